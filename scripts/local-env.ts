@@ -1,0 +1,38 @@
+/**
+ * Local development settings shared by `npm start` and `npm run token`: the JWT secret in
+ * .dev.vars (which wrangler dev loads), and the environment every wrangler call gets.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+export const projectRoot = fileURLToPath(new URL("..", import.meta.url));
+const devVarsPath = fileURLToPath(new URL("../.dev.vars", import.meta.url));
+
+/** No telemetry, no Cloudflare lookups, no banner: nothing here needs a Cloudflare login. */
+export const wranglerEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_HIDE_BANNER: "true",
+};
+
+function readJwtSecret(): string | undefined {
+  if (!existsSync(devVarsPath)) return undefined;
+  for (const line of readFileSync(devVarsPath, "utf8").split("\n")) {
+    const match = /^\s*JWT_SECRET\s*=\s*"?([^"\n]*)"?\s*$/.exec(line);
+    if (match?.[1]) return match[1];
+  }
+  return undefined;
+}
+
+/** The local JWT secret; on first use a random one is appended to .dev.vars. */
+export function ensureJwtSecret(): string {
+  const existing = readJwtSecret();
+  if (existing) return existing;
+  const secret = randomBytes(32).toString("hex");
+  const before = existsSync(devVarsPath) ? readFileSync(devVarsPath, "utf8") : "";
+  const separator = before === "" || before.endsWith("\n") ? "" : "\n";
+  writeFileSync(devVarsPath, `${before}${separator}JWT_SECRET="${secret}"\n`, { mode: 0o600 });
+  return secret;
+}

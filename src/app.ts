@@ -1,0 +1,43 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { methodNotAllowed } from "hono/method-not-allowed";
+import { requestId } from "hono/request-id";
+import { ApiError } from "./http/api-error.ts";
+import type { AppEnv } from "./http/app-env.ts";
+import { handleError, handleMethodNotAllowed, handleNotFound } from "./http/error-handler.ts";
+import { newId } from "./lib/ids.ts";
+import { eventRoutes } from "./routes/events.ts";
+import { showRoutes } from "./routes/shows.ts";
+import { venueRoutes } from "./routes/venues.ts";
+
+/** Largest request body accepted; the biggest legitimate one (a venue layout) is far smaller. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const v1 = new Hono<AppEnv>()
+  .route("/events", eventRoutes)
+  .route("/venues", venueRoutes)
+  .route("/shows", showRoutes);
+
+export const app = new Hono<AppEnv>();
+
+app.use(requestId({ limitLength: 128, generator: () => newId("req") }));
+app.use(methodNotAllowed({ app, onMethodNotAllowed: handleMethodNotAllowed }));
+app.use(
+  "/v1/*",
+  bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new ApiError(
+        413,
+        "PAYLOAD_TOO_LARGE",
+        `Request bodies are limited to ${MAX_BODY_BYTES} bytes`,
+        {
+          limit_bytes: MAX_BODY_BYTES,
+        },
+      );
+    },
+  }),
+);
+app.route("/v1", v1);
+app.notFound(handleNotFound);
+app.onError(handleError);

@@ -1,0 +1,57 @@
+import { sign, verify } from "hono/jwt";
+import { z } from "zod";
+import { type Principal, roles } from "./principal.ts";
+
+/** The only algorithm accepted for our own tokens; `alg: none` and others fail verify(). */
+const ALGORITHM = "HS256";
+
+export const userIdSchema = z
+  .string()
+  .min(1)
+  .max(50)
+  .regex(/^[A-Za-z0-9_.:@-]+$/, "may hold letters, digits and _ . : @ - only");
+
+const claimsSchema = z.object({
+  sub: userIdSchema,
+  role: z.enum(roles),
+  exp: z.number().int(),
+});
+
+export class InvalidTokenError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = "InvalidTokenError";
+  }
+}
+
+/**
+ * Verifies an HS256 token and its claims. hono's verify() checks the signature, that the
+ * header's alg is HS256, and exp when present; exp is required here on top of that.
+ */
+export async function verifyAccessToken(token: string, secret: string): Promise<Principal> {
+  let payload: unknown;
+  try {
+    payload = await verify(token, secret, ALGORITHM);
+  } catch (err) {
+    throw new InvalidTokenError(err instanceof Error ? err.name : "invalid token");
+  }
+  const claims = claimsSchema.safeParse(payload);
+  if (!claims.success) throw new InvalidTokenError("missing or invalid claims (sub, role, exp)");
+  return { userId: claims.data.sub, role: claims.data.role };
+}
+
+export interface TokenRequest {
+  sub: string;
+  role: Principal["role"];
+  ttlSeconds: number;
+  now?: number;
+}
+
+export function signAccessToken(request: TokenRequest, secret: string): Promise<string> {
+  const iat = Math.floor((request.now ?? Date.now()) / 1000);
+  return sign(
+    { sub: request.sub, role: request.role, iat, exp: iat + request.ttlSeconds },
+    secret,
+    ALGORITHM,
+  );
+}

@@ -1,0 +1,42 @@
+import type { EventRow, ShowRecord, VenueRecord } from "./catalog-store.ts";
+
+/** The JSON the API answers with for each catalog object (snake_case, as api-design.md). */
+
+export function eventView(event: EventRow) {
+  return {
+    event_id: event.eventId,
+    name: event.name,
+    description: event.description,
+    duration_minutes: event.durationMinutes,
+    created_at: event.createdAt,
+  };
+}
+
+export function venueView({ venue, zones, seats }: VenueRecord) {
+  return {
+    venue_id: venue.venueId,
+    name: venue.name,
+    city: venue.city,
+    total_seats: venue.totalSeats,
+    zones: zones.map((zone) => ({ name: zone.name, seats: zone.seatCount })),
+    seats: seats.map((seat) => ({
+      seat_id: seat.seatId,
+      row: seat.row,
+      number: seat.number,
+      zone: seat.zone,
+    })),
+    created_at: venue.createdAt,
+  };
+}
+
+export function showView({ show, prices }: ShowRecord) {
+  return {
+    show_id: show.showId,
+    event_id: show.eventId,
+    venue_id: show.venueId,
+    show_time: show.showTime,
+    status: show.status,
+    prices,
+    created_at: show.createdAt,
+  };
+}

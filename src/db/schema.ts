@@ -1,0 +1,213 @@
+/**
+ * D1 schema: the catalog (events, venues, zones, seats, shows, prices) and the
+ * booking record of api-design.md (bookings, seat_locks, booking_seats).
+ *
+ * Timestamps are ISO-8601 UTC strings (`2026-01-20T15:30:00.000Z`): SQLite has no
+ * timestamp type, and ISO strings sort in time order, which the indexes rely on.
+ * Money columns keep the design's DECIMAL as SQLite NUMERIC; code does its sums in
+ * integer minor units (see src/catalog/money.ts) so no float error reaches a total.
+ */
+import { sql } from "drizzle-orm";
+import {
+  check,
+  index,
+  integer,
+  numeric,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
+
+const nowIso = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
+
+export const events = sqliteTable(
+  "events",
+  {
+    eventId: text("event_id").primaryKey(),
+    name: text("name").notNull(),
+    description: text("description"),
+    durationMinutes: integer("duration_minutes"),
+    createdAt: text("created_at").notNull().default(nowIso),
+  },
+  (t) => [
+    check(
+      "events_duration_positive",
+      sql`${t.durationMinutes} IS NULL OR ${t.durationMinutes} > 0`,
+    ),
+    index("idx_events_created").on(t.createdAt),
+  ],
+);
+
+export const venues = sqliteTable("venues", {
+  venueId: text("venue_id").primaryKey(),
+  name: text("name").notNull(),
+  city: text("city").notNull(),
+  totalSeats: integer("total_seats").notNull(),
+  createdAt: text("created_at").notNull().default(nowIso),
+});
+
+/** Zones of a venue in the order the venue lists them: position 0 is the best. */
+export const venueZones = sqliteTable(
+  "venue_zones",
+  {
+    venueId: text("venue_id")
+      .notNull()
+      .references(() => venues.venueId, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    position: integer("position").notNull(),
+    seatCount: integer("seat_count").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.venueId, t.name] }),
+    check("venue_zones_seat_count_positive", sql`${t.seatCount} > 0`),
+  ],
+);
+
+export const seats = sqliteTable(
+  "seats",
+  {
+    seatId: text("seat_id").primaryKey(),
+    venueId: text("venue_id")
+      .notNull()
+      .references(() => venues.venueId, { onDelete: "cascade" }),
+    zone: text("zone").notNull(),
+    row: text("row").notNull(),
+    number: integer("number").notNull(),
+    /** Order of the seat in the venue's seat map (zone order, then row, then number). */
+    position: integer("position").notNull(),
+  },
+  (t) => [
+    uniqueIndex("uq_seats_venue_row_number").on(t.venueId, t.row, t.number),
+    index("idx_seats_venue_position").on(t.venueId, t.position),
+    check("seats_number_positive", sql`${t.number} > 0`),
+  ],
+);
+
+export const shows = sqliteTable(
+  "shows",
+  {
+    showId: text("show_id").primaryKey(),
+    eventId: text("event_id")
+      .notNull()
+      .references(() => events.eventId),
+    venueId: text("venue_id")
+      .notNull()
+      .references(() => venues.venueId),
+    showTime: text("show_time").notNull(),
+    status: text("status", { enum: ["scheduled", "closed", "cancelled"] })
+      .notNull()
+      .default("scheduled"),
+    createdAt: text("created_at").notNull().default(nowIso),
+  },
+  (t) => [
+    check("shows_valid_status", sql`${t.status} IN ('scheduled', 'closed', 'cancelled')`),
+    index("idx_shows_event_time").on(t.eventId, t.showTime),
+  ],
+);
+
+/** The price of each zone of the show's venue; every zone has exactly one. */
+export const showPrices = sqliteTable(
+  "show_prices",
+  {
+    showId: text("show_id")
+      .notNull()
+      .references(() => shows.showId, { onDelete: "cascade" }),
+    zone: text("zone").notNull(),
+    price: numeric("price", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.showId, t.zone] }),
+    check("show_prices_non_negative", sql`${t.price} >= 0`),
+  ],
+);
+
+export const bookingStatuses = ["pending", "confirmed", "cancelled", "expired"] as const;
+
+export const bookings = sqliteTable(
+  "bookings",
+  {
+    bookingId: text("booking_id").primaryKey(),
+    userId: text("user_id").notNull(),
+    showId: text("show_id").notNull(),
+    eventId: text("event_id").notNull(),
+    /** The lock this booking was made from: one booking per lock (invariant 4). */
+    lockId: text("lock_id").notNull(),
+    status: text("status", { enum: bookingStatuses }).notNull().default("pending"),
+    totalAmount: numeric("total_amount", { mode: "number" }).notNull(),
+    paymentId: text("payment_id"),
+    ticketId: text("ticket_id"),
+    createdAt: text("created_at").notNull().default(nowIso),
+    confirmedAt: text("confirmed_at"),
+    cancelledAt: text("cancelled_at"),
+  },
+  (t) => [
+    check("valid_status", sql`${t.status} IN ('pending', 'confirmed', 'cancelled', 'expired')`),
+    check("bookings_total_non_negative", sql`${t.totalAmount} >= 0`),
+    index("idx_bookings_user").on(t.userId, sql`${t.createdAt} DESC`),
+    index("idx_bookings_show").on(t.showId),
+    index("idx_bookings_status").on(t.status),
+    uniqueIndex("uq_bookings_lock").on(t.lockId),
+  ],
+);
+
+export const seatLockStatuses = ["locked", "confirmed", "released", "expired"] as const;
+
+/**
+ * One row per seat of a lock, as in api-design.md: lock_id alone is therefore not
+ * unique here; (lock_id, seat_id) is the key.
+ */
+export const seatLocks = sqliteTable(
+  "seat_locks",
+  {
+    lockId: text("lock_id").notNull(),
+    showId: text("show_id").notNull(),
+    seatId: text("seat_id").notNull(),
+    userId: text("user_id").notNull(),
+    status: text("status", { enum: seatLockStatuses }).notNull().default("locked"),
+    expiresAt: text("expires_at").notNull(),
+    createdAt: text("created_at").notNull().default(nowIso),
+    releasedAt: text("released_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.lockId, t.seatId] }),
+    check("valid_status", sql`${t.status} IN ('locked', 'confirmed', 'released', 'expired')`),
+    // SQLite spelling of the design's UNIQUE(show_id, seat_id, status) WHERE status = 'locked':
+    // at most one live lock per seat of a show.
+    uniqueIndex("uq_seat_locks_live").on(t.showId, t.seatId).where(sql`${t.status} = 'locked'`),
+    index("idx_seat_locks_show_seat").on(t.showId, t.seatId),
+    index("idx_seat_locks_expires").on(t.expiresAt).where(sql`${t.status} = 'locked'`),
+  ],
+);
+
+export const bookingSeats = sqliteTable(
+  "booking_seats",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    bookingId: text("booking_id")
+      .notNull()
+      .references(() => bookings.bookingId, { onDelete: "cascade" }),
+    /** The show, copied from the booking so the index below can guard a show's seats. */
+    showId: text("show_id").notNull(),
+    seatId: text("seat_id").notNull(),
+    row: text("row").notNull(),
+    number: integer("number").notNull(),
+    price: numeric("price", { mode: "number" }).notNull(),
+    /**
+     * 1 while the booking holds the seat (pending or confirmed), 0 once it is cancelled
+     * or expired. Kept in step with bookings.status by a trigger (migration 0001).
+     */
+    active: integer("active").notNull().default(1),
+  },
+  (t) => [
+    uniqueIndex("uq_booking_seats_booking_seat").on(t.bookingId, t.seatId),
+    // Invariant 1 at the database level: a seat of a show is in at most one live booking.
+    uniqueIndex("uq_booking_seats_show_seat_active")
+      .on(t.showId, t.seatId)
+      .where(sql`${t.active} = 1`),
+    index("idx_booking_seats_booking").on(t.bookingId),
+    index("idx_booking_seats_seat").on(t.seatId),
+    check("booking_seats_active_flag", sql`${t.active} IN (0, 1)`),
+    check("booking_seats_price_non_negative", sql`${t.price} >= 0`),
+  ],
+);

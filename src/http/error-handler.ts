@@ -1,0 +1,79 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { ApiError, type ErrorCode } from "./api-error.ts";
+import type { AppEnv } from "./app-env.ts";
+
+/** The code a bare HTTPException (thrown by hono's own middleware) maps to. */
+function codeForStatus(status: number): ErrorCode {
+  switch (status) {
+    case 400:
+      return "INVALID_INPUT";
+    case 401:
+      return "UNAUTHENTICATED";
+    case 403:
+      return "FORBIDDEN";
+    case 404:
+      return "NOT_FOUND";
+    case 405:
+      return "METHOD_NOT_ALLOWED";
+    case 413:
+      return "PAYLOAD_TOO_LARGE";
+    case 415:
+      return "UNSUPPORTED_MEDIA_TYPE";
+    case 429:
+      return "RATE_LIMITED";
+    default:
+      return "INTERNAL";
+  }
+}
+
+function requestIdOf(c: Context<AppEnv>): string {
+  return c.get("requestId") ?? "req_unknown";
+}
+
+/** The single error path (app.onError): every failure leaves as the envelope. */
+export function handleError(err: Error, c: Context<AppEnv>): Response {
+  const requestId = requestIdOf(c);
+  if (err instanceof ApiError) {
+    return c.json(err.toEnvelope(requestId), err.status, err.headers);
+  }
+  if (err instanceof HTTPException && err.status < 500) {
+    const status = err.status as ContentfulStatusCode;
+    const code = codeForStatus(status);
+    const details = code === "INVALID_INPUT" ? { field: "body", reason: err.message } : undefined;
+    return c.json(new ApiError(status, code, err.message, details).toEnvelope(requestId), status);
+  }
+  // Unexpected: log for operators (name and message only; request bodies never reach logs),
+  // answer without internals.
+  console.error(
+    JSON.stringify({
+      level: "error",
+      request_id: requestId,
+      error: err.name,
+      message: err.message,
+    }),
+  );
+  return c.json(
+    new ApiError(500, "INTERNAL", "An unexpected error occurred").toEnvelope(requestId),
+    500,
+  );
+}
+
+/** app.notFound: an unknown route. */
+export function handleNotFound(c: Context<AppEnv>): Response {
+  const err = new ApiError(404, "NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`);
+  return c.json(err.toEnvelope(requestIdOf(c)), 404);
+}
+
+/** methodNotAllowed's responder: a known path asked with a method it does not serve. */
+export function handleMethodNotAllowed(c: Context<AppEnv>, allowed: string[]): Response {
+  const allow = allowed.join(", ");
+  const err = new ApiError(
+    405,
+    "METHOD_NOT_ALLOWED",
+    `${c.req.method} is not allowed on ${c.req.path}; allowed: ${allow}`,
+    { allowed },
+  );
+  return c.json(err.toEnvelope(requestIdOf(c)), 405, { Allow: allow });
+}

@@ -1,0 +1,7 @@
+import { app } from "./app.ts";
+
+export { ShowObject } from "./show/show-object.ts";
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

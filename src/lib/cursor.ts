@@ -1,0 +1,31 @@
+/**
+ * Opaque keyset-pagination cursors: the sort key and id of the last item of a page,
+ * base64url-encoded so clients treat them as tokens.
+ */
+export function encodeCursor(sortKey: string, id: string): string {
+  const bytes = new TextEncoder().encode(JSON.stringify([sortKey, id]));
+  return btoa(String.fromCharCode(...bytes))
+    .replaceAll("+", "-")
+    .replaceAll("/", "_")
+    .replace(/=+$/, "");
+}
+
+/** The decoded cursor, or undefined when it is not one of ours. */
+export function decodeCursor(cursor: string): { sortKey: string; id: string } | undefined {
+  try {
+    const binary = atob(cursor.replaceAll("-", "+").replaceAll("_", "/"));
+    const bytes = Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
+    const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === "string" &&
+      typeof value[1] === "string"
+    ) {
+      return { sortKey: value[0], id: value[1] };
+    }
+  } catch {
+    // falls through: not a cursor we issued
+  }
+  return undefined;
+}

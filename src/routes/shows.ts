@@ -1,0 +1,58 @@
+import { Hono } from "hono";
+import { createShowSchema, idParam } from "../catalog/catalog-schemas.ts";
+import { CatalogStore } from "../catalog/catalog-store.ts";
+import { showView } from "../catalog/catalog-views.ts";
+import { database } from "../db/database.ts";
+import { invalidInput, notFound } from "../http/api-error.ts";
+import type { AppEnv } from "../http/app-env.ts";
+import { authenticate } from "../http/authenticate.ts";
+import { jsonBody, pathParams } from "../http/validation.ts";
+import { newId } from "../lib/ids.ts";
+
+export const showRoutes = new Hono<AppEnv>()
+  .post("/", authenticate("admin"), jsonBody(createShowSchema), async (c) => {
+    const input = c.req.valid("json");
+    const showTime = new Date(input.show_time);
+    if (showTime.getTime() <= Date.now()) {
+      throw invalidInput("show_time", "must be in the future");
+    }
+    const store = new CatalogStore(database(c.env.DB));
+    const [event, venue, zones] = await Promise.all([
+      store.getEvent(input.event_id),
+      store.getVenueRow(input.venue_id),
+      store.getZones(input.venue_id),
+    ]);
+    if (!event) throw invalidInput("event_id", `no event ${input.event_id}`);
+    if (!venue) throw invalidInput("venue_id", `no venue ${input.venue_id}`);
+    for (const zone of Object.keys(input.prices)) {
+      if (!zones.some((z) => z.name === zone)) {
+        throw invalidInput(`prices.${zone}`, `venue ${venue.venueId} has no zone '${zone}'`);
+      }
+    }
+    const prices: Record<string, number> = {};
+    for (const zone of zones) {
+      const price = input.prices[zone.name];
+      if (price === undefined) {
+        throw invalidInput(`prices.${zone.name}`, `a price is required for zone '${zone.name}'`);
+      }
+      prices[zone.name] = price;
+    }
+    const record = await store.insertShow(
+      {
+        showId: newId("show"),
+        eventId: event.eventId,
+        venueId: venue.venueId,
+        showTime: showTime.toISOString(),
+        status: "scheduled",
+        createdAt: new Date().toISOString(),
+      },
+      prices,
+    );
+    return c.json({ show: showView(record) }, 201);
+  })
+  .get("/:show_id", pathParams(idParam("show_id", "show")), async (c) => {
+    const { show_id } = c.req.valid("param");
+    const record = await new CatalogStore(database(c.env.DB)).getShow(show_id);
+    if (!record) throw notFound("show", show_id);
+    return c.json({ show: showView(record) });
+  });

@@ -1,0 +1,101 @@
+import { env, exports } from "cloudflare:workers";
+import { signAccessToken } from "../src/auth/access-token.ts";
+import type { Role } from "../src/auth/principal.ts";
+
+export const BASE = "https://api.test";
+
+export function tokenFor(sub: string, role: Role = "user", ttlSeconds = 3600): Promise<string> {
+  return signAccessToken({ sub, role, ttlSeconds }, env.JWT_SECRET);
+}
+
+export const adminToken = () => tokenFor("admin_tests", "admin");
+
+export interface CallOptions {
+  token?: string;
+  body?: unknown;
+  /** A raw body sent as is (for malformed JSON and media type tests). */
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+/** Calls the Worker's fetch handler, as a client would over HTTP. */
+export function call(method: string, path: string, options: CallOptions = {}): Promise<Response> {
+  const headers = new Headers(options.headers);
+  if (options.token) headers.set("Authorization", `Bearer ${options.token}`);
+  let body: string | undefined = options.rawBody;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
+  }
+  return exports.default.fetch(`${BASE}${path}`, { method, headers, body });
+}
+
+export interface ErrorBody {
+  error: {
+    code: string;
+    message: string;
+    details?: Record<string, unknown>;
+    request_id: string;
+  };
+}
+
+/** Asserts the error envelope and returns it. */
+export async function expectError(
+  response: Response,
+  status: number,
+  code: string,
+): Promise<ErrorBody["error"]> {
+  const text = await response.text();
+  if (response.status !== status) {
+    throw new Error(`expected ${status} ${code}, got ${response.status}: ${text}`);
+  }
+  const body = JSON.parse(text) as ErrorBody;
+  if (body.error?.code !== code) throw new Error(`expected code ${code}, got ${text}`);
+  if (!body.error.request_id || body.error.request_id !== response.headers.get("X-Request-Id")) {
+    throw new Error(`request_id missing or not the X-Request-Id header: ${text}`);
+  }
+  return body.error;
+}
+
+export const demoVenueInput = {
+  name: "PVR Cinemas",
+  city: "Bengaluru",
+  zones: [
+    {
+      name: "premium",
+      rows: [
+        { row: "A", seats: 10 },
+        { row: "B", seats: 10 },
+      ],
+    },
+    {
+      name: "standard",
+      rows: [
+        { row: "C", seats: 12 },
+        { row: "D", seats: 12 },
+      ],
+    },
+  ],
+};
+
+export function inOneWeek(): string {
+  return new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();
+}
+
+/** Creates an event, a venue and a show through the API; returns their ids. */
+export async function createShow(
+  prices: Record<string, number> = { premium: 500, standard: 300 },
+  venueInput: unknown = demoVenueInput,
+) {
+  const token = await adminToken();
+  const event = await call("POST", "/v1/events", { token, body: { name: "Avengers: Endgame" } });
+  const venue = await call("POST", "/v1/venues", { token, body: venueInput });
+  const { event: e } = (await event.json()) as { event: { event_id: string } };
+  const { venue: v } = (await venue.json()) as { venue: { venue_id: string } };
+  const show = await call("POST", "/v1/shows", {
+    token,
+    body: { event_id: e.event_id, venue_id: v.venue_id, show_time: inOneWeek(), prices },
+  });
+  const { show: s } = (await show.json()) as { show: { show_id: string } };
+  return { eventId: e.event_id, venueId: v.venue_id, showId: s.show_id };
+}

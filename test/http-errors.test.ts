@@ -1,0 +1,114 @@
+import { Hono } from "hono";
+import { requestId } from "hono/request-id";
+import { describe, expect, it } from "vitest";
+import { MAX_BODY_BYTES } from "../src/app.ts";
+import type { AppEnv } from "../src/http/app-env.ts";
+import { handleError } from "../src/http/error-handler.ts";
+import { adminToken, call, expectError } from "./helpers.ts";
+
+describe("request ids", () => {
+  it("gives every response an X-Request-Id, generated when the client sent none", async () => {
+    const res = await call("GET", "/v1/events");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("X-Request-Id")).toMatch(/^req_[0-9a-z]{20}$/);
+  });
+
+  it("keeps a valid incoming X-Request-Id and echoes it in errors", async () => {
+    const res = await call("GET", "/v1/events/event_missing", {
+      headers: { "X-Request-Id": "client-trace-42" },
+    });
+    expect(res.headers.get("X-Request-Id")).toBe("client-trace-42");
+    const error = await expectError(res, 404, "NOT_FOUND");
+    expect(error.request_id).toBe("client-trace-42");
+  });
+
+  it("replaces an incoming X-Request-Id that holds unsafe characters", async () => {
+    const res = await call("GET", "/v1/events", {
+      headers: { "X-Request-Id": "bad id<script>" },
+    });
+    expect(res.headers.get("X-Request-Id")).toMatch(/^req_/);
+  });
+});
+
+describe("the error envelope", () => {
+  it("answers an unknown route with 404 NOT_FOUND", async () => {
+    const error = await expectError(await call("GET", "/v1/no-such-thing"), 404, "NOT_FOUND");
+    expect(error.message).toContain("/v1/no-such-thing");
+  });
+
+  it("answers paths outside /v1 with 404 NOT_FOUND too", async () => {
+    await expectError(await call("GET", "/events"), 404, "NOT_FOUND");
+  });
+
+  it("answers a wrong method with 405 and the allowed methods", async () => {
+    const res = await call("DELETE", "/v1/events");
+    expect(res.headers.get("Allow")).toBe("POST, GET, HEAD");
+    const error = await expectError(res, 405, "METHOD_NOT_ALLOWED");
+    expect(error.details).toEqual({ allowed: ["POST", "GET", "HEAD"] });
+  });
+
+  it("answers a wrong method on a path with parameters with 405", async () => {
+    const res = await call("PUT", "/v1/shows/show_abc");
+    await expectError(res, 405, "METHOD_NOT_ALLOWED");
+  });
+
+  it("answers malformed JSON with 400 INVALID_INPUT and writes nothing", async () => {
+    const token = await adminToken();
+    const before = await countEvents();
+    const res = await call("POST", "/v1/events", {
+      token,
+      rawBody: '{"name": "Broken',
+      headers: { "Content-Type": "application/json" },
+    });
+    const error = await expectError(res, 400, "INVALID_INPUT");
+    expect(error.details).toEqual({ field: "body", reason: "Malformed JSON in request body" });
+    expect(await countEvents()).toBe(before);
+  });
+
+  it("answers a body that is not JSON with 415", async () => {
+    const res = await call("POST", "/v1/events", {
+      token: await adminToken(),
+      rawBody: "name=Concert",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    });
+    const error = await expectError(res, 415, "UNSUPPORTED_MEDIA_TYPE");
+    expect(error.details?.field).toBe("Content-Type");
+  });
+
+  it("answers an oversize body with 413 before reading it", async () => {
+    const res = await call("POST", "/v1/events", {
+      token: await adminToken(),
+      body: { name: "x", description: "y".repeat(MAX_BODY_BYTES) },
+    });
+    const error = await expectError(res, 413, "PAYLOAD_TOO_LARGE");
+    expect(error.details).toEqual({ limit_bytes: MAX_BODY_BYTES });
+  });
+
+  it("answers an unexpected failure with 500 INTERNAL and no internals", async () => {
+    // The app's own error handler on a route that fails the way a bug would.
+    const app = new Hono<AppEnv>()
+      .use(requestId())
+      .get("/boom", () => {
+        throw new TypeError("cannot read secretColumn of undefined at /src/db.ts:12");
+      })
+      .onError(handleError);
+    const res = await app.request("/boom");
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(JSON.parse(text)).toEqual({
+      error: {
+        code: "INTERNAL",
+        message: "An unexpected error occurred",
+        request_id: res.headers.get("X-Request-Id"),
+      },
+    });
+    expect(text).not.toContain("secretColumn");
+    expect(text).not.toContain("db.ts");
+  });
+});
+
+async function countEvents(): Promise<number> {
+  const { env } = await import("cloudflare:workers");
+  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM events").first<{ n: number }>();
+  return row?.n ?? 0;
+}

@@ -1,0 +1,84 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { adminToken, call, createShow, expectError, inOneWeek } from "./helpers.ts";
+
+let eventId: string;
+let venueId: string;
+
+beforeAll(async () => {
+  ({ eventId, venueId } = await createShow());
+});
+
+async function postShow(body: Record<string, unknown>) {
+  return call("POST", "/v1/shows", {
+    token: await adminToken(),
+    body: {
+      event_id: eventId,
+      venue_id: venueId,
+      show_time: inOneWeek(),
+      prices: { premium: 500, standard: 300 },
+      ...body,
+    },
+  });
+}
+
+async function countShows(): Promise<number> {
+  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM shows").first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+describe("POST /v1/shows", () => {
+  it("creates a scheduled show with a price for every zone", async () => {
+    const showTime = "2031-05-01T18:30:00+05:30";
+    const res = await postShow({ show_time: showTime, prices: { premium: 499.5, standard: 0 } });
+    expect(res.status).toBe(201);
+    const { show } = (await res.json()) as { show: Record<string, unknown> };
+    expect(show).toEqual({
+      show_id: expect.stringMatching(/^show_/),
+      event_id: eventId,
+      venue_id: venueId,
+      show_time: "2031-05-01T13:00:00.000Z",
+      status: "scheduled",
+      prices: { premium: 499.5, standard: 0 },
+      created_at: expect.any(String),
+    });
+    const read = await call("GET", `/v1/shows/${show.show_id}`);
+    expect(await read.json()).toEqual({ show });
+  });
+
+  it.each([
+    [{ event_id: "event_nope" }, "event_id"],
+    [{ venue_id: "venue_nope" }, "venue_id"],
+    [{ show_time: "next friday" }, "show_time"],
+    [{ show_time: "2031-05-01" }, "show_time"],
+    [{ show_time: 1893456000 }, "show_time"],
+    [{ show_time: "2020-01-01T18:00:00Z" }, "show_time"],
+    [{ prices: { premium: 500 } }, "prices.standard"],
+    [{ prices: { premium: 500, standard: 300, balcony: 100 } }, "prices.balcony"],
+    [{ prices: { premium: -1, standard: 300 } }, "prices.premium"],
+    [{ prices: { premium: "500", standard: 300 } }, "prices.premium"],
+    [{ prices: { premium: 10.005, standard: 300 } }, "prices.premium"],
+    [{ prices: [500, 300] }, "prices"],
+    [{ event_id: 12 }, "event_id"],
+  ])("refuses %j with 400 naming %s, writing nothing", async (body, field) => {
+    const before = await countShows();
+    const error = await expectError(await postShow(body), 400, "INVALID_INPUT");
+    expect(error.details?.field).toBe(field);
+    expect(await countShows()).toBe(before);
+  });
+
+  it("needs the admin role", async () => {
+    const res = await call("POST", "/v1/shows", {
+      token: await (await import("./helpers.ts")).tokenFor("user_9"),
+      body: { event_id: eventId, venue_id: venueId, show_time: inOneWeek(), prices: {} },
+    });
+    await expectError(res, 403, "FORBIDDEN");
+  });
+});
+
+describe("GET /v1/shows/{show_id}", () => {
+  it("answers 404 for an unknown show", async () => {
+    const error = await expectError(await call("GET", "/v1/shows/show_missing"), 404, "NOT_FOUND");
+    expect(error.details).toEqual({ resource: "show", id: "show_missing" });
+  });
+});
