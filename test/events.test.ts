@@ -41,7 +41,7 @@ describe("POST /v1/events", () => {
     expect(event.duration_minutes).toBeNull();
   });
 
-  it.each([
+  it.each<[unknown, string, string]>([
     [{}, "name", "missing name"],
     [{ name: 42 }, "name", "name of the wrong type"],
     [{ name: "   " }, "name", "blank name"],
