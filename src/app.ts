@@ -7,6 +7,8 @@ import type { AppEnv } from "./http/app-env.ts";
 import { handleError, handleMethodNotAllowed, handleNotFound } from "./http/error-handler.ts";
 import { newId } from "./lib/ids.ts";
 import { eventRoutes } from "./routes/events.ts";
+import { seatLockRoutes } from "./routes/seat-locks.ts";
+import { seatMapRoutes } from "./routes/seat-map.ts";
 import { showRoutes } from "./routes/shows.ts";
 import { venueRoutes } from "./routes/venues.ts";
 
@@ -16,7 +18,9 @@ export const MAX_BODY_BYTES = 64 * 1024;
 const v1 = new Hono<AppEnv>()
   .route("/events", eventRoutes)
   .route("/venues", venueRoutes)
-  .route("/shows", showRoutes);
+  .route("/shows", showRoutes)
+  .route("/shows", seatMapRoutes)
+  .route("/seats", seatLockRoutes);
 
 export const app = new Hono<AppEnv>();
 

@@ -99,3 +99,44 @@ export async function createShow(
   const { show: s } = (await show.json()) as { show: { show_id: string } };
   return { eventId: e.event_id, venueId: v.venue_id, showId: s.show_id };
 }
+
+export interface SeatJson {
+  seat_id: string;
+  row: string;
+  number: number;
+  status: "available" | "locked" | "booked";
+  price: number;
+  zone: string;
+}
+
+export interface SeatMapJson {
+  show_id: string;
+  version: number;
+  venue: { venue_id: string; name: string; total_seats: number };
+  seats: SeatJson[];
+  zones: Record<string, { price: number; seats: number }>;
+}
+
+export async function seatMap(showId: string): Promise<SeatMapJson> {
+  const res = await call("GET", `/v1/shows/${showId}/seats`);
+  if (res.status !== 200) throw new Error(`seat map ${res.status}: ${await res.text()}`);
+  return (await res.json()) as SeatMapJson;
+}
+
+export interface LockJson {
+  lock_id: string;
+  show_id: string;
+  seat_ids: string[];
+  expires_at: string;
+  locked_at: string;
+  status?: string;
+}
+
+export async function lockSeats(token: string, body: Record<string, unknown>): Promise<Response> {
+  return call("POST", "/v1/seats/lock", { token, body });
+}
+
+/** Seat ids of a row of the show's seat map, in seat order. */
+export function rowSeats(map: SeatMapJson, row: string): string[] {
+  return map.seats.filter((s) => s.row === row).map((s) => s.seat_id);
+}

@@ -1,0 +1,49 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { ApiError } from "../http/api-error.ts";
+import type { AppEnv } from "../http/app-env.ts";
+import { pathParams } from "../http/validation.ts";
+import { showIdSchema } from "../show/seat-schemas.ts";
+import { showStub, unwrap } from "../show/show-client.ts";
+
+const showParam = z.object({ show_id: showIdSchema });
+
+const etagOf = (version: number) => `"v${version}"`;
+
+/** The version named by If-None-Match (`"v12"` or `W/"v12"`), if any. */
+function knownVersion(ifNoneMatch: string | undefined): number | undefined {
+  const match = ifNoneMatch ? /"v(\d{1,15})"/.exec(ifNoneMatch) : null;
+  return match?.[1] ? Number(match[1]) : undefined;
+}
+
+export const seatMapRoutes = new Hono<AppEnv>()
+  .get("/:show_id/seats", pathParams(showParam), async (c) => {
+    const { show_id } = c.req.valid("param");
+    const read = unwrap(
+      await showStub(c.env, show_id).seatMap(show_id, knownVersion(c.req.header("If-None-Match"))),
+    );
+    const headers = { ETag: etagOf(read.version), "Cache-Control": "no-cache" };
+    if (read.json === null) return c.body(null, 304, headers);
+    return c.body(read.json, 200, { ...headers, "Content-Type": "application/json" });
+  })
+  .get("/:show_id/seats/live", pathParams(showParam), async (c) => {
+    const { show_id } = c.req.valid("param");
+    if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
+      throw new ApiError(426, "UPGRADE_REQUIRED", "This endpoint speaks WebSocket only", {
+        field: "Upgrade",
+        reason: "expected 'websocket'",
+      });
+    }
+    const headers = new Headers(c.req.raw.headers);
+    headers.set("X-Show-Id", show_id);
+    const response = await showStub(c.env, show_id).fetch(
+      new Request(c.req.url, { headers, method: "GET" }),
+    );
+    if (response.status === 404) {
+      throw new ApiError(404, "NOT_FOUND", `show ${show_id} was not found`, {
+        resource: "show",
+        id: show_id,
+      });
+    }
+    return response;
+  });

@@ -1,0 +1,162 @@
+/**
+ * Writes bound for D1, kept in the show object's SQLite first. A change is stored in the
+ * object and queued here in the same synchronous step, so the object can answer without
+ * waiting on D1; flush() then sends the queue to D1 in order, in one batch (one D1
+ * transaction), and forgets what D1 accepted. What fails stays queued for the next flush
+ * (the object's alarm retries), so D1 ends up agreeing with the object.
+ */
+
+export interface D1Statement {
+  sql: string;
+  params: unknown[];
+}
+
+interface OutboxRow extends Record<string, SqlStorageValue> {
+  id: number;
+  statement: string;
+  params: string;
+  attempts: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS d1_outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  statement TEXT NOT NULL,
+  params TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS d1_dead_letters (
+  id INTEGER PRIMARY KEY,
+  statement TEXT NOT NULL,
+  params TEXT NOT NULL,
+  error TEXT NOT NULL,
+  failed_at INTEGER NOT NULL
+);
+`;
+
+/** A batch that failed this often is retried statement by statement to find a bad one. */
+const ATTEMPTS_BEFORE_SINGLE_STEPPING = 3;
+/** Largest batch sent at once. */
+const BATCH_SIZE = 200;
+
+export class D1Outbox {
+  private flushing: Promise<boolean> | undefined;
+  private ready = false;
+
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly db: D1Database,
+  ) {}
+
+  /** Creates the tables; only called once the object holds a show. */
+  prepare(): void {
+    if (this.ready) return;
+    this.sql.exec(SCHEMA);
+    this.ready = true;
+  }
+
+  /** Queues statements; call inside the same synchronous step as the change they record. */
+  enqueue(statements: readonly D1Statement[]): void {
+    this.prepare();
+    for (const statement of statements) {
+      this.sql.exec(
+        "INSERT INTO d1_outbox (statement, params) VALUES (?, ?)",
+        statement.sql,
+        JSON.stringify(statement.params),
+      );
+    }
+  }
+
+  pending(): boolean {
+    if (!this.ready) return false;
+    return this.sql.exec("SELECT 1 FROM d1_outbox LIMIT 1").toArray().length > 0;
+  }
+
+  /**
+   * Sends everything queued. Concurrent callers share one flush; resolves true when the
+   * queue is empty afterwards.
+   */
+  flush(): Promise<boolean> {
+    this.flushing ??= this.drain().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  private async drain(): Promise<boolean> {
+    if (!this.ready) return true;
+    for (;;) {
+      const rows = this.sql
+        .exec<OutboxRow>("SELECT * FROM d1_outbox ORDER BY id LIMIT ?", BATCH_SIZE)
+        .toArray();
+      if (rows.length === 0) return true;
+      const first = rows[0];
+      const sent =
+        first && first.attempts >= ATTEMPTS_BEFORE_SINGLE_STEPPING
+          ? await this.sendOne(first)
+          : await this.sendBatch(rows);
+      if (!sent) return false;
+    }
+  }
+
+  private prepared(row: OutboxRow): D1PreparedStatement {
+    return this.db.prepare(row.statement).bind(...(JSON.parse(row.params) as unknown[]));
+  }
+
+  private async sendBatch(rows: OutboxRow[]): Promise<boolean> {
+    try {
+      await this.db.batch(rows.map((row) => this.prepared(row)));
+    } catch (err) {
+      const ids = rows.map((row) => row.id);
+      this.sql.exec(
+        `UPDATE d1_outbox SET attempts = attempts + 1 WHERE id IN (${ids.map(() => "?").join(",")})`,
+        ...ids,
+      );
+      logFailure("batch", err);
+      return false;
+    }
+    const last = rows.at(-1);
+    if (last) this.sql.exec("DELETE FROM d1_outbox WHERE id <= ?", last.id);
+    return true;
+  }
+
+  /**
+   * After repeated batch failures: the oldest statement alone. If D1 refuses it outright
+   * (a constraint, not an outage), it is set aside as a dead letter so it cannot block the
+   * queue behind it for ever; an outage leaves it queued.
+   */
+  private async sendOne(row: OutboxRow): Promise<boolean> {
+    try {
+      await this.prepared(row).run();
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (!/constraint|SQLITE_ERROR|no such/i.test(message)) {
+        this.sql.exec("UPDATE d1_outbox SET attempts = attempts + 1 WHERE id = ?", row.id);
+        logFailure("statement", err);
+        return false;
+      }
+      this.sql.exec(
+        "INSERT INTO d1_dead_letters (id, statement, params, error, failed_at) VALUES (?, ?, ?, ?, ?)",
+        row.id,
+        row.statement,
+        row.params,
+        message,
+        Date.now(),
+      );
+      logFailure("dead letter", err);
+    }
+    this.sql.exec("DELETE FROM d1_outbox WHERE id = ?", row.id);
+    return true;
+  }
+}
+
+function logFailure(what: string, err: unknown): void {
+  console.error(
+    JSON.stringify({
+      level: "error",
+      component: "d1-outbox",
+      what,
+      message: err instanceof Error ? err.message : String(err),
+    }),
+  );
+}

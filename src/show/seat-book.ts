@@ -1,0 +1,158 @@
+/**
+ * The seat state of one show, as plain TypeScript: which seats exist, which are booked,
+ * which live locks hold which seats, and the transitions between them. No runtime, no I/O:
+ * the show's Durable Object persists what these methods change, and tests drive them
+ * directly with explicit times.
+ */
+
+export interface SeatInfo {
+  seatId: string;
+  row: string;
+  number: number;
+  zone: string;
+  price: number;
+  /** Seat-map order (zone order, then row, then number). */
+  position: number;
+}
+
+export type SeatStatus = "available" | "locked" | "booked";
+
+export type LockStatus = "locked" | "released" | "expired" | "confirmed";
+
+export interface SeatLock {
+  lockId: string;
+  userId: string;
+  seatIds: string[];
+  /** Epoch milliseconds. */
+  lockedAt: number;
+  expiresAt: number;
+  status: LockStatus;
+}
+
+export type LockOutcome =
+  | { ok: true; lock: SeatLock }
+  | { ok: false; reason: "unknown_seats"; seatIds: string[] }
+  /** Some requested seat is booked (it may also be locked). */
+  | { ok: false; reason: "unavailable"; seatIds: string[] }
+  /** Every blocking seat is held by a live lock. */
+  | { ok: false; reason: "locked"; seatIds: string[] };
+
+export interface LockRequest {
+  lockId: string;
+  userId: string;
+  seatIds: readonly string[];
+  now: number;
+  durationMs: number;
+}
+
+export class SeatBook {
+  readonly seats: ReadonlyMap<string, SeatInfo>;
+  /** seat id → booking id, for sold seats. */
+  private readonly booked = new Map<string, string>();
+  /** Live locks by id; released, expired and confirmed locks leave this map. */
+  private readonly liveLocks = new Map<string, SeatLock>();
+  /** seat id → the live lock on it. */
+  private readonly holds = new Map<string, SeatLock>();
+
+  constructor(
+    seats: readonly SeatInfo[],
+    liveLocks: readonly SeatLock[] = [],
+    booked: ReadonlyMap<string, string> = new Map(),
+  ) {
+    this.seats = new Map(seats.map((seat) => [seat.seatId, seat]));
+    for (const [seatId, bookingId] of booked) this.booked.set(seatId, bookingId);
+    for (const lock of liveLocks) if (lock.status === "locked") this.addHold(lock);
+  }
+
+  /** A seat's status at `now`: a lock past its expiry no longer holds, alarm or not. */
+  statusOf(seatId: string, now: number): SeatStatus {
+    if (this.booked.has(seatId)) return "booked";
+    const lock = this.holds.get(seatId);
+    return lock && lock.expiresAt > now ? "locked" : "available";
+  }
+
+  /** The live lock by id, if it is still held at `now`. */
+  liveLock(lockId: string, now: number): SeatLock | undefined {
+    const lock = this.liveLocks.get(lockId);
+    return lock && lock.expiresAt > now ? lock : undefined;
+  }
+
+  /** Locks every requested seat, or none (invariant 2). */
+  lock(request: LockRequest): LockOutcome {
+    const unknown = request.seatIds.filter((id) => !this.seats.has(id));
+    if (unknown.length > 0) return { ok: false, reason: "unknown_seats", seatIds: unknown };
+    const bookedSeats = request.seatIds.filter((id) => this.booked.has(id));
+    const heldSeats = request.seatIds.filter(
+      (id) => !this.booked.has(id) && this.statusOf(id, request.now) === "locked",
+    );
+    if (bookedSeats.length > 0) {
+      return { ok: false, reason: "unavailable", seatIds: [...bookedSeats, ...heldSeats] };
+    }
+    if (heldSeats.length > 0) return { ok: false, reason: "locked", seatIds: heldSeats };
+    const lock: SeatLock = {
+      lockId: request.lockId,
+      userId: request.userId,
+      seatIds: [...request.seatIds],
+      lockedAt: request.now,
+      expiresAt: request.now + request.durationMs,
+      status: "locked",
+    };
+    // A seat still pointing at an expired lock is simply re-pointed: the expired lock stays
+    // in liveLocks until expireDue() reports it, and removeHold() leaves re-pointed seats be.
+    this.addHold(lock);
+    return { ok: true, lock };
+  }
+
+  /** Ends a live lock early. Returns it, or undefined when it is not live any more. */
+  release(lockId: string): SeatLock | undefined {
+    const lock = this.liveLocks.get(lockId);
+    if (!lock) return undefined;
+    this.removeHold(lock);
+    lock.status = "released";
+    return lock;
+  }
+
+  /**
+   * Ends every lock whose expiry has come, returning them. Calling it again at the same
+   * time returns nothing: expiry is idempotent.
+   */
+  expireDue(now: number): SeatLock[] {
+    const expired: SeatLock[] = [];
+    for (const lock of this.liveLocks.values()) {
+      if (lock.expiresAt <= now) expired.push(lock);
+    }
+    for (const lock of expired) {
+      this.removeHold(lock);
+      lock.status = "expired";
+    }
+    return expired;
+  }
+
+  /** Earliest expiry among live locks, for the alarm. */
+  nextExpiry(): number | undefined {
+    let earliest: number | undefined;
+    for (const lock of this.liveLocks.values()) {
+      if (earliest === undefined || lock.expiresAt < earliest) earliest = lock.expiresAt;
+    }
+    return earliest;
+  }
+
+  /** Seats that are available at `now`, in seat-map order. */
+  availableSeats(now: number): SeatInfo[] {
+    return [...this.seats.values()].filter(
+      (seat) => this.statusOf(seat.seatId, now) === "available",
+    );
+  }
+
+  private addHold(lock: SeatLock): void {
+    this.liveLocks.set(lock.lockId, lock);
+    for (const seatId of lock.seatIds) this.holds.set(seatId, lock);
+  }
+
+  private removeHold(lock: SeatLock): void {
+    this.liveLocks.delete(lock.lockId);
+    for (const seatId of lock.seatIds) {
+      if (this.holds.get(seatId) === lock) this.holds.delete(seatId);
+    }
+  }
+}

@@ -1,0 +1,198 @@
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import {
+  BASE,
+  call,
+  createShow,
+  expectError,
+  type LockJson,
+  lockSeats,
+  rowSeats,
+  type SeatMapJson,
+  seatMap,
+  tokenFor,
+} from "./helpers.ts";
+
+describe("GET /v1/shows/{show_id}/seats", () => {
+  it("answers api-design.md's seat map, readable without a token", async () => {
+    const { showId, venueId } = await createShow();
+    const res = await call("GET", `/v1/shows/${showId}/seats`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Content-Type")).toContain("application/json");
+    const map = (await res.json()) as SeatMapJson;
+    expect(map.show_id).toBe(showId);
+    expect(map.venue).toEqual({ venue_id: venueId, name: "PVR Cinemas", total_seats: 44 });
+    expect(map.zones).toEqual({
+      premium: { price: 500, seats: 20 },
+      standard: { price: 300, seats: 24 },
+    });
+    expect(map.seats).toHaveLength(44);
+    expect(map.seats[0]).toEqual({
+      seat_id: expect.stringMatching(/^seat_/),
+      row: "A",
+      number: 1,
+      status: "available",
+      price: 500,
+      zone: "premium",
+    });
+    expect(map.seats.find((s) => s.row === "C")?.price).toBe(300);
+    expect(typeof map.version).toBe("number");
+  });
+
+  it("sends an ETag and answers 304 to a matching If-None-Match", async () => {
+    const { showId } = await createShow();
+    const first = await call("GET", `/v1/shows/${showId}/seats`);
+    const etag = first.headers.get("ETag");
+    expect(etag).toMatch(/^"v\d+"$/);
+    const again = await call("GET", `/v1/shows/${showId}/seats`, {
+      headers: { "If-None-Match": etag ?? "" },
+    });
+    expect(again.status).toBe(304);
+    expect(again.headers.get("ETag")).toBe(etag);
+    expect(await again.text()).toBe("");
+  });
+
+  it("moves the version and ETag on with every change", async () => {
+    const { showId } = await createShow();
+    const first = await call("GET", `/v1/shows/${showId}/seats`);
+    const etag = first.headers.get("ETag") ?? "";
+    const v1 = ((await first.json()) as SeatMapJson).version;
+    const seat = rowSeats(await seatMap(showId), "A")[0];
+    const token = await tokenFor("user_a");
+    const lock = (await (
+      await lockSeats(token, { show_id: showId, seat_ids: [seat] })
+    ).json()) as LockJson;
+    const afterLock = await call("GET", `/v1/shows/${showId}/seats`, {
+      headers: { "If-None-Match": etag },
+    });
+    expect(afterLock.status).toBe(200);
+    expect(afterLock.headers.get("ETag")).not.toBe(etag);
+    expect(((await afterLock.json()) as SeatMapJson).version).toBe(v1 + 1);
+    await call("DELETE", `/v1/seats/lock/${lock.lock_id}`, { token });
+    expect((await seatMap(showId)).version).toBe(v1 + 2);
+  });
+
+  it("answers 404 for an unknown show and 400 for a malformed id", async () => {
+    await expectError(await call("GET", "/v1/shows/show_unknown/seats"), 404, "NOT_FOUND");
+    const error = await expectError(await call("GET", "/v1/shows/123/seats"), 400, "INVALID_INPUT");
+    expect(error.details?.field).toBe("show_id");
+  });
+});
+
+interface LiveMessage {
+  type: "snapshot" | "seats";
+  version: number;
+  from_version?: number;
+  seats: { seat_id: string; status: string }[];
+}
+
+/** Opens the live seat map and collects its messages. */
+async function openLive(showId: string) {
+  const res = await exports.default.fetch(`${BASE}/v1/shows/${showId}/seats/live`, {
+    headers: { Upgrade: "websocket" },
+  });
+  expect(res.status).toBe(101);
+  const ws = res.webSocket;
+  if (!ws) throw new Error("no WebSocket in the upgrade response");
+  const messages: LiveMessage[] = [];
+  const closes: number[] = [];
+  ws.addEventListener("message", (event) => {
+    messages.push(JSON.parse(String(event.data)) as LiveMessage);
+  });
+  ws.addEventListener("close", (event) => {
+    closes.push(event.code);
+  });
+  ws.accept();
+  return { ws, messages, closes };
+}
+
+async function until<T>(check: () => T | undefined, timeoutMs = 2000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe("GET /v1/shows/{show_id}/seats/live", () => {
+  it("sends a snapshot, then every change with consecutive versions and only changed seats", async () => {
+    const { showId } = await createShow();
+    const { ws, messages } = await openLive(showId);
+    const snapshot = await until(() => messages[0]);
+    expect(snapshot.type).toBe("snapshot");
+    expect(snapshot.seats).toHaveLength(44);
+
+    const rowA = rowSeats(await seatMap(showId), "A");
+    const token = await tokenFor("user_a");
+    const first = (await (
+      await lockSeats(token, { show_id: showId, seat_ids: rowA.slice(0, 2) })
+    ).json()) as LockJson;
+    const firstUpdate = await until(() => messages[1]);
+    expect(firstUpdate).toEqual({
+      type: "seats",
+      from_version: snapshot.version,
+      version: snapshot.version + 1,
+      seats: rowA.slice(0, 2).map((seat_id) => ({ seat_id, status: "locked" })),
+    });
+
+    // A burst: three changes close together. However they are grouped, versions chain
+    // without gaps and the last state of each seat arrives.
+    await lockSeats(await tokenFor("user_b"), { show_id: showId, seat_ids: [rowA[5]] });
+    await call("DELETE", `/v1/seats/lock/${first.lock_id}`, { token });
+    await lockSeats(await tokenFor("user_c"), { show_id: showId, seat_ids: [rowA[0]] });
+    const finalVersion = snapshot.version + 4;
+    await until(() => (messages.at(-1)?.version === finalVersion ? true : undefined));
+    const updates = messages.slice(1);
+    for (let i = 1; i < updates.length; i++) {
+      expect(updates[i]?.from_version).toBe(updates[i - 1]?.version);
+    }
+    const latest = new Map<string, string>();
+    for (const update of updates)
+      for (const seat of update.seats) latest.set(seat.seat_id, seat.status);
+    expect(Object.fromEntries(latest)).toEqual({
+      [rowA[0] ?? ""]: "locked",
+      [rowA[1] ?? ""]: "available",
+      [rowA[5] ?? ""]: "locked",
+    });
+    expect((await seatMap(showId)).version).toBe(finalVersion);
+    ws.close(1000, "done");
+  });
+
+  it("answers ping with pong", async () => {
+    const { showId } = await createShow();
+    const res = await exports.default.fetch(`${BASE}/v1/shows/${showId}/seats/live`, {
+      headers: { Upgrade: "websocket" },
+    });
+    const ws = res.webSocket;
+    if (!ws) throw new Error("no WebSocket");
+    const texts: string[] = [];
+    ws.addEventListener("message", (event) => {
+      texts.push(String(event.data));
+    });
+    ws.accept();
+    await until(() => texts[0]);
+    ws.send("ping");
+    await until(() => (texts.includes("pong") ? true : undefined));
+    ws.close(1000);
+  });
+
+  it("reciprocates a close from the viewer", async () => {
+    const { showId } = await createShow();
+    const { ws, messages, closes } = await openLive(showId);
+    await until(() => messages[0]);
+    ws.close(1000, "bye");
+    const code = await until(() => closes[0]);
+    expect(code).toBe(1000);
+  });
+
+  it("refuses a plain GET with 426 and an unknown show with 404", async () => {
+    const { showId } = await createShow();
+    await expectError(await call("GET", `/v1/shows/${showId}/seats/live`), 426, "UPGRADE_REQUIRED");
+    const res = await exports.default.fetch(`${BASE}/v1/shows/show_unknown/seats/live`, {
+      headers: { Upgrade: "websocket" },
+    });
+    await expectError(res, 404, "NOT_FOUND");
+  });
+});
