@@ -12,6 +12,8 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             JWT_SECRET: "test-secret-not-for-production",
+            // Short, so the timeout test card shows a timeout quickly.
+            PAYMENT_TIMEOUT_MS: "400",
             // Test-only binding: the setup file applies these to the test D1 database.
             TEST_MIGRATIONS: migrations,
           },

@@ -6,7 +6,9 @@ import { ApiError } from "./http/api-error.ts";
 import type { AppEnv } from "./http/app-env.ts";
 import { handleError, handleMethodNotAllowed, handleNotFound } from "./http/error-handler.ts";
 import { newId } from "./lib/ids.ts";
+import { bookingRoutes } from "./routes/bookings.ts";
 import { eventRoutes } from "./routes/events.ts";
+import { paymentRoutes } from "./routes/payments.ts";
 import { seatLockRoutes } from "./routes/seat-locks.ts";
 import { seatMapRoutes } from "./routes/seat-map.ts";
 import { showRoutes } from "./routes/shows.ts";
@@ -20,7 +22,9 @@ const v1 = new Hono<AppEnv>()
   .route("/venues", venueRoutes)
   .route("/shows", showRoutes)
   .route("/shows", seatMapRoutes)
-  .route("/seats", seatLockRoutes);
+  .route("/seats", seatLockRoutes)
+  .route("/bookings", bookingRoutes)
+  .route("/payments", paymentRoutes);
 
 export const app = new Hono<AppEnv>();
 

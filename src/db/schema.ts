@@ -211,3 +211,29 @@ export const bookingSeats = sqliteTable(
     check("booking_seats_price_non_negative", sql`${t.price} >= 0`),
   ],
 );
+
+/**
+ * Payments taken for bookings: brand and last four digits only, never the card number or
+ * CVV (invariant 7). At most one succeeded payment per booking.
+ */
+export const payments = sqliteTable(
+  "payments",
+  {
+    paymentId: text("payment_id").primaryKey(),
+    bookingId: text("booking_id")
+      .notNull()
+      .references(() => bookings.bookingId, { onDelete: "cascade" }),
+    amount: numeric("amount", { mode: "number" }).notNull(),
+    currency: text("currency").notNull(),
+    status: text("status", { enum: ["succeeded", "refunded"] }).notNull(),
+    cardBrand: text("card_brand").notNull(),
+    cardLast4: text("card_last4").notNull(),
+    processedAt: text("processed_at").notNull(),
+    refundedAt: text("refunded_at"),
+  },
+  (t) => [
+    check("payments_valid_status", sql`${t.status} IN ('succeeded', 'refunded')`),
+    check("payments_last4", sql`length(${t.cardLast4}) = 4`),
+    uniqueIndex("uq_payments_booking").on(t.bookingId),
+  ],
+);

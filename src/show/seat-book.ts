@@ -27,6 +27,11 @@ export interface SeatLock {
   lockedAt: number;
   expiresAt: number;
   status: LockStatus;
+  /**
+   * Set while the lock's booking is being paid for: a paying lock does not expire (the
+   * payment settles it either way), so a card charged at the last second still gets its seats.
+   */
+  paying?: boolean;
 }
 
 export type LockOutcome =
@@ -68,13 +73,18 @@ export class SeatBook {
   statusOf(seatId: string, now: number): SeatStatus {
     if (this.booked.has(seatId)) return "booked";
     const lock = this.holds.get(seatId);
-    return lock && lock.expiresAt > now ? "locked" : "available";
+    return lock && holdsAt(lock, now) ? "locked" : "available";
   }
 
-  /** The live lock by id, if it is still held at `now`. */
+  /** The live lock by id, if it still holds its seats at `now`. */
   liveLock(lockId: string, now: number): SeatLock | undefined {
     const lock = this.liveLocks.get(lockId);
-    return lock && lock.expiresAt > now ? lock : undefined;
+    return lock && holdsAt(lock, now) ? lock : undefined;
+  }
+
+  /** The booking a seat is sold to, if any. */
+  bookingOf(seatId: string): string | undefined {
+    return this.booked.get(seatId);
   }
 
   /** Locks every requested seat, or none (invariant 2). */
@@ -119,7 +129,7 @@ export class SeatBook {
   expireDue(now: number): SeatLock[] {
     const expired: SeatLock[] = [];
     for (const lock of this.liveLocks.values()) {
-      if (lock.expiresAt <= now) expired.push(lock);
+      if (!holdsAt(lock, now)) expired.push(lock);
     }
     for (const lock of expired) {
       this.removeHold(lock);
@@ -132,9 +142,41 @@ export class SeatBook {
   nextExpiry(): number | undefined {
     let earliest: number | undefined;
     for (const lock of this.liveLocks.values()) {
+      if (lock.paying) continue;
       if (earliest === undefined || lock.expiresAt < earliest) earliest = lock.expiresAt;
     }
     return earliest;
+  }
+
+  /** Marks a live lock as being paid for, so it cannot expire until the payment settles. */
+  beginPayment(lockId: string, now: number): SeatLock | undefined {
+    const lock = this.liveLock(lockId, now);
+    if (lock) lock.paying = true;
+    return lock;
+  }
+
+  /** The payment failed: the lock holds until its expiry again (which may have passed). */
+  abandonPayment(lockId: string): void {
+    const lock = this.liveLocks.get(lockId);
+    if (lock) lock.paying = false;
+  }
+
+  /** The lock's seats are sold to `bookingId`; the lock ends as confirmed. */
+  confirm(lockId: string, bookingId: string): SeatLock | undefined {
+    const lock = this.liveLocks.get(lockId);
+    if (!lock) return undefined;
+    this.removeHold(lock);
+    lock.status = "confirmed";
+    lock.paying = false;
+    for (const seatId of lock.seatIds) this.booked.set(seatId, bookingId);
+    return lock;
+  }
+
+  /** A cancelled booking's seats become available again. */
+  unbook(bookingId: string, seatIds: readonly string[]): void {
+    for (const seatId of seatIds) {
+      if (this.booked.get(seatId) === bookingId) this.booked.delete(seatId);
+    }
   }
 
   /** Seats that are available at `now`, in seat-map order. */
@@ -155,4 +197,9 @@ export class SeatBook {
       if (this.holds.get(seatId) === lock) this.holds.delete(seatId);
     }
   }
+}
+
+/** A lock holds its seats until its expiry, or for as long as its payment is under way. */
+function holdsAt(lock: SeatLock, now: number): boolean {
+  return lock.paying === true || lock.expiresAt > now;
 }

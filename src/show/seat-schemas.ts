@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { zoneNameSchema } from "../catalog/catalog-schemas.ts";
+import { showScopedIdPattern } from "./show-scoped-ids.ts";
 
 /** Request schemas of the seat routes; the OpenAPI document is built from these too. */
 
@@ -59,9 +60,9 @@ export const lockRequestSchema = z
   });
 export type LockRequest = z.output<typeof lockRequestSchema>;
 
-export const lockIdParam = z.object({
-  lock_id: z
-    .string()
-    .max(80)
-    .regex(/^lock_[0-9a-z]{20}_[A-Za-z0-9_-]+$/, "must look like lock_..."),
-});
+export const lockIdSchema = z
+  .string()
+  .max(80)
+  .regex(showScopedIdPattern("lock"), "must look like lock_...");
+
+export const lockIdParam = z.object({ lock_id: lockIdSchema });

@@ -1,5 +1,7 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { BookingShow, BookingSnapshot } from "../bookings/booking-views.ts";
 import type { ErrorCode } from "../http/api-error.ts";
+import type { CardDetails } from "../payments/payment-gateway.ts";
 
 /**
  * The typed surface between the Worker and a show's Durable Object. RPC results cross the
@@ -43,4 +45,50 @@ export interface LockView {
   expires_at: string;
   locked_at: string;
   status: "locked" | "released" | "expired" | "confirmed";
+}
+
+/** An answer the show object renders itself: idempotent operations replay it byte for byte. */
+export interface HttpReply {
+  status: number;
+  body: string;
+  /** The stored answer of an earlier request with the same Idempotency-Key. */
+  replayed: boolean;
+  /** Whether the answer is kept for replay (so the Worker also keeps it in KV). */
+  stored: boolean;
+}
+
+export interface IdempotencyScope {
+  scope: string;
+  hash: string;
+}
+
+export interface RequestContext {
+  requestId: string;
+  idempotency?: IdempotencyScope | undefined;
+}
+
+export interface BookCommand {
+  userId: string;
+  lockId: string;
+  seatIds: string[];
+  card?: CardDetails | undefined;
+}
+
+export interface PayCommand {
+  userId: string;
+  bookingId: string;
+  amount: number;
+  card: CardDetails;
+}
+
+export interface CancelCommand {
+  userId: string;
+  isAdmin: boolean;
+  bookingId: string;
+}
+
+/** A booking as the show object knows it, with what GET needs to describe its show. */
+export interface BookingRead {
+  booking: BookingSnapshot;
+  show: BookingShow;
 }

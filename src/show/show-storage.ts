@@ -15,6 +15,7 @@ export interface ShowZone {
 export interface ShowInfo {
   showId: string;
   eventId: string;
+  eventName: string;
   venueId: string;
   venueName: string;
   totalSeats: number;
@@ -23,6 +24,48 @@ export interface ShowInfo {
   status: "scheduled" | "closed" | "cancelled";
   /** Best first. */
   zones: ShowZone[];
+}
+
+export type BookingStatus = "pending" | "confirmed" | "cancelled" | "expired";
+
+/** A booking as the show object keeps it. Times are epoch milliseconds. */
+export interface StoredBooking {
+  bookingId: string;
+  lockId: string;
+  userId: string;
+  seatIds: string[];
+  totalMinor: number;
+  status: BookingStatus;
+  /**
+   * Made by POST /v1/bookings with a card: it exists for clients (and in D1) only once
+   * paid; a failed payment removes it. A booking without a card is pending at once.
+   */
+  direct: boolean;
+  paymentId: string | null;
+  ticketId: string | null;
+  cardBrand: string | null;
+  cardLast4: string | null;
+  createdAt: number;
+  confirmedAt: number | null;
+  cancelledAt: number | null;
+}
+
+export type AttemptStatus =
+  | "charging"
+  | "succeeded"
+  | "declined"
+  | "unknown"
+  | "refunded"
+  | "no_charge";
+
+/** One call to the payment gateway's charge, under its own idempotency key. */
+export interface PaymentAttempt {
+  chargeKey: string;
+  bookingId: string;
+  lockId: string;
+  amountMinor: number;
+  status: AttemptStatus;
+  startedAt: number;
 }
 
 export interface StoredShow {
@@ -59,6 +102,32 @@ CREATE TABLE IF NOT EXISTS locks (
   ended_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS locks_live ON locks (status) WHERE status = 'locked';
+CREATE TABLE IF NOT EXISTS bookings (
+  booking_id TEXT PRIMARY KEY,
+  lock_id TEXT NOT NULL UNIQUE,
+  user_id TEXT NOT NULL,
+  seat_ids TEXT NOT NULL,
+  total_minor INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'cancelled', 'expired')),
+  direct INTEGER NOT NULL,
+  payment_id TEXT,
+  ticket_id TEXT,
+  card_brand TEXT,
+  card_last4 TEXT,
+  created_at INTEGER NOT NULL,
+  confirmed_at INTEGER,
+  cancelled_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS payment_attempts (
+  charge_key TEXT PRIMARY KEY,
+  booking_id TEXT NOT NULL,
+  lock_id TEXT NOT NULL,
+  amount_minor INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('charging', 'succeeded', 'declined', 'unknown', 'refunded', 'no_charge')),
+  started_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS payment_attempts_open ON payment_attempts (status)
+  WHERE status IN ('charging', 'unknown');
 `;
 
 interface LockRow extends Record<string, SqlStorageValue> {
@@ -96,7 +165,7 @@ export class ShowStorage {
 
   /** First use: creates the tables and stores the show's catalog facts and seats. */
   initialize(info: ShowInfo, seats: readonly SeatInfo[]): void {
-    this.sql.exec(SCHEMA);
+    this.ensureSchema();
     this.sql.exec(
       "INSERT INTO show_info (id, info, version) VALUES (1, ?, 0)",
       JSON.stringify(info),
@@ -114,7 +183,13 @@ export class ShowStorage {
     }
   }
 
+  /** Idempotent: tables added by later versions appear in objects made by earlier ones. */
+  ensureSchema(): void {
+    this.sql.exec(SCHEMA);
+  }
+
   load(): StoredShow {
+    this.ensureSchema();
     const head = this.sql
       .exec<{ info: string; version: number }>("SELECT info, version FROM show_info WHERE id = 1")
       .one();
@@ -139,10 +214,13 @@ export class ShowStorage {
       });
       if (row.booking_id) booked.set(row.seat_id, row.booking_id);
     }
+    // A lock whose payment was under way when the object stopped stays held until the
+    // alarm has settled that payment (see ShowObject.recoverPayments).
+    const paying = new Set(this.openAttempts().map((attempt) => attempt.lockId));
     const liveLocks = this.sql
       .exec<LockRow>("SELECT * FROM locks WHERE status = 'locked'")
       .toArray()
-      .map(toLock);
+      .map((row) => ({ ...toLock(row), paying: paying.has(row.lock_id) }));
     return {
       info: JSON.parse(head.info) as ShowInfo,
       version: head.version,
@@ -184,4 +262,161 @@ export class ShowStorage {
       .toArray()[0];
     return row ? toLock(row) : undefined;
   }
+
+  /** The seats are sold to the booking, or (bookingId null) available again. */
+  setSeatsBooking(seatIds: readonly string[], bookingId: string | null): void {
+    for (const seatId of seatIds) {
+      this.sql.exec("UPDATE seats SET booking_id = ? WHERE seat_id = ?", bookingId, seatId);
+    }
+  }
+
+  // ---- bookings ----
+
+  insertBooking(booking: StoredBooking): void {
+    this.sql.exec(
+      `INSERT INTO bookings (booking_id, lock_id, user_id, seat_ids, total_minor, status, direct,
+         payment_id, ticket_id, card_brand, card_last4, created_at, confirmed_at, cancelled_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      booking.bookingId,
+      booking.lockId,
+      booking.userId,
+      JSON.stringify(booking.seatIds),
+      booking.totalMinor,
+      booking.status,
+      booking.direct ? 1 : 0,
+      booking.paymentId,
+      booking.ticketId,
+      booking.cardBrand,
+      booking.cardLast4,
+      booking.createdAt,
+      booking.confirmedAt,
+      booking.cancelledAt,
+    );
+  }
+
+  /** Writes back every mutable field of a booking. */
+  updateBooking(booking: StoredBooking): void {
+    this.sql.exec(
+      `UPDATE bookings SET status = ?, payment_id = ?, ticket_id = ?, card_brand = ?, card_last4 = ?,
+         confirmed_at = ?, cancelled_at = ? WHERE booking_id = ?`,
+      booking.status,
+      booking.paymentId,
+      booking.ticketId,
+      booking.cardBrand,
+      booking.cardLast4,
+      booking.confirmedAt,
+      booking.cancelledAt,
+      booking.bookingId,
+    );
+  }
+
+  deleteBooking(bookingId: string): void {
+    this.sql.exec("DELETE FROM bookings WHERE booking_id = ?", bookingId);
+  }
+
+  findBooking(bookingId: string): StoredBooking | undefined {
+    const row = this.sql
+      .exec<BookingRow>("SELECT * FROM bookings WHERE booking_id = ?", bookingId)
+      .toArray()[0];
+    return row ? toBooking(row) : undefined;
+  }
+
+  bookingOfLock(lockId: string): StoredBooking | undefined {
+    const row = this.sql
+      .exec<BookingRow>("SELECT * FROM bookings WHERE lock_id = ?", lockId)
+      .toArray()[0];
+    return row ? toBooking(row) : undefined;
+  }
+
+  // ---- payment attempts ----
+
+  insertAttempt(attempt: PaymentAttempt): void {
+    this.sql.exec(
+      "INSERT INTO payment_attempts (charge_key, booking_id, lock_id, amount_minor, status, started_at) VALUES (?, ?, ?, ?, ?, ?)",
+      attempt.chargeKey,
+      attempt.bookingId,
+      attempt.lockId,
+      attempt.amountMinor,
+      attempt.status,
+      attempt.startedAt,
+    );
+  }
+
+  setAttemptStatus(chargeKey: string, status: AttemptStatus): void {
+    this.sql.exec("UPDATE payment_attempts SET status = ? WHERE charge_key = ?", status, chargeKey);
+  }
+
+  attemptsOf(bookingId: string): PaymentAttempt[] {
+    return this.sql
+      .exec<AttemptRow>(
+        "SELECT * FROM payment_attempts WHERE booking_id = ? ORDER BY started_at",
+        bookingId,
+      )
+      .toArray()
+      .map(toAttempt);
+  }
+
+  /** Attempts whose outcome is not settled: charging, or unknown after a timeout. */
+  openAttempts(): PaymentAttempt[] {
+    return this.sql
+      .exec<AttemptRow>("SELECT * FROM payment_attempts WHERE status IN ('charging', 'unknown')")
+      .toArray()
+      .map(toAttempt);
+  }
+}
+
+interface BookingRow extends Record<string, SqlStorageValue> {
+  booking_id: string;
+  lock_id: string;
+  user_id: string;
+  seat_ids: string;
+  total_minor: number;
+  status: BookingStatus;
+  direct: number;
+  payment_id: string | null;
+  ticket_id: string | null;
+  card_brand: string | null;
+  card_last4: string | null;
+  created_at: number;
+  confirmed_at: number | null;
+  cancelled_at: number | null;
+}
+
+function toBooking(row: BookingRow): StoredBooking {
+  return {
+    bookingId: row.booking_id,
+    lockId: row.lock_id,
+    userId: row.user_id,
+    seatIds: JSON.parse(row.seat_ids) as string[],
+    totalMinor: row.total_minor,
+    status: row.status,
+    direct: row.direct === 1,
+    paymentId: row.payment_id,
+    ticketId: row.ticket_id,
+    cardBrand: row.card_brand,
+    cardLast4: row.card_last4,
+    createdAt: row.created_at,
+    confirmedAt: row.confirmed_at,
+    cancelledAt: row.cancelled_at,
+  };
+}
+
+interface AttemptRow extends Record<string, SqlStorageValue> {
+  charge_key: string;
+  booking_id: string;
+  lock_id: string;
+  amount_minor: number;
+  status: AttemptStatus;
+  started_at: number;
+}
+
+function toAttempt(row: AttemptRow): PaymentAttempt {
+  return {
+    chargeKey: row.charge_key,
+    bookingId: row.booking_id,
+    lockId: row.lock_id,
+    amountMinor: row.amount_minor,
+    status: row.status,
+    startedAt: row.started_at,
+  };
 }

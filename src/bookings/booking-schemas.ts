@@ -1,0 +1,45 @@
+import { z } from "zod";
+import { userIdSchema } from "../auth/access-token.ts";
+import { price } from "../catalog/catalog-schemas.ts";
+import {
+  lockIdSchema,
+  MAX_SEATS_PER_LOCK,
+  seatIdSchema,
+  showIdSchema,
+} from "../show/seat-schemas.ts";
+import { showScopedIdPattern } from "../show/show-scoped-ids.ts";
+
+/** Request schemas of the booking and payment routes. */
+
+export const bookingIdSchema = z
+  .string()
+  .max(80)
+  .regex(showScopedIdPattern("booking"), "must look like booking_...");
+
+export const paymentMethodSchema = z.object({
+  type: z.enum(["credit_card", "debit_card"]),
+  card_number: z
+    .string()
+    .transform((value) => value.replace(/[\s-]/g, ""))
+    .pipe(z.string().regex(/^\d{12,19}$/, "must be 12-19 digits")),
+  expiry_month: z.number().int().min(1).max(12),
+  expiry_year: z.number().int().min(2000).max(2100),
+  cvv: z.string().regex(/^\d{3,4}$/, "must be 3 or 4 digits"),
+});
+
+export const createBookingSchema = z.object({
+  show_id: showIdSchema,
+  lock_id: lockIdSchema,
+  seat_ids: z.array(seatIdSchema).min(1).max(MAX_SEATS_PER_LOCK),
+  user_id: userIdSchema,
+  payment_method: paymentMethodSchema.optional(),
+});
+export type CreateBookingInput = z.output<typeof createBookingSchema>;
+
+export const createPaymentSchema = z.object({
+  booking_id: bookingIdSchema,
+  amount: price,
+  payment_method: paymentMethodSchema,
+});
+
+export const bookingIdParam = z.object({ booking_id: bookingIdSchema });

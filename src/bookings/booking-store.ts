@@ -1,0 +1,116 @@
+import { and, asc, desc, eq, inArray, lt, or } from "drizzle-orm";
+import type { Database } from "../db/database.ts";
+import { bookingSeats, bookings, events, shows, venues } from "../db/schema.ts";
+import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
+import type { BookingShow, BookingSnapshot } from "./booking-views.ts";
+
+export interface StoredBookingRead {
+  booking: BookingSnapshot;
+  show: BookingShow;
+}
+
+/** Reads of bookings from D1, the queryable record. */
+export class BookingStore {
+  constructor(private readonly db: Database) {}
+
+  async get(bookingId: string): Promise<StoredBookingRead | undefined> {
+    const [read] = await this.withSeats(
+      await this.query().where(eq(bookings.bookingId, bookingId)).limit(1).all(),
+    );
+    return read;
+  }
+
+  /** The user's bookings, newest first. */
+  async listForUser(
+    userId: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: StoredBookingRead[]; nextCursor: string | null } | undefined> {
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    if (cursor !== undefined && !after) return undefined;
+    const rows = await this.query()
+      .where(
+        and(
+          eq(bookings.userId, userId),
+          after
+            ? or(
+                lt(bookings.createdAt, after.sortKey),
+                and(eq(bookings.createdAt, after.sortKey), lt(bookings.bookingId, after.id)),
+              )
+            : undefined,
+        ),
+      )
+      .orderBy(desc(bookings.createdAt), desc(bookings.bookingId))
+      .limit(limit + 1)
+      .all();
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: await this.withSeats(page),
+      nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.bookingId) : null,
+    };
+  }
+
+  private query() {
+    return this.db
+      .select({
+        bookingId: bookings.bookingId,
+        showId: bookings.showId,
+        userId: bookings.userId,
+        totalAmount: bookings.totalAmount,
+        status: bookings.status,
+        paymentId: bookings.paymentId,
+        ticketId: bookings.ticketId,
+        createdAt: bookings.createdAt,
+        confirmedAt: bookings.confirmedAt,
+        cancelledAt: bookings.cancelledAt,
+        eventName: events.name,
+        showTime: shows.showTime,
+        venueName: venues.name,
+      })
+      .from(bookings)
+      .innerJoin(shows, eq(shows.showId, bookings.showId))
+      .innerJoin(events, eq(events.eventId, shows.eventId))
+      .innerJoin(venues, eq(venues.venueId, shows.venueId));
+  }
+
+  private async withSeats(
+    rows: Awaited<ReturnType<ReturnType<BookingStore["query"]>["all"]>>,
+  ): Promise<StoredBookingRead[]> {
+    if (rows.length === 0) return [];
+    const seatRows = await this.db
+      .select()
+      .from(bookingSeats)
+      .where(
+        inArray(
+          bookingSeats.bookingId,
+          rows.map((row) => row.bookingId),
+        ),
+      )
+      .orderBy(asc(bookingSeats.id))
+      .all();
+    return rows.map((row) => ({
+      booking: {
+        bookingId: row.bookingId,
+        showId: row.showId,
+        userId: row.userId,
+        seats: seatRows
+          .filter((seat) => seat.bookingId === row.bookingId)
+          .map((seat) => ({
+            seat_id: seat.seatId,
+            row: seat.row,
+            number: seat.number,
+            price: seat.price,
+          })),
+        totalAmount: row.totalAmount,
+        status: row.status,
+        paymentId: row.paymentId,
+        ticketId: row.ticketId,
+        createdAt: row.createdAt,
+        confirmedAt: row.confirmedAt,
+        cancelledAt: row.cancelledAt,
+      },
+      show: { eventName: row.eventName, showTime: row.showTime, venueName: row.venueName },
+    }));
+  }
+}

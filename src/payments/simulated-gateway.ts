@@ -1,0 +1,58 @@
+import {
+  type ChargeOutcome,
+  type ChargeRequest,
+  type PaymentGateway,
+  PaymentOutcomeUnknown,
+  type RefundOutcome,
+  type RefundRequest,
+} from "./payment-gateway.ts";
+import type { PaymentSimulator, SimulatedChargeReply } from "./payment-simulator.ts";
+
+/** The gateway over the simulated provider (PAYMENT_PROVIDER = "simulated"). */
+export class SimulatedGateway implements PaymentGateway {
+  constructor(
+    private readonly provider: DurableObjectStub<PaymentSimulator>,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async charge(request: ChargeRequest): Promise<ChargeOutcome> {
+    const reply = await withTimeout<SimulatedChargeReply>(
+      async () =>
+        await this.provider.charge({
+          idempotencyKey: request.idempotencyKey,
+          amountMinor: request.amountMinor,
+          currency: request.currency,
+          card: request.card,
+          reference: request.reference,
+          stallMs: this.timeoutMs * 3,
+        }),
+      this.timeoutMs,
+    );
+    if (reply.status === "error") throw new PaymentOutcomeUnknown("provider_error");
+    return reply;
+  }
+
+  async refund(request: RefundRequest): Promise<RefundOutcome> {
+    return withTimeout<RefundOutcome>(
+      async () => await this.provider.refund(request.idempotencyKey, request.chargeIdempotencyKey),
+      this.timeoutMs,
+    );
+  }
+}
+
+/** The provider's answer, or PaymentOutcomeUnknown once `ms` pass (the call may still land). */
+async function withTimeout<T>(call: () => Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PaymentOutcomeUnknown("timeout")), ms);
+  });
+  try {
+    return await Promise.race([call(), timeout]);
+  } catch (err) {
+    if (err instanceof PaymentOutcomeUnknown) throw err;
+    // Transport failure reaching the provider: the outcome is unknown too.
+    throw new PaymentOutcomeUnknown("provider_error");
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}

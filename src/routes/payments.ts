@@ -1,0 +1,32 @@
+import { Hono } from "hono";
+import { createPaymentSchema } from "../bookings/booking-schemas.ts";
+import { notFound } from "../http/api-error.ts";
+import type { AppEnv } from "../http/app-env.ts";
+import { authenticate } from "../http/authenticate.ts";
+import { idempotency, sendReply } from "../http/idempotency.ts";
+import { jsonBody } from "../http/validation.ts";
+import { showStub } from "../show/show-client.ts";
+import { showIdOf } from "../show/show-scoped-ids.ts";
+
+export const paymentRoutes = new Hono<AppEnv>().post(
+  "/",
+  authenticate(),
+  jsonBody(createPaymentSchema),
+  idempotency("POST /v1/payments", { required: true }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const showId = showIdOf("booking", body.booking_id);
+    if (!showId) throw notFound("booking", body.booking_id);
+    const reply = await showStub(c.env, showId).payBooking(
+      showId,
+      {
+        userId: c.get("principal").userId,
+        bookingId: body.booking_id,
+        amount: body.amount,
+        card: body.payment_method,
+      },
+      { requestId: c.get("requestId"), idempotency: c.get("idempotency") },
+    );
+    return sendReply(c, reply);
+  },
+);

@@ -1,0 +1,128 @@
+import { and, eq } from "drizzle-orm";
+import type { BookedSeat } from "../bookings/booking-views.ts";
+import type { Database } from "../db/database.ts";
+import { bookingSeats, bookings, payments } from "../db/schema.ts";
+import { fromMinorUnits } from "../lib/money.ts";
+import type { D1Statement } from "./d1-outbox.ts";
+import type { StoredBooking } from "./show-storage.ts";
+
+/** The D1 writes that record a booking's life (bookings, booking_seats, payments). */
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function statement(query: { toSQL(): { sql: string; params: unknown[] } }): D1Statement {
+  const { sql, params } = query.toSQL();
+  return { sql, params };
+}
+
+/** The booking and its seats, in the status it has now. */
+export function bookingInserted(
+  db: Database,
+  showId: string,
+  eventId: string,
+  booking: StoredBooking,
+  seats: readonly BookedSeat[],
+): D1Statement[] {
+  return [
+    statement(
+      db
+        .insert(bookings)
+        .values({
+          bookingId: booking.bookingId,
+          userId: booking.userId,
+          showId,
+          eventId,
+          lockId: booking.lockId,
+          status: booking.status,
+          totalAmount: fromMinorUnits(booking.totalMinor),
+          paymentId: booking.paymentId,
+          ticketId: booking.ticketId,
+          createdAt: iso(booking.createdAt),
+          confirmedAt: booking.confirmedAt === null ? null : iso(booking.confirmedAt),
+        })
+        .onConflictDoNothing(),
+    ),
+    statement(
+      db
+        .insert(bookingSeats)
+        .values(
+          seats.map((seat) => ({
+            bookingId: booking.bookingId,
+            showId,
+            seatId: seat.seat_id,
+            row: seat.row,
+            number: seat.number,
+            price: seat.price,
+          })),
+        )
+        .onConflictDoNothing(),
+    ),
+  ];
+}
+
+/** A pending booking that has just been paid. */
+export function bookingConfirmed(db: Database, booking: StoredBooking): D1Statement {
+  return statement(
+    db
+      .update(bookings)
+      .set({
+        status: "confirmed",
+        paymentId: booking.paymentId,
+        ticketId: booking.ticketId,
+        confirmedAt: booking.confirmedAt === null ? null : iso(booking.confirmedAt),
+      })
+      .where(and(eq(bookings.bookingId, booking.bookingId), eq(bookings.status, "pending"))),
+  );
+}
+
+export function bookingEnded(
+  db: Database,
+  bookingId: string,
+  status: "cancelled" | "expired",
+  at: number,
+): D1Statement {
+  return statement(
+    db
+      .update(bookings)
+      .set({ status, cancelledAt: status === "cancelled" ? iso(at) : null })
+      .where(eq(bookings.bookingId, bookingId)),
+  );
+}
+
+export function paymentRecorded(
+  db: Database,
+  payment: {
+    paymentId: string;
+    bookingId: string;
+    amountMinor: number;
+    currency: string;
+    brand: string;
+    last4: string;
+    processedAt: string;
+  },
+): D1Statement {
+  return statement(
+    db
+      .insert(payments)
+      .values({
+        paymentId: payment.paymentId,
+        bookingId: payment.bookingId,
+        amount: fromMinorUnits(payment.amountMinor),
+        currency: payment.currency,
+        status: "succeeded",
+        cardBrand: payment.brand,
+        cardLast4: payment.last4,
+        processedAt: payment.processedAt,
+      })
+      .onConflictDoNothing(),
+  );
+}
+
+export function paymentRefunded(db: Database, paymentId: string, at: number): D1Statement {
+  return statement(
+    db
+      .update(payments)
+      .set({ status: "refunded", refundedAt: iso(at) })
+      .where(eq(payments.paymentId, paymentId)),
+  );
+}
