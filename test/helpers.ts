@@ -1,6 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { signAccessToken } from "../src/auth/access-token.ts";
 import type { Role } from "../src/auth/principal.ts";
+import { type LedgerCharge, TEST_CARDS } from "../src/payments/payment-simulator.ts";
 
 export const BASE = "https://api.test";
 
@@ -139,4 +140,61 @@ export async function lockSeats(token: string, body: Record<string, unknown>): P
 /** Seat ids of a row of the show's seat map, in seat order. */
 export function rowSeats(map: SeatMapJson, row: string): string[] {
   return map.seats.filter((s) => s.row === row).map((s) => s.seat_id);
+}
+
+export function card(cardNumber: string = TEST_CARDS.success) {
+  return {
+    type: "credit_card",
+    card_number: cardNumber,
+    expiry_month: 12,
+    expiry_year: 2031,
+    cvv: "123",
+  };
+}
+
+export interface BookingJson {
+  booking_id: string;
+  show_id: string;
+  user_id: string;
+  seats: { seat_id: string; row: string; number: number; price: number }[];
+  total_amount: number;
+  status: string;
+  payment_id: string | null;
+  ticket_id: string | null;
+  created_at: string;
+}
+
+let keyCounter = 0;
+export function newKey(): string {
+  keyCounter += 1;
+  return `test-key-${Date.now()}-${keyCounter}-${Math.random().toString(36).slice(2)}`;
+}
+
+export function postBooking(
+  token: string,
+  body: Record<string, unknown>,
+  key: string | null = newKey(),
+): Promise<Response> {
+  return call("POST", "/v1/bookings", {
+    token,
+    body,
+    headers: key === null ? {} : { "Idempotency-Key": key },
+  });
+}
+
+/** A show, a user with a live lock on `count` seats of row A, ready to book. */
+export async function lockedSeats(count = 2, user = "user_buyer") {
+  const { showId } = await createShow();
+  const token = await tokenFor(user);
+  const seats = rowSeats(await seatMap(showId), "A").slice(0, count);
+  const res = await lockSeats(token, { show_id: showId, seat_ids: seats });
+  if (res.status !== 200) throw new Error(`lock failed: ${await res.text()}`);
+  const lock = (await res.json()) as LockJson;
+  return { showId, token, user, seats, lock };
+}
+
+/** The simulated provider's ledger. */
+export async function ledger(): Promise<LedgerCharge[]> {
+  const { env } = await import("cloudflare:workers");
+  return env.PAYMENT_SIMULATOR.get(env.PAYMENT_SIMULATOR.idFromName("ledger")).ledger();
 }

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { MAX_BODY_BYTES } from "../src/app.ts";
 import type { AppEnv } from "../src/http/app-env.ts";
 import { handleError } from "../src/http/error-handler.ts";
@@ -85,6 +85,7 @@ describe("the error envelope", () => {
   });
 
   it("answers an unexpected failure with 500 INTERNAL and no internals", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
     // The app's own error handler on a route that fails the way a bug would.
     const app = new Hono<AppEnv>()
       .use(requestId())
@@ -104,6 +105,11 @@ describe("the error envelope", () => {
     });
     expect(text).not.toContain("secretColumn");
     expect(text).not.toContain("db.ts");
+    // Operators get the details in the log, under the request id.
+    expect(String(logged.mock.calls[0]?.[0])).toContain(
+      res.headers.get("X-Request-Id") ?? "missing",
+    );
+    logged.mockRestore();
   });
 });
 
