@@ -26,13 +26,23 @@ function readJwtSecret(): string | undefined {
   return undefined;
 }
 
-/** The local JWT secret; on first use a random one is appended to .dev.vars. */
-export function ensureJwtSecret(): string {
-  const existing = readJwtSecret();
-  if (existing) return existing;
-  const secret = randomBytes(32).toString("hex");
+function appendDevVar(line: string): void {
   const before = existsSync(devVarsPath) ? readFileSync(devVarsPath, "utf8") : "";
   const separator = before === "" || before.endsWith("\n") ? "" : "\n";
-  writeFileSync(devVarsPath, `${before}${separator}JWT_SECRET="${secret}"\n`, { mode: 0o600 });
+  writeFileSync(devVarsPath, `${before}${separator}${line}\n`, { mode: 0o600 });
+}
+
+/**
+ * The local JWT secret; on first use a random one is appended to .dev.vars, with
+ * DEV_TOKENS="true" so the local web page can get itself a user token.
+ */
+export function ensureJwtSecret(): string {
+  let secret = readJwtSecret();
+  if (!secret) {
+    secret = randomBytes(32).toString("hex");
+    appendDevVar(`JWT_SECRET="${secret}"`);
+  }
+  if (!/^\s*DEV_TOKENS\s*=/m.test(readFileSync(devVarsPath, "utf8")))
+    appendDevVar('DEV_TOKENS="true"');
   return secret;
 }

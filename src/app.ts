@@ -7,6 +7,7 @@ import type { AppEnv } from "./http/app-env.ts";
 import { handleError, handleMethodNotAllowed, handleNotFound } from "./http/error-handler.ts";
 import { newId } from "./lib/ids.ts";
 import { bookingRoutes } from "./routes/bookings.ts";
+import { devTokenRoutes } from "./routes/dev-tokens.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { paymentRoutes } from "./routes/payments.ts";
 import { seatLockRoutes } from "./routes/seat-locks.ts";
@@ -24,7 +25,8 @@ const v1 = new Hono<AppEnv>()
   .route("/shows", seatMapRoutes)
   .route("/seats", seatLockRoutes)
   .route("/bookings", bookingRoutes)
-  .route("/payments", paymentRoutes);
+  .route("/payments", paymentRoutes)
+  .route("/dev", devTokenRoutes);
 
 export const app = new Hono<AppEnv>();
 
@@ -46,6 +48,8 @@ app.use(
     },
   }),
 );
+// Liveness, for load balancers and the benchmark's baseline: no state, no limits.
+app.get("/health", (c) => c.json({ status: "ok" }));
 app.route("/v1", v1);
 app.notFound(handleNotFound);
 app.onError(handleError);

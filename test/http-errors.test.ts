@@ -118,3 +118,11 @@ async function countEvents(): Promise<number> {
   const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM events").first<{ n: number }>();
   return row?.n ?? 0;
 }
+
+describe("GET /health", () => {
+  it("answers ok without touching any state", async () => {
+    const res = await call("GET", "/health");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ok" });
+  });
+});
