@@ -14,6 +14,10 @@ export default defineConfig(async () => {
             JWT_SECRET: "test-secret-not-for-production",
             // Short, so the timeout test card shows a timeout quickly.
             PAYMENT_TIMEOUT_MS: "400",
+            // Limits are tested on their own (test/rate-limits.test.ts), with small budgets.
+            RATE_LIMITS_ENABLED: "false",
+            // Whatever a local .dev.vars says: tests see the production default.
+            DEV_TOKENS: "false",
             // Test-only binding: the setup file applies these to the test D1 database.
             TEST_MIGRATIONS: migrations,
           },

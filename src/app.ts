@@ -1,7 +1,9 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
 import { ApiError } from "./http/api-error.ts";
 import type { AppEnv } from "./http/app-env.ts";
 import { handleError, handleMethodNotAllowed, handleNotFound } from "./http/error-handler.ts";
@@ -14,6 +16,16 @@ import { seatLockRoutes } from "./routes/seat-locks.ts";
 import { seatMapRoutes } from "./routes/seat-map.ts";
 import { showRoutes } from "./routes/shows.ts";
 import { venueRoutes } from "./routes/venues.ts";
+
+/** The origin to allow: one listed in CORS_ORIGINS (comma-separated), or any for "*". */
+function allowedOrigin(origin: string, configured: string): string | null {
+  const allowed = configured
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  if (allowed.includes("*")) return origin || "*";
+  return allowed.includes(origin) ? origin : null;
+}
 
 /** Largest request body accepted; the biggest legitimate one (a venue layout) is far smaller. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -31,6 +43,39 @@ const v1 = new Hono<AppEnv>()
 export const app = new Hono<AppEnv>();
 
 app.use(requestId({ limitLength: 128, generator: () => newId("req") }));
+app.use(
+  secureHeaders({
+    // An API answers JSON: nothing in it may load or frame anything.
+    contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+    xFrameOptions: "DENY",
+  }),
+);
+app.use(
+  "/v1/*",
+  cors({
+    origin: (origin, c) => allowedOrigin(origin, (c.env as Env).CORS_ORIGINS),
+    allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
+    allowHeaders: [
+      "Authorization",
+      "Content-Type",
+      "Idempotency-Key",
+      "If-None-Match",
+      "X-Request-Id",
+    ],
+    exposeHeaders: [
+      "X-Request-Id",
+      "ETag",
+      "Retry-After",
+      "Idempotent-Replayed",
+      "X-RateLimit-Limit",
+      "X-RateLimit-Remaining",
+      "X-RateLimit-Reset",
+      "RateLimit",
+      "RateLimit-Policy",
+    ],
+    maxAge: 600,
+  }),
+);
 app.use(methodNotAllowed({ app, onMethodNotAllowed: handleMethodNotAllowed }));
 app.use(
   "/v1/*",

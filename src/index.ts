@@ -1,5 +1,6 @@
 import { app } from "./app.ts";
 
+export { RateLimiter } from "./limits/rate-limiter-object.ts";
 export { PaymentSimulator } from "./payments/payment-simulator.ts";
 export { ShowObject } from "./show/show-object.ts";
 

@@ -1,6 +1,8 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { InvalidTokenError, verifyAccessToken } from "../auth/access-token.ts";
-import type { Role } from "../auth/principal.ts";
+import { InvalidTokenError } from "../auth/access-token.ts";
+import type { Principal, Role } from "../auth/principal.ts";
+import { verifyToken } from "../auth/verify-token.ts";
 import { ApiError } from "./api-error.ts";
 import type { AppEnv } from "./app-env.ts";
 
@@ -13,29 +15,50 @@ function unauthenticated(message: string): ApiError {
   });
 }
 
+/** The caller named by the Authorization header; throws 401 when it is missing or bad. */
+async function principalOf(c: Context<AppEnv>): Promise<Principal> {
+  const known = c.get("principal");
+  if (known) return known;
+  const header = c.req.header("Authorization");
+  if (!header) throw unauthenticated("A bearer token is required");
+  const match = BEARER.exec(header);
+  if (!match?.[1]) throw unauthenticated("The Authorization header must be 'Bearer <token>'");
+  try {
+    const principal = await verifyToken(match[1], c.env);
+    c.set("principal", principal);
+    return principal;
+  } catch (err) {
+    if (err instanceof InvalidTokenError) throw unauthenticated("The token is invalid or expired");
+    throw err;
+  }
+}
+
 /**
  * Requires a valid bearer token and, when roles are given, one of them. Puts the caller on
  * the context as `principal`.
  */
 export function authenticate(...allowed: Role[]) {
   return createMiddleware<AppEnv>(async function authenticate(c, next) {
-    const header = c.req.header("Authorization");
-    if (!header) throw unauthenticated("A bearer token is required");
-    const match = BEARER.exec(header);
-    if (!match?.[1]) throw unauthenticated("The Authorization header must be 'Bearer <token>'");
-    let principal: Awaited<ReturnType<typeof verifyAccessToken>>;
-    try {
-      principal = await verifyAccessToken(match[1], c.env.JWT_SECRET);
-    } catch (err) {
-      if (err instanceof InvalidTokenError) {
-        throw unauthenticated("The token is invalid or expired");
-      }
-      throw err;
-    }
+    const principal = await principalOf(c);
     if (allowed.length > 0 && !allowed.includes(principal.role)) {
       throw new ApiError(403, "FORBIDDEN", `This action needs the ${allowed.join(" or ")} role`);
     }
-    c.set("principal", principal);
     await next();
   });
+}
+
+/**
+ * Who the client is for rate limiting: the token's subject when a valid token came along
+ * (on public routes too), else the client's IP as Cloudflare reports it.
+ */
+export async function clientKey(c: Context<AppEnv>): Promise<string> {
+  if (c.req.header("Authorization")) {
+    try {
+      return `user:${(await principalOf(c)).userId}`;
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      // A bad token on a public route: counted by address like any anonymous client.
+    }
+  }
+  return `ip:${c.req.header("CF-Connecting-IP") ?? "unknown"}`;
 }

@@ -8,6 +8,7 @@ import { ApiError, invalidInput, notFound } from "../http/api-error.ts";
 import type { AppEnv } from "../http/app-env.ts";
 import { authenticate } from "../http/authenticate.ts";
 import { idempotency, sendReply } from "../http/idempotency.ts";
+import { rateLimit } from "../http/rate-limit.ts";
 import { jsonBody, pathParams, queryParams } from "../http/validation.ts";
 import { showStub } from "../show/show-client.ts";
 import { showIdOf } from "../show/show-scoped-ids.ts";
@@ -16,6 +17,7 @@ export const bookingRoutes = new Hono<AppEnv>()
   .post(
     "/",
     authenticate(),
+    rateLimit("booking"),
     jsonBody(createBookingSchema),
     idempotency("POST /v1/bookings", { required: true }),
     async (c) => {
@@ -43,7 +45,7 @@ export const bookingRoutes = new Hono<AppEnv>()
       return sendReply(c, reply);
     },
   )
-  .get("/", authenticate(), queryParams(listQuerySchema), async (c) => {
+  .get("/", authenticate(), rateLimit("booking"), queryParams(listQuerySchema), async (c) => {
     const { limit, cursor } = c.req.valid("query");
     const page = await new BookingStore(database(c.env.DB)).listForUser(
       c.get("principal").userId,
@@ -58,29 +60,41 @@ export const bookingRoutes = new Hono<AppEnv>()
       next_cursor: page.nextCursor,
     });
   })
-  .get("/:booking_id", authenticate(), pathParams(bookingIdParam), async (c) => {
-    const { booking_id } = c.req.valid("param");
-    const principal = c.get("principal");
-    // D1 first; a booking D1 has not caught up with yet is asked of its show object.
-    let read = await new BookingStore(database(c.env.DB)).get(booking_id);
-    if (!read) {
+  .get(
+    "/:booking_id",
+    authenticate(),
+    rateLimit("booking"),
+    pathParams(bookingIdParam),
+    async (c) => {
+      const { booking_id } = c.req.valid("param");
+      const principal = c.get("principal");
+      // D1 first; a booking D1 has not caught up with yet is asked of its show object.
+      let read = await new BookingStore(database(c.env.DB)).get(booking_id);
+      if (!read) {
+        const showId = showIdOf("booking", booking_id);
+        if (showId) read = await showStub(c.env, showId).readBooking(showId, booking_id);
+      }
+      if (!read || (read.booking.userId !== principal.userId && principal.role !== "admin")) {
+        throw notFound("booking", booking_id);
+      }
+      return c.json({ booking: bookingDetailView(read.booking, read.show, c.env.TICKET_BASE_URL) });
+    },
+  )
+  .post(
+    "/:booking_id/cancel",
+    authenticate(),
+    rateLimit("booking"),
+    pathParams(bookingIdParam),
+    async (c) => {
+      const { booking_id } = c.req.valid("param");
+      const principal = c.get("principal");
       const showId = showIdOf("booking", booking_id);
-      if (showId) read = await showStub(c.env, showId).readBooking(showId, booking_id);
-    }
-    if (!read || (read.booking.userId !== principal.userId && principal.role !== "admin")) {
-      throw notFound("booking", booking_id);
-    }
-    return c.json({ booking: bookingDetailView(read.booking, read.show, c.env.TICKET_BASE_URL) });
-  })
-  .post("/:booking_id/cancel", authenticate(), pathParams(bookingIdParam), async (c) => {
-    const { booking_id } = c.req.valid("param");
-    const principal = c.get("principal");
-    const showId = showIdOf("booking", booking_id);
-    if (!showId) throw notFound("booking", booking_id);
-    const reply = await showStub(c.env, showId).cancelBooking(
-      showId,
-      { userId: principal.userId, isAdmin: principal.role === "admin", bookingId: booking_id },
-      { requestId: c.get("requestId") },
-    );
-    return sendReply(c, reply);
-  });
+      if (!showId) throw notFound("booking", booking_id);
+      const reply = await showStub(c.env, showId).cancelBooking(
+        showId,
+        { userId: principal.userId, isAdmin: principal.role === "admin", bookingId: booking_id },
+        { requestId: c.get("requestId") },
+      );
+      return sendReply(c, reply);
+    },
+  );

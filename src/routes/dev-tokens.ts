@@ -3,6 +3,7 @@ import { z } from "zod";
 import { signAccessToken, userIdSchema } from "../auth/access-token.ts";
 import { notFound } from "../http/api-error.ts";
 import type { AppEnv } from "../http/app-env.ts";
+import { rateLimit } from "../http/rate-limit.ts";
 import { jsonBody } from "../http/validation.ts";
 import { newId } from "../lib/ids.ts";
 
@@ -17,6 +18,7 @@ const devTokenSchema = z.object({ user_id: userIdSchema.optional() });
  */
 export const devTokenRoutes = new Hono<AppEnv>().post(
   "/token",
+  rateLimit("catalog"),
   jsonBody(devTokenSchema),
   async (c) => {
     if (c.env.DEV_TOKENS !== "true") throw notFound("route", c.req.path);

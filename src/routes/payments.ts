@@ -4,6 +4,7 @@ import { notFound } from "../http/api-error.ts";
 import type { AppEnv } from "../http/app-env.ts";
 import { authenticate } from "../http/authenticate.ts";
 import { idempotency, sendReply } from "../http/idempotency.ts";
+import { rateLimit } from "../http/rate-limit.ts";
 import { jsonBody } from "../http/validation.ts";
 import { showStub } from "../show/show-client.ts";
 import { showIdOf } from "../show/show-scoped-ids.ts";
@@ -11,6 +12,7 @@ import { showIdOf } from "../show/show-scoped-ids.ts";
 export const paymentRoutes = new Hono<AppEnv>().post(
   "/",
   authenticate(),
+  rateLimit("payment"),
   jsonBody(createPaymentSchema),
   idempotency("POST /v1/payments", { required: true }),
   async (c) => {

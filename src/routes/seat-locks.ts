@@ -3,6 +3,7 @@ import { notFound } from "../http/api-error.ts";
 import type { AppEnv } from "../http/app-env.ts";
 import { authenticate } from "../http/authenticate.ts";
 import { idempotency, sendReply } from "../http/idempotency.ts";
+import { rateLimit } from "../http/rate-limit.ts";
 import { jsonBody, pathParams } from "../http/validation.ts";
 import { lockIdParam, lockRequestSchema } from "../show/seat-schemas.ts";
 import { showStub, unwrap } from "../show/show-client.ts";
@@ -12,6 +13,7 @@ export const seatLockRoutes = new Hono<AppEnv>()
   .post(
     "/lock",
     authenticate(),
+    rateLimit("seat_selection"),
     jsonBody(lockRequestSchema),
     idempotency("POST /v1/seats/lock", { required: false }),
     async (c) => {
@@ -31,21 +33,33 @@ export const seatLockRoutes = new Hono<AppEnv>()
       return sendReply(c, reply);
     },
   )
-  .get("/lock/:lock_id", authenticate(), pathParams(lockIdParam), async (c) => {
-    const { lock_id } = c.req.valid("param");
-    const showId = showIdOf("lock", lock_id);
-    if (!showId) throw notFound("lock", lock_id);
-    const lock = unwrap(
-      await showStub(c.env, showId).getLock(showId, lock_id, c.get("principal").userId),
-    );
-    return c.json(lock);
-  })
-  .delete("/lock/:lock_id", authenticate(), pathParams(lockIdParam), async (c) => {
-    const { lock_id } = c.req.valid("param");
-    const showId = showIdOf("lock", lock_id);
-    if (!showId) throw notFound("lock", lock_id);
-    const lock = unwrap(
-      await showStub(c.env, showId).releaseLock(showId, lock_id, c.get("principal").userId),
-    );
-    return c.json(lock);
-  });
+  .get(
+    "/lock/:lock_id",
+    authenticate(),
+    rateLimit("seat_selection"),
+    pathParams(lockIdParam),
+    async (c) => {
+      const { lock_id } = c.req.valid("param");
+      const showId = showIdOf("lock", lock_id);
+      if (!showId) throw notFound("lock", lock_id);
+      const lock = unwrap(
+        await showStub(c.env, showId).getLock(showId, lock_id, c.get("principal").userId),
+      );
+      return c.json(lock);
+    },
+  )
+  .delete(
+    "/lock/:lock_id",
+    authenticate(),
+    rateLimit("seat_selection"),
+    pathParams(lockIdParam),
+    async (c) => {
+      const { lock_id } = c.req.valid("param");
+      const showId = showIdOf("lock", lock_id);
+      if (!showId) throw notFound("lock", lock_id);
+      const lock = unwrap(
+        await showStub(c.env, showId).releaseLock(showId, lock_id, c.get("principal").userId),
+      );
+      return c.json(lock);
+    },
+  );

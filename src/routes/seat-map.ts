@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { ApiError } from "../http/api-error.ts";
 import type { AppEnv } from "../http/app-env.ts";
+import { rateLimit } from "../http/rate-limit.ts";
 import { pathParams } from "../http/validation.ts";
 import { showIdSchema } from "../show/seat-schemas.ts";
 import { showStub, unwrap } from "../show/show-client.ts";
@@ -17,7 +18,7 @@ function knownVersion(ifNoneMatch: string | undefined): number | undefined {
 }
 
 export const seatMapRoutes = new Hono<AppEnv>()
-  .get("/:show_id/seats", pathParams(showParam), async (c) => {
+  .get("/:show_id/seats", rateLimit("seat_map"), pathParams(showParam), async (c) => {
     const { show_id } = c.req.valid("param");
     const read = unwrap(
       await showStub(c.env, show_id).seatMap(show_id, knownVersion(c.req.header("If-None-Match"))),
@@ -26,7 +27,7 @@ export const seatMapRoutes = new Hono<AppEnv>()
     if (read.json === null) return c.body(null, 304, headers);
     return c.body(read.json, 200, { ...headers, "Content-Type": "application/json" });
   })
-  .get("/:show_id/seats/live", pathParams(showParam), async (c) => {
+  .get("/:show_id/seats/live", rateLimit("seat_map"), pathParams(showParam), async (c) => {
     const { show_id } = c.req.valid("param");
     if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
       throw new ApiError(426, "UPGRADE_REQUIRED", "This endpoint speaks WebSocket only", {

@@ -6,11 +6,12 @@ import { database } from "../db/database.ts";
 import { invalidInput, notFound } from "../http/api-error.ts";
 import type { AppEnv } from "../http/app-env.ts";
 import { authenticate } from "../http/authenticate.ts";
+import { rateLimit } from "../http/rate-limit.ts";
 import { jsonBody, pathParams } from "../http/validation.ts";
 import { newId } from "../lib/ids.ts";
 
 export const showRoutes = new Hono<AppEnv>()
-  .post("/", authenticate("admin"), jsonBody(createShowSchema), async (c) => {
+  .post("/", authenticate("admin"), rateLimit("catalog"), jsonBody(createShowSchema), async (c) => {
     const input = c.req.valid("json");
     const showTime = new Date(input.show_time);
     if (showTime.getTime() <= Date.now()) {
@@ -50,7 +51,7 @@ export const showRoutes = new Hono<AppEnv>()
     );
     return c.json({ show: showView(record) }, 201);
   })
-  .get("/:show_id", pathParams(idParam("show_id", "show")), async (c) => {
+  .get("/:show_id", rateLimit("catalog"), pathParams(idParam("show_id", "show")), async (c) => {
     const { show_id } = c.req.valid("param");
     const record = await new CatalogStore(database(c.env.DB)).getShow(show_id);
     if (!record) throw notFound("show", show_id);

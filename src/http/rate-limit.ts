@@ -1,0 +1,61 @@
+import { createMiddleware } from "hono/factory";
+import type { Decision } from "../limits/fixed-window.ts";
+import {
+  limitFor,
+  RATE_LIMIT_WINDOW_MS,
+  type RateLimitClass,
+  rateLimitsEnabled,
+} from "../limits/rate-limit-classes.ts";
+import { ApiError } from "./api-error.ts";
+import type { AppEnv } from "./app-env.ts";
+import { clientKey } from "./authenticate.ts";
+
+/**
+ * The rate-limit headers of a decision: api-design.md's X-RateLimit-* (reset in epoch
+ * seconds) and the IETF RateLimit-Policy / RateLimit fields (draft-ietf-httpapi-ratelimit-headers).
+ */
+function headersFor(
+  limitClass: RateLimitClass,
+  decision: Decision,
+  now: number,
+): Record<string, string> {
+  const resetSeconds = Math.max(0, Math.ceil((decision.resetAt - now) / 1000));
+  return {
+    "X-RateLimit-Limit": String(decision.limit),
+    "X-RateLimit-Remaining": String(decision.remaining),
+    "X-RateLimit-Reset": String(Math.ceil(decision.resetAt / 1000)),
+    "RateLimit-Policy": `"${limitClass}";q=${decision.limit};w=${RATE_LIMIT_WINDOW_MS / 1000}`,
+    RateLimit: `"${limitClass}";r=${decision.remaining};t=${resetSeconds}`,
+  };
+}
+
+/**
+ * Counts the request against the client's budget for `limitClass` in the client's own
+ * limiter object, before anything else is done: past the limit, 429 and nothing happens.
+ */
+export function rateLimit(limitClass: RateLimitClass) {
+  return createMiddleware<AppEnv>(async function rateLimit(c, next) {
+    if (!rateLimitsEnabled(c.env)) return next();
+    const client = await clientKey(c);
+    const limiter = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(client));
+    const decision = await limiter.take(
+      limitClass,
+      limitFor(c.env, limitClass),
+      RATE_LIMIT_WINDOW_MS,
+    );
+    const now = Date.now();
+    const headers = headersFor(limitClass, decision, now);
+    if (!decision.allowed) {
+      const retryAfter = Math.max(1, Math.ceil((decision.resetAt - now) / 1000));
+      throw new ApiError(
+        429,
+        "RATE_LIMITED",
+        `Rate limit exceeded: ${decision.limit} ${limitClass.replace("_", " ")} requests per minute; retry in ${retryAfter} s`,
+        { class: limitClass, limit: decision.limit, retry_after: retryAfter },
+        { ...headers, "Retry-After": String(retryAfter) },
+      );
+    }
+    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    await next();
+  });
+}

@@ -1,0 +1,25 @@
+/**
+ * Endpoint classes and their limits per client per minute: api-design.md's table, plus a
+ * class for the catalog. Each is configurable with a wrangler.toml var.
+ */
+export const rateLimitClasses = {
+  seat_map: { variable: "RATE_LIMIT_SEAT_MAP", fallback: 300 },
+  seat_selection: { variable: "RATE_LIMIT_SEAT_SELECTION", fallback: 60 },
+  booking: { variable: "RATE_LIMIT_BOOKING", fallback: 30 },
+  payment: { variable: "RATE_LIMIT_PAYMENT", fallback: 20 },
+  catalog: { variable: "RATE_LIMIT_CATALOG", fallback: 120 },
+} as const;
+
+export type RateLimitClass = keyof typeof rateLimitClasses;
+
+export const RATE_LIMIT_WINDOW_MS = 60_000;
+
+export function limitFor(env: Env, limitClass: RateLimitClass): number {
+  const { variable, fallback } = rateLimitClasses[limitClass];
+  const configured = Number(env[variable]);
+  return Number.isInteger(configured) && configured > 0 ? configured : fallback;
+}
+
+export function rateLimitsEnabled(env: Env): boolean {
+  return env.RATE_LIMITS_ENABLED !== "false";
+}
