@@ -11,6 +11,7 @@ import { newId } from "./lib/ids.ts";
 import { bookingRoutes } from "./routes/bookings.ts";
 import { devTokenRoutes } from "./routes/dev-tokens.ts";
 import { eventRoutes } from "./routes/events.ts";
+import { openApiRoutes } from "./routes/openapi.ts";
 import { paymentRoutes } from "./routes/payments.ts";
 import { seatLockRoutes } from "./routes/seat-locks.ts";
 import { seatMapRoutes } from "./routes/seat-map.ts";
@@ -38,7 +39,8 @@ const v1 = new Hono<AppEnv>()
   .route("/seats", seatLockRoutes)
   .route("/bookings", bookingRoutes)
   .route("/payments", paymentRoutes)
-  .route("/dev", devTokenRoutes);
+  .route("/dev", devTokenRoutes)
+  .route("/", openApiRoutes);
 
 export const app = new Hono<AppEnv>();
 

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
-import { z } from "zod";
-import { signAccessToken, userIdSchema } from "../auth/access-token.ts";
+import { signAccessToken } from "../auth/access-token.ts";
+import { devTokenRequestSchema } from "../auth/dev-token-schema.ts";
 import { notFound } from "../http/api-error.ts";
 import type { AppEnv } from "../http/app-env.ts";
 import { rateLimit } from "../http/rate-limit.ts";
@@ -8,8 +8,6 @@ import { jsonBody } from "../http/validation.ts";
 import { newId } from "../lib/ids.ts";
 
 const DEV_TOKEN_TTL_SECONDS = 12 * 3600;
-
-const devTokenSchema = z.object({ user_id: userIdSchema.optional() });
 
 /**
  * POST /v1/dev/token: a user token for local development, so the web page needs no
@@ -19,7 +17,7 @@ const devTokenSchema = z.object({ user_id: userIdSchema.optional() });
 export const devTokenRoutes = new Hono<AppEnv>().post(
   "/token",
   rateLimit("catalog"),
-  jsonBody(devTokenSchema),
+  jsonBody(devTokenRequestSchema),
   async (c) => {
     if (c.env.DEV_TOKENS !== "true") throw notFound("route", c.req.path);
     const userId = c.req.valid("json").user_id ?? newId("user", 12);

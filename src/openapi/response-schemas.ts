@@ -1,0 +1,152 @@
+import { z } from "zod";
+
+/**
+ * What the API answers, as zod schemas: the OpenAPI document is built from them, and tests
+ * parse real answers with them so the document cannot drift from the code.
+ */
+
+const isoTime = z.iso.datetime();
+
+export const errorEnvelopeSchema = z.object({
+  error: z.object({
+    code: z.string().meta({ example: "INVALID_INPUT" }),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+    request_id: z.string(),
+  }),
+});
+
+export const eventSchema = z.object({
+  event_id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  duration_minutes: z.number().int().nullable(),
+  created_at: isoTime,
+});
+
+export const venueSchema = z.object({
+  venue_id: z.string(),
+  name: z.string(),
+  city: z.string(),
+  total_seats: z.number().int(),
+  zones: z.array(z.object({ name: z.string(), seats: z.number().int() })),
+  seats: z.array(
+    z.object({ seat_id: z.string(), row: z.string(), number: z.number().int(), zone: z.string() }),
+  ),
+  created_at: isoTime,
+});
+
+export const showSchema = z.object({
+  show_id: z.string(),
+  event_id: z.string(),
+  venue_id: z.string(),
+  show_time: isoTime,
+  status: z.enum(["scheduled", "closed", "cancelled"]),
+  prices: z.record(z.string(), z.number()),
+  created_at: isoTime,
+});
+
+const seatStatus = z.enum(["available", "locked", "booked"]);
+
+export const seatMapSchema = z.object({
+  show_id: z.string(),
+  version: z.number().int().meta({ description: "Grows by one with every change; also the ETag" }),
+  venue: z.object({ venue_id: z.string(), name: z.string(), total_seats: z.number().int() }),
+  seats: z.array(
+    z.object({
+      seat_id: z.string(),
+      row: z.string(),
+      number: z.number().int(),
+      status: seatStatus,
+      price: z.number(),
+      zone: z.string(),
+    }),
+  ),
+  zones: z.record(z.string(), z.object({ price: z.number(), seats: z.number().int() })),
+});
+
+export const lockSchema = z.object({
+  lock_id: z.string(),
+  show_id: z.string(),
+  seat_ids: z.array(z.string()),
+  expires_at: isoTime,
+  locked_at: isoTime,
+});
+
+export const lockWithStatusSchema = lockSchema.extend({
+  status: z.enum(["locked", "released", "expired", "confirmed"]),
+});
+
+const bookedSeat = z.object({
+  seat_id: z.string(),
+  row: z.string(),
+  number: z.number().int(),
+  price: z.number(),
+});
+const bookingStatus = z.enum(["pending", "confirmed", "cancelled", "expired"]);
+
+export const createdBookingSchema = z.object({
+  booking: z.object({
+    booking_id: z.string(),
+    show_id: z.string(),
+    user_id: z.string(),
+    seats: z.array(bookedSeat),
+    total_amount: z.number(),
+    status: bookingStatus,
+    payment_id: z.string().nullable(),
+    ticket_id: z.string().nullable(),
+    created_at: isoTime,
+  }),
+});
+
+export const bookingDetailSchema = z.object({
+  booking_id: z.string(),
+  show: z.object({
+    show_id: z.string(),
+    event_name: z.string(),
+    show_time: isoTime,
+    venue: z.string(),
+  }),
+  user_id: z.string(),
+  seats: z.array(bookedSeat),
+  total_amount: z.number(),
+  status: bookingStatus,
+  payment_id: z.string().nullable(),
+  ticket_id: z.string().nullable(),
+  ticket_url: z.string().nullable(),
+  created_at: isoTime,
+  confirmed_at: isoTime.nullable(),
+  cancelled_at: isoTime.nullable(),
+});
+
+export const paymentSchema = z.object({
+  payment_id: z.string(),
+  booking_id: z.string(),
+  status: z.literal("succeeded"),
+  amount: z.number(),
+  processed_at: isoTime,
+});
+
+export const devTokenSchema = z.object({
+  token: z.string(),
+  user_id: z.string(),
+  expires_in: z.number().int(),
+});
+
+export const healthSchema = z.object({ status: z.literal("ok") });
+
+const cursor = z
+  .string()
+  .nullable()
+  .meta({ description: "Pass as ?cursor= for the next page; null on the last" });
+
+export const eventResponse = z.object({ event: eventSchema });
+export const eventListResponse = z.object({ events: z.array(eventSchema), next_cursor: cursor });
+export const venueResponse = z.object({ venue: venueSchema });
+export const showResponse = z.object({ show: showSchema });
+export const showListResponse = z.object({ shows: z.array(showSchema), next_cursor: cursor });
+export const bookingResponse = z.object({ booking: bookingDetailSchema });
+export const bookingListResponse = z.object({
+  bookings: z.array(bookingDetailSchema),
+  next_cursor: cursor,
+});
