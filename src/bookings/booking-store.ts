@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, inArray, lt, or } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Database } from "../db/database.ts";
+import { afterCursor, type Keyset, keysetOrder, type Page, toPage } from "../db/keyset-page.ts";
 import { bookingSeats, bookings, events, shows, venues } from "../db/schema.ts";
-import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
 import type { BookingShow, BookingSnapshot } from "./booking-views.ts";
 
 export interface StoredBookingRead {
@@ -25,30 +25,15 @@ export class BookingStore {
     userId: string,
     limit: number,
     cursor?: string,
-  ): Promise<{ items: StoredBookingRead[]; nextCursor: string | null } | undefined> {
-    const after = cursor === undefined ? undefined : decodeCursor(cursor);
-    if (cursor !== undefined && !after) return undefined;
+  ): Promise<Page<StoredBookingRead>> {
+    const keyset: Keyset = { sort: bookings.createdAt, id: bookings.bookingId, direction: "desc" };
     const rows = await this.query()
-      .where(
-        and(
-          eq(bookings.userId, userId),
-          after
-            ? or(
-                lt(bookings.createdAt, after.sortKey),
-                and(eq(bookings.createdAt, after.sortKey), lt(bookings.bookingId, after.id)),
-              )
-            : undefined,
-        ),
-      )
-      .orderBy(desc(bookings.createdAt), desc(bookings.bookingId))
+      .where(and(eq(bookings.userId, userId), afterCursor(keyset, cursor)))
+      .orderBy(...keysetOrder(keyset))
       .limit(limit + 1)
       .all();
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      items: await this.withSeats(page),
-      nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.bookingId) : null,
-    };
+    const page = toPage(rows, limit, (row) => [row.createdAt, row.bookingId]);
+    return { items: await this.withSeats(page.items), nextCursor: page.nextCursor };
   }
 
   private query() {

@@ -1,8 +1,8 @@
-import { and, asc, desc, eq, gt, inArray, lt, or } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { chunk, type Database, rowsPerInsert } from "../db/database.ts";
+import { afterCursor, type Keyset, keysetOrder, type Page, toPage } from "../db/keyset-page.ts";
 import { events, seats, showPrices, shows, venues, venueZones } from "../db/schema.ts";
-import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
 import type { VenueLayout } from "./venue-layout.ts";
 
 export type EventRow = typeof events.$inferSelect;
@@ -10,11 +10,6 @@ export type VenueRow = typeof venues.$inferSelect;
 export type ZoneRow = typeof venueZones.$inferSelect;
 export type SeatRow = typeof seats.$inferSelect;
 export type ShowRow = typeof shows.$inferSelect;
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
 
 export interface VenueRecord {
   venue: VenueRow;
@@ -43,24 +38,16 @@ export class CatalogStore {
   }
 
   /** Newest first. */
-  async listEvents(limit: number, cursor?: string): Promise<Page<EventRow> | undefined> {
-    const after = cursor === undefined ? undefined : decodeCursor(cursor);
-    if (cursor !== undefined && !after) return undefined;
+  async listEvents(limit: number, cursor?: string): Promise<Page<EventRow>> {
+    const keyset: Keyset = { sort: events.createdAt, id: events.eventId, direction: "desc" };
     const rows = await this.db
       .select()
       .from(events)
-      .where(
-        after
-          ? or(
-              lt(events.createdAt, after.sortKey),
-              and(eq(events.createdAt, after.sortKey), lt(events.eventId, after.id)),
-            )
-          : undefined,
-      )
-      .orderBy(desc(events.createdAt), desc(events.eventId))
+      .where(afterCursor(keyset, cursor))
+      .orderBy(...keysetOrder(keyset))
       .limit(limit + 1)
       .all();
-    return toPage(rows, limit, (row) => encodeCursor(row.createdAt, row.eventId));
+    return toPage(rows, limit, (row) => [row.createdAt, row.eventId]);
   }
 
   /** The venue, its zones and every seat, in one D1 batch (one transaction). */
@@ -140,27 +127,16 @@ export class CatalogStore {
     eventId: string,
     limit: number,
     cursor?: string,
-  ): Promise<Page<ShowRecord> | undefined> {
-    const after = cursor === undefined ? undefined : decodeCursor(cursor);
-    if (cursor !== undefined && !after) return undefined;
+  ): Promise<Page<ShowRecord>> {
+    const keyset: Keyset = { sort: shows.showTime, id: shows.showId, direction: "asc" };
     const rows = await this.db
       .select()
       .from(shows)
-      .where(
-        and(
-          eq(shows.eventId, eventId),
-          after
-            ? or(
-                gt(shows.showTime, after.sortKey),
-                and(eq(shows.showTime, after.sortKey), gt(shows.showId, after.id)),
-              )
-            : undefined,
-        ),
-      )
-      .orderBy(asc(shows.showTime), asc(shows.showId))
+      .where(and(eq(shows.eventId, eventId), afterCursor(keyset, cursor)))
+      .orderBy(...keysetOrder(keyset))
       .limit(limit + 1)
       .all();
-    const page = toPage(rows, limit, (row) => encodeCursor(row.showTime, row.showId));
+    const page = toPage(rows, limit, (row) => [row.showTime, row.showId]);
     const prices = await this.pricesOf(page.items.map((show) => show.showId));
     return {
       items: page.items.map((show) => ({ show, prices: prices.get(show.showId) ?? {} })),
@@ -190,10 +166,4 @@ export class CatalogStore {
     }
     return byShow;
   }
-}
-
-function toPage<T>(rows: T[], limit: number, cursorOf: (row: T) => string): Page<T> {
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? cursorOf(last) : null };
 }

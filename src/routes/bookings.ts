@@ -10,7 +10,7 @@ import { authenticate } from "../http/authenticate.ts";
 import { idempotency, sendReply } from "../http/idempotency.ts";
 import { rateLimit } from "../http/rate-limit.ts";
 import { jsonBody, pathParams, queryParams } from "../http/validation.ts";
-import { showStub } from "../show/show-client.ts";
+import { owningShow, showStub } from "../show/show-client.ts";
 import { showIdOf } from "../show/show-scoped-ids.ts";
 
 export const bookingRoutes = new Hono<AppEnv>()
@@ -52,7 +52,6 @@ export const bookingRoutes = new Hono<AppEnv>()
       limit,
       cursor,
     );
-    if (!page) throw invalidInput("cursor", "is not a cursor this API issued");
     return c.json({
       bookings: page.items.map((read) =>
         bookingDetailView(read.booking, read.show, c.env.TICKET_BASE_URL),
@@ -88,8 +87,7 @@ export const bookingRoutes = new Hono<AppEnv>()
     async (c) => {
       const { booking_id } = c.req.valid("param");
       const principal = c.get("principal");
-      const showId = showIdOf("booking", booking_id);
-      if (!showId) throw notFound("booking", booking_id);
+      const showId = owningShow("booking", booking_id);
       const reply = await showStub(c.env, showId).cancelBooking(
         showId,
         { userId: principal.userId, isAdmin: principal.role === "admin", bookingId: booking_id },

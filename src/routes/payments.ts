@@ -1,13 +1,11 @@
 import { Hono } from "hono";
 import { createPaymentSchema } from "../bookings/booking-schemas.ts";
-import { notFound } from "../http/api-error.ts";
 import type { AppEnv } from "../http/app-env.ts";
 import { authenticate } from "../http/authenticate.ts";
 import { idempotency, sendReply } from "../http/idempotency.ts";
 import { rateLimit } from "../http/rate-limit.ts";
 import { jsonBody } from "../http/validation.ts";
-import { showStub } from "../show/show-client.ts";
-import { showIdOf } from "../show/show-scoped-ids.ts";
+import { owningShow, showStub } from "../show/show-client.ts";
 
 export const paymentRoutes = new Hono<AppEnv>().post(
   "/",
@@ -17,8 +15,7 @@ export const paymentRoutes = new Hono<AppEnv>().post(
   idempotency("POST /v1/payments", { required: true }),
   async (c) => {
     const body = c.req.valid("json");
-    const showId = showIdOf("booking", body.booking_id);
-    if (!showId) throw notFound("booking", body.booking_id);
+    const showId = owningShow("booking", body.booking_id);
     const reply = await showStub(c.env, showId).payBooking(
       showId,
       {

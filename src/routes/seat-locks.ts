@@ -1,13 +1,11 @@
 import { Hono } from "hono";
-import { notFound } from "../http/api-error.ts";
 import type { AppEnv } from "../http/app-env.ts";
 import { authenticate } from "../http/authenticate.ts";
 import { idempotency, sendReply } from "../http/idempotency.ts";
 import { rateLimit } from "../http/rate-limit.ts";
 import { jsonBody, pathParams } from "../http/validation.ts";
 import { lockIdParam, lockRequestSchema } from "../show/seat-schemas.ts";
-import { showStub, unwrap } from "../show/show-client.ts";
-import { showIdOf } from "../show/show-scoped-ids.ts";
+import { owningShow, showStub, unwrap } from "../show/show-client.ts";
 
 export const seatLockRoutes = new Hono<AppEnv>()
   .post(
@@ -40,8 +38,7 @@ export const seatLockRoutes = new Hono<AppEnv>()
     pathParams(lockIdParam),
     async (c) => {
       const { lock_id } = c.req.valid("param");
-      const showId = showIdOf("lock", lock_id);
-      if (!showId) throw notFound("lock", lock_id);
+      const showId = owningShow("lock", lock_id);
       const lock = unwrap(
         await showStub(c.env, showId).getLock(showId, lock_id, c.get("principal").userId),
       );
@@ -55,8 +52,7 @@ export const seatLockRoutes = new Hono<AppEnv>()
     pathParams(lockIdParam),
     async (c) => {
       const { lock_id } = c.req.valid("param");
-      const showId = showIdOf("lock", lock_id);
-      if (!showId) throw notFound("lock", lock_id);
+      const showId = owningShow("lock", lock_id);
       const lock = unwrap(
         await showStub(c.env, showId).releaseLock(showId, lock_id, c.get("principal").userId),
       );
