@@ -122,15 +122,18 @@ export class D1Outbox {
 
   /**
    * After repeated batch failures: the oldest statement alone. If D1 refuses it outright
-   * (a constraint, not an outage), it is set aside as a dead letter so it cannot block the
-   * queue behind it for ever; an outage leaves it queued.
+   * (a constraint violation, which no retry can mend), it is set aside as a dead letter and
+   * logged, so it cannot block the queue behind it for ever; any other failure leaves it
+   * queued.
    */
   private async sendOne(row: OutboxRow): Promise<boolean> {
     try {
       await this.prepared(row).run();
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      if (!/constraint|SQLITE_ERROR|no such/i.test(message)) {
+      // Only a statement D1 refuses on its merits is set aside; anything else (an outage, a
+      // trigger, a timeout) is retried for as long as it takes.
+      if (!/(UNIQUE|CHECK|FOREIGN KEY|NOT NULL) constraint failed/i.test(message)) {
         this.sql.exec("UPDATE d1_outbox SET attempts = attempts + 1 WHERE id = ?", row.id);
         logFailure("statement", err);
         return false;

@@ -1,0 +1,76 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import { D1Outbox } from "../src/show/d1-outbox.ts";
+import type { ShowObject } from "../src/show/show-object.ts";
+
+/** Runs `body` with an outbox over a fresh object's SQLite storage and the test D1. */
+function withOutbox<T>(body: (outbox: D1Outbox, sql: SqlStorage) => Promise<T>): Promise<T> {
+  const stub = env.SHOW.get(env.SHOW.newUniqueId());
+  return runInDurableObject(stub, async (_object: ShowObject, state) => {
+    const outbox = new D1Outbox(state.storage.sql, env.DB);
+    outbox.prepare();
+    return body(outbox, state.storage.sql);
+  });
+}
+
+const insertEvent = (id: string) => ({
+  sql: "INSERT INTO events (event_id, name) VALUES (?, ?)",
+  params: [id, `Outbox ${id}`],
+});
+
+async function eventExists(id: string): Promise<boolean> {
+  return (
+    (await env.DB.prepare("SELECT 1 FROM events WHERE event_id = ?").bind(id).first()) !== null
+  );
+}
+
+describe("D1Outbox", () => {
+  it("sends queued statements in order, in one batch, and forgets them", async () => {
+    await withOutbox(async (outbox) => {
+      outbox.enqueue([insertEvent("event_ob_1"), insertEvent("event_ob_2")]);
+      expect(outbox.pending()).toBe(true);
+      expect(await outbox.flush()).toBe(true);
+      expect(outbox.pending()).toBe(false);
+    });
+    expect(await eventExists("event_ob_1")).toBe(true);
+    expect(await eventExists("event_ob_2")).toBe(true);
+  });
+
+  it("keeps statements queued while D1 fails, and delivers them once it recovers", async () => {
+    await env.DB.prepare(
+      "CREATE TRIGGER outbox_outage BEFORE INSERT ON events WHEN NEW.event_id LIKE 'event_outage%' BEGIN SELECT RAISE(ABORT, 'simulated outage'); END",
+    ).run();
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    await withOutbox(async (outbox) => {
+      outbox.enqueue([insertEvent("event_outage_1")]);
+      // Far past the attempts that switch to one statement at a time: still not dropped.
+      for (let i = 0; i < 5; i++) expect(await outbox.flush()).toBe(false);
+      expect(outbox.pending()).toBe(true);
+      await env.DB.prepare("DROP TRIGGER outbox_outage").run();
+      expect(await outbox.flush()).toBe(true);
+    });
+    vi.restoreAllMocks();
+    expect(await eventExists("event_outage_1")).toBe(true);
+  });
+
+  it("sets aside a statement D1 refuses on its merits, so the queue behind it moves", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const deadLetters = await withOutbox(async (outbox, sql) => {
+      outbox.enqueue([
+        insertEvent("event_dup"),
+        insertEvent("event_dup"),
+        insertEvent("event_after_dup"),
+      ]);
+      let empty = false;
+      for (let i = 0; i < 6 && !empty; i++) empty = await outbox.flush();
+      expect(empty).toBe(true);
+      return sql.exec<{ error: string }>("SELECT error FROM d1_dead_letters").toArray();
+    });
+    vi.restoreAllMocks();
+    expect(deadLetters).toHaveLength(1);
+    expect(deadLetters[0]?.error).toMatch(/UNIQUE constraint failed/);
+    expect(await eventExists("event_dup")).toBe(true);
+    expect(await eventExists("event_after_dup")).toBe(true);
+  });
+});
