@@ -1,0 +1,527 @@
+/**
+ * `node scripts/browser-test.ts`: the seat-map page in a real browser, end to end.
+ *
+ * Starts the local server the way `npm start` does, creates a fresh show through the API
+ * (so earlier runs never get in the way), opens the page as two users in two browser
+ * contexts (one desktop, one phone-sized), and checks that one user's hold reaches the other
+ * live within a second, that a test-card payment books the seats for both to see, and that
+ * the buyer gets a ticket. Prints each check, then "N passed, M failed"; exits non-zero on
+ * any failure. The server's whole process group is stopped at the end, whatever happens.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { signAccessToken } from "../src/auth/access-token.ts";
+import { ensureJwtSecret, projectRoot } from "./local-env.ts";
+
+const FIRST_PORT = 8797;
+const SERVER_START_TIMEOUT_MS = 60_000;
+const LIVE_DEADLINE_MS = 1_000;
+const BOOKED_DEADLINE_MS = 5_000;
+/** The whole run, server start included, stays well inside this. */
+const WATCHDOG_MS = 110_000;
+
+const resultsDir = join(projectRoot, "test-results");
+
+// ---- checks --------------------------------------------------------------------------------
+
+let passed = 0;
+let failed = 0;
+
+/** Runs one named check; a failure is reported and counted, and later checks still run. */
+async function check(name: string, body: () => Promise<string | undefined>): Promise<boolean> {
+  try {
+    const note = await body();
+    passed++;
+    console.log(`  ✓ ${name}${note ? ` (${note})` : ""}`);
+    return true;
+  } catch (error) {
+    failed++;
+    console.log(`  ✗ ${name}\n      ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  }
+}
+
+function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(message);
+}
+
+// ---- the server ----------------------------------------------------------------------------
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
+}
+
+async function freePort(): Promise<number> {
+  for (let port = FIRST_PORT; port < FIRST_PORT + 50; port++) {
+    if (await portIsFree(port)) return port;
+  }
+  throw new Error(`no free port in ${FIRST_PORT}-${FIRST_PORT + 49}`);
+}
+
+interface Server {
+  base: string;
+  process: ChildProcess;
+  /** The server's last lines of output, shown if something fails. */
+  output: string[];
+}
+
+/**
+ * `npm start` on its own port: scripts/start.ts migrates, loads the demo data, then runs
+ * wrangler dev. It gets a process group of its own (detached) so that stopping it also
+ * stops wrangler and workerd beneath it.
+ */
+function startServer(port: number): Server {
+  const child = spawn(process.execPath, [join(projectRoot, "scripts", "start.ts")], {
+    cwd: projectRoot,
+    env: { ...process.env, PORT: String(port) },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    output.push(...chunk.toString("utf8").split("\n"));
+    if (output.length > 200) output.splice(0, output.length - 200);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  return { base: `http://127.0.0.1:${port}`, process: child, output };
+}
+
+async function waitForHealth(server: Server): Promise<void> {
+  const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (server.process.exitCode !== null) {
+      throw new Error(`the server exited (code ${server.process.exitCode}) before answering`);
+    }
+    try {
+      const response = await fetch(`${server.base}/health`, {
+        signal: AbortSignal.timeout(2_000),
+      });
+      if (response.status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`GET /health did not answer 200 within ${SERVER_START_TIMEOUT_MS / 1000} s`);
+}
+
+/** Stops the server's whole process group: TERM, then KILL if it lingers. */
+async function stopServer(server: Server): Promise<void> {
+  const { pid } = server.process;
+  if (pid === undefined || server.process.exitCode !== null || server.process.signalCode !== null)
+    return;
+  const exited = new Promise<void>((resolve) => server.process.once("exit", () => resolve()));
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // Already gone.
+    }
+  };
+  signalGroup("SIGTERM");
+  const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 5_000));
+  if ((await Promise.race([exited, timeout])) === "timeout") signalGroup("SIGKILL");
+  // workerd may outlive its parent for a moment; the group kill above reaches it as well.
+  signalGroup("SIGKILL");
+}
+
+// ---- the API -------------------------------------------------------------------------------
+
+async function callApi<T>(
+  base: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const response = await fetch(`${base}/v1${path}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
+  return JSON.parse(text) as T;
+}
+
+interface FreshShow {
+  showId: string;
+  /** The two seats the first user holds, side by side in the front row. */
+  seatIds: [string, string];
+  total: number;
+}
+
+/** A new event, venue and show a week ahead, so nothing from earlier runs is in the way. */
+async function createShow(base: string, adminToken: string): Promise<FreshShow> {
+  const stamp = new Date().toISOString();
+  const { event } = await callApi<{ event: { event_id: string } }>(
+    base,
+    adminToken,
+    "POST",
+    "/events",
+    { name: `Browser test ${stamp}`, duration_minutes: 90 },
+  );
+  const { venue } = await callApi<{
+    venue: { venue_id: string; seats: { seat_id: string; row: string; number: number }[] };
+  }>(base, adminToken, "POST", "/venues", {
+    name: "Browser Test Hall",
+    city: "Testville",
+    zones: [
+      {
+        name: "front",
+        rows: [
+          { row: "A", seats: 8 },
+          { row: "B", seats: 8 },
+        ],
+      },
+      {
+        name: "back",
+        rows: [
+          { row: "C", seats: 8 },
+          { row: "D", seats: 8 },
+        ],
+      },
+    ],
+  });
+  const showTime = new Date(Date.now() + 7 * 24 * 3600 * 1000);
+  showTime.setUTCSeconds(0, 0);
+  const { show } = await callApi<{ show: { show_id: string } }>(
+    base,
+    adminToken,
+    "POST",
+    "/shows",
+    {
+      event_id: event.event_id,
+      venue_id: venue.venue_id,
+      show_time: showTime.toISOString(),
+      prices: { front: 750, back: 400 },
+    },
+  );
+  const seat = (row: string, number: number) => {
+    const found = venue.seats.find((s) => s.row === row && s.number === number);
+    assert(found, `the venue has no seat ${row}${number}`);
+    return found.seat_id;
+  };
+  return { showId: show.show_id, seatIds: [seat("A", 4), seat("A", 5)], total: 1500 };
+}
+
+// ---- the pages -----------------------------------------------------------------------------
+
+const seatSelector = (seatId: string) => `#seat-map button[data-seat-id="${seatId}"]`;
+
+async function openPage(
+  browser: Browser,
+  base: string,
+  showId: string,
+  viewport: { width: number; height: number },
+  pageErrors: string[],
+  label: string,
+): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => pageErrors.push(`${label}: ${error.message}`));
+  await page.goto(`${base}/?show=${encodeURIComponent(showId)}`);
+  return page;
+}
+
+/**
+ * Inside a page: the time (Date.now(), the machine's clock, shared by every page and this
+ * script) at which all of `seatIds` first show `state`. A MutationObserver catches the
+ * change as it happens rather than at the next poll.
+ */
+function watchSeats(page: Page, key: string, seatIds: string[], state: string): Promise<void> {
+  return page.evaluate(
+    ({ key, seatIds, state }) => {
+      const store = globalThis as unknown as Record<string, number | undefined>;
+      store[key] = undefined;
+      const map = document.getElementById("seat-map");
+      if (!map) throw new Error("no #seat-map");
+      const done = () =>
+        seatIds.every(
+          (id) =>
+            map.querySelector(`button[data-seat-id="${id}"]`)?.getAttribute("data-state") === state,
+        );
+      if (done()) {
+        store[key] = Date.now();
+        return;
+      }
+      const observer = new MutationObserver(() => {
+        if (!done()) return;
+        store[key] = Date.now();
+        observer.disconnect();
+      });
+      observer.observe(map, { subtree: true, childList: true, attributeFilter: ["data-state"] });
+    },
+    { key, seatIds, state },
+  );
+}
+
+async function seenAt(page: Page, key: string, timeoutMs: number): Promise<number> {
+  const handle = await page.waitForFunction(
+    (key) => (globalThis as unknown as Record<string, number | undefined>)[key],
+    key,
+    { timeout: timeoutMs },
+  );
+  return Number(await handle.jsonValue());
+}
+
+async function seatStates(page: Page, seatIds: string[]): Promise<string[]> {
+  return Promise.all(
+    seatIds.map(async (id) => (await page.getAttribute(seatSelector(id), "data-state")) ?? "none"),
+  );
+}
+
+// ---- the run -------------------------------------------------------------------------------
+
+async function run(server: Server): Promise<void> {
+  const started = Date.now();
+  await waitForHealth(server);
+  console.log(`server up on ${server.base} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  const adminToken = await signAccessToken(
+    { sub: "browser_test", role: "admin", ttlSeconds: 3600 },
+    ensureJwtSecret(),
+  );
+  const show = await createShow(server.base, adminToken);
+  console.log(`fresh show ${show.showId}; the first user will hold row A seats 4 and 5`);
+
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  const pageErrors: string[] = [];
+  try {
+    const [buyer, viewer] = await Promise.all([
+      openPage(
+        browser,
+        server.base,
+        show.showId,
+        { width: 1280, height: 900 },
+        pageErrors,
+        "buyer",
+      ),
+      openPage(
+        browser,
+        server.base,
+        show.showId,
+        { width: 375, height: 812 },
+        pageErrors,
+        "viewer",
+      ),
+    ]);
+    const pages = [buyer, viewer];
+
+    const mapsLive = await check("both users see the live seat map of the new show", async () => {
+      for (const page of pages) {
+        await page.waitForSelector("#live[data-state='live']", { timeout: 10_000 });
+        await page.waitForSelector(`${seatSelector(show.seatIds[0])}[data-state='available']`, {
+          timeout: 10_000,
+        });
+        const seats = await page.locator("#seat-map button[data-seat-id]").count();
+        assert(seats === 32, `expected 32 seat buttons, found ${seats}`);
+      }
+      const label = await buyer.getAttribute(seatSelector(show.seatIds[0]), "aria-label");
+      assert(
+        label === "Row A seat 4, front, 750, available",
+        `unexpected aria-label ${JSON.stringify(label)}`,
+      );
+      return "32 seats each, live indicator on";
+    });
+    if (!mapsLive) return;
+
+    // The viewer starts watching before anything happens, so no change can slip past.
+    await watchSeats(viewer, "__seenLocked", show.seatIds, "locked");
+    await watchSeats(buyer, "__seenHeld", show.seatIds, "held");
+    for (const seatId of show.seatIds) await buyer.click(seatSelector(seatId));
+    // The clock starts in the buyer's page, at the click itself.
+    await buyer.evaluate(() => {
+      document.getElementById("hold-button")?.addEventListener(
+        "click",
+        () => {
+          (globalThis as unknown as Record<string, number>).__holdClickedAt = Date.now();
+        },
+        { capture: true, once: true },
+      );
+    });
+    const lockAnswer = buyer.waitForResponse(
+      (response) =>
+        response.url().endsWith("/v1/seats/lock") && response.request().method() === "POST",
+    );
+    await buyer.click("#hold-button");
+    const lockResponse = await lockAnswer;
+
+    await check("the buyer holds the two seats and sees a countdown", async () => {
+      assert(
+        lockResponse.status() === 200,
+        `POST /v1/seats/lock answered ${lockResponse.status()}`,
+      );
+      await seenAt(buyer, "__seenHeld", 5_000);
+      await buyer.waitForSelector("#hold-panel:not([hidden])", { timeout: 2_000 });
+      const countdown = (await buyer.textContent("#countdown"))?.trim() ?? "";
+      assert(/^[45]:\d\d$/.test(countdown), `countdown shows ${JSON.stringify(countdown)}`);
+      return `countdown ${countdown}`;
+    });
+
+    await check(
+      `the other user sees the two seats turn locked within ${LIVE_DEADLINE_MS} ms`,
+      async () => {
+        const seen = await seenAt(viewer, "__seenLocked", 5_000);
+        const clicked = await seenAt(buyer, "__holdClickedAt", 1_000);
+        const held = await seenAt(buyer, "__seenHeld", 5_000);
+        const sinceClick = seen - clicked;
+        const versusHeld = seen - held;
+        console.log(
+          `      lock → seen locked by the other user: ${sinceClick} ms from the buyer's click ` +
+            `(the buyer's own page showed the hold ${Math.abs(versusHeld)} ms ` +
+            `${versusHeld >= 0 ? "before" : "after"} that)`,
+        );
+        assert(sinceClick <= LIVE_DEADLINE_MS, `took ${sinceClick} ms`);
+        return `${sinceClick} ms`;
+      },
+    );
+
+    await watchSeats(viewer, "__seenBooked", show.seatIds, "booked");
+    await watchSeats(buyer, "__seenBooked", show.seatIds, "booked");
+    const card = await buyer.inputValue("#card-number");
+    assert(card === "4111111111111111", `the card field holds ${JSON.stringify(card)}`);
+    const paidAt = Date.now();
+    await buyer.click("#pay-button");
+
+    await check("both users see the seats booked after the payment", async () => {
+      const [buyerSaw, viewerSaw] = await Promise.all([
+        seenAt(buyer, "__seenBooked", BOOKED_DEADLINE_MS),
+        seenAt(viewer, "__seenBooked", BOOKED_DEADLINE_MS),
+      ]).catch(async (error: unknown) => {
+        const states = `buyer ${await seatStates(buyer, show.seatIds)}, viewer ${await seatStates(viewer, show.seatIds)}`;
+        const notice = (await buyer.textContent("#notice"))?.trim();
+        throw new Error(
+          `${error instanceof Error ? error.message : error}; seats: ${states}; notice: ${notice}`,
+        );
+      });
+      return `buyer after ${buyerSaw - paidAt} ms, other user after ${viewerSaw - paidAt} ms`;
+    });
+
+    await check("the buyer sees the confirmed booking and its ticket", async () => {
+      await buyer.waitForSelector("#ticket-panel:not([hidden])", { timeout: 5_000 });
+      const bookingId = (await buyer.textContent("#ticket-booking"))?.trim() ?? "";
+      const ticketId = (await buyer.textContent("#ticket-id"))?.trim() ?? "";
+      const seats = (await buyer.textContent("#ticket-seats"))?.trim();
+      const total = (await buyer.textContent("#ticket-total"))?.trim();
+      assert(/^booking_/.test(bookingId), `booking id ${JSON.stringify(bookingId)}`);
+      assert(/^ticket_/.test(ticketId), `ticket id ${JSON.stringify(ticketId)}`);
+      assert(seats === "Row A seats 4, 5", `seats ${JSON.stringify(seats)}`);
+      assert(total?.replace(/\D/g, "") === String(show.total), `total ${JSON.stringify(total)}`);
+      await buyer.waitForSelector("#ticket-link a[href*='ticket_']", { timeout: 5_000 });
+      // The card is gone from the form once paid.
+      const cardAfter = await buyer.inputValue("#card-number");
+      assert(cardAfter === "", "the card number is still in the form after paying");
+      // And the API agrees it is confirmed.
+      const { booking } = await callApi<{ booking: { status: string; total_amount: number } }>(
+        server.base,
+        adminToken,
+        "GET",
+        `/bookings/${bookingId}`,
+      );
+      assert(booking.status === "confirmed", `the API says the booking is ${booking.status}`);
+      return bookingId;
+    });
+
+    mkdirSync(resultsDir, { recursive: true });
+    await buyer.screenshot({ path: join(resultsDir, "seat-map.png"), fullPage: true });
+    await viewer.screenshot({ path: join(resultsDir, "seat-map-phone.png"), fullPage: true });
+    console.log(`screenshots: test-results/seat-map.png, test-results/seat-map-phone.png`);
+
+    await check("the API reference at /docs lists every endpoint and can call one", async () => {
+      const docs = await buyer.context().newPage();
+      docs.on("pageerror", (error) => pageErrors.push(`docs: ${error.message}`));
+      await docs.goto(`${server.base}/docs/`);
+      await docs.waitForSelector("details.op", { timeout: 10_000 });
+      const operations = await docs.$$eval("details.op", (nodes) => nodes.length);
+      const spec = await callApi<{ paths: Record<string, Record<string, unknown>> }>(
+        server.base,
+        adminToken,
+        "GET",
+        "/openapi.json",
+      );
+      const documented = Object.values(spec.paths).reduce(
+        (n, methods) => n + Object.keys(methods).length,
+        0,
+      );
+      assert(
+        operations === documented,
+        `the page shows ${operations} endpoints, the document has ${documented}`,
+      );
+      const seatMap = docs.locator("details#getV1ShowsShowIdSeats");
+      await seatMap.evaluate((node) => {
+        (node as HTMLDetailsElement).open = true;
+      });
+      await seatMap.locator("input[name=show_id]").fill(show.showId);
+      await seatMap.locator("button[type=submit]").click();
+      await docs.waitForFunction(
+        () =>
+          document
+            .querySelector("#getV1ShowsShowIdSeats pre.result")
+            ?.textContent?.startsWith("200"),
+        undefined,
+        { timeout: 5_000 },
+      );
+      await docs.close();
+      return `${operations} endpoints; "Try it" on the seat map answered 200`;
+    });
+
+    await check("no script errors in either page", async () => {
+      assert(pageErrors.length === 0, pageErrors.join("; "));
+      return undefined;
+    });
+  } finally {
+    await browser.close();
+  }
+}
+
+async function main(): Promise<number> {
+  const port = await freePort();
+  const server = startServer(port);
+  const stop = (why: string) => {
+    console.log(`✗ ${why}; stopping the server`);
+    stopServer(server).finally(() => process.exit(1));
+  };
+  process.once("SIGINT", () => stop("interrupted"));
+  process.once("SIGTERM", () => stop("terminated"));
+  const watchdog = setTimeout(() => stop(`the run took over ${WATCHDOG_MS / 1000} s`), WATCHDOG_MS);
+
+  try {
+    await run(server);
+  } catch (error) {
+    failed++;
+    console.log(`✗ the run stopped: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    clearTimeout(watchdog);
+    if (failed > 0) {
+      console.log("--- server output (last lines) ---");
+      console.log(server.output.slice(-40).join("\n"));
+    }
+    await stopServer(server);
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed === 0 && passed > 0 ? 0 : 1;
+}
+
+process.exitCode = await main();
