@@ -10,6 +10,7 @@ import { authenticate } from "../http/authenticate.ts";
 import { idempotency, sendReply } from "../http/idempotency.ts";
 import { rateLimit } from "../http/rate-limit.ts";
 import { jsonBody, pathParams, queryParams } from "../http/validation.ts";
+import { forgetSeatMap } from "../show/seat-map-cache.ts";
 import { owningShow, showStub } from "../show/show-client.ts";
 import { showIdOf } from "../show/show-scoped-ids.ts";
 
@@ -42,6 +43,7 @@ export const bookingRoutes = new Hono<AppEnv>()
         },
         { requestId: c.get("requestId"), idempotency: c.get("idempotency") },
       );
+      forgetSeatMap(body.show_id);
       return sendReply(c, reply);
     },
   )
@@ -93,6 +95,7 @@ export const bookingRoutes = new Hono<AppEnv>()
         { userId: principal.userId, isAdmin: principal.role === "admin", bookingId: booking_id },
         { requestId: c.get("requestId") },
       );
+      forgetSeatMap(showId);
       return sendReply(c, reply);
     },
   );

@@ -5,6 +5,7 @@ import { authenticate } from "../http/authenticate.ts";
 import { idempotency, sendReply } from "../http/idempotency.ts";
 import { rateLimit } from "../http/rate-limit.ts";
 import { jsonBody } from "../http/validation.ts";
+import { forgetSeatMap } from "../show/seat-map-cache.ts";
 import { owningShow, showStub } from "../show/show-client.ts";
 
 export const paymentRoutes = new Hono<AppEnv>().post(
@@ -26,6 +27,7 @@ export const paymentRoutes = new Hono<AppEnv>().post(
       },
       { requestId: c.get("requestId"), idempotency: c.get("idempotency") },
     );
+    forgetSeatMap(showId);
     return sendReply(c, reply);
   },
 );

@@ -4,6 +4,7 @@ import { authenticate } from "../http/authenticate.ts";
 import { idempotency, sendReply } from "../http/idempotency.ts";
 import { rateLimit } from "../http/rate-limit.ts";
 import { jsonBody, pathParams } from "../http/validation.ts";
+import { forgetSeatMap } from "../show/seat-map-cache.ts";
 import { lockIdParam, lockRequestSchema } from "../show/seat-schemas.ts";
 import { owningShow, showStub, unwrap } from "../show/show-client.ts";
 
@@ -28,6 +29,7 @@ export const seatLockRoutes = new Hono<AppEnv>()
         },
         { requestId: c.get("requestId"), idempotency: c.get("idempotency") },
       );
+      forgetSeatMap(body.show_id);
       return sendReply(c, reply);
     },
   )
@@ -56,6 +58,7 @@ export const seatLockRoutes = new Hono<AppEnv>()
       const lock = unwrap(
         await showStub(c.env, showId).releaseLock(showId, lock_id, c.get("principal").userId),
       );
+      forgetSeatMap(showId);
       return c.json(lock);
     },
   );

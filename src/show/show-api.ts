@@ -22,6 +22,11 @@ export interface SeatMapRead {
   version: number;
   /** The seat map as JSON text, or null when the caller already has this version. */
   json: string | null;
+  /**
+   * When a lock of this snapshot expires by time alone (epoch ms), or null: until then the
+   * snapshot can only change through a request, so a cache may keep it that long.
+   */
+  changesBy: number | null;
 }
 
 export type LockSelection =

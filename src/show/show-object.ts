@@ -129,10 +129,9 @@ export class ShowObject extends DurableObject<Env> {
     const show = await this.ready(showId);
     if (!show) return notFound("show", showId);
     this.expireDue(show, Date.now());
-    if (knownVersion === show.version) {
-      return { ok: true, value: { version: show.version, json: null } };
-    }
-    return { ok: true, value: { version: show.version, json: this.snapshotJson(show) } };
+    const changesBy = show.book.nextExpiry() ?? null;
+    const json = knownVersion === show.version ? null : this.snapshotJson(show);
+    return { ok: true, value: { version: show.version, json, changesBy } };
   }
 
   async getLock(showId: string, lockId: string, userId: string): Promise<ShowResult<LockView>> {
