@@ -29,13 +29,12 @@ export const seatMapRoutes = new Hono<AppEnv>()
       const json = read.json ?? last?.json;
       if (json === undefined)
         throw new Error("the show object sent no seat map for an unknown version");
-      rememberSeatMap(show_id, read.version, json, now, cacheMs(c.env), read.changesBy);
-      map = { version: read.version, json, freshUntil: now };
+      map = rememberSeatMap(show_id, read.version, json, now, cacheMs(c.env), read.changesBy);
     }
     const headers = { ETag: etagOf(map.version), "Cache-Control": "no-cache" };
     if (knownVersion(c.req.header("If-None-Match")) === map.version)
       return c.body(null, 304, headers);
-    return c.body(map.json, 200, { ...headers, "Content-Type": "application/json" });
+    return c.body(map.body, 200, { ...headers, "Content-Type": "application/json" });
   })
   .get("/:show_id/seats/live", rateLimit("seat_map"), pathParams(showParam), async (c) => {
     const { show_id } = c.req.valid("param");
@@ -47,9 +46,6 @@ export const seatMapRoutes = new Hono<AppEnv>()
     }
     const headers = new Headers(c.req.raw.headers);
     headers.set("X-Show-Id", show_id);
-    // No permessage-deflate: seat messages are small, and compressing each one for every
-    // viewer cost about two thirds of the fan-out's CPU in the benchmark.
-    headers.delete("Sec-WebSocket-Extensions");
     const response = await showStub(c.env, show_id).fetch(
       new Request(c.req.url, { headers, method: "GET" }),
     );
