@@ -155,7 +155,7 @@ describe("POST /v1/bookings with a card", () => {
       409,
       "BOOKING_EXISTS",
     );
-    expect(error.details).toEqual({ booking_id: first.booking.booking_id });
+    expect(error.details).toEqual({ field: "lock_id", booking_id: first.booking.booking_id });
   });
 
   it.each([

@@ -102,3 +102,53 @@ describe("booking_seats", () => {
     await expect(insert(newId("booking"))).rejects.toThrow(/UNIQUE constraint failed/);
   });
 });
+
+describe("the writes the show object sends to D1", () => {
+  it("fail on a second live sale of a seat instead of being dropped, and a retry is a no-op", async () => {
+    const { bookingInserted } = await import("../src/show/booking-records.ts");
+    const { database } = await import("../src/db/database.ts");
+    const db = database(env.DB);
+    const booking = (bookingId: string, lockId: string) => ({
+      bookingId,
+      lockId,
+      userId: "user_1",
+      seatIds: ["seat_g_A_1"],
+      totalMinor: 50_000,
+      status: "confirmed" as const,
+      direct: true,
+      paymentId: "pay_1",
+      ticketId: "ticket_1",
+      cardBrand: "visa",
+      cardLast4: "1111",
+      createdAt: Date.now(),
+      confirmedAt: Date.now(),
+      cancelledAt: null,
+    });
+    const seats = [{ seat_id: "seat_g_A_1", row: "A", number: 1, price: 500 }];
+    const run = (statements: { sql: string; params: unknown[] }[]) =>
+      env.DB.batch(statements.map((s) => env.DB.prepare(s.sql).bind(...s.params)));
+    const first = bookingInserted(
+      db,
+      showId,
+      "event_1",
+      booking(newId("booking"), newId("lock")),
+      seats,
+    );
+    await run(first);
+    await run(first); // the outbox retrying the same write
+    const second = bookingInserted(
+      db,
+      showId,
+      "event_1",
+      booking(newId("booking"), newId("lock")),
+      seats,
+    );
+    await expect(run(second)).rejects.toThrow(/UNIQUE constraint failed/);
+    const sold = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM booking_seats WHERE show_id = ? AND seat_id = 'seat_g_A_1'",
+    )
+      .bind(showId)
+      .first<{ n: number }>();
+    expect(sold?.n).toBe(1);
+  });
+});

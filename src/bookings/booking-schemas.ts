@@ -34,7 +34,6 @@ export const createBookingSchema = z.object({
   user_id: userIdSchema,
   payment_method: paymentMethodSchema.optional(),
 });
-export type CreateBookingInput = z.output<typeof createBookingSchema>;
 
 export const createPaymentSchema = z.object({
   booking_id: bookingIdSchema,

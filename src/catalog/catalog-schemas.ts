@@ -80,4 +80,3 @@ export const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z.string().max(200).optional(),
 });
-export type ListQuery = z.output<typeof listQuerySchema>;

@@ -9,7 +9,3 @@ export function toMinorUnits(amount: number): number {
 export function fromMinorUnits(minor: number): number {
   return minor / 100;
 }
-
-export function sumAmounts(amounts: readonly number[]): number {
-  return fromMinorUnits(amounts.reduce((total, amount) => total + toMinorUnits(amount), 0));
-}

@@ -307,7 +307,7 @@ export const apiRoutes: RouteDoc[] = [
       name: "CreatedBooking",
       schema: createdBookingSchema,
     },
-    errors: limited([400, 401, 403, 409, 413, 415, 422]),
+    errors: limited([400, 401, 403, 404, 409, 413, 415, 422]),
   },
   {
     method: "get",

@@ -69,12 +69,11 @@ export const bookingRoutes = new Hono<AppEnv>()
     async (c) => {
       const { booking_id } = c.req.valid("param");
       const principal = c.get("principal");
-      // D1 first; a booking D1 has not caught up with yet is asked of its show object.
-      let read = await new BookingStore(database(c.env.DB)).get(booking_id);
-      if (!read) {
-        const showId = showIdOf("booking", booking_id);
-        if (showId) read = await showStub(c.env, showId).readBooking(showId, booking_id);
-      }
+      // The show object first: it is the booking's owner, and D1 may lag behind it (a
+      // payment or an expiry still queued for D1). D1 answers if the object has no record.
+      const showId = showIdOf("booking", booking_id);
+      let read = showId ? await showStub(c.env, showId).readBooking(showId, booking_id) : undefined;
+      read ??= await new BookingStore(database(c.env.DB)).get(booking_id);
       if (!read || (read.booking.userId !== principal.userId && principal.role !== "admin")) {
         throw notFound("booking", booking_id);
       }

@@ -2,13 +2,12 @@ import { and, eq } from "drizzle-orm";
 import type { BookedSeat } from "../bookings/booking-views.ts";
 import type { Database } from "../db/database.ts";
 import { bookingSeats, bookings, payments } from "../db/schema.ts";
+import { iso } from "../lib/iso-time.ts";
 import { fromMinorUnits } from "../lib/money.ts";
 import type { D1Statement } from "./d1-outbox.ts";
 import type { StoredBooking } from "./show-storage.ts";
 
 /** The D1 writes that record a booking's life (bookings, booking_seats, payments). */
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 function statement(query: { toSQL(): { sql: string; params: unknown[] } }): D1Statement {
   const { sql, params } = query.toSQL();
@@ -40,7 +39,8 @@ export function bookingInserted(
           createdAt: iso(booking.createdAt),
           confirmedAt: booking.confirmedAt === null ? null : iso(booking.confirmedAt),
         })
-        .onConflictDoNothing(),
+        // Only a retried write is a no-op (same booking id); a second booking of the lock fails.
+        .onConflictDoNothing({ target: bookings.bookingId }),
     ),
     statement(
       db
@@ -55,7 +55,8 @@ export function bookingInserted(
             price: seat.price,
           })),
         )
-        .onConflictDoNothing(),
+        // Same: a retry is a no-op, a seat sold twice (uq_booking_seats_show_seat_active) fails.
+        .onConflictDoNothing({ target: [bookingSeats.bookingId, bookingSeats.seatId] }),
     ),
   ];
 }
@@ -114,7 +115,7 @@ export function paymentRecorded(
         cardLast4: payment.last4,
         processedAt: payment.processedAt,
       })
-      .onConflictDoNothing(),
+      .onConflictDoNothing({ target: payments.paymentId }),
   );
 }
 

@@ -1,12 +1,11 @@
 import { and, eq } from "drizzle-orm";
 import type { Database } from "../db/database.ts";
 import { seatLocks } from "../db/schema.ts";
+import { iso } from "../lib/iso-time.ts";
 import type { D1Statement } from "./d1-outbox.ts";
 import type { LockStatus, SeatLock } from "./seat-book.ts";
 
 /** The D1 `seat_locks` rows that follow a lock's life: one row per seat of the lock. */
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 export function lockCreated(db: Database, showId: string, lock: SeatLock): D1Statement {
   const query = db
@@ -22,7 +21,9 @@ export function lockCreated(db: Database, showId: string, lock: SeatLock): D1Sta
         createdAt: iso(lock.lockedAt),
       })),
     )
-    .onConflictDoNothing()
+    // A retried write of the same rows is a no-op; any other conflict (a second live lock on
+    // a seat, uq_seat_locks_live) must fail, not vanish.
+    .onConflictDoNothing({ target: [seatLocks.lockId, seatLocks.seatId] })
     .toSQL();
   return { sql: query.sql, params: query.params };
 }

@@ -42,7 +42,7 @@ export type LockOutcome =
   /** Every blocking seat is held by a live lock. */
   | { ok: false; reason: "locked"; seatIds: string[] };
 
-export interface LockRequest {
+export interface LockAttempt {
   lockId: string;
   userId: string;
   seatIds: readonly string[];
@@ -82,13 +82,8 @@ export class SeatBook {
     return lock && holdsAt(lock, now) ? lock : undefined;
   }
 
-  /** The booking a seat is sold to, if any. */
-  bookingOf(seatId: string): string | undefined {
-    return this.booked.get(seatId);
-  }
-
   /** Locks every requested seat, or none (invariant 2). */
-  lock(request: LockRequest): LockOutcome {
+  lock(request: LockAttempt): LockOutcome {
     const unknown = request.seatIds.filter((id) => !this.seats.has(id));
     if (unknown.length > 0) return { ok: false, reason: "unknown_seats", seatIds: unknown };
     const bookedSeats = request.seatIds.filter((id) => this.booked.has(id));
@@ -177,13 +172,6 @@ export class SeatBook {
     for (const seatId of seatIds) {
       if (this.booked.get(seatId) === bookingId) this.booked.delete(seatId);
     }
-  }
-
-  /** Seats that are available at `now`, in seat-map order. */
-  availableSeats(now: number): SeatInfo[] {
-    return [...this.seats.values()].filter(
-      (seat) => this.statusOf(seat.seatId, now) === "available",
-    );
   }
 
   private addHold(lock: SeatLock): void {

@@ -1,6 +1,7 @@
 import type { BookingSnapshot } from "../bookings/booking-views.ts";
 import { bookingDetailView, createdBookingView } from "../bookings/booking-views.ts";
 import { newId } from "../lib/ids.ts";
+import { iso } from "../lib/iso-time.ts";
 import { fromMinorUnits, toMinorUnits } from "../lib/money.ts";
 import {
   type CardDetails,
@@ -23,7 +24,14 @@ import type {
   ShowResult,
 } from "./show-api.ts";
 import { type LoadedShow, RETRY_MS, type ShowCore } from "./show-core.ts";
-import { fail, invalid, iso, notFound, type Outcome, paymentUnderWay } from "./show-outcomes.ts";
+import {
+  fail,
+  invalid,
+  notFound,
+  type Outcome,
+  paymentUnderWay,
+  showClosed,
+} from "./show-outcomes.ts";
 import { newShowScopedId } from "./show-scoped-ids.ts";
 import type { StoredBooking } from "./show-storage.ts";
 
@@ -34,8 +42,8 @@ import type { StoredBooking } from "./show-storage.ts";
  * outcome is unknown is settled by a refund under that key.
  */
 export class ShowBookings {
-  /** Charge keys this instance is waiting on the gateway for. */
-  private readonly inFlight = new Set<string>();
+  /** Charge keys this instance is waiting on the gateway for → the lock each pays for. */
+  private readonly inFlight = new Map<string, string>();
   /** Bookings whose cancellation (refund) is under way. */
   private readonly cancelling = new Set<string>();
 
@@ -52,26 +60,31 @@ export class ShowBookings {
     const { storage, outbox } = this.core;
     const now = Date.now();
     this.core.expireDue(show, now);
+    const closed = showClosed(show, now, "booked");
+    if (closed) return closed;
     const lock = storage.findLock(command.lockId);
     if (!lock || lock.userId !== command.userId) {
       return invalid("lock_id", "no lock of yours with this id in this show");
     }
     const existing = storage.bookingOfLock(lock.lockId);
+    // A paid-at-once booking still being paid for is not a booking yet: retry shortly.
+    if (existing?.direct && existing.status === "pending") return paymentUnderWay();
     if (existing && (existing.status === "pending" || existing.status === "confirmed")) {
       return fail({
         status: 409,
         code: "BOOKING_EXISTS",
         message: `lock ${lock.lockId} already has booking ${existing.bookingId}`,
-        details: { booking_id: existing.bookingId },
+        details: { field: "lock_id", booking_id: existing.bookingId },
       });
     }
     if (lock.status === "released") return invalid("lock_id", "the lock was released");
+    if (lock.status === "confirmed") return invalid("lock_id", "the lock's booking was cancelled");
     if (lock.status !== "locked" || !show.book.liveLock(lock.lockId, now)) {
       return fail({
         status: 400,
         code: "LOCK_EXPIRED",
         message: `lock ${lock.lockId} expired at ${iso(lock.expiresAt)}; lock the seats again`,
-        details: { lock_id: lock.lockId, expired_at: iso(lock.expiresAt) },
+        details: { field: "lock_id", lock_id: lock.lockId, expired_at: iso(lock.expiresAt) },
       });
     }
     if (!sameSeats(command.seatIds, lock.seatIds)) {
@@ -127,7 +140,10 @@ export class ShowBookings {
 
   /** POST /v1/payments: pays a pending booking whose lock still holds. */
   async payPending(show: LoadedShow, command: PayCommand): Promise<Outcome> {
-    this.core.expireDue(show, Date.now());
+    const now = Date.now();
+    this.core.expireDue(show, now);
+    const closed = showClosed(show, now, "paid for");
+    if (closed) return closed;
     const booking = this.visibleBooking(command.bookingId);
     if (!booking || booking.userId !== command.userId)
       return notFound("booking", command.bookingId);
@@ -141,7 +157,7 @@ export class ShowBookings {
           status: 400,
           code: "LOCK_EXPIRED",
           message: `booking ${booking.bookingId} expired with its lock; lock the seats again`,
-          details: { booking_id: booking.bookingId, lock_id: booking.lockId },
+          details: { field: "booking_id", booking_id: booking.bookingId, lock_id: booking.lockId },
         });
     }
     if (show.book.liveLock(booking.lockId, Date.now())?.paying) return paymentUnderWay();
@@ -184,14 +200,8 @@ export class ShowBookings {
     if (booking.status === "cancelled") return answer();
     if (booking.status === "expired")
       return invalid("booking_id", "the booking expired; there is nothing to cancel");
-    if (now >= show.info.showTime) {
-      return fail({
-        status: 400,
-        code: "SHOW_CLOSED",
-        message: `show ${show.info.showId} has started; bookings can no longer be cancelled`,
-        details: { show_id: show.info.showId, show_time: iso(show.info.showTime) },
-      });
-    }
+    const closed = showClosed(show, now, "cancelled");
+    if (closed) return closed;
     if (this.cancelling.has(booking.bookingId) || show.book.liveLock(booking.lockId, now)?.paying) {
       return paymentUnderWay();
     }
@@ -213,6 +223,29 @@ export class ShowBookings {
       return answer();
     }
 
+    // The cancellation is asked for: kept in storage, so if the refund cannot be confirmed
+    // now, the alarm keeps trying it (same refund key) and finishes the cancellation.
+    storage.requestCancellation(booking.bookingId, now);
+    if (!(await this.refundAndCancel(show, booking))) {
+      void this.core.armAlarm(Date.now() + RETRY_MS);
+      return fail({
+        status: 409,
+        code: "REQUEST_IN_PROGRESS",
+        message:
+          "The refund could not be confirmed yet; it is retried and the booking is cancelled once it goes through",
+        details: { reason: "refund_pending", booking_id: booking.bookingId },
+      });
+    }
+    await outbox.flush();
+    return answer();
+  }
+
+  /**
+   * Refunds a confirmed booking (key `refund:<booking_id>`) and, once the provider confirms,
+   * cancels it and frees its seats. False when the refund's outcome is not known yet.
+   */
+  private async refundAndCancel(show: LoadedShow, booking: StoredBooking): Promise<boolean> {
+    const { storage, outbox, db } = this.core;
     const charge = storage.attemptsOf(booking.bookingId).find((a) => a.status === "succeeded");
     this.cancelling.add(booking.bookingId);
     try {
@@ -223,12 +256,7 @@ export class ShowBookings {
         });
       }
     } catch {
-      return fail({
-        status: 422,
-        code: "PAYMENT_FAILED",
-        message: "The refund could not be completed; the booking is unchanged. Try again.",
-        details: { reason: "refund_failed", booking_id: booking.bookingId },
-      });
+      return false;
     } finally {
       this.cancelling.delete(booking.bookingId);
     }
@@ -239,12 +267,12 @@ export class ShowBookings {
     this.core.commit(show, booking.seatIds, at, () => {
       storage.updateBooking(booking);
       storage.setSeatsBooking(booking.seatIds, null);
+      storage.cancellationDone(booking.bookingId);
       const rows = [bookingEnded(db, booking.bookingId, "cancelled", at)];
       if (booking.paymentId) rows.push(paymentRefunded(db, booking.paymentId, at));
       outbox.enqueue(rows);
     });
-    await outbox.flush();
-    return answer();
+    return true;
   }
 
   /** A booking clients can see (not a paid-for-at-once booking whose payment failed). */
@@ -257,12 +285,23 @@ export class ShowBookings {
   /** Settles attempts nobody is waiting on any more (the object stopped mid-payment). */
   async recover(show: LoadedShow): Promise<void> {
     const { storage } = this.core;
-    for (const attempt of storage.openAttempts()) {
-      if (this.inFlight.has(attempt.chargeKey)) continue;
-      if (!(await this.settleUnknown(attempt.chargeKey))) continue;
+    for (const { chargeKey } of storage.openAttempts()) {
+      // Read afresh: while an earlier refund was awaited, this attempt may have finished.
+      const attempt = storage.findAttempt(chargeKey);
+      if (!attempt || (attempt.status !== "charging" && attempt.status !== "unknown")) continue;
+      if (this.inFlight.has(chargeKey)) continue;
+      if (!(await this.settleUnknown(chargeKey))) continue;
       const booking = storage.findBooking(attempt.bookingId);
       if (booking?.direct && booking.status === "pending") storage.deleteBooking(booking.bookingId);
       this.endPayment(show, attempt.lockId);
+    }
+    for (const bookingId of storage.requestedCancellations()) {
+      const booking = storage.findBooking(bookingId);
+      if (booking?.status !== "confirmed") {
+        storage.cancellationDone(bookingId);
+        continue;
+      }
+      if (!this.cancelling.has(bookingId)) await this.refundAndCancel(show, booking);
     }
   }
 
@@ -304,7 +343,7 @@ export class ShowBookings {
       status: "charging",
       startedAt: now,
     });
-    this.inFlight.add(chargeKey);
+    this.inFlight.set(chargeKey, booking.lockId);
     const currency = env.CURRENCY || "INR";
     let outcome: Awaited<ReturnType<PaymentGateway["charge"]>>;
     try {
@@ -324,11 +363,14 @@ export class ShowBookings {
       return fail({
         status: 422,
         code: "PAYMENT_FAILED",
-        message:
-          kind === "timeout"
-            ? "The payment provider did not answer in time; you have not been charged"
-            : "The payment provider failed; you have not been charged",
-        details: { reason: kind === "timeout" ? "gateway_timeout" : "gateway_error", settled },
+        message: `${kind === "timeout" ? "The payment provider did not answer in time" : "The payment provider failed"}; ${
+          settled ? "you have not been charged" : "any charge will be refunded automatically"
+        }`,
+        details: {
+          field: "payment_method",
+          reason: kind === "timeout" ? "gateway_timeout" : "gateway_error",
+          settled,
+        },
       });
     }
     this.inFlight.delete(chargeKey);
@@ -340,6 +382,7 @@ export class ShowBookings {
         code: "PAYMENT_FAILED",
         message: `The card was declined (${outcome.reason.replaceAll("_", " ")})`,
         details: {
+          field: "payment_method",
           reason: outcome.reason,
           card_brand: outcome.card.brand,
           card_last4: outcome.card.last4,
@@ -347,6 +390,18 @@ export class ShowBookings {
       });
     }
 
+    if (!show.book.liveLock(booking.lockId, Date.now())) {
+      // Cannot happen while the lock is marked as paying; if it ever does, the seats are no
+      // longer ours to sell, so the charge is given back rather than turned into a booking.
+      const refunded = await this.settleUnknown(chargeKey);
+      this.endPayment(show, booking.lockId);
+      return fail({
+        status: 409,
+        code: "LOCK_EXPIRED",
+        message: `lock ${booking.lockId} no longer holds its seats; the payment ${refunded ? "was" : "will be"} refunded`,
+        details: { field: "lock_id", lock_id: booking.lockId },
+      });
+    }
     const at = Date.now();
     booking.status = "confirmed";
     booking.paymentId = outcome.paymentId;
@@ -354,7 +409,7 @@ export class ShowBookings {
     booking.cardBrand = outcome.card.brand;
     booking.cardLast4 = outcome.card.last4;
     booking.confirmedAt = at;
-    const confirmedLock = show.book.confirm(booking.lockId, booking.bookingId);
+    show.book.confirm(booking.lockId, booking.bookingId);
     this.core.commit(show, booking.seatIds, at, () => {
       storage.setAttemptStatus(chargeKey, "succeeded");
       storage.updateBooking(booking);
@@ -371,7 +426,7 @@ export class ShowBookings {
           last4: outcome.card.last4,
           processedAt: outcome.processedAt,
         }),
-        ...(confirmedLock ? [lockEnded(db, booking.lockId, "confirmed", at)] : []),
+        lockEnded(db, booking.lockId, "confirmed", at),
       ]);
     });
     // Answer once D1 has the booking when it can; if not, the alarm keeps retrying and the
@@ -383,8 +438,13 @@ export class ShowBookings {
 
   /** The lock's payment is over without a sale: it may expire again (and may be due). */
   private endPayment(show: LoadedShow, lockId: string): void {
+    // Another attempt on the same lock may be under way (a retry after an unsettled one):
+    // it keeps the lock held until it ends itself.
+    if ([...this.inFlight.values()].includes(lockId)) return;
     show.book.abandonPayment(lockId);
     this.core.expireDue(show, Date.now());
+    // Expiry alarms armed meanwhile left this lock out while it was paying.
+    void this.core.armAlarm();
   }
 
   /**

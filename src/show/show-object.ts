@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { CatalogStore } from "../catalog/catalog-store.ts";
 import { type Database, database } from "../db/database.ts";
+import { iso } from "../lib/iso-time.ts";
 import { selectGateway } from "../payments/select-gateway.ts";
 import { pickBestAvailable } from "./best-available.ts";
 import { bookingEnded } from "./booking-records.ts";
@@ -26,25 +27,31 @@ import { type LoadedShow, RETRY_MS, type ShowCore } from "./show-core.ts";
 import {
   fail,
   invalid,
-  iso,
   notFound,
   type Outcome,
   paymentUnderWay,
   render,
+  showClosed,
 } from "./show-outcomes.ts";
 import { newShowScopedId } from "./show-scoped-ids.ts";
 import { type ShowInfo, ShowStorage } from "./show-storage.ts";
+
+/** What each viewer's socket keeps across hibernation. */
+interface ViewerAttachment {
+  showId: string;
+}
 
 /** Coalescing window for live seat-map messages. */
 const BROADCAST_WINDOW_MS = 20;
 
 /**
  * One per show (`idFromName(show_id)`): the single writer of that show's seat state. Every
- * change runs to completion on in-memory state and the object's SQLite storage without
- * awaiting anything but storage, so the runtime's input gate serializes them: two lockers
- * can never interleave. The one outside call, the payment gateway, happens while the lock
- * is marked as paying, which no other request can take or expire. D1 learns of each change
- * through the outbox.
+ * seat change is decided and stored in one synchronous step on in-memory state and the
+ * object's SQLite storage, so two lockers can never interleave. Requests do await other
+ * things (the payment gateway, D1 flushes, refunds), and other requests run meanwhile;
+ * what must not change in between is guarded by state: a lock being paid for is marked
+ * as paying (nothing else takes or expires it), a booking being cancelled is marked as
+ * such. D1 learns of each change through the outbox.
  */
 export class ShowObject extends DurableObject<Env> {
   private readonly storage: ShowStorage;
@@ -216,19 +223,26 @@ export class ShowObject extends DurableObject<Env> {
     const show = await this.ready(showId);
     if (!show) return new Response("show not found", { status: 404 });
     this.expireDue(show, Date.now());
+    // Changes still waiting in the coalescing window go out first, so the next message a
+    // viewer gets starts at its snapshot's version (no gap, no resync).
+    this.broadcaster.flush();
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    server.serializeAttachment({ connectedAt: Date.now() });
+    // Survives hibernation: a woken object knows which show a viewer watches.
+    server.serializeAttachment({ showId } satisfies ViewerAttachment);
     server.send(this.snapshotMessage(show));
     return new Response(null, { status: 101, webSocket: client });
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     // The only request a viewer makes: a fresh snapshot after it noticed a version gap.
-    if (message === "resync" && this.show) {
-      this.expireDue(this.show, Date.now());
-      ws.send(this.snapshotMessage(this.show));
-    }
+    if (message !== "resync") return;
+    const { showId } = ws.deserializeAttachment() as ViewerAttachment;
+    const show = await this.ready(showId);
+    if (!show) return;
+    this.expireDue(show, Date.now());
+    this.broadcaster.flush();
+    ws.send(this.snapshotMessage(show));
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
@@ -254,17 +268,8 @@ export class ShowObject extends DurableObject<Env> {
   private lockSeats(show: LoadedShow, command: LockCommand): ShowResult<SeatLock> {
     const showId = show.info.showId;
     const now = Date.now();
-    if (show.info.status !== "scheduled" || now >= show.info.showTime) {
-      return fail({
-        status: 400,
-        code: "SHOW_CLOSED",
-        message:
-          show.info.status === "scheduled"
-            ? `show ${showId} has started; seats can no longer be locked`
-            : `show ${showId} is ${show.info.status}`,
-        details: { show_id: showId, status: show.info.status, show_time: iso(show.info.showTime) },
-      });
-    }
+    const closed = showClosed(show, now, "locked");
+    if (closed) return closed;
     this.expireDue(show, now);
 
     let seatIds: string[];
@@ -375,6 +380,7 @@ export class ShowObject extends DurableObject<Env> {
               code: "REQUEST_IN_PROGRESS",
               message:
                 "A request with this Idempotency-Key is still being processed; retry shortly",
+              details: { field: "Idempotency-Key", reason: "still being processed" },
             }),
             request.requestId,
           );
@@ -384,20 +390,24 @@ export class ShowObject extends DurableObject<Env> {
               status: 422,
               code: "IDEMPOTENCY_KEY_REUSED",
               message: "This Idempotency-Key was used with a different request",
+              details: { field: "Idempotency-Key", reason: "used with a different request" },
             }),
             request.requestId,
           );
       }
     }
-    let reply: HttpReply;
+    let outcome: Outcome;
     try {
-      reply = render(await run(), request.requestId);
+      outcome = await run();
     } catch (err) {
       if (key) this.operations.abandon(key);
       throw err;
     }
+    const reply = render(outcome, request.requestId);
     if (key) {
-      if (reply.status >= 500) {
+      // "Retry shortly" is no answer to keep: the retry must be able to run.
+      const transient = !outcome.ok && outcome.error.code === "REQUEST_IN_PROGRESS";
+      if (reply.status >= 500 || transient) {
         this.operations.abandon(key);
       } else {
         this.operations.finish(key, reply.status, reply.body);

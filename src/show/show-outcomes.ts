@@ -1,5 +1,7 @@
 import { ApiError } from "../http/api-error.ts";
+import { iso } from "../lib/iso-time.ts";
 import type { HttpReply, ShowFailure } from "./show-api.ts";
+import type { LoadedShow } from "./show-core.ts";
 
 /** What a show object's operation produced, and how it becomes an HTTP reply. */
 
@@ -35,8 +37,6 @@ export const paymentUnderWay = () =>
     message: "A payment or refund for this booking is under way; retry shortly",
   });
 
-export const iso = (ms: number) => new Date(ms).toISOString();
-
 /** An outcome as the HTTP reply the Worker sends: JSON, errors in the envelope. */
 export function render(outcome: Outcome, requestId: string): HttpReply {
   if (outcome.ok) {
@@ -54,4 +54,19 @@ export function render(outcome: Outcome, requestId: string): HttpReply {
     replayed: false,
     stored: false,
   };
+}
+
+/** SHOW_CLOSED once the show has started, or when it is closed or cancelled. */
+export function showClosed(show: LoadedShow, now: number, what: string) {
+  const { showId, status, showTime } = show.info;
+  if (status === "scheduled" && now < showTime) return undefined;
+  return fail({
+    status: 400,
+    code: "SHOW_CLOSED",
+    message:
+      status === "scheduled"
+        ? `show ${showId} has started; seats can no longer be ${what}`
+        : `show ${showId} is ${status}`,
+    details: { field: "show_id", show_id: showId, status, show_time: iso(showTime) },
+  });
 }

@@ -126,6 +126,10 @@ CREATE TABLE IF NOT EXISTS payment_attempts (
   status TEXT NOT NULL CHECK (status IN ('charging', 'succeeded', 'declined', 'unknown', 'refunded', 'no_charge')),
   started_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS cancellations (
+  booking_id TEXT PRIMARY KEY,
+  requested_at INTEGER NOT NULL
+);
 CREATE INDEX IF NOT EXISTS payment_attempts_open ON payment_attempts (status)
   WHERE status IN ('charging', 'unknown');
 `;
@@ -215,7 +219,7 @@ export class ShowStorage {
       if (row.booking_id) booked.set(row.seat_id, row.booking_id);
     }
     // A lock whose payment was under way when the object stopped stays held until the
-    // alarm has settled that payment (see ShowObject.recoverPayments).
+    // alarm has settled that payment (see ShowBookings.recover).
     const paying = new Set(this.openAttempts().map((attempt) => attempt.lockId));
     const liveLocks = this.sql
       .exec<LockRow>("SELECT * FROM locks WHERE status = 'locked'")
@@ -328,6 +332,26 @@ export class ShowStorage {
     return row ? toBooking(row) : undefined;
   }
 
+  /** A cancellation asked for whose refund is not confirmed yet (the alarm retries it). */
+  requestCancellation(bookingId: string, at: number): void {
+    this.sql.exec(
+      "INSERT OR IGNORE INTO cancellations (booking_id, requested_at) VALUES (?, ?)",
+      bookingId,
+      at,
+    );
+  }
+
+  cancellationDone(bookingId: string): void {
+    this.sql.exec("DELETE FROM cancellations WHERE booking_id = ?", bookingId);
+  }
+
+  requestedCancellations(): string[] {
+    return this.sql
+      .exec<{ booking_id: string }>("SELECT booking_id FROM cancellations ORDER BY requested_at")
+      .toArray()
+      .map((row) => row.booking_id);
+  }
+
   // ---- payment attempts ----
 
   insertAttempt(attempt: PaymentAttempt): void {
@@ -344,6 +368,13 @@ export class ShowStorage {
 
   setAttemptStatus(chargeKey: string, status: AttemptStatus): void {
     this.sql.exec("UPDATE payment_attempts SET status = ? WHERE charge_key = ?", status, chargeKey);
+  }
+
+  findAttempt(chargeKey: string): PaymentAttempt | undefined {
+    const row = this.sql
+      .exec<AttemptRow>("SELECT * FROM payment_attempts WHERE charge_key = ?", chargeKey)
+      .toArray()[0];
+    return row ? toAttempt(row) : undefined;
   }
 
   attemptsOf(bookingId: string): PaymentAttempt[] {
