@@ -95,6 +95,10 @@ export function idempotency(endpoint: string, options: { required: boolean }) {
           422,
           "IDEMPOTENCY_KEY_REUSED",
           "This Idempotency-Key was used with a different request",
+          {
+            field: "Idempotency-Key",
+            reason: "used with a different request",
+          },
         );
       }
       return replayResponse(c, stored.status, stored.body);
