@@ -6,6 +6,7 @@ import { showStub } from "../src/show/show-client.ts";
 import type { ShowObject } from "../src/show/show-object.ts";
 import {
   type BookingJson,
+  bookingBody,
   call,
   card,
   expectError,
@@ -23,19 +24,6 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-function bookingBody(
-  ctx: Awaited<ReturnType<typeof lockedSeats>>,
-  number: string = TEST_CARDS.success,
-) {
-  return {
-    show_id: ctx.showId,
-    lock_id: ctx.lock.lock_id,
-    seat_ids: ctx.seats,
-    user_id: ctx.user,
-    payment_method: card(number),
-  };
-}
-
 async function chargesFor(showId: string) {
   const suffix = `_${showId.slice("show_".length)}`;
   return (await ledger()).filter((c) => c.reference.endsWith(suffix));
@@ -51,7 +39,7 @@ describe("Idempotency-Key", () => {
   it("turns 20 concurrent identical requests into one booking and one charge", async () => {
     const ctx = await lockedSeats(2);
     const key = newKey();
-    const body = bookingBody(ctx, TEST_CARDS.slow);
+    const body = bookingBody(ctx, { payment_method: card(TEST_CARDS.slow) });
     const responses = await Promise.all(
       Array.from({ length: 20 }, () => postBooking(ctx.token, body, key)),
     );
@@ -93,10 +81,20 @@ describe("Idempotency-Key", () => {
   it("refuses the same key with a different request with 422", async () => {
     const ctx = await lockedSeats(2);
     const key = newKey();
-    expect((await postBooking(ctx.token, bookingBody(ctx, TEST_CARDS.declined), key)).status).toBe(
-      422,
+    expect(
+      (
+        await postBooking(
+          ctx.token,
+          bookingBody(ctx, { payment_method: card(TEST_CARDS.declined) }),
+          key,
+        )
+      ).status,
+    ).toBe(422);
+    const other = await postBooking(
+      ctx.token,
+      bookingBody(ctx, { payment_method: card(TEST_CARDS.success) }),
+      key,
     );
-    const other = await postBooking(ctx.token, bookingBody(ctx, TEST_CARDS.success), key);
     await expectError(other, 422, "IDEMPOTENCY_KEY_REUSED");
     expect((await chargesFor(ctx.showId)).filter((c) => c.status === "succeeded")).toHaveLength(0);
   });
@@ -164,7 +162,10 @@ describe("payment failures", () => {
 
   it("leaves no charge without a booking when the gateway times out", async () => {
     const ctx = await lockedSeats(2);
-    const res = await postBooking(ctx.token, bookingBody(ctx, TEST_CARDS.timeout));
+    const res = await postBooking(
+      ctx.token,
+      bookingBody(ctx, { payment_method: card(TEST_CARDS.timeout) }),
+    );
     const error = await expectError(res, 422, "PAYMENT_FAILED");
     expect(error.details).toMatchObject({ reason: "gateway_timeout", settled: true });
     // The provider did take the charge, late: it has been refunded.
@@ -180,7 +181,10 @@ describe("payment failures", () => {
 
   it("refunds a charge the provider took before failing", async () => {
     const ctx = await lockedSeats(1);
-    const res = await postBooking(ctx.token, bookingBody(ctx, TEST_CARDS.failAfterCharge));
+    const res = await postBooking(
+      ctx.token,
+      bookingBody(ctx, { payment_method: card(TEST_CARDS.failAfterCharge) }),
+    );
     const error = await expectError(res, 422, "PAYMENT_FAILED");
     expect(error.details).toMatchObject({ reason: "gateway_error", settled: true });
     expect((await chargesFor(ctx.showId)).map((c) => c.status)).toEqual(["refunded"]);
@@ -192,7 +196,10 @@ describe("payment failures", () => {
   it("does not sell the seats twice when the lock expires mid-payment", async () => {
     const ctx = await lockedSeats(2);
     // The slow card takes ~200 ms to answer; meanwhile the clock passes the lock's expiry.
-    const booking = postBooking(ctx.token, bookingBody(ctx, TEST_CARDS.slow));
+    const booking = postBooking(
+      ctx.token,
+      bookingBody(ctx, { payment_method: card(TEST_CARDS.slow) }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(Date.parse(ctx.lock.expires_at) + 5_000);
@@ -229,9 +236,10 @@ describe("a show object stopped mid-payment", () => {
     const ctx = await lockedSeats(1);
     // The cut-off request itself ends in a logged 500.
     vi.spyOn(console, "error").mockImplementation(() => {});
-    const cutOff = postBooking(ctx.token, bookingBody(ctx, TEST_CARDS.timeout)).catch(
-      (err: unknown) => err,
-    );
+    const cutOff = postBooking(
+      ctx.token,
+      bookingBody(ctx, { payment_method: card(TEST_CARDS.timeout) }),
+    ).catch((err: unknown) => err);
     await new Promise((resolve) => setTimeout(resolve, 100));
     await abortAllDurableObjects();
     await cutOff;
@@ -264,12 +272,19 @@ describe("card data", () => {
     const number = TEST_CARDS.successAlt;
     const cvv = "9876";
     const ctx = await lockedSeats(2);
-    const body = { ...bookingBody(ctx, number), payment_method: { ...card(number), cvv } };
+    const body = {
+      ...bookingBody(ctx, { payment_method: card(number) }),
+      payment_method: { ...card(number), cvv },
+    };
     expect((await postBooking(ctx.token, body)).status).toBe(201);
     // And the paths that fail: a decline and a provider error.
     const other = await lockedSeats(1);
-    await postBooking(other.token, { ...bookingBody(other, TEST_CARDS.declined) });
-    await postBooking(other.token, { ...bookingBody(other, TEST_CARDS.failAfterCharge) });
+    await postBooking(other.token, {
+      ...bookingBody(other, { payment_method: card(TEST_CARDS.declined) }),
+    });
+    await postBooking(other.token, {
+      ...bookingBody(other, { payment_method: card(TEST_CARDS.failAfterCharge) }),
+    });
 
     const haystacks: string[] = [...logged];
     // D1: every table, every row.

@@ -4,6 +4,7 @@ import { TEST_CARDS } from "../src/payments/payment-simulator.ts";
 import {
   adminToken,
   type BookingJson,
+  bookingBody,
   call,
   card,
   expectError,
@@ -19,19 +20,6 @@ import {
 afterEach(() => {
   vi.useRealTimers();
 });
-
-function bookingBody(
-  ctx: Awaited<ReturnType<typeof lockedSeats>>,
-  extra: Record<string, unknown> = { payment_method: card() },
-) {
-  return {
-    show_id: ctx.showId,
-    lock_id: ctx.lock.lock_id,
-    seat_ids: ctx.seats,
-    user_id: ctx.user,
-    ...extra,
-  };
-}
 
 async function statuses(showId: string, seats: string[]): Promise<string[]> {
   const map = await seatMap(showId);

@@ -193,6 +193,22 @@ export async function lockedSeats(count = 2, user = "user_buyer") {
   return { showId, token, user, seats, lock };
 }
 
+export type LockedSeats = Awaited<ReturnType<typeof lockedSeats>>;
+
+/** The POST /v1/bookings body for a lock; `fields` replace or add to it (default: a good card). */
+export function bookingBody(
+  ctx: LockedSeats,
+  fields: Record<string, unknown> = { payment_method: card() },
+) {
+  return {
+    show_id: ctx.showId,
+    lock_id: ctx.lock.lock_id,
+    seat_ids: ctx.seats,
+    user_id: ctx.user,
+    ...fields,
+  };
+}
+
 /** The simulated provider's ledger. */
 export async function ledger(): Promise<LedgerCharge[]> {
   const { env } = await import("cloudflare:workers");

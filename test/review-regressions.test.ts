@@ -6,6 +6,7 @@ import { showStub } from "../src/show/show-client.ts";
 import type { ShowObject } from "../src/show/show-object.ts";
 import {
   BASE,
+  bookingBody,
   card,
   expectError,
   ledger,
@@ -23,19 +24,6 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-function bookingBody(
-  ctx: Awaited<ReturnType<typeof lockedSeats>>,
-  number: string = TEST_CARDS.success,
-) {
-  return {
-    show_id: ctx.showId,
-    lock_id: ctx.lock.lock_id,
-    seat_ids: ctx.seats,
-    user_id: ctx.user,
-    payment_method: card(number),
-  };
-}
-
 const alarmOf = (showId: string) =>
   runInDurableObject(showStub(env, showId), (_o: ShowObject, state) => state.storage.getAlarm());
 
@@ -52,7 +40,10 @@ describe("payments that overlap on one lock", () => {
         Date.now(),
       );
     });
-    const paying = postBooking(ctx.token, bookingBody(ctx, TEST_CARDS.slow));
+    const paying = postBooking(
+      ctx.token,
+      bookingBody(ctx, { payment_method: card(TEST_CARDS.slow) }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(Date.parse(ctx.lock.expires_at) + 5_000);
@@ -70,7 +61,11 @@ describe("payments that overlap on one lock", () => {
 
   it("does not keep 'retry shortly' as the answer for an Idempotency-Key", async () => {
     const ctx = await lockedSeats(1);
-    const first = postBooking(ctx.token, bookingBody(ctx, TEST_CARDS.slow), newKey());
+    const first = postBooking(
+      ctx.token,
+      bookingBody(ctx, { payment_method: card(TEST_CARDS.slow) }),
+      newKey(),
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     const otherKey = newKey();
     await expectError(
@@ -87,7 +82,10 @@ describe("payments that overlap on one lock", () => {
 
   it("re-arms the expiry alarm when a payment fails after an alarm ran meanwhile", async () => {
     const ctx = await lockedSeats(1);
-    const failing = postBooking(ctx.token, bookingBody(ctx, TEST_CARDS.timeout));
+    const failing = postBooking(
+      ctx.token,
+      bookingBody(ctx, { payment_method: card(TEST_CARDS.timeout) }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     await runDurableObjectAlarm(showStub(env, ctx.showId)); // while the lock is paying
     expect((await failing).status).toBe(422);
