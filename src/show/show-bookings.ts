@@ -116,8 +116,7 @@ export class ShowBookings {
         storage.insertBooking(booking);
         outbox.enqueue(this.bookingRows(show, booking));
       });
-      await outbox.flush();
-      this.core.retryUnlessFlushed();
+      await this.core.flushToD1();
       return {
         ok: true,
         status: 201,
@@ -219,7 +218,7 @@ export class ShowBookings {
         }
         outbox.enqueue(rows);
       });
-      await outbox.flush();
+      await this.core.flushToD1();
       return answer();
     }
 
@@ -236,7 +235,7 @@ export class ShowBookings {
         details: { reason: "refund_pending", booking_id: booking.bookingId },
       });
     }
-    await outbox.flush();
+    await this.core.flushToD1();
     return answer();
   }
 
@@ -431,8 +430,7 @@ export class ShowBookings {
     });
     // Answer once D1 has the booking when it can; if not, the alarm keeps retrying and the
     // object answers reads meanwhile.
-    await outbox.flush();
-    this.core.retryUnlessFlushed();
+    await this.core.flushToD1();
     return { ok: true, value: { paymentId: outcome.paymentId, processedAt: outcome.processedAt } };
   }
 

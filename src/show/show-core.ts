@@ -26,8 +26,11 @@ export interface ShowCore {
   expireDue(show: LoadedShow, now: number): void;
   /** Arms the alarm for `at` (a retry) if nothing earlier is armed. */
   armAlarm(at?: number): Promise<void>;
-  /** Arms a retry when D1 writes are still queued. */
-  retryUnlessFlushed(): void;
+  /**
+   * Sends queued D1 writes (one shared flush at a time) and arms a retry for what D1 did
+   * not take. Awaited by answers that should reach D1 first; commit() starts it anyway.
+   */
+  flushToD1(): Promise<void>;
 }
 
 /** How soon the alarm retries D1 writes, or refunds, that failed. */

@@ -79,7 +79,7 @@ export class ShowObject extends DurableObject<Env> {
       commit: (show, seatIds, now, write) => this.commit(show, seatIds, now, write),
       expireDue: (show, now) => this.expireDue(show, now),
       armAlarm: (at) => this.armAlarm(at),
-      retryUnlessFlushed: () => this.retryUnlessFlushed(),
+      flushToD1: () => this.flushToD1(),
     };
     this.bookings = new ShowBookings(core, selectGateway(env));
     this.broadcaster = new SeatMapBroadcaster(() => ctx.getWebSockets(), BROADCAST_WINDOW_MS);
@@ -496,12 +496,12 @@ export class ShowObject extends DurableObject<Env> {
       seatIds.map((seatId) => ({ seat_id: seatId, status: show.book.statusOf(seatId, now) })),
     );
     void this.armAlarm();
-    this.ctx.waitUntil(this.outbox.flush().then(() => this.retryUnlessFlushed()));
+    this.ctx.waitUntil(this.flushToD1());
   }
 
-  /** Arms the alarm for a retry when D1 writes are still queued. */
-  private retryUnlessFlushed(): void {
-    if (this.outbox.pending()) void this.armAlarm(Date.now() + RETRY_MS);
+  /** Sends queued D1 writes; what D1 did not take is retried by the alarm. */
+  private async flushToD1(): Promise<void> {
+    if (!(await this.outbox.flush())) await this.armAlarm(Date.now() + RETRY_MS);
   }
 
   /** One alarm, armed for the earliest of: lock expiry, a retry. */
