@@ -1,6 +1,14 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../src/app.ts";
+import { newId } from "../src/lib/ids.ts";
+import {
+  beginSeatMapRead,
+  forgetSeatMap,
+  freshSeatMap,
+  lastSeatMap,
+  rememberSeatMap,
+} from "../src/show/seat-map-cache.ts";
 import { showStub } from "../src/show/show-client.ts";
 import {
   createShow,
@@ -11,6 +19,11 @@ import {
   seatMap,
   tokenFor,
 } from "./helpers.ts";
+
+/** A seat-map answer of the show object at `version` (the JSON only needs to differ). */
+function answer(version: number) {
+  return { version, json: JSON.stringify({ version }), changesBy: null };
+}
 
 afterEach(() => {
   vi.useRealTimers();
@@ -78,5 +91,93 @@ describe("the seat-map cache", () => {
     const seat = rowSeats(await read(), "C")[0];
     await lockElsewhere(showId, seat ?? "");
     expect(statusOf(await read(), seat)).toBe("locked");
+  });
+});
+
+describe("the seat-map cache's ordering", () => {
+  const ttlMs = 250;
+
+  it("does not keep a map read before a change through this isolate as fresh", () => {
+    const showId = newId("show");
+    const now = Date.now();
+    rememberSeatMap(showId, answer(4), { startedAt: beginSeatMapRead(), now, ttlMs });
+    const racingRead = beginSeatMapRead(); // asks the object, which answers version 4…
+    forgetSeatMap(showId); // …while a lock through this isolate makes version 5
+    const stale = rememberSeatMap(showId, answer(4), { startedAt: racingRead, now, ttlMs });
+    expect(stale.version).toBe(4); // the racing read itself answers what it read
+    expect(freshSeatMap(showId, now + 1)).toBeUndefined(); // the next read asks the object
+    rememberSeatMap(showId, answer(5), { startedAt: beginSeatMapRead(), now, ttlMs });
+    expect(freshSeatMap(showId, now + 1)?.version).toBe(5);
+  });
+
+  it("never replaces a cached map with an older version", () => {
+    const showId = newId("show");
+    const now = Date.now();
+    const slowRead = beginSeatMapRead();
+    const quickRead = beginSeatMapRead();
+    rememberSeatMap(showId, answer(7), { startedAt: quickRead, now, ttlMs });
+    rememberSeatMap(showId, answer(6), { startedAt: slowRead, now, ttlMs });
+    expect(freshSeatMap(showId, now + 1)?.version).toBe(7);
+  });
+
+  it("keeps the last map after a change, so an unchanged version needs no new body", () => {
+    const showId = newId("show");
+    const now = Date.now();
+    rememberSeatMap(showId, answer(3), { startedAt: beginSeatMapRead(), now, ttlMs });
+    forgetSeatMap(showId);
+    expect(freshSeatMap(showId, now + 1)).toBeUndefined();
+    expect(lastSeatMap(showId)?.version).toBe(3);
+  });
+
+  it("shows the user their own lock when a read that raced the lock answers after it", async () => {
+    const { showId } = await createShow();
+    const url = `https://api.test/v1/shows/${showId}/seats`;
+    const seat = rowSeats(await seatMap(showId), "D")[0];
+    // The clock stands still: the stale map could otherwise age out of the cache by itself.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 1_000);
+
+    // A read whose answer from the object is held back until the lock has gone through.
+    const answered = Promise.withResolvers<void>();
+    const release = Promise.withResolvers<void>();
+    const heldShows = {
+      idFromName: (name: string) => env.SHOW.idFromName(name),
+      get: (id: DurableObjectId) => {
+        const stub = env.SHOW.get(id);
+        return {
+          seatMap: async (show: string, knownVersion?: number) => {
+            const read = await stub.seatMap(show, knownVersion);
+            answered.resolve();
+            await release.promise;
+            return read;
+          },
+        };
+      },
+    };
+    // Only the two methods the seat-map route uses are provided.
+    const racingEnv = { ...env, SHOW: heldShows as unknown as Env["SHOW"] };
+    const racingRead = app.request(url, {}, racingEnv);
+    await answered.promise;
+
+    const lock = await app.request(
+      "https://api.test/v1/seats/lock",
+      {
+        method: "POST",
+        headers: {
+          Authorization: `Bearer ${await tokenFor("user_racer")}`,
+          "Content-Type": "application/json",
+        },
+        body: JSON.stringify({ show_id: showId, seat_ids: [seat] }),
+      },
+      env,
+    );
+    expect(lock.status).toBe(200);
+    release.resolve();
+    const raced = (await (await racingRead).json()) as SeatMapJson;
+    expect(statusOf(raced, seat)).toBe("available"); // it read before the lock
+
+    const next = (await (await app.request(url, {}, env)).json()) as SeatMapJson;
+    expect(statusOf(next, seat)).toBe("locked");
+    expect(next.version).toBe(raced.version + 1);
   });
 });

@@ -11,7 +11,7 @@ import { idempotency, sendReply } from "../http/idempotency.ts";
 import { rateLimit } from "../http/rate-limit.ts";
 import { jsonBody, pathParams, queryParams } from "../http/validation.ts";
 import { forgetSeatMap } from "../show/seat-map-cache.ts";
-import { owningShow, showStub } from "../show/show-client.ts";
+import { existingShow, owningShowStub } from "../show/show-client.ts";
 import { showIdOf } from "../show/show-scoped-ids.ts";
 
 export const bookingRoutes = new Hono<AppEnv>()
@@ -33,7 +33,8 @@ export const bookingRoutes = new Hono<AppEnv>()
       if (showIdOf("lock", body.lock_id) !== body.show_id) {
         throw invalidInput("lock_id", "is not a lock of this show");
       }
-      const reply = await showStub(c.env, body.show_id).book(
+      const show = await existingShow(c.env, body.show_id);
+      const reply = await show.book(
         body.show_id,
         {
           userId: principal.userId,
@@ -71,8 +72,9 @@ export const bookingRoutes = new Hono<AppEnv>()
       const principal = c.get("principal");
       // The show object first: it is the booking's owner, and D1 may lag behind it (a
       // payment or an expiry still queued for D1). D1 answers if the object has no record.
-      const showId = showIdOf("booking", booking_id);
-      let read = showId ? await showStub(c.env, showId).readBooking(showId, booking_id) : undefined;
+      // A booking of a show that does not exist is not in D1 either: 404 without a lookup.
+      const { showId, stub } = await owningShowStub(c.env, "booking", booking_id);
+      let read = await stub.readBooking(showId, booking_id);
       read ??= await new BookingStore(database(c.env.DB)).get(booking_id);
       if (!read || (read.booking.userId !== principal.userId && principal.role !== "admin")) {
         throw notFound("booking", booking_id);
@@ -88,8 +90,8 @@ export const bookingRoutes = new Hono<AppEnv>()
     async (c) => {
       const { booking_id } = c.req.valid("param");
       const principal = c.get("principal");
-      const showId = owningShow("booking", booking_id);
-      const reply = await showStub(c.env, showId).cancelBooking(
+      const { showId, stub } = await owningShowStub(c.env, "booking", booking_id);
+      const reply = await stub.cancelBooking(
         showId,
         { userId: principal.userId, isAdmin: principal.role === "admin", bookingId: booking_id },
         { requestId: c.get("requestId") },

@@ -6,7 +6,7 @@ import { idempotency, sendReply } from "../http/idempotency.ts";
 import { rateLimit } from "../http/rate-limit.ts";
 import { jsonBody } from "../http/validation.ts";
 import { forgetSeatMap } from "../show/seat-map-cache.ts";
-import { owningShow, showStub } from "../show/show-client.ts";
+import { owningShowStub } from "../show/show-client.ts";
 
 export const paymentRoutes = new Hono<AppEnv>().post(
   "/",
@@ -16,8 +16,8 @@ export const paymentRoutes = new Hono<AppEnv>().post(
   idempotency("POST /v1/payments", { required: true }),
   async (c) => {
     const body = c.req.valid("json");
-    const showId = owningShow("booking", body.booking_id);
-    const reply = await showStub(c.env, showId).payBooking(
+    const { showId, stub } = await owningShowStub(c.env, "booking", body.booking_id);
+    const reply = await stub.payBooking(
       showId,
       {
         userId: c.get("principal").userId,

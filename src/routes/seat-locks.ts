@@ -6,7 +6,7 @@ import { rateLimit } from "../http/rate-limit.ts";
 import { jsonBody, pathParams } from "../http/validation.ts";
 import { forgetSeatMap } from "../show/seat-map-cache.ts";
 import { lockIdParam, lockRequestSchema } from "../show/seat-schemas.ts";
-import { owningShow, showStub, unwrap } from "../show/show-client.ts";
+import { existingShow, owningShowStub, unwrap } from "../show/show-client.ts";
 
 export const seatLockRoutes = new Hono<AppEnv>()
   .post(
@@ -20,7 +20,8 @@ export const seatLockRoutes = new Hono<AppEnv>()
       const selection = body.seat_ids
         ? { seatIds: body.seat_ids }
         : { quantity: body.quantity ?? 1, zone: body.zone };
-      const reply = await showStub(c.env, body.show_id).lock(
+      const show = await existingShow(c.env, body.show_id);
+      const reply = await show.lock(
         body.show_id,
         {
           userId: c.get("principal").userId,
@@ -40,10 +41,8 @@ export const seatLockRoutes = new Hono<AppEnv>()
     pathParams(lockIdParam),
     async (c) => {
       const { lock_id } = c.req.valid("param");
-      const showId = owningShow("lock", lock_id);
-      const lock = unwrap(
-        await showStub(c.env, showId).getLock(showId, lock_id, c.get("principal").userId),
-      );
+      const { showId, stub } = await owningShowStub(c.env, "lock", lock_id);
+      const lock = unwrap(await stub.getLock(showId, lock_id, c.get("principal").userId));
       return c.json(lock);
     },
   )
@@ -54,10 +53,8 @@ export const seatLockRoutes = new Hono<AppEnv>()
     pathParams(lockIdParam),
     async (c) => {
       const { lock_id } = c.req.valid("param");
-      const showId = owningShow("lock", lock_id);
-      const lock = unwrap(
-        await showStub(c.env, showId).releaseLock(showId, lock_id, c.get("principal").userId),
-      );
+      const { showId, stub } = await owningShowStub(c.env, "lock", lock_id);
+      const lock = unwrap(await stub.releaseLock(showId, lock_id, c.get("principal").userId));
       forgetSeatMap(showId);
       return c.json(lock);
     },

@@ -4,9 +4,15 @@ import { ApiError } from "../http/api-error.ts";
 import type { AppEnv } from "../http/app-env.ts";
 import { rateLimit } from "../http/rate-limit.ts";
 import { pathParams } from "../http/validation.ts";
-import { cacheMs, freshSeatMap, lastSeatMap, rememberSeatMap } from "../show/seat-map-cache.ts";
+import {
+  beginSeatMapRead,
+  cacheMs,
+  freshSeatMap,
+  lastSeatMap,
+  rememberSeatMap,
+} from "../show/seat-map-cache.ts";
 import { showIdSchema } from "../show/seat-schemas.ts";
-import { showStub, unwrap } from "../show/show-client.ts";
+import { existingShow, refusedUpgrade, unwrap } from "../show/show-client.ts";
 
 const showParam = z.object({ show_id: showIdSchema });
 
@@ -24,12 +30,18 @@ export const seatMapRoutes = new Hono<AppEnv>()
     const now = Date.now();
     let map = freshSeatMap(show_id, now);
     if (!map) {
+      const startedAt = beginSeatMapRead();
       const last = lastSeatMap(show_id);
-      const read = unwrap(await showStub(c.env, show_id).seatMap(show_id, last?.version));
+      const show = await existingShow(c.env, show_id);
+      const read = unwrap(await show.seatMap(show_id, last?.version));
       const json = read.json ?? last?.json;
       if (json === undefined)
         throw new Error("the show object sent no seat map for an unknown version");
-      map = rememberSeatMap(show_id, read.version, json, now, cacheMs(c.env), read.changesBy);
+      map = rememberSeatMap(
+        show_id,
+        { version: read.version, json, changesBy: read.changesBy },
+        { startedAt, now, ttlMs: cacheMs(c.env) },
+      );
     }
     const headers = { ETag: etagOf(map.version), "Cache-Control": "no-cache" };
     if (knownVersion(c.req.header("If-None-Match")) === map.version)
@@ -44,16 +56,10 @@ export const seatMapRoutes = new Hono<AppEnv>()
         reason: "expected 'websocket'",
       });
     }
+    const show = await existingShow(c.env, show_id);
     const headers = new Headers(c.req.raw.headers);
     headers.set("X-Show-Id", show_id);
-    const response = await showStub(c.env, show_id).fetch(
-      new Request(c.req.url, { headers, method: "GET" }),
-    );
-    if (response.status === 404) {
-      throw new ApiError(404, "NOT_FOUND", `show ${show_id} was not found`, {
-        resource: "show",
-        id: show_id,
-      });
-    }
+    const response = await show.fetch(new Request(c.req.url, { headers, method: "GET" }));
+    if (response.status !== 101) throw await refusedUpgrade(response, show_id);
     return response;
   });

@@ -9,6 +9,7 @@ import { authenticate } from "../http/authenticate.ts";
 import { rateLimit } from "../http/rate-limit.ts";
 import { jsonBody, pathParams } from "../http/validation.ts";
 import { newId } from "../lib/ids.ts";
+import { knownShows } from "../show/known-shows.ts";
 
 export const showRoutes = new Hono<AppEnv>()
   .post("/", authenticate("admin"), rateLimit("catalog"), jsonBody(createShowSchema), async (c) => {
@@ -49,6 +50,8 @@ export const showRoutes = new Hono<AppEnv>()
       },
       prices,
     );
+    // Usable through this isolate at once, even if its id was looked up before.
+    knownShows.showCreated(record.show.showId);
     return c.json({ show: showView(record) }, 201);
   })
   .get("/:show_id", rateLimit("catalog"), pathParams(idParam("show_id", "show")), async (c) => {

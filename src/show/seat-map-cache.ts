@@ -4,8 +4,13 @@
  *
  * An entry is served for at most SEAT_MAP_CACHE_MS, and never past the moment a lock in
  * it expires (so a read never shows an expired lock as held). Changes made through this
- * isolate drop the show's entry at once, so a client sees its own lock on its next read;
+ * isolate end the show's entry at once, so a client sees its own lock on its next read;
  * changes made elsewhere show within the cache time, and live at once on the WebSocket.
+ *
+ * Ordering: a read that asked the object before such a change can answer after it. Its
+ * map is then older than the change, so it is not stored as fresh (each change through the
+ * isolate is stamped with a tick of `clock`, each read with the tick it started at), and a
+ * stored map is never replaced by an older version.
  */
 
 export interface SeatMapEntry {
@@ -17,10 +22,33 @@ export interface SeatMapEntry {
   freshUntil: number;
 }
 
+/** The show object's answer to a seat-map read (with the body filled in if it sent none). */
+export interface SeatMapAnswer {
+  version: number;
+  json: string;
+  /** Epoch ms of the next lock expiry, if any: the map changes then by itself. */
+  changesBy: number | null;
+}
+
+export interface SeatMapReadTiming {
+  /** What beginSeatMapRead returned before the object was asked. */
+  startedAt: number;
+  now: number;
+  ttlMs: number;
+}
+
 const MAX_SHOWS = 256;
+/** Shows whose last change through this isolate is remembered for in-flight reads. */
+const MAX_CHANGED_SHOWS = 4 * MAX_SHOWS;
 const DEFAULT_CACHE_MS = 250;
 
 const entries = new Map<string, SeatMapEntry>();
+/** Ticks on each change through this isolate; reads are stamped with it. */
+let clock = 0;
+/** The tick of each show's last change through this isolate, oldest first. */
+const changedAt = new Map<string, number>();
+/** Ticks up to which forgotten changes may have happened (their show fell out of changedAt). */
+let forgottenUpTo = 0;
 
 export function cacheMs(env: Env): number {
   const configured = Number(env.SEAT_MAP_CACHE_MS);
@@ -38,23 +66,36 @@ export function lastSeatMap(showId: string): SeatMapEntry | undefined {
   return entries.get(showId);
 }
 
-/** Keeps the show's seat map (unless caching is off) and returns it as an entry. */
+/** Call before asking the object for the map; pass the result to rememberSeatMap. */
+export function beginSeatMapRead(): number {
+  return clock;
+}
+
+/** Whether a change through this isolate may have happened since the read started. */
+function changedSince(showId: string, startedAt: number): boolean {
+  return startedAt < forgottenUpTo || (changedAt.get(showId) ?? 0) > startedAt;
+}
+
+/**
+ * Keeps the show's seat map and returns it as an entry for the read to answer with. It is
+ * not kept when caching is off, when a change through this isolate came after the read
+ * started (the map may predate it), or when a newer version is already kept.
+ */
 export function rememberSeatMap(
   showId: string,
-  version: number,
-  json: string,
-  now: number,
-  ttlMs: number,
-  changesBy: number | null,
+  answer: SeatMapAnswer,
+  read: SeatMapReadTiming,
 ): SeatMapEntry {
   const entry: SeatMapEntry = {
-    version,
-    json,
+    version: answer.version,
+    json: answer.json,
     // encode() always allocates a fresh ArrayBuffer (never a shared one).
-    body: new TextEncoder().encode(json) as Uint8Array<ArrayBuffer>,
-    freshUntil: Math.min(now + ttlMs, changesBy ?? Number.POSITIVE_INFINITY),
+    body: new TextEncoder().encode(answer.json) as Uint8Array<ArrayBuffer>,
+    freshUntil: Math.min(read.now + read.ttlMs, answer.changesBy ?? Number.POSITIVE_INFINITY),
   };
-  if (ttlMs <= 0) return entry;
+  if (read.ttlMs <= 0 || changedSince(showId, read.startedAt)) return entry;
+  const kept = entries.get(showId);
+  if (kept && kept.version > answer.version) return entry;
   entries.delete(showId);
   if (entries.size >= MAX_SHOWS) {
     // Maps iterate in insertion order: the first key is the least recently stored.
@@ -65,7 +106,23 @@ export function rememberSeatMap(
   return entry;
 }
 
-/** The show changed through this isolate: its next read asks the object. */
+/**
+ * The show changed through this isolate: its next read asks the object, and reads already
+ * under way do not store what they get. The entry stays as the last known map (not fresh),
+ * so an answer that the version is unchanged (a refused lock) still needs no body.
+ */
 export function forgetSeatMap(showId: string): void {
-  entries.delete(showId);
+  clock += 1;
+  changedAt.delete(showId);
+  if (changedAt.size >= MAX_CHANGED_SHOWS) {
+    // Insertion order is tick order: the first entry holds the oldest tick.
+    const [oldest, tick] = changedAt.entries().next().value ?? [];
+    if (oldest !== undefined && tick !== undefined) {
+      changedAt.delete(oldest);
+      forgottenUpTo = Math.max(forgottenUpTo, tick);
+    }
+  }
+  changedAt.set(showId, clock);
+  const entry = entries.get(showId);
+  if (entry) entry.freshUntil = 0;
 }
