@@ -19,6 +19,8 @@ export default defineConfig(async () => {
                   PAYMENT_TIMEOUT_MS: "400",
                   // Limits are tested on their own (test/rate-limits.test.ts), with small budgets.
                   RATE_LIMITS_ENABLED: "false",
+                  // Small, so the cap on a show's live viewers can be reached in a test.
+                  VIEWERS_PER_SHOW: "4",
                   // Whatever a local .dev.vars says: tests see the production default.
                   DEV_TOKENS: "false",
                   // Test-only binding: the setup file applies these to the test D1 database.

@@ -2,8 +2,8 @@ import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } fro
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { TEST_CARDS } from "../src/payments/payment-simulator.ts";
-import { showStub } from "../src/show/show-client.ts";
 import type { ShowObject } from "../src/show/show-object.ts";
+import { showStub } from "../src/show-client/show-stub.ts";
 import {
   type BookingJson,
   bookingBody,
@@ -23,6 +23,9 @@ afterEach(() => {
   vi.useRealTimers();
   vi.restoreAllMocks();
 });
+
+const alarmOf = (showId: string) =>
+  runInDurableObject(showStub(env, showId), (_o: ShowObject, state) => state.storage.getAlarm());
 
 async function chargesFor(showId: string) {
   const suffix = `_${showId.slice("show_".length)}`;
@@ -118,6 +121,27 @@ describe("Idempotency-Key", () => {
     const again = await call("POST", "/v1/seats/lock", { token: ctx.token, body, headers });
     expect(again.headers.get("Idempotent-Replayed")).toBe("true");
     expect(await again.text()).toBe(await first.text());
+  });
+
+  it("does not keep 'retry shortly' as the answer for an Idempotency-Key", async () => {
+    const ctx = await lockedSeats(1);
+    const first = postBooking(
+      ctx.token,
+      bookingBody(ctx, { payment_method: card(TEST_CARDS.slow) }),
+      newKey(),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const otherKey = newKey();
+    await expectError(
+      await postBooking(ctx.token, bookingBody(ctx), otherKey),
+      409,
+      "REQUEST_IN_PROGRESS",
+    );
+    expect((await first).status).toBe(201);
+    // The retry with the same key now runs, and meets the finished booking.
+    const retry = await postBooking(ctx.token, bookingBody(ctx), otherKey);
+    expect(retry.headers.get("Idempotent-Replayed")).toBeNull();
+    await expectError(retry, 409, "BOOKING_EXISTS");
   });
 });
 
@@ -228,6 +252,56 @@ describe("payment failures", () => {
       "SEATS_UNAVAILABLE",
     );
     expect((await chargesFor(ctx.showId)).map((c) => c.status)).toEqual(["succeeded"]);
+  });
+
+  it("keeps the lock held for a payment under way while the alarm settles an older one", async () => {
+    const ctx = await lockedSeats(1);
+    // An earlier attempt on this lock whose outcome was never settled (its refund failed).
+    await runInDurableObject(showStub(env, ctx.showId), (_o: ShowObject, state) => {
+      state.storage.sql.exec(
+        "INSERT INTO payment_attempts (charge_key, booking_id, lock_id, amount_minor, status, started_at) VALUES (?, ?, ?, 50000, 'unknown', ?)",
+        `booking_earlier_${ctx.showId}:1`,
+        `booking_earlier_${ctx.showId}`,
+        ctx.lock.lock_id,
+        Date.now(),
+      );
+    });
+    const paying = postBooking(
+      ctx.token,
+      bookingBody(ctx, { payment_method: card(TEST_CARDS.slow) }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.parse(ctx.lock.expires_at) + 5_000);
+    await runDurableObjectAlarm(showStub(env, ctx.showId)); // settles the earlier attempt
+    const rival = await lockSeats(await tokenFor("user_rival"), {
+      show_id: ctx.showId,
+      seat_ids: ctx.seats,
+    });
+    await expectError(rival, 400, "SEATS_ALREADY_LOCKED");
+    expect((await paying).status).toBe(201);
+    expect((await seatMap(ctx.showId)).seats.find((s) => s.seat_id === ctx.seats[0])?.status).toBe(
+      "booked",
+    );
+  });
+
+  it("re-arms the expiry alarm when a payment fails after an alarm ran meanwhile", async () => {
+    const ctx = await lockedSeats(1);
+    const failing = postBooking(
+      ctx.token,
+      bookingBody(ctx, { payment_method: card(TEST_CARDS.timeout) }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await runDurableObjectAlarm(showStub(env, ctx.showId)); // while the lock is paying
+    expect((await failing).status).toBe(422);
+    await vi.waitFor(async () =>
+      expect(await alarmOf(ctx.showId)).toBe(Date.parse(ctx.lock.expires_at)),
+    );
+    expect(
+      (await ledger()).filter(
+        (c) => c.reference.endsWith(ctx.showId.slice(4)) && c.status === "succeeded",
+      ),
+    ).toEqual([]);
   });
 });
 

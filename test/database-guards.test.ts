@@ -115,7 +115,7 @@ describe("the writes the show object sends to D1", () => {
       seatIds: ["seat_g_A_1"],
       totalMinor: 50_000,
       status: "confirmed" as const,
-      direct: true,
+      createdWithCard: true,
       paymentId: "pay_1",
       ticketId: "ticket_1",
       cardBrand: "visa",
@@ -129,8 +129,7 @@ describe("the writes the show object sends to D1", () => {
       env.DB.batch(statements.map((s) => env.DB.prepare(s.sql).bind(...s.params)));
     const first = bookingInserted(
       db,
-      showId,
-      "event_1",
+      { showId, eventId: "event_1" },
       booking(newId("booking"), newId("lock")),
       seats,
     );
@@ -138,8 +137,7 @@ describe("the writes the show object sends to D1", () => {
     await run(first); // the outbox retrying the same write
     const second = bookingInserted(
       db,
-      showId,
-      "event_1",
+      { showId, eventId: "event_1" },
       booking(newId("booking"), newId("lock")),
       seats,
     );

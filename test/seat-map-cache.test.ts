@@ -8,8 +8,8 @@ import {
   freshSeatMap,
   lastSeatMap,
   rememberSeatMap,
-} from "../src/show/seat-map-cache.ts";
-import { showStub } from "../src/show/show-client.ts";
+} from "../src/show-client/seat-map-cache.ts";
+import { showStub } from "../src/show-client/show-stub.ts";
 import {
   createShow,
   type LockJson,
@@ -31,13 +31,12 @@ afterEach(() => {
 
 /** Locks a seat through the show object directly, as another isolate's request would. */
 async function lockElsewhere(showId: string, seatId: string) {
-  const reply = await showStub(env, showId).lock(
-    showId,
+  const result = await showStub(env, showId).lock(
     { userId: "user_elsewhere", durationSeconds: 60, selection: { seatIds: [seatId] } },
     { requestId: "req_elsewhere" },
   );
-  expect(reply.status).toBe(200);
-  return JSON.parse(reply.body) as LockJson;
+  if (!result.ok) throw new Error(`lock refused: ${JSON.stringify(result)}`);
+  return result.value satisfies LockJson;
 }
 
 function statusOf(map: SeatMapJson, seatId: string | undefined) {
@@ -145,8 +144,8 @@ describe("the seat-map cache's ordering", () => {
       get: (id: DurableObjectId) => {
         const stub = env.SHOW.get(id);
         return {
-          seatMap: async (show: string, knownVersion?: number) => {
-            const read = await stub.seatMap(show, knownVersion);
+          seatMap: async (knownVersion?: number) => {
+            const read = await stub.seatMap(knownVersion);
             answered.resolve();
             await release.promise;
             return read;

@@ -1,11 +1,12 @@
 import { exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   BASE,
   call,
   createShow,
   expectError,
   type LockJson,
+  lockedSeats,
   lockSeats,
   rowSeats,
   type SeatMapJson,
@@ -158,6 +159,29 @@ describe("GET /v1/shows/{show_id}/seats/live", () => {
     });
     expect((await seatMap(showId)).version).toBe(finalVersion);
     ws.close(1000, "done");
+  });
+
+  it("starts a new viewer's updates at its snapshot's version, even mid-burst", async () => {
+    const ctx = await lockedSeats(1);
+    const seats = rowSeats(await seatMap(ctx.showId), "B");
+    // A change still inside the coalescing window when the viewer connects.
+    await lockSeats(await tokenFor("user_burst_1"), { show_id: ctx.showId, seat_ids: [seats[0]] });
+    const res = await exports.default.fetch(`${BASE}/v1/shows/${ctx.showId}/seats/live`, {
+      headers: { Upgrade: "websocket" },
+    });
+    const ws = res.webSocket;
+    if (!ws) throw new Error("no WebSocket");
+    const messages: { type: string; version: number; from_version?: number }[] = [];
+    ws.addEventListener("message", (event) => {
+      messages.push(JSON.parse(String(event.data)));
+    });
+    ws.accept();
+    await vi.waitFor(() => expect(messages.length).toBeGreaterThan(0));
+    await lockSeats(await tokenFor("user_burst_2"), { show_id: ctx.showId, seat_ids: [seats[1]] });
+    await vi.waitFor(() => expect(messages.length).toBeGreaterThan(1));
+    expect(messages[0]?.type).toBe("snapshot");
+    expect(messages[1]?.from_version).toBe(messages[0]?.version);
+    ws.close(1000);
   });
 
   it("answers ping with pong", async () => {

@@ -5,8 +5,8 @@ import { app } from "../src/app.ts";
 import { database } from "../src/db/database.ts";
 import { shows } from "../src/db/schema.ts";
 import { newId } from "../src/lib/ids.ts";
-import { KnownShows, knownShows, showInD1 } from "../src/show/known-shows.ts";
 import { newShowScopedId } from "../src/show/show-scoped-ids.ts";
+import { KnownShows, knownShows, showInD1 } from "../src/show-client/known-shows.ts";
 import {
   BASE,
   call,

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { userIdSchema } from "../auth/access-token.ts";
-import { moneyAmount } from "../catalog/catalog-schemas.ts";
-import { MAX_PRICE } from "../lib/money.ts";
+import { price } from "../catalog/catalog-schemas.ts";
 import {
   lockIdSchema,
   MAX_SEATS_PER_LOCK,
@@ -36,16 +35,9 @@ export const createBookingSchema = z.object({
   payment_method: paymentMethodSchema.optional(),
 });
 
-/**
- * The most a booking can cost: one lock holds at most MAX_SEATS_PER_LOCK seats, each at
- * most MAX_PRICE. Any total a booking can have must be payable; the show object then
- * checks that the amount is this booking's total.
- */
-export const MAX_BOOKING_TOTAL = MAX_PRICE * MAX_SEATS_PER_LOCK;
-
 export const createPaymentSchema = z.object({
   booking_id: bookingIdSchema,
-  amount: moneyAmount(MAX_BOOKING_TOTAL),
+  amount: price,
   payment_method: paymentMethodSchema,
 });
 

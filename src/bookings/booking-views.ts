@@ -1,3 +1,5 @@
+import type { BookingStatus } from "../db/schema.ts";
+
 /** The JSON of a booking, as api-design.md shows it in each answer. */
 
 export interface BookedSeat {
@@ -13,7 +15,7 @@ export interface BookingSnapshot {
   userId: string;
   seats: BookedSeat[];
   totalAmount: number;
-  status: "pending" | "confirmed" | "cancelled" | "expired";
+  status: BookingStatus;
   paymentId: string | null;
   ticketId: string | null;
   /** ISO-8601. */

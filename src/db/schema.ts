@@ -5,7 +5,7 @@
  * Timestamps are ISO-8601 UTC strings (`2026-01-20T15:30:00.000Z`): SQLite has no
  * timestamp type, and ISO strings sort in time order, which the indexes rely on.
  * Money columns keep the design's DECIMAL as SQLite NUMERIC; code does its sums in
- * integer minor units (see src/catalog/money.ts) so no float error reaches a total.
+ * integer minor units (see src/lib/money.ts) so no float error reaches a total.
  */
 import { sql } from "drizzle-orm";
 import {
@@ -123,6 +123,7 @@ export const showPrices = sqliteTable(
 );
 
 export const bookingStatuses = ["pending", "confirmed", "cancelled", "expired"] as const;
+export type BookingStatus = (typeof bookingStatuses)[number];
 
 export const bookings = sqliteTable(
   "bookings",
@@ -152,6 +153,7 @@ export const bookings = sqliteTable(
 );
 
 export const seatLockStatuses = ["locked", "confirmed", "released", "expired"] as const;
+export type LockStatus = (typeof seatLockStatuses)[number];
 
 /**
  * One row per seat of a lock, as in api-design.md: lock_id alone is therefore not

@@ -1,6 +1,6 @@
 import type { RequestIdVariables } from "hono/request-id";
 import type { Principal } from "../auth/principal.ts";
-import type { IdempotencyScope } from "../show/show-api.ts";
+import type { IdempotencyKey } from "../show/show-rpc.ts";
 
 /** Hono's generic for this app: Worker bindings plus what middleware puts on the context. */
 export interface AppEnv {
@@ -9,6 +9,6 @@ export interface AppEnv {
     /** Set by the authenticate middleware on routes that need a token. */
     principal: Principal;
     /** Set by the idempotency middleware when the request carries an Idempotency-Key. */
-    idempotency: IdempotencyScope | undefined;
+    idempotency: IdempotencyKey | undefined;
   };
 }

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { HttpReply, IdempotencyScope } from "../show/show-api.ts";
+import type { IdempotencyKey } from "../show/show-rpc.ts";
 import { ApiError } from "./api-error.ts";
 import type { AppEnv } from "./app-env.ts";
 
@@ -103,34 +103,26 @@ export function idempotency(endpoint: string, options: { required: boolean }) {
       }
       return replayResponse(c, stored.status, stored.body);
     }
-    c.set("idempotency", { scope, hash } satisfies IdempotencyScope);
+    c.set("idempotency", { scope, hash } satisfies IdempotencyKey);
     await next();
   });
 }
 
-function replayResponse(c: Context<AppEnv>, status: number, body: string): Response {
+export function replayResponse(c: Context<AppEnv>, status: number, body: string): Response {
   return c.body(body, status as ContentfulStatusCode, {
     "Content-Type": "application/json",
     "Idempotent-Replayed": "true",
   });
 }
 
-/**
- * The response for a show object's reply; a fresh reply the object kept is kept in KV too,
- * so later retries are answered without reaching the object.
- */
-export function sendReply(c: Context<AppEnv>, reply: HttpReply): Response {
-  if (reply.replayed) return replayResponse(c, reply.status, reply.body);
+/** Keeps a reply the show object kept, so later retries are answered without reaching it. */
+export function rememberReply(c: Context<AppEnv>, status: number, body: string): void {
   const scope = c.get("idempotency");
-  if (reply.stored && scope) {
-    const record: StoredReply = { hash: scope.hash, status: reply.status, body: reply.body };
-    c.executionCtx.waitUntil(
-      c.env.IDEMPOTENCY.put(kvKey(scope.scope), JSON.stringify(record), {
-        expirationTtl: IDEMPOTENCY_TTL_SECONDS,
-      }),
-    );
-  }
-  return c.body(reply.body, reply.status as ContentfulStatusCode, {
-    "Content-Type": "application/json",
-  });
+  if (!scope) return;
+  const record: StoredReply = { hash: scope.hash, status, body };
+  c.executionCtx.waitUntil(
+    c.env.IDEMPOTENCY.put(kvKey(scope.scope), JSON.stringify(record), {
+      expirationTtl: IDEMPOTENCY_TTL_SECONDS,
+    }),
+  );
 }

@@ -13,7 +13,7 @@ import {
   listQuerySchema,
 } from "../catalog/catalog-schemas.ts";
 import type { RateLimitClass } from "../limits/rate-limit-classes.ts";
-import { lockIdParam, lockRequestSchema, showIdSchema } from "../show/seat-schemas.ts";
+import { lockIdParam, lockRequestSchema, showIdSchema } from "../show-client/seat-schemas.ts";
 import {
   bookingListResponse,
   bookingResponse,
@@ -40,7 +40,20 @@ import {
 export type Access = "public" | "user" | "admin" | "owner" | "owner or admin";
 
 /** Error statuses, each documented once as a shared response. */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 426 | 429 | 500;
+export type ErrorStatus =
+  | 400
+  | 401
+  | 403
+  | 404
+  | 405
+  | 409
+  | 413
+  | 415
+  | 422
+  | 426
+  | 429
+  | 500
+  | 503;
 
 export interface RouteDoc {
   method: "get" | "post" | "delete";
@@ -240,13 +253,13 @@ export const apiRoutes: RouteDoc[] = [
     path: "/v1/shows/{show_id}/seats/live",
     summary: "Live seat map (WebSocket)",
     description:
-      "Upgrade to WebSocket. First a `snapshot` message (the seat map with `type`), then `seats` messages with `from_version`, `version` and the changed seats. Send `ping` for `pong`, `resync` for a fresh snapshot.",
+      "Upgrade to WebSocket. First a `snapshot` message (the seat map with `type`), then `seats` messages with `from_version`, `version` and the changed seats. Send `ping` for `pong`, `resync` for a fresh snapshot (at most one a second; extra resyncs are coalesced). A viewer that keeps sending anything else is closed with 1008. Past the show's cap on viewers (`VIEWERS_PER_SHOW`), 503 `VIEWERS_LIMIT_REACHED`.",
     tag: "Seats",
     access: "public",
     rateLimit: "seat_map",
     params: showIdParam,
     success: { status: 101, description: "Switching to WebSocket" },
-    errors: limited([400, 404, 426]),
+    errors: limited([400, 404, 426, 503]),
   },
   {
     method: "post",

@@ -42,6 +42,11 @@ const errorResponses: Record<ErrorStatus, { name: string; description: string }>
   },
   429: { name: "RateLimited", description: "RATE_LIMITED; Retry-After says when to try again" },
   500: { name: "Internal", description: "INTERNAL: unexpected; the request id finds the log line" },
+  503: {
+    name: "Unavailable",
+    description:
+      "VIEWERS_LIMIT_REACHED: the show has as many live viewers as it takes; Retry-After",
+  },
 };
 
 /** zod → JSON Schema 2020-12 (OpenAPI 3.1's dialect), without the noise OpenAPI does not need. */

@@ -11,8 +11,7 @@ export const errorEnvelopeSchema = z.object({
   error: z.object({
     code: z.string().meta({ example: "INVALID_INPUT" }),
     message: z.string(),
-    // Always present (`{}` when there is nothing to add), so clients can read its fields directly.
-    details: z.record(z.string(), z.unknown()),
+    details: z.record(z.string(), z.unknown()).optional(),
     request_id: z.string(),
   }),
 });

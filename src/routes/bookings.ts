@@ -7,12 +7,13 @@ import { database } from "../db/database.ts";
 import { ApiError, invalidInput, notFound } from "../http/api-error.ts";
 import type { AppEnv } from "../http/app-env.ts";
 import { authenticate } from "../http/authenticate.ts";
-import { idempotency, sendReply } from "../http/idempotency.ts";
+import { idempotency } from "../http/idempotency.ts";
 import { rateLimit } from "../http/rate-limit.ts";
+import { respond } from "../http/show-response.ts";
 import { jsonBody, pathParams, queryParams } from "../http/validation.ts";
-import { forgetSeatMap } from "../show/seat-map-cache.ts";
-import { existingShow, owningShowStub } from "../show/show-client.ts";
 import { showIdOf } from "../show/show-scoped-ids.ts";
+import { forgetSeatMap } from "../show-client/seat-map-cache.ts";
+import { existingShow, owningShowStub } from "../show-client/show-stub.ts";
 
 export const bookingRoutes = new Hono<AppEnv>()
   .post(
@@ -35,7 +36,6 @@ export const bookingRoutes = new Hono<AppEnv>()
       }
       const show = await existingShow(c.env, body.show_id);
       const reply = await show.book(
-        body.show_id,
         {
           userId: principal.userId,
           lockId: body.lock_id,
@@ -45,7 +45,7 @@ export const bookingRoutes = new Hono<AppEnv>()
         { requestId: c.get("requestId"), idempotency: c.get("idempotency") },
       );
       forgetSeatMap(body.show_id);
-      return sendReply(c, reply);
+      return respond(c, reply);
     },
   )
   .get("/", authenticate(), rateLimit("booking"), queryParams(listQuerySchema), async (c) => {
@@ -73,9 +73,11 @@ export const bookingRoutes = new Hono<AppEnv>()
       // The show object first: it is the booking's owner, and D1 may lag behind it (a
       // payment or an expiry still queued for D1). D1 answers if the object has no record.
       // A booking of a show that does not exist is not in D1 either: 404 without a lookup.
-      const { showId, stub } = await owningShowStub(c.env, "booking", booking_id);
-      let read = await stub.readBooking(showId, booking_id);
-      read ??= await new BookingStore(database(c.env.DB)).get(booking_id);
+      const { stub } = await owningShowStub(c.env, "booking", booking_id);
+      const fromShow = await stub.readBooking(booking_id);
+      const read = fromShow.ok
+        ? fromShow.value
+        : await new BookingStore(database(c.env.DB)).get(booking_id);
       if (!read || (read.booking.userId !== principal.userId && principal.role !== "admin")) {
         throw notFound("booking", booking_id);
       }
@@ -91,12 +93,12 @@ export const bookingRoutes = new Hono<AppEnv>()
       const { booking_id } = c.req.valid("param");
       const principal = c.get("principal");
       const { showId, stub } = await owningShowStub(c.env, "booking", booking_id);
-      const reply = await stub.cancelBooking(
-        showId,
-        { userId: principal.userId, isAdmin: principal.role === "admin", bookingId: booking_id },
-        { requestId: c.get("requestId") },
-      );
+      const reply = await stub.cancelBooking({
+        userId: principal.userId,
+        isAdmin: principal.role === "admin",
+        bookingId: booking_id,
+      });
       forgetSeatMap(showId);
-      return sendReply(c, reply);
+      return respond(c, reply);
     },
   );

@@ -2,11 +2,12 @@ import { Hono } from "hono";
 import { createPaymentSchema } from "../bookings/booking-schemas.ts";
 import type { AppEnv } from "../http/app-env.ts";
 import { authenticate } from "../http/authenticate.ts";
-import { idempotency, sendReply } from "../http/idempotency.ts";
+import { idempotency } from "../http/idempotency.ts";
 import { rateLimit } from "../http/rate-limit.ts";
+import { respond } from "../http/show-response.ts";
 import { jsonBody } from "../http/validation.ts";
-import { forgetSeatMap } from "../show/seat-map-cache.ts";
-import { owningShowStub } from "../show/show-client.ts";
+import { forgetSeatMap } from "../show-client/seat-map-cache.ts";
+import { owningShowStub } from "../show-client/show-stub.ts";
 
 export const paymentRoutes = new Hono<AppEnv>().post(
   "/",
@@ -18,7 +19,6 @@ export const paymentRoutes = new Hono<AppEnv>().post(
     const body = c.req.valid("json");
     const { showId, stub } = await owningShowStub(c.env, "booking", body.booking_id);
     const reply = await stub.payBooking(
-      showId,
       {
         userId: c.get("principal").userId,
         bookingId: body.booking_id,
@@ -28,6 +28,6 @@ export const paymentRoutes = new Hono<AppEnv>().post(
       { requestId: c.get("requestId"), idempotency: c.get("idempotency") },
     );
     forgetSeatMap(showId);
-    return sendReply(c, reply);
+    return respond(c, reply);
   },
 );

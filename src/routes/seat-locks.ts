@@ -1,12 +1,13 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app-env.ts";
 import { authenticate } from "../http/authenticate.ts";
-import { idempotency, sendReply } from "../http/idempotency.ts";
+import { idempotency } from "../http/idempotency.ts";
 import { rateLimit } from "../http/rate-limit.ts";
+import { respond, unwrap } from "../http/show-response.ts";
 import { jsonBody, pathParams } from "../http/validation.ts";
-import { forgetSeatMap } from "../show/seat-map-cache.ts";
-import { lockIdParam, lockRequestSchema } from "../show/seat-schemas.ts";
-import { existingShow, owningShowStub, unwrap } from "../show/show-client.ts";
+import { forgetSeatMap } from "../show-client/seat-map-cache.ts";
+import { lockIdParam, lockRequestSchema } from "../show-client/seat-schemas.ts";
+import { existingShow, owningShowStub } from "../show-client/show-stub.ts";
 
 export const seatLockRoutes = new Hono<AppEnv>()
   .post(
@@ -22,7 +23,6 @@ export const seatLockRoutes = new Hono<AppEnv>()
         : { quantity: body.quantity ?? 1, zone: body.zone };
       const show = await existingShow(c.env, body.show_id);
       const reply = await show.lock(
-        body.show_id,
         {
           userId: c.get("principal").userId,
           durationSeconds: body.lock_duration_seconds,
@@ -31,7 +31,7 @@ export const seatLockRoutes = new Hono<AppEnv>()
         { requestId: c.get("requestId"), idempotency: c.get("idempotency") },
       );
       forgetSeatMap(body.show_id);
-      return sendReply(c, reply);
+      return respond(c, reply);
     },
   )
   .get(
@@ -41,8 +41,8 @@ export const seatLockRoutes = new Hono<AppEnv>()
     pathParams(lockIdParam),
     async (c) => {
       const { lock_id } = c.req.valid("param");
-      const { showId, stub } = await owningShowStub(c.env, "lock", lock_id);
-      const lock = unwrap(await stub.getLock(showId, lock_id, c.get("principal").userId));
+      const { stub } = await owningShowStub(c.env, "lock", lock_id);
+      const lock = unwrap(await stub.getLock(lock_id, c.get("principal").userId));
       return c.json(lock);
     },
   )
@@ -54,7 +54,7 @@ export const seatLockRoutes = new Hono<AppEnv>()
     async (c) => {
       const { lock_id } = c.req.valid("param");
       const { showId, stub } = await owningShowStub(c.env, "lock", lock_id);
-      const lock = unwrap(await stub.releaseLock(showId, lock_id, c.get("principal").userId));
+      const lock = unwrap(await stub.releaseLock(lock_id, c.get("principal").userId));
       forgetSeatMap(showId);
       return c.json(lock);
     },

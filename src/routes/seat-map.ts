@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ApiError } from "../http/api-error.ts";
 import type { AppEnv } from "../http/app-env.ts";
 import { rateLimit } from "../http/rate-limit.ts";
+import { unwrap } from "../http/show-response.ts";
 import { pathParams } from "../http/validation.ts";
 import {
   beginSeatMapRead,
@@ -10,9 +11,9 @@ import {
   freshSeatMap,
   lastSeatMap,
   rememberSeatMap,
-} from "../show/seat-map-cache.ts";
-import { showIdSchema } from "../show/seat-schemas.ts";
-import { existingShow, refusedUpgrade, unwrap } from "../show/show-client.ts";
+} from "../show-client/seat-map-cache.ts";
+import { showIdSchema } from "../show-client/seat-schemas.ts";
+import { existingShow, refusedUpgrade } from "../show-client/show-stub.ts";
 
 const showParam = z.object({ show_id: showIdSchema });
 
@@ -33,7 +34,7 @@ export const seatMapRoutes = new Hono<AppEnv>()
       const startedAt = beginSeatMapRead();
       const last = lastSeatMap(show_id);
       const show = await existingShow(c.env, show_id);
-      const read = unwrap(await show.seatMap(show_id, last?.version));
+      const read = unwrap(await show.seatMap(last?.version));
       const json = read.json ?? last?.json;
       if (json === undefined)
         throw new Error("the show object sent no seat map for an unknown version");
@@ -57,9 +58,9 @@ export const seatMapRoutes = new Hono<AppEnv>()
       });
     }
     const show = await existingShow(c.env, show_id);
-    const headers = new Headers(c.req.raw.headers);
-    headers.set("X-Show-Id", show_id);
-    const response = await show.fetch(new Request(c.req.url, { headers, method: "GET" }));
+    const response = await show.fetch(
+      new Request(c.req.url, { headers: c.req.raw.headers, method: "GET" }),
+    );
     if (response.status !== 101) throw await refusedUpgrade(response, show_id);
     return response;
   });

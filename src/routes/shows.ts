@@ -9,7 +9,7 @@ import { authenticate } from "../http/authenticate.ts";
 import { rateLimit } from "../http/rate-limit.ts";
 import { jsonBody, pathParams } from "../http/validation.ts";
 import { newId } from "../lib/ids.ts";
-import { knownShows } from "../show/known-shows.ts";
+import { knownShows } from "../show-client/known-shows.ts";
 
 export const showRoutes = new Hono<AppEnv>()
   .post("/", authenticate("admin"), rateLimit("catalog"), jsonBody(createShowSchema), async (c) => {

@@ -5,7 +5,7 @@ import { bookingSeats, bookings, payments } from "../db/schema.ts";
 import { iso } from "../lib/iso-time.ts";
 import { fromMinorUnits } from "../lib/money.ts";
 import type { D1Statement } from "./d1-outbox.ts";
-import type { StoredBooking } from "./show-storage.ts";
+import type { ShowInfo, StoredBooking } from "./show-storage.ts";
 
 /** The D1 writes that record a booking's life (bookings, booking_seats, payments). */
 
@@ -17,11 +17,11 @@ function statement(query: { toSQL(): { sql: string; params: unknown[] } }): D1St
 /** The booking and its seats, in the status it has now. */
 export function bookingInserted(
   db: Database,
-  showId: string,
-  eventId: string,
+  show: Pick<ShowInfo, "showId" | "eventId">,
   booking: StoredBooking,
   seats: readonly BookedSeat[],
 ): D1Statement[] {
+  const { showId, eventId } = show;
   return [
     statement(
       db

@@ -1,9 +1,10 @@
 import { and, eq } from "drizzle-orm";
 import type { Database } from "../db/database.ts";
+import type { LockStatus } from "../db/schema.ts";
 import { seatLocks } from "../db/schema.ts";
 import { iso } from "../lib/iso-time.ts";
 import type { D1Statement } from "./d1-outbox.ts";
-import type { LockStatus, SeatLock } from "./seat-book.ts";
+import type { SeatLock } from "./seat-book.ts";
 
 /** The D1 `seat_locks` rows that follow a lock's life: one row per seat of the lock. */
 

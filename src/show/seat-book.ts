@@ -5,6 +5,8 @@
  * directly with explicit times.
  */
 
+import type { LockStatus } from "../db/schema.ts";
+
 export interface SeatInfo {
   seatId: string;
   row: string;
@@ -16,8 +18,6 @@ export interface SeatInfo {
 }
 
 export type SeatStatus = "available" | "locked" | "booked";
-
-export type LockStatus = "locked" | "released" | "expired" | "confirmed";
 
 export interface SeatLock {
   lockId: string;

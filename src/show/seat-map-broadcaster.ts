@@ -22,6 +22,9 @@ export class SeatMapBroadcaster {
   private fromVersion: number | undefined;
   private toVersion = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Sockets owed a snapshot, sent right after the pending changes go out to the others. */
+  private owedSnapshot = new Set<WebSocket>();
+  private snapshot: () => string = () => "";
 
   constructor(
     private readonly sockets: () => WebSocket[],
@@ -34,6 +37,21 @@ export class SeatMapBroadcaster {
     this.toVersion = version;
     for (const seat of seats) this.pending.set(seat.seat_id, seat);
     this.timer ??= setTimeout(() => this.flush(), this.windowMs);
+  }
+
+  /**
+   * Sends `socket` a snapshot (built by `snapshot` at the current version). With changes
+   * pending, it waits for their message to go out to the other viewers on its usual
+   * schedule, so its next message starts at the snapshot's version, and one viewer's
+   * request never makes everyone's messages go out early.
+   */
+  sendSnapshot(socket: WebSocket, snapshot: () => string): void {
+    if (this.fromVersion === undefined) {
+      trySend(socket, snapshot());
+      return;
+    }
+    this.snapshot = snapshot;
+    this.owedSnapshot.add(socket);
   }
 
   /** Sends what is pending now. */
@@ -49,13 +67,23 @@ export class SeatMapBroadcaster {
     };
     this.pending = new Map();
     this.fromVersion = undefined;
+    const owed = this.owedSnapshot;
+    this.owedSnapshot = new Set();
     const text = JSON.stringify(message);
     for (const socket of this.sockets()) {
-      try {
-        socket.send(text);
-      } catch {
-        // A socket closing under us; webSocketClose() cleans it up.
-      }
+      if (!owed.has(socket)) trySend(socket, text);
     }
+    if (owed.size > 0) {
+      const snapshot = this.snapshot();
+      for (const socket of owed) trySend(socket, snapshot);
+    }
+  }
+}
+
+function trySend(socket: WebSocket, text: string): void {
+  try {
+    socket.send(text);
+  } catch {
+    // A socket closing under us; its close handler cleans it up.
   }
 }

@@ -1,4 +1,5 @@
-import type { LockStatus, SeatInfo, SeatLock } from "./seat-book.ts";
+import type { BookingStatus, LockStatus } from "../db/schema.ts";
+import type { SeatInfo, SeatLock } from "./seat-book.ts";
 
 /**
  * The show object's own SQLite storage: the catalog facts it needs (copied from D1 once),
@@ -26,8 +27,6 @@ export interface ShowInfo {
   zones: ShowZone[];
 }
 
-export type BookingStatus = "pending" | "confirmed" | "cancelled" | "expired";
-
 /** A booking as the show object keeps it. Times are epoch milliseconds. */
 export interface StoredBooking {
   bookingId: string;
@@ -39,8 +38,9 @@ export interface StoredBooking {
   /**
    * Made by POST /v1/bookings with a card: it exists for clients (and in D1) only once
    * paid; a failed payment removes it. A booking without a card is pending at once.
+   * (Stored in the column `direct`, its first name.)
    */
-  direct: boolean;
+  createdWithCard: boolean;
   paymentId: string | null;
   ticketId: string | null;
   cardBrand: string | null;
@@ -66,6 +66,14 @@ export interface PaymentAttempt {
   amountMinor: number;
   status: AttemptStatus;
   startedAt: number;
+}
+
+export interface PendingCancellation {
+  bookingId: string;
+  /** Refund tries that failed so far. */
+  attempts: number;
+  /** Epoch ms when the next try is due. */
+  nextTryAt: number;
 }
 
 export interface StoredShow {
@@ -128,7 +136,9 @@ CREATE TABLE IF NOT EXISTS payment_attempts (
 );
 CREATE TABLE IF NOT EXISTS cancellations (
   booking_id TEXT PRIMARY KEY,
-  requested_at INTEGER NOT NULL
+  requested_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_try_at INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS payment_attempts_open ON payment_attempts (status)
   WHERE status IN ('charging', 'unknown');
@@ -187,9 +197,20 @@ export class ShowStorage {
     }
   }
 
-  /** Idempotent: tables added by later versions appear in objects made by earlier ones. */
+  /** Idempotent: tables and columns added by later versions appear in older objects. */
   ensureSchema(): void {
     this.sql.exec(SCHEMA);
+    // Objects made before cancellations were retried with backoff lack these columns.
+    const columns = this.sql
+      .exec<{ name: string }>("SELECT name FROM pragma_table_info('cancellations')")
+      .toArray()
+      .map((c) => c.name);
+    if (!columns.includes("attempts")) {
+      this.sql.exec("ALTER TABLE cancellations ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0");
+    }
+    if (!columns.includes("next_try_at")) {
+      this.sql.exec("ALTER TABLE cancellations ADD COLUMN next_try_at INTEGER NOT NULL DEFAULT 0");
+    }
   }
 
   load(): StoredShow {
@@ -287,7 +308,7 @@ export class ShowStorage {
       JSON.stringify(booking.seatIds),
       booking.totalMinor,
       booking.status,
-      booking.direct ? 1 : 0,
+      booking.createdWithCard ? 1 : 0,
       booking.paymentId,
       booking.ticketId,
       booking.cardBrand,
@@ -335,9 +356,19 @@ export class ShowStorage {
   /** A cancellation asked for whose refund is not confirmed yet (the alarm retries it). */
   requestCancellation(bookingId: string, at: number): void {
     this.sql.exec(
-      "INSERT OR IGNORE INTO cancellations (booking_id, requested_at) VALUES (?, ?)",
+      "INSERT OR IGNORE INTO cancellations (booking_id, requested_at, next_try_at) VALUES (?, ?, ?)",
       bookingId,
       at,
+      at,
+    );
+  }
+
+  /** A refund try failed: the next one is due at `nextTryAt`. */
+  cancellationRetried(bookingId: string, nextTryAt: number): void {
+    this.sql.exec(
+      "UPDATE cancellations SET attempts = attempts + 1, next_try_at = ? WHERE booking_id = ?",
+      nextTryAt,
+      bookingId,
     );
   }
 
@@ -345,11 +376,18 @@ export class ShowStorage {
     this.sql.exec("DELETE FROM cancellations WHERE booking_id = ?", bookingId);
   }
 
-  requestedCancellations(): string[] {
+  /** Cancellations still waiting for their refund, oldest first. */
+  requestedCancellations(): PendingCancellation[] {
     return this.sql
-      .exec<{ booking_id: string }>("SELECT booking_id FROM cancellations ORDER BY requested_at")
+      .exec<{ booking_id: string; attempts: number; next_try_at: number }>(
+        "SELECT booking_id, attempts, next_try_at FROM cancellations ORDER BY requested_at",
+      )
       .toArray()
-      .map((row) => row.booking_id);
+      .map((row) => ({
+        bookingId: row.booking_id,
+        attempts: row.attempts,
+        nextTryAt: row.next_try_at,
+      }));
   }
 
   // ---- payment attempts ----
@@ -421,7 +459,7 @@ function toBooking(row: BookingRow): StoredBooking {
     seatIds: JSON.parse(row.seat_ids) as string[],
     totalMinor: row.total_minor,
     status: row.status,
-    direct: row.direct === 1,
+    createdWithCard: row.direct === 1,
     paymentId: row.payment_id,
     ticketId: row.ticket_id,
     cardBrand: row.card_brand,

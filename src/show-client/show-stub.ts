@@ -1,9 +1,8 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import { ApiError, type ErrorCode, notFound } from "../http/api-error.ts";
+import { type ShowScopedPrefix, showIdOf } from "../show/show-scoped-ids.ts";
 import { knownShows, showInD1 } from "./known-shows.ts";
-import type { ShowResult } from "./show-api.ts";
-import { type ShowScopedPrefix, showIdOf } from "./show-scoped-ids.ts";
 
 /**
  * The show's Durable Object: one per show id, wherever the request arrives. The runtime
@@ -53,13 +52,6 @@ async function showExists(env: Env, showId: string): Promise<boolean> {
     );
     return true;
   }
-}
-
-/** The value of a show object's answer, or its refusal thrown as an ApiError. */
-export function unwrap<T>(result: ShowResult<T>): T {
-  if (result.ok) return result.value;
-  const { status, code, message, details } = result.error;
-  throw new ApiError(status, code, message, details);
 }
 
 /** The show a lock or booking id belongs to (its id carries it); 404 for an id of no show. */

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { zoneNameSchema } from "../catalog/catalog-schemas.ts";
-import { showScopedIdPattern } from "./show-scoped-ids.ts";
+import { showScopedIdPattern } from "../show/show-scoped-ids.ts";
 
 /** Request schemas of the seat routes; the OpenAPI document is built from these too. */
 

@@ -1,0 +1,43 @@
+import type { BookedSeat, BookingShow, BookingSnapshot } from "../bookings/booking-views.ts";
+import { iso } from "../lib/iso-time.ts";
+import { fromMinorUnits } from "../lib/money.ts";
+import type { SeatBook } from "./seat-book.ts";
+import type { ShowInfo, StoredBooking } from "./show-storage.ts";
+
+/** A stored booking as the Worker's booking views take it. */
+
+export function bookingSeats(seats: SeatBook, booking: StoredBooking): BookedSeat[] {
+  return booking.seatIds.map((id) => {
+    const seat = seats.seats.get(id);
+    return {
+      seat_id: id,
+      row: seat?.row ?? "",
+      number: seat?.number ?? 0,
+      price: seat?.price ?? 0,
+    };
+  });
+}
+
+export function bookingSnapshot(
+  info: ShowInfo,
+  seats: SeatBook,
+  booking: StoredBooking,
+): BookingSnapshot {
+  return {
+    bookingId: booking.bookingId,
+    showId: info.showId,
+    userId: booking.userId,
+    seats: bookingSeats(seats, booking),
+    totalAmount: fromMinorUnits(booking.totalMinor),
+    status: booking.status,
+    paymentId: booking.paymentId,
+    ticketId: booking.ticketId,
+    createdAt: iso(booking.createdAt),
+    confirmedAt: booking.confirmedAt === null ? null : iso(booking.confirmedAt),
+    cancelledAt: booking.cancelledAt === null ? null : iso(booking.cancelledAt),
+  };
+}
+
+export function bookingShow(info: ShowInfo): BookingShow {
+  return { eventName: info.eventName, showTime: iso(info.showTime), venueName: info.venueName };
+}

@@ -1,0 +1,162 @@
+import { bookingDetailView } from "../bookings/booking-views.ts";
+import { invalidInputFailure, notFoundFailure, requestInProgress } from "../http/api-failure.ts";
+import type { PaymentGateway } from "../payments/payment-gateway.ts";
+import { bookingEnded, paymentRefunded } from "./booking-records.ts";
+import { bookingShow, bookingSnapshot } from "./booking-snapshot.ts";
+import { lockEnded } from "./lock-records.ts";
+import type { ShowBookings } from "./show-bookings.ts";
+import { ok, paymentUnderWay, refused, showClosed } from "./show-results.ts";
+import type { CancelCommand, ShowResult } from "./show-rpc.ts";
+import { RETRY_MS, type ShowState } from "./show-state.ts";
+import type { StoredBooking } from "./show-storage.ts";
+
+/** The longest wait between two tries of a refund the provider did not confirm. */
+export const MAX_REFUND_RETRY_MS = 5 * 60_000;
+
+/** Wait before the next refund try after `failures` failed ones: doubling, capped. */
+export function refundRetryDelay(failures: number): number {
+  return Math.min(RETRY_MS * 2 ** Math.max(0, failures - 1), MAX_REFUND_RETRY_MS);
+}
+
+/**
+ * Cancelling bookings before the show. A confirmed booking is refunded first (key
+ * `refund:<booking_id>`); the request is kept in storage, so when the provider cannot
+ * confirm the refund, the alarm tries again, with backoff, until it goes through.
+ */
+export class ShowCancellations {
+  /** Bookings whose refund this instance is waiting on the gateway for. */
+  private readonly refunding = new Set<string>();
+
+  constructor(
+    private readonly show: ShowState,
+    private readonly bookings: ShowBookings,
+    private readonly gateway: PaymentGateway,
+    private readonly ticketBaseUrl: string,
+  ) {}
+
+  /** POST /v1/bookings/{id}/cancel: refunds, frees the seats. Idempotent by nature. */
+  async cancel(command: CancelCommand): Promise<ShowResult<unknown>> {
+    const { show } = this;
+    const now = Date.now();
+    show.expireDue(now);
+    const booking = this.bookings.visibleBooking(command.bookingId);
+    if (!booking || (!command.isAdmin && booking.userId !== command.userId)) {
+      return refused(notFoundFailure("booking", command.bookingId));
+    }
+    if (booking.status === "cancelled") return this.answer(booking);
+    if (booking.status === "expired") {
+      return refused(
+        invalidInputFailure("booking_id", "the booking expired; there is nothing to cancel"),
+      );
+    }
+    const closed = showClosed(show.info, now, "cancelled");
+    if (closed) return refused(closed);
+    if (this.refunding.has(booking.bookingId) || show.seats.liveLock(booking.lockId, now)?.paying) {
+      return refused(paymentUnderWay());
+    }
+    if (booking.status === "pending") {
+      this.cancelPending(booking, now);
+      await show.flushToD1();
+      return this.answer(booking);
+    }
+    show.storage.requestCancellation(booking.bookingId, now);
+    if (!(await this.refundAndCancel(booking))) {
+      return refused(
+        requestInProgress(
+          "The refund could not be confirmed yet; it is retried and the booking is cancelled once it goes through",
+          { reason: "refund_pending", booking_id: booking.bookingId },
+        ),
+      );
+    }
+    await show.flushToD1();
+    return this.answer(booking);
+  }
+
+  /** For the alarm: tries again each refund whose time has come. */
+  async retryDue(now: number): Promise<void> {
+    const { storage } = this.show;
+    for (const pending of storage.requestedCancellations()) {
+      if (pending.nextTryAt > now || this.refunding.has(pending.bookingId)) continue;
+      const booking = storage.findBooking(pending.bookingId);
+      if (booking?.status !== "confirmed") {
+        storage.cancellationDone(pending.bookingId);
+        continue;
+      }
+      await this.refundAndCancel(booking);
+    }
+  }
+
+  /** When the next refund try is due, if any cancellation waits for one. */
+  nextRetryAt(): number | undefined {
+    const times = this.show.storage.requestedCancellations().map((c) => c.nextTryAt);
+    return times.length > 0 ? Math.min(...times) : undefined;
+  }
+
+  private cancelPending(booking: StoredBooking, now: number): void {
+    const { show } = this;
+    const released = show.seats.release(booking.lockId);
+    booking.status = "cancelled";
+    booking.cancelledAt = now;
+    show.commit(released?.seatIds ?? [], now, () => {
+      show.storage.updateBooking(booking);
+      const rows = [bookingEnded(show.db, booking.bookingId, "cancelled", now)];
+      if (released) {
+        show.storage.endLock(booking.lockId, "released", now);
+        rows.push(lockEnded(show.db, booking.lockId, "released", now));
+      }
+      show.outbox.enqueue(rows);
+    });
+  }
+
+  /**
+   * Refunds a confirmed booking and, once the provider confirms, cancels it and frees its
+   * seats. False when the refund's outcome is not known yet: the next try is scheduled.
+   */
+  private async refundAndCancel(booking: StoredBooking): Promise<boolean> {
+    const { show } = this;
+    const charge = show.storage.attemptsOf(booking.bookingId).find((a) => a.status === "succeeded");
+    this.refunding.add(booking.bookingId);
+    try {
+      if (charge) {
+        await this.gateway.refund({
+          idempotencyKey: `refund:${booking.bookingId}`,
+          chargeIdempotencyKey: charge.chargeKey,
+        });
+      }
+    } catch {
+      const failures =
+        (show.storage.requestedCancellations().find((c) => c.bookingId === booking.bookingId)
+          ?.attempts ?? 0) + 1;
+      const nextTryAt = Date.now() + refundRetryDelay(failures);
+      show.storage.cancellationRetried(booking.bookingId, nextTryAt);
+      void show.armAlarm(nextTryAt);
+      return false;
+    } finally {
+      this.refunding.delete(booking.bookingId);
+    }
+    const at = Date.now();
+    booking.status = "cancelled";
+    booking.cancelledAt = at;
+    show.seats.unbook(booking.bookingId, booking.seatIds);
+    show.commit(booking.seatIds, at, () => {
+      show.storage.updateBooking(booking);
+      show.storage.setSeatsBooking(booking.seatIds, null);
+      show.storage.cancellationDone(booking.bookingId);
+      const rows = [bookingEnded(show.db, booking.bookingId, "cancelled", at)];
+      if (booking.paymentId) rows.push(paymentRefunded(show.db, booking.paymentId, at));
+      show.outbox.enqueue(rows);
+    });
+    return true;
+  }
+
+  private answer(booking: StoredBooking): ShowResult<unknown> {
+    const { info, seats } = this.show;
+    return ok({
+      booking: bookingDetailView(
+        bookingSnapshot(info, seats, booking),
+        bookingShow(info),
+        this.ticketBaseUrl,
+      ),
+    });
+  }
+}

@@ -1,0 +1,54 @@
+import { CatalogStore } from "../catalog/catalog-store.ts";
+import type { Database } from "../db/database.ts";
+import type { SeatInfo } from "./seat-book.ts";
+import type { ShowInfo } from "./show-storage.ts";
+
+/** What a show object copies from the D1 catalog on first use. */
+export interface CatalogShow {
+  info: ShowInfo;
+  seats: SeatInfo[];
+}
+
+/** The show's catalog facts and seats, or undefined for a show the catalog does not hold. */
+export async function loadFromCatalog(
+  db: Database,
+  showId: string,
+): Promise<CatalogShow | undefined> {
+  const store = new CatalogStore(db);
+  const record = await store.getShow(showId);
+  if (!record) return undefined;
+  const [venue, event] = await Promise.all([
+    store.getVenue(record.show.venueId),
+    store.getEvent(record.show.eventId),
+  ]);
+  if (!venue || !event) return undefined;
+  // Zone names are chosen by admins: only the price map's own keys are prices (a zone named
+  // `constructor` must not read Object.prototype.constructor).
+  const priceOf = (zone: string) =>
+    Object.hasOwn(record.prices, zone) ? (record.prices[zone] ?? 0) : 0;
+  return {
+    info: {
+      showId,
+      eventId: event.eventId,
+      eventName: event.name,
+      venueId: venue.venue.venueId,
+      venueName: venue.venue.name,
+      totalSeats: venue.venue.totalSeats,
+      showTime: Date.parse(record.show.showTime),
+      status: record.show.status,
+      zones: venue.zones.map((zone) => ({
+        name: zone.name,
+        price: priceOf(zone.name),
+        seats: zone.seatCount,
+      })),
+    },
+    seats: venue.seats.map((seat) => ({
+      seatId: seat.seatId,
+      row: seat.row,
+      number: seat.number,
+      zone: seat.zone,
+      price: priceOf(seat.zone),
+      position: seat.position,
+    })),
+  };
+}

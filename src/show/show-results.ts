@@ -1,0 +1,32 @@
+import { type ApiFailure, failure, requestInProgress } from "../http/api-failure.ts";
+import { iso } from "../lib/iso-time.ts";
+import type { ShowResult } from "./show-rpc.ts";
+import type { ShowInfo } from "./show-storage.ts";
+
+/** Building ShowResults inside the show object. */
+
+export function ok<T>(value: T, status: 200 | 201 = 200): ShowResult<T> {
+  return { ok: true, status, value };
+}
+
+export function refused(error: ApiFailure): { ok: false; error: ApiFailure } {
+  return { ok: false, error };
+}
+
+export function paymentUnderWay(): ApiFailure {
+  return requestInProgress("A payment or refund for this booking is under way; retry shortly");
+}
+
+/** SHOW_CLOSED once the show has started, or when it is closed or cancelled. */
+export function showClosed(info: ShowInfo, now: number, what: string): ApiFailure | undefined {
+  const { showId, status, showTime } = info;
+  if (status === "scheduled" && now < showTime) return undefined;
+  return failure(
+    400,
+    "SHOW_CLOSED",
+    status === "scheduled"
+      ? `show ${showId} has started; seats can no longer be ${what}`
+      : `show ${showId} is ${status}`,
+    { field: "show_id", show_id: showId, status, show_time: iso(showTime) },
+  );
+}

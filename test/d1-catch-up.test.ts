@@ -1,0 +1,58 @@
+import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { D1Outbox } from "../src/show/d1-outbox.ts";
+import type { ShowObject } from "../src/show/show-object.ts";
+import { bookingBody, call, lockedSeats, postBooking } from "./helpers.ts";
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const stubOf = (showId: string) => env.SHOW.get(env.SHOW.idFromName(showId));
+
+async function d1Status(bookingId: string): Promise<string | undefined> {
+  const row = await env.DB.prepare("SELECT status FROM bookings WHERE booking_id = ?")
+    .bind(bookingId)
+    .first<{ status: string }>();
+  return row?.status;
+}
+
+describe("D1 writes queued when the object stops", () => {
+  it("are sent after the object starts again, with no lock or request to wake it", async () => {
+    const ctx = await lockedSeats(1);
+    const created = await postBooking(ctx.token, bookingBody(ctx));
+    expect(created.status).toBe(201);
+    const { booking } = (await created.json()) as { booking: { booking_id: string } };
+    expect(await d1Status(booking.booking_id)).toBe("confirmed");
+    // The lock's expiry alarm runs and finds nothing to do: no alarm is left armed.
+    await runDurableObjectAlarm(stubOf(ctx.showId));
+
+    // D1 never answers the flush of the cancellation; the object is stopped meanwhile.
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const hang = vi
+      .spyOn(D1Outbox.prototype, "flush")
+      .mockImplementation(() => new Promise<boolean>(() => {}));
+    const cancelling = call("POST", `/v1/bookings/${booking.booking_id}/cancel`, {
+      token: ctx.token,
+    }).catch((err: unknown) => err);
+    await vi.waitFor(() => expect(hang).toHaveBeenCalled());
+    await abortAllDurableObjects();
+    await cancelling;
+    hang.mockRestore();
+    expect(await d1Status(booking.booking_id)).toBe("confirmed");
+
+    // Started again (any touch): its alarm is armed at once for the queued writes.
+    const armed = await runInDurableObject(stubOf(ctx.showId), (_o: ShowObject, state) =>
+      state.storage.getAlarm(),
+    );
+    expect(armed).not.toBeNull();
+    expect(await runDurableObjectAlarm(stubOf(ctx.showId))).toBe(true);
+    expect(await d1Status(booking.booking_id)).toBe("cancelled");
+    const list = await call("GET", "/v1/bookings", { token: ctx.token });
+    const { bookings } = (await list.json()) as {
+      bookings: { booking_id: string; status: string }[];
+    };
+    expect(bookings.find((b) => b.booking_id === booking.booking_id)?.status).toBe("cancelled");
+  });
+});

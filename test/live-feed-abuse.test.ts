@@ -1,0 +1,120 @@
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import {
+  BASE,
+  createShow,
+  expectError,
+  lockSeats,
+  rowSeats,
+  seatMap,
+  tokenFor,
+} from "./helpers.ts";
+
+interface Viewer {
+  ws: WebSocket;
+  messages: { type: string; version: number; from_version?: number }[];
+  closed: { code: number } | undefined;
+}
+
+async function connect(showId: string): Promise<Viewer> {
+  const res = await exports.default.fetch(`${BASE}/v1/shows/${showId}/seats/live`, {
+    headers: { Upgrade: "websocket" },
+  });
+  const ws = res.webSocket;
+  if (!ws) throw new Error(`no WebSocket: ${res.status} ${await res.text()}`);
+  const viewer: Viewer = { ws, messages: [], closed: undefined };
+  ws.addEventListener("message", (event) => {
+    viewer.messages.push(JSON.parse(String(event.data)));
+  });
+  ws.addEventListener("close", (event) => {
+    viewer.closed = { code: event.code };
+  });
+  ws.accept();
+  await vi.waitFor(() => expect(viewer.messages.length).toBe(1));
+  return viewer;
+}
+
+const snapshots = (viewer: Viewer) => viewer.messages.filter((m) => m.type === "snapshot");
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("a viewer flooding the live seat map", () => {
+  it("gets at most one snapshot a second, however many resyncs it sends", async () => {
+    const { showId } = await createShow();
+    const flooder = await connect(showId);
+    for (let i = 0; i < 200; i++) flooder.ws.send("resync");
+    await sleep(300);
+    // The first snapshot came with the connection, less than a second ago: the burst waits.
+    expect(snapshots(flooder)).toHaveLength(1);
+    // Then the whole burst is answered once.
+    await vi.waitFor(() => expect(snapshots(flooder)).toHaveLength(2), { timeout: 2_000 });
+    await sleep(300);
+    expect(snapshots(flooder)).toHaveLength(2);
+    flooder.ws.close(1000);
+  });
+
+  it("sends other viewers nothing, and locks still answer", async () => {
+    const { showId } = await createShow();
+    const flooder = await connect(showId);
+    const bystander = await connect(showId);
+    for (let i = 0; i < 100; i++) flooder.ws.send("resync");
+    const seats = rowSeats(await seatMap(showId), "A");
+    const lock = await lockSeats(await tokenFor("user_calm"), {
+      show_id: showId,
+      seat_ids: [seats[0]],
+    });
+    expect(lock.status).toBe(200);
+    await vi.waitFor(() => expect(bystander.messages).toHaveLength(2));
+    await sleep(100);
+    // The bystander got its snapshot and the one change: a flood forced nothing on it.
+    expect(bystander.messages.map((m) => m.type)).toEqual(["snapshot", "seats"]);
+    expect(bystander.messages[1]?.from_version).toBe(bystander.messages[0]?.version);
+    flooder.ws.close(1000);
+    bystander.ws.close(1000);
+  });
+
+  it("is closed with 1008 when it keeps sending messages the feed does not understand", async () => {
+    const { showId } = await createShow();
+    const viewer = await connect(showId);
+    viewer.ws.send("x".repeat(100_000));
+    for (let i = 0; i < 20; i++) viewer.ws.send(`hello ${i}`);
+    await vi.waitFor(() => expect(viewer.closed?.code).toBe(1008));
+    // Nothing it sent was answered.
+    expect(viewer.messages.map((m) => m.type)).toEqual(["snapshot"]);
+  });
+
+  it("ignores a few unknown messages and keeps the viewer", async () => {
+    const { showId } = await createShow();
+    const viewer = await connect(showId);
+    viewer.ws.send("hello");
+    viewer.ws.send(new Uint8Array([1, 2, 3]));
+    await sleep(100);
+    expect(viewer.closed).toBeUndefined();
+    viewer.ws.close(1000);
+  });
+});
+
+describe("the cap on a show's viewers", () => {
+  it("refuses a viewer past VIEWERS_PER_SHOW with 503 VIEWERS_LIMIT_REACHED", async () => {
+    const cap = Number(env.VIEWERS_PER_SHOW);
+    const { showId } = await createShow();
+    const viewers = [];
+    for (let i = 0; i < cap; i++) viewers.push(await connect(showId));
+    const refused = await exports.default.fetch(`${BASE}/v1/shows/${showId}/seats/live`, {
+      headers: { Upgrade: "websocket" },
+    });
+    const error = await expectError(refused, 503, "VIEWERS_LIMIT_REACHED");
+    expect(error.details).toMatchObject({ limit: cap });
+    expect(refused.headers.get("Retry-After")).toBeTruthy();
+    // A place frees up when a viewer leaves.
+    viewers[0]?.ws.close(1000);
+    await vi.waitFor(async () => {
+      const res = await exports.default.fetch(`${BASE}/v1/shows/${showId}/seats/live`, {
+        headers: { Upgrade: "websocket" },
+      });
+      expect(res.status).toBe(101);
+      res.webSocket?.accept();
+      res.webSocket?.close(1000);
+    });
+    for (const viewer of viewers.slice(1)) viewer.ws.close(1000);
+  });
+});
