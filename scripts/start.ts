@@ -54,12 +54,17 @@ Demo data loaded.
 
 `);
 
+// Not detached: wrangler (and the workerd it spawns, also not detached) stays in this
+// process's group, so whoever started `npm start` in a group of its own (.ci/run uses
+// setsid) ends all of it with one signal to the group, and nothing outlives it.
 const dev = spawn(
   process.execPath,
   [wranglerBin, "dev", "--ip", "127.0.0.1", "--port", port, "--show-interactive-dev-session=false"],
   { cwd: projectRoot, env: wranglerEnv, stdio: "inherit" },
 );
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
+// A signal sent to this process alone (not its group) is passed on, so wrangler can stop
+// workerd before it goes; this process exits when wrangler has.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.on(signal, () => dev.kill(signal));
 }
 dev.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

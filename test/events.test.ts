@@ -50,10 +50,23 @@ describe("POST /v1/events", () => {
     [{ name: "Play", duration_minutes: -5 }, "duration_minutes", "negative duration"],
     [{ name: "Play", duration_minutes: 1.5 }, "duration_minutes", "fractional duration"],
     [{ name: "Play", duration_minutes: "90" }, "duration_minutes", "duration as a string"],
+    [{ name: "Ham\u0000let" }, "name", "a NUL byte in the name"],
+    [{ name: "Hamlet\n" }, "name", "a line break in the name"],
+    [{ name: "Ham\u001b[31mlet" }, "name", "an escape sequence in the name"],
+    [{ name: "Ham\u007flet" }, "name", "a DEL in the name"],
+    [{ name: "Play", description: "A play\u0000" }, "description", "a NUL in the description"],
+    [{ name: "Play", description: "A\u0008play" }, "description", "a backspace in the description"],
   ])("refuses %j with 400 naming %s (%s)", async (body, field) => {
     const error = await expectError(await postEvent(body), 400, "INVALID_INPUT");
     expect(error.details?.field).toBe(field);
     expect(typeof error.details?.reason).toBe("string");
+  });
+
+  it("keeps line breaks and tabs in a description, which may run over several lines", async () => {
+    const description = "Act I\n\tThe castle\r\nAct II";
+    const res = await postEvent({ name: "Hamlet", description });
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { event: EventJson }).event.description).toBe(description);
   });
 
   it("refuses a body that is a JSON array", async () => {
@@ -101,6 +114,23 @@ describe("GET /v1/events", () => {
     );
     expect(cursor.details?.field).toBe("cursor");
   });
+
+  it.each(["0x10", "1e2", "1e1", "+5", "5.0", "-1", " 5", "", "Infinity", "٣"])(
+    "refuses limit=%j, which is not plain decimal digits, with 400 naming limit",
+    async (limit) => {
+      const res = await call("GET", `/v1/events?limit=${encodeURIComponent(limit)}`);
+      const error = await expectError(res, 400, "INVALID_INPUT");
+      expect(error.details).toMatchObject({ field: "limit", reason: expect.any(String) });
+    },
+  );
+
+  it("reads a limit written with leading zeros as the decimal number it is", async () => {
+    for (let i = 0; i < 2; i++) await postEvent({ name: `Zero-padded ${i}` });
+    const body = (await (await call("GET", "/v1/events?limit=02")).json()) as {
+      events: EventJson[];
+    };
+    expect(body.events).toHaveLength(2);
+  });
 });
 
 describe("GET /v1/events/{event_id}", () => {
@@ -147,6 +177,15 @@ describe("GET /v1/events/{event_id}/shows", () => {
     expect(body.shows.every((s) => s.event_id === eventId)).toBe(true);
     expect(body.shows[0]?.prices).toEqual({ premium: 700, standard: 400 });
     expect(body.next_cursor).toBeNull();
+  });
+
+  it("refuses a limit in hexadecimal or exponent notation on the event's shows too", async () => {
+    const { eventId } = await createShow();
+    for (const limit of ["0x10", "1e2"]) {
+      const res = await call("GET", `/v1/events/${eventId}/shows?limit=${limit}`);
+      const error = await expectError(res, 400, "INVALID_INPUT");
+      expect(error.details?.field).toBe("limit");
+    }
   });
 
   it("answers 404 for the shows of an unknown event", async () => {

@@ -1,10 +1,13 @@
 import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { describe, expect, it, vi } from "vitest";
 import { MAX_BODY_BYTES } from "../src/app.ts";
+import { ApiError } from "../src/http/api-error.ts";
 import type { AppEnv } from "../src/http/app-env.ts";
 import { handleError } from "../src/http/error-handler.ts";
-import { adminToken, call, expectError } from "./helpers.ts";
+import { errorEnvelopeSchema } from "../src/openapi/response-schemas.ts";
+import { adminToken, call, expectError, tokenFor } from "./helpers.ts";
 
 describe("request ids", () => {
   it("gives every response an X-Request-Id, generated when the client sent none", async () => {
@@ -100,6 +103,7 @@ describe("the error envelope", () => {
       error: {
         code: "INTERNAL",
         message: "An unexpected error occurred",
+        details: {},
         request_id: res.headers.get("X-Request-Id"),
       },
     });
@@ -110,6 +114,66 @@ describe("the error envelope", () => {
       res.headers.get("X-Request-Id") ?? "missing",
     );
     logged.mockRestore();
+  });
+});
+
+describe("details in every error envelope", () => {
+  /** The raw envelope, so a missing key is seen as missing (not as undefined). */
+  async function envelope(res: Response): Promise<Record<string, unknown>> {
+    return ((await res.json()) as { error: Record<string, unknown> }).error;
+  }
+
+  it("carries details on 401 without a token and on 403 for the wrong role", async () => {
+    const unauthenticated = await envelope(
+      await call("POST", "/v1/events", { body: { name: "No token" } }),
+    );
+    expect(unauthenticated).toMatchObject({ code: "UNAUTHENTICATED", details: {} });
+    const forbidden = await envelope(
+      await call("POST", "/v1/events", { token: await tokenFor("user_e"), body: { name: "x" } }),
+    );
+    expect(forbidden).toMatchObject({ code: "FORBIDDEN", details: {} });
+  });
+
+  it("carries details on 404 for an unknown route", async () => {
+    const error = await envelope(await call("GET", "/v1/no-such-route"));
+    expect(error).toMatchObject({ code: "NOT_FOUND" });
+    expect(error.details).toEqual({});
+  });
+
+  it.each([401, 403, 404, 405, 409, 413])(
+    "gives a bare HTTPException %i from middleware an object as details",
+    async (status) => {
+      const app = new Hono<AppEnv>()
+        .use(requestId())
+        .get("/bare", () => {
+          throw new HTTPException(status as 401, { message: "refused by middleware" });
+        })
+        .onError(handleError);
+      const res = await app.request("/bare");
+      expect(res.status).toBe(status);
+      const error = await envelope(res);
+      expect(error.details).toEqual({});
+      expect(errorEnvelopeSchema.safeParse({ error }).success).toBe(true);
+    },
+  );
+
+  it("puts {} as the details of an ApiError made without any", () => {
+    const conflict = new ApiError(409, "REQUEST_IN_PROGRESS", "Still running");
+    expect(conflict.toEnvelope("req_1")).toEqual({
+      error: {
+        code: "REQUEST_IN_PROGRESS",
+        message: "Still running",
+        details: {},
+        request_id: "req_1",
+      },
+    });
+  });
+
+  it("documents details as required in the OpenAPI error schema", () => {
+    const withoutDetails = { error: { code: "NOT_FOUND", message: "x", request_id: "req_1" } };
+    expect(errorEnvelopeSchema.safeParse(withoutDetails).success).toBe(false);
+    const withDetails = { error: { ...withoutDetails.error, details: {} } };
+    expect(errorEnvelopeSchema.safeParse(withDetails).success).toBe(true);
   });
 });
 

@@ -194,6 +194,35 @@ describe("counting", () => {
     ).toBe(200);
   });
 
+  it("gives two IPv6 addresses of one /64 a single budget, and another /64 its own", async () => {
+    const catalog = { RATE_LIMIT_CATALOG: "2" };
+    const first = await limited(catalog, "GET", "/v1/events", { ip: "2001:db8:77:1::1" });
+    expect(first.status).toBe(200);
+    const second = await limited(catalog, "GET", "/v1/events", {
+      ip: "2001:0DB8:0077:0001:ffff:1234:5678:9abc",
+    });
+    expect(second.status).toBe(200);
+    expect(second.headers.get("X-RateLimit-Remaining")).toBe("0");
+    await expectError(
+      await limited(catalog, "GET", "/v1/events", { ip: "2001:db8:77:1:dead:beef::3" }),
+      429,
+      "RATE_LIMITED",
+    );
+    const neighbour = await limited(catalog, "GET", "/v1/events", { ip: "2001:db8:77:2::1" });
+    expect(neighbour.status).toBe(200);
+  });
+
+  it("counts an IPv4-mapped IPv6 address against its IPv4 address", async () => {
+    const ip = freshIp();
+    const catalog = { RATE_LIMIT_CATALOG: "1" };
+    expect((await limited(catalog, "GET", "/v1/events", { ip })).status).toBe(200);
+    await expectError(
+      await limited(catalog, "GET", "/v1/events", { ip: `::ffff:${ip}` }),
+      429,
+      "RATE_LIMITED",
+    );
+  });
+
   it("counts down in the headers, with one reset time and the IETF fields", async () => {
     const ip = freshIp();
     const seen: {

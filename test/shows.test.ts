@@ -1,6 +1,14 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { adminToken, call, createShow, expectError, inOneWeek } from "./helpers.ts";
+import {
+  adminToken,
+  call,
+  createShow,
+  expectError,
+  inOneWeek,
+  seatMap,
+  tokenFor,
+} from "./helpers.ts";
 
 let eventId: string;
 let venueId: string;
@@ -58,6 +66,11 @@ describe("POST /v1/shows", () => {
     [{ prices: { premium: -1, standard: 300 } }, "prices.premium"],
     [{ prices: { premium: "500", standard: 300 } }, "prices.premium"],
     [{ prices: { premium: 10.005, standard: 300 } }, "prices.premium"],
+    [{ prices: { premium: 0.30000000000000004, standard: 300 } }, "prices.premium"],
+    [{ prices: { premium: 500, standard: 300, constructor: 1 } }, "prices.constructor"],
+    [{ prices: { premium: 500, standard: 300, toString: 1 } }, "prices.toString"],
+    // A computed key makes __proto__ an own property, as JSON.parse does on the server.
+    [{ prices: { premium: 500, standard: 300, ["__proto__"]: 1 } }, "prices.__proto__"],
     [{ prices: [500, 300] }, "prices"],
     [{ event_id: 12 }, "event_id"],
   ])("refuses %j with 400 naming %s, writing nothing", async (body, field) => {
@@ -69,11 +82,73 @@ describe("POST /v1/shows", () => {
 
   it("needs the admin role", async () => {
     const res = await call("POST", "/v1/shows", {
-      token: await (await import("./helpers.ts")).tokenFor("user_9"),
+      token: await tokenFor("user_9"),
       body: { event_id: eventId, venue_id: venueId, show_time: inOneWeek(), prices: {} },
     });
     await expectError(res, 403, "FORBIDDEN");
   });
+});
+
+describe("zones named like properties every JavaScript object has", () => {
+  async function venueWithZones(names: string[]): Promise<string> {
+    const res = await call("POST", "/v1/venues", {
+      token: await adminToken(),
+      body: {
+        name: "Prototype Hall",
+        city: "Pune",
+        zones: names.map((name, i) => ({ name, rows: [{ row: `R${i}`, seats: 2 }] })),
+      },
+    });
+    expect(res.status).toBe(201);
+    return ((await res.json()) as { venue: { venue_id: string } }).venue.venue_id;
+  }
+
+  it("refuses a show that leaves out the price of a zone named constructor, naming it", async () => {
+    const constructorVenue = await venueWithZones(["constructor", "stalls"]);
+    const before = await countShows();
+    const error = await expectError(
+      await postShow({ venue_id: constructorVenue, prices: { stalls: 500 } }),
+      400,
+      "INVALID_INPUT",
+    );
+    expect(error.details).toEqual({
+      field: "prices.constructor",
+      reason: "a price is required for zone 'constructor'",
+    });
+    expect(await countShows()).toBe(before);
+  });
+
+  it("prices a zone named constructor like any other, on the show and its seat map", async () => {
+    const constructorVenue = await venueWithZones(["constructor", "stalls"]);
+    const res = await postShow({
+      venue_id: constructorVenue,
+      prices: { constructor: 250, stalls: 500 },
+    });
+    expect(res.status).toBe(201);
+    const { show } = (await res.json()) as { show: { show_id: string; prices: unknown } };
+    expect(show.prices).toEqual({ constructor: 250, stalls: 500 });
+    const read = (await (await call("GET", `/v1/shows/${show.show_id}`)).json()) as {
+      show: { prices: unknown };
+    };
+    expect(read.show.prices).toEqual({ constructor: 250, stalls: 500 });
+    const map = await seatMap(show.show_id);
+    expect(map.zones).toEqual({
+      constructor: { price: 250, seats: 2 },
+      stalls: { price: 500, seats: 2 },
+    });
+  });
+
+  it.each(["__proto__", "toString", "hasOwnProperty", "valueOf"])(
+    "refuses a venue with a zone named %s, which is not a zone name",
+    async (name) => {
+      const res = await call("POST", "/v1/venues", {
+        token: await adminToken(),
+        body: { name: "Hall", city: "Pune", zones: [{ name, rows: [{ row: "A", seats: 2 }] }] },
+      });
+      const error = await expectError(res, 400, "INVALID_INPUT");
+      expect(error.details?.field).toBe("zones.0.name");
+    },
+  );
 });
 
 describe("GET /v1/shows/{show_id}", () => {

@@ -81,6 +81,19 @@ describe("POST /v1/venues", () => {
     [zone([{ row: "", seats: 2 }]), "zones.0.rows.0.row"],
     [zone([{ row: "A-1", seats: 2 }]), "zones.0.rows.0.row"],
     [zone([{ row: "A", seats: 501 }]), "zones.0.rows.0.seats"],
+    [{ name: "Hall\u0000", city: "Pune", zones: demoVenueInput.zones }, "name"],
+    [{ name: "Hall\nB", city: "Pune", zones: demoVenueInput.zones }, "name"],
+    [{ name: "Hall", city: "Pu\u0007ne", zones: demoVenueInput.zones }, "city"],
+    [{ name: "Hall", city: "Pune\u007f", zones: demoVenueInput.zones }, "city"],
+    [
+      {
+        name: "Hall",
+        city: "Pune",
+        zones: [{ name: "main\u0000", rows: [{ row: "A", seats: 2 }] }],
+      },
+      "zones.0.name",
+    ],
+    [zone([{ row: "A\u0000", seats: 2 }]), "zones.0.rows.0.row"],
   ])("refuses %j with 400 naming %s, writing nothing", async (body, field) => {
     const before = await countVenues();
     const error = await expectError(await postVenue(body), 400, "INVALID_INPUT");

@@ -5,11 +5,18 @@ import { type Principal, roles } from "./principal.ts";
 /** The only algorithm accepted for our own tokens; `alg: none` and others fail verify(). */
 const ALGORITHM = "HS256";
 
+/**
+ * A user id: a token's `sub`. Identity providers choose their own (`auth0|5f1c...`,
+ * `google-oauth2|1035...`, `samlp|corp|jane@example.com`, UUIDs), so any printable ASCII is
+ * accepted; spaces, control characters and other text are not, and 128 characters is far
+ * more than any provider uses while keeping rate-limit and idempotency keys well inside
+ * KV's 512-byte key limit.
+ */
 export const userIdSchema = z
   .string()
   .min(1)
-  .max(50)
-  .regex(/^[A-Za-z0-9_.:@-]+$/, "may hold letters, digits and _ . : @ - only");
+  .max(128)
+  .regex(/^[\x21-\x7e]+$/, "may hold printable ASCII characters only, without spaces");
 
 const claimsSchema = z.object({
   sub: userIdSchema,

@@ -1,47 +1,31 @@
 import { decode, verifyWithJwks } from "hono/jwt";
 import { z } from "zod";
 import { userIdSchema } from "./access-token.ts";
+import { type Jwk, JwksCache } from "./jwks-cache.ts";
 import { type Principal, roles } from "./principal.ts";
 
 /**
  * Tokens from an identity provider (RS256 or ES256), verified against the keys published
- * at JWKS_URL. Keys are cached per isolate for a few minutes; a token signed with a key
- * not in the cache refreshes it (at most every 30 s), so key rotation needs no deploy.
+ * at JWKS_URL. Keys are cached per isolate (jwks-cache.ts: fresh for 5 minutes, one
+ * refresh at a time with a 3 s timeout, served up to an hour longer while the provider is
+ * down, and a refresh for an unknown key id at most every 30 s), so key rotation needs no
+ * deploy and a provider outage does not log everyone out.
  */
 
 export const IDP_ALGORITHMS = ["RS256", "ES256"] as const;
 
-const CACHE_TTL_MS = 5 * 60_000;
-const MIN_REFRESH_MS = 30_000;
-
-type Jwk = Parameters<typeof verifyWithJwks>[1]["keys"] extends (infer K)[] | undefined ? K : never;
-
-interface CachedKeys {
-  keys: Jwk[];
-  fetchedAt: number;
-}
-
-const cache = new Map<string, CachedKeys>();
-
-async function fetchKeys(url: string): Promise<Jwk[]> {
-  const response = await fetch(url, { headers: { Accept: "application/json" } });
-  if (!response.ok) throw new Error(`JWKS ${url} answered ${response.status}`);
+async function fetchKeys(url: string, signal: AbortSignal): Promise<Jwk[]> {
+  const response = await fetch(url, { headers: { Accept: "application/json" }, signal });
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new Error(`JWKS ${url} answered ${response.status}`);
+  }
   const body = (await response.json()) as { keys?: unknown };
   if (!Array.isArray(body.keys)) throw new Error(`JWKS ${url} has no keys array`);
   return body.keys as Jwk[];
 }
 
-async function keysFor(url: string, kid: string | undefined): Promise<Jwk[]> {
-  const now = Date.now();
-  const cached = cache.get(url);
-  const hasKid = cached?.keys.some((key) => key.kid === kid) ?? false;
-  const fresh = cached && now - cached.fetchedAt < CACHE_TTL_MS;
-  const mayRefresh = !cached || now - cached.fetchedAt >= MIN_REFRESH_MS;
-  if (cached && fresh && (hasKid || !mayRefresh)) return cached.keys;
-  const keys = await fetchKeys(url);
-  cache.set(url, { keys, fetchedAt: now });
-  return keys;
-}
+const cache = new JwksCache(fetchKeys);
 
 /** For tests: forget cached key sets. */
 export function clearJwksCache(): void {
@@ -66,7 +50,10 @@ export async function verifyProviderToken(
 ): Promise<Principal> {
   const { header } = decode(token);
   const payload = await verifyWithJwks(token, {
-    keys: await keysFor(config.jwksUrl, typeof header.kid === "string" ? header.kid : undefined),
+    keys: await cache.keysFor(
+      config.jwksUrl,
+      typeof header.kid === "string" ? header.kid : undefined,
+    ),
     allowedAlgorithms: IDP_ALGORITHMS,
     verification: {
       ...(config.issuer ? { iss: config.issuer } : {}),

@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { userIdSchema } from "../auth/access-token.ts";
-import { price } from "../catalog/catalog-schemas.ts";
+import { moneyAmount } from "../catalog/catalog-schemas.ts";
+import { MAX_PRICE } from "../lib/money.ts";
+import { showScopedIdPattern } from "../show/show-scoped-ids.ts";
 import {
   lockIdSchema,
   MAX_SEATS_PER_LOCK,
   seatIdSchema,
   showIdSchema,
-} from "../show/seat-schemas.ts";
-import { showScopedIdPattern } from "../show/show-scoped-ids.ts";
+} from "../show-client/seat-schemas.ts";
 
 /** Request schemas of the booking and payment routes. */
 
@@ -35,9 +36,16 @@ export const createBookingSchema = z.object({
   payment_method: paymentMethodSchema.optional(),
 });
 
+/**
+ * The most a booking can cost: one lock holds at most MAX_SEATS_PER_LOCK seats, each at
+ * most MAX_PRICE. Any total a booking can have must be payable; the show object then
+ * checks that the amount is this booking's total.
+ */
+export const MAX_BOOKING_TOTAL = MAX_PRICE * MAX_SEATS_PER_LOCK;
+
 export const createPaymentSchema = z.object({
   booking_id: bookingIdSchema,
-  amount: price,
+  amount: moneyAmount(MAX_BOOKING_TOTAL),
   payment_method: paymentMethodSchema,
 });
 

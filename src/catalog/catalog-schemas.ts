@@ -1,8 +1,8 @@
 import { z } from "zod";
+import { hasAtMostTwoDecimals, MAX_PRICE } from "../lib/money.ts";
+import { multiLineText, singleLineText } from "./text-fields.ts";
 
 /** Request schemas of the catalog routes; the OpenAPI document is built from these too. */
-
-const text = (max: number) => z.string().trim().min(1, "must not be empty").max(max);
 
 /** A path parameter holding an id of ours, e.g. `{ event_id: "event_..." }`. */
 export function idParam<K extends string>(name: K, prefix: string) {
@@ -13,15 +13,26 @@ export function idParam<K extends string>(name: K, prefix: string) {
   return z.object({ [name]: id } as Record<K, typeof id>);
 }
 
-export const price = z
-  .number()
-  .min(0, "must not be negative")
-  .max(1_000_000, "must be at most 1000000")
-  .multipleOf(0.01, "may have at most two decimals");
+/**
+ * An amount of money of at most `max`, never negative, with at most two decimals exactly
+ * (hasAtMostTwoDecimals); multipleOf(0.01) stays for the OpenAPI document, but zod's
+ * check tolerates float error and would let 0.30000000000000004 through on its own.
+ */
+export function moneyAmount(max: number) {
+  return z
+    .number()
+    .min(0, "must not be negative")
+    .max(max, `must be at most ${max}`)
+    .multipleOf(0.01, "may have at most two decimals")
+    .refine(hasAtMostTwoDecimals, "may have at most two decimals");
+}
+
+/** The price of one seat of a zone. */
+export const price = moneyAmount(MAX_PRICE);
 
 export const createEventSchema = z.object({
-  name: text(200),
-  description: z.string().trim().max(2000).optional(),
+  name: singleLineText(200),
+  description: multiLineText(2000).optional(),
   duration_minutes: z
     .number()
     .int()
@@ -46,8 +57,8 @@ export const rowLabelSchema = z
 export const MAX_VENUE_SEATS = 10_000;
 
 export const createVenueSchema = z.object({
-  name: text(200),
-  city: text(100),
+  name: singleLineText(200),
+  city: singleLineText(100),
   zones: z
     .array(
       z.object({
@@ -72,11 +83,30 @@ export const createShowSchema = z.object({
   event_id: z.string().min(1).max(64),
   venue_id: z.string().min(1).max(64),
   show_time: z.iso.datetime({ offset: true, message: "must be an ISO-8601 date-time" }),
-  prices: z.record(zoneNameSchema, price),
+  // Without a prototype, a venue zone missing from `prices` reads as undefined even when it
+  // is named like an Object.prototype member (`constructor`), never as an inherited value.
+  prices: z
+    .record(zoneNameSchema, price)
+    .transform((prices): Record<string, number> => Object.assign(Object.create(null), prices)),
 });
 export type CreateShowInput = z.output<typeof createShowSchema>;
 
+/**
+ * An integer query parameter written in plain decimal digits. Number() would also read
+ * "0x10", "1e2", "+5" or " 5" as numbers; a client sending those has made a mistake, so
+ * they are refused instead of being guessed at.
+ */
+function integerQuery(min: number, max: number) {
+  return z
+    .string()
+    .regex(/^[0-9]+$/, "must be written in decimal digits only")
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+}
+
 export const listQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
+  limit: integerQuery(1, 100)
+    .default(50)
+    .meta({ description: "Items per page, 1-100 (default 50)", examples: ["20"] }),
   cursor: z.string().max(200).optional(),
 });

@@ -23,6 +23,14 @@ export interface ShowRecord {
   prices: Record<string, number>;
 }
 
+/**
+ * A zone → price map without a prototype: zone names are chosen by admins, so `prices[zone]`
+ * must find only prices, never an inherited member such as `constructor`.
+ */
+function emptyPrices(): Record<string, number> {
+  return Object.create(null) as Record<string, number>;
+}
+
 /** Reads and writes of the catalog tables in D1. */
 export class CatalogStore {
   constructor(private readonly db: Database) {}
@@ -119,7 +127,7 @@ export class CatalogStore {
     const show = await this.db.select().from(shows).where(eq(shows.showId, showId)).get();
     if (!show) return undefined;
     const prices = await this.pricesOf([showId]);
-    return { show, prices: prices.get(showId) ?? {} };
+    return { show, prices: prices.get(showId) ?? emptyPrices() };
   }
 
   /** Soonest first. */
@@ -139,7 +147,7 @@ export class CatalogStore {
     const page = toPage(rows, limit, (row) => [row.showTime, row.showId]);
     const prices = await this.pricesOf(page.items.map((show) => show.showId));
     return {
-      items: page.items.map((show) => ({ show, prices: prices.get(show.showId) ?? {} })),
+      items: page.items.map((show) => ({ show, prices: prices.get(show.showId) ?? emptyPrices() })),
       nextCursor: page.nextCursor,
     };
   }
@@ -160,7 +168,7 @@ export class CatalogStore {
       .orderBy(asc(showPrices.showId), asc(venueZones.position))
       .all();
     for (const row of rows) {
-      const prices = byShow.get(row.showId) ?? {};
+      const prices = byShow.get(row.showId) ?? emptyPrices();
       prices[row.zone] = row.price;
       byShow.set(row.showId, prices);
     }

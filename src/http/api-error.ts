@@ -16,6 +16,7 @@ export type ErrorCode =
   | "PAYLOAD_TOO_LARGE"
   | "UNSUPPORTED_MEDIA_TYPE"
   | "UPGRADE_REQUIRED"
+  | "VIEWERS_LIMIT_REACHED"
   | "PAYMENT_FAILED"
   | "IDEMPOTENCY_KEY_REUSED"
   | "RATE_LIMITED"
@@ -23,12 +24,12 @@ export type ErrorCode =
 
 export type ErrorDetails = Record<string, unknown>;
 
-/** The error envelope of api-design.md. */
+/** The error envelope of api-design.md; `details` is always there, `{}` when it adds nothing. */
 export interface ErrorEnvelope {
   error: {
     code: ErrorCode;
     message: string;
-    details?: ErrorDetails;
+    details: ErrorDetails;
     request_id: string;
   };
 }
@@ -37,7 +38,7 @@ export interface ErrorEnvelope {
 export class ApiError extends Error {
   readonly status: ContentfulStatusCode;
   readonly code: ErrorCode;
-  readonly details: ErrorDetails | undefined;
+  readonly details: ErrorDetails;
   readonly headers: Record<string, string> | undefined;
 
   constructor(
@@ -51,7 +52,8 @@ export class ApiError extends Error {
     this.name = "ApiError";
     this.status = status;
     this.code = code;
-    this.details = details;
+    // Clients read `error.details.<name>` without checking for the object first.
+    this.details = details ?? {};
     this.headers = headers;
   }
 
@@ -60,7 +62,7 @@ export class ApiError extends Error {
       error: {
         code: this.code,
         message: this.message,
-        ...(this.details ? { details: this.details } : {}),
+        details: this.details,
         request_id: requestId,
       },
     };

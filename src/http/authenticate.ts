@@ -3,6 +3,7 @@ import { createMiddleware } from "hono/factory";
 import { InvalidTokenError } from "../auth/access-token.ts";
 import type { Principal, Role } from "../auth/principal.ts";
 import { verifyToken } from "../auth/verify-token.ts";
+import { addressKey } from "../limits/client-address.ts";
 import { ApiError } from "./api-error.ts";
 import type { AppEnv } from "./app-env.ts";
 
@@ -49,7 +50,8 @@ export function authenticate(...allowed: Role[]) {
 
 /**
  * Who the client is for rate limiting: the token's subject when a valid token came along
- * (on public routes too), else the client's IP as Cloudflare reports it.
+ * (on public routes too), else the client's address as Cloudflare reports it: an IPv4
+ * address, or an IPv6 /64, so rotating addresses within one's own /64 gains nothing.
  */
 export async function clientKey(c: Context<AppEnv>): Promise<string> {
   if (c.req.header("Authorization")) {
@@ -60,5 +62,5 @@ export async function clientKey(c: Context<AppEnv>): Promise<string> {
       // A bad token on a public route: counted by address like any anonymous client.
     }
   }
-  return `ip:${c.req.header("CF-Connecting-IP") ?? "unknown"}`;
+  return addressKey(c.req.header("CF-Connecting-IP"));
 }

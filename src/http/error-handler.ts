@@ -41,7 +41,9 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
   if (err instanceof HTTPException && err.status < 500) {
     const status = err.status as ContentfulStatusCode;
     const code = codeForStatus(status);
-    const details = code === "INVALID_INPUT" ? { field: "body", reason: err.message } : undefined;
+    // A bare exception says nothing beyond its message, so its details are `{}`, except a
+    // 400 (hono's JSON parser), which names the body as INVALID_INPUT always names a field.
+    const details = code === "INVALID_INPUT" ? { field: "body", reason: err.message } : {};
     return c.json(new ApiError(status, code, err.message, details).toEnvelope(requestId), status);
   }
   // Unexpected: log for operators (name and message only; request bodies never reach logs),

@@ -25,6 +25,39 @@ export function parseOrThrow<S extends z.ZodType>(
   return result.data;
 }
 
+interface Visit {
+  value: unknown;
+  key: string;
+  parent: Visit | undefined;
+}
+
+function pathOf(visit: Visit): string {
+  const keys: string[] = [];
+  for (let at: Visit | undefined = visit; at?.parent; at = at.parent) keys.unshift(at.key);
+  return keys.join(".");
+}
+
+/**
+ * The path of the first `__proto__` key in a parsed JSON body, if any. JSON.parse keeps it
+ * as an own property, but copying it into a plain object would replace that object's
+ * prototype, and zod drops it without a word; no field of this API has that name, so it is
+ * refused. Walked with an explicit stack (a 64 KiB body can nest thousands deep) and parent
+ * links, so the path is only built for the key that is refused.
+ */
+export function prototypeKeyPath(body: unknown): string | undefined {
+  const stack: Visit[] = [{ value: body, key: "", parent: undefined }];
+  for (let visit = stack.pop(); visit; visit = stack.pop()) {
+    const { value } = visit;
+    if (value === null || typeof value !== "object") continue;
+    for (const [key, child] of Object.entries(value)) {
+      const next = { value: child, key, parent: visit };
+      if (key === "__proto__") return pathOf(next);
+      stack.push(next);
+    }
+  }
+  return undefined;
+}
+
 /**
  * Validates a JSON body. hono's validator parses the JSON (malformed JSON becomes a 400
  * HTTPException that onError wraps); a body of another media type is refused here with 415
@@ -39,6 +72,8 @@ export function jsonBody<S extends z.ZodType>(schema: S) {
         reason: "expected application/json",
       });
     }
+    const prototypeKey = prototypeKeyPath(value);
+    if (prototypeKey !== undefined) throw invalidInput(prototypeKey, "is not a field of this API");
     return parseOrThrow(schema, value, "body");
   });
 }

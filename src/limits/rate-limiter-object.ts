@@ -2,9 +2,9 @@ import { DurableObject } from "cloudflare:workers";
 import { type Decision, take, type WindowCount } from "./fixed-window.ts";
 
 /**
- * One per client (`idFromName("user:<sub>")` or `"ip:<address>"`): the client's request
- * counts per endpoint class. A single object per client makes counts exact under any
- * concurrency: its calls run one at a time. Counts are kept in its SQLite storage, so an
+ * One per client (`idFromName("user:<sub>")`, `"ip:<IPv4>"` or `"ip6:<prefix>::/64"`, see
+ * client-address.ts): the client's request counts per endpoint class. A single object per
+ * client makes counts exact under any concurrency: its calls run one at a time. Counts are kept in its SQLite storage, so an
  * eviction does not hand out a fresh budget mid-window.
  */
 export class RateLimiter extends DurableObject<Env> {

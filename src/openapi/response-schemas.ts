@@ -11,7 +11,8 @@ export const errorEnvelopeSchema = z.object({
   error: z.object({
     code: z.string().meta({ example: "INVALID_INPUT" }),
     message: z.string(),
-    details: z.record(z.string(), z.unknown()).optional(),
+    // Always present (`{}` when there is nothing to add), so clients can read its fields directly.
+    details: z.record(z.string(), z.unknown()),
     request_id: z.string(),
   }),
 });
