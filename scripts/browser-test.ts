@@ -3,9 +3,10 @@
  *
  * Starts the local server the way `npm start` does, creates a fresh show through the API
  * (so earlier runs never get in the way), opens the page as two users in two browser
- * contexts (one desktop, one phone-sized), and checks that one user's hold reaches the other
- * live within a second, that a test-card payment books the seats for both to see, and that
- * the buyer gets a ticket. Prints each check, then "N passed, M failed"; exits non-zero on
+ * contexts (one desktop, one phone-sized), and checks that the buyer can pick seats with the
+ * keyboard, that one user's hold reaches the other live within a second, that a declined
+ * test card is explained and keeps the hold, that a test-card payment books the seats for
+ * both to see, and that the buyer gets a ticket. Prints each check, then "N passed, M failed"; exits non-zero on
  * any failure. The server's whole process group is stopped at the end, whatever happens.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -271,7 +272,10 @@ async function seenAt(page: Page, key: string, timeoutMs: number): Promise<numbe
   const handle = await page.waitForFunction(
     (key) => (globalThis as unknown as Record<string, number | undefined>)[key],
     key,
-    { timeout: timeoutMs },
+    // Polled on a timer rather than on animation frames, which a busy machine may hold
+    // back; the time itself was taken in the page when the seats changed, so this only
+    // decides how soon it is read.
+    { timeout: timeoutMs, polling: 50 },
   );
   return Number(await handle.jsonValue());
 }
@@ -350,7 +354,43 @@ async function run(server: Server): Promise<void> {
     // The viewer starts watching before anything happens, so no change can slip past.
     await watchSeats(viewer, "__seenLocked", show.seatIds, "locked");
     await watchSeats(buyer, "__seenHeld", show.seatIds, "held");
-    for (const seatId of show.seatIds) await buyer.click(seatSelector(seatId));
+    await check("the buyer picks the two seats with the keyboard", async () => {
+      // Tab reaches the map's one tab stop (a roving tabindex), not each of its 32 seats.
+      const stops = await buyer.locator("#seat-map button[data-seat-id][tabindex='0']").count();
+      assert(stops === 1, `the map has ${stops} tab stops`);
+      const focusedSeat = () =>
+        buyer.evaluate(() => document.activeElement?.getAttribute("data-seat-id") ?? null);
+      for (let presses = 0; presses < 10 && !(await focusedSeat()); presses++) {
+        await buyer.keyboard.press("Tab");
+      }
+      assert(await focusedSeat(), "Tab never reached the seat map");
+      // To row A (the top row), its first seat, then three seats right: seat 4.
+      for (let i = 0; i < 4; i++) await buyer.keyboard.press("ArrowUp");
+      await buyer.keyboard.press("Home");
+      for (let i = 0; i < 3; i++) await buyer.keyboard.press("ArrowRight");
+      assert(
+        (await focusedSeat()) === show.seatIds[0],
+        "the arrow keys did not reach row A seat 4",
+      );
+      await buyer.keyboard.press("Enter");
+      await buyer.keyboard.press("ArrowRight");
+      await buyer.keyboard.press("Space");
+      const states = await seatStates(buyer, show.seatIds);
+      assert(states.join() === "selected,selected", `the seats are ${states.join(", ")}`);
+      const text = (await buyer.textContent("#selection-text"))?.trim();
+      // The total is written in the browser's locale (1,500 or 1.500): compare its digits.
+      const [seats, count, total] = text?.split(" · ") ?? [];
+      assert(
+        seats === "Row A seats 4, 5" && count === "2 seats" && total?.replace(/\D/g, "") === "1500",
+        `the panel says ${JSON.stringify(text)}`,
+      );
+      return text;
+    });
+    // Whatever the keyboard did, the later checks start from the two seats selected.
+    for (const seatId of show.seatIds) {
+      if ((await buyer.getAttribute(seatSelector(seatId), "data-state")) !== "selected")
+        await buyer.click(seatSelector(seatId));
+    }
     // The clock starts in the buyer's page, at the click itself.
     await buyer.evaluate(() => {
       document.getElementById("hold-button")?.addEventListener(
@@ -395,6 +435,39 @@ async function run(server: Server): Promise<void> {
         );
         assert(sinceClick <= LIVE_DEADLINE_MS, `took ${sinceClick} ms`);
         return `${sinceClick} ms`;
+      },
+    );
+
+    await check(
+      "a declined test card is explained in plain words and the seats stay held",
+      async () => {
+        const prefilled = await buyer.inputValue("#card-number");
+        assert(
+          prefilled === "4111111111111111",
+          `the form starts with ${JSON.stringify(prefilled)}`,
+        );
+        await buyer.click("details.test-cards summary");
+        await buyer.click("#test-cards button[aria-label^='Use test card 4000000000000002']");
+        await buyer.click("#pay-button");
+        await buyer.waitForFunction(
+          () => document.getElementById("notice")?.textContent?.includes("declined"),
+          undefined,
+          { timeout: 5_000 },
+        );
+        const notice = (await buyer.textContent("#notice"))?.trim();
+        assert(
+          notice ===
+            "Your card ending 0002 was declined. Try another card; your seats are still held.",
+          `the notice says ${JSON.stringify(notice)}`,
+        );
+        const states = await seatStates(buyer, show.seatIds);
+        assert(
+          states.join() === "held,held",
+          `the seats are ${states.join(", ")} after the decline`,
+        );
+        // Back to the card that succeeds, from the same list.
+        await buyer.click("#test-cards button[aria-label^='Use test card 4111111111111111']");
+        return "card ending 0002";
       },
     );
 

@@ -3,6 +3,7 @@
  * choosing seats needs to know what happened and what to do next, in terms of rows and
  * seats rather than ids.
  */
+import { capitalise } from "./format.js";
 
 /**
  * "row A seats 3, 4 and row B seat 1", from seat ids, using the seat map to name them.
@@ -31,8 +32,6 @@ export function describeSeats(seatIds, lookup) {
   if (parts.length <= 1) return parts[0] ?? "those seats";
   return `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
 }
-
-const capitalise = (text) => text.charAt(0).toUpperCase() + text.slice(1);
 
 const paymentReasons = {
   card_declined: "Your card was declined. Try another card; your seats are still held.",

@@ -1,0 +1,71 @@
+/**
+ * Switching the page to a show: its details, its seat map and live feed, and any hold or
+ * booking this tab had for it. The live feed (live.js) writes into the state like any
+ * other source, so the map is drawn the same way whether a change came from the socket,
+ * a fresh read or the user's own action.
+ */
+import { api } from "./api.js";
+import { restoreHold, stopCountdown } from "./hold.js";
+import { LiveSeats } from "./live.js";
+import { showError } from "./notice.js";
+import { applySeatChanges, loadSeatMap } from "./seats.js";
+import { notify, setState, state } from "./state.js";
+import { restoreBooking } from "./ticket-panel.js";
+
+/** The open show's live feed, stopped when another show opens. */
+let live = null;
+
+export async function openShow(show) {
+  live?.stop();
+  live = null;
+  stopCountdown();
+  state.selected.clear();
+  setState({
+    phase: "loading",
+    show,
+    eventName: null,
+    venueName: null,
+    seats: null,
+    version: -1,
+    zones: {},
+    lock: null,
+    booking: null,
+    notice: null,
+  });
+
+  // The address names the show, so a reload or a shared link opens it again.
+  const url = new URL(location.href);
+  url.searchParams.set("show", show.show_id);
+  history.replaceState(null, "", url);
+
+  // The picker's list usually names the event already, saving a request.
+  const listed = state.events?.find((event) => event.event_id === show.event_id)?.name;
+  const [eventResult, mapResult] = await Promise.allSettled([
+    listed ?? api.getEvent(show.event_id).then(({ event }) => event.name),
+    api.seatMap(show.show_id),
+  ]);
+  // The user may have chosen another show while these were on their way.
+  if (state.show !== show) return;
+  setState({
+    phase: "ready",
+    eventName: eventResult.status === "fulfilled" ? eventResult.value : null,
+  });
+  if (mapResult.status === "rejected") {
+    state.seats = new Map();
+    notify();
+    showError(mapResult.reason);
+    return;
+  }
+  loadSeatMap(mapResult.value);
+
+  live = new LiveSeats(show.show_id, {
+    onSnapshot: (snapshot) => loadSeatMap(snapshot),
+    onChanges: (version, seats) => applySeatChanges(version, seats),
+    currentVersion: () => state.version,
+    onState: (liveState) => setState({ live: liveState }),
+  });
+  live.start();
+
+  await restoreHold();
+  await restoreBooking();
+}

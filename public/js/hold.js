@@ -1,0 +1,137 @@
+/**
+ * The user's hold: taking one (chosen seats or best available), counting it down,
+ * releasing it, and finding it again after a reload. The hold is `state.lock`; the hold
+ * panel and the mobile bar draw it.
+ */
+import { ApiError, api } from "./api.js";
+import { capitalise } from "./format.js";
+import { announce, clearNotice, showError, showNotice } from "./notice.js";
+import { loadSeatMap, markTaken, nameSeats } from "./seats.js";
+import { forgetBooking, forgetHold, loadHold, saveHold } from "./session.js";
+import { setState, state, whileBusy } from "./state.js";
+
+let countdownTimer;
+
+/**
+ * Holds `selection`: `{seat_ids}` or `{quantity, zone?}` (best available). Answers true
+ * when the seats are held, so the caller can take the user on to paying.
+ */
+export function holdSeats(selection) {
+  return whileBusy("hold", async () => {
+    clearNotice();
+    const showId = state.show.show_id;
+    try {
+      const lock = await api.lockSeats(showId, selection);
+      // The new hold takes the place of the selection and of any ticket on screen.
+      state.selected.clear();
+      state.booking = null;
+      forgetBooking(showId);
+      setLock(lock);
+      const seats = nameSeats(lock.seat_ids);
+      showNotice(
+        "success",
+        `${capitalise(seats)} ${lock.seat_ids.length === 1 ? "is" : "are"} held for you. Pay before the timer runs out.`,
+      );
+      return true;
+    } catch (error) {
+      showError(error);
+      // The seats named as taken are taken: show them so at once (the error message has
+      // named them), then catch up with a fresh read in case the live feed is behind.
+      const taken = error instanceof ApiError ? error.details?.unavailable_seats : undefined;
+      if (Array.isArray(taken) && taken.length > 0) {
+        markTaken(taken, error.code === "SEATS_UNAVAILABLE" ? "booked" : "locked");
+        refreshSeatMap();
+      }
+      return false;
+    }
+  });
+}
+
+/** A fresh read of the seat map, used when the live feed may be behind. */
+async function refreshSeatMap() {
+  const showId = state.show?.show_id;
+  try {
+    const map = await api.seatMap(showId);
+    if (showId === state.show?.show_id && map.version > state.version) loadSeatMap(map);
+  } catch {
+    // The live feed or the next action will catch up.
+  }
+}
+
+/**
+ * Keeps a new hold. The deadline is counted on this device's clock from the hold's length
+ * (expires_at − locked_at), so a device clock that is off does not shorten or stretch it.
+ */
+function setLock(lock, deadline) {
+  const length = Date.parse(lock.expires_at) - Date.parse(lock.locked_at);
+  const kept = {
+    lock_id: lock.lock_id,
+    seat_ids: lock.seat_ids,
+    deadline: deadline ?? Date.now() + (Number.isFinite(length) ? length : 300_000),
+  };
+  saveHold(state.show.show_id, kept);
+  setState({ lock: kept, secondsLeft: secondsUntil(kept.deadline) });
+  startCountdown();
+}
+
+/** The hold is over (paid, released, expired or unknown to the API). */
+export function dropLock() {
+  if (state.show) forgetHold(state.show.show_id);
+  stopCountdown();
+  setState({ lock: null });
+}
+
+/** After a reload: the hold this tab had for this show, if the API says it still holds. */
+export async function restoreHold() {
+  const showId = state.show.show_id;
+  const saved = loadHold(showId);
+  if (!saved) return;
+  try {
+    const lock = await api.getLock(saved.lock_id);
+    // The user may have switched shows while this was on its way.
+    if (showId !== state.show?.show_id) return;
+    if (lock.status === "locked") setLock(lock, saved.deadline);
+    else forgetHold(showId);
+  } catch {
+    forgetHold(showId);
+  }
+}
+
+const secondsUntil = (deadline) => Math.max(0, Math.round((deadline - Date.now()) / 1000));
+
+function startCountdown() {
+  stopCountdown();
+  countdownTimer = setInterval(() => {
+    if (!state.lock) return;
+    const left = secondsUntil(state.lock.deadline);
+    if (left !== state.secondsLeft) setState({ secondsLeft: left });
+    if (left === 60) announce("One minute left to pay for your seats.");
+    // A payment under way keeps the hold alive on the server; its answer settles things.
+    if (left === 0 && !state.busy) {
+      dropLock();
+      showNotice("error", "Your hold expired and the seats were released. Choose seats again.");
+    }
+  }, 1000);
+}
+
+export function stopCountdown() {
+  clearInterval(countdownTimer);
+}
+
+/** Lets the hold go; the seats are free for anyone again. */
+export function releaseHold() {
+  return whileBusy("release", async () => {
+    if (!state.lock) return;
+    const seats = nameSeats(state.lock.seat_ids);
+    try {
+      await api.releaseLock(state.lock.lock_id);
+      dropLock();
+      showNotice("info", `Released ${seats}.`);
+      return true;
+    } catch (error) {
+      // A hold the API no longer knows is gone anyway.
+      if (error instanceof ApiError && error.code === "NOT_FOUND") dropLock();
+      showError(error);
+    }
+  });
+}

@@ -1,0 +1,134 @@
+/**
+ * The show's seats in the state: loading a map, live changes, and the selection's rules.
+ * A seat's shown state combines what the server says (available / locked / booked) with
+ * what only this page knows: the seats the user has selected, and the seats of the user's
+ * own hold (which the server just reports as "locked").
+ */
+import { capitalise } from "./format.js";
+import { describeSeats } from "./messages.js";
+import { showNotice } from "./notice.js";
+import { notify, state } from "./state.js";
+
+export const MAX_SELECTION = 10;
+
+/** Seat data with its server status, for naming seats in messages and totals. */
+export const lookupSeat = (seatId) => state.seats?.get(seatId);
+
+/** "row A seats 4, 5", from seat ids. */
+export const nameSeats = (seatIds) => describeSeats(seatIds, lookupSeat);
+
+export const totalOf = (seatIds) =>
+  seatIds.reduce((sum, id) => sum + Number(lookupSeat(id)?.price ?? 0), 0);
+
+/** The shown state: the user's own hold and selection first, then the server's word. */
+export function shownState(seatId) {
+  const seat = lookupSeat(seatId);
+  if (!seat) return undefined;
+  if (state.lock?.seat_ids.includes(seatId)) return "held";
+  if (state.selected.has(seatId) && seat.status === "available") return "selected";
+  return seat.status;
+}
+
+export function availableCount() {
+  let count = 0;
+  for (const seat of state.seats?.values() ?? []) if (seat.status === "available") count++;
+  return count;
+}
+
+/**
+ * Takes a full seat map (GET …/seats, or a live snapshot after connecting or resyncing).
+ * The same seats as before only change status; a different set is a new layout.
+ */
+export function loadSeatMap(map) {
+  const sameLayout =
+    state.seats !== null &&
+    map.seats.length === state.seats.size &&
+    map.seats.every((seat) => state.seats.has(seat.seat_id));
+  if (sameLayout) {
+    for (const seat of map.seats) state.seats.get(seat.seat_id).status = seat.status;
+  } else {
+    state.seats = new Map(map.seats.map((seat) => [seat.seat_id, { ...seat }]));
+    state.layout++;
+  }
+  state.version = map.version;
+  state.zones = map.zones ?? state.zones;
+  if (map.venue?.name) state.venueName = map.venue.name;
+  dropTakenSelection();
+  notify();
+}
+
+/** Applies a live `seats` message's changes (live.js has checked its versions). */
+export function applySeatChanges(version, changes) {
+  state.version = version;
+  for (const change of changes) setSeatStatus(change.seat_id, change.status);
+  dropTakenSelection();
+  notify();
+}
+
+/** The seats an API error named as taken are taken: show them so at once. */
+export function markTaken(seatIds, status) {
+  for (const id of seatIds) {
+    if (lookupSeat(id)?.status === "available") setSeatStatus(id, status);
+  }
+  // The error message has named these seats already: leave the selection without a word.
+  dropTakenSelection(false);
+  notify();
+}
+
+export function setSeatStatus(seatId, status) {
+  const seat = lookupSeat(seatId);
+  if (seat) seat.status = status;
+}
+
+/**
+ * Selected seats someone else has just taken leave the selection, and the user is told
+ * (unless the caller has said so already, `tell` false).
+ */
+function dropTakenSelection(tell = true) {
+  const lost = [...state.selected].filter((id) => lookupSeat(id)?.status !== "available");
+  if (lost.length === 0) return;
+  for (const id of lost) state.selected.delete(id);
+  if (tell) {
+    showNotice(
+      "info",
+      `${capitalise(nameSeats(lost))} ${lost.length === 1 ? "was" : "were"} just taken by someone else and left your selection.`,
+    );
+  }
+}
+
+/** A seat was clicked or pressed: pick it, drop it, or say why not. */
+export function toggleSeat(seatId) {
+  const seat = lookupSeat(seatId);
+  if (!seat) return;
+  if (state.lock) {
+    if (!state.lock.seat_ids.includes(seatId)) {
+      showNotice("info", "You already hold seats. Pay for them or release them to choose others.");
+    }
+    return;
+  }
+  if (state.selected.has(seatId)) {
+    state.selected.delete(seatId);
+    notify();
+    return;
+  }
+  if (seat.status !== "available") {
+    showNotice(
+      "info",
+      seat.status === "booked"
+        ? `Row ${seat.row} seat ${seat.number} is sold.`
+        : `Row ${seat.row} seat ${seat.number} is being held by someone else.`,
+    );
+    return;
+  }
+  if (state.selected.size >= MAX_SELECTION) {
+    showNotice("info", `You can pick up to ${MAX_SELECTION} seats at a time.`);
+    return;
+  }
+  state.selected.add(seatId);
+  notify();
+}
+
+export function clearSelection() {
+  state.selected.clear();
+  notify();
+}
