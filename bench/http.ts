@@ -33,12 +33,16 @@ export class HttpClient {
     this.agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
   }
 
-  /** A request whose answer body is kept (JSON answers of the API). */
+  /**
+   * A request whose answer body is kept (JSON answers of the API). With `timeoutMs`, a
+   * request still unanswered then fails, so a stalled server cannot hold a bounded loop.
+   */
   send(
     method: string,
     path: string,
     headers: Record<string, string> = {},
     body?: unknown,
+    timeoutMs?: number,
   ): Promise<Reply> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const allHeaders: Record<string, string> = { ...headers };
@@ -66,6 +70,9 @@ export class HttpClient {
         },
       );
       req.on("error", reject);
+      if (timeoutMs !== undefined) {
+        req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
+      }
       req.end(payload);
     });
   }

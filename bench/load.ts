@@ -4,6 +4,8 @@
  * It runs apart from the server's process so that measuring does not share its event loop.
  */
 import { HttpClient } from "./http.ts";
+import { runFlood } from "./live-flooder.ts";
+import { runCycles } from "./lock-cycles.ts";
 import { CpuMeter } from "./proc.ts";
 import type { HttpResult, HttpTask, LoadResult, LoadTask } from "./protocol.ts";
 import { runSale, runSerial } from "./sale.ts";
@@ -85,8 +87,16 @@ async function main(): Promise<void> {
     case "serial":
       result = await runSerial(task);
       break;
+    case "cycles":
+      result = await runCycles(task);
+      break;
+    case "flood":
+      result = await runFlood(task);
+      break;
   }
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  // Exit once the result is out: a socket whose close a flooded server never answers must
+  // not keep the process (and the phase) waiting.
+  process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));
 }
 
 await main();

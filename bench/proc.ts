@@ -53,6 +53,11 @@ function readStatusKiB(pid: number, field: "VmRSS" | "VmHWM"): number {
   }
 }
 
+/** Resident memory of these processes now, in bytes (0 for one that is gone). */
+export function residentBytes(pids: readonly number[]): number {
+  return pids.reduce((sum, pid) => sum + readStatusKiB(pid, "VmRSS") * 1024, 0);
+}
+
 /** The workerd processes started (directly or not) by this process. */
 export function workerdProcesses(rootPid = process.pid): ProcStat[] {
   const all: ProcStat[] = [];

@@ -44,7 +44,65 @@ export interface SerialTask {
   serverPids: number[];
 }
 
-export type LoadTask = HttpTask | SaleTask | SerialTask;
+/**
+ * A few buyers, each locking two seats of its own and releasing them at once, a fixed number
+ * of times, while `viewers` WebSockets watch: the show object's lock latency on its own.
+ */
+export interface CyclesTask {
+  kind: "cycles";
+  baseUrl: string;
+  showId: string;
+  viewers: number;
+  buyers: number;
+  /** Measured lock+release cycles per buyer, after `warmupCycles` unmeasured ones. */
+  cycles: number;
+  warmupCycles: number;
+  seatsPerLock: number;
+  /** Hard stop for the measured cycles, done or not. */
+  deadlineMs: number;
+  /**
+   * Print READY_LINE once the viewers are connected and wait for GO_LINE on stdin before
+   * measuring, so a flood started in between covers exactly the measured window; then
+   * STOP_LINE (or the end of stdin) ends the measured cycles early, when the flood was cut.
+   */
+  waitForGo: boolean;
+  serverPids: number[];
+}
+
+/**
+ * One client flooding the show's live feed on two sockets: one sends `resync` as fast as
+ * backpressure allows, the other junk (unknown and oversized messages). Prints READY_LINE
+ * once both sockets are open and flooding, stops on STOP_LINE or the end of stdin, or at
+ * `maxMs`, `maxMessages` per socket or `guardBytes`, whichever comes first, and prints
+ * ENDED_PREFIX with the reason as soon as it stops.
+ */
+export interface FloodTask {
+  kind: "flood";
+  baseUrl: string;
+  showId: string;
+  maxMs: number;
+  maxMessages: number;
+  /** No send while more than this many bytes wait in the socket's write buffer. */
+  highWaterBytes: number;
+  /** Size of the oversized junk messages. */
+  junkBytes: number;
+  /**
+   * Stop, and reset both sockets, once workerd's resident memory has grown this much since
+   * the flood began: a server that queues a snapshot per `resync` would otherwise take the
+   * machine's memory (before the limit, one such flood took workerd past 20 GiB).
+   */
+  guardBytes: number;
+  serverPids: number[];
+}
+
+export type LoadTask = HttpTask | SaleTask | SerialTask | CyclesTask | FloodTask;
+
+/** Lines on the load process's stdin/stdout that pace a phase run by two processes. */
+export const READY_LINE = "ready";
+export const GO_LINE = "go";
+export const STOP_LINE = "stop";
+/** The flooder's line when its flood ends, before its result: `ended:<endedBy>`. */
+export const ENDED_PREFIX = "ended:";
 
 /** Environment variable carrying the run's JWT secret to the load process. */
 export const SECRET_ENV = "BENCH_JWT_SECRET";
@@ -137,4 +195,58 @@ export interface SerialResult {
   server: CpuUse;
 }
 
-export type LoadResult = HttpResult | SaleResult | SerialResult;
+export interface CyclesResult {
+  kind: "cycles";
+  buyers: number;
+  viewers: number;
+  viewersConnected: number;
+  /** Measured cycles completed (a lock answered 200 and its release answered). */
+  cycles: number;
+  seconds: number;
+  cyclesPerSecond: number;
+  lockLatencyMs: Latency;
+  releaseLatencyMs: Latency;
+  /** Answers other than 200, by request and status (or "network"). */
+  failures: Record<string, number>;
+  messagesPerViewer: number;
+  viewerGaps: number;
+  clientCpuMs: number;
+  server: CpuUse;
+}
+
+/** What one flooding socket sent and got. */
+export interface FloodSocket {
+  connected: boolean;
+  sent: number;
+  bytesSent: number;
+  /** Snapshots after the one every socket gets on connecting: the answers to the flood. */
+  snapshots: number;
+  /** Other messages (the feed's `seats` changes). */
+  otherMessages: number;
+  bytesReceived: number;
+  /** The server's close code, null if the socket stayed open until the flooder stopped. */
+  closeCode: number | null;
+  closeReason: string;
+  /** From the start of the flood to the close. */
+  closedAfterMs: number | null;
+}
+
+export interface FloodResult {
+  kind: "flood";
+  /** From the start of the flood to its stop. */
+  seconds: number;
+  /**
+   * Why it stopped: run.ts said so (the measured cycles were done), or on its own: its time
+   * or message bound, or the server closed both sockets. Only "stop" means the flood
+   * covered the whole measured window.
+   */
+  endedBy: "stop" | "time" | "count" | "closed" | "memory guard";
+  /** Most workerd's resident memory grew over its size when the flood began. */
+  serverGrowthMiB: number;
+  resync: FloodSocket;
+  junk: FloodSocket;
+  clientCpuMs: number;
+  server: CpuUse;
+}
+
+export type LoadResult = HttpResult | SaleResult | SerialResult | CyclesResult | FloodResult;

@@ -223,7 +223,7 @@ export function formatTable(rows: readonly Row[]): string {
   return [line(header), rule, ...rows.map(line)].join("\n");
 }
 
-export function formatCosts(costs: BenchReport["costs"]): string {
+export function formatCosts(costs: Readonly<Record<string, PhaseCost>>): string {
   const lines = Object.entries(costs).map(
     ([phase, cost]) =>
       `  ${phase.padEnd(15)} workerd ${cost.serverCores.toFixed(2)} cores (busiest thread ${cost.busiestThreadCores.toFixed(2)}), ` +

@@ -3,26 +3,21 @@
  * on workerd with fresh state, creates a show through the API, drives load from a separate
  * process (bench/load.ts), prints a table against the targets, checks the invariants.
  * Exit code 1 when an invariant is breached (the performance targets only report).
+ * `--flood` runs only the live-feed flood scenario instead (bench/flood-run.ts).
  *
- *   node bench/run.ts [--ci] [--route direct|entry]
+ *   node bench/run.ts [--ci | --flood] [--route direct|entry]
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { signAccessToken } from "../src/auth/access-token.ts";
+import { floodSettings, runFloodBench } from "./flood-run.ts";
 import { checkInvariants, waitForD1 } from "./invariants.ts";
-import { MemorySampler, machineInfo, workerdProcesses } from "./proc.ts";
-import {
-  type HttpResult,
-  type LoadResult,
-  type LoadTask,
-  type SaleResult,
-  SECRET_ENV,
-  type SerialResult,
-} from "./protocol.ts";
+import { type Measured, measured, runLoad, withoutIds } from "./phase.ts";
+import { MemorySampler, machineInfo } from "./proc.ts";
+import type { HttpResult, SaleResult, SerialResult } from "./protocol.ts";
 import {
   type BenchReport,
   buildRows,
@@ -30,16 +25,15 @@ import {
   formatCosts,
   formatTable,
   mib,
-  type PhaseCost,
   writeReport,
 } from "./report.ts";
 import { bundleWorker, projectRoot, type Route, readWorkerPlan, WorkerServer } from "./serve.ts";
 import { type BenchShow, createShow } from "./show-setup.ts";
-import { round } from "./stats.ts";
 
 const { values: args } = parseArgs({
   options: {
     ci: { type: "boolean", default: false },
+    flood: { type: "boolean", default: false },
     route: { type: "string", default: "direct" },
   },
 });
@@ -67,94 +61,10 @@ const settings = args.ci
     };
 
 const route = args.route as Route;
+if (args.ci && args.flood) throw new Error("--ci and --flood are separate runs");
 if (route !== "direct" && route !== "entry") throw new Error("--route is direct or entry");
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
-
-/** Runs one load task in its own Node process; its result is the last line it prints. */
-function runLoad<T extends LoadResult>(
-  task: LoadTask,
-  secret: string,
-  limitMs: number,
-): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(projectRoot, "bench", "load.ts"), JSON.stringify(task)],
-      {
-        stdio: ["ignore", "pipe", "inherit"],
-        env: { ...process.env, [SECRET_ENV]: secret },
-      },
-    );
-    let out = "";
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk: string) => {
-      out += chunk;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), limitMs);
-    child.on("error", reject);
-    child.on("exit", (code, signal) => {
-      clearTimeout(timer);
-      const last = out.trim().split("\n").pop() ?? "";
-      if (code !== 0 || !last) {
-        reject(new Error(`load process failed (${signal ?? `exit ${code}`})`));
-        return;
-      }
-      resolve(JSON.parse(last) as T);
-    });
-  });
-}
-
-/** A result's measured seconds and the requests made in them. */
-function windowOf(result: LoadResult): [number, number] {
-  switch (result.kind) {
-    case "http":
-      return [result.seconds, result.requests];
-    case "sale":
-      return [result.windowSeconds, result.lockAndBookRequests];
-    case "serial":
-      return [result.seconds, result.locks + result.bookings];
-  }
-}
-
-function withoutIds(result: SaleResult): Omit<SaleResult, "confirmedBookingIds"> {
-  const { confirmedBookingIds: _ids, ...rest } = result;
-  return rest;
-}
-
-interface Measured<T extends LoadResult> {
-  result: T;
-  cost: PhaseCost;
-}
-
-/** Runs a phase; the load process reports CPU, the sampler the phase's peak memory. */
-async function measured<T extends LoadResult>(
-  sampler: MemorySampler,
-  run: (serverPids: number[]) => Promise<T>,
-): Promise<Measured<T>> {
-  sampler.takePeak();
-  const hostBefore = process.cpuUsage();
-  const started = performance.now();
-  const result = await run(workerdProcesses().map((p) => p.pid));
-  const host = process.cpuUsage(hostBefore);
-  const hostCores = (host.user + host.system) / 1000 / (performance.now() - started);
-  const [seconds, requests] = windowOf(result);
-  const clientCores = result.clientCpuMs / 1000 / seconds;
-  const { serverCores, machineCores } = result.server;
-  return {
-    result,
-    cost: {
-      serverCores,
-      busiestThreadCores: result.server.busiestThreadCores,
-      serverCpuMsPerRequest: round(result.server.serverCpuMs / Math.max(1, requests), 3),
-      clientCores: round(clientCores),
-      hostCores: round(hostCores),
-      machineCores,
-      otherCores: round(Math.max(0, machineCores - serverCores - clientCores - hostCores)),
-      peakRssMiB: mib(sampler.takePeak()),
-    },
-  };
-}
 
 interface Bench {
   server: WorkerServer;
@@ -294,10 +204,18 @@ async function main(): Promise<number> {
     `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB RAM, ` +
       `Linux ${machine.kernel}, Node ${machine.node}, load average ${machine.loadAverage}`,
   );
-  log(
-    `Mode: ${args.ci ? "ci" : "full"}: ${settings.seats} seats, ${settings.buyers} buyers, ` +
-      `${settings.viewers} viewers, reads ${settings.connections} connections x ${settings.readMs / 1000} s`,
-  );
+  if (args.flood) {
+    const f = floodSettings;
+    log(
+      `Mode: flood: ${f.seats} seats, ${f.viewers} viewers, ${f.buyers} buyers x ${f.cycles} ` +
+        `lock+release cycles, without and with one client flooding the live feed`,
+    );
+  } else {
+    log(
+      `Mode: ${args.ci ? "ci" : "full"}: ${settings.seats} seats, ${settings.buyers} buyers, ` +
+        `${settings.viewers} viewers, reads ${settings.connections} connections x ${settings.readMs / 1000} s`,
+    );
+  }
 
   const workDir = mkdtempSync(join(tmpdir(), "ticket-bench-"));
   const secret = randomBytes(32).toString("hex");
@@ -317,6 +235,10 @@ async function main(): Promise<number> {
       { sub: "bench_admin", role: "admin", ttlSeconds: 3600 },
       secret,
     );
+    if (args.flood) {
+      const input = { server, sampler, secret, adminToken: admin, machine, startedAt, log };
+      return await runFloodBench(input);
+    }
     const show = await createShow(server.url, admin, settings.seats);
     const probeShow = await createShow(server.url, admin, 200);
     const quietShow = await createShow(server.url, admin, settings.seats);

@@ -215,13 +215,13 @@ class Sale {
   }
 }
 
-function jwtSecret(): string {
+export function jwtSecret(): string {
   const secret = process.env[SECRET_ENV];
   if (!secret) throw new Error(`${SECRET_ENV} is not set`);
   return secret;
 }
 
-async function loadBoard(client: HttpClient, showId: string): Promise<SeatBoard> {
+export async function loadBoard(client: HttpClient, showId: string): Promise<SeatBoard> {
   const reply = await client.send("GET", `/v1/shows/${showId}/seats`);
   if (reply.status !== 200) throw new Error(`seat map: ${reply.status} ${reply.body}`);
   return new SeatBoard(JSON.parse(reply.body) as SeatMap);
