@@ -4,6 +4,7 @@ import { requestId } from "hono/request-id";
 import { describe, expect, it, vi } from "vitest";
 import { MAX_BODY_BYTES } from "../src/app.ts";
 import { ApiError } from "../src/http/api-error.ts";
+import { errorEnvelope, idempotencyKeyReused } from "../src/http/api-failure.ts";
 import type { AppEnv } from "../src/http/app-env.ts";
 import { handleError } from "../src/http/error-handler.ts";
 import { errorEnvelopeSchema } from "../src/openapi/response-schemas.ts";
@@ -156,6 +157,38 @@ describe("details in every error envelope", () => {
       expect(errorEnvelopeSchema.safeParse({ error }).success).toBe(true);
     },
   );
+
+  it.each([
+    [409, "INVALID_INPUT"],
+    [422, "INVALID_INPUT"],
+    [426, "UPGRADE_REQUIRED"],
+    [429, "RATE_LIMITED"],
+  ])(
+    "gives a bare HTTPException %i a client-error code (%s), never INTERNAL",
+    async (status, code) => {
+      const app = new Hono<AppEnv>()
+        .use(requestId())
+        .get("/bare", () => {
+          throw new HTTPException(status as 409, { message: "refused by middleware" });
+        })
+        .onError(handleError);
+      const res = await app.request("/bare");
+      expect(res.status).toBe(status);
+      expect(await envelope(res)).toEqual({
+        code,
+        message: "refused by middleware",
+        details: {},
+        request_id: res.headers.get("X-Request-Id"),
+      });
+    },
+  );
+
+  it("builds an ApiError from a failure, with the same envelope", () => {
+    const error = ApiError.from(idempotencyKeyReused());
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.failure).toEqual(idempotencyKeyReused());
+    expect(error.toEnvelope("req_2")).toEqual(errorEnvelope(idempotencyKeyReused(), "req_2"));
+  });
 
   it("puts {} as the details of an ApiError made without any", () => {
     const conflict = new ApiError(409, "REQUEST_IN_PROGRESS", "Still running");

@@ -47,7 +47,7 @@ export async function verifyAccessToken(token: string, secret: string): Promise<
   return { userId: claims.data.sub, role: claims.data.role };
 }
 
-export interface TokenRequest {
+interface TokenRequest {
   sub: string;
   role: Principal["role"];
   ttlSeconds: number;

@@ -32,7 +32,7 @@ export function clearJwksCache(): void {
   cache.clear();
 }
 
-export interface IdentityProviderConfig {
+interface IdentityProviderConfig {
   jwksUrl: string;
   issuer?: string | undefined;
   audience?: string | undefined;

@@ -18,14 +18,14 @@ import type { verifyWithJwks } from "hono/jwt";
 
 export type Jwk = NonNullable<Parameters<typeof verifyWithJwks>[1]["keys"]>[number];
 
-export interface JwksCachePolicy {
+interface JwksCachePolicy {
   freshMs: number;
   staleMs: number;
   minRefreshMs: number;
   timeoutMs: number;
 }
 
-export const DEFAULT_JWKS_POLICY: JwksCachePolicy = {
+const DEFAULT_JWKS_POLICY: JwksCachePolicy = {
   freshMs: 5 * 60_000,
   staleMs: 60 * 60_000,
   minRefreshMs: 30_000,
@@ -33,7 +33,7 @@ export const DEFAULT_JWKS_POLICY: JwksCachePolicy = {
 };
 
 /** Fetches a key set; must stop when `signal` aborts. */
-export type JwksLoader = (url: string, signal: AbortSignal) => Promise<Jwk[]>;
+type JwksLoader = (url: string, signal: AbortSignal) => Promise<Jwk[]>;
 
 interface Entry {
   keys: Jwk[] | undefined;
@@ -44,7 +44,7 @@ interface Entry {
   inFlight: Promise<Jwk[]> | undefined;
 }
 
-export class JwksUnavailableError extends Error {
+class JwksUnavailableError extends Error {
   constructor(url: string, cause?: unknown) {
     super(`no usable keys from ${url}`, { cause });
     this.name = "JwksUnavailableError";

@@ -12,12 +12,12 @@ import {
 
 /** Request schemas of the booking and payment routes. */
 
-export const bookingIdSchema = z
+const bookingIdSchema = z
   .string()
   .max(80)
   .regex(showScopedIdPattern("booking"), "must look like booking_...");
 
-export const paymentMethodSchema = z.object({
+const paymentMethodSchema = z.object({
   type: z.enum(["credit_card", "debit_card"]),
   card_number: z
     .string()
@@ -41,7 +41,7 @@ export const createBookingSchema = z.object({
  * most MAX_PRICE. Any total a booking can have must be payable; the show object then
  * checks that the amount is this booking's total.
  */
-export const MAX_BOOKING_TOTAL = MAX_PRICE * MAX_SEATS_PER_LOCK;
+const MAX_BOOKING_TOTAL = MAX_PRICE * MAX_SEATS_PER_LOCK;
 
 export const createPaymentSchema = z.object({
   booking_id: bookingIdSchema,

@@ -4,7 +4,7 @@ import { afterCursor, type Keyset, keysetOrder, type Page, toPage } from "../db/
 import { bookingSeats, bookings, events, shows, venues } from "../db/schema.ts";
 import type { BookingShow, BookingSnapshot } from "./booking-views.ts";
 
-export interface StoredBookingRead {
+interface StoredBookingRead {
   booking: BookingSnapshot;
   show: BookingShow;
 }

@@ -1,6 +1,6 @@
 import type { BookingStatus } from "../db/schema.ts";
 
-/** The JSON of a booking, as api-design.md shows it in each answer. */
+/** The JSON of a booking, as each answer shows it (snake_case field names). */
 
 export interface BookedSeat {
   seat_id: string;

@@ -40,7 +40,6 @@ export const createEventSchema = z.object({
     .max(24 * 60)
     .optional(),
 });
-export type CreateEventInput = z.output<typeof createEventSchema>;
 
 export const zoneNameSchema = z
   .string()
@@ -48,7 +47,7 @@ export const zoneNameSchema = z
   .max(32)
   .regex(/^[a-z0-9][a-z0-9_-]*$/, "must be lower-case letters, digits, _ or -");
 
-export const rowLabelSchema = z
+const rowLabelSchema = z
   .string()
   .min(1)
   .max(10)
@@ -89,7 +88,6 @@ export const createShowSchema = z.object({
     .record(zoneNameSchema, price)
     .transform((prices): Record<string, number> => Object.assign(Object.create(null), prices)),
 });
-export type CreateShowInput = z.output<typeof createShowSchema>;
 
 /**
  * An integer query parameter written in plain decimal digits. Number() would also read

@@ -6,10 +6,10 @@ import { events, seats, showPrices, shows, venues, venueZones } from "../db/sche
 import type { VenueLayout } from "./venue-layout.ts";
 
 export type EventRow = typeof events.$inferSelect;
-export type VenueRow = typeof venues.$inferSelect;
-export type ZoneRow = typeof venueZones.$inferSelect;
-export type SeatRow = typeof seats.$inferSelect;
-export type ShowRow = typeof shows.$inferSelect;
+type VenueRow = typeof venues.$inferSelect;
+type ZoneRow = typeof venueZones.$inferSelect;
+type SeatRow = typeof seats.$inferSelect;
+type ShowRow = typeof shows.$inferSelect;
 
 export interface VenueRecord {
   venue: VenueRow;

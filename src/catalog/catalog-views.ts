@@ -1,6 +1,6 @@
 import type { EventRow, ShowRecord, VenueRecord } from "./catalog-store.ts";
 
-/** The JSON the API answers with for each catalog object (snake_case, as api-design.md). */
+/** The JSON the API answers with for each catalog object (snake_case field names). */
 
 export function eventView(event: EventRow) {
   return {

@@ -17,7 +17,7 @@ export class VenueLayoutError extends Error {
   }
 }
 
-export interface LaidOutSeat {
+interface LaidOutSeat {
   seatId: string;
   zone: string;
   row: string;
@@ -25,7 +25,7 @@ export interface LaidOutSeat {
   position: number;
 }
 
-export interface LaidOutZone {
+interface LaidOutZone {
   name: string;
   position: number;
   seatCount: number;

@@ -1,6 +1,6 @@
 /**
  * D1 schema: the catalog (events, venues, zones, seats, shows, prices) and the
- * booking record of api-design.md (bookings, seat_locks, booking_seats).
+ * booking record (bookings, seat_locks, booking_seats).
  *
  * Timestamps are ISO-8601 UTC strings (`2026-01-20T15:30:00.000Z`): SQLite has no
  * timestamp type, and ISO strings sort in time order, which the indexes rely on.
@@ -122,7 +122,7 @@ export const showPrices = sqliteTable(
   ],
 );
 
-export const bookingStatuses = ["pending", "confirmed", "cancelled", "expired"] as const;
+const bookingStatuses = ["pending", "confirmed", "cancelled", "expired"] as const;
 export type BookingStatus = (typeof bookingStatuses)[number];
 
 export const bookings = sqliteTable(
@@ -132,7 +132,7 @@ export const bookings = sqliteTable(
     userId: text("user_id").notNull(),
     showId: text("show_id").notNull(),
     eventId: text("event_id").notNull(),
-    /** The lock this booking was made from: one booking per lock (invariant 4). */
+    /** The lock this booking was made from: one booking per lock. */
     lockId: text("lock_id").notNull(),
     status: text("status", { enum: bookingStatuses }).notNull().default("pending"),
     totalAmount: numeric("total_amount", { mode: "number" }).notNull(),
@@ -152,12 +152,12 @@ export const bookings = sqliteTable(
   ],
 );
 
-export const seatLockStatuses = ["locked", "confirmed", "released", "expired"] as const;
+const seatLockStatuses = ["locked", "confirmed", "released", "expired"] as const;
 export type LockStatus = (typeof seatLockStatuses)[number];
 
 /**
- * One row per seat of a lock, as in api-design.md: lock_id alone is therefore not
- * unique here; (lock_id, seat_id) is the key.
+ * One row per seat of a lock: lock_id alone is therefore not unique here; (lock_id,
+ * seat_id) is the key.
  */
 export const seatLocks = sqliteTable(
   "seat_locks",
@@ -203,7 +203,7 @@ export const bookingSeats = sqliteTable(
   },
   (t) => [
     uniqueIndex("uq_booking_seats_booking_seat").on(t.bookingId, t.seatId),
-    // Invariant 1 at the database level: a seat of a show is in at most one live booking.
+    // A seat of a show is in at most one live booking, enforced by the database itself.
     uniqueIndex("uq_booking_seats_show_seat_active")
       .on(t.showId, t.seatId)
       .where(sql`${t.active} = 1`),
@@ -216,7 +216,7 @@ export const bookingSeats = sqliteTable(
 
 /**
  * Payments taken for bookings: brand and last four digits only, never the card number or
- * CVV (invariant 7). At most one succeeded payment per booking.
+ * CVV. At most one succeeded payment per booking.
  */
 export const payments = sqliteTable(
   "payments",

@@ -1,51 +1,28 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import {
+  type ApiFailure,
+  type ErrorCode,
+  type ErrorEnvelope,
+  errorEnvelope,
+  invalidInputFailure,
+  notFoundFailure,
+} from "./api-failure.ts";
 
-/** Every error code a client can see; the README documents each. */
-export type ErrorCode =
-  | "INVALID_INPUT"
-  | "SEATS_UNAVAILABLE"
-  | "SEATS_ALREADY_LOCKED"
-  | "LOCK_EXPIRED"
-  | "SHOW_CLOSED"
-  | "UNAUTHENTICATED"
-  | "FORBIDDEN"
-  | "NOT_FOUND"
-  | "METHOD_NOT_ALLOWED"
-  | "BOOKING_EXISTS"
-  | "REQUEST_IN_PROGRESS"
-  | "PAYLOAD_TOO_LARGE"
-  | "UNSUPPORTED_MEDIA_TYPE"
-  | "UPGRADE_REQUIRED"
-  | "VIEWERS_LIMIT_REACHED"
-  | "PAYMENT_FAILED"
-  | "IDEMPOTENCY_KEY_REUSED"
-  | "RATE_LIMITED"
-  | "INTERNAL";
-
-export type ErrorDetails = Record<string, unknown>;
-
-/** The error envelope of api-design.md; `details` is always there, `{}` when it adds nothing. */
-export interface ErrorEnvelope {
-  error: {
-    code: ErrorCode;
-    message: string;
-    details: ErrorDetails;
-    request_id: string;
-  };
-}
-
-/** An error meant for the client: thrown anywhere, turned into the envelope by onError. */
+/**
+ * A refusal (an ApiFailure) thrown in the Worker: anywhere, turned into the error envelope
+ * by onError, with any response headers it needs (Retry-After, WWW-Authenticate).
+ */
 export class ApiError extends Error {
   readonly status: ContentfulStatusCode;
   readonly code: ErrorCode;
-  readonly details: ErrorDetails;
+  readonly details: Record<string, unknown>;
   readonly headers: Record<string, string> | undefined;
 
   constructor(
     status: ContentfulStatusCode,
     code: ErrorCode,
     message: string,
-    details?: ErrorDetails,
+    details?: Record<string, unknown>,
     headers?: Record<string, string>,
   ) {
     super(message);
@@ -57,29 +34,27 @@ export class ApiError extends Error {
     this.headers = headers;
   }
 
+  /** The refusal `failure` (built with the constructors of api-failure.ts) as an error. */
+  static from(failure: ApiFailure, headers?: Record<string, string>): ApiError {
+    return new ApiError(failure.status, failure.code, failure.message, failure.details, headers);
+  }
+
+  /** The refusal as data. */
+  get failure(): ApiFailure {
+    return { status: this.status, code: this.code, message: this.message, details: this.details };
+  }
+
   toEnvelope(requestId: string): ErrorEnvelope {
-    return {
-      error: {
-        code: this.code,
-        message: this.message,
-        details: this.details,
-        request_id: requestId,
-      },
-    };
+    return errorEnvelope(this.failure, requestId);
   }
 }
 
-/** 400 INVALID_INPUT naming the offending field, as api-design.md's envelope shows. */
-export function invalidInput(field: string, reason: string, message?: string): ApiError {
-  return new ApiError(400, "INVALID_INPUT", message ?? `${field}: ${reason}`, {
-    field,
-    reason,
-  });
+/** 400 INVALID_INPUT naming the offending field (see invalidInputFailure). */
+export function invalidInput(field: string, reason: string): ApiError {
+  return ApiError.from(invalidInputFailure(field, reason));
 }
 
+/** 404 NOT_FOUND naming the resource and its id (see notFoundFailure). */
 export function notFound(resource: string, id: string): ApiError {
-  return new ApiError(404, "NOT_FOUND", `${resource} ${id} was not found`, {
-    resource,
-    id,
-  });
+  return ApiError.from(notFoundFailure(resource, id));
 }

@@ -1,5 +1,26 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { ErrorCode } from "./api-error.ts";
+
+/** Every error code a client can see; the README documents each. */
+export type ErrorCode =
+  | "INVALID_INPUT"
+  | "SEATS_UNAVAILABLE"
+  | "SEATS_ALREADY_LOCKED"
+  | "LOCK_EXPIRED"
+  | "SHOW_CLOSED"
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "METHOD_NOT_ALLOWED"
+  | "BOOKING_EXISTS"
+  | "REQUEST_IN_PROGRESS"
+  | "PAYLOAD_TOO_LARGE"
+  | "UNSUPPORTED_MEDIA_TYPE"
+  | "UPGRADE_REQUIRED"
+  | "VIEWERS_LIMIT_REACHED"
+  | "PAYMENT_FAILED"
+  | "IDEMPOTENCY_KEY_REUSED"
+  | "RATE_LIMITED"
+  | "INTERNAL";
 
 /**
  * Every refusal a client can see, as plain data. The Worker throws it as an ApiError; a
@@ -14,6 +35,16 @@ export interface ApiFailure {
   details: Record<string, unknown>;
 }
 
+/** The error body every refusal is sent as; `details` is always an object, `{}` if empty. */
+export interface ErrorEnvelope {
+  error: {
+    code: ErrorCode;
+    message: string;
+    details: Record<string, unknown>;
+    request_id: string;
+  };
+}
+
 export function failure(
   status: ContentfulStatusCode,
   code: ErrorCode,
@@ -23,7 +54,7 @@ export function failure(
   return { status, code, message, details };
 }
 
-/** 400 INVALID_INPUT naming the offending field, as api-design.md's envelope shows. */
+/** 400 INVALID_INPUT naming the offending field: details `{field, reason}` (plus `extra`). */
 export function invalidInputFailure(
   field: string,
   reason: string,
@@ -50,8 +81,8 @@ export function requestInProgress(message: string, details: Record<string, unkno
   return failure(409, "REQUEST_IN_PROGRESS", message, details);
 }
 
-/** The error envelope of api-design.md; `details` is always an object. */
-export function errorEnvelope(failure: ApiFailure, requestId: string) {
+/** The error envelope: code, message, details (always an object) and the request id. */
+export function errorEnvelope(failure: ApiFailure, requestId: string): ErrorEnvelope {
   return {
     error: {
       code: failure.code,

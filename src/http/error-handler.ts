@@ -1,14 +1,17 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { ApiError, type ErrorCode } from "./api-error.ts";
+import { ApiError } from "./api-error.ts";
+import { type ErrorCode, errorEnvelope, failure } from "./api-failure.ts";
 import type { AppEnv } from "./app-env.ts";
 
-/** The code a bare HTTPException (thrown by hono's own middleware) maps to. */
+/**
+ * The code a bare HTTPException (thrown by hono's own middleware) with a 4xx status maps
+ * to: the code of that status where one exists, else INVALID_INPUT, the code of a request
+ * refused as sent. INTERNAL is only ever a 5xx: a client error is never reported as ours.
+ */
 function codeForStatus(status: number): ErrorCode {
   switch (status) {
-    case 400:
-      return "INVALID_INPUT";
     case 401:
       return "UNAUTHENTICATED";
     case 403:
@@ -21,10 +24,13 @@ function codeForStatus(status: number): ErrorCode {
       return "PAYLOAD_TOO_LARGE";
     case 415:
       return "UNSUPPORTED_MEDIA_TYPE";
+    case 426:
+      return "UPGRADE_REQUIRED";
     case 429:
       return "RATE_LIMITED";
     default:
-      return "INTERNAL";
+      // 400 (hono's JSON parser), 409, 422 and any other 4xx without a code of its own.
+      return "INVALID_INPUT";
   }
 }
 
@@ -43,8 +49,8 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
     const code = codeForStatus(status);
     // A bare exception says nothing beyond its message, so its details are `{}`, except a
     // 400 (hono's JSON parser), which names the body as INVALID_INPUT always names a field.
-    const details = code === "INVALID_INPUT" ? { field: "body", reason: err.message } : {};
-    return c.json(new ApiError(status, code, err.message, details).toEnvelope(requestId), status);
+    const details = status === 400 ? { field: "body", reason: err.message } : {};
+    return c.json(errorEnvelope(failure(status, code, err.message, details), requestId), status);
   }
   // Unexpected: log for operators (name and message only; request bodies never reach logs),
   // answer without internals.
@@ -57,25 +63,25 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
     }),
   );
   return c.json(
-    new ApiError(500, "INTERNAL", "An unexpected error occurred").toEnvelope(requestId),
+    errorEnvelope(failure(500, "INTERNAL", "An unexpected error occurred"), requestId),
     500,
   );
 }
 
 /** app.notFound: an unknown route. */
 export function handleNotFound(c: Context<AppEnv>): Response {
-  const err = new ApiError(404, "NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`);
-  return c.json(err.toEnvelope(requestIdOf(c)), 404);
+  const notFound = failure(404, "NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`);
+  return c.json(errorEnvelope(notFound, requestIdOf(c)), 404);
 }
 
 /** methodNotAllowed's responder: a known path asked with a method it does not serve. */
 export function handleMethodNotAllowed(c: Context<AppEnv>, allowed: string[]): Response {
   const allow = allowed.join(", ");
-  const err = new ApiError(
+  const notAllowed = failure(
     405,
     "METHOD_NOT_ALLOWED",
     `${c.req.method} is not allowed on ${c.req.path}; allowed: ${allow}`,
     { allowed },
   );
-  return c.json(err.toEnvelope(requestIdOf(c)), 405, { Allow: allow });
+  return c.json(errorEnvelope(notAllowed, requestIdOf(c)), 405, { Allow: allow });
 }

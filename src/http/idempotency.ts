@@ -3,6 +3,7 @@ import { createMiddleware } from "hono/factory";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { IdempotencyKey } from "../show/show-rpc.ts";
 import { ApiError } from "./api-error.ts";
+import { idempotencyKeyReused } from "./api-failure.ts";
 import type { AppEnv } from "./app-env.ts";
 
 /**
@@ -13,7 +14,7 @@ import type { AppEnv } from "./app-env.ts";
  * and this middleware hands it the scope and the request's hash.
  */
 
-export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
 interface StoredReply {
   hash: string;
@@ -91,15 +92,7 @@ export function idempotency(endpoint: string, options: { required: boolean }) {
     const stored = await c.env.IDEMPOTENCY.get<StoredReply>(kvKey(scope), "json");
     if (stored) {
       if (stored.hash !== hash) {
-        throw new ApiError(
-          422,
-          "IDEMPOTENCY_KEY_REUSED",
-          "This Idempotency-Key was used with a different request",
-          {
-            field: "Idempotency-Key",
-            reason: "used with a different request",
-          },
-        );
+        throw ApiError.from(idempotencyKeyReused());
       }
       return replayResponse(c, stored.status, stored.body);
     }

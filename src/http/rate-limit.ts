@@ -11,7 +11,7 @@ import type { AppEnv } from "./app-env.ts";
 import { clientKey } from "./authenticate.ts";
 
 /**
- * The rate-limit headers of a decision: api-design.md's X-RateLimit-* (reset in epoch
+ * The rate-limit headers of a decision: X-RateLimit-Limit, -Remaining and -Reset (epoch
  * seconds) and the IETF RateLimit-Policy / RateLimit fields (draft-ietf-httpapi-ratelimit-headers).
  */
 function headersFor(

@@ -8,8 +8,7 @@ import { rememberReply, replayResponse } from "./idempotency.ts";
 /** The value of a show object's answer, or its refusal thrown into the one error path. */
 export function unwrap<T>(result: ShowResult<T>): T {
   if (result.ok) return result.value;
-  const { status, code, message, details } = result.error;
-  throw new ApiError(status, code, message, details);
+  throw ApiError.from(result.error);
 }
 
 /**

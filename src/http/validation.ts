@@ -6,7 +6,7 @@ import { ApiError, invalidInput } from "./api-error.ts";
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
 /** The first issue of a failed parse as 400 INVALID_INPUT naming its field. */
-export function toInvalidInput(error: z.ZodError, fallbackField: string): ApiError {
+function toInvalidInput(error: z.ZodError, fallbackField: string): ApiError {
   const issue = error.issues[0];
   if (!issue) return invalidInput(fallbackField, "is invalid");
   const field = issue.path.length > 0 ? issue.path.join(".") : fallbackField;
@@ -15,7 +15,7 @@ export function toInvalidInput(error: z.ZodError, fallbackField: string): ApiErr
 }
 
 /** Parses a value with a schema, throwing INVALID_INPUT on failure. */
-export function parseOrThrow<S extends z.ZodType>(
+function parseOrThrow<S extends z.ZodType>(
   schema: S,
   value: unknown,
   fallbackField: string,
@@ -44,7 +44,7 @@ function pathOf(visit: Visit): string {
  * refused. Walked with an explicit stack (a 64 KiB body can nest thousands deep) and parent
  * links, so the path is only built for the key that is refused.
  */
-export function prototypeKeyPath(body: unknown): string | undefined {
+function prototypeKeyPath(body: unknown): string | undefined {
   const stack: Visit[] = [{ value: body, key: "", parent: undefined }];
   for (let visit = stack.pop(); visit; visit = stack.pop()) {
     const { value } = visit;

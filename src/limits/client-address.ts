@@ -12,7 +12,7 @@
  * Pure, without runtime imports, so it can be tested on its own.
  */
 
-export const UNKNOWN_CLIENT = "ip:unknown";
+const UNKNOWN_CLIENT = "ip:unknown";
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const HEXTET = /^[0-9a-f]{1,4}$/i;

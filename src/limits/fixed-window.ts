@@ -17,7 +17,7 @@ export interface Decision {
   resetAt: number;
 }
 
-export function windowStartOf(now: number, windowMs: number): number {
+function windowStartOf(now: number, windowMs: number): number {
   return now - (now % windowMs);
 }
 

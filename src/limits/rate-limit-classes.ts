@@ -1,6 +1,6 @@
 /**
- * Endpoint classes and their limits per client per minute: api-design.md's table, plus a
- * class for the catalog. Each is configurable with a wrangler.toml var.
+ * Endpoint classes and their limits per client per minute (seat map 300, seat selection 60,
+ * booking 30, payment 20, catalog 120). Each is configurable with a wrangler.toml var.
  */
 export const rateLimitClasses = {
   seat_map: { variable: "RATE_LIMIT_SEAT_MAP", fallback: 300 },

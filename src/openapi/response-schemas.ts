@@ -17,7 +17,7 @@ export const errorEnvelopeSchema = z.object({
   }),
 });
 
-export const eventSchema = z.object({
+const eventSchema = z.object({
   event_id: z.string(),
   name: z.string(),
   description: z.string().nullable(),
@@ -25,7 +25,7 @@ export const eventSchema = z.object({
   created_at: isoTime,
 });
 
-export const venueSchema = z.object({
+const venueSchema = z.object({
   venue_id: z.string(),
   name: z.string(),
   city: z.string(),
@@ -37,7 +37,7 @@ export const venueSchema = z.object({
   created_at: isoTime,
 });
 
-export const showSchema = z.object({
+const showSchema = z.object({
   show_id: z.string(),
   event_id: z.string(),
   venue_id: z.string(),
@@ -100,7 +100,7 @@ export const createdBookingSchema = z.object({
   }),
 });
 
-export const bookingDetailSchema = z.object({
+const bookingDetailSchema = z.object({
   booking_id: z.string(),
   show: z.object({
     show_id: z.string(),

@@ -1,13 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { newId } from "../lib/ids.ts";
-import {
-  type CardDetails,
-  type CardSummary,
-  cardSummary,
-  type DeclineReason,
-  isExpired,
-  passesLuhn,
-} from "./payment-gateway.ts";
+import { cardSummary, isExpired, passesLuhn } from "./card-checks.ts";
+import type { CardDetails, CardSummary, DeclineReason } from "./payment-gateway.ts";
 
 /**
  * A stand-in payment provider with a ledger of its own, so tests and the benchmark can
@@ -30,7 +24,7 @@ export const TEST_CARDS = {
   slow: "4000000000000077",
 } as const;
 
-export interface SimulatedChargeInput {
+interface SimulatedChargeInput {
   idempotencyKey: string;
   amountMinor: number;
   currency: string;

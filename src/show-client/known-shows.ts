@@ -13,14 +13,14 @@ import { shows } from "../db/schema.ts";
  * isolate at once (`showCreated`).
  */
 
-export interface KnownShowsLimits {
+interface KnownShowsLimits {
   maxKnown: number;
   maxUnknown: number;
   unknownTtlMs: number;
 }
 
 /** Whether D1 holds the show; the cache's lookup on a miss. */
-export type ShowLookup = (showId: string) => Promise<boolean>;
+type ShowLookup = (showId: string) => Promise<boolean>;
 
 export class KnownShows {
   /** Known ids, least recently used first (Maps iterate in insertion order). */

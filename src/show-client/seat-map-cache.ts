@@ -13,7 +13,7 @@
  * stored map is never replaced by an older version.
  */
 
-export interface SeatMapEntry {
+interface SeatMapEntry {
   version: number;
   json: string;
   /** The JSON as UTF-8, encoded once: a 1,000-seat map is ~120 KB to encode per read. */
@@ -23,14 +23,14 @@ export interface SeatMapEntry {
 }
 
 /** The show object's answer to a seat-map read (with the body filled in if it sent none). */
-export interface SeatMapAnswer {
+interface SeatMapAnswer {
   version: number;
   json: string;
   /** Epoch ms of the next lock expiry, if any: the map changes then by itself. */
   changesBy: number | null;
 }
 
-export interface SeatMapReadTiming {
+interface SeatMapReadTiming {
   /** What beginSeatMapRead returned before the object was asked. */
   startedAt: number;
   now: number;

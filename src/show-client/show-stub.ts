@@ -1,6 +1,7 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
-import { ApiError, type ErrorCode, notFound } from "../http/api-error.ts";
+import { ApiError, notFound } from "../http/api-error.ts";
+import { type ErrorCode, failure } from "../http/api-failure.ts";
 import { type ShowScopedPrefix, showIdOf } from "../show/show-scoped-ids.ts";
 import { knownShows, showInD1 } from "./known-shows.ts";
 
@@ -12,7 +13,7 @@ export function showStub(env: Env, showId: string) {
   return env.SHOW.get(env.SHOW.idFromName(showId));
 }
 
-export type ShowStub = ReturnType<typeof showStub>;
+type ShowStub = ReturnType<typeof showStub>;
 
 /**
  * The show's object if the show exists; otherwise `missing()` (404 for the show) is thrown
@@ -55,7 +56,7 @@ async function showExists(env: Env, showId: string): Promise<boolean> {
 }
 
 /** The show a lock or booking id belongs to (its id carries it); 404 for an id of no show. */
-export function owningShow(prefix: ShowScopedPrefix, id: string): string {
+function owningShow(prefix: ShowScopedPrefix, id: string): string {
   const showId = showIdOf(prefix, id);
   if (!showId) throw notFound(prefix, id);
   return showId;
@@ -79,13 +80,15 @@ export async function refusedUpgrade(response: Response, showId: string): Promis
   if (refusal.success && status >= 400 && status <= 599) {
     const { code, message, details } = refusal.data;
     const retryAfter = response.headers.get("Retry-After");
-    return new ApiError(
-      // 400-599 are all statuses with a body.
-      status as ContentfulStatusCode,
-      // The object answers with codes of ErrorCode; its members are not checked at run time.
-      code as ErrorCode,
-      message,
-      details,
+    return ApiError.from(
+      failure(
+        // 400-599 are all statuses with a body.
+        status as ContentfulStatusCode,
+        // The object answers with codes of ErrorCode; its members are not checked at run time.
+        code as ErrorCode,
+        message,
+        details,
+      ),
       retryAfter ? { "Retry-After": retryAfter } : undefined,
     );
   }

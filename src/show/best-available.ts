@@ -6,7 +6,7 @@ import type { SeatInfo } from "./seat-book.ts";
  * (or a taken seat and the row's end) wherever some other choice avoids it.
  */
 
-export interface BestAvailableRequest {
+interface BestAvailableRequest {
   /** Every seat of the show, in seat-map order. */
   seats: readonly SeatInfo[];
   isAvailable: (seatId: string) => boolean;

@@ -4,8 +4,9 @@ import type { Database } from "../db/database.ts";
 import { bookingSeats, bookings, payments } from "../db/schema.ts";
 import { iso } from "../lib/iso-time.ts";
 import { fromMinorUnits } from "../lib/money.ts";
+import type { StoredBooking } from "./booking-storage.ts";
 import type { D1Statement } from "./d1-outbox.ts";
-import type { ShowInfo, StoredBooking } from "./show-storage.ts";
+import type { ShowInfo } from "./show-storage.ts";
 
 /** The D1 writes that record a booking's life (bookings, booking_seats, payments). */
 

@@ -1,8 +1,9 @@
 import type { BookedSeat, BookingShow, BookingSnapshot } from "../bookings/booking-views.ts";
 import { iso } from "../lib/iso-time.ts";
 import { fromMinorUnits } from "../lib/money.ts";
+import type { StoredBooking } from "./booking-storage.ts";
 import type { SeatBook } from "./seat-book.ts";
-import type { ShowInfo, StoredBooking } from "./show-storage.ts";
+import type { ShowInfo } from "./show-storage.ts";
 
 /** A stored booking as the Worker's booking views take it. */
 

@@ -3,13 +3,13 @@ import type { SeatMapBroadcaster } from "./seat-map-broadcaster.ts";
 import type { ShowState } from "./show-state.ts";
 
 /** A viewer gets at most one snapshot per this interval; extra `resync`s are coalesced. */
-export const SNAPSHOT_INTERVAL_MS = 1_000;
+const SNAPSHOT_INTERVAL_MS = 1_000;
 /** Messages a viewer may send that are not understood before its socket is closed. */
-export const MAX_UNKNOWN_MESSAGES = 10;
+const MAX_UNKNOWN_MESSAGES = 10;
 /** Close code for a viewer that keeps sending what the feed does not speak (RFC 6455). */
-export const POLICY_VIOLATION = 1008;
+const POLICY_VIOLATION = 1008;
 /** Cloudflare allows 32,768 WebSockets per object; the cap stays under it. */
-export const DEFAULT_MAX_VIEWERS = 30_000;
+const DEFAULT_MAX_VIEWERS = 30_000;
 
 /** What each viewer's socket keeps across hibernation. */
 interface ViewerAttachment {

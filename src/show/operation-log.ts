@@ -4,21 +4,21 @@
  * endpoint and key; keeps the exact reply so a retry gets the same bytes back.
  */
 
-export interface OperationKey {
+interface OperationKey {
   /** `<user>:<endpoint>:<Idempotency-Key>` */
   scope: string;
   /** A keyed hash of the request, to refuse the same key with a different request. */
   hash: string;
 }
 
-export type OperationStart =
+type OperationStart =
   | { kind: "new" }
   | { kind: "replay"; status: number; body: string }
   | { kind: "in_progress" }
   | { kind: "reused" };
 
 /** How long a finished operation is remembered, as KV keeps it. */
-export const OPERATION_TTL_MS = 24 * 3600 * 1000;
+const OPERATION_TTL_MS = 24 * 3600 * 1000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS operations (

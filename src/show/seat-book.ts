@@ -34,7 +34,7 @@ export interface SeatLock {
   paying?: boolean;
 }
 
-export type LockOutcome =
+type LockOutcome =
   | { ok: true; lock: SeatLock }
   | { ok: false; reason: "unknown_seats"; seatIds: string[] }
   /** Some requested seat is booked (it may also be locked). */
@@ -42,7 +42,7 @@ export type LockOutcome =
   /** Every blocking seat is held by a live lock. */
   | { ok: false; reason: "locked"; seatIds: string[] };
 
-export interface LockAttempt {
+interface LockAttempt {
   lockId: string;
   userId: string;
   seatIds: readonly string[];
@@ -82,7 +82,7 @@ export class SeatBook {
     return lock && holdsAt(lock, now) ? lock : undefined;
   }
 
-  /** Locks every requested seat, or none (invariant 2). */
+  /** Locks every requested seat, or none (a lock is all or nothing). */
   lock(request: LockAttempt): LockOutcome {
     const unknown = request.seatIds.filter((id) => !this.seats.has(id));
     if (unknown.length > 0) return { ok: false, reason: "unknown_seats", seatIds: unknown };

@@ -52,11 +52,11 @@ export class SeatLocking {
       }
     }
     const lock = outcome.lock;
-    // api-design.md's lock response; the status shows in GET.
+    // The lock response (id, show, seats, times) leaves out the status; GET shows it.
     const { status: _status, ...view } = lockView(show.showId, lock);
     let result: ShowResult<Omit<LockView, "status">> = ok(view);
     show.commit(lock.seatIds, now, () => {
-      show.storage.insertLock(lock);
+      show.seatStorage.insertLock(lock);
       show.outbox.enqueue([lockCreated(show.db, show.showId, lock)]);
       result = request.keep(result);
     });
@@ -66,7 +66,7 @@ export class SeatLocking {
   /** The caller's lock, live or ended; others' locks are not found. */
   read(lockId: string, userId: string): ShowResult<LockView> {
     this.show.expireDue(Date.now());
-    const lock = this.show.storage.findLock(lockId);
+    const lock = this.show.seatStorage.findLock(lockId);
     if (!lock || lock.userId !== userId) return refused(notFoundFailure("lock", lockId));
     return ok(lockView(this.show.showId, lock));
   }
@@ -76,10 +76,10 @@ export class SeatLocking {
     const { show } = this;
     const now = Date.now();
     show.expireDue(now);
-    const stored = show.storage.findLock(lockId);
+    const stored = show.seatStorage.findLock(lockId);
     if (!stored || stored.userId !== userId) return refused(notFoundFailure("lock", lockId));
     if (show.seats.liveLock(lockId, now)?.paying) return refused(paymentUnderWay());
-    const booking = show.storage.bookingOfLock(lockId);
+    const booking = show.bookingStorage.bookingOfLock(lockId);
     if (booking?.status === "pending" && !booking.createdWithCard) {
       return refused(
         failure(
@@ -93,7 +93,7 @@ export class SeatLocking {
     const released = show.seats.release(lockId);
     if (!released) return ok(lockView(show.showId, stored));
     show.commit(released.seatIds, now, () => {
-      show.storage.endLock(lockId, "released", now);
+      show.seatStorage.endLock(lockId, "released", now);
       show.outbox.enqueue([lockEnded(show.db, lockId, "released", now)]);
     });
     return ok(lockView(show.showId, released));
@@ -127,7 +127,7 @@ export class SeatLocking {
   }
 }
 
-export function lockView(showId: string, lock: SeatLock): LockView {
+function lockView(showId: string, lock: SeatLock): LockView {
   return {
     lock_id: lock.lockId,
     show_id: showId,

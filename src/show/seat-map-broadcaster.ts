@@ -5,12 +5,12 @@
  * ended, so a viewer that sees a gap knows to resync.
  */
 
-export interface SeatChange {
+interface SeatChange {
   seat_id: string;
   status: string;
 }
 
-export interface SeatsChangedMessage {
+interface SeatsChangedMessage {
   type: "seats";
   from_version: number;
   version: number;

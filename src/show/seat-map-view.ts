@@ -1,7 +1,7 @@
 import type { SeatBook } from "./seat-book.ts";
 import type { ShowInfo } from "./show-storage.ts";
 
-/** The seat map of api-design.md, plus its version, as of `now`. */
+/** The seat map (show, venue, every seat with its status, zones) and its version, as of `now`. */
 export function seatMapView(info: ShowInfo, seats: SeatBook, version: number, now: number) {
   return {
     show_id: info.showId,

@@ -4,13 +4,13 @@ import { iso } from "../lib/iso-time.ts";
 import { fromMinorUnits, toMinorUnits } from "../lib/money.ts";
 import { bookingInserted } from "./booking-records.ts";
 import { bookingSeats, bookingShow, bookingSnapshot } from "./booking-snapshot.ts";
+import type { StoredBooking } from "./booking-storage.ts";
 import type { KeyedRequest } from "./keyed-request.ts";
 import type { ShowPayments } from "./show-payments.ts";
 import { ok, paymentUnderWay, refused, showClosed } from "./show-results.ts";
 import type { BookCommand, BookingRead, PayCommand, ShowResult } from "./show-rpc.ts";
 import { newShowScopedId } from "./show-scoped-ids.ts";
 import type { ShowState } from "./show-state.ts";
-import type { StoredBooking } from "./show-storage.ts";
 
 /** Turning a live lock into a booking, paying a pending one, reading one. */
 export class ShowBookings {
@@ -29,11 +29,11 @@ export class ShowBookings {
     show.expireDue(now);
     const closed = showClosed(show.info, now, "booked");
     if (closed) return refused(closed);
-    const lock = show.storage.findLock(command.lockId);
+    const lock = show.seatStorage.findLock(command.lockId);
     if (!lock || lock.userId !== command.userId) {
       return refused(invalidInputFailure("lock_id", "no lock of yours with this id in this show"));
     }
-    const existing = show.storage.bookingOfLock(lock.lockId);
+    const existing = show.bookingStorage.bookingOfLock(lock.lockId);
     // A booking with a card still being paid for is not a booking yet: retry shortly.
     if (existing?.createdWithCard && existing.status === "pending") {
       return refused(paymentUnderWay());
@@ -98,7 +98,7 @@ export class ShowBookings {
     if (!command.card) {
       let result: ShowResult<unknown> = created();
       show.transaction(() => {
-        show.storage.insertBooking(booking);
+        show.bookingStorage.insertBooking(booking);
         show.outbox.enqueue(
           bookingInserted(show.db, show.info, booking, bookingSeats(show.seats, booking)),
         );
@@ -107,10 +107,10 @@ export class ShowBookings {
       await show.flushToD1();
       return result;
     }
-    show.storage.insertBooking(booking);
+    show.bookingStorage.insertBooking(booking);
     const paid = await this.payments.pay(booking, command.card, 1, request, created);
     // A booking with a card exists only once paid: the lock is free to book again.
-    if (!paid.ok) show.storage.deleteBooking(booking.bookingId);
+    if (!paid.ok) show.bookingStorage.deleteBooking(booking.bookingId);
     return paid;
   }
 
@@ -149,7 +149,7 @@ export class ShowBookings {
         ),
       );
     }
-    const attempt = show.storage.attemptsOf(booking.bookingId).length + 1;
+    const attempt = show.bookingStorage.attemptsOf(booking.bookingId).length + 1;
     return this.payments.pay(booking, command.card, attempt, request, (charge) =>
       ok({
         payment_id: charge.paymentId,
@@ -172,7 +172,7 @@ export class ShowBookings {
 
   /** A booking clients can see: one made with a card exists only once paid. */
   visibleBooking(bookingId: string): StoredBooking | undefined {
-    const booking = this.show.storage.findBooking(bookingId);
+    const booking = this.show.bookingStorage.findBooking(bookingId);
     return booking && !(booking.createdWithCard && booking.status === "pending")
       ? booking
       : undefined;

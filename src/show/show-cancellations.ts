@@ -3,12 +3,12 @@ import { invalidInputFailure, notFoundFailure, requestInProgress } from "../http
 import type { PaymentGateway } from "../payments/payment-gateway.ts";
 import { bookingEnded, paymentRefunded } from "./booking-records.ts";
 import { bookingShow, bookingSnapshot } from "./booking-snapshot.ts";
+import type { StoredBooking } from "./booking-storage.ts";
 import { lockEnded } from "./lock-records.ts";
 import type { ShowBookings } from "./show-bookings.ts";
 import { ok, paymentUnderWay, refused, showClosed } from "./show-results.ts";
 import type { CancelCommand, ShowResult } from "./show-rpc.ts";
 import { RETRY_MS, type ShowState } from "./show-state.ts";
-import type { StoredBooking } from "./show-storage.ts";
 
 /** The longest wait between two tries of a refund the provider did not confirm. */
 export const MAX_REFUND_RETRY_MS = 5 * 60_000;
@@ -59,7 +59,7 @@ export class ShowCancellations {
       await show.flushToD1();
       return this.answer(booking);
     }
-    show.storage.requestCancellation(booking.bookingId, now);
+    show.bookingStorage.requestCancellation(booking.bookingId, now);
     if (!(await this.refundAndCancel(booking))) {
       return refused(
         requestInProgress(
@@ -74,12 +74,12 @@ export class ShowCancellations {
 
   /** For the alarm: tries again each refund whose time has come. */
   async retryDue(now: number): Promise<void> {
-    const { storage } = this.show;
-    for (const pending of storage.requestedCancellations()) {
+    const { bookingStorage } = this.show;
+    for (const pending of bookingStorage.requestedCancellations()) {
       if (pending.nextTryAt > now || this.refunding.has(pending.bookingId)) continue;
-      const booking = storage.findBooking(pending.bookingId);
+      const booking = bookingStorage.findBooking(pending.bookingId);
       if (booking?.status !== "confirmed") {
-        storage.cancellationDone(pending.bookingId);
+        bookingStorage.cancellationDone(pending.bookingId);
         continue;
       }
       await this.refundAndCancel(booking);
@@ -88,7 +88,7 @@ export class ShowCancellations {
 
   /** When the next refund try is due, if any cancellation waits for one. */
   nextRetryAt(): number | undefined {
-    const times = this.show.storage.requestedCancellations().map((c) => c.nextTryAt);
+    const times = this.show.bookingStorage.requestedCancellations().map((c) => c.nextTryAt);
     return times.length > 0 ? Math.min(...times) : undefined;
   }
 
@@ -98,10 +98,10 @@ export class ShowCancellations {
     booking.status = "cancelled";
     booking.cancelledAt = now;
     show.commit(released?.seatIds ?? [], now, () => {
-      show.storage.updateBooking(booking);
+      show.bookingStorage.updateBooking(booking);
       const rows = [bookingEnded(show.db, booking.bookingId, "cancelled", now)];
       if (released) {
-        show.storage.endLock(booking.lockId, "released", now);
+        show.seatStorage.endLock(booking.lockId, "released", now);
         rows.push(lockEnded(show.db, booking.lockId, "released", now));
       }
       show.outbox.enqueue(rows);
@@ -114,7 +114,9 @@ export class ShowCancellations {
    */
   private async refundAndCancel(booking: StoredBooking): Promise<boolean> {
     const { show } = this;
-    const charge = show.storage.attemptsOf(booking.bookingId).find((a) => a.status === "succeeded");
+    const charge = show.bookingStorage
+      .attemptsOf(booking.bookingId)
+      .find((a) => a.status === "succeeded");
     this.refunding.add(booking.bookingId);
     try {
       if (charge) {
@@ -125,10 +127,10 @@ export class ShowCancellations {
       }
     } catch {
       const failures =
-        (show.storage.requestedCancellations().find((c) => c.bookingId === booking.bookingId)
+        (show.bookingStorage.requestedCancellations().find((c) => c.bookingId === booking.bookingId)
           ?.attempts ?? 0) + 1;
       const nextTryAt = Date.now() + refundRetryDelay(failures);
-      show.storage.cancellationRetried(booking.bookingId, nextTryAt);
+      show.bookingStorage.cancellationRetried(booking.bookingId, nextTryAt);
       void show.armAlarm(nextTryAt);
       return false;
     } finally {
@@ -139,9 +141,9 @@ export class ShowCancellations {
     booking.cancelledAt = at;
     show.seats.unbook(booking.bookingId, booking.seatIds);
     show.commit(booking.seatIds, at, () => {
-      show.storage.updateBooking(booking);
-      show.storage.setSeatsBooking(booking.seatIds, null);
-      show.storage.cancellationDone(booking.bookingId);
+      show.bookingStorage.updateBooking(booking);
+      show.seatStorage.setSeatsBooking(booking.seatIds, null);
+      show.bookingStorage.cancellationDone(booking.bookingId);
       const rows = [bookingEnded(show.db, booking.bookingId, "cancelled", at)];
       if (booking.paymentId) rows.push(paymentRefunded(show.db, booking.paymentId, at));
       show.outbox.enqueue(rows);

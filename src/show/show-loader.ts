@@ -4,7 +4,7 @@ import type { SeatInfo } from "./seat-book.ts";
 import type { ShowInfo } from "./show-storage.ts";
 
 /** What a show object copies from the D1 catalog on first use. */
-export interface CatalogShow {
+interface CatalogShow {
   info: ShowInfo;
   seats: SeatInfo[];
 }

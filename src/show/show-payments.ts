@@ -8,12 +8,12 @@ import {
 } from "../payments/payment-gateway.ts";
 import { bookingConfirmed, bookingInserted, paymentRecorded } from "./booking-records.ts";
 import { bookingSeats } from "./booking-snapshot.ts";
+import type { StoredBooking } from "./booking-storage.ts";
 import type { KeyedRequest } from "./keyed-request.ts";
 import { lockEnded } from "./lock-records.ts";
 import { refused } from "./show-results.ts";
 import type { ShowResult } from "./show-rpc.ts";
 import { RETRY_MS, type ShowState } from "./show-state.ts";
-import type { StoredBooking } from "./show-storage.ts";
 
 type Succeeded = Extract<ChargeOutcome, { status: "succeeded" }>;
 
@@ -72,16 +72,16 @@ export class ShowPayments {
    * may expire again. Attempts still unsettled stay for the next alarm.
    */
   async settleAbandoned(): Promise<void> {
-    const { storage } = this.show;
-    for (const { chargeKey } of storage.openAttempts()) {
+    const { bookingStorage } = this.show;
+    for (const { chargeKey } of bookingStorage.openAttempts()) {
       // Read afresh: while an earlier refund was awaited, this attempt may have finished.
-      const attempt = storage.findAttempt(chargeKey);
+      const attempt = bookingStorage.findAttempt(chargeKey);
       if (!attempt || (attempt.status !== "charging" && attempt.status !== "unknown")) continue;
       if (this.inFlight.has(chargeKey)) continue;
       if (!(await this.settleUnknown(chargeKey))) continue;
-      const booking = storage.findBooking(attempt.bookingId);
+      const booking = bookingStorage.findBooking(attempt.bookingId);
       if (booking?.createdWithCard && booking.status === "pending") {
-        storage.deleteBooking(booking.bookingId);
+        bookingStorage.deleteBooking(booking.bookingId);
       }
       this.endPayment(attempt.lockId);
     }
@@ -89,7 +89,7 @@ export class ShowPayments {
 
   /** Whether some payment is left to settle that nobody here is waiting on. */
   hasAbandoned(): boolean {
-    return this.show.storage.openAttempts().some((a) => !this.inFlight.has(a.chargeKey));
+    return this.show.bookingStorage.openAttempts().some((a) => !this.inFlight.has(a.chargeKey));
   }
 
   /** Marks the lock as paying and records the attempt; undefined if the lock is gone. */
@@ -97,7 +97,7 @@ export class ShowPayments {
     const now = Date.now();
     if (!this.show.seats.beginPayment(booking.lockId, now)) return undefined;
     const chargeKey = `${booking.bookingId}:${attemptNumber}`;
-    this.show.storage.insertAttempt({
+    this.show.bookingStorage.insertAttempt({
       chargeKey,
       bookingId: booking.bookingId,
       lockId: booking.lockId,
@@ -115,7 +115,7 @@ export class ShowPayments {
     chargeKey: string,
     card: CardDetails,
   ): Promise<{ ok: true; value: Succeeded } | { ok: false; error: ApiFailure }> {
-    const { storage } = this.show;
+    const { bookingStorage } = this.show;
     let outcome: ChargeOutcome;
     try {
       outcome = await this.gateway.charge({
@@ -127,7 +127,7 @@ export class ShowPayments {
       });
     } catch (err) {
       const timeout = err instanceof PaymentOutcomeUnknown && err.kind === "timeout";
-      storage.setAttemptStatus(chargeKey, "unknown");
+      bookingStorage.setAttemptStatus(chargeKey, "unknown");
       const settled = await this.settleUnknown(chargeKey);
       this.inFlight.delete(chargeKey);
       this.endPayment(booking.lockId);
@@ -148,7 +148,7 @@ export class ShowPayments {
     }
     this.inFlight.delete(chargeKey);
     if (outcome.status === "declined") {
-      storage.setAttemptStatus(chargeKey, "declined");
+      bookingStorage.setAttemptStatus(chargeKey, "declined");
       this.endPayment(booking.lockId);
       return refused(
         failure(
@@ -201,10 +201,10 @@ export class ShowPayments {
     booking.confirmedAt = at;
     show.seats.confirm(booking.lockId, booking.bookingId);
     show.commit(booking.seatIds, at, () => {
-      show.storage.setAttemptStatus(chargeKey, "succeeded");
-      show.storage.updateBooking(booking);
-      show.storage.setSeatsBooking(booking.seatIds, booking.bookingId);
-      show.storage.endLock(booking.lockId, "confirmed", at);
+      show.bookingStorage.setAttemptStatus(chargeKey, "succeeded");
+      show.bookingStorage.updateBooking(booking);
+      show.seatStorage.setSeatsBooking(booking.seatIds, booking.bookingId);
+      show.seatStorage.endLock(booking.lockId, "confirmed", at);
       show.outbox.enqueue([
         ...(booking.createdWithCard
           ? bookingInserted(show.db, show.info, booking, bookingSeats(show.seats, booking))
@@ -246,13 +246,13 @@ export class ShowPayments {
         idempotencyKey: `refund:${chargeKey}`,
         chargeIdempotencyKey: chargeKey,
       });
-      this.show.storage.setAttemptStatus(
+      this.show.bookingStorage.setAttemptStatus(
         chargeKey,
         refund.status === "refunded" ? "refunded" : "no_charge",
       );
       return true;
     } catch {
-      this.show.storage.setAttemptStatus(chargeKey, "unknown");
+      this.show.bookingStorage.setAttemptStatus(chargeKey, "unknown");
       void this.show.armAlarm(Date.now() + RETRY_MS);
       return false;
     }

@@ -9,7 +9,7 @@ import type { CardDetails } from "../payments/payment-gateway.ts";
  */
 
 /** A reply kept under an Idempotency-Key: sent as these exact bytes, and replayed as them. */
-export interface KeptReply {
+interface KeptReply {
   status: number;
   body: string;
   /** The stored answer of an earlier request with the same key. */
@@ -57,7 +57,7 @@ export interface LockCommand {
   selection: LockSelection;
 }
 
-/** A lock as the API shows it (api-design.md's lock response, plus its status). */
+/** A lock as the API shows it: the lock response, plus its status. */
 export interface LockView {
   lock_id: string;
   show_id: string;

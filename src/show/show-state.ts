@@ -1,5 +1,6 @@
 import { type Database, database } from "../db/database.ts";
 import { bookingEnded } from "./booking-records.ts";
+import { BookingStorage } from "./booking-storage.ts";
 import { D1Outbox } from "./d1-outbox.ts";
 import { lockEnded } from "./lock-records.ts";
 import { OperationLog } from "./operation-log.ts";
@@ -13,13 +14,17 @@ export const RETRY_MS = 5_000;
 
 /**
  * The one owner of a loaded show's state: its seats and locks (SeatBook), its SQLite
- * storage and D1 outbox, the seat map's version, the live viewers' broadcaster, and the
- * alarm. Every change goes through commit(), which stores it, moves the version on, tells
+ * storage (`seatStorage`: show, seats, locks, version; `bookingStorage`: bookings, payment
+ * attempts, cancellations) and D1 outbox, the seat map's version, the live viewers'
+ * broadcaster, and the alarm. Every change goes through commit(), which stores it, moves the version on, tells
  * viewers and starts the D1 flush. Lock, booking and payment logic use this class; it uses
  * none of them.
  */
 export class ShowState {
-  readonly storage: ShowStorage;
+  /** Show info, seats, locks and the version. */
+  readonly seatStorage: ShowStorage;
+  /** Bookings, payment attempts and cancellations. */
+  readonly bookingStorage: BookingStorage;
   readonly outbox: D1Outbox;
   readonly operations: OperationLog;
   readonly db: Database;
@@ -36,13 +41,17 @@ export class ShowState {
     /** The alarm time last set, so an alarm that is already right is not set again. */
     private alarmAt: number | null,
   ) {
-    this.storage = new ShowStorage(ctx.storage.sql);
+    this.seatStorage = new ShowStorage(ctx.storage.sql);
+    this.bookingStorage = new BookingStorage(ctx.storage.sql);
     this.outbox = new D1Outbox(ctx.storage.sql, env.DB);
     this.operations = new OperationLog(ctx.storage.sql);
     this.db = database(env.DB);
     this.outbox.prepare();
     this.operations.prepare();
-    const stored = this.storage.load();
+    this.bookingStorage.ensureSchema();
+    // Locks whose payment was under way when the object stopped stay held (see load()).
+    const paying = new Set(this.bookingStorage.openAttempts().map((attempt) => attempt.lockId));
+    const stored = this.seatStorage.load(paying);
     this.info = stored.info;
     this.version = stored.version;
     this.seats = new SeatBook(stored.seats, stored.liveLocks, stored.booked);
@@ -76,7 +85,7 @@ export class ShowState {
     const version = this.version + 1;
     this.transaction(() => {
       write();
-      this.storage.setVersion(version);
+      this.seatStorage.setVersion(version);
     });
     this.version = version;
     this.seatMapJson = undefined;
@@ -97,12 +106,12 @@ export class ShowState {
       now,
       () => {
         for (const lock of expired) {
-          this.storage.endLock(lock.lockId, "expired", now);
+          this.seatStorage.endLock(lock.lockId, "expired", now);
           const rows = [lockEnded(this.db, lock.lockId, "expired", lock.expiresAt)];
-          const booking = this.storage.bookingOfLock(lock.lockId);
+          const booking = this.bookingStorage.bookingOfLock(lock.lockId);
           if (booking?.status === "pending" && !booking.createdWithCard) {
             booking.status = "expired";
-            this.storage.updateBooking(booking);
+            this.bookingStorage.updateBooking(booking);
             rows.push(bookingEnded(this.db, booking.bookingId, "expired", now));
           }
           this.outbox.enqueue(rows);
@@ -133,7 +142,7 @@ export class ShowState {
     this.alarmAt = null;
   }
 
-  /** The seat map of api-design.md with its version, as JSON (built once per version). */
+  /** The seat map with its version, as JSON (built once per version). */
   seatMap(now: number): string {
     this.seatMapJson ??= JSON.stringify(seatMapView(this.info, this.seats, this.version, now));
     return this.seatMapJson;

@@ -1,0 +1,297 @@
+import type { BookingStatus } from "../db/schema.ts";
+
+/**
+ * The show object's SQLite storage of its bookings, the payment attempts made for them and
+ * the cancellations whose refund is not confirmed yet. The seats and locks are in
+ * show-storage.ts; both are written in the same transactions (ShowState.commit).
+ */
+
+/** A booking as the show object keeps it. Times are epoch milliseconds. */
+export interface StoredBooking {
+  bookingId: string;
+  lockId: string;
+  userId: string;
+  seatIds: string[];
+  totalMinor: number;
+  status: BookingStatus;
+  /**
+   * Made by POST /v1/bookings with a card: it exists for clients (and in D1) only once
+   * paid; a failed payment removes it. A booking without a card is pending at once.
+   * (Stored in the column `direct`, its first name.)
+   */
+  createdWithCard: boolean;
+  paymentId: string | null;
+  ticketId: string | null;
+  cardBrand: string | null;
+  cardLast4: string | null;
+  createdAt: number;
+  confirmedAt: number | null;
+  cancelledAt: number | null;
+}
+
+type AttemptStatus = "charging" | "succeeded" | "declined" | "unknown" | "refunded" | "no_charge";
+
+/** One call to the payment gateway's charge, under its own idempotency key. */
+interface PaymentAttempt {
+  chargeKey: string;
+  bookingId: string;
+  lockId: string;
+  amountMinor: number;
+  status: AttemptStatus;
+  startedAt: number;
+}
+
+interface PendingCancellation {
+  bookingId: string;
+  /** Refund tries that failed so far. */
+  attempts: number;
+  /** Epoch ms when the next try is due. */
+  nextTryAt: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS bookings (
+  booking_id TEXT PRIMARY KEY,
+  lock_id TEXT NOT NULL UNIQUE,
+  user_id TEXT NOT NULL,
+  seat_ids TEXT NOT NULL,
+  total_minor INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'cancelled', 'expired')),
+  direct INTEGER NOT NULL,
+  payment_id TEXT,
+  ticket_id TEXT,
+  card_brand TEXT,
+  card_last4 TEXT,
+  created_at INTEGER NOT NULL,
+  confirmed_at INTEGER,
+  cancelled_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS payment_attempts (
+  charge_key TEXT PRIMARY KEY,
+  booking_id TEXT NOT NULL,
+  lock_id TEXT NOT NULL,
+  amount_minor INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('charging', 'succeeded', 'declined', 'unknown', 'refunded', 'no_charge')),
+  started_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cancellations (
+  booking_id TEXT PRIMARY KEY,
+  requested_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_try_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS payment_attempts_open ON payment_attempts (status)
+  WHERE status IN ('charging', 'unknown');
+`;
+
+export class BookingStorage {
+  constructor(private readonly sql: SqlStorage) {}
+
+  /** Idempotent: tables and columns added by later versions appear in older objects. */
+  ensureSchema(): void {
+    this.sql.exec(SCHEMA);
+    // Objects made before cancellations were retried with backoff lack these columns.
+    const columns = this.sql
+      .exec<{ name: string }>("SELECT name FROM pragma_table_info('cancellations')")
+      .toArray()
+      .map((c) => c.name);
+    if (!columns.includes("attempts")) {
+      this.sql.exec("ALTER TABLE cancellations ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0");
+    }
+    if (!columns.includes("next_try_at")) {
+      this.sql.exec("ALTER TABLE cancellations ADD COLUMN next_try_at INTEGER NOT NULL DEFAULT 0");
+    }
+  }
+
+  insertBooking(booking: StoredBooking): void {
+    this.sql.exec(
+      `INSERT INTO bookings (booking_id, lock_id, user_id, seat_ids, total_minor, status, direct,
+         payment_id, ticket_id, card_brand, card_last4, created_at, confirmed_at, cancelled_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      booking.bookingId,
+      booking.lockId,
+      booking.userId,
+      JSON.stringify(booking.seatIds),
+      booking.totalMinor,
+      booking.status,
+      booking.createdWithCard ? 1 : 0,
+      booking.paymentId,
+      booking.ticketId,
+      booking.cardBrand,
+      booking.cardLast4,
+      booking.createdAt,
+      booking.confirmedAt,
+      booking.cancelledAt,
+    );
+  }
+
+  /** Writes back every mutable field of a booking. */
+  updateBooking(booking: StoredBooking): void {
+    this.sql.exec(
+      `UPDATE bookings SET status = ?, payment_id = ?, ticket_id = ?, card_brand = ?, card_last4 = ?,
+         confirmed_at = ?, cancelled_at = ? WHERE booking_id = ?`,
+      booking.status,
+      booking.paymentId,
+      booking.ticketId,
+      booking.cardBrand,
+      booking.cardLast4,
+      booking.confirmedAt,
+      booking.cancelledAt,
+      booking.bookingId,
+    );
+  }
+
+  deleteBooking(bookingId: string): void {
+    this.sql.exec("DELETE FROM bookings WHERE booking_id = ?", bookingId);
+  }
+
+  findBooking(bookingId: string): StoredBooking | undefined {
+    const row = this.sql
+      .exec<BookingRow>("SELECT * FROM bookings WHERE booking_id = ?", bookingId)
+      .toArray()[0];
+    return row ? toBooking(row) : undefined;
+  }
+
+  bookingOfLock(lockId: string): StoredBooking | undefined {
+    const row = this.sql
+      .exec<BookingRow>("SELECT * FROM bookings WHERE lock_id = ?", lockId)
+      .toArray()[0];
+    return row ? toBooking(row) : undefined;
+  }
+
+  /** A cancellation asked for whose refund is not confirmed yet (the alarm retries it). */
+  requestCancellation(bookingId: string, at: number): void {
+    this.sql.exec(
+      "INSERT OR IGNORE INTO cancellations (booking_id, requested_at, next_try_at) VALUES (?, ?, ?)",
+      bookingId,
+      at,
+      at,
+    );
+  }
+
+  /** A refund try failed: the next one is due at `nextTryAt`. */
+  cancellationRetried(bookingId: string, nextTryAt: number): void {
+    this.sql.exec(
+      "UPDATE cancellations SET attempts = attempts + 1, next_try_at = ? WHERE booking_id = ?",
+      nextTryAt,
+      bookingId,
+    );
+  }
+
+  cancellationDone(bookingId: string): void {
+    this.sql.exec("DELETE FROM cancellations WHERE booking_id = ?", bookingId);
+  }
+
+  /** Cancellations still waiting for their refund, oldest first. */
+  requestedCancellations(): PendingCancellation[] {
+    return this.sql
+      .exec<{ booking_id: string; attempts: number; next_try_at: number }>(
+        "SELECT booking_id, attempts, next_try_at FROM cancellations ORDER BY requested_at",
+      )
+      .toArray()
+      .map((row) => ({
+        bookingId: row.booking_id,
+        attempts: row.attempts,
+        nextTryAt: row.next_try_at,
+      }));
+  }
+
+  // ---- payment attempts ----
+
+  insertAttempt(attempt: PaymentAttempt): void {
+    this.sql.exec(
+      "INSERT INTO payment_attempts (charge_key, booking_id, lock_id, amount_minor, status, started_at) VALUES (?, ?, ?, ?, ?, ?)",
+      attempt.chargeKey,
+      attempt.bookingId,
+      attempt.lockId,
+      attempt.amountMinor,
+      attempt.status,
+      attempt.startedAt,
+    );
+  }
+
+  setAttemptStatus(chargeKey: string, status: AttemptStatus): void {
+    this.sql.exec("UPDATE payment_attempts SET status = ? WHERE charge_key = ?", status, chargeKey);
+  }
+
+  findAttempt(chargeKey: string): PaymentAttempt | undefined {
+    const row = this.sql
+      .exec<AttemptRow>("SELECT * FROM payment_attempts WHERE charge_key = ?", chargeKey)
+      .toArray()[0];
+    return row ? toAttempt(row) : undefined;
+  }
+
+  attemptsOf(bookingId: string): PaymentAttempt[] {
+    return this.sql
+      .exec<AttemptRow>(
+        "SELECT * FROM payment_attempts WHERE booking_id = ? ORDER BY started_at",
+        bookingId,
+      )
+      .toArray()
+      .map(toAttempt);
+  }
+
+  /** Attempts whose outcome is not settled: charging, or unknown after a timeout. */
+  openAttempts(): PaymentAttempt[] {
+    return this.sql
+      .exec<AttemptRow>("SELECT * FROM payment_attempts WHERE status IN ('charging', 'unknown')")
+      .toArray()
+      .map(toAttempt);
+  }
+}
+
+interface BookingRow extends Record<string, SqlStorageValue> {
+  booking_id: string;
+  lock_id: string;
+  user_id: string;
+  seat_ids: string;
+  total_minor: number;
+  status: BookingStatus;
+  direct: number;
+  payment_id: string | null;
+  ticket_id: string | null;
+  card_brand: string | null;
+  card_last4: string | null;
+  created_at: number;
+  confirmed_at: number | null;
+  cancelled_at: number | null;
+}
+
+function toBooking(row: BookingRow): StoredBooking {
+  return {
+    bookingId: row.booking_id,
+    lockId: row.lock_id,
+    userId: row.user_id,
+    seatIds: JSON.parse(row.seat_ids) as string[],
+    totalMinor: row.total_minor,
+    status: row.status,
+    createdWithCard: row.direct === 1,
+    paymentId: row.payment_id,
+    ticketId: row.ticket_id,
+    cardBrand: row.card_brand,
+    cardLast4: row.card_last4,
+    createdAt: row.created_at,
+    confirmedAt: row.confirmed_at,
+    cancelledAt: row.cancelled_at,
+  };
+}
+
+interface AttemptRow extends Record<string, SqlStorageValue> {
+  charge_key: string;
+  booking_id: string;
+  lock_id: string;
+  amount_minor: number;
+  status: AttemptStatus;
+  started_at: number;
+}
+
+function toAttempt(row: AttemptRow): PaymentAttempt {
+  return {
+    chargeKey: row.charge_key,
+    bookingId: row.booking_id,
+    lockId: row.lock_id,
+    amountMinor: row.amount_minor,
+    status: row.status,
+    startedAt: row.started_at,
+  };
+}
