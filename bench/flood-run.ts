@@ -41,7 +41,7 @@ export const floodSettings = {
   cyclesDeadlineMs: 60_000,
   /** The flood outlasts the measured cycles; these only bound it if run.ts cannot stop it. */
   floodMaxMs: 90_000,
-  floodMaxMessages: 5_000_000,
+  floodMaxMessages: 10_000_000,
   highWaterBytes: 64 * 1024,
   junkBytes: 16 * 1024,
   /** Ends the flood if workerd grows by this much: the machine is shared, its memory finite. */
