@@ -6,6 +6,12 @@ import type { ShowState } from "./show-state.ts";
 const SNAPSHOT_INTERVAL_MS = 1_000;
 /** Messages a viewer may send that are not understood before its socket is closed. */
 const MAX_UNKNOWN_MESSAGES = 10;
+/**
+ * `resync`s a viewer may send while its next snapshot is not due yet. A viewer asks once
+ * per gap and then waits for its snapshot; one that keeps asking is flooding, and every
+ * message it sends costs the thread that takes the show's locks.
+ */
+const MAX_EARLY_RESYNCS = 10;
 /** Close code for a viewer that keeps sending what the feed does not speak (RFC 6455). */
 const POLICY_VIOLATION = 1008;
 /** Cloudflare allows 32,768 WebSockets per object; the cap stays under it. */
@@ -26,6 +32,8 @@ interface ViewerAttachment {
 export class LiveViewers {
   /** Viewers whose coalesced resync is scheduled. */
   private readonly resyncTimers = new Map<WebSocket, ReturnType<typeof setTimeout>>();
+  /** `resync`s received per viewer since its last snapshot while none was due. */
+  private readonly earlyResyncs = new Map<WebSocket, number>();
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -61,12 +69,7 @@ export class LiveViewers {
     const viewer = attachmentOf(ws);
     viewer.unknownMessages++;
     if (viewer.unknownMessages > MAX_UNKNOWN_MESSAGES) {
-      this.forget(ws);
-      try {
-        ws.close(POLICY_VIOLATION, "the live seat map understands only 'resync' and 'ping'");
-      } catch {
-        // Already closed.
-      }
+      this.shut(ws, "the live seat map understands only 'resync' and 'ping'");
       return;
     }
     ws.serializeAttachment(viewer);
@@ -76,17 +79,34 @@ export class LiveViewers {
     const timer = this.resyncTimers.get(ws);
     if (timer !== undefined) clearTimeout(timer);
     this.resyncTimers.delete(ws);
+    this.earlyResyncs.delete(ws);
+  }
+
+  /** Closes a viewer that keeps sending what it should not; the runtime stops its messages. */
+  private shut(ws: WebSocket, reason: string): void {
+    this.forget(ws);
+    try {
+      ws.close(POLICY_VIOLATION, reason);
+    } catch {
+      // Already closed.
+    }
   }
 
   /** A fresh snapshot after the viewer noticed a gap: now, or once its interval is over. */
   private resync(ws: WebSocket, show: ShowState): void {
-    if (this.resyncTimers.has(ws)) return;
     const now = Date.now();
     const dueAt = attachmentOf(ws).lastSnapshotAt + SNAPSHOT_INTERVAL_MS;
-    if (now >= dueAt) {
+    if (now >= dueAt && !this.resyncTimers.has(ws)) {
       this.sendSnapshot(ws, show, now);
       return;
     }
+    const early = (this.earlyResyncs.get(ws) ?? 0) + 1;
+    if (early > MAX_EARLY_RESYNCS) {
+      this.shut(ws, "too many resync requests; one per gap is enough");
+      return;
+    }
+    this.earlyResyncs.set(ws, early);
+    if (this.resyncTimers.has(ws)) return;
     this.resyncTimers.set(
       ws,
       setTimeout(() => {
@@ -98,6 +118,7 @@ export class LiveViewers {
 
   private sendSnapshot(ws: WebSocket, show: ShowState, now: number): void {
     show.expireDue(now);
+    this.earlyResyncs.delete(ws);
     const viewer = attachmentOf(ws);
     // Survives hibernation, so the pace holds for a viewer whose object was evicted.
     ws.serializeAttachment({ ...viewer, lastSnapshotAt: now } satisfies ViewerAttachment);
