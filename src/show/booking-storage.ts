@@ -178,6 +178,17 @@ export class BookingStorage {
     );
   }
 
+  /** Refund tries that failed so far for a cancellation still waiting (0 if none). */
+  cancellationFailures(bookingId: string): number {
+    const row = this.sql
+      .exec<{ attempts: number }>(
+        "SELECT attempts FROM cancellations WHERE booking_id = ?",
+        bookingId,
+      )
+      .toArray()[0];
+    return row?.attempts ?? 0;
+  }
+
   cancellationDone(bookingId: string): void {
     this.sql.exec("DELETE FROM cancellations WHERE booking_id = ?", bookingId);
   }

@@ -5,6 +5,7 @@ import {
   requestInProgress,
 } from "../http/api-failure.ts";
 import type { OperationLog } from "./operation-log.ts";
+import { refused } from "./show-results.ts";
 import type { RequestContext, ShowResult } from "./show-rpc.ts";
 
 /**
@@ -35,7 +36,7 @@ export class KeyedRequest {
         return replayOf(start.status, start.body);
       case "in_progress":
         this.settled = true;
-        return this.refuse(
+        return refused(
           requestInProgress(
             "A request with this Idempotency-Key is still being processed; retry shortly",
             { field: "Idempotency-Key", reason: "still being processed" },
@@ -43,7 +44,7 @@ export class KeyedRequest {
         );
       case "reused":
         this.settled = true;
-        return this.refuse(idempotencyKeyReused());
+        return refused(idempotencyKeyReused());
     }
   }
 
@@ -73,10 +74,6 @@ export class KeyedRequest {
     const key = this.context.idempotency;
     if (key && !this.settled) this.log.abandon(key);
     this.settled = true;
-  }
-
-  private refuse(error: ApiFailure): ShowResult<never> {
-    return { ok: false, error };
   }
 }
 

@@ -126,9 +126,7 @@ export class ShowCancellations {
         });
       }
     } catch {
-      const failures =
-        (show.bookingStorage.requestedCancellations().find((c) => c.bookingId === booking.bookingId)
-          ?.attempts ?? 0) + 1;
+      const failures = show.bookingStorage.cancellationFailures(booking.bookingId) + 1;
       const nextTryAt = Date.now() + refundRetryDelay(failures);
       show.bookingStorage.cancellationRetried(booking.bookingId, nextTryAt);
       void show.armAlarm(nextTryAt);

@@ -16,9 +16,9 @@ export const RETRY_MS = 5_000;
  * The one owner of a loaded show's state: its seats and locks (SeatBook), its SQLite
  * storage (`seatStorage`: show, seats, locks, version; `bookingStorage`: bookings, payment
  * attempts, cancellations) and D1 outbox, the seat map's version, the live viewers'
- * broadcaster, and the alarm. Every change goes through commit(), which stores it, moves the version on, tells
- * viewers and starts the D1 flush. Lock, booking and payment logic use this class; it uses
- * none of them.
+ * broadcaster, and the alarm. Every change goes through commit(), which stores it, moves
+ * the version on, tells viewers and starts the D1 flush. Lock, booking and payment logic
+ * use this class; it uses none of them.
  */
 export class ShowState {
   /** Show info, seats, locks and the version. */
