@@ -15,7 +15,7 @@ import {
   unstable_splitSqlQuery,
 } from "wrangler";
 
-export const projectRoot = fileURLToPath(new URL("..", import.meta.url));
+export const projectRoot = fileURLToPath(new URL("..", import.meta.url).href);
 
 const wranglerEnv: NodeJS.ProcessEnv = {
   ...process.env,

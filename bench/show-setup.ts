@@ -3,6 +3,8 @@
  * with `seats` seats in three zones, and a show a week ahead with a price per zone.
  */
 
+import { ticketClient } from "../src/client.ts";
+
 export interface BenchShow {
   showId: string;
   eventId: string;
@@ -54,48 +56,46 @@ export function venueLayout(seats: number, seatsPerRow: number) {
   });
 }
 
-async function post<T>(baseUrl: string, token: string, path: string, body: unknown): Promise<T> {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (response.status !== 201) throw new Error(`POST ${path}: ${response.status} ${text}`);
-  return JSON.parse(text) as T;
+/** The error to throw for an answer without the expected status: its status and body. */
+async function unexpected(what: string, response: { status: number; text(): Promise<string> }) {
+  return new Error(`${what}: ${response.status} ${await response.text()}`);
 }
 
+/** Through the typed client (src/client.ts), so the bench breaks at compile time if the API moves. */
 export async function createShow(
   baseUrl: string,
   adminToken: string,
   seats: number,
 ): Promise<BenchShow> {
-  const { event } = await post<{ event: { event_id: string } }>(baseUrl, adminToken, "/v1/events", {
-    name: "Benchmark Night",
-    description: "Flash sale load test",
-    duration_minutes: 150,
+  const api = ticketClient(baseUrl, { token: adminToken });
+  const eventRes = await api.v1.events.$post({
+    json: {
+      name: "Benchmark Night",
+      description: "Flash sale load test",
+      duration_minutes: 150,
+    },
   });
-  const { venue } = await post<{ venue: { venue_id: string; total_seats: number } }>(
-    baseUrl,
-    adminToken,
-    "/v1/venues",
-    {
+  if (eventRes.status !== 201) throw await unexpected("POST /v1/events", eventRes);
+  const { event } = await eventRes.json();
+  const venueRes = await api.v1.venues.$post({
+    json: {
       name: "Benchmark Arena",
       city: "Bengaluru",
       zones: venueLayout(seats, seats >= 500 ? 25 : 20),
     },
-  );
+  });
+  if (venueRes.status !== 201) throw await unexpected("POST /v1/venues", venueRes);
+  const { venue } = await venueRes.json();
   if (venue.total_seats !== seats) {
     throw new Error(`venue has ${venue.total_seats} seats, wanted ${seats}`);
   }
   const prices = Object.fromEntries(ZONES.map((zone) => [zone.name, zone.price]));
   const weekAhead = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();
-  const { show } = await post<{ show: { show_id: string } }>(baseUrl, adminToken, "/v1/shows", {
-    event_id: event.event_id,
-    venue_id: venue.venue_id,
-    show_time: weekAhead,
-    prices,
+  const showRes = await api.v1.shows.$post({
+    json: { event_id: event.event_id, venue_id: venue.venue_id, show_time: weekAhead, prices },
   });
+  if (showRes.status !== 201) throw await unexpected("POST /v1/shows", showRes);
+  const { show } = await showRes.json();
   return {
     showId: show.show_id,
     eventId: event.event_id,

@@ -139,7 +139,7 @@ export class ViewerPool {
         if (typeof event.data !== "string") return;
         if (event.data.startsWith(SNAPSHOT_PREFIX)) {
           viewer.lastVersion = snapshotVersion(event.data);
-          this.extensions = socket.extensions;
+          this.extensions = socket.extensions ?? "";
           clearTimeout(timer);
           resolve(viewer);
           return;

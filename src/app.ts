@@ -8,10 +8,12 @@ import { ApiError } from "./http/api-error.ts";
 import type { AppEnv } from "./http/app-env.ts";
 import { handleError, handleMethodNotAllowed, handleNotFound } from "./http/error-handler.ts";
 import { newId } from "./lib/ids.ts";
+import { apiRouter } from "./openapi/api-route.ts";
+import { buildOpenApiDocument } from "./openapi/openapi-document.ts";
 import { bookingRoutes } from "./routes/bookings.ts";
 import { devTokenRoutes } from "./routes/dev-tokens.ts";
 import { eventRoutes } from "./routes/events.ts";
-import { openApiRoutes } from "./routes/openapi.ts";
+import { healthRoutes, openApiDocumentRoute } from "./routes/meta.ts";
 import { paymentRoutes } from "./routes/payments.ts";
 import { seatLockRoutes } from "./routes/seat-locks.ts";
 import { seatMapRoutes } from "./routes/seat-map.ts";
@@ -31,16 +33,31 @@ function allowedOrigin(origin: string, configured: string): string | null {
 /** Largest request body accepted; the biggest legitimate one (a venue layout) is far smaller. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-const v1 = new Hono<AppEnv>()
-  .route("/events", eventRoutes)
-  .route("/venues", venueRoutes)
-  .route("/shows", showRoutes)
-  .route("/shows", seatMapRoutes)
-  .route("/seats", seatLockRoutes)
-  .route("/bookings", bookingRoutes)
-  .route("/payments", paymentRoutes)
-  .route("/dev", devTokenRoutes)
-  .route("/", openApiRoutes);
+/** Every route, each declared once with its full path (routes/*.ts). */
+const api = apiRouter()
+  .route("/", healthRoutes)
+  .route("/", eventRoutes)
+  .route("/", venueRoutes)
+  .route("/", showRoutes)
+  .route("/", seatMapRoutes)
+  .route("/", seatLockRoutes)
+  .route("/", bookingRoutes)
+  .route("/", paymentRoutes)
+  .route("/", devTokenRoutes);
+
+/** The app's routes as a type, for `hc<AppType>` clients (src/client.ts). */
+export type AppType = typeof api;
+
+/** Built on first use, once per isolate: it never changes while the code does not. */
+let document: Record<string, unknown> | undefined;
+export function openApiDocument(): Record<string, unknown> {
+  document ??= buildOpenApiDocument(api);
+  return document;
+}
+api.openapi(openApiDocumentRoute, (c) => {
+  c.header("Cache-Control", "public, max-age=300");
+  return c.json(openApiDocument(), 200);
+});
 
 export const app = new Hono<AppEnv>();
 
@@ -95,8 +112,6 @@ app.use(
     },
   }),
 );
-// Liveness, for load balancers and the benchmark's baseline: no state, no limits.
-app.get("/health", (c) => c.json({ status: "ok" }));
-app.route("/v1", v1);
+app.route("/", api);
 app.notFound(handleNotFound);
 app.onError(handleError);

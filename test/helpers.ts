@@ -144,7 +144,7 @@ export function rowSeats(map: SeatMapJson, row: string): string[] {
 
 export function card(cardNumber: string = TEST_CARDS.success) {
   return {
-    type: "credit_card",
+    type: "credit_card" as const,
     card_number: cardNumber,
     expiry_month: 12,
     expiry_year: 2031,

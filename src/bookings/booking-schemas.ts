@@ -2,6 +2,7 @@ import { z } from "zod";
 import { userIdSchema } from "../auth/access-token.ts";
 import { moneyAmount } from "../catalog/catalog-schemas.ts";
 import { MAX_PRICE } from "../lib/money.ts";
+import { examples } from "../openapi/examples.ts";
 import { showScopedIdPattern } from "../show/show-scoped-ids.ts";
 import {
   lockIdSchema,
@@ -28,13 +29,15 @@ const paymentMethodSchema = z.object({
   cvv: z.string().regex(/^\d{3,4}$/, "must be 3 or 4 digits"),
 });
 
-export const createBookingSchema = z.object({
-  show_id: showIdSchema,
-  lock_id: lockIdSchema,
-  seat_ids: z.array(seatIdSchema).min(1).max(MAX_SEATS_PER_LOCK),
-  user_id: userIdSchema,
-  payment_method: paymentMethodSchema.optional(),
-});
+export const createBookingSchema = z
+  .object({
+    show_id: showIdSchema,
+    lock_id: lockIdSchema,
+    seat_ids: z.array(seatIdSchema).min(1).max(MAX_SEATS_PER_LOCK),
+    user_id: userIdSchema,
+    payment_method: paymentMethodSchema.optional(),
+  })
+  .meta({ id: "CreateBooking", example: examples.createBooking });
 
 /**
  * The most a booking can cost: one lock holds at most MAX_SEATS_PER_LOCK seats, each at
@@ -43,10 +46,12 @@ export const createBookingSchema = z.object({
  */
 const MAX_BOOKING_TOTAL = MAX_PRICE * MAX_SEATS_PER_LOCK;
 
-export const createPaymentSchema = z.object({
-  booking_id: bookingIdSchema,
-  amount: moneyAmount(MAX_BOOKING_TOTAL),
-  payment_method: paymentMethodSchema,
-});
+export const createPaymentSchema = z
+  .object({
+    booking_id: bookingIdSchema,
+    amount: moneyAmount(MAX_BOOKING_TOTAL),
+    payment_method: paymentMethodSchema,
+  })
+  .meta({ id: "CreatePayment", example: examples.createPayment });
 
 export const bookingIdParam = z.object({ booking_id: bookingIdSchema });

@@ -30,16 +30,18 @@ export function moneyAmount(max: number) {
 /** The price of one seat of a zone. */
 export const price = moneyAmount(MAX_PRICE);
 
-export const createEventSchema = z.object({
-  name: singleLineText(200),
-  description: multiLineText(2000).optional(),
-  duration_minutes: z
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 60)
-    .optional(),
-});
+export const createEventSchema = z
+  .object({
+    name: singleLineText(200),
+    description: multiLineText(2000).optional(),
+    duration_minutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .optional(),
+  })
+  .meta({ id: "CreateEvent" });
 
 export const zoneNameSchema = z
   .string()
@@ -55,39 +57,43 @@ const rowLabelSchema = z
 
 export const MAX_VENUE_SEATS = 10_000;
 
-export const createVenueSchema = z.object({
-  name: singleLineText(200),
-  city: singleLineText(100),
-  zones: z
-    .array(
-      z.object({
-        name: zoneNameSchema,
-        rows: z
-          .array(
-            z.object({
-              row: rowLabelSchema,
-              seats: z.number().int().min(1, "a row needs at least one seat").max(500),
-            }),
-          )
-          .min(1, "a zone needs at least one row")
-          .max(200),
-      }),
-    )
-    .min(1, "a venue needs at least one zone")
-    .max(20),
-});
+export const createVenueSchema = z
+  .object({
+    name: singleLineText(200),
+    city: singleLineText(100),
+    zones: z
+      .array(
+        z.object({
+          name: zoneNameSchema,
+          rows: z
+            .array(
+              z.object({
+                row: rowLabelSchema,
+                seats: z.number().int().min(1, "a row needs at least one seat").max(500),
+              }),
+            )
+            .min(1, "a zone needs at least one row")
+            .max(200),
+        }),
+      )
+      .min(1, "a venue needs at least one zone")
+      .max(20),
+  })
+  .meta({ id: "CreateVenue" });
 export type CreateVenueInput = z.output<typeof createVenueSchema>;
 
-export const createShowSchema = z.object({
-  event_id: z.string().min(1).max(64),
-  venue_id: z.string().min(1).max(64),
-  show_time: z.iso.datetime({ offset: true, message: "must be an ISO-8601 date-time" }),
-  // Without a prototype, a venue zone missing from `prices` reads as undefined even when it
-  // is named like an Object.prototype member (`constructor`), never as an inherited value.
-  prices: z
-    .record(zoneNameSchema, price)
-    .transform((prices): Record<string, number> => Object.assign(Object.create(null), prices)),
-});
+export const createShowSchema = z
+  .object({
+    event_id: z.string().min(1).max(64),
+    venue_id: z.string().min(1).max(64),
+    show_time: z.iso.datetime({ offset: true, message: "must be an ISO-8601 date-time" }),
+    // Without a prototype, a venue zone missing from `prices` reads as undefined even when it
+    // is named like an Object.prototype member (`constructor`), never as an inherited value.
+    prices: z
+      .record(zoneNameSchema, price)
+      .transform((prices): Record<string, number> => Object.assign(Object.create(null), prices)),
+  })
+  .meta({ id: "CreateShow" });
 
 /**
  * An integer query parameter written in plain decimal digits. Number() would also read

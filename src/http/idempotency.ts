@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { z } from "zod";
 import type { IdempotencyKey } from "../show/show-rpc.ts";
 import { ApiError } from "./api-error.ts";
 import { idempotencyKeyReused } from "./api-failure.ts";
@@ -22,7 +23,15 @@ interface StoredReply {
   body: string;
 }
 
-const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+/** An Idempotency-Key: 1-255 printable ASCII characters (a UUID v4 is the usual choice). */
+export const idempotencyKeySchema = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,255}$/, "must be 1-255 printable ASCII characters")
+  .meta({
+    description:
+      "1-255 printable characters. The first answer is replayed byte for byte (Idempotent-Replayed: true) for 24 h; the same key with another body is 422.",
+    example: "5f0c7f5e-2b1d-4c4e-9a57-0d6f3b8e9a11",
+  });
 
 /** Sorted keys, so the same request written differently hashes the same. */
 function canonicalJson(value: unknown): string {
@@ -61,7 +70,8 @@ function kvKey(scope: string): string {
 }
 
 /**
- * For POST endpoints with Idempotency-Key. Runs after authentication and body validation.
+ * For POST endpoints with Idempotency-Key. Runs after authentication and the JSON guard, before
+ * the body's schema is checked (route middleware precedes validators in @hono/zod-openapi).
  * Puts the key's scope and hash on the context as `idempotency` for the route to pass on.
  */
 export function idempotency(endpoint: string, options: { required: boolean }) {
@@ -76,7 +86,7 @@ export function idempotency(endpoint: string, options: { required: boolean }) {
       }
       return next();
     }
-    if (!KEY_PATTERN.test(key)) {
+    if (!idempotencyKeySchema.safeParse(key).success) {
       throw new ApiError(
         400,
         "INVALID_INPUT",

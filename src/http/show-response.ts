@@ -1,5 +1,6 @@
-import type { Context } from "hono";
+import type { Context, TypedResponse } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { JSONParsed } from "hono/utils/types";
 import type { ShowResult } from "../show/show-rpc.ts";
 import { ApiError } from "./api-error.ts";
 import type { AppEnv } from "./app-env.ts";
@@ -11,12 +12,24 @@ export function unwrap<T>(result: ShowResult<T>): T {
   throw ApiError.from(result.error);
 }
 
+/** A JSON answer typed as the route declares it, for the route's handler and hc clients. */
+export type JsonAnswer<T, S extends 200 | 201> = Response & TypedResponse<JSONParsed<T>, S, "json">;
+
 /**
  * The HTTP response for a show object's answer. A reply kept under an Idempotency-Key is
  * sent as its exact bytes (and kept in KV too, unless it is itself a replay); anything else
- * is its value as JSON, or its refusal as the error envelope.
+ * is its value as JSON, or its refusal as the error envelope. `declared` is the route's
+ * success status, which the object answers too; it only types the response.
  */
-export function respond<T>(c: Context<AppEnv>, result: ShowResult<T>): Response {
+export function respond<T, S extends 200 | 201>(
+  c: Context<AppEnv>,
+  result: ShowResult<T>,
+  _declared: S,
+): JsonAnswer<T, S> {
+  return answer(c, result) as JsonAnswer<T, S>;
+}
+
+function answer<T>(c: Context<AppEnv>, result: ShowResult<T>): Response {
   const { kept } = result;
   if (kept?.replayed) return replayResponse(c, kept.status, kept.body);
   if (kept) {

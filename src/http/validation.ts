@@ -1,5 +1,4 @@
-import type { Context } from "hono";
-import { validator } from "hono/validator";
+import { createMiddleware } from "hono/factory";
 import type { z } from "zod";
 import { ApiError, invalidInput } from "./api-error.ts";
 
@@ -12,17 +11,6 @@ function toInvalidInput(error: z.ZodError, fallbackField: string): ApiError {
   const field = issue.path.length > 0 ? issue.path.join(".") : fallbackField;
   // zod prefixes type errors with "Invalid input: "; the field name already says that.
   return invalidInput(field, issue.message.replace(/^Invalid input: /, ""));
-}
-
-/** Parses a value with a schema, throwing INVALID_INPUT on failure. */
-function parseOrThrow<S extends z.ZodType>(
-  schema: S,
-  value: unknown,
-  fallbackField: string,
-): z.output<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw toInvalidInput(result.error, fallbackField);
-  return result.data;
 }
 
 interface Visit {
@@ -59,12 +47,13 @@ function prototypeKeyPath(body: unknown): string | undefined {
 }
 
 /**
- * Validates a JSON body. hono's validator parses the JSON (malformed JSON becomes a 400
- * HTTPException that onError wraps); a body of another media type is refused here with 415
- * instead of being read as an empty object.
+ * Runs before a route's body is validated: a body of another media type is refused with
+ * 415 (a validator would read it as an empty object), malformed JSON with 400 naming the
+ * body, and a `__proto__` key with 400 naming it. Hono keeps the parsed body, so the
+ * validator and the Idempotency-Key hash read the same one.
  */
-export function jsonBody<S extends z.ZodType>(schema: S) {
-  return validator("json", (value, c: Context) => {
+export function jsonBodyGuard() {
+  return createMiddleware(async function jsonBodyGuard(c, next) {
     const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim() ?? "";
     if (!JSON_MEDIA_TYPE.test(mediaType)) {
       throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "The request body must be JSON", {
@@ -72,16 +61,34 @@ export function jsonBody<S extends z.ZodType>(schema: S) {
         reason: "expected application/json",
       });
     }
-    const prototypeKey = prototypeKeyPath(value);
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw invalidInput("body", "Malformed JSON in request body");
+    }
+    const prototypeKey = prototypeKeyPath(body);
     if (prototypeKey !== undefined) throw invalidInput(prototypeKey, "is not a field of this API");
-    return parseOrThrow(schema, value, "body");
+    await next();
   });
 }
 
-export function pathParams<S extends z.ZodType>(schema: S) {
-  return validator("param", (value) => parseOrThrow(schema, value, "path"));
-}
+const FALLBACK_FIELD: Record<string, string> = {
+  json: "body",
+  param: "path",
+  query: "query",
+  header: "header",
+};
 
-export function queryParams<S extends z.ZodType>(schema: S) {
-  return validator("query", (value) => parseOrThrow(schema, value, "query"));
+/**
+ * The validation hook of every route (OpenAPIHono's defaultHook): a request that fails its
+ * declared schemas is thrown into the one error path as 400 INVALID_INPUT naming the field.
+ */
+export function rejectInvalidInput(result: {
+  success: boolean;
+  target: string;
+  error?: unknown;
+}): void {
+  if (result.success) return;
+  throw toInvalidInput(result.error as z.ZodError, FALLBACK_FIELD[result.target] ?? "request");
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { examples } from "./examples.ts";
 
 /**
  * What the API answers, as zod schemas: the OpenAPI document is built from them, and tests
@@ -7,15 +8,17 @@ import { z } from "zod";
 
 const isoTime = z.iso.datetime();
 
-export const errorEnvelopeSchema = z.object({
-  error: z.object({
-    code: z.string().meta({ example: "INVALID_INPUT" }),
-    message: z.string(),
-    // Always present (`{}` when there is nothing to add), so clients can read its fields directly.
-    details: z.record(z.string(), z.unknown()),
-    request_id: z.string(),
-  }),
-});
+export const errorEnvelopeSchema = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ example: "INVALID_INPUT" }),
+      message: z.string(),
+      // Always present (`{}` when there is nothing to add), so clients can read its fields directly.
+      details: z.record(z.string(), z.unknown()),
+      request_id: z.string(),
+    }),
+  })
+  .meta({ id: "Error", example: examples.error });
 
 const eventSchema = z.object({
   event_id: z.string(),
@@ -49,34 +52,43 @@ const showSchema = z.object({
 
 const seatStatus = z.enum(["available", "locked", "booked"]);
 
-export const seatMapSchema = z.object({
-  show_id: z.string(),
-  version: z.number().int().meta({ description: "Grows by one with every change; also the ETag" }),
-  venue: z.object({ venue_id: z.string(), name: z.string(), total_seats: z.number().int() }),
-  seats: z.array(
-    z.object({
-      seat_id: z.string(),
-      row: z.string(),
-      number: z.number().int(),
-      status: seatStatus,
-      price: z.number(),
-      zone: z.string(),
-    }),
-  ),
-  zones: z.record(z.string(), z.object({ price: z.number(), seats: z.number().int() })),
-});
+export const seatMapSchema = z
+  .object({
+    show_id: z.string(),
+    version: z
+      .number()
+      .int()
+      .meta({ description: "Grows by one with every change; also the ETag" }),
+    venue: z.object({ venue_id: z.string(), name: z.string(), total_seats: z.number().int() }),
+    seats: z.array(
+      z.object({
+        seat_id: z.string(),
+        row: z.string(),
+        number: z.number().int(),
+        status: seatStatus,
+        price: z.number(),
+        zone: z.string(),
+      }),
+    ),
+    zones: z.record(z.string(), z.object({ price: z.number(), seats: z.number().int() })),
+  })
+  .meta({ id: "SeatMap", example: examples.seatMap });
 
-export const lockSchema = z.object({
-  lock_id: z.string(),
-  show_id: z.string(),
-  seat_ids: z.array(z.string()),
-  expires_at: isoTime,
-  locked_at: isoTime,
-});
+export const lockSchema = z
+  .object({
+    lock_id: z.string(),
+    show_id: z.string(),
+    seat_ids: z.array(z.string()),
+    expires_at: isoTime,
+    locked_at: isoTime,
+  })
+  .meta({ id: "SeatLock", example: examples.lock });
 
-export const lockWithStatusSchema = lockSchema.extend({
-  status: z.enum(["locked", "released", "expired", "confirmed"]),
-});
+export const lockWithStatusSchema = lockSchema
+  .extend({
+    status: z.enum(["locked", "released", "expired", "confirmed"]),
+  })
+  .meta({ id: "SeatLockWithStatus" });
 
 const bookedSeat = z.object({
   seat_id: z.string(),
@@ -86,19 +98,21 @@ const bookedSeat = z.object({
 });
 const bookingStatus = z.enum(["pending", "confirmed", "cancelled", "expired"]);
 
-export const createdBookingSchema = z.object({
-  booking: z.object({
-    booking_id: z.string(),
-    show_id: z.string(),
-    user_id: z.string(),
-    seats: z.array(bookedSeat),
-    total_amount: z.number(),
-    status: bookingStatus,
-    payment_id: z.string().nullable(),
-    ticket_id: z.string().nullable(),
-    created_at: isoTime,
-  }),
-});
+export const createdBookingSchema = z
+  .object({
+    booking: z.object({
+      booking_id: z.string(),
+      show_id: z.string(),
+      user_id: z.string(),
+      seats: z.array(bookedSeat),
+      total_amount: z.number(),
+      status: bookingStatus,
+      payment_id: z.string().nullable(),
+      ticket_id: z.string().nullable(),
+      created_at: isoTime,
+    }),
+  })
+  .meta({ id: "CreatedBooking", example: examples.createdBooking });
 
 const bookingDetailSchema = z.object({
   booking_id: z.string(),
@@ -120,34 +134,46 @@ const bookingDetailSchema = z.object({
   cancelled_at: isoTime.nullable(),
 });
 
-export const paymentSchema = z.object({
-  payment_id: z.string(),
-  booking_id: z.string(),
-  status: z.literal("succeeded"),
-  amount: z.number(),
-  processed_at: isoTime,
-});
+export const paymentSchema = z
+  .object({
+    payment_id: z.string(),
+    booking_id: z.string(),
+    status: z.literal("succeeded"),
+    amount: z.number(),
+    processed_at: isoTime,
+  })
+  .meta({ id: "Payment", example: examples.payment });
 
-export const devTokenSchema = z.object({
-  token: z.string(),
-  user_id: z.string(),
-  expires_in: z.number().int(),
-});
+export const devTokenSchema = z
+  .object({
+    token: z.string(),
+    user_id: z.string(),
+    expires_in: z.number().int(),
+  })
+  .meta({ id: "DevToken" });
 
-export const healthSchema = z.object({ status: z.literal("ok") });
+export const healthSchema = z.object({ status: z.literal("ok") }).meta({ id: "Health" });
 
 const cursor = z
   .string()
   .nullable()
   .meta({ description: "Pass as ?cursor= for the next page; null on the last" });
 
-export const eventResponse = z.object({ event: eventSchema });
-export const eventListResponse = z.object({ events: z.array(eventSchema), next_cursor: cursor });
-export const venueResponse = z.object({ venue: venueSchema });
-export const showResponse = z.object({ show: showSchema });
-export const showListResponse = z.object({ shows: z.array(showSchema), next_cursor: cursor });
-export const bookingResponse = z.object({ booking: bookingDetailSchema });
-export const bookingListResponse = z.object({
-  bookings: z.array(bookingDetailSchema),
-  next_cursor: cursor,
-});
+export const eventResponse = z.object({ event: eventSchema }).meta({ id: "EventResponse" });
+export const eventListResponse = z
+  .object({ events: z.array(eventSchema), next_cursor: cursor })
+  .meta({ id: "EventList" });
+export const venueResponse = z.object({ venue: venueSchema }).meta({ id: "VenueResponse" });
+export const showResponse = z.object({ show: showSchema }).meta({ id: "ShowResponse" });
+export const showListResponse = z
+  .object({ shows: z.array(showSchema), next_cursor: cursor })
+  .meta({ id: "ShowList" });
+export const bookingResponse = z
+  .object({ booking: bookingDetailSchema })
+  .meta({ id: "BookingResponse", example: examples.booking });
+export const bookingListResponse = z
+  .object({
+    bookings: z.array(bookingDetailSchema),
+    next_cursor: cursor,
+  })
+  .meta({ id: "BookingList" });

@@ -1,104 +1,134 @@
-import { Hono } from "hono";
 import { bookingIdParam, createBookingSchema } from "../bookings/booking-schemas.ts";
 import { BookingStore } from "../bookings/booking-store.ts";
 import { bookingDetailView } from "../bookings/booking-views.ts";
 import { listQuerySchema } from "../catalog/catalog-schemas.ts";
 import { database } from "../db/database.ts";
 import { ApiError, invalidInput, notFound } from "../http/api-error.ts";
-import type { AppEnv } from "../http/app-env.ts";
-import { authenticate } from "../http/authenticate.ts";
-import { idempotency } from "../http/idempotency.ts";
-import { rateLimit } from "../http/rate-limit.ts";
 import { respond } from "../http/show-response.ts";
-import { jsonBody, pathParams, queryParams } from "../http/validation.ts";
+import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
+import {
+  bookingListResponse,
+  bookingResponse,
+  createdBookingSchema,
+} from "../openapi/response-schemas.ts";
 import { showIdOf } from "../show/show-scoped-ids.ts";
 import { forgetSeatMap } from "../show-client/seat-map-cache.ts";
 import { existingShow, owningShowStub } from "../show-client/show-stub.ts";
 
-export const bookingRoutes = new Hono<AppEnv>()
-  .post(
-    "/",
-    authenticate(),
-    rateLimit("booking"),
-    jsonBody(createBookingSchema),
-    idempotency("POST /v1/bookings", { required: true }),
-    async (c) => {
-      const body = c.req.valid("json");
-      const principal = c.get("principal");
-      if (body.user_id !== principal.userId) {
-        throw new ApiError(403, "FORBIDDEN", "user_id must be the user of the token", {
-          field: "user_id",
-          reason: "not the token's subject",
-        });
-      }
-      if (showIdOf("lock", body.lock_id) !== body.show_id) {
-        throw invalidInput("lock_id", "is not a lock of this show");
-      }
-      const show = await existingShow(c.env, body.show_id);
-      const reply = await show.book(
-        {
-          userId: principal.userId,
-          lockId: body.lock_id,
-          seatIds: body.seat_ids,
-          card: body.payment_method,
-        },
-        { requestId: c.get("requestId"), idempotency: c.get("idempotency") },
-      );
-      forgetSeatMap(body.show_id);
-      return respond(c, reply);
-    },
-  )
-  .get("/", authenticate(), rateLimit("booking"), queryParams(listQuerySchema), async (c) => {
+const createBooking = apiRoute({
+  method: "post",
+  path: "/v1/bookings",
+  tags: ["Bookings"],
+  summary: "Book a live lock; with a card it is paid at once",
+  access: "user",
+  rateLimit: "booking",
+  idempotencyKey: "required",
+  errors: [403, 404, 409],
+  request: { body: jsonRequest(createBookingSchema) },
+  responses: {
+    201: jsonAnswer(createdBookingSchema, "The booking: confirmed when paid, else pending"),
+  },
+});
+
+const listBookings = apiRoute({
+  method: "get",
+  path: "/v1/bookings",
+  tags: ["Bookings"],
+  summary: "Your bookings, newest first",
+  access: "user",
+  rateLimit: "booking",
+  request: { query: listQuerySchema },
+  responses: { 200: jsonAnswer(bookingListResponse, "A page of bookings") },
+});
+
+const getBooking = apiRoute({
+  method: "get",
+  path: "/v1/bookings/{booking_id}",
+  tags: ["Bookings"],
+  summary: "Get a booking",
+  access: "owner or admin",
+  rateLimit: "booking",
+  errors: [404],
+  request: { params: bookingIdParam },
+  responses: { 200: jsonAnswer(bookingResponse, "The booking") },
+});
+
+const cancelBooking = apiRoute({
+  method: "post",
+  path: "/v1/bookings/{booking_id}/cancel",
+  tags: ["Bookings"],
+  summary: "Cancel a booking before the show (refunds; idempotent)",
+  access: "owner or admin",
+  rateLimit: "booking",
+  errors: [404, 409, 422],
+  request: { params: bookingIdParam },
+  responses: { 200: jsonAnswer(bookingResponse, "The cancelled booking") },
+});
+
+export const bookingRoutes = apiRouter()
+  .openapi(createBooking, async (c) => {
+    const body = c.req.valid("json");
+    const principal = c.get("principal");
+    if (body.user_id !== principal.userId) {
+      throw new ApiError(403, "FORBIDDEN", "user_id must be the user of the token", {
+        field: "user_id",
+        reason: "not the token's subject",
+      });
+    }
+    if (showIdOf("lock", body.lock_id) !== body.show_id) {
+      throw invalidInput("lock_id", "is not a lock of this show");
+    }
+    const show = await existingShow(c.env, body.show_id);
+    const reply = await show.book(
+      {
+        userId: principal.userId,
+        lockId: body.lock_id,
+        seatIds: body.seat_ids,
+        card: body.payment_method,
+      },
+      { requestId: c.get("requestId"), idempotency: c.get("idempotency") },
+    );
+    forgetSeatMap(body.show_id);
+    return respond(c, reply, 201);
+  })
+  .openapi(listBookings, async (c) => {
     const { limit, cursor } = c.req.valid("query");
     const page = await new BookingStore(database(c.env.DB)).listForUser(
       c.get("principal").userId,
       limit,
       cursor,
     );
-    return c.json({
-      bookings: page.items.map((read) =>
-        bookingDetailView(read.booking, read.show, c.env.TICKET_BASE_URL),
-      ),
-      next_cursor: page.nextCursor,
-    });
+    const bookings = page.items.map((read) =>
+      bookingDetailView(read.booking, read.show, c.env.TICKET_BASE_URL),
+    );
+    return c.json({ bookings, next_cursor: page.nextCursor }, 200);
   })
-  .get(
-    "/:booking_id",
-    authenticate(),
-    rateLimit("booking"),
-    pathParams(bookingIdParam),
-    async (c) => {
-      const { booking_id } = c.req.valid("param");
-      const principal = c.get("principal");
-      // The show object first: it is the booking's owner, and D1 may lag behind it (a
-      // payment or an expiry still queued for D1). D1 answers if the object has no record.
-      // A booking of a show that does not exist is not in D1 either: 404 without a lookup.
-      const { stub } = await owningShowStub(c.env, "booking", booking_id);
-      const fromShow = await stub.readBooking(booking_id);
-      const read = fromShow.ok
-        ? fromShow.value
-        : await new BookingStore(database(c.env.DB)).get(booking_id);
-      if (!read || (read.booking.userId !== principal.userId && principal.role !== "admin")) {
-        throw notFound("booking", booking_id);
-      }
-      return c.json({ booking: bookingDetailView(read.booking, read.show, c.env.TICKET_BASE_URL) });
-    },
-  )
-  .post(
-    "/:booking_id/cancel",
-    authenticate(),
-    rateLimit("booking"),
-    pathParams(bookingIdParam),
-    async (c) => {
-      const { booking_id } = c.req.valid("param");
-      const principal = c.get("principal");
-      const { showId, stub } = await owningShowStub(c.env, "booking", booking_id);
-      const reply = await stub.cancelBooking({
-        userId: principal.userId,
-        isAdmin: principal.role === "admin",
-        bookingId: booking_id,
-      });
-      forgetSeatMap(showId);
-      return respond(c, reply);
-    },
-  );
+  .openapi(getBooking, async (c) => {
+    const { booking_id } = c.req.valid("param");
+    const principal = c.get("principal");
+    // The show object first: it is the booking's owner, and D1 may lag behind it (a
+    // payment or an expiry still queued for D1). D1 answers if the object has no record.
+    // A booking of a show that does not exist is not in D1 either: 404 without a lookup.
+    const { stub } = await owningShowStub(c.env, "booking", booking_id);
+    const fromShow = await stub.readBooking(booking_id);
+    const read = fromShow.ok
+      ? fromShow.value
+      : await new BookingStore(database(c.env.DB)).get(booking_id);
+    if (!read || (read.booking.userId !== principal.userId && principal.role !== "admin")) {
+      throw notFound("booking", booking_id);
+    }
+    const booking = bookingDetailView(read.booking, read.show, c.env.TICKET_BASE_URL);
+    return c.json({ booking }, 200);
+  })
+  .openapi(cancelBooking, async (c) => {
+    const { booking_id } = c.req.valid("param");
+    const principal = c.get("principal");
+    const { showId, stub } = await owningShowStub(c.env, "booking", booking_id);
+    const reply = await stub.cancelBooking({
+      userId: principal.userId,
+      isAdmin: principal.role === "admin",
+      bookingId: booking_id,
+    });
+    forgetSeatMap(showId);
+    return respond(c, reply, 200);
+  });

@@ -1,61 +1,75 @@
-import { Hono } from "hono";
-import type { AppEnv } from "../http/app-env.ts";
-import { authenticate } from "../http/authenticate.ts";
-import { idempotency } from "../http/idempotency.ts";
-import { rateLimit } from "../http/rate-limit.ts";
 import { respond, unwrap } from "../http/show-response.ts";
-import { jsonBody, pathParams } from "../http/validation.ts";
+import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
+import { lockSchema, lockWithStatusSchema } from "../openapi/response-schemas.ts";
 import { forgetSeatMap } from "../show-client/seat-map-cache.ts";
 import { lockIdParam, lockRequestSchema } from "../show-client/seat-schemas.ts";
 import { existingShow, owningShowStub } from "../show-client/show-stub.ts";
 
-export const seatLockRoutes = new Hono<AppEnv>()
-  .post(
-    "/lock",
-    authenticate(),
-    rateLimit("seat_selection"),
-    jsonBody(lockRequestSchema),
-    idempotency("POST /v1/seats/lock", { required: false }),
-    async (c) => {
-      const body = c.req.valid("json");
-      const selection = body.seat_ids
-        ? { seatIds: body.seat_ids }
-        : { quantity: body.quantity ?? 1, zone: body.zone };
-      const show = await existingShow(c.env, body.show_id);
-      const reply = await show.lock(
-        {
-          userId: c.get("principal").userId,
-          durationSeconds: body.lock_duration_seconds,
-          selection,
-        },
-        { requestId: c.get("requestId"), idempotency: c.get("idempotency") },
-      );
-      forgetSeatMap(body.show_id);
-      return respond(c, reply);
-    },
-  )
-  .get(
-    "/lock/:lock_id",
-    authenticate(),
-    rateLimit("seat_selection"),
-    pathParams(lockIdParam),
-    async (c) => {
-      const { lock_id } = c.req.valid("param");
-      const { stub } = await owningShowStub(c.env, "lock", lock_id);
-      const lock = unwrap(await stub.getLock(lock_id, c.get("principal").userId));
-      return c.json(lock);
-    },
-  )
-  .delete(
-    "/lock/:lock_id",
-    authenticate(),
-    rateLimit("seat_selection"),
-    pathParams(lockIdParam),
-    async (c) => {
-      const { lock_id } = c.req.valid("param");
-      const { showId, stub } = await owningShowStub(c.env, "lock", lock_id);
-      const lock = unwrap(await stub.releaseLock(lock_id, c.get("principal").userId));
-      forgetSeatMap(showId);
-      return c.json(lock);
-    },
-  );
+const lockSeats = apiRoute({
+  method: "post",
+  path: "/v1/seats/lock",
+  tags: ["Seats"],
+  summary: "Lock seats (explicit or best available), all or nothing",
+  access: "user",
+  rateLimit: "seat_selection",
+  idempotencyKey: "optional",
+  errors: [404],
+  request: { body: jsonRequest(lockRequestSchema) },
+  responses: { 200: jsonAnswer(lockSchema, "The lock") },
+});
+
+const getLock = apiRoute({
+  method: "get",
+  path: "/v1/seats/lock/{lock_id}",
+  tags: ["Seats"],
+  summary: "Get your lock",
+  access: "owner",
+  rateLimit: "seat_selection",
+  errors: [404],
+  request: { params: lockIdParam },
+  responses: { 200: jsonAnswer(lockWithStatusSchema, "The lock and its status") },
+});
+
+const releaseLock = apiRoute({
+  method: "delete",
+  path: "/v1/seats/lock/{lock_id}",
+  tags: ["Seats"],
+  summary: "Release your lock early (idempotent)",
+  access: "owner",
+  rateLimit: "seat_selection",
+  errors: [404, 409],
+  request: { params: lockIdParam },
+  responses: { 200: jsonAnswer(lockWithStatusSchema, "The lock and its status") },
+});
+
+export const seatLockRoutes = apiRouter()
+  .openapi(lockSeats, async (c) => {
+    const body = c.req.valid("json");
+    const selection = body.seat_ids
+      ? { seatIds: body.seat_ids }
+      : { quantity: body.quantity ?? 1, zone: body.zone };
+    const show = await existingShow(c.env, body.show_id);
+    const reply = await show.lock(
+      {
+        userId: c.get("principal").userId,
+        durationSeconds: body.lock_duration_seconds,
+        selection,
+      },
+      { requestId: c.get("requestId"), idempotency: c.get("idempotency") },
+    );
+    forgetSeatMap(body.show_id);
+    return respond(c, reply, 200);
+  })
+  .openapi(getLock, async (c) => {
+    const { lock_id } = c.req.valid("param");
+    const { stub } = await owningShowStub(c.env, "lock", lock_id);
+    const lock = unwrap(await stub.getLock(lock_id, c.get("principal").userId));
+    return c.json(lock, 200);
+  })
+  .openapi(releaseLock, async (c) => {
+    const { lock_id } = c.req.valid("param");
+    const { showId, stub } = await owningShowStub(c.env, "lock", lock_id);
+    const lock = unwrap(await stub.releaseLock(lock_id, c.get("principal").userId));
+    forgetSeatMap(showId);
+    return c.json(lock, 200);
+  });

@@ -1,10 +1,8 @@
-import { Hono } from "hono";
 import { z } from "zod";
 import { ApiError } from "../http/api-error.ts";
-import type { AppEnv } from "../http/app-env.ts";
-import { rateLimit } from "../http/rate-limit.ts";
 import { unwrap } from "../http/show-response.ts";
-import { pathParams } from "../http/validation.ts";
+import { apiRoute, apiRouter, jsonAnswer } from "../openapi/api-route.ts";
+import { seatMapSchema } from "../openapi/response-schemas.ts";
 import {
   beginSeatMapRead,
   cacheMs,
@@ -25,8 +23,42 @@ function knownVersion(ifNoneMatch: string | undefined): number | undefined {
   return match?.[1] ? Number(match[1]) : undefined;
 }
 
-export const seatMapRoutes = new Hono<AppEnv>()
-  .get("/:show_id/seats", rateLimit("seat_map"), pathParams(showParam), async (c) => {
+const getSeatMap = apiRoute({
+  method: "get",
+  path: "/v1/shows/{show_id}/seats",
+  tags: ["Seats"],
+  summary: "Seat map",
+  description:
+    "Statuses are live; `ETag` carries the version, and `If-None-Match` with it answers 304.",
+  access: "public",
+  rateLimit: "seat_map",
+  errors: [404],
+  request: {
+    params: showParam,
+    headers: z.object({ "If-None-Match": z.string().max(256).optional() }),
+  },
+  responses: {
+    200: jsonAnswer(seatMapSchema, "The seat map"),
+    304: { description: "Unchanged since the ETag given in If-None-Match" },
+  },
+});
+
+const watchSeatMap = apiRoute({
+  method: "get",
+  path: "/v1/shows/{show_id}/seats/live",
+  tags: ["Seats"],
+  summary: "Live seat map (WebSocket)",
+  description:
+    "Upgrade to WebSocket. First a `snapshot` message (the seat map with `type`), then `seats` messages with `from_version`, `version` and the changed seats. Send `ping` for `pong`, `resync` for a fresh snapshot (at most one a second; extra resyncs are coalesced). A viewer that keeps sending anything else is closed with 1008. Past the show's cap on viewers (`VIEWERS_PER_SHOW`), 503 `VIEWERS_LIMIT_REACHED`.",
+  access: "public",
+  rateLimit: "seat_map",
+  errors: [404, 426, 503],
+  request: { params: showParam },
+  responses: { 101: { description: "Switching to WebSocket" } },
+});
+
+export const seatMapRoutes = apiRouter()
+  .openapi(getSeatMap, async (c) => {
     const { show_id } = c.req.valid("param");
     const now = Date.now();
     let map = freshSeatMap(show_id, now);
@@ -49,7 +81,7 @@ export const seatMapRoutes = new Hono<AppEnv>()
       return c.body(null, 304, headers);
     return c.body(map.body, 200, { ...headers, "Content-Type": "application/json" });
   })
-  .get("/:show_id/seats/live", rateLimit("seat_map"), pathParams(showParam), async (c) => {
+  .openapi(watchSeatMap, async (c) => {
     const { show_id } = c.req.valid("param");
     if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
       throw new ApiError(426, "UPGRADE_REQUIRED", "This endpoint speaks WebSocket only", {

@@ -1,18 +1,38 @@
-import { Hono } from "hono";
 import { createShowSchema, idParam } from "../catalog/catalog-schemas.ts";
 import { CatalogStore } from "../catalog/catalog-store.ts";
 import { showView } from "../catalog/catalog-views.ts";
 import { database } from "../db/database.ts";
 import { invalidInput, notFound } from "../http/api-error.ts";
-import type { AppEnv } from "../http/app-env.ts";
-import { authenticate } from "../http/authenticate.ts";
-import { rateLimit } from "../http/rate-limit.ts";
-import { jsonBody, pathParams } from "../http/validation.ts";
 import { newId } from "../lib/ids.ts";
+import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
+import { showResponse } from "../openapi/response-schemas.ts";
 import { knownShows } from "../show-client/known-shows.ts";
 
-export const showRoutes = new Hono<AppEnv>()
-  .post("/", authenticate("admin"), rateLimit("catalog"), jsonBody(createShowSchema), async (c) => {
+const createShow = apiRoute({
+  method: "post",
+  path: "/v1/shows",
+  tags: ["Catalog"],
+  summary: "Create a show with a price for every zone",
+  access: "admin",
+  rateLimit: "catalog",
+  request: { body: jsonRequest(createShowSchema) },
+  responses: { 201: jsonAnswer(showResponse, "The show") },
+});
+
+const getShow = apiRoute({
+  method: "get",
+  path: "/v1/shows/{show_id}",
+  tags: ["Catalog"],
+  summary: "Get a show",
+  access: "public",
+  rateLimit: "catalog",
+  errors: [404],
+  request: { params: idParam("show_id", "show") },
+  responses: { 200: jsonAnswer(showResponse, "The show") },
+});
+
+export const showRoutes = apiRouter()
+  .openapi(createShow, async (c) => {
     const input = c.req.valid("json");
     const showTime = new Date(input.show_time);
     if (showTime.getTime() <= Date.now()) {
@@ -54,9 +74,9 @@ export const showRoutes = new Hono<AppEnv>()
     knownShows.showCreated(record.show.showId);
     return c.json({ show: showView(record) }, 201);
   })
-  .get("/:show_id", rateLimit("catalog"), pathParams(idParam("show_id", "show")), async (c) => {
+  .openapi(getShow, async (c) => {
     const { show_id } = c.req.valid("param");
     const record = await new CatalogStore(database(c.env.DB)).getShow(show_id);
     if (!record) throw notFound("show", show_id);
-    return c.json({ show: showView(record) });
+    return c.json({ show: showView(record) }, 200);
   });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { zoneNameSchema } from "../catalog/catalog-schemas.ts";
+import { examples } from "../openapi/examples.ts";
 import { showScopedIdPattern } from "../show/show-scoped-ids.ts";
 
 /** Request schemas of the seat routes; the OpenAPI document is built from these too. */
@@ -57,7 +58,8 @@ export const lockRequestSchema = z
         message: "zone goes with quantity, not seat_ids",
       });
     }
-  });
+  })
+  .meta({ id: "LockRequest", example: examples.lockRequest });
 export type LockRequest = z.output<typeof lockRequestSchema>;
 
 export const lockIdSchema = z

@@ -8,7 +8,14 @@ import type { StoredBooking } from "./booking-storage.ts";
 import type { KeyedRequest } from "./keyed-request.ts";
 import type { ShowPayments } from "./show-payments.ts";
 import { ok, paymentUnderWay, refused, showClosed } from "./show-results.ts";
-import type { BookCommand, BookingRead, PayCommand, ShowResult } from "./show-rpc.ts";
+import type {
+  BookCommand,
+  BookingRead,
+  CreatedBooking,
+  PayCommand,
+  PaymentReceipt,
+  ShowResult,
+} from "./show-rpc.ts";
 import { newShowScopedId } from "./show-scoped-ids.ts";
 import type { ShowState } from "./show-state.ts";
 
@@ -23,7 +30,7 @@ export class ShowBookings {
    * POST /v1/bookings: turns the caller's live lock into a booking. With a card it is paid
    * at once (201 confirmed, or 422 and the lock keeps holding); without, it is pending.
    */
-  async book(command: BookCommand, request: KeyedRequest): Promise<ShowResult<unknown>> {
+  async book(command: BookCommand, request: KeyedRequest): Promise<ShowResult<CreatedBooking>> {
     const { show } = this;
     const now = Date.now();
     show.expireDue(now);
@@ -96,7 +103,7 @@ export class ShowBookings {
     const created = () =>
       ok({ booking: createdBookingView(bookingSnapshot(show.info, show.seats, booking)) }, 201);
     if (!command.card) {
-      let result: ShowResult<unknown> = created();
+      let result: ShowResult<CreatedBooking> = created();
       show.transaction(() => {
         show.bookingStorage.insertBooking(booking);
         show.outbox.enqueue(
@@ -115,7 +122,10 @@ export class ShowBookings {
   }
 
   /** POST /v1/payments: pays a pending booking whose lock still holds. */
-  async payPending(command: PayCommand, request: KeyedRequest): Promise<ShowResult<unknown>> {
+  async payPending(
+    command: PayCommand,
+    request: KeyedRequest,
+  ): Promise<ShowResult<PaymentReceipt>> {
     const { show } = this;
     const now = Date.now();
     show.expireDue(now);

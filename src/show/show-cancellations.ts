@@ -7,7 +7,7 @@ import type { StoredBooking } from "./booking-storage.ts";
 import { lockEnded } from "./lock-records.ts";
 import type { ShowBookings } from "./show-bookings.ts";
 import { ok, paymentUnderWay, refused, showClosed } from "./show-results.ts";
-import type { CancelCommand, ShowResult } from "./show-rpc.ts";
+import type { BookingDetail, CancelCommand, ShowResult } from "./show-rpc.ts";
 import { RETRY_MS, type ShowState } from "./show-state.ts";
 
 /** The longest wait between two tries of a refund the provider did not confirm. */
@@ -35,7 +35,7 @@ export class ShowCancellations {
   ) {}
 
   /** POST /v1/bookings/{id}/cancel: refunds, frees the seats. Idempotent by nature. */
-  async cancel(command: CancelCommand): Promise<ShowResult<unknown>> {
+  async cancel(command: CancelCommand): Promise<ShowResult<BookingDetail>> {
     const { show } = this;
     const now = Date.now();
     show.expireDue(now);
@@ -149,7 +149,7 @@ export class ShowCancellations {
     return true;
   }
 
-  private answer(booking: StoredBooking): ShowResult<unknown> {
+  private answer(booking: StoredBooking): ShowResult<BookingDetail> {
     const { info, seats } = this.show;
     return ok({
       booking: bookingDetailView(

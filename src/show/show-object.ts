@@ -8,11 +8,14 @@ import { loadFromCatalog } from "./show-loader.ts";
 import { ok, refused } from "./show-results.ts";
 import type {
   BookCommand,
+  BookingDetail,
   BookingRead,
   CancelCommand,
+  CreatedBooking,
   LockCommand,
   LockView,
   PayCommand,
+  PaymentReceipt,
   RequestContext,
   SeatMapRead,
   ShowResult,
@@ -86,13 +89,16 @@ export class ShowObject extends DurableObject<Env> {
     return show ? show.locking.release(lockId, userId) : refused(notFoundFailure("lock", lockId));
   }
 
-  async book(command: BookCommand, request: RequestContext): Promise<ShowResult<unknown>> {
+  async book(command: BookCommand, request: RequestContext): Promise<ShowResult<CreatedBooking>> {
     const show = await this.loaded();
     if (!show) return this.showNotFound();
     return runKeyed(show.state.operations, request, (keyed) => show.bookings.book(command, keyed));
   }
 
-  async payBooking(command: PayCommand, request: RequestContext): Promise<ShowResult<unknown>> {
+  async payBooking(
+    command: PayCommand,
+    request: RequestContext,
+  ): Promise<ShowResult<PaymentReceipt>> {
     const show = await this.loaded();
     if (!show) return refused(notFoundFailure("booking", command.bookingId));
     return runKeyed(show.state.operations, request, (keyed) =>
@@ -100,7 +106,7 @@ export class ShowObject extends DurableObject<Env> {
     );
   }
 
-  async cancelBooking(command: CancelCommand): Promise<ShowResult<unknown>> {
+  async cancelBooking(command: CancelCommand): Promise<ShowResult<BookingDetail>> {
     const show = await this.loaded();
     if (!show) return refused(notFoundFailure("booking", command.bookingId));
     return show.cancellations.cancel(command);

@@ -1,4 +1,9 @@
-import type { BookingShow, BookingSnapshot } from "../bookings/booking-views.ts";
+import type {
+  BookingShow,
+  BookingSnapshot,
+  bookingDetailView,
+  createdBookingView,
+} from "../bookings/booking-views.ts";
 import type { LockStatus } from "../db/schema.ts";
 import type { ApiFailure } from "../http/api-failure.ts";
 import type { CardDetails } from "../payments/payment-gateway.ts";
@@ -91,4 +96,23 @@ export interface CancelCommand {
 export interface BookingRead {
   booking: BookingSnapshot;
   show: BookingShow;
+}
+
+/** POST /v1/bookings answers `{ booking }` as created. */
+export interface CreatedBooking {
+  booking: ReturnType<typeof createdBookingView>;
+}
+
+/** A booking as GET /v1/bookings/{id} and the cancel route answer it. */
+export interface BookingDetail {
+  booking: ReturnType<typeof bookingDetailView>;
+}
+
+/** POST /v1/payments answers the payment. */
+export interface PaymentReceipt {
+  payment_id: string;
+  booking_id: string;
+  status: "succeeded";
+  amount: number;
+  processed_at: string;
 }

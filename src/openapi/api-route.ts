@@ -1,0 +1,138 @@
+import { createRoute, OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { z } from "zod";
+import type { Role } from "../auth/principal.ts";
+import type { AppEnv } from "../http/app-env.ts";
+import { authenticate } from "../http/authenticate.ts";
+import { idempotency, idempotencyKeySchema } from "../http/idempotency.ts";
+import { rateLimit } from "../http/rate-limit.ts";
+import { jsonBodyGuard, rejectInvalidInput } from "../http/validation.ts";
+import { type RateLimitClass, rateLimitClasses } from "../limits/rate-limit-classes.ts";
+import {
+  type ErrorStatus,
+  errorResponse,
+  errorStatusesOf,
+  RATE_LIMIT_HEADERS,
+} from "./error-responses.ts";
+
+/**
+ * A route declared once: its method, path, request and answers as @hono/zod-openapi wants
+ * them, plus its policy (who may call it, its rate-limit class, its Idempotency-Key rule).
+ * The policy becomes the route's middleware, its `security`, its extensions
+ * (`x-access`, `x-rate-limit-class`, `x-idempotency-key`) and the error answers it implies,
+ * so what the document says and what the route does come from the same object.
+ */
+
+export type Access = "public" | "user" | "admin" | "owner" | "owner or admin";
+type IdempotencyRule = "required" | "optional";
+
+export interface Policy {
+  access: Access;
+  rateLimit?: RateLimitClass;
+  idempotencyKey?: IdempotencyRule;
+  /** Error statuses of the route's own logic, beyond those its policy and request imply. */
+  errors?: readonly ErrorStatus[];
+}
+
+type RouteSpec = Omit<RouteConfig, "middleware" | "security"> & Policy;
+
+const requiredKeyHeaders = z.object({ "Idempotency-Key": idempotencyKeySchema });
+const optionalKeyHeaders = z.object({ "Idempotency-Key": idempotencyKeySchema.optional() });
+
+type KeyHeaders<S extends Policy> = S["idempotencyKey"] extends "required"
+  ? { headers: typeof requiredKeyHeaders }
+  : S["idempotencyKey"] extends "optional"
+    ? { headers: typeof optionalKeyHeaders }
+    : NoRequestPart;
+
+type ErrorAnswer = ReturnType<typeof errorResponse>;
+
+/** Nothing added to the route's request. */
+type NoRequestPart = Record<never, never>;
+
+/** The route as createRoute gets it. Error answers are typed for every status; the document lists each route's own. */
+type Declared<S extends RouteSpec> = Omit<S, keyof Policy | "request" | "responses"> & {
+  request: (S["request"] extends object ? S["request"] : NoRequestPart) & KeyHeaders<S>;
+  responses: S["responses"] & Record<ErrorStatus, ErrorAnswer>;
+  middleware: MiddlewareHandler<AppEnv>[];
+};
+
+const ROLES: Record<Access, Role[] | undefined> = {
+  public: undefined,
+  user: [],
+  owner: [],
+  "owner or admin": [],
+  admin: ["admin"],
+};
+
+const WHO: Record<Access, string> = {
+  public: "No token needed.",
+  user: "Any user token.",
+  admin: "An admin token.",
+  owner: "A user token; only the owner sees or changes it (others get 404).",
+  "owner or admin": "A user token of the owner, or an admin token (others get 404).",
+};
+
+/** The route's middleware, in the order its policy is enforced. */
+function middlewareOf(spec: RouteSpec): MiddlewareHandler<AppEnv>[] {
+  const chain: MiddlewareHandler<AppEnv>[] = [];
+  const roles = ROLES[spec.access];
+  if (roles) chain.push(authenticate(...roles));
+  if (spec.rateLimit) chain.push(rateLimit(spec.rateLimit));
+  // Before the Idempotency-Key is looked up: a body that is not JSON is refused as such.
+  if (spec.request?.body) chain.push(jsonBodyGuard());
+  if (spec.idempotencyKey) {
+    const endpoint = `${spec.method.toUpperCase()} ${spec.path}`;
+    chain.push(idempotency(endpoint, { required: spec.idempotencyKey === "required" }));
+  }
+  return chain;
+}
+
+function descriptionOf(spec: RouteSpec): string {
+  const limit = spec.rateLimit
+    ? ` Rate limit class \`${spec.rateLimit}\` (${rateLimitClasses[spec.rateLimit].fallback}/min by default).`
+    : "";
+  const key = spec.idempotencyKey
+    ? ` Idempotency-Key ${spec.idempotencyKey}: the first answer is replayed for 24 h.`
+    : "";
+  return [spec.description, `${WHO[spec.access]}${limit}${key}`].filter(Boolean).join("\n\n");
+}
+
+export function apiRoute<const S extends RouteSpec>(spec: S): Declared<S> {
+  const { access, rateLimit: limitClass, idempotencyKey, errors, ...route } = spec;
+  const responses: Record<string, unknown> = {};
+  for (const [status, answer] of Object.entries(route.responses)) {
+    const success = Number(status) < 300 && limitClass;
+    responses[status] = success ? { ...answer, headers: RATE_LIMIT_HEADERS } : answer;
+  }
+  for (const status of errorStatusesOf(spec)) responses[status] = errorResponse(status);
+  const keyHeaders = idempotencyKey === "required" ? requiredKeyHeaders : optionalKeyHeaders;
+  const declared = {
+    ...route,
+    description: descriptionOf(spec),
+    security: access === "public" ? [] : [{ bearerAuth: [] }],
+    "x-access": access,
+    ...(limitClass ? { "x-rate-limit-class": limitClass } : {}),
+    ...(idempotencyKey ? { "x-idempotency-key": idempotencyKey } : {}),
+    request: idempotencyKey ? { ...route.request, headers: keyHeaders } : route.request,
+    responses,
+    middleware: middlewareOf(spec),
+  };
+  // createRoute only adds the routing path; the type above is what it keeps of `declared`.
+  return createRoute(declared as unknown as RouteConfig) as unknown as Declared<S>;
+}
+
+/** A JSON answer: `{ description, content: { "application/json": { schema } } }`. */
+export function jsonAnswer<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { "application/json": { schema } } };
+}
+
+/** A JSON request body (always required). */
+export function jsonRequest<T extends z.ZodType>(schema: T) {
+  return { required: true, content: { "application/json": { schema } } };
+}
+
+/** A router whose routes are declared with apiRoute; invalid input leaves as INVALID_INPUT. */
+export function apiRouter() {
+  return new OpenAPIHono<AppEnv>({ defaultHook: rejectInvalidInput });
+}
