@@ -11,6 +11,15 @@ const card = {
   cvv: "123",
 };
 
+/** What a created booking and a booking read back share. */
+const booked = {
+  seats: [{ seat_id: "seat_1", row: "A", number: 1, price: 500 }],
+  total_amount: 1500,
+  status: "confirmed",
+  payment_id: "pay_abc123",
+  ticket_id: "ticket_xyz789",
+};
+
 export const examples = {
   error: {
     error: {
@@ -60,11 +69,7 @@ export const examples = {
       booking_id: "booking_123456",
       show_id: "show_123",
       user_id: "user_789",
-      seats: [{ seat_id: "seat_1", row: "A", number: 1, price: 500 }],
-      total_amount: 1500,
-      status: "confirmed",
-      payment_id: "pay_abc123",
-      ticket_id: "ticket_xyz789",
+      ...booked,
       created_at: "2024-01-20T15:30:00Z",
     },
   },
@@ -78,11 +83,7 @@ export const examples = {
         venue: "PVR Cinemas",
       },
       user_id: "user_789",
-      seats: [{ seat_id: "seat_1", row: "A", number: 1, price: 500 }],
-      total_amount: 1500,
-      status: "confirmed",
-      payment_id: "pay_abc123",
-      ticket_id: "ticket_xyz789",
+      ...booked,
       ticket_url: "https://tickets.bookmyshow.com/ticket_xyz789",
       created_at: "2024-01-20T15:30:00Z",
       confirmed_at: "2024-01-20T15:30:00Z",
