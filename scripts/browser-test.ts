@@ -523,41 +523,111 @@ async function run(server: Server): Promise<void> {
     console.log(`screenshots: test-results/seat-map.png, test-results/seat-map-phone.png`);
 
     await check("the API reference at /docs lists every endpoint and can call one", async () => {
-      const docs = await buyer.context().newPage();
+      const docs = await (
+        await browser.newContext({ viewport: { width: 1280, height: 900 } })
+      ).newPage();
       docs.on("pageerror", (error) => pageErrors.push(`docs: ${error.message}`));
-      await docs.goto(`${server.base}/docs/`);
-      await docs.waitForSelector("details.op", { timeout: 10_000 });
-      const operations = await docs.$$eval("details.op", (nodes) => nodes.length);
-      const spec = await callApi<{ paths: Record<string, Record<string, unknown>> }>(
-        server.base,
-        adminToken,
-        "GET",
-        "/openapi.json",
+      // Everything the page loads or calls must come from this server: no CDN, fonts,
+      // proxy or telemetry. Requests the CSP blocks never reach the network, so its
+      // violations are collected too.
+      const serverHost = new URL(server.base).host;
+      const external: string[] = [];
+      docs.context().on("request", (request) => {
+        const url = new URL(request.url());
+        if (url.protocol !== "data:" && url.protocol !== "blob:" && url.host !== serverHost)
+          external.push(`${request.method()} ${request.url()}`);
+      });
+      await docs.addInitScript(() => {
+        const seen: string[] = [];
+        (globalThis as unknown as { __cspViolations: string[] }).__cspViolations = seen;
+        document.addEventListener("securitypolicyviolation", (event) =>
+          seen.push(`${event.effectiveDirective} ${event.blockedURI}`),
+        );
+      });
+      const devToken = docs.waitForResponse(
+        (response) => new URL(response.url()).pathname === "/v1/dev/token",
       );
-      const documented = Object.values(spec.paths).reduce(
-        (n, methods) => n + Object.keys(methods).length,
-        0,
+      await docs.goto(`${server.base}/docs/`);
+      const { token } = (await (await devToken).json()) as { token: string };
+
+      // Every operation of the document is in Scalar's sidebar (all groups open): its
+      // link ends in METHOD/path, its label has the operation's summary.
+      const spec = await callApi<{
+        paths: Record<string, Record<string, { summary?: string }>>;
+      }>(server.base, adminToken, "GET", "/openapi.json");
+      const operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
+        Object.entries(methods).map(([method, op]) => ({
+          key: `${method.toUpperCase()}${path}`,
+          summary: op.summary ?? "",
+        })),
+      );
+      await docs.waitForSelector(".t-doc__sidebar a[href*='/v1/']", { timeout: 15_000 });
+      const sidebar = await docs.$$eval(".t-doc__sidebar a[href]", (links) =>
+        links.map((link) => ({
+          href: decodeURIComponent(link.getAttribute("href") ?? ""),
+          text: (link.textContent ?? "").replace(/\s+/g, " ").trim(),
+        })),
+      );
+      const missing = operations.filter(
+        ({ key, summary }) =>
+          !sidebar.some((link) => link.href.endsWith(`/${key}`) && link.text.includes(summary)),
       );
       assert(
-        operations === documented,
-        `the page shows ${operations} endpoints, the document has ${documented}`,
+        missing.length === 0,
+        `not in the sidebar: ${missing.map((op) => `${op.key} "${op.summary}"`).join(", ")}`,
       );
-      const seatMap = docs.locator("details#getV1ShowsShowIdSeats");
-      await seatMap.evaluate((node) => {
-        (node as HTMLDetailsElement).open = true;
-      });
-      await seatMap.locator("input[name=show_id]").fill(show.showId);
-      await seatMap.locator("button[type=submit]").click();
-      await docs.waitForFunction(
-        () =>
-          document
-            .querySelector("#getV1ShowsShowIdSeats pre.result")
-            ?.textContent?.startsWith("200"),
-        undefined,
-        { timeout: 5_000 },
+
+      /** Opens the operation's "Test Request" client, optionally fills path variables, sends. */
+      const tryIt = async (key: string, variables: Record<string, string> = {}) => {
+        await docs.click(`.t-doc__sidebar a[href$="/${key}"]`);
+        const section = docs.locator(`section[id$="/${key}"]`);
+        await section
+          .getByRole("button", { name: /Test Request/ })
+          .first()
+          .click();
+        const client = docs.getByRole("dialog");
+        for (const [name, value] of Object.entries(variables)) {
+          await client
+            .locator(`tr[id="${name}"] [contenteditable][data-placeholder="Value"]`)
+            .click();
+          await docs.keyboard.type(value);
+        }
+        const path = key
+          .replace(/^[A-Z]+/, "")
+          .replace(/\{(\w+)\}/g, (_, name) => variables[name] ?? "");
+        const answer = docs.waitForResponse(
+          (response) => new URL(response.url()).pathname === path,
+        );
+        await client
+          .getByRole("button", { name: /^Send .* request to / })
+          .first()
+          .click();
+        const response = await answer;
+        assert(response.status() === 200, `${key} answered ${response.status()}`);
+        // And the client shows it.
+        await client.getByText("200 OK").first().waitFor({ timeout: 5_000 });
+        const sent = response.request().headers().authorization;
+        await docs.keyboard.press("Escape");
+        await client.waitFor({ state: "hidden", timeout: 5_000 });
+        return sent;
+      };
+      await tryIt("GET/v1/shows/{show_id}/seats", { show_id: show.showId });
+      const authorization = await tryIt("GET/v1/bookings");
+      assert(
+        authorization === `Bearer ${token}`,
+        `GET /v1/bookings was sent with ${JSON.stringify(authorization)}, not the page's local token`,
       );
-      await docs.close();
-      return `${operations} endpoints; "Try it" on the seat map answered 200`;
+
+      const violations = await docs.evaluate(
+        () => (globalThis as unknown as { __cspViolations: string[] }).__cspViolations,
+      );
+      // Zod (inside Scalar) probes for eval once and falls back without it: expected.
+      const unexpected = violations.filter((v) => !v.startsWith("script-src eval"));
+      assert(unexpected.length === 0, `CSP violations: ${unexpected.join(", ")}`);
+      assert(external.length === 0, `requests left ${serverHost}: ${external.join(", ")}`);
+      await docs.screenshot({ path: join(resultsDir, "docs.png") });
+      await docs.context().close();
+      return `${operations.length} operations in the sidebar; "Test Request" on the seat map and on GET /v1/bookings (local token) answered 200; no request left ${serverHost}`;
     });
 
     await check("no script errors in either page", async () => {
