@@ -6,6 +6,8 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
     test: {
+      // Every request logs a line: the routine ones would bury what a failure prints.
+      onConsoleLog: (log: string) => !log.includes('{"level":"info"'),
       projects: [
         {
           // Inside workerd with the bindings of wrangler.toml (local D1, KV, Durable Objects).
@@ -15,6 +17,12 @@ export default defineConfig(async () => {
               miniflare: {
                 bindings: {
                   JWT_SECRET: "test-secret-not-for-production",
+                  // Test-only Ed25519 keys of ticket tokens: the current one, and a retired
+                  // one whose tickets must still verify (test/tickets-token.test.ts).
+                  TICKET_SIGNING_KEY:
+                    '{"crv":"Ed25519","d":"V9hGoFlRyHgt3ZeF2Ku_nxel0fe7OfSNAYlVaYU9hdA","x":"FUMysU8IJbwTQcvAURDncDFS6Mbgel6quPgfLWfy-vY","kty":"OKP","kid":"test-2026"}',
+                  TICKET_PREVIOUS_KEYS:
+                    '[{"crv":"Ed25519","x":"0d4P0P-XOyhXMVpzNIiGCu6dEsn-CtPvugnqtyAp6v0","kty":"OKP","kid":"test-old"}]',
                   // Short, so the timeout test card shows a timeout quickly.
                   PAYMENT_TIMEOUT_MS: "400",
                   // Limits are tested on their own (test/rate-limits.test.ts), with small budgets.
@@ -33,7 +41,8 @@ export default defineConfig(async () => {
             name: "workers",
             include: ["test/**/*.test.ts"],
             exclude: ["test/node/**"],
-            setupFiles: ["./test/apply-migrations.ts"],
+            // The migrations, then the sweep of every logged line for secrets.
+            setupFiles: ["./test/apply-migrations.ts", "./test/log-sweep.ts"],
           },
         },
         {

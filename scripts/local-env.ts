@@ -2,7 +2,7 @@
  * Local development settings shared by `npm start` and `npm run token`: the JWT secret in
  * .dev.vars (which wrangler dev loads), and the environment every wrangler call gets.
  */
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -45,4 +45,25 @@ export function ensureJwtSecret(): string {
   if (!/^\s*DEV_TOKENS\s*=/m.test(readFileSync(devVarsPath, "utf8")))
     appendDevVar('DEV_TOKENS="true"');
   return secret;
+}
+
+/**
+ * The local Ed25519 key of ticket tokens: on first use a new one (a private JWK with a kid)
+ * is appended to .dev.vars as TICKET_SIGNING_KEY; later runs keep it, so tickets already
+ * issued locally keep verifying.
+ */
+export function ensureTicketSigningKey(): void {
+  const vars = existsSync(devVarsPath) ? readFileSync(devVarsPath, "utf8") : "";
+  if (/^\s*TICKET_SIGNING_KEY\s*=/m.test(vars)) return;
+  const jwk = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" });
+  const kid = `local-${new Date().toISOString().slice(0, 10)}`;
+  appendDevVar(`TICKET_SIGNING_KEY='${JSON.stringify({ ...jwk, kid })}'`);
+}
+
+/** Points ticket URLs at the local server (rewritten each start: the port may change). */
+export function setTicketBaseUrl(origin: string): void {
+  const vars = existsSync(devVarsPath) ? readFileSync(devVarsPath, "utf8") : "";
+  const kept = vars.split("\n").filter((line) => !/^\s*TICKET_BASE_URL\s*=/.test(line));
+  writeFileSync(devVarsPath, kept.join("\n"), { mode: 0o600 });
+  appendDevVar(`TICKET_BASE_URL="${origin}"`);
 }

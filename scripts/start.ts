@@ -8,7 +8,13 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { signAccessToken } from "../src/auth/access-token.ts";
 import { DEMO_SHOW_ID, demoDataSql } from "./demo-data.ts";
-import { ensureJwtSecret, projectRoot, wranglerEnv } from "./local-env.ts";
+import {
+  ensureJwtSecret,
+  ensureTicketSigningKey,
+  projectRoot,
+  setTicketBaseUrl,
+  wranglerEnv,
+} from "./local-env.ts";
 
 const wranglerBin = join(projectRoot, "node_modules", "wrangler", "bin", "wrangler.js");
 const port = process.env.PORT ?? "8787";
@@ -32,6 +38,8 @@ function wrangler(args: string[]): void {
 }
 
 const secret = ensureJwtSecret();
+ensureTicketSigningKey();
+setTicketBaseUrl(`http://127.0.0.1:${port}`);
 process.stdout.write("Applying D1 migrations to the local database...\n");
 wrangler(["d1", "migrations", "apply", "DB", "--local"]);
 

@@ -1,5 +1,5 @@
 /**
- * `npm run -s token -- --sub <user_id> [--role admin] [--ttl <seconds>]`
+ * `npm run -s token -- --sub <user_id> [--role admin|scanner] [--ttl <seconds>]`
  * Prints a bearer token the local server accepts, and nothing else.
  */
 import { parseArgs } from "node:util";
@@ -8,7 +8,7 @@ import { ensureJwtSecret } from "./local-env.ts";
 
 function fail(message: string): never {
   process.stderr.write(
-    `${message}\nusage: npm run -s token -- --sub <user_id> [--role user|admin] [--ttl <seconds>]\n`,
+    `${message}\nusage: npm run -s token -- --sub <user_id> [--role user|admin|scanner] [--ttl <seconds>]\n`,
   );
   process.exit(2);
 }
@@ -30,7 +30,8 @@ const sub = values.sub;
 if (!sub || !userIdSchema.safeParse(sub).success)
   fail("--sub must be a user id (letters, digits, _ . : @ -)");
 const role = values.role;
-if (role !== "user" && role !== "admin") fail("--role must be user or admin");
+if (role !== "user" && role !== "admin" && role !== "scanner")
+  fail("--role must be user, admin or scanner");
 const ttlSeconds = Number(values.ttl);
 if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0)
   fail("--ttl must be a positive number of seconds");

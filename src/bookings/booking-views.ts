@@ -67,7 +67,7 @@ export function bookingDetailView(
     ticket_id: booking.ticketId,
     ticket_url:
       booking.status === "confirmed" && booking.ticketId
-        ? `${ticketBaseUrl.replace(/\/$/, "")}/${booking.ticketId}`
+        ? `${ticketBaseUrl.replace(/\/$/, "")}/tickets/${booking.ticketId}`
         : null,
     created_at: booking.createdAt,
     confirmed_at: booking.confirmedAt,

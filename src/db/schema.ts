@@ -239,3 +239,23 @@ export const payments = sqliteTable(
     uniqueIndex("uq_payments_booking").on(t.bookingId),
   ],
 );
+
+/**
+ * A ticket's check-in at the door, one row per ticket: the scan that counts (the earliest
+ * one, when devices scanned it offline). Written by the show object through its outbox;
+ * the object's own SQLite is what decides admissions.
+ */
+export const checkins = sqliteTable(
+  "checkins",
+  {
+    ticketId: text("ticket_id").primaryKey(),
+    bookingId: text("booking_id")
+      .notNull()
+      .references(() => bookings.bookingId, { onDelete: "cascade" }),
+    showId: text("show_id").notNull(),
+    checkedInAt: text("checked_in_at").notNull(),
+    gate: text("gate"),
+    deviceId: text("device_id"),
+  },
+  (t) => [index("idx_checkins_show").on(t.showId)],
+);

@@ -23,7 +23,14 @@ import {
  * so what the document says and what the route does come from the same object.
  */
 
-export type Access = "public" | "user" | "admin" | "owner" | "owner or admin";
+export type Access =
+  | "public"
+  | "user"
+  | "admin"
+  | "owner"
+  | "owner or admin"
+  | "scanner or admin"
+  | "owner, admin or scanner";
 type IdempotencyRule = "required" | "optional";
 
 export interface Policy {
@@ -32,6 +39,11 @@ export interface Policy {
   idempotencyKey?: IdempotencyRule;
   /** Error statuses of the route's own logic, beyond those its policy and request imply. */
   errors?: readonly ErrorStatus[];
+  /**
+   * Checks of the route's own (e.g. the waiting room's pass), run after the JSON guard and
+   * before the Idempotency-Key step, so a refusal is not kept as the key's answer.
+   */
+  guards?: readonly MiddlewareHandler<AppEnv>[];
 }
 
 type RouteSpec = Omit<RouteConfig, "middleware" | "security"> & Policy;
@@ -63,6 +75,8 @@ const ROLES: Record<Access, Role[] | undefined> = {
   owner: [],
   "owner or admin": [],
   admin: ["admin"],
+  "scanner or admin": ["scanner", "admin"],
+  "owner, admin or scanner": [],
 };
 
 const WHO: Record<Access, string> = {
@@ -71,6 +85,9 @@ const WHO: Record<Access, string> = {
   admin: "An admin token.",
   owner: "A user token; only the owner sees or changes it (others get 404).",
   "owner or admin": "A user token of the owner, or an admin token (others get 404).",
+  "scanner or admin": "A scanner or admin token (others get 403).",
+  "owner, admin or scanner":
+    "A user token of the owner, or an admin or scanner token (others get 404).",
 };
 
 /** The route's middleware, in the order its policy is enforced. */
@@ -81,6 +98,7 @@ function middlewareOf(spec: RouteSpec): MiddlewareHandler<AppEnv>[] {
   if (spec.rateLimit) chain.push(rateLimit(spec.rateLimit));
   // Before the Idempotency-Key is looked up: a body that is not JSON is refused as such.
   if (spec.request?.body) chain.push(jsonBodyGuard());
+  chain.push(...(spec.guards ?? []));
   if (spec.idempotencyKey) {
     const endpoint = `${spec.method.toUpperCase()} ${spec.path}`;
     chain.push(idempotency(endpoint, { required: spec.idempotencyKey === "required" }));
@@ -99,7 +117,7 @@ function descriptionOf(spec: RouteSpec): string {
 }
 
 export function apiRoute<const S extends RouteSpec>(spec: S): Declared<S> {
-  const { access, rateLimit: limitClass, idempotencyKey, errors, ...route } = spec;
+  const { access, rateLimit: limitClass, idempotencyKey, errors, guards: _, ...route } = spec;
   const responses: Record<string, unknown> = {};
   for (const [status, answer] of Object.entries(route.responses)) {
     const success = Number(status) < 300 && limitClass;
@@ -107,6 +125,10 @@ export function apiRoute<const S extends RouteSpec>(spec: S): Declared<S> {
   }
   for (const status of errorStatusesOf(spec)) responses[status] = errorResponse(status);
   const keyHeaders = idempotencyKey === "required" ? requiredKeyHeaders : optionalKeyHeaders;
+  // Headers the route declares itself are documented beside the Idempotency-Key.
+  const ownHeaders = route.request?.headers;
+  const headers =
+    ownHeaders instanceof z.ZodObject ? ownHeaders.extend(keyHeaders.shape) : keyHeaders;
   const declared = {
     ...route,
     description: descriptionOf(spec),
@@ -114,7 +136,7 @@ export function apiRoute<const S extends RouteSpec>(spec: S): Declared<S> {
     "x-access": access,
     ...(limitClass ? { "x-rate-limit-class": limitClass } : {}),
     ...(idempotencyKey ? { "x-idempotency-key": idempotencyKey } : {}),
-    request: idempotencyKey ? { ...route.request, headers: keyHeaders } : route.request,
+    request: idempotencyKey ? { ...route.request, headers } : route.request,
     responses,
     middleware: middlewareOf(spec),
   };

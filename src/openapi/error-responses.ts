@@ -102,7 +102,7 @@ export function errorStatusesOf(route: RouteShape): ErrorStatus[] {
   if (request?.params || request?.query || request?.body) statuses.add(400);
   if (request?.body) for (const status of [413, 415] as const) statuses.add(status);
   if (route.access !== "public") statuses.add(401);
-  if (route.access === "admin") statuses.add(403);
+  if (route.access === "admin" || route.access === "scanner or admin") statuses.add(403);
   if (route.rateLimit) statuses.add(429);
   // A missing or malformed key (400), a request with it still running (409), the key
   // reused with another body (422).

@@ -4,6 +4,13 @@ import { notFoundFailure } from "../http/api-failure.ts";
 import { runKeyed } from "./keyed-request.ts";
 import { LiveViewers, maxViewers } from "./live-viewers.ts";
 import { SeatMapBroadcaster } from "./seat-map-broadcaster.ts";
+import type {
+  CheckinView,
+  ManifestRead,
+  ScanOutcome,
+  TicketRead,
+  VerifiedScan,
+} from "./show-checkins.ts";
 import { loadFromCatalog } from "./show-loader.ts";
 import { ok, refused } from "./show-results.ts";
 import type {
@@ -115,6 +122,28 @@ export class ShowObject extends DurableObject<Env> {
   async readBooking(bookingId: string): Promise<ShowResult<BookingRead>> {
     const show = await this.loaded();
     return show ? show.bookings.read(bookingId) : refused(notFoundFailure("booking", bookingId));
+  }
+
+  // ---- Tickets and check-ins (show-checkins.ts) ------------------------------------------
+
+  async readTicket(ticketId: string): Promise<ShowResult<TicketRead>> {
+    const show = await this.loaded();
+    return show ? show.checkins.readTicket(ticketId) : refused(notFoundFailure("ticket", ticketId));
+  }
+
+  async checkIn(scan: VerifiedScan): Promise<ShowResult<{ checkin: CheckinView }>> {
+    const show = await this.loaded();
+    return show ? show.checkins.checkIn(scan) : this.showNotFound();
+  }
+
+  async checkInBatch(scans: VerifiedScan[]): Promise<ShowResult<ScanOutcome[]>> {
+    const show = await this.loaded();
+    return show ? show.checkins.checkInBatch(scans) : this.showNotFound();
+  }
+
+  async checkinManifest(): Promise<ShowResult<ManifestRead>> {
+    const show = await this.loaded();
+    return show ? show.checkins.manifest() : this.showNotFound();
   }
 
   // ---- Alarm and WebSockets -------------------------------------------------------------

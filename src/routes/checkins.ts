@@ -1,0 +1,86 @@
+import { ApiError } from "../http/api-error.ts";
+import { unwrap } from "../http/show-response.ts";
+import { iso } from "../lib/iso-time.ts";
+import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
+import { existingShow } from "../show-client/show-stub.ts";
+import { type BatchResult, checkInOfflineScans } from "../tickets/offline-batch.ts";
+import { ticketInvalid, ticketWrongShow } from "../tickets/ticket-failures.ts";
+import { ticketKeys } from "../tickets/ticket-keys.ts";
+import {
+  batchRequest,
+  batchResponse,
+  checkinRequest,
+  checkinResponse,
+  manifestResponse,
+  showIdParam,
+} from "../tickets/ticket-schemas.ts";
+import { verifyTicket } from "../tickets/ticket-token.ts";
+
+const checkIn = apiRoute({
+  method: "post",
+  path: "/v1/checkins",
+  tags: ["Check-in"],
+  summary: "Check a ticket in at the door (admits it once)",
+  description:
+    "Verifies the token's signature, then the show's object admits the ticket exactly once: a second scan is 409 `TICKET_ALREADY_USED` (with `details.checked_in_at` and `details.gate`), a cancelled booking's ticket 409 `TICKET_VOID`, a ticket of another show than `show_id` 409 `TICKET_WRONG_SHOW`, a bad token 400 `TICKET_INVALID`. With a `scan_id`, the same scan retried gets the same 200.",
+  access: "scanner or admin",
+  errors: [404, 409],
+  request: { body: jsonRequest(checkinRequest) },
+  responses: { 200: jsonAnswer(checkinResponse, "The ticket is admitted") },
+});
+
+const checkInBatch = apiRoute({
+  method: "post",
+  path: "/v1/checkins/batch",
+  tags: ["Check-in"],
+  summary: "Sync scans made offline; each gets its own result",
+  description:
+    "Each scan is `admitted`, `duplicate` (with the first scan's time, gate and device), `void` or `invalid`. Of two scans of one ticket, the earliest `scanned_at` is the check-in, whichever device syncs first. Sending a batch again changes nothing.",
+  access: "scanner or admin",
+  request: { body: jsonRequest(batchRequest) },
+  responses: { 200: jsonAnswer(batchResponse, "One result per scan, in the order sent") },
+});
+
+const manifest = apiRoute({
+  method: "get",
+  path: "/v1/shows/{show_id}/checkins/manifest",
+  tags: ["Check-in"],
+  summary: "What a door scanner needs offline: keys and the show's ticket ids by status",
+  access: "scanner or admin",
+  errors: [404],
+  request: { params: showIdParam },
+  responses: { 200: jsonAnswer(manifestResponse, "The manifest, with its version") },
+});
+
+export const checkinRoutes = apiRouter()
+  .openapi(checkIn, async (c) => {
+    const body = c.req.valid("json");
+    const verified = await verifyTicket(body.token, await ticketKeys(c.env));
+    if (!verified.ok) throw ApiError.from(ticketInvalid(verified.reason));
+    const { claims } = verified;
+    if (body.show_id && body.show_id !== claims.show_id) {
+      throw ApiError.from(ticketWrongShow(claims.ticket_id, claims.show_id, body.show_id));
+    }
+    const show = await existingShow(c.env, claims.show_id);
+    const result = await show.checkIn({
+      ticketId: claims.ticket_id,
+      bookingId: claims.booking_id,
+      gate: body.gate ?? null,
+      deviceId: `online:${c.get("principal").userId}`,
+      scanId: body.scan_id ?? null,
+    });
+    return c.json(unwrap(result), 200);
+  })
+  .openapi(checkInBatch, async (c) => {
+    const { scans } = c.req.valid("json");
+    const results: BatchResult[] = await checkInOfflineScans(c.env, scans);
+    return c.json({ results }, 200);
+  })
+  .openapi(manifest, async (c) => {
+    const { show_id } = c.req.valid("param");
+    const show = await existingShow(c.env, show_id);
+    const read = unwrap(await show.checkinManifest());
+    const { jwks } = await ticketKeys(c.env);
+    c.header("Cache-Control", "no-store");
+    return c.json({ manifest: { ...read, generated_at: iso(Date.now()), keys: jwks } }, 200);
+  });

@@ -1,0 +1,288 @@
+import type { BookedSeat } from "../bookings/booking-views.ts";
+import { type ApiFailure, notFoundFailure } from "../http/api-failure.ts";
+import { iso } from "../lib/iso-time.ts";
+import { ticketAlreadyUsed, ticketInvalid, ticketVoid } from "../tickets/ticket-failures.ts";
+import { bookingSeats } from "./booking-snapshot.ts";
+import type { StoredBooking } from "./booking-storage.ts";
+import { checkinRecorded } from "./checkin-records.ts";
+import type { StoredCheckin } from "./checkin-storage.ts";
+import { ok, refused } from "./show-results.ts";
+import type { ShowResult } from "./show-rpc.ts";
+import type { ShowState } from "./show-state.ts";
+
+export type TicketStatus = "valid" | "used" | "void";
+
+/** A ticket as its page and GET /v1/tickets/{id} describe it (before the token is added). */
+export interface TicketRead {
+  ticket_id: string;
+  booking_id: string;
+  show_id: string;
+  user_id: string;
+  seats: BookedSeat[];
+  status: TicketStatus;
+  checked_in_at: string | null;
+  gate: string | null;
+  /** When the ticket was issued (the booking's confirmation), epoch ms: the token's `iat`. */
+  issued_at: number;
+  event_name: string;
+  show_time: string;
+  venue: string;
+}
+
+/** A scan whose token the Worker has verified: the ticket and booking it names. */
+export interface VerifiedScan {
+  ticketId: string;
+  bookingId: string;
+  gate: string | null;
+  deviceId: string | null;
+  /** An online scan's client id: the same scan retried is answered as the first was. */
+  scanId?: string | null;
+  /** An offline scan's time (epoch ms); an online scan is at the time it arrives. */
+  scannedAt?: number;
+}
+
+export interface CheckinView {
+  ticket_id: string;
+  booking_id: string;
+  show_id: string;
+  seats: string[];
+  checked_in_at: string;
+  gate: string | null;
+}
+
+export interface FirstScan {
+  checked_in_at: string;
+  gate: string | null;
+  device_id: string | null;
+}
+
+/** One offline scan's outcome. */
+export type ScanOutcome =
+  | { result: "admitted"; checkin: CheckinView }
+  | { result: "duplicate"; first_scan: FirstScan }
+  | { result: "void"; reason: string }
+  | { result: "invalid"; reason: string };
+
+export interface ManifestRead {
+  show_id: string;
+  version: string;
+  valid: string[];
+  void: string[];
+  used: ({ ticket_id: string } & FirstScan)[];
+}
+
+/**
+ * Check-ins at the door. Each decision reads and writes the object's SQLite in one
+ * synchronous step (no await in between), and the object is the show's single writer, so
+ * a ticket is admitted once however many gates scan it at the same moment.
+ */
+export class ShowCheckins {
+  constructor(private readonly show: ShowState) {}
+
+  readTicket(ticketId: string): ShowResult<TicketRead> {
+    const { show } = this;
+    const booking = show.bookingStorage.bookingOfTicket(ticketId);
+    if (!booking) return refused(notFoundFailure("ticket", ticketId));
+    const used = show.checkinStorage.find(ticketId);
+    const status: TicketStatus = this.voidReason(booking) ? "void" : used ? "used" : "valid";
+    return ok({
+      ticket_id: ticketId,
+      booking_id: booking.bookingId,
+      show_id: show.showId,
+      user_id: booking.userId,
+      seats: bookingSeats(show.seats, booking),
+      status,
+      checked_in_at: used ? iso(used.checkedInAt) : null,
+      gate: used?.gate ?? null,
+      issued_at: booking.confirmedAt ?? booking.createdAt,
+      event_name: show.info.eventName,
+      show_time: iso(show.info.showTime),
+      venue: show.info.venueName,
+    });
+  }
+
+  /** POST /v1/checkins: admits the ticket, or says why not. */
+  async checkIn(scan: VerifiedScan): Promise<ShowResult<{ checkin: CheckinView }>> {
+    const decided = this.decideOnline(scan, Date.now());
+    if ("failure" in decided) return refused(decided.failure);
+    if (decided.written) await this.show.flushToD1();
+    return ok({ checkin: this.view(decided.checkin) });
+  }
+
+  /**
+   * POST /v1/checkins/batch, this show's part: offline scans, each with its outcome. The
+   * earliest scan of a ticket is its check-in, whatever order the devices sync in; sending
+   * the same scans again changes nothing and answers the same.
+   */
+  async checkInBatch(scans: VerifiedScan[]): Promise<ShowResult<ScanOutcome[]>> {
+    const now = Date.now();
+    // Decided earliest first, so within a batch too the earliest scan is the one admitted.
+    const order = scans.map((_, i) => i).sort((a, b) => compareScans(scans[a], scans[b], now));
+    const outcomes: ScanOutcome[] = new Array(scans.length);
+    let written = false;
+    this.show.transaction(() => {
+      for (const i of order) {
+        const scan = scans[i];
+        if (!scan) continue;
+        const decided = this.decideOffline(scan, now);
+        written ||= decided.written;
+        outcomes[i] = decided.outcome;
+      }
+    });
+    // Outcomes of scans decided before a later scan of the batch displaced them are settled
+    // at the end: only the scan that holds the check-in now is `admitted`.
+    for (const [i, outcome] of outcomes.entries()) {
+      const scan = scans[i];
+      if (outcome.result !== "admitted" || !scan) continue;
+      const held = this.show.checkinStorage.find(scan.ticketId);
+      if (held && !sameScan(held, scan, now)) outcomes[i] = duplicateOf(held);
+    }
+    if (written) await this.show.flushToD1();
+    return ok(outcomes);
+  }
+
+  /** The door's offline copy: every ticket id of the show by status, and a version. */
+  manifest(): ShowResult<ManifestRead> {
+    const { show } = this;
+    const used = show.checkinStorage.all();
+    const usedIds = new Set(used.map((c) => c.ticketId));
+    const valid: string[] = [];
+    const voided: string[] = [];
+    for (const booking of show.bookingStorage.ticketedBookings()) {
+      if (!booking.ticketId) continue;
+      if (this.voidReason(booking)) voided.push(booking.ticketId);
+      else if (!usedIds.has(booking.ticketId)) valid.push(booking.ticketId);
+    }
+    return ok({
+      show_id: show.showId,
+      version: `${show.version}.${show.checkinStorage.version()}`,
+      valid,
+      void: voided,
+      used: used
+        .filter((c) => !voided.includes(c.ticketId))
+        .map((c) => ({ ticket_id: c.ticketId, ...firstScanOf(c) })),
+    });
+  }
+
+  private decideOnline(
+    scan: VerifiedScan,
+    now: number,
+  ): { failure: ApiFailure } | { checkin: StoredCheckin; written: boolean } {
+    const booking = this.show.bookingStorage.bookingOfTicket(scan.ticketId);
+    if (!booking || booking.bookingId !== scan.bookingId) {
+      return { failure: ticketInvalid("no such ticket for this show") };
+    }
+    const voided = this.voidReason(booking);
+    if (voided) return { failure: ticketVoid(scan.ticketId, voided) };
+    const held = this.show.checkinStorage.find(scan.ticketId);
+    if (held) {
+      // The same online scan retried (a lost answer): answered as the first time.
+      if (scan.scanId && held.scanId === scan.scanId) return { checkin: held, written: false };
+      return { failure: ticketAlreadyUsed(held) };
+    }
+    const checkin = this.toCheckin(booking, scan, now);
+    this.show.transaction(() => this.save(checkin));
+    return { checkin, written: true };
+  }
+
+  /** Runs inside the batch's transaction. */
+  private decideOffline(
+    scan: VerifiedScan,
+    now: number,
+  ): { outcome: ScanOutcome; written: boolean } {
+    const booking = this.show.bookingStorage.bookingOfTicket(scan.ticketId);
+    if (!booking || booking.bookingId !== scan.bookingId) {
+      return {
+        outcome: { result: "invalid", reason: "no such ticket for this show" },
+        written: false,
+      };
+    }
+    const voided = this.voidReason(booking);
+    if (voided) return { outcome: { result: "void", reason: voided }, written: false };
+    const held = this.show.checkinStorage.find(scan.ticketId);
+    if (held && sameScan(held, scan, now)) {
+      return { outcome: { result: "admitted", checkin: this.view(held) }, written: false };
+    }
+    if (held && compareScans(checkinAsScan(held), scan, now) <= 0) {
+      return { outcome: duplicateOf(held), written: false };
+    }
+    // No check-in yet, or this scan came before the one recorded: it is the check-in.
+    const checkin = this.toCheckin(booking, scan, now);
+    this.save(checkin);
+    return { outcome: { result: "admitted", checkin: this.view(checkin) }, written: true };
+  }
+
+  /** Why the booking's ticket admits no one, or undefined while it is good. */
+  private voidReason(booking: StoredBooking): string | undefined {
+    if (this.show.info.status === "cancelled") return "the show was cancelled";
+    if (booking.status === "cancelled") return "the booking was cancelled";
+    if (booking.status !== "confirmed") return `the booking is ${booking.status}`;
+    // A refund under way ends in a cancellation: the ticket stops admitting from the request.
+    if (this.show.bookingStorage.cancellationRequested(booking.bookingId)) {
+      return "the booking is being cancelled";
+    }
+    return undefined;
+  }
+
+  private toCheckin(booking: StoredBooking, scan: VerifiedScan, now: number): StoredCheckin {
+    return {
+      ticketId: scan.ticketId,
+      bookingId: booking.bookingId,
+      checkedInAt: scanTime(scan, now),
+      gate: scan.gate,
+      deviceId: scan.deviceId,
+      scanId: scan.scanId ?? null,
+    };
+  }
+
+  private save(checkin: StoredCheckin): void {
+    const { show } = this;
+    show.checkinStorage.save(checkin);
+    show.outbox.enqueue([checkinRecorded(show.db, show.showId, checkin)]);
+  }
+
+  private view(checkin: StoredCheckin): CheckinView {
+    const booking = this.show.bookingStorage.bookingOfTicket(checkin.ticketId);
+    return {
+      ticket_id: checkin.ticketId,
+      booking_id: checkin.bookingId,
+      show_id: this.show.showId,
+      seats: booking?.seatIds ?? [],
+      checked_in_at: iso(checkin.checkedInAt),
+      gate: checkin.gate,
+    };
+  }
+}
+
+/** An offline scan's time, never later than now (a device clock ahead cannot win later). */
+function scanTime(scan: VerifiedScan, now: number): number {
+  return Math.min(scan.scannedAt ?? now, now);
+}
+
+function checkinAsScan(checkin: StoredCheckin): VerifiedScan {
+  return { ...checkin, scannedAt: checkin.checkedInAt };
+}
+
+/** Earliest first; the device id breaks a tie, so every order of syncing agrees. */
+function compareScans(a: VerifiedScan | undefined, b: VerifiedScan | undefined, now: number) {
+  if (!a || !b) return 0;
+  const byTime = scanTime(a, now) - scanTime(b, now);
+  if (byTime !== 0) return byTime;
+  return (a.deviceId ?? "").localeCompare(b.deviceId ?? "");
+}
+
+function sameScan(held: StoredCheckin, scan: VerifiedScan, now: number): boolean {
+  return held.checkedInAt === scanTime(scan, now) && held.deviceId === scan.deviceId;
+}
+
+function firstScanOf(checkin: StoredCheckin): FirstScan {
+  return {
+    checked_in_at: iso(checkin.checkedInAt),
+    gate: checkin.gate,
+    device_id: checkin.deviceId,
+  };
+}
+
+function duplicateOf(held: StoredCheckin): ScanOutcome {
+  return { result: "duplicate", first_scan: firstScanOf(held) };
+}

@@ -1,0 +1,81 @@
+import { html, raw } from "hono/html";
+import type { HtmlEscapedString } from "hono/utils/html";
+import { renderSVG } from "uqr";
+import type { TicketRead } from "../show/show-checkins.ts";
+
+/**
+ * The ticket page at <TICKET_BASE_URL>/tickets/{ticket_id}: what a holder shows at the
+ * door. The QR code (inline SVG, drawn here) encodes the signed token; a void ticket shows
+ * VOID and no code, so a screenshot of it admits no one.
+ */
+
+/** Only inline styles; nothing else may load. Sent instead of the API's `default-src 'none'`. */
+export const TICKET_PAGE_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'";
+
+const STYLE = `
+body{margin:0;font:16px/1.4 system-ui,sans-serif;background:#f4f4f5;color:#18181b}
+main{max-width:26rem;margin:0 auto;padding:1rem}
+.card{background:#fff;border-radius:12px;padding:1.25rem;box-shadow:0 1px 3px #0002}
+h1{font-size:1.35rem;margin:0 0 .25rem}
+dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem .75rem;margin:1rem 0}
+dt{color:#52525b}dd{margin:0;overflow-wrap:anywhere}
+.status{display:inline-block;padding:.2rem .6rem;border-radius:999px;font-weight:700}
+.valid{background:#dcfce7;color:#166534}.used{background:#fef9c3;color:#854d0e}
+.void{background:#fee2e2;color:#991b1b}
+.qr{background:#fff;padding:.5rem}.qr svg{display:block;width:100%;height:auto}
+.voidmark{font-size:4rem;font-weight:900;text-align:center;color:#991b1b;border:6px solid;
+border-radius:12px;margin:1rem 0;letter-spacing:.2em}
+small{color:#52525b}
+`;
+
+function formatTime(isoTime: string): string {
+  // The venue's zone is not known here; UTC is stated, never implied.
+  return `${isoTime.slice(0, 10)} ${isoTime.slice(11, 16)} UTC`;
+}
+
+export function ticketPage(
+  ticket: TicketRead,
+  token: string,
+): HtmlEscapedString | Promise<HtmlEscapedString> {
+  const seats = ticket.seats.map((seat) => `${seat.row}${seat.number}`).join(", ");
+  // uqr builds the SVG from the token alone (path data of squares): no user text inside.
+  const code =
+    ticket.status === "void"
+      ? html`<div class="voidmark" role="img" aria-label="Void ticket">VOID</div>`
+      : html`<div class="qr" role="img" aria-label="Ticket QR code">${raw(
+          renderSVG(token, { ecc: "M", border: 2, pixelSize: 8 }),
+        )}</div>`;
+  const used =
+    ticket.status === "used" && ticket.checked_in_at
+      ? html`<dt>Checked in</dt><dd>${formatTime(ticket.checked_in_at)}${ticket.gate ? ` at ${ticket.gate}` : ""}</dd>`
+      : "";
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>Ticket: ${ticket.event_name}</title>
+<style>${raw(STYLE)}</style>
+</head>
+<body>
+<main>
+<div class="card">
+<h1>${ticket.event_name}</h1>
+<span class="status ${ticket.status}" data-status="${ticket.status}">${ticket.status.toUpperCase()}</span>
+<dl>
+<dt>Show time</dt><dd>${formatTime(ticket.show_time)}</dd>
+<dt>Venue</dt><dd>${ticket.venue}</dd>
+<dt>Seats</dt><dd>${seats}</dd>
+<dt>Holder</dt><dd>${ticket.user_id}</dd>
+<dt>Booking</dt><dd>${ticket.booking_id}</dd>
+${used}
+</dl>
+${code}
+<p><small>Ticket ${ticket.ticket_id}. Show this code at the door; it admits one entry.</small></p>
+</div>
+</main>
+</body>
+</html>`;
+}

@@ -1,0 +1,129 @@
+import { z } from "zod";
+import { showScopedIdPattern } from "../show/show-scoped-ids.ts";
+import { showIdSchema } from "../show-client/seat-schemas.ts";
+
+/** Requests and answers of the ticket and check-in routes. */
+
+const isoTime = z.iso.datetime();
+const ticketId = z
+  .string()
+  .regex(showScopedIdPattern("ticket"), "must be a ticket id")
+  .meta({ example: "ticket_3k9x7m2p4q8r1s5t6v0w9y2z3a_demo" });
+
+export const ticketIdParam = z.object({ ticket_id: ticketId });
+export const showIdParam = z.object({ show_id: showIdSchema });
+
+const gate = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\x20-\x7e]+$/, "printable ASCII");
+const token = z.string().min(1).max(4096);
+
+export const jwksSchema = z
+  .object({
+    keys: z.array(
+      z.object({
+        kty: z.literal("OKP"),
+        crv: z.literal("Ed25519"),
+        x: z.string(),
+        kid: z.string(),
+        alg: z.literal("EdDSA"),
+        use: z.literal("sig"),
+      }),
+    ),
+  })
+  .meta({ id: "TicketKeys" });
+
+export const ticketResponse = z
+  .object({
+    ticket: z.object({
+      ticket_id: z.string(),
+      booking_id: z.string(),
+      show_id: z.string(),
+      seats: z.array(z.string()),
+      user_id: z.string(),
+      status: z.enum(["valid", "used", "void"]),
+      checked_in_at: isoTime.nullable(),
+      gate: z.string().nullable(),
+      token: z.string().meta({ description: "The signed ticket token (compact JWS, EdDSA)" }),
+      ticket_url: z.string(),
+    }),
+  })
+  .meta({ id: "Ticket" });
+
+export const checkinRequest = z.strictObject({
+  token,
+  show_id: showIdSchema.optional(),
+  gate: gate.optional(),
+  scan_id: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{8,64}$/, "8-64 letters, digits, _ or -")
+    .optional()
+    .meta({ description: "The scanner's id for this scan: a retried scan is answered alike" }),
+});
+
+const checkinSchema = z.object({
+  ticket_id: z.string(),
+  booking_id: z.string(),
+  show_id: z.string(),
+  seats: z.array(z.string()),
+  checked_in_at: isoTime,
+  gate: z.string().nullable(),
+});
+
+export const checkinResponse = z.object({ checkin: checkinSchema }).meta({ id: "Checkin" });
+
+export const MAX_BATCH_SCANS = 500;
+
+export const batchRequest = z.strictObject({
+  scans: z
+    .array(
+      z.strictObject({
+        token,
+        scanned_at: isoTime,
+        gate: gate.optional(),
+        device_id: z
+          .string()
+          .min(1)
+          .max(64)
+          .regex(/^[\x20-\x7e]+$/, "printable ASCII"),
+      }),
+    )
+    .min(1)
+    .max(MAX_BATCH_SCANS),
+});
+
+const firstScan = z.object({
+  checked_in_at: isoTime,
+  gate: z.string().nullable(),
+  device_id: z.string().nullable(),
+});
+
+export const batchResponse = z
+  .object({
+    results: z.array(
+      z.object({
+        ticket_id: z.string().nullable(),
+        result: z.enum(["admitted", "duplicate", "void", "invalid"]),
+        checkin: checkinSchema.optional(),
+        first_scan: firstScan.optional(),
+        reason: z.string().optional(),
+      }),
+    ),
+  })
+  .meta({ id: "CheckinBatchResults" });
+
+export const manifestResponse = z
+  .object({
+    manifest: z.object({
+      show_id: z.string(),
+      version: z.string(),
+      generated_at: isoTime,
+      keys: jwksSchema.shape.keys,
+      valid: z.array(z.string()),
+      void: z.array(z.string()),
+      used: z.array(firstScan.extend({ ticket_id: z.string() })),
+    }),
+  })
+  .meta({ id: "CheckinManifest" });
