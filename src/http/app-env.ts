@@ -10,5 +10,7 @@ export interface AppEnv {
     principal: Principal;
     /** Set by the idempotency middleware when the request carries an Idempotency-Key. */
     idempotency: IdempotencyKey | undefined;
+    /** The error code of the answer, when it is an error: for the request's log line. */
+    errorCode: string | undefined;
   };
 }

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { logLine } from "../observability/log.ts";
 import { ApiError } from "./api-error.ts";
 import { type ErrorCode, errorEnvelope, failure } from "./api-failure.ts";
 import type { AppEnv } from "./app-env.ts";
@@ -42,11 +43,13 @@ function requestIdOf(c: Context<AppEnv>): string {
 export function handleError(err: Error, c: Context<AppEnv>): Response {
   const requestId = requestIdOf(c);
   if (err instanceof ApiError) {
+    c.set("errorCode", err.code);
     return c.json(err.toEnvelope(requestId), err.status, err.headers);
   }
   if (err instanceof HTTPException && err.status < 500) {
     const status = err.status as ContentfulStatusCode;
     const code = codeForStatus(status);
+    c.set("errorCode", code);
     // A bare exception says nothing beyond its message, so its details are `{}`, except a
     // 400 (hono's JSON parser), which names the body as INVALID_INPUT always names a field.
     const details = status === 400 ? { field: "body", reason: err.message } : {};
@@ -54,14 +57,12 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
   }
   // Unexpected: log for operators (name and message only; request bodies never reach logs),
   // answer without internals.
-  console.error(
-    JSON.stringify({
-      level: "error",
-      request_id: requestId,
-      error: err.name,
-      message: err.message,
-    }),
-  );
+  logLine("error", "unexpected error", {
+    request_id: requestId,
+    error: err.name,
+    message: err.message,
+  });
+  c.set("errorCode", "INTERNAL");
   return c.json(
     errorEnvelope(failure(500, "INTERNAL", "An unexpected error occurred"), requestId),
     500,
@@ -71,6 +72,7 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
 /** app.notFound: an unknown route. */
 export function handleNotFound(c: Context<AppEnv>): Response {
   const notFound = failure(404, "NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`);
+  c.set("errorCode", notFound.code);
   return c.json(errorEnvelope(notFound, requestIdOf(c)), 404);
 }
 
@@ -83,5 +85,6 @@ export function handleMethodNotAllowed(c: Context<AppEnv>, allowed: string[]): R
     `${c.req.method} is not allowed on ${c.req.path}; allowed: ${allow}`,
     { allowed },
   );
+  c.set("errorCode", notAllowed.code);
   return c.json(errorEnvelope(notAllowed, requestIdOf(c)), 405, { Allow: allow });
 }

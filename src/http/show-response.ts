@@ -31,6 +31,7 @@ export function respond<T, S extends 200 | 201>(
 
 function answer<T>(c: Context<AppEnv>, result: ShowResult<T>): Response {
   const { kept } = result;
+  if (!result.ok) c.set("errorCode", result.error.code);
   if (kept?.replayed) return replayResponse(c, kept.status, kept.body);
   if (kept) {
     rememberReply(c, kept.status, kept.body);

@@ -2,6 +2,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import { ApiError, notFound } from "../http/api-error.ts";
 import { type ErrorCode, failure } from "../http/api-failure.ts";
+import { logLine } from "../observability/log.ts";
 import { type ShowScopedPrefix, showIdOf } from "../show/show-scoped-ids.ts";
 import { knownShows, showInD1 } from "./known-shows.ts";
 
@@ -44,13 +45,10 @@ async function showExists(env: Env, showId: string): Promise<boolean> {
   } catch (err) {
     // D1 did not answer: the object decides, as before this check (it keeps its show in its
     // own storage), so an outage of D1 does not take down shows that are already open.
-    console.error(
-      JSON.stringify({
-        level: "error",
-        component: "known-shows",
-        message: err instanceof Error ? err.message : String(err),
-      }),
-    );
+    logLine("error", "show lookup failed", {
+      component: "known-shows",
+      message: err instanceof Error ? err.message : String(err),
+    });
     return true;
   }
 }

@@ -47,6 +47,8 @@ interface PendingCancellation {
   attempts: number;
   /** Epoch ms when the next try is due. */
   nextTryAt: number;
+  /** Epoch ms when the cancellation was asked for. */
+  requestedAt: number;
 }
 
 const SCHEMA = `
@@ -82,6 +84,7 @@ CREATE TABLE IF NOT EXISTS cancellations (
 );
 CREATE INDEX IF NOT EXISTS payment_attempts_open ON payment_attempts (status)
   WHERE status IN ('charging', 'unknown');
+CREATE INDEX IF NOT EXISTS bookings_ticket ON bookings (ticket_id) WHERE ticket_id IS NOT NULL;
 `;
 
 export class BookingStorage {
@@ -159,6 +162,29 @@ export class BookingStorage {
     return row ? toBooking(row) : undefined;
   }
 
+  bookingOfTicket(ticketId: string): StoredBooking | undefined {
+    const row = this.sql
+      .exec<BookingRow>("SELECT * FROM bookings WHERE ticket_id = ?", ticketId)
+      .toArray()[0];
+    return row ? toBooking(row) : undefined;
+  }
+
+  /** Every booking that was given a ticket (confirmed, or cancelled after it). */
+  ticketedBookings(): StoredBooking[] {
+    return this.sql
+      .exec<BookingRow>("SELECT * FROM bookings WHERE ticket_id IS NOT NULL")
+      .toArray()
+      .map(toBooking);
+  }
+
+  /** Whether a cancellation of the booking waits for its refund. */
+  cancellationRequested(bookingId: string): boolean {
+    return (
+      this.sql.exec("SELECT 1 FROM cancellations WHERE booking_id = ?", bookingId).toArray()
+        .length > 0
+    );
+  }
+
   /** A cancellation asked for whose refund is not confirmed yet (the alarm retries it). */
   requestCancellation(bookingId: string, at: number): void {
     this.sql.exec(
@@ -196,14 +222,15 @@ export class BookingStorage {
   /** Cancellations still waiting for their refund, oldest first. */
   requestedCancellations(): PendingCancellation[] {
     return this.sql
-      .exec<{ booking_id: string; attempts: number; next_try_at: number }>(
-        "SELECT booking_id, attempts, next_try_at FROM cancellations ORDER BY requested_at",
+      .exec<{ booking_id: string; attempts: number; next_try_at: number; requested_at: number }>(
+        "SELECT booking_id, attempts, next_try_at, requested_at FROM cancellations ORDER BY requested_at",
       )
       .toArray()
       .map((row) => ({
         bookingId: row.booking_id,
         attempts: row.attempts,
         nextTryAt: row.next_try_at,
+        requestedAt: row.requested_at,
       }));
   }
 

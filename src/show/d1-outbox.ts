@@ -1,3 +1,5 @@
+import type { ShowEvents } from "./show-events.ts";
+
 /**
  * Writes bound for D1, kept in the show object's SQLite first. A change is stored in the
  * object and queued here in the same synchronous step, so the object can answer without
@@ -23,7 +25,8 @@ CREATE TABLE IF NOT EXISTS d1_outbox (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   statement TEXT NOT NULL,
   params TEXT NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0
+  attempts INTEGER NOT NULL DEFAULT 0,
+  enqueued_at INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS d1_dead_letters (
   id INTEGER PRIMARY KEY,
@@ -46,25 +49,57 @@ export class D1Outbox {
   constructor(
     private readonly sql: SqlStorage,
     private readonly db: D1Database,
+    private readonly events: ShowEvents,
   ) {}
 
   /** Creates the tables; only called once the object holds a show. */
   prepare(): void {
     if (this.ready) return;
     this.sql.exec(SCHEMA);
+    // Objects made before operators could see the outbox's age lack the column.
+    const columns = this.sql
+      .exec<{ name: string }>("SELECT name FROM pragma_table_info('d1_outbox')")
+      .toArray();
+    if (!columns.some((c) => c.name === "enqueued_at")) {
+      this.sql.exec("ALTER TABLE d1_outbox ADD COLUMN enqueued_at INTEGER NOT NULL DEFAULT 0");
+    }
     this.ready = true;
   }
 
   /** Queues statements; call inside the same synchronous step as the change they record. */
   enqueue(statements: readonly D1Statement[]): void {
     this.prepare();
+    const now = Date.now();
     for (const statement of statements) {
       this.sql.exec(
-        "INSERT INTO d1_outbox (statement, params) VALUES (?, ?)",
+        "INSERT INTO d1_outbox (statement, params, enqueued_at) VALUES (?, ?, ?)",
         statement.sql,
         JSON.stringify(statement.params),
+        now,
       );
     }
+  }
+
+  /** What waits for D1, for operators: how many rows, since when. */
+  backlog(): { waiting: number; oldestAt: number | null } {
+    if (!this.ready) return { waiting: 0, oldestAt: null };
+    const row = this.sql
+      .exec<{ waiting: number; oldest: number | null }>(
+        "SELECT count(*) AS waiting, min(enqueued_at) AS oldest FROM d1_outbox",
+      )
+      .one();
+    return { waiting: row.waiting, oldestAt: row.oldest };
+  }
+
+  /** Statements D1 refused outright, set aside: they need a person. */
+  deadLetters(): { id: number; error: string; failedAt: number }[] {
+    if (!this.ready) return [];
+    return this.sql
+      .exec<{ id: number; error: string; failed_at: number }>(
+        "SELECT id, error, failed_at FROM d1_dead_letters ORDER BY id",
+      )
+      .toArray()
+      .map((row) => ({ id: row.id, error: row.error, failedAt: row.failed_at }));
   }
 
   pending(): boolean {
@@ -112,7 +147,11 @@ export class D1Outbox {
         `UPDATE d1_outbox SET attempts = attempts + 1 WHERE id IN (${ids.map(() => "?").join(",")})`,
         ...ids,
       );
-      logFailure("batch", err);
+      this.events.log("warn", "outbox retry", {
+        rows: rows.length,
+        attempts: (rows[0]?.attempts ?? 0) + 1,
+        message: messageOf(err),
+      });
       return false;
     }
     const last = rows.at(-1);
@@ -130,12 +169,16 @@ export class D1Outbox {
     try {
       await this.prepared(row).run();
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = messageOf(err);
       // Only a statement D1 refuses on its merits is set aside; anything else (an outage, a
       // trigger, a timeout) is retried for as long as it takes.
       if (!/(UNIQUE|CHECK|FOREIGN KEY|NOT NULL) constraint failed/i.test(message)) {
         this.sql.exec("UPDATE d1_outbox SET attempts = attempts + 1 WHERE id = ?", row.id);
-        logFailure("statement", err);
+        this.events.log("warn", "outbox retry", {
+          rows: 1,
+          attempts: row.attempts + 1,
+          message,
+        });
         return false;
       }
       this.sql.exec(
@@ -146,20 +189,13 @@ export class D1Outbox {
         message,
         Date.now(),
       );
-      logFailure("dead letter", err);
+      this.events.log("error", "outbox dead letter", { outbox_id: row.id, message });
     }
     this.sql.exec("DELETE FROM d1_outbox WHERE id = ?", row.id);
     return true;
   }
 }
 
-function logFailure(what: string, err: unknown): void {
-  console.error(
-    JSON.stringify({
-      level: "error",
-      component: "d1-outbox",
-      what,
-      message: err instanceof Error ? err.message : String(err),
-    }),
-  );
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

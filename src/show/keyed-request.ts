@@ -23,6 +23,11 @@ export class KeyedRequest {
     private readonly context: RequestContext,
   ) {}
 
+  /** The request's id, for the events it causes. */
+  get requestId(): string {
+    return this.context.requestId;
+  }
+
   /** A result to answer at once (a replay or a refusal), or undefined to run the request. */
   begin(now: number): ShowResult<never> | undefined {
     const key = this.context.idempotency;

@@ -60,6 +60,12 @@ export class SeatLocking {
       show.outbox.enqueue([lockCreated(show.db, show.showId, lock)]);
       result = request.keep(result);
     });
+    show.events.log("info", "lock created", {
+      request_id: request.requestId,
+      lock_id: lock.lockId,
+      user: lock.userId,
+      seats: lock.seatIds.length,
+    });
     return result;
   }
 

@@ -1,6 +1,7 @@
 import { bookingDetailView } from "../bookings/booking-views.ts";
 import { invalidInputFailure, notFoundFailure, requestInProgress } from "../http/api-failure.ts";
 import type { PaymentGateway } from "../payments/payment-gateway.ts";
+import { ticketAlreadyUsed } from "../tickets/ticket-failures.ts";
 import { bookingEnded, paymentRefunded } from "./booking-records.ts";
 import { bookingShow, bookingSnapshot } from "./booking-snapshot.ts";
 import type { StoredBooking } from "./booking-storage.ts";
@@ -49,6 +50,9 @@ export class ShowCancellations {
         invalidInputFailure("booking_id", "the booking expired; there is nothing to cancel"),
       );
     }
+    // A ticket used at the door cannot be refunded: someone came in on it.
+    const used = booking.ticketId ? show.checkinStorage.find(booking.ticketId) : undefined;
+    if (used) return refused(ticketAlreadyUsed(used));
     const closed = showClosed(show.info, now, "cancelled");
     if (closed) return refused(closed);
     if (this.refunding.has(booking.bookingId) || show.seats.liveLock(booking.lockId, now)?.paying) {
@@ -60,6 +64,10 @@ export class ShowCancellations {
       return this.answer(booking);
     }
     show.bookingStorage.requestCancellation(booking.bookingId, now);
+    show.events.log("info", "refund requested", {
+      booking_id: booking.bookingId,
+      amount_minor: booking.totalMinor,
+    });
     if (!(await this.refundAndCancel(booking))) {
       return refused(
         requestInProgress(
@@ -118,6 +126,7 @@ export class ShowCancellations {
       .attemptsOf(booking.bookingId)
       .find((a) => a.status === "succeeded");
     this.refunding.add(booking.bookingId);
+    const started = Date.now();
     try {
       if (charge) {
         await this.gateway.refund({
@@ -125,11 +134,19 @@ export class ShowCancellations {
           chargeIdempotencyKey: charge.chargeKey,
         });
       }
-    } catch {
+    } catch (err) {
       const failures = show.bookingStorage.cancellationFailures(booking.bookingId) + 1;
       const nextTryAt = Date.now() + refundRetryDelay(failures);
       show.bookingStorage.cancellationRetried(booking.bookingId, nextTryAt);
       void show.armAlarm(nextTryAt);
+      // Past a few tries the provider is not just blinking: someone should look.
+      show.events.log(failures >= 3 ? "error" : "warn", "refund retrying", {
+        booking_id: booking.bookingId,
+        failures,
+        next_try_at: new Date(nextTryAt).toISOString(),
+        message: err instanceof Error ? err.message : String(err),
+      });
+      show.events.metric("refund", "retrying", Date.now() - started);
       return false;
     } finally {
       this.refunding.delete(booking.bookingId);
@@ -146,6 +163,12 @@ export class ShowCancellations {
       if (booking.paymentId) rows.push(paymentRefunded(show.db, booking.paymentId, at));
       show.outbox.enqueue(rows);
     });
+    show.events.log("info", "refund done", {
+      booking_id: booking.bookingId,
+      amount_minor: booking.totalMinor,
+      payment_id: booking.paymentId,
+    });
+    show.events.metric("refund", "done", Date.now() - started);
     return true;
   }
 

@@ -1,5 +1,4 @@
 import { type ApiFailure, failure } from "../http/api-failure.ts";
-import { newId } from "../lib/ids.ts";
 import {
   type CardDetails,
   type ChargeOutcome,
@@ -13,6 +12,7 @@ import type { KeyedRequest } from "./keyed-request.ts";
 import { lockEnded } from "./lock-records.ts";
 import { refused } from "./show-results.ts";
 import type { ShowResult } from "./show-rpc.ts";
+import { newShowScopedId } from "./show-scoped-ids.ts";
 import { RETRY_MS, type ShowState } from "./show-state.ts";
 
 type Succeeded = Extract<ChargeOutcome, { status: "succeeded" }>;
@@ -54,13 +54,32 @@ export class ShowPayments {
       );
     }
     const charged = await this.charge(booking, chargeKey, card);
-    if (!charged.ok) return charged;
+    const fields = {
+      request_id: request.requestId,
+      booking_id: booking.bookingId,
+      charge_key: chargeKey,
+      amount_minor: booking.totalMinor,
+    };
+    if (!charged.ok) {
+      this.show.events.log("info", "booking failed", { ...fields, code: charged.error.code });
+      return charged;
+    }
+    this.show.events.log("info", "payment charged", {
+      ...fields,
+      payment_id: charged.value.paymentId,
+      card_brand: charged.value.card.brand,
+    });
     let result: ShowResult<T> | undefined;
     this.confirm(booking, chargeKey, charged.value, () => {
       result = request.keep(answer(charged.value));
     });
     // Answer once D1 has the booking when it can; if not, the alarm keeps retrying and the
     // object answers reads meanwhile. A stop here loses nothing: the reply is kept already.
+    this.show.events.log("info", "booking confirmed", {
+      ...fields,
+      user: booking.userId,
+      seats: booking.seatIds.length,
+    });
     await this.show.flushToD1();
     if (!result) throw new Error("the confirmation wrote no reply");
     return result;
@@ -129,6 +148,13 @@ export class ShowPayments {
       const timeout = err instanceof PaymentOutcomeUnknown && err.kind === "timeout";
       bookingStorage.setAttemptStatus(chargeKey, "unknown");
       const settled = await this.settleUnknown(chargeKey);
+      // Unsettled, the charge waits for the alarm's refund: money an operator may need to see.
+      this.show.events.log(settled ? "warn" : "error", "payment outcome unknown", {
+        booking_id: booking.bookingId,
+        charge_key: chargeKey,
+        reason: timeout ? "timeout" : "gateway_error",
+        settled,
+      });
       this.inFlight.delete(chargeKey);
       this.endPayment(booking.lockId);
       return refused(
@@ -149,6 +175,11 @@ export class ShowPayments {
     this.inFlight.delete(chargeKey);
     if (outcome.status === "declined") {
       bookingStorage.setAttemptStatus(chargeKey, "declined");
+      this.show.events.log("info", "payment declined", {
+        booking_id: booking.bookingId,
+        charge_key: chargeKey,
+        reason: outcome.reason,
+      });
       this.endPayment(booking.lockId);
       return refused(
         failure(
@@ -195,7 +226,7 @@ export class ShowPayments {
     const at = Date.now();
     booking.status = "confirmed";
     booking.paymentId = charge.paymentId;
-    booking.ticketId = newId("ticket");
+    booking.ticketId = newShowScopedId("ticket", show.showId);
     booking.cardBrand = charge.card.brand;
     booking.cardLast4 = charge.card.last4;
     booking.confirmedAt = at;
@@ -246,14 +277,17 @@ export class ShowPayments {
         idempotencyKey: `refund:${chargeKey}`,
         chargeIdempotencyKey: chargeKey,
       });
-      this.show.bookingStorage.setAttemptStatus(
-        chargeKey,
-        refund.status === "refunded" ? "refunded" : "no_charge",
-      );
+      const status = refund.status === "refunded" ? "refunded" : "no_charge";
+      this.show.bookingStorage.setAttemptStatus(chargeKey, status);
+      this.show.events.log("info", "refund done", { charge_key: chargeKey, outcome: status });
       return true;
-    } catch {
+    } catch (err) {
       this.show.bookingStorage.setAttemptStatus(chargeKey, "unknown");
       void this.show.armAlarm(Date.now() + RETRY_MS);
+      this.show.events.log("error", "refund retrying", {
+        charge_key: chargeKey,
+        message: err instanceof Error ? err.message : String(err),
+      });
       return false;
     }
   }

@@ -1,7 +1,10 @@
+import { opsRegistry } from "../ops/ops-registry-stub.ts";
+import { isSettled, type StuckWork } from "../ops/stuck-work.ts";
 import { selectGateway } from "../payments/select-gateway.ts";
 import { SeatLocking } from "./seat-locking.ts";
 import { ShowBookings } from "./show-bookings.ts";
 import { ShowCancellations } from "./show-cancellations.ts";
+import { ShowCheckins } from "./show-checkins.ts";
 import { ShowPayments } from "./show-payments.ts";
 import { RETRY_MS, type ShowState } from "./show-state.ts";
 
@@ -14,16 +17,21 @@ export class ShowServices {
   readonly payments: ShowPayments;
   readonly bookings: ShowBookings;
   readonly cancellations: ShowCancellations;
+  readonly checkins: ShowCheckins;
+
+  /** The unsettled work last reported to the ops registry (JSON), if any since load. */
+  private reported: string | undefined;
 
   constructor(
     readonly state: ShowState,
-    env: Env,
+    private readonly env: Env,
   ) {
     const gateway = selectGateway(env);
     this.locking = new SeatLocking(state);
     this.payments = new ShowPayments(state, gateway, env.CURRENCY || "INR");
     this.bookings = new ShowBookings(state, this.payments);
     this.cancellations = new ShowCancellations(state, this.bookings, gateway, env.TICKET_BASE_URL);
+    this.checkins = new ShowCheckins(state);
   }
 
   /**
@@ -33,12 +41,68 @@ export class ShowServices {
    */
   async upkeep(): Promise<void> {
     const { state } = this;
+    const before = this.stuckWork();
     await this.payments.settleAbandoned();
     await this.cancellations.retryDue(Date.now());
-    state.expireDue(Date.now());
+    const expired = state.expireDue(Date.now());
     state.operations.prune(Date.now());
     const flushed = await state.outbox.flush();
     await state.armAlarm(this.nextRetryAt(Date.now(), flushed));
+    const after = this.stuckWork();
+    state.events.log(isSettled(after) ? "info" : "warn", "alarm run", {
+      locks_expired: expired,
+      payments_settled: before.payments.length - after.payments.length,
+      refunds_done: before.refunds.length - after.refunds.length,
+      outbox_sent: before.outbox.waiting - after.outbox.waiting,
+      payments_open: after.payments.length,
+      refunds_pending: after.refunds.length,
+      outbox_waiting: after.outbox.waiting,
+    });
+    await this.report(after);
+  }
+
+  /** What is unsettled now, as operators see it. */
+  stuckWork(): StuckWork {
+    const { bookingStorage, outbox } = this.state;
+    const backlog = outbox.backlog();
+    return {
+      payments: bookingStorage.openAttempts().map((attempt) => ({
+        booking_id: attempt.bookingId,
+        charge_key: attempt.chargeKey,
+        status: attempt.status,
+        since: attempt.startedAt,
+      })),
+      refunds: bookingStorage.requestedCancellations().map((pending) => ({
+        booking_id: pending.bookingId,
+        attempts: pending.attempts,
+        since: pending.requestedAt,
+        next_try_at: pending.nextTryAt,
+      })),
+      outbox: { waiting: backlog.waiting, since: backlog.oldestAt },
+      dead_letters: outbox.deadLetters().map((letter) => ({
+        outbox_id: letter.id,
+        error: letter.error,
+        since: letter.failedAt,
+      })),
+    };
+  }
+
+  /**
+   * Tells the ops registry when the unsettled work changed since the last report (always
+   * once after a load, so a registry entry left by an earlier life is corrected). A failed
+   * report is tried again by a later alarm run.
+   */
+  private async report(work: StuckWork): Promise<void> {
+    const json = JSON.stringify(work);
+    if (json === this.reported) return;
+    try {
+      await opsRegistry(this.env).report(this.state.showId, work, Date.now());
+      this.reported = json;
+    } catch (err) {
+      this.state.events.log("warn", "ops report failed", {
+        message: err instanceof Error ? err.message : String(err),
+      });
+    }
   }
 
   /**

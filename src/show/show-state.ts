@@ -1,12 +1,14 @@
 import { type Database, database } from "../db/database.ts";
 import { bookingEnded } from "./booking-records.ts";
 import { BookingStorage } from "./booking-storage.ts";
+import { CheckinStorage } from "./checkin-storage.ts";
 import { D1Outbox } from "./d1-outbox.ts";
 import { lockEnded } from "./lock-records.ts";
 import { OperationLog } from "./operation-log.ts";
 import { SeatBook } from "./seat-book.ts";
 import type { SeatMapBroadcaster } from "./seat-map-broadcaster.ts";
 import { seatMapView } from "./seat-map-view.ts";
+import { ShowEvents } from "./show-events.ts";
 import { type ShowInfo, ShowStorage } from "./show-storage.ts";
 
 /** How soon the alarm retries D1 writes and payment settlements that failed. */
@@ -25,11 +27,15 @@ export class ShowState {
   readonly seatStorage: ShowStorage;
   /** Bookings, payment attempts and cancellations. */
   readonly bookingStorage: BookingStorage;
+  /** Check-ins at the door: the scan that admitted each ticket. */
+  readonly checkinStorage: CheckinStorage;
   readonly outbox: D1Outbox;
   readonly operations: OperationLog;
   readonly db: Database;
   readonly info: ShowInfo;
   readonly seats: SeatBook;
+  /** Money and state events (log lines) and the object's own metric points. */
+  readonly events: ShowEvents;
   version: number;
   /** The seat map JSON of `version`, built on first read after a change. */
   private seatMapJson: string | undefined;
@@ -43,12 +49,16 @@ export class ShowState {
   ) {
     this.seatStorage = new ShowStorage(ctx.storage.sql);
     this.bookingStorage = new BookingStorage(ctx.storage.sql);
-    this.outbox = new D1Outbox(ctx.storage.sql, env.DB);
+    this.checkinStorage = new CheckinStorage(ctx.storage.sql);
+    // The show id is its object's name (ctx.id.name, set since the object is got by name).
+    this.events = new ShowEvents(ctx.id.name ?? "unknown", env.METRICS);
+    this.outbox = new D1Outbox(ctx.storage.sql, env.DB, this.events);
     this.operations = new OperationLog(ctx.storage.sql);
     this.db = database(env.DB);
     this.outbox.prepare();
     this.operations.prepare();
     this.bookingStorage.ensureSchema();
+    this.checkinStorage.ensureSchema();
     // Locks whose payment was under way when the object stopped stay held (see load()).
     const paying = new Set(this.bookingStorage.openAttempts().map((attempt) => attempt.lockId));
     const stored = this.seatStorage.load(paying);
@@ -98,9 +108,10 @@ export class ShowState {
   }
 
   /** Ends the locks whose time has come (and pending bookings made from them), as one change. */
-  expireDue(now: number): void {
+  /** Expires the locks whose time is up; answers how many. */
+  expireDue(now: number): number {
     const expired = this.seats.expireDue(now);
-    if (expired.length === 0) return;
+    if (expired.length === 0) return 0;
     this.commit(
       expired.flatMap((lock) => lock.seatIds),
       now,
@@ -118,6 +129,10 @@ export class ShowState {
         }
       },
     );
+    for (const lock of expired) {
+      this.events.log("info", "lock expired", { lock_id: lock.lockId, seats: lock.seatIds.length });
+    }
+    return expired.length;
   }
 
   /** Sends queued D1 writes; what D1 did not take is retried by the alarm. */

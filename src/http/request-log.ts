@@ -1,0 +1,71 @@
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import { routePath } from "hono/route";
+import { type LogLevel, logLine } from "../observability/log.ts";
+import { type MetricKind, recordMetric } from "../observability/metrics.ts";
+import { showIdOf } from "../show/show-scoped-ids.ts";
+import type { AppEnv } from "./app-env.ts";
+
+/**
+ * One log line per request (`msg: "request"`), and a metric data point for the sales
+ * routes. Runs first, so it sees the final status of every answer, errors included. Logs
+ * ids, route patterns and codes only: never a body, a header or a token.
+ */
+
+/** The metric kind of a sales route, by `METHOD pattern`. */
+const METRIC_KINDS: Record<string, MetricKind> = {
+  "POST /v1/seats/lock": "lock",
+  "POST /v1/bookings": "booking",
+  "POST /v1/payments": "payment",
+  "POST /v1/bookings/:booking_id/cancel": "refund",
+};
+
+/** The show a request is about, from its path or its validated body, where it names one. */
+function showOf(c: Context<AppEnv>): string | undefined {
+  const params = c.req.param() as Record<string, string | undefined>;
+  if (params.show_id) return params.show_id;
+  if (params.lock_id) return showIdOf("lock", params.lock_id);
+  if (params.booking_id) return showIdOf("booking", params.booking_id);
+  // Validated bodies only: what failed validation is not trusted even as a label.
+  const body = (c.req.valid as (target: "json") => unknown)("json") as
+    | { show_id?: unknown; booking_id?: unknown }
+    | undefined;
+  if (typeof body?.show_id === "string") return body.show_id;
+  if (typeof body?.booking_id === "string") return showIdOf("booking", body.booking_id);
+  return undefined;
+}
+
+export function requestLog() {
+  return createMiddleware<AppEnv>(async function requestLog(c, next) {
+    const started = Date.now();
+    await next();
+    const durationMs = Date.now() - started;
+    const pattern = routePath(c, -1);
+    // Only middleware matched (a 404 or 405): there is no route to name.
+    const route = pattern.endsWith("*") ? null : pattern;
+    const status = c.res.status;
+    const code = c.get("errorCode");
+    const showId = route ? showOf(c) : undefined;
+    const level: LogLevel = status >= 500 ? "error" : "info";
+    logLine(level, "request", {
+      request_id: c.get("requestId"),
+      method: c.req.method,
+      route,
+      status,
+      duration_ms: durationMs,
+      user: c.get("principal")?.userId,
+      show_id: showId,
+      code,
+    });
+    const kind = route ? METRIC_KINDS[`${c.req.method} ${route}`] : undefined;
+    if (kind && showId) {
+      recordMetric(c.env.METRICS, {
+        kind,
+        showId,
+        outcome: status < 400 ? "ok" : (code ?? String(status)),
+        latencyMs: durationMs,
+        status,
+      });
+    }
+  });
+}

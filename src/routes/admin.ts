@@ -1,0 +1,84 @@
+import { z } from "zod";
+import { opsRegistry } from "../ops/ops-registry-stub.ts";
+import { apiRoute, apiRouter, jsonAnswer } from "../openapi/api-route.ts";
+
+const age = z.number().int().meta({ description: "Seconds since it started waiting" });
+
+const stuckShowSchema = z.object({
+  show_id: z.string(),
+  reported_at: z.iso.datetime(),
+  payments: z.array(
+    z.object({
+      booking_id: z.string(),
+      charge_key: z.string(),
+      status: z.string().meta({ description: "charging (under way) or unknown (to refund)" }),
+      age_seconds: age,
+    }),
+  ),
+  refunds: z.array(
+    z.object({
+      booking_id: z.string(),
+      attempts: z.number().int(),
+      age_seconds: age,
+      next_try_at: z.iso.datetime(),
+    }),
+  ),
+  outbox: z.object({ waiting: z.number().int(), age_seconds: age.nullable() }),
+  dead_letters: z.array(
+    z.object({ outbox_id: z.number().int(), error: z.string(), age_seconds: age }),
+  ),
+});
+
+const opsStatusSchema = z
+  .object({
+    settled: z.boolean().meta({ description: "True when no show has unsettled work" }),
+    checked_at: z.iso.datetime(),
+    shows: z.array(stuckShowSchema),
+  })
+  .meta({ id: "OpsStatus" });
+
+const getStatus = apiRoute({
+  method: "get",
+  path: "/v1/admin/status",
+  tags: ["Meta"],
+  summary: "What is stuck now: unsettled payments, pending refunds, D1 backlog, dead letters",
+  description:
+    "Shows report here when their unsettled work changes (from their alarm, which runs while anything is unsettled), so this reads one place and wakes no show.",
+  access: "admin",
+  rateLimit: "catalog",
+  responses: { 200: jsonAnswer(opsStatusSchema, "Every show with unsettled work") },
+});
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export const adminRoutes = apiRouter().openapi(getStatus, async (c) => {
+  const now = Date.now();
+  const secondsSince = (ms: number) => Math.max(0, Math.round((now - ms) / 1000));
+  const stuck = await opsRegistry(c.env).stuckShows();
+  const shows = stuck.map(({ showId, work, reportedAt }) => ({
+    show_id: showId,
+    reported_at: iso(reportedAt),
+    payments: work.payments.map((p) => ({
+      booking_id: p.booking_id,
+      charge_key: p.charge_key,
+      status: p.status,
+      age_seconds: secondsSince(p.since),
+    })),
+    refunds: work.refunds.map((r) => ({
+      booking_id: r.booking_id,
+      attempts: r.attempts,
+      age_seconds: secondsSince(r.since),
+      next_try_at: iso(r.next_try_at),
+    })),
+    outbox: {
+      waiting: work.outbox.waiting,
+      age_seconds: work.outbox.since === null ? null : secondsSince(work.outbox.since),
+    },
+    dead_letters: work.dead_letters.map((d) => ({
+      outbox_id: d.outbox_id,
+      error: d.error,
+      age_seconds: secondsSince(d.since),
+    })),
+  }));
+  return c.json({ settled: shows.length === 0, checked_at: iso(now), shows }, 200);
+});
