@@ -7,17 +7,22 @@ import { secureHeaders } from "hono/secure-headers";
 import { ApiError } from "./http/api-error.ts";
 import type { AppEnv } from "./http/app-env.ts";
 import { handleError, handleMethodNotAllowed, handleNotFound } from "./http/error-handler.ts";
+import { requestLog } from "./http/request-log.ts";
 import { newId } from "./lib/ids.ts";
 import { apiRouter } from "./openapi/api-route.ts";
 import { buildOpenApiDocument } from "./openapi/openapi-document.ts";
+import { adminRoutes } from "./routes/admin.ts";
 import { bookingRoutes } from "./routes/bookings.ts";
+import { checkinRoutes } from "./routes/checkins.ts";
 import { devTokenRoutes } from "./routes/dev-tokens.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes, openApiDocumentRoute } from "./routes/meta.ts";
 import { paymentRoutes } from "./routes/payments.ts";
+import { queueRoutes } from "./routes/queue.ts";
 import { seatLockRoutes } from "./routes/seat-locks.ts";
 import { seatMapRoutes } from "./routes/seat-map.ts";
 import { showRoutes } from "./routes/shows.ts";
+import { ticketRoutes } from "./routes/tickets.ts";
 import { venueRoutes } from "./routes/venues.ts";
 
 /** The origin to allow: one listed in CORS_ORIGINS (comma-separated), or any for "*". */
@@ -43,7 +48,11 @@ const api = apiRouter()
   .route("/", seatLockRoutes)
   .route("/", bookingRoutes)
   .route("/", paymentRoutes)
-  .route("/", devTokenRoutes);
+  .route("/", queueRoutes)
+  .route("/", ticketRoutes)
+  .route("/", checkinRoutes)
+  .route("/", devTokenRoutes)
+  .route("/", adminRoutes);
 
 /** The app's routes as a type, for `hc<AppType>` clients (src/client.ts). */
 export type AppType = typeof api;
@@ -62,11 +71,14 @@ api.openapi(openApiDocumentRoute, (c) => {
 export const app = new Hono<AppEnv>();
 
 app.use(requestId({ limitLength: 128, generator: () => newId("req") }));
+app.use(requestLog());
 app.use(
   secureHeaders({
     // An API answers JSON: nothing in it may load or frame anything.
     contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
     xFrameOptions: "DENY",
+    // A header a route set itself stays: the ticket page (HTML) sends its own CSP.
+    overwrite: false,
   }),
 );
 app.use(
@@ -80,6 +92,8 @@ app.use(
       "Idempotency-Key",
       "If-None-Match",
       "X-Request-Id",
+      "X-Queue-Ticket",
+      "X-Queue-Pass",
     ],
     exposeHeaders: [
       "X-Request-Id",

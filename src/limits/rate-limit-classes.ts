@@ -1,6 +1,6 @@
 /**
  * Endpoint classes and their limits per client per minute (seat map 300, seat selection 60,
- * booking 30, payment 20, catalog 120). Each is configurable with a wrangler.toml var.
+ * booking 30, payment 20, catalog 120, queue joins 30). Each is configurable with a wrangler.toml var.
  */
 export const rateLimitClasses = {
   seat_map: { variable: "RATE_LIMIT_SEAT_MAP", fallback: 300 },
@@ -8,6 +8,7 @@ export const rateLimitClasses = {
   booking: { variable: "RATE_LIMIT_BOOKING", fallback: 30 },
   payment: { variable: "RATE_LIMIT_PAYMENT", fallback: 20 },
   catalog: { variable: "RATE_LIMIT_CATALOG", fallback: 120 },
+  queue: { variable: "RATE_LIMIT_QUEUE", fallback: 30 },
 } as const;
 
 export type RateLimitClass = keyof typeof rateLimitClasses;

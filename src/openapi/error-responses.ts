@@ -24,7 +24,7 @@ export type ErrorStatus =
 const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
   400: "INVALID_INPUT (details.field, details.reason), SEATS_UNAVAILABLE, SEATS_ALREADY_LOCKED, LOCK_EXPIRED or SHOW_CLOSED",
   401: "UNAUTHENTICATED: no token, or a malformed, expired or wrongly signed one",
-  403: "FORBIDDEN: the token's role or subject may not do this",
+  403: "FORBIDDEN: the token's role or subject may not do this; on a show whose waiting room is on, QUEUE_REQUIRED (no X-Queue-Pass) or QUEUE_PASS_INVALID (expired, forged or another user's pass; a turn that passed), with details.join_url",
   404: "NOT_FOUND: no such resource (or not yours)",
   405: "METHOD_NOT_ALLOWED; the Allow header lists the methods",
   409: "BOOKING_EXISTS (details.booking_id) or REQUEST_IN_PROGRESS",

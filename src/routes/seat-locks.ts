@@ -1,6 +1,8 @@
 import { respond, unwrap } from "../http/show-response.ts";
 import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
 import { lockSchema, lockWithStatusSchema } from "../openapi/response-schemas.ts";
+import { queueGate } from "../queue/queue-gate.ts";
+import { queuePassHeaders } from "../queue/queue-schemas.ts";
 import { forgetSeatMap } from "../show-client/seat-map-cache.ts";
 import { lockIdParam, lockRequestSchema } from "../show-client/seat-schemas.ts";
 import { existingShow, owningShowStub } from "../show-client/show-stub.ts";
@@ -13,8 +15,9 @@ const lockSeats = apiRoute({
   access: "user",
   rateLimit: "seat_selection",
   idempotencyKey: "optional",
-  errors: [404],
-  request: { body: jsonRequest(lockRequestSchema) },
+  errors: [403, 404],
+  guards: [queueGate()],
+  request: { headers: queuePassHeaders, body: jsonRequest(lockRequestSchema) },
   responses: { 200: jsonAnswer(lockSchema, "The lock") },
 });
 

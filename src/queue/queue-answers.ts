@@ -1,0 +1,62 @@
+import { ApiError } from "../http/api-error.ts";
+import type { Entry } from "./queue-order.ts";
+import { type QueueSnapshot, standingOf } from "./queue-snapshot.ts";
+import { signPass } from "./queue-tokens.ts";
+
+/** The answers of the waiting-room routes, built from a snapshot and a place in the line. */
+
+export type QueueStanding =
+  | { admitted: false; position: number; ahead: number; estimated_wait_seconds: number }
+  | { admitted: true; queue_pass: string; pass_expires_at: string };
+
+interface Holder {
+  userId: string;
+  showId: string;
+  entry: Entry;
+}
+
+/**
+ * Where the holder stands: waiting (place, holders ahead, estimated wait) or admitted with
+ * a pass valid pass_ttl_seconds from now. A queue turned off admits everyone; a holder
+ * whose turn ended more than pass_ttl_seconds ago is told to join again.
+ */
+export async function standingAnswer(
+  holder: Holder,
+  snapshot: QueueSnapshot,
+  secret: string,
+  now = Date.now(),
+): Promise<QueueStanding> {
+  if (!snapshot.enabled) return admittedAnswer(holder, now + 600_000, secret);
+  const standing = standingOf(holder.entry, snapshot, now);
+  switch (standing.state) {
+    case "admitted":
+      return admittedAnswer(holder, now + snapshot.settings.passTtlSeconds * 1000, secret);
+    case "waiting":
+      return {
+        admitted: false,
+        position: standing.position,
+        ahead: standing.ahead,
+        estimated_wait_seconds: standing.estimatedWaitSeconds,
+      };
+    case "expired":
+      throw new ApiError(
+        403,
+        "QUEUE_PASS_INVALID",
+        "Your turn has passed and its pass has expired: join the queue again",
+        { join_url: joinUrl(holder.showId), reason: "turn passed" },
+      );
+  }
+}
+
+async function admittedAnswer(holder: Holder, expiresAt: number, secret: string) {
+  const pass = await signPass({ userId: holder.userId, showId: holder.showId, expiresAt }, secret);
+  return {
+    admitted: true as const,
+    queue_pass: pass,
+    pass_expires_at: new Date(expiresAt).toISOString(),
+  };
+}
+
+export function joinUrl(showId: string): string {
+  return `/v1/shows/${showId}/queue/join`;
+}

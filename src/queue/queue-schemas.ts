@@ -1,0 +1,88 @@
+import { z } from "zod";
+
+/** Request and answer schemas of the waiting-room routes (routes/queue.ts). */
+
+export const queueSettingsRequestSchema = z
+  .object({
+    admit_per_minute: z.number().int().min(1).max(100_000),
+    opens_at: z.iso.datetime({ offset: true, message: "must be an ISO-8601 date-time" }).optional(),
+    pass_ttl_seconds: z.number().int().min(60).max(3600).default(600),
+  })
+  .meta({
+    id: "QueueSettingsRequest",
+    example: { admit_per_minute: 600, opens_at: "2026-12-01T10:00:00Z", pass_ttl_seconds: 600 },
+  });
+
+export const queueSettingsSchema = z
+  .object({
+    enabled: z.boolean(),
+    opens_at: z.string().nullable(),
+    admit_per_minute: z.number().int().nullable(),
+    pass_ttl_seconds: z.number().int().nullable(),
+    waiting: z.number().int(),
+    admitted: z.number().int(),
+  })
+  .meta({
+    id: "QueueSettings",
+    example: {
+      enabled: true,
+      opens_at: "2026-12-01T10:00:00.000Z",
+      admit_per_minute: 600,
+      pass_ttl_seconds: 600,
+      waiting: 18_450,
+      admitted: 1_200,
+    },
+  });
+
+const waitingFields = {
+  position: z.number().int().meta({ description: "1-based place in the admission order" }),
+  ahead: z.number().int().meta({ description: "Holders still waiting before this one" }),
+  estimated_wait_seconds: z.number().int(),
+  admitted: z.literal(false),
+};
+
+const admittedFields = {
+  admitted: z.literal(true),
+  queue_pass: z.string().meta({ description: "Send as X-Queue-Pass with POST /v1/seats/lock" }),
+  pass_expires_at: z.string(),
+};
+
+export const queueStatusSchema = z.union([z.object(waitingFields), z.object(admittedFields)]).meta({
+  id: "QueueStatus",
+  example: { position: 1_523, ahead: 322, estimated_wait_seconds: 33, admitted: false },
+});
+
+const ticketField = {
+  queue_ticket: z.string().meta({ description: "Send as X-Queue-Ticket to the status route" }),
+};
+
+export const queueJoinSchema = z
+  .union([
+    z.object({ ...ticketField, ...waitingFields }),
+    z.object({ ...ticketField, ...admittedFields }),
+  ])
+  .meta({
+    id: "QueueJoin",
+    example: {
+      queue_ticket: "eyJ0IjoidGlja2V0Ii...Jx9.3q2-7Wf...",
+      position: 1_523,
+      ahead: 1_522,
+      estimated_wait_seconds: 153,
+      admitted: false,
+    },
+  });
+
+export const queueTicketHeaders = z.object({
+  "X-Queue-Ticket": z
+    .string()
+    .min(1)
+    .max(1024)
+    .meta({ description: "The queue_ticket of the join" }),
+});
+
+export const queuePassHeaders = z.object({
+  "X-Queue-Pass": z.string().max(1024).optional().meta({
+    description:
+      "While the show's waiting room is on: the queue_pass of an admitted status (403 QUEUE_REQUIRED without it)",
+  }),
+});

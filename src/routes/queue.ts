@@ -1,0 +1,175 @@
+import { idParam } from "../catalog/catalog-schemas.ts";
+import { invalidInput, notFound } from "../http/api-error.ts";
+import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
+import { standingAnswer } from "../queue/queue-answers.ts";
+import { coordinatorStub, shardStub } from "../queue/queue-coordinator.ts";
+import { shardOf } from "../queue/queue-order.ts";
+import {
+  queueJoinSchema,
+  queueSettingsRequestSchema,
+  queueSettingsSchema,
+  queueStatusSchema,
+  queueTicketHeaders,
+} from "../queue/queue-schemas.ts";
+import type { QueueSnapshot } from "../queue/queue-snapshot.ts";
+import { queueSnapshot, rememberQueueSnapshot } from "../queue/queue-snapshots.ts";
+import { readTicket, signTicket } from "../queue/queue-tokens.ts";
+import { existingShow } from "../show-client/show-stub.ts";
+
+const showParam = idParam("show_id", "show");
+const settingsAnswer = jsonAnswer(queueSettingsSchema, "The waiting room's settings and counts");
+
+const putSettings = apiRoute({
+  method: "put",
+  path: "/v1/shows/{show_id}/queue",
+  tags: ["Waiting room"],
+  summary: "Turn the show's waiting room on, or change its settings",
+  description:
+    "Joins before `opens_at` are put in a random order at the opening; later joins are first come, first served. Admission runs at `admit_per_minute`, spread evenly over the minute; an admitted holder gets a pass valid `pass_ttl_seconds`.",
+  access: "admin",
+  rateLimit: "catalog",
+  errors: [404],
+  request: { params: showParam, body: jsonRequest(queueSettingsRequestSchema) },
+  responses: { 200: settingsAnswer },
+});
+
+const deleteSettings = apiRoute({
+  method: "delete",
+  path: "/v1/shows/{show_id}/queue",
+  tags: ["Waiting room"],
+  summary: "Turn the show's waiting room off: locks need no pass, the line is dropped",
+  access: "admin",
+  rateLimit: "catalog",
+  errors: [404],
+  request: { params: showParam },
+  responses: { 200: settingsAnswer },
+});
+
+const getSettings = apiRoute({
+  method: "get",
+  path: "/v1/shows/{show_id}/queue",
+  tags: ["Waiting room"],
+  summary: "The waiting room's settings and counts (up to a second old)",
+  access: "public",
+  rateLimit: "catalog",
+  errors: [404],
+  request: { params: showParam },
+  responses: { 200: settingsAnswer },
+});
+
+const join = apiRoute({
+  method: "post",
+  path: "/v1/shows/{show_id}/queue/join",
+  tags: ["Waiting room"],
+  summary: "Join the show's waiting room (the same user keeps the same place)",
+  description:
+    "Answers a signed `queue_ticket` and the place in line. Joining again gives the same place, unless the holder's turn came and its pass expired: then a new place at the back. 404 when the show has no waiting room on.",
+  access: "user",
+  rateLimit: "queue",
+  errors: [404],
+  request: { params: showParam },
+  responses: { 200: jsonAnswer(queueJoinSchema, "The ticket and where it stands") },
+});
+
+const status = apiRoute({
+  method: "get",
+  path: "/v1/shows/{show_id}/queue/status",
+  tags: ["Waiting room"],
+  summary: "Where a queue ticket stands; once admitted, the pass for locking seats",
+  description:
+    "Answered in the Worker from the signed ticket and an admission cursor cached for about a second: no object is asked and no rate-limit object is counted, so polling every few seconds costs the show nothing. A bad ticket is 400 naming X-Queue-Ticket; a turn that passed more than `pass_ttl_seconds` ago is 403 QUEUE_PASS_INVALID with `details.join_url`.",
+  access: "public",
+  errors: [403],
+  request: { params: showParam, headers: queueTicketHeaders },
+  responses: { 200: jsonAnswer(queueStatusSchema, "Waiting (place, wait) or admitted (pass)") },
+});
+
+function settingsView(snapshot: QueueSnapshot) {
+  if (!snapshot.enabled) {
+    return {
+      enabled: false,
+      opens_at: null,
+      admit_per_minute: null,
+      pass_ttl_seconds: null,
+      waiting: 0,
+      admitted: 0,
+    };
+  }
+  const { settings } = snapshot;
+  return {
+    enabled: true,
+    opens_at: new Date(settings.opensAt).toISOString(),
+    admit_per_minute: settings.admitPerMinute,
+    pass_ttl_seconds: settings.passTtlSeconds,
+    waiting: snapshot.waiting,
+    admitted: snapshot.admitted,
+  };
+}
+
+function shardsOf(env: Env): number {
+  const configured = Number(env.QUEUE_SHARDS);
+  return Number.isInteger(configured) && configured >= 1 && configured <= 256 ? configured : 16;
+}
+
+export const queueRoutes = apiRouter()
+  .openapi(putSettings, async (c) => {
+    const { show_id } = c.req.valid("param");
+    const body = c.req.valid("json");
+    await existingShow(c.env, show_id);
+    const snapshot = await coordinatorStub(c.env, show_id).configure(
+      {
+        admitPerMinute: body.admit_per_minute,
+        opensAt: body.opens_at ? Date.parse(body.opens_at) : null,
+        passTtlSeconds: body.pass_ttl_seconds,
+      },
+      shardsOf(c.env),
+    );
+    rememberQueueSnapshot(show_id, snapshot);
+    return c.json(settingsView(snapshot), 200);
+  })
+  .openapi(deleteSettings, async (c) => {
+    const { show_id } = c.req.valid("param");
+    await existingShow(c.env, show_id);
+    const snapshot = await coordinatorStub(c.env, show_id).disable();
+    rememberQueueSnapshot(show_id, snapshot);
+    return c.json(settingsView(snapshot), 200);
+  })
+  .openapi(getSettings, async (c) => {
+    const { show_id } = c.req.valid("param");
+    await existingShow(c.env, show_id);
+    return c.json(settingsView(await queueSnapshot(c.env, show_id)), 200);
+  })
+  .openapi(join, async (c) => {
+    const { show_id } = c.req.valid("param");
+    await existingShow(c.env, show_id);
+    const snapshot = await queueSnapshot(c.env, show_id);
+    if (!snapshot.enabled) throw notFound("queue", show_id);
+    const { userId } = c.get("principal");
+    const { settings } = snapshot;
+    const shard = shardOf(userId, settings.shards);
+    const { entry } = await shardStub(c.env, show_id, settings.generation, shard).join({
+      shard,
+      userId,
+      opensAt: settings.opensAt,
+      expiredCursor: snapshot.expiredCursor,
+    });
+    const holder = { userId, showId: show_id, entry };
+    const secret = c.env.JWT_SECRET;
+    const queue_ticket = await signTicket({ ...holder, generation: settings.generation }, secret);
+    // The shard gave a new place to a holder whose turn passed, so this is never "expired".
+    const standing = await standingAnswer(holder, snapshot, secret);
+    return c.json({ queue_ticket, ...standing }, 200);
+  })
+  .openapi(status, async (c) => {
+    const { show_id } = c.req.valid("param");
+    const token = c.req.valid("header")["X-Queue-Ticket"];
+    const ticket = await readTicket(token, c.env.JWT_SECRET);
+    if (!ticket || ticket.showId !== show_id) {
+      throw invalidInput("X-Queue-Ticket", "not a queue ticket of this show");
+    }
+    const snapshot = await queueSnapshot(c.env, show_id);
+    if (snapshot.enabled && snapshot.settings.generation !== ticket.generation) {
+      throw invalidInput("X-Queue-Ticket", "from an earlier waiting room of this show; join again");
+    }
+    return c.json(await standingAnswer(ticket, snapshot, c.env.JWT_SECRET), 200);
+  });
