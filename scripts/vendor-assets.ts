@@ -17,6 +17,12 @@ const assets: [from: string, to: string][] = [
     "node_modules/@scalar/api-reference/dist/browser/standalone.js",
     "public/vendor/scalar/standalone.js",
   ],
+  // The door scanner's QR decoder (/scan/) where the browser has no BarcodeDetector.
+  ["node_modules/zxing-wasm/dist/iife/reader/index.js", "public/vendor/zxing/zxing-reader.js"],
+  [
+    "node_modules/zxing-wasm/dist/reader/zxing_reader.wasm",
+    "public/vendor/zxing/zxing_reader.wasm",
+  ],
 ];
 
 for (const [from, to] of assets) {

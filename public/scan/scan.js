@@ -1,0 +1,192 @@
+// The door scanner page: checks tickets online (the show's object decides, once), or in
+// offline mode on this device against the show's manifest (keys and ticket ids), queueing
+// the scans and syncing them with POST /v1/checkins/batch when the connection is back.
+import { startCamera, stopCamera } from "./camera.js";
+import { ApiFailure, checkIn, loadManifest, syncBatch } from "./door-api.js";
+import { store } from "./door-store.js";
+import { verifyTicket } from "./ticket-verify.js";
+
+const $ = (id) => document.getElementById(id);
+
+function time(iso) {
+  return iso ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
+}
+
+function usedReason(first) {
+  const where = first.gate ? ` at gate ${first.gate}` : "";
+  return `Already used: checked in ${time(first.checked_in_at)}${where}`;
+}
+
+function show(kind, verdict, reason) {
+  $("result").className = `result ${kind}`;
+  $("result").dataset.verdict = kind;
+  $("verdict").textContent = verdict;
+  $("reason").textContent = reason;
+}
+
+const admitted = (reason) => show("admitted", "ADMITTED", reason);
+const refused = (reason) => show("refused", "REFUSED", reason);
+
+function refusalReason(err) {
+  switch (err.code) {
+    case "TICKET_ALREADY_USED":
+      return usedReason(err.details);
+    case "TICKET_VOID":
+      return `Void ticket: ${err.details.reason ?? "cancelled"}`;
+    case "TICKET_INVALID":
+      return `Not a valid ticket: ${err.details.reason ?? "bad code"}`;
+    case "TICKET_WRONG_SHOW":
+      return "This ticket is for another show";
+    case "UNAUTHENTICATED":
+    case "FORBIDDEN":
+      return "Enter a valid scanner token in the door settings";
+    default:
+      return err.message;
+  }
+}
+
+async function checkOnline(token) {
+  const { settings } = store;
+  try {
+    const { checkin } = await checkIn(settings.token, {
+      token,
+      ...(settings.showId ? { show_id: settings.showId } : {}),
+      ...(settings.gate ? { gate: settings.gate } : {}),
+      scan_id: crypto.randomUUID(),
+    });
+    admitted(`Seats ${checkin.seats.join(", ")}`);
+  } catch (err) {
+    if (!(err instanceof ApiFailure)) throw err;
+    // The connection dropped: with a manifest, the door goes on offline.
+    if (err.code === "NETWORK" && store.manifest) return checkOffline(token);
+    refused(refusalReason(err));
+  }
+}
+
+async function checkOffline(token) {
+  const { manifest } = store;
+  if (!manifest) return refused("Offline mode needs the manifest: load it while online");
+  const verified = await verifyTicket(token, manifest.keys);
+  if (!verified.ok) return refused(`Not a valid ticket: ${verified.reason}`);
+  const { claims } = verified;
+  if (claims.show_id !== manifest.show_id) return refused("This ticket is for another show");
+  if (manifest.void.includes(claims.ticket_id)) return refused("Void ticket: cancelled");
+  const first = store.usedScan(claims.ticket_id);
+  if (first) return refused(usedReason(first));
+  store.enqueue({
+    ticket_id: claims.ticket_id,
+    token,
+    scanned_at: new Date().toISOString(),
+    device_id: store.deviceId,
+    ...(store.settings.gate ? { gate: store.settings.gate } : {}),
+  });
+  admitted(`Seats ${claims.seats.join(", ")} (offline; ${store.queue.length} to sync)`);
+  renderOffline();
+}
+
+let lastCode = { text: "", at: 0 };
+
+async function check(text) {
+  const token = text.trim();
+  if (!token) return;
+  // The camera sees one code many times a second: one check per code per 3 seconds.
+  if (token === lastCode.text && Date.now() - lastCode.at < 3000) return;
+  lastCode = { text: token, at: Date.now() };
+  if (store.settings.offline) await checkOffline(token);
+  else await checkOnline(token);
+}
+
+function renderOffline() {
+  const { manifest, queue } = store;
+  $("offline-status").textContent = manifest
+    ? `Manifest v${manifest.version} of ${manifest.show_id}: ${manifest.valid.length} valid, ${manifest.used.length} used, ${manifest.void.length} void. ${queue.length} scan(s) to sync.`
+    : `No manifest loaded. ${queue.length} scan(s) to sync.`;
+}
+
+async function refreshManifest() {
+  const { token, showId } = store.settings;
+  if (!showId) throw new ApiFailure(400, { message: "Enter the show id in the door settings" });
+  const { manifest } = await loadManifest(token, showId);
+  store.saveManifest(manifest);
+  renderOffline();
+}
+
+async function sync() {
+  const scans = store.queue.map(({ ticket_id: _, ...scan }) => scan);
+  if (scans.length === 0) {
+    $("sync-status").textContent = "Nothing to sync.";
+    return;
+  }
+  const { results } = await syncBatch(store.settings.token, scans);
+  store.dequeue(scans.length);
+  const count = (kind) => results.filter((r) => r.result === kind).length;
+  const conflicts = results
+    .filter((r) => r.result === "duplicate")
+    .map(
+      (r) =>
+        `${r.ticket_id}: first scanned ${time(r.first_scan.checked_in_at)} by ${r.first_scan.device_id ?? "a gate"}`,
+    );
+  $("sync-status").textContent =
+    `Synced ${scans.length}: ${count("admitted")} admitted, ${count("duplicate")} duplicate, ${count("void")} void, ${count("invalid")} invalid.` +
+    (conflicts.length ? ` Conflicts: ${conflicts.join("; ")}` : "");
+  await refreshManifest().catch(() => renderOffline());
+}
+
+function guarded(action) {
+  return async (event) => {
+    event?.preventDefault();
+    try {
+      await action();
+    } catch (err) {
+      refused(err instanceof ApiFailure ? refusalReason(err) : String(err.message ?? err));
+    }
+  };
+}
+
+function fillSettings() {
+  const { settings } = store;
+  $("scanner-token").value = settings.token;
+  $("show-id").value = settings.showId;
+  $("gate").value = settings.gate;
+  $("offline").checked = settings.offline;
+}
+
+$("settings").addEventListener("submit", (event) => {
+  event.preventDefault();
+  store.saveSettings({
+    token: $("scanner-token").value.trim(),
+    showId: $("show-id").value.trim(),
+    gate: $("gate").value.trim(),
+    offline: $("offline").checked,
+  });
+  show("idle", "Ready", store.settings.offline ? "Offline mode" : "Online mode");
+});
+$("manual").addEventListener(
+  "submit",
+  guarded(async () => {
+    lastCode = { text: "", at: 0 };
+    await check($("token").value);
+  }),
+);
+$("camera-start").addEventListener(
+  "click",
+  guarded(async () => {
+    await startCamera($("camera"), (text) => guarded(() => check(text))());
+    $("camera-start").hidden = true;
+    $("camera-stop").hidden = false;
+  }),
+);
+$("camera-stop").addEventListener("click", () => {
+  stopCamera($("camera"));
+  $("camera-start").hidden = false;
+  $("camera-stop").hidden = true;
+});
+$("load-manifest").addEventListener("click", guarded(refreshManifest));
+$("sync").addEventListener("click", guarded(sync));
+// Back online: queued scans go to the server at once (the earliest scan of a ticket wins).
+window.addEventListener("online", () => {
+  if (store.queue.length > 0) guarded(sync)();
+});
+
+fillSettings();
+renderOffline();
