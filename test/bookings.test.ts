@@ -332,7 +332,7 @@ describe("GET /v1/bookings/{booking_id} and GET /v1/bookings", () => {
       seats: booking.seats,
       total_amount: 1000,
       status: "confirmed",
-      ticket_url: `https://tickets.example.com/${booking.ticket_id}`,
+      ticket_url: `https://tickets.example.com/tickets/${booking.ticket_id}`,
     });
   });
 
