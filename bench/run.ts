@@ -3,11 +3,12 @@
  * on workerd with fresh state, creates a show through the API, drives load from a separate
  * process (bench/load.ts), prints a table against the targets, checks the invariants.
  * Exit code 1 when an invariant is breached (the performance targets only report).
- * `--flood` runs only the live-feed flood scenario instead (bench/flood-run.ts).
+ * `--flood` runs only the live-feed flood scenario instead (bench/flood-run.ts); `--queue`
+ * only the waiting room under a crowd (bench/queue-run.ts; with `--ci`, a smaller crowd).
  *
- *   node bench/run.ts [--ci | --flood] [--route direct|entry]
+ *   node bench/run.ts [--ci | --flood | --queue] [--route direct|entry]
  */
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +19,7 @@ import { checkInvariants, waitForD1 } from "./invariants.ts";
 import { type Measured, measured, runLoad, withoutIds } from "./phase.ts";
 import { MemorySampler, machineInfo } from "./proc.ts";
 import type { HttpResult, SaleResult, SerialResult } from "./protocol.ts";
+import { queueSettings, runQueueBench } from "./queue-run.ts";
 import {
   type BenchReport,
   buildRows,
@@ -34,6 +36,7 @@ const { values: args } = parseArgs({
   options: {
     ci: { type: "boolean", default: false },
     flood: { type: "boolean", default: false },
+    queue: { type: "boolean", default: false },
     route: { type: "string", default: "direct" },
   },
 });
@@ -86,7 +89,14 @@ interface Phases {
   quietSale: Measured<SaleResult>;
 }
 
+/** The run's Ed25519 key of ticket tokens (a required secret): a private JWK with a kid. */
+const ticketSigningKey = JSON.stringify({
+  ...generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }),
+  kid: "bench",
+});
+
 const baseBindings = (secret: string): Record<string, string> => ({
+  TICKET_SIGNING_KEY: ticketSigningKey,
   PAYMENT_PROVIDER: "simulated",
   PAYMENT_TIMEOUT_MS: "10000",
   CURRENCY: "INR",
@@ -204,7 +214,10 @@ async function main(): Promise<number> {
     `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB RAM, ` +
       `Linux ${machine.kernel}, Node ${machine.node}, load average ${machine.loadAverage}`,
   );
-  if (args.flood) {
+  if (args.queue) {
+    const q = queueSettings(args.ci ?? false);
+    log(`Mode: queue: ${q.users} users join one show's waiting room, ${q.seats} seats behind it`);
+  } else if (args.flood) {
     const f = floodSettings;
     log(
       `Mode: flood: ${f.seats} seats, ${f.viewers} viewers, ${f.buyers} buyers x ${f.cycles} ` +
@@ -235,6 +248,18 @@ async function main(): Promise<number> {
       { sub: "bench_admin", role: "admin", ttlSeconds: 3600 },
       secret,
     );
+    if (args.queue) {
+      const ci = args.ci ?? false;
+      return await runQueueBench({
+        server,
+        secret,
+        adminToken: admin,
+        machine,
+        startedAt,
+        ci,
+        log,
+      });
+    }
     if (args.flood) {
       const input = { server, sampler, secret, adminToken: admin, machine, startedAt, log };
       return await runFloodBench(input);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createShow } from "./helpers.ts";
+import { adminToken, call, createShow } from "./helpers.ts";
 import { join, QueueDriver, turnQueueOff, turnQueueOn } from "./queue-helpers.ts";
 
 let showId = "";
@@ -38,5 +38,19 @@ describe("the admission pace of a show's waiting room", () => {
     expect(waiting).toBe(250 - admitted);
     // Spread evenly: each 10 s holds about a sixth (20), never a burst.
     for (const count of counts) expect(Math.abs(count - 20)).toBeLessThanOrEqual(2);
+  });
+
+  it("costs the shards two storage rows per join, and the coordinator a few per tick, not per join", async () => {
+    ({ showId } = await createShow());
+    const driver = new QueueDriver(showId);
+    await driver.useTestClock();
+    await turnQueueOn(showId, { admit_per_minute: 60 });
+    await Promise.all(Array.from({ length: 100 }, (_, i) => join(showId, `user_rows_${i}`)));
+    await driver.tick(1_000);
+    const res = await call("GET", `/v1/shows/${showId}/queue/stats`, { token: await adminToken() });
+    const stats = (await res.json()) as { rows_written: { shards: number; coordinator: number } };
+    // The entry's row and its user index entry.
+    expect(stats.rows_written.shards / 100).toBe(2);
+    expect(stats.rows_written.coordinator).toBeLessThan(10);
   });
 });

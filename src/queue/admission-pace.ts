@@ -11,8 +11,13 @@ export interface PaceState {
   admitted: number;
 }
 
-/** The fewest milliseconds between two admission alarms, so a high pace admits in small batches. */
-export const MIN_TICK_MS = 100;
+/**
+ * The fewest milliseconds between two admission alarms: a pace above one a second admits
+ * a second's worth at a time. Each alarm writes the cursor, and an object's answers wait
+ * for its writes to be stored, so alarms more often than this would hold up the snapshot
+ * every isolate reads.
+ */
+export const MIN_TICK_MS = 1_000;
 
 export function startPace(now: number): PaceState {
   return { since: now, admitted: 0 };

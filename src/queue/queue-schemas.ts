@@ -86,3 +86,20 @@ export const queuePassHeaders = z.object({
       "While the show's waiting room is on: the queue_pass of an admitted status (403 QUEUE_REQUIRED without it)",
   }),
 });
+
+export const queueStatsSchema = z
+  .object({
+    shards: z.number().int(),
+    waiting: z.number().int(),
+    admitted: z.number().int(),
+    rows_written: z.object({ shards: z.number().int(), coordinator: z.number().int() }),
+  })
+  .meta({
+    id: "QueueStats",
+    example: {
+      shards: 16,
+      waiting: 18_450,
+      admitted: 1_550,
+      rows_written: { shards: 20_000, coordinator: 212 },
+    },
+  });

@@ -28,8 +28,8 @@ export const READ_LIMIT = 20_000;
 /**
  * One of a queue's shards (`idFromName("<show_id>#<generation>#<shard>")`): users are
  * spread over them by a hash of their id, so joins are written in many objects' storage,
- * not one. Each join is one row: the user's entry (order key, shard-local sequence). The
- * coordinator reads new entries by sequence.
+ * not one. Each join is one row: the user's entry (shard-local sequence, order key, whose
+ * key is the join time after the opening). The coordinator reads new entries by sequence.
  */
 export class QueueShard extends DurableObject<Env> {
   private ready = false;
@@ -55,11 +55,10 @@ export class QueueShard extends DurableObject<Env> {
       1;
     const key = orderKey(now, request.opensAt, Math.random());
     const cursor = sql.exec(
-      "INSERT INTO entries (user_id, seq, order_key, joined_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET seq = excluded.seq, order_key = excluded.order_key, joined_at = excluded.joined_at",
-      request.userId,
+      "INSERT INTO entries (seq, user_id, order_key) VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET seq = excluded.seq, order_key = excluded.order_key",
       seq,
+      request.userId,
       key,
-      now,
     );
     this.rowsWritten += cursor.rowsWritten;
     return { entry: [key, request.shard, seq], created: true };
@@ -90,13 +89,13 @@ export class QueueShard extends DurableObject<Env> {
 
   private createTables(): void {
     if (this.tablesExist()) return;
-    // A rejoin moves the user's row to a new sequence number, so seq is unique, not the key.
+    // The sequence is the rowid, so a join writes the row and the user's index entry only.
+    // A rejoin moves the user's row to a new sequence number.
     this.ctx.storage.sql.exec(`
       CREATE TABLE IF NOT EXISTS entries (
-        user_id TEXT PRIMARY KEY,
-        seq INTEGER NOT NULL UNIQUE,
-        order_key INTEGER NOT NULL,
-        joined_at INTEGER NOT NULL
+        seq INTEGER PRIMARY KEY,
+        user_id TEXT NOT NULL UNIQUE,
+        order_key INTEGER NOT NULL
       )`);
     this.ready = true;
   }

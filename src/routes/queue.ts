@@ -8,6 +8,7 @@ import {
   queueJoinSchema,
   queueSettingsRequestSchema,
   queueSettingsSchema,
+  queueStatsSchema,
   queueStatusSchema,
   queueTicketHeaders,
 } from "../queue/queue-schemas.ts";
@@ -84,6 +85,20 @@ const status = apiRoute({
   responses: { 200: jsonAnswer(queueStatusSchema, "Waiting (place, wait) or admitted (pass)") },
 });
 
+const stats = apiRoute({
+  method: "get",
+  path: "/v1/shows/{show_id}/queue/stats",
+  tags: ["Waiting room"],
+  summary: "The waiting room's counts and storage rows written, read from its coordinator",
+  description:
+    "For operators and the benchmark: storage rows written by the shards and the coordinator since they started (an object that restarts counts from zero).",
+  access: "admin",
+  rateLimit: "catalog",
+  errors: [404],
+  request: { params: showParam },
+  responses: { 200: jsonAnswer(queueStatsSchema, "Counts of the line and of its writes") },
+});
+
 function settingsView(snapshot: QueueSnapshot) {
   if (!snapshot.enabled) {
     return {
@@ -138,6 +153,21 @@ export const queueRoutes = apiRouter()
     const { show_id } = c.req.valid("param");
     await existingShow(c.env, show_id);
     return c.json(settingsView(await queueSnapshot(c.env, show_id)), 200);
+  })
+  .openapi(stats, async (c) => {
+    const { show_id } = c.req.valid("param");
+    await existingShow(c.env, show_id);
+    const snapshot = await coordinatorStub(c.env, show_id).snapshot();
+    if (!snapshot.enabled) throw notFound("queue", show_id);
+    return c.json(
+      {
+        shards: snapshot.settings.shards,
+        waiting: snapshot.waiting,
+        admitted: snapshot.admitted,
+        rows_written: snapshot.rowsWritten,
+      },
+      200,
+    );
   })
   .openapi(join, async (c) => {
     const { show_id } = c.req.valid("param");
