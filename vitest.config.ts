@@ -29,6 +29,8 @@ export default defineConfig(async () => {
                   RATE_LIMITS_ENABLED: "false",
                   // Small, so the cap on a show's live viewers can be reached in a test.
                   VIEWERS_PER_SHOW: "4",
+                  // Two relays of two viewers each: tests spread viewers over relays.
+                  VIEWERS_PER_RELAY: "2",
                   // Whatever a local .dev.vars says: tests see the production default.
                   DEV_TOKENS: "false",
                   // Test-only binding: the setup file applies these to the test D1 database.
@@ -49,6 +51,14 @@ export default defineConfig(async () => {
           // Plain Node, for tools that cannot run in workerd (the OpenAPI validator compiles
           // schemas with `new Function`, which workerd forbids).
           test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node" },
+          resolve: {
+            alias: {
+              "cloudflare:workers": path.join(
+                import.meta.dirname,
+                "test/node/cloudflare-workers-stub.ts",
+              ),
+            },
+          },
         },
       ],
     },

@@ -16,11 +16,13 @@ import { bookingRoutes } from "./routes/bookings.ts";
 import { checkinRoutes } from "./routes/checkins.ts";
 import { devTokenRoutes } from "./routes/dev-tokens.ts";
 import { eventRoutes } from "./routes/events.ts";
+import { liveFeedRoutes } from "./routes/live-feed.ts";
 import { healthRoutes, openApiDocumentRoute } from "./routes/meta.ts";
 import { paymentRoutes } from "./routes/payments.ts";
 import { queueRoutes } from "./routes/queue.ts";
 import { seatLockRoutes } from "./routes/seat-locks.ts";
 import { seatMapRoutes } from "./routes/seat-map.ts";
+import { layoutRoutes } from "./routes/show-layout.ts";
 import { showRoutes } from "./routes/shows.ts";
 import { ticketRoutes } from "./routes/tickets.ts";
 import { venueRoutes } from "./routes/venues.ts";
@@ -45,6 +47,8 @@ const api = apiRouter()
   .route("/", venueRoutes)
   .route("/", showRoutes)
   .route("/", seatMapRoutes)
+  .route("/", layoutRoutes)
+  .route("/", liveFeedRoutes)
   .route("/", seatLockRoutes)
   .route("/", bookingRoutes)
   .route("/", paymentRoutes)

@@ -5,6 +5,7 @@ export { OpsRegistry } from "./ops/ops-registry.ts";
 export { PaymentSimulator } from "./payments/payment-simulator.ts";
 export { QueueCoordinator } from "./queue/queue-coordinator.ts";
 export { QueueShard } from "./queue/queue-shard.ts";
+export { SeatRelay } from "./relay/seat-relay.ts";
 export { ShowObject } from "./show/show-object.ts";
 
 export default {

@@ -1,7 +1,6 @@
 import { listDurableObjectIds } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { app } from "../src/app.ts";
 import { database } from "../src/db/database.ts";
 import { shows } from "../src/db/schema.ts";
 import { newId } from "../src/lib/ids.ts";
@@ -200,60 +199,5 @@ describe("the known-shows cache", () => {
     expect(lookup.calls).toBe(4);
     await cache.exists("show_w", lookup); // the oldest entry made room
     expect(lookup.calls).toBe(5);
-  });
-});
-
-describe("a live-feed upgrade the show object refuses", () => {
-  /** The app's env with a show object that answers every upgrade with `response`. */
-  function refusingEnv(response: () => Response): Env {
-    const refusing = {
-      idFromName: (name: string) => env.SHOW.idFromName(name),
-      get: () => ({ fetch: async () => response() }),
-    };
-    // Only the two methods the live-feed route uses are provided.
-    return { ...env, SHOW: refusing as unknown as Env["SHOW"] };
-  }
-
-  async function upgrade(showId: string, response: () => Response) {
-    return app.request(
-      `${BASE}/v1/shows/${showId}/seats/live`,
-      { headers: { Upgrade: "websocket" } },
-      refusingEnv(response),
-    );
-  }
-
-  it("answers with the object's status, code, message and details in the envelope", async () => {
-    const { showId } = await createShow();
-    const res = await upgrade(
-      showId,
-      () =>
-        new Response(
-          JSON.stringify({
-            code: "VIEWERS_LIMIT_REACHED",
-            message: "This show has as many viewers as it can take",
-            details: { max_viewers: 2 },
-          }),
-          { status: 503, headers: { "Content-Type": "application/json", "Retry-After": "5" } },
-        ),
-    );
-    expect(res.headers.get("Retry-After")).toBe("5");
-    const error = await expectError(res, 503, "VIEWERS_LIMIT_REACHED");
-    expect(error.message).toBe("This show has as many viewers as it can take");
-    expect(error.details).toEqual({ max_viewers: 2 });
-  });
-
-  it("answers 404 for the show when the object's 404 is not such JSON", async () => {
-    const { showId } = await createShow();
-    const res = await upgrade(showId, () => new Response("show not found", { status: 404 }));
-    expect((await expectError(res, 404, "NOT_FOUND")).details).toEqual({
-      resource: "show",
-      id: showId,
-    });
-  });
-
-  it("answers 500 INTERNAL for any other answer that is not such JSON", async () => {
-    const { showId } = await createShow();
-    const res = await upgrade(showId, () => new Response("expected a WebSocket", { status: 426 }));
-    await expectError(res, 500, "INTERNAL");
   });
 });

@@ -74,6 +74,35 @@ export const seatMapSchema = z
   })
   .meta({ id: "SeatMap", example: examples.seatMap });
 
+export const seatStatusSchema = z
+  .object({
+    show_id: z.string(),
+    version: z.number().int(),
+    status: z.string().meta({
+      description:
+        "One character per seat in layout order: a available, l locked (held or being paid for), b booked",
+      example: "aaalbbaa",
+    }),
+  })
+  .meta({ id: "SeatStatus" });
+
+export const layoutSchema = z
+  .object({
+    show_id: z.string(),
+    venue: z.object({ venue_id: z.string(), name: z.string(), total_seats: z.number().int() }),
+    zones: z.record(z.string(), z.object({ price: z.number(), seats: z.number().int() })),
+    seats: z.array(
+      z.object({
+        seat_id: z.string(),
+        row: z.string(),
+        number: z.number().int(),
+        price: z.number(),
+        zone: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: "Layout" });
+
 export const lockSchema = z
   .object({
     lock_id: z.string(),

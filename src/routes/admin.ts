@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { opsRegistry } from "../ops/ops-registry-stub.ts";
 import { apiRoute, apiRouter, jsonAnswer } from "../openapi/api-route.ts";
+import { opsRegistry } from "../ops/ops-registry-stub.ts";
 
 const age = z.number().int().meta({ description: "Seconds since it started waiting" });
 

@@ -1,98 +1,122 @@
+import type { Context } from "hono";
 import { z } from "zod";
-import { ApiError } from "../http/api-error.ts";
+import { zoneNameSchema } from "../catalog/catalog-schemas.ts";
+import type { AppEnv } from "../http/app-env.ts";
 import { unwrap } from "../http/show-response.ts";
 import { apiRoute, apiRouter, jsonAnswer } from "../openapi/api-route.ts";
-import { seatMapSchema } from "../openapi/response-schemas.ts";
+import { seatMapSchema, seatStatusSchema } from "../openapi/response-schemas.ts";
 import {
   beginSeatMapRead,
   cacheMs,
   freshSeatMap,
   lastSeatMap,
+  type ReadKind,
   rememberSeatMap,
 } from "../show-client/seat-map-cache.ts";
 import { showIdSchema } from "../show-client/seat-schemas.ts";
-import { existingShow, refusedUpgrade } from "../show-client/show-stub.ts";
+import { existingShow } from "../show-client/show-stub.ts";
 
-const showParam = z.object({ show_id: showIdSchema });
+export const showParam = z.object({ show_id: showIdSchema });
+const ifNoneMatch = z.object({ "If-None-Match": z.string().max(256).optional() });
 
 const etagOf = (version: number) => `"v${version}"`;
 
 /** The version named by If-None-Match (`"v12"` or `W/"v12"`), if any. */
-function knownVersion(ifNoneMatch: string | undefined): number | undefined {
-  const match = ifNoneMatch ? /"v(\d{1,15})"/.exec(ifNoneMatch) : null;
+function knownVersion(header: string | undefined): number | undefined {
+  const match = header ? /"v(\d{1,15})"/.exec(header) : null;
   return match?.[1] ? Number(match[1]) : undefined;
 }
+
+const notModified = { description: "Unchanged since the ETag given in If-None-Match" };
 
 const getSeatMap = apiRoute({
   method: "get",
   path: "/v1/shows/{show_id}/seats",
   tags: ["Seats"],
-  summary: "Seat map",
+  summary: "Seat map (or one zone's)",
   description:
-    "Statuses are live; `ETag` carries the version, and `If-None-Match` with it answers 304.",
+    "Statuses are live; `ETag` carries the version, and `If-None-Match` with it answers 304. `?zone=` gives one zone's seats (for big venues; see also the layout and the compact status).",
   access: "public",
   rateLimit: "seat_map",
   errors: [404],
   request: {
     params: showParam,
-    headers: z.object({ "If-None-Match": z.string().max(256).optional() }),
+    query: z.object({ zone: zoneNameSchema.optional() }),
+    headers: ifNoneMatch,
   },
-  responses: {
-    200: jsonAnswer(seatMapSchema, "The seat map"),
-    304: { description: "Unchanged since the ETag given in If-None-Match" },
-  },
+  responses: { 200: jsonAnswer(seatMapSchema, "The seat map"), 304: notModified },
 });
 
-const watchSeatMap = apiRoute({
+const getSeatStatus = apiRoute({
   method: "get",
-  path: "/v1/shows/{show_id}/seats/live",
+  path: "/v1/shows/{show_id}/seats/status",
   tags: ["Seats"],
-  summary: "Live seat map (WebSocket)",
+  summary: "Every seat's status, one character each (compact)",
   description:
-    "Upgrade to WebSocket. First a `snapshot` message (the seat map with `type`), then `seats` messages with `from_version`, `version` and the changed seats. Send `ping` for `pong`, `resync` for a fresh snapshot (at most one a second; extra resyncs are coalesced). A viewer that keeps sending anything else is closed with 1008. Past the show's cap on viewers (`VIEWERS_PER_SHOW`), 503 `VIEWERS_LIMIT_REACHED`.",
+    "`status` has one character per seat, in the order of `GET /v1/shows/{show_id}/layout`: `a` available, `l` locked (held, or being paid for), `b` booked. `ETag` carries the version; `If-None-Match` with it answers 304.",
   access: "public",
   rateLimit: "seat_map",
-  errors: [404, 426, 503],
-  request: { params: showParam },
-  responses: { 101: { description: "Switching to WebSocket" } },
+  errors: [404],
+  request: { params: showParam, headers: ifNoneMatch },
+  responses: { 200: jsonAnswer(seatStatusSchema, "The statuses"), 304: notModified },
 });
+
+/** A read served from this isolate's cache when fresh, else from the show object. */
+async function cachedRead(
+  c: Context<AppEnv>,
+  showId: string,
+  kind: ReadKind,
+  ask: (
+    known: number | undefined,
+  ) => Promise<{ version: number; json: string | null; changesBy: number | null }>,
+) {
+  const now = Date.now();
+  const fresh = freshSeatMap(showId, now, kind);
+  if (fresh) return fresh;
+  const startedAt = beginSeatMapRead();
+  const last = lastSeatMap(showId, kind);
+  const read = await ask(last?.version);
+  const json = read.json ?? last?.json;
+  if (json === undefined) throw new Error("the show object sent no body for an unknown version");
+  return rememberSeatMap(
+    showId,
+    { version: read.version, json, changesBy: read.changesBy },
+    { startedAt, now, ttlMs: cacheMs(c.env) },
+    kind,
+  );
+}
+
+/** The answer for a versioned read: 304 when the client has it, else the body. */
+function versioned(c: Context<AppEnv>, version: number, body: Uint8Array<ArrayBuffer> | string) {
+  const headers = { ETag: etagOf(version), "Cache-Control": "no-cache" };
+  if (knownVersion(c.req.header("If-None-Match")) === version) return c.body(null, 304, headers);
+  return c.body(body, 200, { ...headers, "Content-Type": "application/json" });
+}
 
 export const seatMapRoutes = apiRouter()
   .openapi(getSeatMap, async (c) => {
     const { show_id } = c.req.valid("param");
-    const now = Date.now();
-    let map = freshSeatMap(show_id, now);
-    if (!map) {
-      const startedAt = beginSeatMapRead();
-      const last = lastSeatMap(show_id);
+    const { zone } = c.req.valid("query");
+    if (zone !== undefined) {
+      // One zone of a big venue: not cached (the whole map is, which zones are cut from).
       const show = await existingShow(c.env, show_id);
-      const read = unwrap(await show.seatMap(last?.version));
-      const json = read.json ?? last?.json;
-      if (json === undefined)
-        throw new Error("the show object sent no seat map for an unknown version");
-      map = rememberSeatMap(
-        show_id,
-        { version: read.version, json, changesBy: read.changesBy },
-        { startedAt, now, ttlMs: cacheMs(c.env) },
-      );
+      const read = unwrap(await show.seatMap(undefined, zone));
+      return versioned(c, read.version, read.json ?? "");
     }
-    const headers = { ETag: etagOf(map.version), "Cache-Control": "no-cache" };
-    if (knownVersion(c.req.header("If-None-Match")) === map.version)
-      return c.body(null, 304, headers);
-    return c.body(map.body, 200, { ...headers, "Content-Type": "application/json" });
-  })
-  .openapi(watchSeatMap, async (c) => {
-    const { show_id } = c.req.valid("param");
-    if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
-      throw new ApiError(426, "UPGRADE_REQUIRED", "This endpoint speaks WebSocket only", {
-        field: "Upgrade",
-        reason: "expected 'websocket'",
-      });
-    }
-    const show = await existingShow(c.env, show_id);
-    const response = await show.fetch(
-      new Request(c.req.url, { headers: c.req.raw.headers, method: "GET" }),
+    const map = await cachedRead(c, show_id, "map", async (known) =>
+      unwrap(await (await existingShow(c.env, show_id)).seatMap(known)),
     );
-    if (response.status !== 101) throw await refusedUpgrade(response, show_id);
-    return response;
+    return versioned(c, map.version, map.body);
+  })
+  .openapi(getSeatStatus, async (c) => {
+    const { show_id } = c.req.valid("param");
+    const entry = await cachedRead(c, show_id, "status", async (known) => {
+      const read = unwrap(await (await existingShow(c.env, show_id)).seatStatus(known));
+      const json =
+        read.status === null
+          ? null
+          : JSON.stringify({ show_id, version: read.version, status: read.status });
+      return { version: read.version, json, changesBy: read.changesBy };
+    });
+    return versioned(c, entry.version, entry.body);
   });

@@ -11,7 +11,15 @@
  * map is then older than the change, so it is not stored as fresh (each change through the
  * isolate is stamped with a tick of `clock`, each read with the tick it started at), and a
  * stored map is never replaced by an older version.
+ *
+ * Two kinds of read share it: the full seat map (`map`) and the compact status string
+ * (`status`); a change through the isolate ends both.
  */
+
+/** What is cached per show: the seed's seat map, or the compact status. */
+export type ReadKind = "map" | "status";
+const KINDS: ReadKind[] = ["map", "status"];
+const keyOf = (showId: string, kind: ReadKind) => `${kind}|${showId}`;
 
 interface SeatMapEntry {
   version: number;
@@ -37,7 +45,7 @@ interface SeatMapReadTiming {
   ttlMs: number;
 }
 
-const MAX_SHOWS = 256;
+const MAX_SHOWS = 512;
 /** Shows whose last change through this isolate is remembered for in-flight reads. */
 const MAX_CHANGED_SHOWS = 4 * MAX_SHOWS;
 const DEFAULT_CACHE_MS = 250;
@@ -56,14 +64,18 @@ export function cacheMs(env: Env): number {
 }
 
 /** A fresh entry for the show, if there is one. */
-export function freshSeatMap(showId: string, now: number): SeatMapEntry | undefined {
-  const entry = entries.get(showId);
+export function freshSeatMap(
+  showId: string,
+  now: number,
+  kind: ReadKind = "map",
+): SeatMapEntry | undefined {
+  const entry = entries.get(keyOf(showId, kind));
   return entry && now < entry.freshUntil ? entry : undefined;
 }
 
 /** The last entry for the show, fresh or not: its version lets the object skip the body. */
-export function lastSeatMap(showId: string): SeatMapEntry | undefined {
-  return entries.get(showId);
+export function lastSeatMap(showId: string, kind: ReadKind = "map"): SeatMapEntry | undefined {
+  return entries.get(keyOf(showId, kind));
 }
 
 /** Call before asking the object for the map; pass the result to rememberSeatMap. */
@@ -85,6 +97,7 @@ export function rememberSeatMap(
   showId: string,
   answer: SeatMapAnswer,
   read: SeatMapReadTiming,
+  kind: ReadKind = "map",
 ): SeatMapEntry {
   const entry: SeatMapEntry = {
     version: answer.version,
@@ -94,15 +107,16 @@ export function rememberSeatMap(
     freshUntil: Math.min(read.now + read.ttlMs, answer.changesBy ?? Number.POSITIVE_INFINITY),
   };
   if (read.ttlMs <= 0 || changedSince(showId, read.startedAt)) return entry;
-  const kept = entries.get(showId);
+  const key = keyOf(showId, kind);
+  const kept = entries.get(key);
   if (kept && kept.version > answer.version) return entry;
-  entries.delete(showId);
+  entries.delete(key);
   if (entries.size >= MAX_SHOWS) {
     // Maps iterate in insertion order: the first key is the least recently stored.
     const oldest = entries.keys().next().value;
     if (oldest !== undefined) entries.delete(oldest);
   }
-  entries.set(showId, entry);
+  entries.set(key, entry);
   return entry;
 }
 
@@ -123,6 +137,8 @@ export function forgetSeatMap(showId: string): void {
     }
   }
   changedAt.set(showId, clock);
-  const entry = entries.get(showId);
-  if (entry) entry.freshUntil = 0;
+  for (const kind of KINDS) {
+    const entry = entries.get(keyOf(showId, kind));
+    if (entry) entry.freshUntil = 0;
+  }
 }

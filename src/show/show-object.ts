@@ -1,9 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { database } from "../db/database.ts";
-import { notFoundFailure } from "../http/api-failure.ts";
+import { invalidInputFailure, notFoundFailure } from "../http/api-failure.ts";
+import type { LiveChange } from "../live/live-change.ts";
 import { runKeyed } from "./keyed-request.ts";
-import { LiveViewers, maxViewers } from "./live-viewers.ts";
-import { SeatMapBroadcaster } from "./seat-map-broadcaster.ts";
 import type {
   CheckinView,
   ManifestRead,
@@ -25,35 +24,28 @@ import type {
   PaymentReceipt,
   RequestContext,
   SeatMapRead,
+  SeatStatusRead,
   ShowResult,
 } from "./show-rpc.ts";
 import { ShowServices } from "./show-services.ts";
 import { ShowState } from "./show-state.ts";
 import { ShowStorage } from "./show-storage.ts";
 
-/** Coalescing window for live seat-map messages. */
-const BROADCAST_WINDOW_MS = 20;
-
 /**
  * One per show (`idFromName(show_id)`; the id's name is the show id): the single writer of
- * that show's state. A thin shell: RPC methods, the alarm, WebSocket handlers and start-up.
+ * that show's state. A thin shell: RPC methods, the alarm and start-up. Live viewers are
+ * not here: they are on the show's relays (src/relay/), which this object publishes to.
  * The state lives in ShowState; the logic in ShowServices. Requests do await other things
  * (the payment gateway, D1), and other requests run meanwhile; what must not change in
  * between is guarded by state (a lock being paid for, a booking being cancelled).
  */
 export class ShowObject extends DurableObject<Env> {
-  private readonly broadcaster: SeatMapBroadcaster;
-  private readonly viewers: LiveViewers;
   private show: ShowServices | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.broadcaster = new SeatMapBroadcaster(() => ctx.getWebSockets(), BROADCAST_WINDOW_MS);
-    this.viewers = new LiveViewers(ctx, this.broadcaster, maxViewers(env));
-    // Answered by the runtime without waking a hibernated object.
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     ctx.blockConcurrencyWhile(async () => {
-      const state = ShowState.open(ctx, env, this.broadcaster, await ctx.storage.getAlarm());
+      const state = ShowState.open(ctx, env, await ctx.storage.getAlarm());
       if (!state) return;
       this.show = new ShowServices(state, env);
       // Whatever stopped the object (a deploy, an eviction, a crash at an await), work left
@@ -65,15 +57,59 @@ export class ShowObject extends DurableObject<Env> {
 
   // ---- RPC ------------------------------------------------------------------------------
 
-  /** The seat map; `json` is null when `knownVersion` is still current. */
-  async seatMap(knownVersion?: number): Promise<ShowResult<SeatMapRead>> {
+  /** The seat map (or one zone's); `json` is null when `knownVersion` is still current. */
+  async seatMap(knownVersion?: number, zone?: string): Promise<ShowResult<SeatMapRead>> {
     const show = await this.loaded();
     if (!show) return this.showNotFound();
     const { state } = show;
     const now = Date.now();
     state.expireDue(now);
-    const json = knownVersion === state.version ? null : state.seatMap(now);
+    if (zone !== undefined && !state.info.zones.some((z) => z.name === zone)) {
+      return refused(invalidInputFailure("zone", `this show has no zone '${zone}'`));
+    }
+    const json = knownVersion === state.version ? null : state.seatMap(now, zone);
     return ok({ version: state.version, json, changesBy: state.seats.nextExpiry() ?? null });
+  }
+
+  /** Every seat's status as one character, in layout order; `status` null when current. */
+  async seatStatus(knownVersion?: number): Promise<ShowResult<SeatStatusRead>> {
+    const show = await this.loaded();
+    if (!show) return this.showNotFound();
+    const { state } = show;
+    const now = Date.now();
+    state.expireDue(now);
+    const status = knownVersion === state.version ? null : state.statusString(now);
+    return ok({ version: state.version, status, changesBy: state.seats.nextExpiry() ?? null });
+  }
+
+  /** The show's seats without statuses, in layout order, as JSON. */
+  async layout(): Promise<ShowResult<string>> {
+    const show = await this.loaded();
+    return show ? ok(show.state.layout()) : this.showNotFound();
+  }
+
+  // ---- Relays of the live feed (src/relay/) ----------------------------------------------
+
+  /** A relay's first viewer came: it gets every change from now, and the current statuses. */
+  async attachRelay(name: string): Promise<ShowResult<SeatStatusRead>> {
+    const show = await this.loaded();
+    if (!show) return this.showNotFound();
+    show.state.feed.attach(name);
+    return this.seatStatus();
+  }
+
+  async detachRelay(name: string): Promise<void> {
+    (await this.loaded())?.state.feed.detach(name);
+  }
+
+  /** What a relay that missed changes lacks since `version`: the changes, or the statuses. */
+  async liveSince(version: number): Promise<ShowResult<LiveChange | SeatStatusRead>> {
+    const show = await this.loaded();
+    if (!show) return this.showNotFound();
+    const { state } = show;
+    state.expireDue(Date.now());
+    const change = state.feed.since(version, state.version);
+    return change ? ok(change) : this.seatStatus();
   }
 
   async lock(
@@ -146,47 +182,13 @@ export class ShowObject extends DurableObject<Env> {
     return show ? show.checkins.manifest() : this.showNotFound();
   }
 
-  // ---- Alarm and WebSockets -------------------------------------------------------------
+  // ---- Alarm ---------------------------------------------------------------------------
 
   override async alarm(): Promise<void> {
     const show = await this.loaded();
     if (!show) return;
     show.state.alarmFired();
     await show.upkeep();
-  }
-
-  /** Only for the WebSocket upgrade of the live seat map. */
-  override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-      return new Response("expected a WebSocket upgrade", { status: 426 });
-    }
-    const show = await this.loaded();
-    if (!show) return Response.json(this.showNotFound().error, { status: 404 });
-    return this.viewers.accept(show.state);
-  }
-
-  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    this.viewers.message(ws, message, (await this.loaded())?.state);
-  }
-
-  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    this.viewers.forget(ws);
-    // Reciprocate the close; 1005/1006 are reserved and cannot be sent back.
-    const sendable = code === 1005 || code === 1006 ? 1000 : code;
-    try {
-      ws.close(sendable, reason);
-    } catch {
-      // Already closed.
-    }
-  }
-
-  override async webSocketError(ws: WebSocket): Promise<void> {
-    this.viewers.forget(ws);
-    try {
-      ws.close(1011, "error");
-    } catch {
-      // Already closed.
-    }
   }
 
   // ---- Start-up -------------------------------------------------------------------------
@@ -204,7 +206,7 @@ export class ShowObject extends DurableObject<Env> {
       storage.transactionSync(() =>
         new ShowStorage(storage.sql).initialize(catalog.info, catalog.seats),
       );
-      const state = ShowState.open(this.ctx, this.env, this.broadcaster, null);
+      const state = ShowState.open(this.ctx, this.env, null);
       if (state) this.show = new ShowServices(state, this.env);
     });
     return this.show;

@@ -43,6 +43,15 @@ export interface RequestContext {
   idempotency?: IdempotencyKey | undefined;
 }
 
+/** GET /v1/shows/{id}/seats/status: statuses as one character per seat (live-change.ts). */
+export interface SeatStatusRead {
+  version: number;
+  /** The statuses, or null when the caller already has this version. */
+  status: string | null;
+  /** As in SeatMapRead: when a lock expires by time alone, or null. */
+  changesBy: number | null;
+}
+
 export interface SeatMapRead {
   version: number;
   /** The seat map as JSON text, or null when the caller already has this version. */

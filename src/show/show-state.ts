@@ -1,15 +1,20 @@
 import { type Database, database } from "../db/database.ts";
+import { CODE_OF } from "../live/live-change.ts";
 import { bookingEnded } from "./booking-records.ts";
 import { BookingStorage } from "./booking-storage.ts";
+import { ChangeCoalescer } from "./change-coalescer.ts";
 import { CheckinStorage } from "./checkin-storage.ts";
 import { D1Outbox } from "./d1-outbox.ts";
 import { lockEnded } from "./lock-records.ts";
 import { OperationLog } from "./operation-log.ts";
+import { RelayFeed } from "./relay-feed.ts";
 import { SeatBook } from "./seat-book.ts";
-import type { SeatMapBroadcaster } from "./seat-map-broadcaster.ts";
-import { seatMapView } from "./seat-map-view.ts";
+import { layoutView, seatMapView } from "./seat-map-view.ts";
 import { ShowEvents } from "./show-events.ts";
 import { type ShowInfo, ShowStorage } from "./show-storage.ts";
+
+/** Coalescing window for live seat-map changes. */
+const LIVE_WINDOW_MS = 20;
 
 /** How soon the alarm retries D1 writes and payment settlements that failed. */
 export const RETRY_MS = 5_000;
@@ -36,14 +41,22 @@ export class ShowState {
   readonly seats: SeatBook;
   /** Money and state events (log lines) and the object's own metric points. */
   readonly events: ShowEvents;
+  /** The relays of the live feed, and what each coalesced change is published to. */
+  readonly feed: RelayFeed;
   version: number;
   /** The seat map JSON of `version`, built on first read after a change. */
   private seatMapJson: string | undefined;
+  /** The seat status string of `version` (one character per seat, in layout order). */
+  private statusText: string | undefined;
+  /** The layout JSON (seats without statuses): fixed for the show's life. */
+  private layoutJson: string | undefined;
+  /** seat id → its index in the layout (the seats' stored order). */
+  private readonly layoutIndex: Map<string, number>;
+  private readonly coalescer: ChangeCoalescer;
 
   private constructor(
     private readonly ctx: DurableObjectState,
     env: Env,
-    private readonly broadcaster: SeatMapBroadcaster,
     /** The alarm time last set, so an alarm that is already right is not set again. */
     private alarmAt: number | null,
   ) {
@@ -65,17 +78,15 @@ export class ShowState {
     this.info = stored.info;
     this.version = stored.version;
     this.seats = new SeatBook(stored.seats, stored.liveLocks, stored.booked);
+    this.layoutIndex = new Map([...this.seats.seats.keys()].map((seatId, i) => [seatId, i]));
+    this.feed = new RelayFeed(ctx.storage.sql, env.SEAT_RELAY, this.events);
+    this.coalescer = new ChangeCoalescer((change) => this.feed.publish(change), LIVE_WINDOW_MS);
   }
 
   /** The show this object holds, rebuilt from its storage; undefined if it holds none. */
-  static open(
-    ctx: DurableObjectState,
-    env: Env,
-    broadcaster: SeatMapBroadcaster,
-    alarmAt: number | null,
-  ): ShowState | undefined {
+  static open(ctx: DurableObjectState, env: Env, alarmAt: number | null): ShowState | undefined {
     if (!new ShowStorage(ctx.storage.sql).isInitialized()) return undefined;
-    return new ShowState(ctx, env, broadcaster, alarmAt);
+    return new ShowState(ctx, env, alarmAt);
   }
 
   get showId(): string {
@@ -99,9 +110,13 @@ export class ShowState {
     });
     this.version = version;
     this.seatMapJson = undefined;
-    this.broadcaster.record(
+    this.statusText = undefined;
+    this.coalescer.record(
       version,
-      seatIds.map((seatId) => ({ seat_id: seatId, status: this.seats.statusOf(seatId, now) })),
+      seatIds.map((seatId) => [
+        this.layoutIndex.get(seatId) ?? -1,
+        CODE_OF[this.seats.statusOf(seatId, now)],
+      ]),
     );
     void this.armAlarm();
     this.ctx.waitUntil(this.flushToD1());
@@ -157,9 +172,34 @@ export class ShowState {
     this.alarmAt = null;
   }
 
-  /** The seat map with its version, as JSON (built once per version). */
-  seatMap(now: number): string {
+  /** The seat map with its version, as JSON (built once per version); or one zone's. */
+  seatMap(now: number, zone?: string): string {
+    if (zone !== undefined) {
+      return JSON.stringify(seatMapView(this.info, this.seats, this.version, now, zone));
+    }
     this.seatMapJson ??= JSON.stringify(seatMapView(this.info, this.seats, this.version, now));
     return this.seatMapJson;
+  }
+
+  /** Every seat's status at `version`, one character each (live-change.ts), in layout order. */
+  statusString(now: number): string {
+    if (this.statusText === undefined) {
+      let text = "";
+      for (const seatId of this.seats.seats.keys())
+        text += CODE_OF[this.seats.statusOf(seatId, now)];
+      this.statusText = text;
+    }
+    return this.statusText;
+  }
+
+  /** The show's seats without statuses, in layout order, as JSON. */
+  layout(): string {
+    this.layoutJson ??= JSON.stringify(layoutView(this.info, this.seats));
+    return this.layoutJson;
+  }
+
+  /** Sends the pending live change now (before a relay is told the current version). */
+  flushLive(): void {
+    this.coalescer.flush();
   }
 }

@@ -1,0 +1,115 @@
+import { type LiveChange, RecentChanges, type SeatCode, STATUS_OF } from "../live/live-change.ts";
+
+/** Changes a relay keeps, to resume viewers that come back with `?since=`. */
+const RECENT_CHANGES = 512;
+
+export type FeedFormat = "full" | "compact";
+
+interface LayoutSeat {
+  seat_id: string;
+  row: string;
+  number: number;
+  price: number;
+  zone: string;
+}
+
+export interface ShowLayout {
+  show_id: string;
+  venue: { venue_id: string; name: string; total_seats: number };
+  zones: Record<string, { price: number; seats: number }>;
+  seats: LayoutSeat[];
+}
+
+/**
+ * A relay's copy of its show's seats: the layout, every seat's status and the version, and
+ * the latest changes. Everything a viewer is sent is rendered here, once per version or
+ * change for all viewers of a format, never per viewer.
+ */
+export class RelaySeats {
+  private readonly codes: SeatCode[];
+  private readonly recent = new RecentChanges(RECENT_CHANGES);
+  private snapshots: Partial<Record<FeedFormat, string>> = {};
+
+  constructor(
+    private readonly layout: ShowLayout,
+    public version: number,
+    status: string,
+  ) {
+    this.codes = [...status] as SeatCode[];
+  }
+
+  /** Starts again from the show's statuses (the changes held before no longer chain). */
+  reset(version: number, status: string): void {
+    this.version = version;
+    for (let i = 0; i < status.length; i++) this.codes[i] = status[i] as SeatCode;
+    this.recent.clear();
+    this.snapshots = {};
+  }
+
+  /** Takes a change that starts at or before this version (the part already held is no-op). */
+  apply(change: LiveChange): LiveChange {
+    const forwarded = { from: this.version, to: change.to, changes: change.changes };
+    for (const [index, code] of change.changes) this.codes[index] = code;
+    this.version = change.to;
+    this.recent.add(forwarded);
+    this.snapshots = {};
+    return forwarded;
+  }
+
+  /** The changes after `version`, merged, if this relay still holds all of them. */
+  since(version: number): LiveChange | undefined {
+    return this.recent.since(version, this.version);
+  }
+
+  snapshot(format: FeedFormat): string {
+    const cached = this.snapshots[format];
+    if (cached !== undefined) return cached;
+    const text = format === "compact" ? this.compactSnapshot() : this.fullSnapshot();
+    this.snapshots[format] = text;
+    return text;
+  }
+
+  message(format: FeedFormat, change: LiveChange): string {
+    if (format === "compact") {
+      return JSON.stringify({
+        type: "seats",
+        from_version: change.from,
+        version: change.to,
+        changes: change.changes,
+      });
+    }
+    return JSON.stringify({
+      type: "seats",
+      from_version: change.from,
+      version: change.to,
+      seats: change.changes.map(([index, code]) => ({
+        seat_id: this.layout.seats[index]?.seat_id,
+        status: STATUS_OF[code],
+      })),
+    });
+  }
+
+  private compactSnapshot(): string {
+    return JSON.stringify({ type: "status", version: this.version, status: this.codes.join("") });
+  }
+
+  /** The seed's seat map, as a `snapshot` message. */
+  private fullSnapshot(): string {
+    const { layout } = this;
+    return JSON.stringify({
+      type: "snapshot",
+      show_id: layout.show_id,
+      version: this.version,
+      venue: layout.venue,
+      seats: layout.seats.map((seat, i) => ({
+        seat_id: seat.seat_id,
+        row: seat.row,
+        number: seat.number,
+        status: STATUS_OF[this.codes[i] ?? "a"],
+        price: seat.price,
+        zone: seat.zone,
+      })),
+      zones: layout.zones,
+    });
+  }
+}

@@ -1,0 +1,151 @@
+import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { SeatRelay } from "../src/relay/seat-relay.ts";
+import type { ShowObject } from "../src/show/show-object.ts";
+import { createShow, lockSeats, rowSeats, seatMap, tokenFor } from "./helpers.ts";
+import { expectChained, reaches, statusesSeenBy, watch } from "./live-viewer.ts";
+
+/**
+ * The live feed through relays (VIEWERS_PER_RELAY is 2 and VIEWERS_PER_SHOW 4 in the test
+ * config): viewers spread over relays, the show object publishes once per relay, and
+ * every viewer gets every change in order, even when a relay missed one.
+ */
+
+afterEach(() => vi.restoreAllMocks());
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function relaysOf(showId: string): Promise<number> {
+  const names = await Promise.all(
+    [0, 1, 2].map(async (i) => {
+      const id = env.SEAT_RELAY.idFromName(`${showId}:${i}`);
+      return (await listDurableObjectIds(env.SEAT_RELAY)).some((existing) => existing.equals(id));
+    }),
+  );
+  return names.filter(Boolean).length;
+}
+
+/** Locks seats one at a time, far enough apart that each is its own live change. */
+async function lockOneByOne(showId: string, seatIds: string[]): Promise<number> {
+  const token = await tokenFor("user_relays");
+  for (const seatId of seatIds) {
+    expect((await lockSeats(token, { show_id: showId, seat_ids: [seatId] })).status).toBe(200);
+    await sleep(40);
+  }
+  return (await seatMap(showId)).version;
+}
+
+describe("viewers on relays", () => {
+  it("are spread over relays of VIEWERS_PER_RELAY, and all get every change in order", async () => {
+    const { showId } = await createShow();
+    const viewers = [];
+    for (let i = 0; i < 4; i++) viewers.push(await watch(showId));
+    expect(await relaysOf(showId)).toBe(2);
+    const version = await lockOneByOne(showId, rowSeats(await seatMap(showId), "A").slice(0, 4));
+    const truth = new Map((await seatMap(showId)).seats.map((s) => [s.seat_id, s.status]));
+    for (const viewer of viewers) {
+      await reaches(viewer, version);
+      expectChained(viewer);
+      expect(statusesSeenBy(viewer)).toEqual(truth);
+    }
+  });
+
+  it("cost the show object one publish per relay per change, not one per viewer", async () => {
+    const { showId } = await createShow();
+    const viewers = [];
+    for (let i = 0; i < 4; i++) viewers.push(await watch(showId));
+    const published = vi.spyOn(SeatRelay.prototype, "publish");
+    const before = (await seatMap(showId)).version;
+    const version = await lockOneByOne(showId, rowSeats(await seatMap(showId), "B").slice(0, 3));
+    for (const viewer of viewers) await reaches(viewer, version);
+    expect(version - before).toBe(3);
+    expect(published).toHaveBeenCalledTimes(3 * 2);
+    const relays = await runInDurableObject(
+      env.SHOW.get(env.SHOW.idFromName(showId)),
+      (object: ShowObject) =>
+        (object as unknown as { show: { state: { feed: { relayCount: number } } } }).show.state.feed
+          .relayCount,
+    );
+    expect(relays).toBe(2);
+  });
+
+  it("catch up with no gap when their relay missed a publish", async () => {
+    const { showId } = await createShow();
+    const viewer = await watch(showId);
+    await reaches(viewer, (await seatMap(showId)).version);
+    const seats = rowSeats(await seatMap(showId), "C");
+    // The relay misses the next change (a failed call), then gets the one after it.
+    const original = SeatRelay.prototype.publish;
+    vi.spyOn(SeatRelay.prototype, "publish").mockImplementationOnce(async () => {
+      throw new Error("relay unreachable");
+    });
+    const version = await lockOneByOne(showId, seats.slice(0, 2));
+    expect(SeatRelay.prototype.publish).not.toBe(original);
+    await reaches(viewer, version);
+    expectChained(viewer);
+    expect(statusesSeenBy(viewer).get(seats[0] ?? "")).toBe("locked");
+    expect(statusesSeenBy(viewer).get(seats[1] ?? "")).toBe("locked");
+  });
+
+  it("leave the show's feed when their last viewer goes", async () => {
+    const { showId } = await createShow();
+    const viewer = await watch(showId);
+    await reaches(viewer, (await seatMap(showId)).version);
+    viewer.ws.close(1000);
+    const stub = env.SHOW.get(env.SHOW.idFromName(showId));
+    await vi.waitFor(async () => {
+      const count = await runInDurableObject(
+        stub,
+        (object: ShowObject) =>
+          (object as unknown as { show: { state: { feed: { relayCount: number } } } }).show.state
+            .feed.relayCount,
+      );
+      expect(count).toBe(0);
+    });
+  });
+});
+
+describe("resuming with since", () => {
+  it("gets only the changes after `since` when the relay holds them", async () => {
+    const { showId } = await createShow();
+    const first = await watch(showId);
+    const start = (await seatMap(showId)).version;
+    await reaches(first, start);
+    const version = await lockOneByOne(showId, rowSeats(await seatMap(showId), "D").slice(0, 2));
+    await reaches(first, version);
+    const resumed = await watch(showId, `?since=${start}`);
+    await reaches(resumed, version);
+    expect(resumed.messages[0]).toMatchObject({ type: "seats", from_version: start, version });
+    expect(resumed.messages.some((m) => m.type === "snapshot")).toBe(false);
+  });
+
+  it("gets nothing until the next change when `since` is current, then a message from it", async () => {
+    const { showId } = await createShow();
+    const first = await watch(showId);
+    const start = (await seatMap(showId)).version;
+    await reaches(first, start);
+    const resumed = await watch(showId, `?since=${start}`);
+    await sleep(100);
+    expect(resumed.messages).toEqual([]);
+    const version = await lockOneByOne(showId, rowSeats(await seatMap(showId), "D").slice(0, 1));
+    await reaches(resumed, version);
+    expect(resumed.messages[0]).toMatchObject({ from_version: start, version });
+  });
+
+  it("gets a snapshot when the changes since then cannot be had", async () => {
+    const { showId } = await createShow();
+    await lockOneByOne(showId, rowSeats(await seatMap(showId), "A").slice(0, 2));
+    const version = (await seatMap(showId)).version;
+    // A version this show never had (another show's, or a corrupted one): no one holds it.
+    const viewer = await watch(showId, `?since=${version + 5}`);
+    await reaches(viewer, version);
+    expect(viewer.messages[0]?.type).toBe("snapshot");
+  });
+
+  it("refuses a `since` that is not a version with 400 naming it", async () => {
+    const { showId } = await createShow();
+    const viewer = watch(showId, "?since=-1");
+    await expect(viewer).rejects.toThrow(/400/);
+  });
+});
