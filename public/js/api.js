@@ -4,6 +4,8 @@
  * so headers, retries and error shapes live in one place.
  */
 
+import { noteLockRefusal, passHeaders } from "./queue-pass.js";
+
 const TOKEN_KEY = "seatmap.token";
 
 /** An API or network failure, with the envelope's fields when the API sent one. */
@@ -85,11 +87,11 @@ function isTransient(error) {
  *
  * @param {string} method
  * @param {string} path under /v1, e.g. "/shows/show_demo/seats"
- * @param {{body?: unknown, token?: string, idempotencyKey?: string, signal?: AbortSignal}} [options]
+ * @param {{body?: unknown, token?: string, idempotencyKey?: string, signal?: AbortSignal, headers?: Record<string, string>, cache?: RequestCache}} [options]
  */
 export async function request(method, path, options = {}) {
-  const { body, token, idempotencyKey, signal } = options;
-  const headers = { Accept: "application/json" };
+  const { body, token, idempotencyKey, signal, cache } = options;
+  const headers = { Accept: "application/json", ...options.headers };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (token) headers.Authorization = `Bearer ${token}`;
   if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
@@ -98,8 +100,8 @@ export async function request(method, path, options = {}) {
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
     signal,
-    // Seat maps change every second: never let the HTTP cache answer.
-    cache: "no-store",
+    // Seat maps change every second: never let the HTTP cache answer (the layout may).
+    cache: cache ?? "no-store",
   };
 
   const attempts = idempotencyKey ? 4 : 1;
@@ -189,12 +191,21 @@ export const api = {
   listShows: (eventId) => read(`/events/${encodeURIComponent(eventId)}/shows?limit=100`),
   getShow: (showId) => read(`/shows/${encodeURIComponent(showId)}`),
   seatMap: (showId) => read(`/shows/${encodeURIComponent(showId)}/seats`),
+  /** The show's seats without statuses; fixed for the show, so the browser may keep it. */
+  layout: (showId) =>
+    request("GET", `/shows/${encodeURIComponent(showId)}/layout`, { cache: "default" }),
+  /** Every seat's status, one character each in layout order. */
+  seatStatus: (showId) => read(`/shows/${encodeURIComponent(showId)}/seats/status`),
 
   /** `selection` is `{seat_ids}` or `{quantity, zone?}` (best available). */
   lockSeats: (showId, selection) =>
     authed("POST", "/seats/lock", {
       body: { show_id: showId, ...selection },
       idempotencyKey: newIdempotencyKey(),
+      headers: passHeaders(showId),
+    }).catch((error) => {
+      noteLockRefusal(showId, error);
+      throw error;
     }),
   getLock: (lockId) => authed("GET", `/seats/lock/${encodeURIComponent(lockId)}`),
   releaseLock: (lockId) => authed("DELETE", `/seats/lock/${encodeURIComponent(lockId)}`),
@@ -202,4 +213,12 @@ export const api = {
   /** The card travels in this one request body and is not kept anywhere by this module. */
   book: (body) => authed("POST", "/bookings", { body, idempotencyKey: newIdempotencyKey() }),
   getBooking: (bookingId) => authed("GET", `/bookings/${encodeURIComponent(bookingId)}`),
+
+  /** The waiting room (queue-panel.js). */
+  queueSettings: (showId) => read(`/shows/${encodeURIComponent(showId)}/queue`),
+  joinQueue: (showId) => authed("POST", `/shows/${encodeURIComponent(showId)}/queue/join`),
+  queueStatus: (showId, ticket) =>
+    request("GET", `/shows/${encodeURIComponent(showId)}/queue/status`, {
+      headers: { "X-Queue-Ticket": ticket },
+    }),
 };

@@ -14,6 +14,21 @@ import { restoreBooking } from "./ticket-panel.js";
 
 /** The open show's live feed, stopped when another show opens. */
 let live = null;
+/** The open show's layout and its seat ids in order: what compact statuses index into. */
+let layout = null;
+let layoutIds = [];
+
+const STATUS_OF = { a: "available", l: "locked", b: "booked" };
+
+/** The seat map the page draws, from the layout and the compact statuses. */
+function seatMapOf(layout, status) {
+  return {
+    version: status.version,
+    venue: layout.venue,
+    zones: layout.zones,
+    seats: layout.seats.map((seat, i) => ({ ...seat, status: STATUS_OF[status.status[i]] })),
+  };
+}
 
 export async function openShow(show) {
   live?.stop();
@@ -40,9 +55,16 @@ export async function openShow(show) {
 
   // The picker's list usually names the event already, saving a request.
   const listed = state.events?.find((event) => event.event_id === show.event_id)?.name;
+  // The layout (kept by the browser) and the statuses: a fraction of the full map's size.
   const [eventResult, mapResult] = await Promise.allSettled([
     listed ?? api.getEvent(show.event_id).then(({ event }) => event.name),
-    api.seatMap(show.show_id),
+    Promise.all([api.layout(show.show_id), api.seatStatus(show.show_id)]).then(
+      ([showLayout, status]) => {
+        layout = showLayout;
+        layoutIds = showLayout.seats.map((seat) => seat.seat_id);
+        return seatMapOf(showLayout, status);
+      },
+    ),
   ]);
   // The user may have chosen another show while these were on their way.
   if (state.show !== show) return;
@@ -59,6 +81,7 @@ export async function openShow(show) {
   loadSeatMap(mapResult.value);
 
   live = new LiveSeats(show.show_id, {
+    layoutIds: () => layoutIds,
     onSnapshot: (snapshot) => loadSeatMap(snapshot),
     onChanges: (version, seats) => applySeatChanges(version, seats),
     currentVersion: () => state.version,
@@ -68,4 +91,18 @@ export async function openShow(show) {
 
   await restoreHold();
   await restoreBooking();
+}
+
+/** A fresh read of the statuses, for when the live feed may be behind. */
+export async function refreshSeats() {
+  const show = state.show;
+  if (!show || !layout) return;
+  try {
+    const status = await api.seatStatus(show.show_id);
+    if (show === state.show && status.version > state.version) {
+      loadSeatMap(seatMapOf(layout, status));
+    }
+  } catch {
+    // The live feed or the next action will catch up.
+  }
 }

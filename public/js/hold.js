@@ -4,6 +4,8 @@
  * panel and the mobile bar draw it.
  */
 import { ApiError, api } from "./api.js";
+// A cycle (current-show.js imports this module too) is safe: each only calls the other later.
+import { refreshSeats } from "./current-show.js";
 import { capitalise } from "./format.js";
 import { announce, clearNotice, showError, showNotice } from "./notice.js";
 import { loadSeatMap, markTaken, nameSeats } from "./seats.js";
@@ -40,22 +42,11 @@ export function holdSeats(selection) {
       const taken = error instanceof ApiError ? error.details?.unavailable_seats : undefined;
       if (Array.isArray(taken) && taken.length > 0) {
         markTaken(taken, error.code === "SEATS_UNAVAILABLE" ? "booked" : "locked");
-        refreshSeatMap();
+        refreshSeats();
       }
       return false;
     }
   });
-}
-
-/** A fresh read of the seat map, used when the live feed may be behind. */
-async function refreshSeatMap() {
-  const showId = state.show?.show_id;
-  try {
-    const map = await api.seatMap(showId);
-    if (showId === state.show?.show_id && map.version > state.version) loadSeatMap(map);
-  } catch {
-    // The live feed or the next action will catch up.
-  }
 }
 
 /**

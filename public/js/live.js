@@ -1,8 +1,12 @@
 /**
- * The live seat map: a WebSocket to /v1/shows/{id}/seats/live that delivers a snapshot,
- * then only the seats that changed. Each change message says which version it starts
- * from; if that is not the version the page holds, a message was missed, so the page asks
- * for a fresh snapshot ("resync") rather than show a wrong map.
+ * The live seat map: a WebSocket to /v1/shows/{id}/seats/live in its compact form. The
+ * page holds the show's layout (GET …/layout), so the feed sends statuses only: a `status`
+ * snapshot (one character per seat, in layout order), then `[index, code]` changes. Each
+ * change message says which version it starts from; if that is not the version the page
+ * holds, a message was missed, so the page asks for a fresh snapshot ("resync") rather
+ * than show a wrong map. Connecting with `since=<the version the page holds>` gets only
+ * what changed since (after a dropped connection or a deploy), or a snapshot when the
+ * server no longer has it.
  *
  * Connections drop (laptops sleep, phones change networks, servers restart), so this
  * reconnects by itself with growing, jittered delays, and pings to notice a dead link
@@ -13,12 +17,14 @@ const PING_EVERY_MS = 20_000;
 const PONG_WITHIN_MS = 8_000;
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 15_000;
+const STATUS_OF = { a: "available", l: "locked", b: "booked" };
 
 export class LiveSeats {
   /**
    * @param {string} showId
    * @param {object} handlers
-   * @param {(snapshot: object) => void} handlers.onSnapshot a full seat map
+   * @param {() => string[]} handlers.layoutIds the show's seat ids in layout order
+   * @param {(snapshot: {version: number, seats: {seat_id: string, status: string}[]}) => void} handlers.onSnapshot every seat's status
    * @param {(version: number, seats: {seat_id: string, status: string}[]) => void} handlers.onChanges
    * @param {() => number} handlers.currentVersion the version the page holds
    * @param {(state: "connecting" | "live" | "reconnecting" | "offline") => void} handlers.onState
@@ -57,24 +63,34 @@ export class LiveSeats {
     socket?.close(1000, "leaving");
   }
 
-  url() {
+  url(since) {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    return `${scheme}//${location.host}/v1/shows/${encodeURIComponent(this.showId)}/seats/live`;
+    const query = since >= 0 ? `?format=compact&since=${since}` : "?format=compact";
+    return `${scheme}//${location.host}/v1/shows/${encodeURIComponent(this.showId)}/seats/live${query}`;
   }
 
   connect() {
     if (this.stopped) return;
     this.handlers.onState(this.retries === 0 ? "connecting" : "reconnecting");
+    // The version the page holds (from its read, or from before the connection dropped).
+    const since = this.handlers.currentVersion();
     let socket;
     try {
-      socket = new WebSocket(this.url());
+      socket = new WebSocket(this.url(since));
     } catch {
       this.scheduleReconnect();
       return;
     }
     this.socket = socket;
-    this.awaitingSnapshot = true;
-    socket.addEventListener("open", () => this.startHeartbeat(socket));
+    // Resuming: the feed sends what changed since, or a snapshot if it cannot.
+    this.awaitingSnapshot = !(since >= 0);
+    socket.addEventListener("open", () => {
+      this.startHeartbeat(socket);
+      if (!this.awaitingSnapshot) {
+        this.retries = 0;
+        this.handlers.onState("live");
+      }
+    });
     socket.addEventListener("message", (event) => this.receive(socket, event.data));
     // "error" is always followed by "close"; reconnecting is handled there only.
     socket.addEventListener("close", () => {
@@ -95,10 +111,15 @@ export class LiveSeats {
     } catch {
       return;
     }
-    if (message.type === "snapshot") {
+    if (message.type === "status") {
       this.retries = 0;
       this.awaitingSnapshot = false;
-      this.handlers.onSnapshot(message);
+      const ids = this.handlers.layoutIds();
+      const seats = ids.map((seatId, i) => ({
+        seat_id: seatId,
+        status: STATUS_OF[message.status[i]],
+      }));
+      this.handlers.onSnapshot({ version: message.version, seats });
       this.handlers.onState("live");
     } else if (message.type === "seats") {
       // Changes that arrive while a snapshot is on its way are in that snapshot already.
@@ -109,7 +130,12 @@ export class LiveSeats {
         socket.send("resync");
         return;
       }
-      this.handlers.onChanges(message.version, message.seats ?? []);
+      const ids = this.handlers.layoutIds();
+      const seats = (message.changes ?? []).map(([index, code]) => ({
+        seat_id: ids[index],
+        status: STATUS_OF[code],
+      }));
+      this.handlers.onChanges(message.version, seats);
     }
   }
 
