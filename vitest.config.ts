@@ -31,8 +31,10 @@ export default defineConfig(async () => {
                   VIEWERS_PER_SHOW: "4",
                   // Two relays of two viewers each: tests spread viewers over relays.
                   VIEWERS_PER_RELAY: "2",
-                  // Whatever a local .dev.vars says: tests see the production default.
+                  // Whatever a local .dev.vars says (npm start writes both): tests see the
+                  // production defaults.
                   DEV_TOKENS: "false",
+                  TICKET_BASE_URL: "https://tickets.example.com",
                   // Test-only binding: the setup file applies these to the test D1 database.
                   TEST_MIGRATIONS: migrations,
                 },
