@@ -1,12 +1,16 @@
 /**
- * The waiting-room load process: `node bench/queue-load.ts '<QueueTask JSON>'`. Users join
- * a show's queue, poll their status until admitted (after half their estimated wait, within
- * bounds), then lock one seat with their pass and book it with a card. A few impatient users
- * first try to lock without a pass. Prints a QueueResult as JSON on its last stdout line.
+ * The waiting-room load process: `node bench/queue-load.ts '<QueueTask JSON>'`.
+ *  1. The queue goes on (opening far ahead); a few impatient users try to lock without a pass.
+ *  2. `users` join as fast as the connections allow: joins/s.
+ *  3. Every connection polls random users' status back to back: the status route's capacity.
+ *  4. The opening is set two seconds ahead; `lateUsers` join after it.
+ *  5. Everyone polls on their own schedule (half the estimated wait, within bounds) until
+ *     admitted, then locks one seat with the pass and books it with a card.
+ * Prints a QueueResult as JSON on its last stdout line.
  */
-import { signAccessToken } from "../src/auth/access-token.ts";
+import { createHmac } from "node:crypto";
 import { HttpClient, type Reply } from "./http.ts";
-import { CpuMeter, type CpuUse } from "./proc.ts";
+import { CpuMeter } from "./proc.ts";
 import { SECRET_ENV } from "./protocol.ts";
 import type { QueueResult, QueueTask, Throughput } from "./queue-protocol.ts";
 import { round, Samples } from "./stats.ts";
@@ -18,12 +22,18 @@ const secret = process.env[SECRET_ENV] ?? "";
 const client = new HttpClient(task.baseUrl, task.connections);
 const buyers = new HttpClient(task.baseUrl, task.connections);
 const base = `/v1/shows/${task.showId}`;
+const admin = { Authorization: `Bearer ${task.adminToken}` };
 
 interface User {
   id: string;
   auth: Record<string, string>;
   ticket: string;
-  admitted: boolean;
+  /** The entry's order key, read from the ticket (its payload is plain base64url JSON). */
+  key: number;
+  firstWait: number;
+  /** When its join was sent and answered (performance.now()). */
+  sentAt: number;
+  answeredAt: number;
 }
 
 function count(map: Record<string, number>, key: string): void {
@@ -52,37 +62,143 @@ async function send(
   }
 }
 
-function throughput(
-  samples: Samples,
-  seconds: number,
-  failures: Record<string, number>,
-  server: CpuUse,
-): Throughput {
+/**
+ * An HS256 user token like src/auth/access-token.ts signs, made synchronously with
+ * node:crypto: twenty thousand WebCrypto signatures take longer than the crowd's joins.
+ */
+function userToken(sub: string): string {
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const iat = Math.floor(Date.now() / 1000);
+  const claims = { sub, role: "user", iat, exp: iat + 3600 };
+  const unsigned = `${part({ alg: "HS256", typ: "JWT" })}.${part(claims)}`;
+  return `${unsigned}.${createHmac("sha256", secret).update(unsigned).digest("base64url")}`;
+}
+
+function newUser(id: string): User {
   return {
-    count: samples.count,
-    seconds: round(seconds),
-    perSecond: round(samples.count / Math.max(1e-3, seconds)),
-    latencyMs: samples.summary(),
-    failures,
-    server,
+    id,
+    auth: { Authorization: `Bearer ${userToken(id)}` },
+    ticket: "",
+    key: 0,
+    firstWait: 0,
   };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Runs `work` over the connections, each taking the next item when its last one is done. */
+async function measure<T>(
+  items: readonly T[],
+  work: (item: T, latency: Samples, failures: Record<string, number>) => Promise<void>,
+): Promise<Throughput> {
+  const latency = new Samples();
+  const failures: Record<string, number> = {};
+  const meter = new CpuMeter(task.serverPids);
+  const cpu = process.cpuUsage();
+  meter.start();
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: task.connections }, async () => {
+      for (let i = next++; i < items.length; i = next++) {
+        const item = items[i];
+        if (item !== undefined) await work(item, latency, failures);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return summary(latency, seconds, failures, meter, cpu);
+}
+
+function summary(
+  latency: Samples,
+  seconds: number,
+  failures: Record<string, number>,
+  meter: CpuMeter,
+  cpuBefore: NodeJS.CpuUsage,
+): Throughput {
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    count: latency.count,
+    seconds: round(seconds),
+    perSecond: round(latency.count / Math.max(1e-3, seconds)),
+    latencyMs: latency.summary(),
+    failures,
+    server: meter.stop(),
+    clientCores: round((cpu.user + cpu.system) / 1e6 / Math.max(1e-3, seconds)),
+  };
+}
+
+async function joinAll(users: readonly User[]): Promise<Throughput> {
+  return measure(users, async (user, latency, failures) => {
+    user.sentAt = performance.now();
+    const reply = await send("POST", `${base}/queue/join`, user.auth);
+    if (reply?.status !== 200) return count(failures, reply ? String(reply.status) : "network");
+    user.answeredAt = reply.at;
+    latency.add(reply.ms);
+    const body = JSON.parse(reply.body) as {
+      queue_ticket: string;
+      estimated_wait_seconds?: number;
+    };
+    user.ticket = body.queue_ticket;
+    user.firstWait = body.estimated_wait_seconds ?? 0;
+    const payload = JSON.parse(
+      Buffer.from(body.queue_ticket.split(".")[0] ?? "", "base64url").toString(),
+    ) as { e: [number, number, number] };
+    user.key = payload.e[0];
+  });
+}
+
+async function setQueue(opensAt: number): Promise<void> {
+  const reply = await send("PUT", `${base}/queue`, admin, {
+    admit_per_minute: task.admitPerMinute,
+    opens_at: new Date(opensAt).toISOString(),
+  });
+  if (reply?.status !== 200) throw new Error(`queue settings: ${reply?.status} ${reply?.body}`);
+}
+
+/**
+ * Joins placed ahead of a join that was answered before they were even sent: first come,
+ * first served allows none (joins in flight together may come in either order).
+ */
+function outOfOrder(users: readonly User[]): number {
+  const answered = [...users].sort((a, b) => a.answeredAt - b.answeredAt);
+  const sent = [...users].sort((a, b) => a.sentAt - b.sentAt);
+  let highest = Number.NEGATIVE_INFINITY;
+  let next = 0;
+  let wrong = 0;
+  for (const user of sent) {
+    for (
+      let done = answered[next];
+      done && done.answeredAt < user.sentAt;
+      done = answered[++next]
+    ) {
+      highest = Math.max(highest, done.key);
+    }
+    if (user.key < highest) wrong += 1;
+  }
+  return wrong;
+}
+
+/** Of consecutive pairs (in join order), the share whose entries are in the same order. */
+function inJoinOrder(users: readonly User[]): number {
+  let ordered = 0;
+  for (let i = 1; i < users.length; i++) {
+    if ((users[i]?.key ?? 0) >= (users[i - 1]?.key ?? 0)) ordered += 1;
+  }
+  return round(ordered / Math.max(1, users.length - 1), 4);
+}
+
 async function main(): Promise<QueueResult> {
   const cpuBefore = process.cpuUsage();
-  const users: User[] = [];
-  for (let i = 0; i < task.users; i++) {
-    const id = `bench_queue_${i}`;
-    const token = await signAccessToken({ sub: id, role: "user", ttlSeconds: 3600 }, secret);
-    users.push({ id, auth: { Authorization: `Bearer ${token}` }, ticket: "", admitted: false });
-  }
+  const early = Array.from({ length: task.users }, (_, i) => newUser(`bench_queue_${i}`));
+  const late = Array.from({ length: task.lateUsers }, (_, i) => newUser(`bench_late_${i}`));
+  await setQueue(Date.now() + 3_600_000);
 
   // Impatient users go straight for the seats: the gate answers without the show object.
   const impatient = { tried: 0, refused: 0, answers: {} as Record<string, number> };
   await Promise.all(
-    users.slice(0, task.impatient).map(async (user) => {
+    early.slice(0, task.impatient).map(async (user) => {
       const reply = await send("POST", "/v1/seats/lock", user.auth, {
         show_id: task.showId,
         quantity: 1,
@@ -94,48 +210,30 @@ async function main(): Promise<QueueResult> {
     }),
   );
 
-  // Everyone joins, as fast as the connections allow.
-  const joinLatency = new Samples();
-  const joinFailures: Record<string, number> = {};
-  const joinedAt: number[] = [];
-  const firstWait = new Map<User, number>();
-  const joinMeter = new CpuMeter(task.serverPids);
-  joinMeter.start();
-  const joinStart = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: task.connections }, async () => {
-      for (let i = next++; i < users.length; i = next++) {
-        const user = users[i];
-        if (!user) continue;
-        const reply = await send("POST", `${base}/queue/join`, user.auth);
-        if (reply?.status !== 200) {
-          count(joinFailures, reply ? String(reply.status) : "network");
-          continue;
-        }
-        joinLatency.add(reply.ms);
-        const body = JSON.parse(reply.body) as {
-          queue_ticket: string;
-          estimated_wait_seconds?: number;
-        };
-        user.ticket = body.queue_ticket;
-        firstWait.set(user, body.estimated_wait_seconds ?? 0);
-        joinedAt.push(Date.now());
-      }
-    }),
-  );
-  const joinSeconds = (performance.now() - joinStart) / 1000;
-  const joinServer = joinMeter.stop();
-  const opening = await send("GET", `${base}/queue`, {});
-  const opensAt = opening
-    ? Date.parse((JSON.parse(opening.body) as { opens_at: string }).opens_at)
-    : 0;
-  const joinedBeforeOpening = joinedAt.filter((at) => at < opensAt).length;
+  const joins = await joinAll(early);
+
+  // The status route's capacity: back-to-back polls of random tickets for a fixed time.
+  const capacityEnd = performance.now() + task.pollCapacityMs;
+  const loops = Array.from({ length: task.connections }, (_, i) => i);
+  const pollCapacity = await measure(loops, async (_loop, latency, failures) => {
+    while (performance.now() < capacityEnd) {
+      const user = early[Math.floor(Math.random() * early.length)];
+      const ticket = { "X-Queue-Ticket": user?.ticket ?? "" };
+      const reply = await send("GET", `${base}/queue/status`, ticket);
+      if (reply?.status !== 200) count(failures, reply ? String(reply.status) : "network");
+      else latency.add(reply.ms);
+    }
+  });
+
+  const opensAt = Date.now() + 2_000;
+  await setQueue(opensAt);
+  await sleep(2_500);
+  const lateJoins = await joinAll(late);
 
   // Everyone polls until admitted, then buys one seat.
   const pollLatency = new Samples();
   const pollFailures: Record<string, number> = {};
-  const admittedIds = new Set<string>();
+  const admittedAt = new Map<string, number>();
   let admittedTwice = 0;
   const sale = {
     lockAttempts: 0,
@@ -149,10 +247,11 @@ async function main(): Promise<QueueResult> {
   const reachedShow = new Set<string>();
   const lockLatency = new Samples();
   const bookLatency = new Samples();
-  const pollMeter = new CpuMeter(task.serverPids);
-  pollMeter.start();
-  const pollStart = performance.now();
-  const deadline = pollStart + task.deadlineMs;
+  const meter = new CpuMeter(task.serverPids);
+  const pollCpu = process.cpuUsage();
+  meter.start();
+  const started = performance.now();
+  const deadline = started + task.deadlineMs;
 
   const buy = async (user: User, pass: string) => {
     sale.lockAttempts += 1;
@@ -168,7 +267,7 @@ async function main(): Promise<QueueResult> {
     const code = codeOf(lock);
     if (lock.status !== 403) {
       reachedShow.add(user.id);
-      if (!admittedIds.has(user.id)) sale.answersToUnadmitted += 1;
+      if (!admittedAt.has(user.id)) sale.answersToUnadmitted += 1;
     }
     if (lock.status === 400 && (code === "SEATS_UNAVAILABLE" || code === "SEATS_ALREADY_LOCKED")) {
       sale.conflicts += 1;
@@ -202,7 +301,7 @@ async function main(): Promise<QueueResult> {
   };
 
   const follow = async (user: User) => {
-    let waitSeconds = firstWait.get(user) ?? 0;
+    let waitSeconds = user.firstWait;
     while (performance.now() < deadline) {
       const delay = Math.min(task.pollMaxMs, Math.max(task.pollMinMs, (waitSeconds * 1000) / 2));
       await sleep(delay * (0.8 + Math.random() * 0.4));
@@ -221,30 +320,37 @@ async function main(): Promise<QueueResult> {
         waitSeconds = body.estimated_wait_seconds ?? waitSeconds;
         continue;
       }
-      if (admittedIds.has(user.id)) admittedTwice += 1;
-      admittedIds.add(user.id);
-      user.admitted = true;
+      if (admittedAt.has(user.id)) admittedTwice += 1;
+      admittedAt.set(user.id, performance.now());
       await buy(user, body.queue_pass ?? "");
       return;
     }
   };
-  await Promise.all(users.filter((user) => user.ticket).map(follow));
-  const pollSeconds = (performance.now() - pollStart) / 1000;
-  const pollServer = pollMeter.stop();
+  const everyone = [...early, ...late].filter((user) => user.ticket);
+  await Promise.all(everyone.map(follow));
+  const polls = summary(
+    pollLatency,
+    (performance.now() - started) / 1000,
+    pollFailures,
+    meter,
+    pollCpu,
+  );
   sale.usersReachingShow = reachedShow.size;
+  client.close();
   buyers.close();
   const cpu = process.cpuUsage(cpuBefore);
-  client.close();
-  const polls = throughput(pollLatency, pollSeconds, pollFailures, pollServer);
   return {
-    joins: throughput(joinLatency, joinSeconds, joinFailures, joinServer),
-    polls: { ...polls, perUser: round(polls.count / Math.max(1, users.length)) },
-    joinedBeforeOpening,
-    admitted: admittedIds.size,
+    joins,
+    pollCapacity,
+    polls: { ...polls, perUser: round(polls.count / Math.max(1, everyone.length)) },
+    lateJoins,
+    opensAt,
+    admitted: admittedAt.size,
     admittedTwice,
+    preOpeningInJoinOrder: inJoinOrder(early),
+    lateOutOfOrder: outOfOrder(late),
     impatient,
     sale: { ...sale, lockLatencyMs: lockLatency.summary(), bookLatencyMs: bookLatency.summary() },
-    seconds: round(joinSeconds + pollSeconds),
     clientCpuMs: Math.round((cpu.user + cpu.system) / 1000),
   };
 }

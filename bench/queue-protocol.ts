@@ -8,11 +8,18 @@ import type { Latency } from "./protocol.ts";
 export interface QueueTask {
   baseUrl: string;
   showId: string;
+  /** Turns the queue on and sets its opening once the crowd has joined. */
+  adminToken: string;
+  admitPerMinute: number;
+  /** Users that join before the opening (shuffled), and after it (first come, first served). */
   users: number;
+  lateUsers: number;
   /** Users that first try to lock without a pass (each must get 403 QUEUE_REQUIRED). */
   impatient: number;
   connections: number;
-  /** A waiting user polls again after half its estimated wait, within these bounds. */
+  /** Closed-loop polling by every connection before the opening: the status route's capacity. */
+  pollCapacityMs: number;
+  /** After the opening a waiting user polls again after half its estimated wait, within these. */
   pollMinMs: number;
   pollMaxMs: number;
   deadlineMs: number;
@@ -27,16 +34,25 @@ export interface Throughput {
   /** Answers that were not 200, by status (or "network"). */
   failures: Record<string, number>;
   server: CpuUse;
+  clientCores: number;
 }
 
 export interface QueueResult {
   joins: Throughput;
+  /** Every connection polling as fast as answers come, before the opening. */
+  pollCapacity: Throughput;
+  /** Polls on each user's own schedule while the line is admitted and the sale runs. */
   polls: Throughput & { perUser: number };
-  /** Users whose join answer already had them admitted or waiting before the opening. */
-  joinedBeforeOpening: number;
+  lateJoins: Throughput;
+  /** Epoch ms of the opening the load process set. */
+  opensAt: number;
   admitted: number;
   /** Users seen admitted more than once (a second place for one user): must be 0. */
   admittedTwice: number;
+  /** Pre-opening users admitted in their join order, of `users` (about 1 in `users` by chance). */
+  preOpeningInJoinOrder: number;
+  /** Late joiners placed ahead of a join answered before theirs was sent: must be 0. */
+  lateOutOfOrder: number;
   impatient: { tried: number; refused: number; answers: Record<string, number> };
   sale: {
     lockAttempts: number;
@@ -52,7 +68,5 @@ export interface QueueResult {
     lockLatencyMs: Latency;
     bookLatencyMs: Latency;
   };
-  /** Seconds from the first join to the last user admitted. */
-  seconds: number;
   clientCpuMs: number;
 }

@@ -93,6 +93,7 @@ export const queueStatsSchema = z
     waiting: z.number().int(),
     admitted: z.number().int(),
     rows_written: z.object({ shards: z.number().int(), coordinator: z.number().int() }),
+    as_of: z.string().meta({ description: "The coordinator's time of these counts" }),
   })
   .meta({
     id: "QueueStats",
@@ -100,6 +101,7 @@ export const queueStatsSchema = z
       shards: 16,
       waiting: 18_450,
       admitted: 1_550,
-      rows_written: { shards: 20_000, coordinator: 212 },
+      rows_written: { shards: 40_000, coordinator: 95 },
+      as_of: "2026-12-01T10:01:40.000Z",
     },
   });

@@ -165,6 +165,7 @@ export const queueRoutes = apiRouter()
         waiting: snapshot.waiting,
         admitted: snapshot.admitted,
         rows_written: snapshot.rowsWritten,
+        as_of: new Date(snapshot.at).toISOString(),
       },
       200,
     );
