@@ -81,6 +81,8 @@ function newUser(id: string): User {
     ticket: "",
     key: 0,
     firstWait: 0,
+    sentAt: 0,
+    answeredAt: 0,
   };
 }
 
