@@ -122,7 +122,7 @@ export const showPrices = sqliteTable(
   ],
 );
 
-const bookingStatuses = ["pending", "confirmed", "cancelled", "expired"] as const;
+export const bookingStatuses = ["pending", "confirmed", "cancelled", "expired"] as const;
 export type BookingStatus = (typeof bookingStatuses)[number];
 
 export const bookings = sqliteTable(
@@ -258,4 +258,22 @@ export const checkins = sqliteTable(
     deviceId: text("device_id"),
   },
   (t) => [index("idx_checkins_show").on(t.showId)],
+);
+
+/**
+ * Webhook subscriptions (POST /v1/webhooks): where events go. The signing secret is not
+ * here: it lives only in the webhook's own Durable Object (src/webhooks/), which signs.
+ * `events` is a JSON array of event types. A deleted webhook keeps its row with
+ * `deleted_at`, so its id is never reused and show objects stop sending to it.
+ */
+export const webhooks = sqliteTable(
+  "webhooks",
+  {
+    webhookId: text("webhook_id").primaryKey(),
+    url: text("url").notNull(),
+    events: text("events").notNull(),
+    createdAt: text("created_at").notNull(),
+    deletedAt: text("deleted_at"),
+  },
+  (t) => [index("idx_webhooks_active").on(t.deletedAt, t.createdAt)],
 );
