@@ -22,6 +22,7 @@ import { paymentRoutes } from "./routes/payments.ts";
 import { queueRoutes } from "./routes/queue.ts";
 import { seatLockRoutes } from "./routes/seat-locks.ts";
 import { seatMapRoutes } from "./routes/seat-map.ts";
+import { showAdminRoutes } from "./routes/show-admin.ts";
 import { layoutRoutes } from "./routes/show-layout.ts";
 import { showRoutes } from "./routes/shows.ts";
 import { ticketRoutes } from "./routes/tickets.ts";
@@ -48,6 +49,7 @@ const api = apiRouter()
   .route("/", showRoutes)
   .route("/", seatMapRoutes)
   .route("/", layoutRoutes)
+  .route("/", showAdminRoutes)
   .route("/", liveFeedRoutes)
   .route("/", seatLockRoutes)
   .route("/", bookingRoutes)

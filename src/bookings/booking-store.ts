@@ -1,7 +1,14 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Database } from "../db/database.ts";
 import { afterCursor, type Keyset, keysetOrder, type Page, toPage } from "../db/keyset-page.ts";
-import { bookingSeats, bookings, events, shows, venues } from "../db/schema.ts";
+import {
+  type BookingStatus,
+  bookingSeats,
+  bookings,
+  events,
+  shows,
+  venues,
+} from "../db/schema.ts";
 import type { BookingShow, BookingSnapshot } from "./booking-views.ts";
 
 interface StoredBookingRead {
@@ -29,6 +36,29 @@ export class BookingStore {
     const keyset: Keyset = { sort: bookings.createdAt, id: bookings.bookingId, direction: "desc" };
     const rows = await this.query()
       .where(and(eq(bookings.userId, userId), afterCursor(keyset, cursor)))
+      .orderBy(...keysetOrder(keyset))
+      .limit(limit + 1)
+      .all();
+    const page = toPage(rows, limit, (row) => [row.createdAt, row.bookingId]);
+    return { items: await this.withSeats(page.items), nextCursor: page.nextCursor };
+  }
+
+  /** A show's bookings, newest first, optionally of one status (organizers' view). */
+  async listForShow(
+    showId: string,
+    status: BookingStatus | undefined,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<StoredBookingRead>> {
+    const keyset: Keyset = { sort: bookings.createdAt, id: bookings.bookingId, direction: "desc" };
+    const rows = await this.query()
+      .where(
+        and(
+          eq(bookings.showId, showId),
+          status ? eq(bookings.status, status) : undefined,
+          afterCursor(keyset, cursor),
+        ),
+      )
       .orderBy(...keysetOrder(keyset))
       .limit(limit + 1)
       .all();

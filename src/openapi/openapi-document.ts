@@ -20,6 +20,7 @@ const TAGS = [
   { name: "Seats", description: "Seat maps and seat locks" },
   { name: "Bookings", description: "Bookings made from locks" },
   { name: "Payments", description: "Paying pending bookings" },
+  { name: "Organizers", description: "Running a show: reports, its bookings, changes" },
   { name: "Meta", description: "Health, this document, local tokens" },
 ];
 

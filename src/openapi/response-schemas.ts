@@ -103,6 +103,35 @@ export const layoutSchema = z
   })
   .meta({ id: "Layout" });
 
+const seatCounts = z.object({
+  available: z.number().int(),
+  locked: z.number().int(),
+  held: z.number().int(),
+  booked: z.number().int(),
+});
+
+const salesReport = z.object({
+  show_id: z.string(),
+  version: z.number().int(),
+  currency: z.string(),
+  seats: z.object({
+    zones: z.record(z.string(), seatCounts.extend({ total: z.number().int() })),
+    total: seatCounts,
+  }),
+  bookings: z.object({
+    pending: z.number().int(),
+    confirmed: z.number().int(),
+    cancelled: z.number().int(),
+    expired: z.number().int(),
+  }),
+  gross: z.number(),
+  refunds: z.number(),
+  net: z.number(),
+  generated_at: z.iso.datetime(),
+});
+
+export const salesReportSchema = z.object({ report: salesReport }).meta({ id: "SalesReport" });
+
 export const lockSchema = z
   .object({
     lock_id: z.string(),

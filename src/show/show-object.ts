@@ -11,6 +11,7 @@ import type {
   VerifiedScan,
 } from "./show-checkins.ts";
 import { loadFromCatalog } from "./show-loader.ts";
+import { type SalesReport, salesReport } from "./show-report.ts";
 import { ok, refused } from "./show-results.ts";
 import type {
   BookCommand,
@@ -86,6 +87,17 @@ export class ShowObject extends DurableObject<Env> {
   async layout(): Promise<ShowResult<string>> {
     const show = await this.loaded();
     return show ? ok(show.state.layout()) : this.showNotFound();
+  }
+
+  // ---- Organizers ------------------------------------------------------------------------
+
+  /** Seats by zone and status, bookings by status, gross, refunds and net. */
+  async salesReport(): Promise<ShowResult<SalesReport>> {
+    const show = await this.loaded();
+    if (!show) return this.showNotFound();
+    const now = Date.now();
+    show.state.expireDue(now);
+    return ok(salesReport(show.state, this.env.CURRENCY || "INR", now));
   }
 
   // ---- Relays of the live feed (src/relay/) ----------------------------------------------
