@@ -23,10 +23,12 @@ import { queueRoutes } from "./routes/queue.ts";
 import { seatLockRoutes } from "./routes/seat-locks.ts";
 import { seatMapRoutes } from "./routes/seat-map.ts";
 import { showAdminRoutes } from "./routes/show-admin.ts";
+import { showChangeRoutes } from "./routes/show-changes.ts";
 import { layoutRoutes } from "./routes/show-layout.ts";
 import { showRoutes } from "./routes/shows.ts";
 import { ticketRoutes } from "./routes/tickets.ts";
 import { venueRoutes } from "./routes/venues.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 
 /** The origin to allow: one listed in CORS_ORIGINS (comma-separated), or any for "*". */
 function allowedOrigin(origin: string, configured: string): string | null {
@@ -50,6 +52,7 @@ const api = apiRouter()
   .route("/", seatMapRoutes)
   .route("/", layoutRoutes)
   .route("/", showAdminRoutes)
+  .route("/", showChangeRoutes)
   .route("/", liveFeedRoutes)
   .route("/", seatLockRoutes)
   .route("/", bookingRoutes)
@@ -58,7 +61,8 @@ const api = apiRouter()
   .route("/", ticketRoutes)
   .route("/", checkinRoutes)
   .route("/", devTokenRoutes)
-  .route("/", adminRoutes);
+  .route("/", adminRoutes)
+  .route("/", webhookRoutes);
 
 /** The app's routes as a type, for `hc<AppType>` clients (src/client.ts). */
 export type AppType = typeof api;
@@ -91,7 +95,7 @@ app.use(
   "/v1/*",
   cors({
     origin: (origin, c) => allowedOrigin(origin, (c.env as Env).CORS_ORIGINS),
-    allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
+    allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
     allowHeaders: [
       "Authorization",
       "Content-Type",

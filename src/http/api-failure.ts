@@ -7,6 +7,7 @@ export type ErrorCode =
   | "SEATS_ALREADY_LOCKED"
   | "LOCK_EXPIRED"
   | "SHOW_CLOSED"
+  | "SHOW_CANCELLED"
   | "UNAUTHENTICATED"
   | "FORBIDDEN"
   | "NOT_FOUND"

@@ -40,6 +40,15 @@ const venueSchema = z.object({
   created_at: isoTime,
 });
 
+/** A cancelled show's refunds: paid bookings, those refunded, those still to refund. */
+const cancellationSchema = z.object({
+  bookings: z.number().int(),
+  refunded: z.number().int(),
+  pending: z.number().int(),
+  reason: z.string(),
+  cancelled_at: isoTime,
+});
+
 const showSchema = z.object({
   show_id: z.string(),
   event_id: z.string(),
@@ -48,7 +57,19 @@ const showSchema = z.object({
   status: z.enum(["scheduled", "closed", "cancelled"]),
   prices: z.record(z.string(), z.number()),
   created_at: isoTime,
+  /** Only for a cancelled show. */
+  cancellation: cancellationSchema.optional(),
 });
+
+export const showStatusSchema = z
+  .object({
+    show: z.object({
+      status: z.enum(["scheduled", "closed", "cancelled"]),
+      show_time: isoTime,
+      cancellation: cancellationSchema.nullable(),
+    }),
+  })
+  .meta({ id: "ShowStatus" });
 
 const seatStatus = z.enum(["available", "locked", "booked"]);
 

@@ -82,6 +82,11 @@ export class SeatRelay extends DurableObject<Env> {
     return run;
   }
 
+  /** A message about the show (its status or time changed), sent to every viewer as is. */
+  announce(text: string): void {
+    for (const ws of this.open()) send(ws, text);
+  }
+
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     // After an eviction the seats are rebuilt before a snapshot can be sent.
     if (message === "resync") await this.ready();

@@ -153,6 +153,24 @@ export class BookingStorage {
       }));
   }
 
+  bookingsWithStatus(status: BookingStatus): StoredBooking[] {
+    return this.sql
+      .exec<BookingRow>("SELECT * FROM bookings WHERE status = ?", status)
+      .toArray()
+      .map(toBooking);
+  }
+
+  /** Paid bookings cancelled (so refunded) at or after `at`: a cancelled show's progress. */
+  paidBookingsCancelledSince(at: number): number {
+    return this.sql
+      .exec<{ n: number }>(
+        `SELECT count(*) AS n FROM bookings
+         WHERE status = 'cancelled' AND payment_id IS NOT NULL AND cancelled_at >= ?`,
+        at,
+      )
+      .one().n;
+  }
+
   /** Writes back every mutable field of a booking. */
   updateBooking(booking: StoredBooking): void {
     this.sql.exec(

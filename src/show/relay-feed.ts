@@ -98,6 +98,20 @@ export class RelayFeed {
     );
   }
 
+  /** A message about the show itself (not its seats) for every viewer: not versioned. */
+  announce(message: { type: "show"; status: string; show_time: string }): void {
+    const text = JSON.stringify(message);
+    for (const name of this.relays) {
+      const relay = this.namespace.get(this.namespace.idFromName(name));
+      relay.announce(text).catch((err: unknown) => {
+        this.events.log("warn", "relay announce failed", {
+          relay: name,
+          message: err instanceof Error ? err.message : String(err),
+        });
+      });
+    }
+  }
+
   /** The changes after `version` up to `current`, if all of them are still held. */
   since(version: number, current: number): LiveChange | undefined {
     return this.recent.since(version, current);

@@ -11,6 +11,7 @@ import type {
   VerifiedScan,
 } from "./show-checkins.ts";
 import { loadFromCatalog } from "./show-loader.ts";
+import type { ShowPatch, ShowStatusView } from "./show-operations.ts";
 import { type SalesReport, salesReport } from "./show-report.ts";
 import { ok, refused } from "./show-results.ts";
 import type {
@@ -98,6 +99,24 @@ export class ShowObject extends DurableObject<Env> {
     const now = Date.now();
     show.state.expireDue(now);
     return ok(salesReport(show.state, this.env.CURRENCY || "INR", now));
+  }
+
+  /** PATCH /v1/shows/{show_id}: the sale opened or closed, the show moved. */
+  async updateShow(patch: ShowPatch): Promise<ShowResult<ShowStatusView>> {
+    const show = await this.loaded();
+    return show ? show.operations.update(patch, Date.now()) : this.showNotFound();
+  }
+
+  /** POST /v1/shows/{show_id}/cancel: idempotent; refunds go on from the alarm. */
+  async cancelShow(reason: string): Promise<ShowResult<ShowStatusView>> {
+    const show = await this.loaded();
+    return show ? show.operations.cancel(reason, Date.now()) : this.showNotFound();
+  }
+
+  /** The show's status as its object holds it, with a cancelled show's refund progress. */
+  async showStatus(): Promise<ShowResult<ShowStatusView>> {
+    const show = await this.loaded();
+    return show ? ok(show.operations.view()) : this.showNotFound();
   }
 
   // ---- Relays of the live feed (src/relay/) ----------------------------------------------

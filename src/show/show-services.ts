@@ -5,6 +5,7 @@ import { SeatLocking } from "./seat-locking.ts";
 import { ShowBookings } from "./show-bookings.ts";
 import { ShowCancellations } from "./show-cancellations.ts";
 import { ShowCheckins } from "./show-checkins.ts";
+import { ShowOperations } from "./show-operations.ts";
 import { ShowPayments } from "./show-payments.ts";
 import { RETRY_MS, type ShowState } from "./show-state.ts";
 
@@ -17,6 +18,7 @@ export class ShowServices {
   readonly payments: ShowPayments;
   readonly bookings: ShowBookings;
   readonly cancellations: ShowCancellations;
+  readonly operations: ShowOperations;
   readonly checkins: ShowCheckins;
 
   /** The unsettled work last reported to the ops registry (JSON), if any since load. */
@@ -31,6 +33,7 @@ export class ShowServices {
     this.payments = new ShowPayments(state, gateway, env.CURRENCY || "INR");
     this.bookings = new ShowBookings(state, this.payments);
     this.cancellations = new ShowCancellations(state, this.bookings, gateway, env.TICKET_BASE_URL);
+    this.operations = new ShowOperations(state);
     this.checkins = new ShowCheckins(state);
   }
 
@@ -43,10 +46,13 @@ export class ShowServices {
     const { state } = this;
     const before = this.stuckWork();
     await this.payments.settleAbandoned();
+    // A cancelled show: what a payment confirmed since is queued for its refund too.
+    this.operations.sweep(Date.now());
     await this.cancellations.retryDue(Date.now());
     const expired = state.expireDue(Date.now());
     state.operations.prune(Date.now());
     const flushed = await state.outbox.flush();
+    await state.webhooks.flush();
     await state.armAlarm(this.nextRetryAt(Date.now(), flushed));
     const after = this.stuckWork();
     state.events.log(isSettled(after) ? "info" : "warn", "alarm run", {
@@ -111,9 +117,13 @@ export class ShowServices {
    */
   nextRetryAt(now: number, flushed = !this.state.outbox.pending()): number | undefined {
     const due: number[] = [];
-    if (!flushed || this.payments.hasAbandoned()) due.push(now + RETRY_MS);
+    if (!flushed || this.payments.hasAbandoned() || this.state.webhooks.pending()) {
+      due.push(now + RETRY_MS);
+    }
     const refund = this.cancellations.nextRetryAt();
     if (refund !== undefined) due.push(Math.max(refund, now));
+    const sweep = this.operations.nextSweepAt(now);
+    if (sweep !== undefined) due.push(sweep);
     return due.length > 0 ? Math.min(...due) : undefined;
   }
 }

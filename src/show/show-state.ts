@@ -1,5 +1,7 @@
 import { type Database, database } from "../db/database.ts";
 import { CODE_OF } from "../live/live-change.ts";
+import { bookingEventData } from "../webhooks/booking-events.ts";
+import { WebhookOutbox } from "../webhooks/webhook-outbox.ts";
 import { bookingEnded } from "./booking-records.ts";
 import { BookingStorage } from "./booking-storage.ts";
 import { ChangeCoalescer } from "./change-coalescer.ts";
@@ -37,12 +39,19 @@ export class ShowState {
   readonly outbox: D1Outbox;
   readonly operations: OperationLog;
   readonly db: Database;
-  readonly info: ShowInfo;
+  /** The show's facts; replaced (setInfo) when an organizer changes them. */
+  info: ShowInfo;
   readonly seats: SeatBook;
   /** Money and state events (log lines) and the object's own metric points. */
   readonly events: ShowEvents;
   /** The relays of the live feed, and what each coalesced change is published to. */
   readonly feed: RelayFeed;
+  /**
+   * Webhook events (src/webhooks/): `webhooks.record(type, data)` inside the transaction of
+   * the change it reports, e.g. `show.commit(seatIds, now, () => { ...;
+   * show.webhooks.record("show.updated", { show_id: show.showId, ... }) })`.
+   */
+  readonly webhooks: WebhookOutbox;
   version: number;
   /** The seat map JSON of `version`, built on first read after a change. */
   private seatMapJson: string | undefined;
@@ -81,12 +90,21 @@ export class ShowState {
     this.layoutIndex = new Map([...this.seats.seats.keys()].map((seatId, i) => [seatId, i]));
     this.feed = new RelayFeed(ctx.storage.sql, env.SEAT_RELAY, this.events);
     this.coalescer = new ChangeCoalescer((change) => this.feed.publish(change), LIVE_WINDOW_MS);
+    this.webhooks = new WebhookOutbox(ctx, env, this.info.showId, this.events, (at) =>
+      this.armAlarm(at),
+    );
   }
 
   /** The show this object holds, rebuilt from its storage; undefined if it holds none. */
   static open(ctx: DurableObjectState, env: Env, alarmAt: number | null): ShowState | undefined {
     if (!new ShowStorage(ctx.storage.sql).isInitialized()) return undefined;
     return new ShowState(ctx, env, alarmAt);
+  }
+
+  /** The show's facts after an organizer's change (stored by the caller). */
+  setInfo(info: ShowInfo): void {
+    this.info = info;
+    this.seatMapJson = undefined;
   }
 
   get showId(): string {
@@ -139,6 +157,11 @@ export class ShowState {
             booking.status = "expired";
             this.bookingStorage.updateBooking(booking);
             rows.push(bookingEnded(this.db, booking.bookingId, "expired", now));
+            this.webhooks.record(
+              "booking.expired",
+              bookingEventData(this.showId, booking, this.webhooks.currency),
+              now,
+            );
           }
           this.outbox.enqueue(rows);
         }

@@ -26,6 +26,9 @@ export interface ShowInfo {
   status: "scheduled" | "closed" | "cancelled";
   /** Best first. */
   zones: ShowZone[];
+  /** Set when an organizer cancelled the show (epoch ms) and why. */
+  cancelledAt?: number;
+  cancelReason?: string;
 }
 
 interface StoredShow {
@@ -63,6 +66,9 @@ CREATE TABLE IF NOT EXISTS locks (
 );
 CREATE INDEX IF NOT EXISTS locks_live ON locks (status) WHERE status = 'locked';
 `;
+
+/** Seats per INSERT in initialize(): keeps each JSON parameter well under SQLite's 2 MB value limit. */
+const SEATS_PER_INSERT = 5_000;
 
 interface LockRow extends Record<string, SqlStorageValue> {
   lock_id: string;
@@ -104,15 +110,15 @@ export class ShowStorage {
       "INSERT INTO show_info (id, info, version) VALUES (1, ?, 0)",
       JSON.stringify(info),
     );
-    for (const seat of seats) {
+    // One statement per SEATS_PER_INSERT seats, the seats as one JSON parameter: a row per
+    // exec() cost 100,000 calls into SQLite for a stadium.
+    for (let start = 0; start < seats.length; start += SEATS_PER_INSERT) {
+      const part = seats.slice(start, start + SEATS_PER_INSERT);
       this.sql.exec(
-        "INSERT INTO seats (seat_id, row, number, zone, price, position) VALUES (?, ?, ?, ?, ?, ?)",
-        seat.seatId,
-        seat.row,
-        seat.number,
-        seat.zone,
-        seat.price,
-        seat.position,
+        `INSERT INTO seats (seat_id, row, number, zone, price, position)
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5
+         FROM json_each(?)`,
+        JSON.stringify(part.map((s) => [s.seatId, s.row, s.number, s.zone, s.price, s.position])),
       );
     }
   }
@@ -134,24 +140,22 @@ export class ShowStorage {
       .one();
     const seats: SeatInfo[] = [];
     const booked = new Map<string, string>();
-    for (const row of this.sql.exec<{
-      seat_id: string;
-      row: string;
-      number: number;
-      zone: string;
-      price: number;
-      position: number;
-      booking_id: string | null;
-    }>("SELECT * FROM seats ORDER BY position")) {
+    // Rows as arrays (raw()): a stadium's 100,000 seats without 100,000 keyed row objects.
+    const rows = this.sql
+      .exec(
+        "SELECT seat_id, row, number, zone, price, position, booking_id FROM seats ORDER BY position",
+      )
+      .raw();
+    for (const [seatId, row, number, zone, price, position, bookingId] of rows) {
       seats.push({
-        seatId: row.seat_id,
-        row: row.row,
-        number: row.number,
-        zone: row.zone,
-        price: row.price,
-        position: row.position,
+        seatId: seatId as string,
+        row: row as string,
+        number: number as number,
+        zone: zone as string,
+        price: price as number,
+        position: position as number,
       });
-      if (row.booking_id) booked.set(row.seat_id, row.booking_id);
+      if (bookingId) booked.set(seatId as string, bookingId as string);
     }
     const liveLocks = this.sql
       .exec<LockRow>("SELECT * FROM locks WHERE status = 'locked'")
@@ -164,6 +168,19 @@ export class ShowStorage {
       booked,
       liveLocks,
     };
+  }
+
+  /** Writes back the show's facts after an organizer changed them (time, status, prices). */
+  setInfo(info: ShowInfo): void {
+    this.sql.exec("UPDATE show_info SET info = ? WHERE id = 1", JSON.stringify(info));
+  }
+
+  /** The locks that hold seats now (status `locked`), for closing a show's sale. */
+  liveLockIds(): string[] {
+    return this.sql
+      .exec<{ lock_id: string }>("SELECT lock_id FROM locks WHERE status = 'locked'")
+      .toArray()
+      .map((row) => row.lock_id);
   }
 
   setVersion(version: number): void {

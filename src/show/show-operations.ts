@@ -1,0 +1,158 @@
+import { eq } from "drizzle-orm";
+import { shows } from "../db/schema.ts";
+import { type ApiFailure, failure, invalidInputFailure } from "../http/api-failure.ts";
+import { iso } from "../lib/iso-time.ts";
+import { bookingEnded } from "./booking-records.ts";
+import type { D1Statement } from "./d1-outbox.ts";
+import { lockEnded } from "./lock-records.ts";
+import { ok, refused } from "./show-results.ts";
+import type { ShowResult } from "./show-rpc.ts";
+import { RETRY_MS, type ShowState } from "./show-state.ts";
+import type { ShowInfo } from "./show-storage.ts";
+
+/** What an organizer may change: PATCH /v1/shows/{show_id}. */
+export interface ShowPatch {
+  showTime?: number;
+  status?: "scheduled" | "closed";
+}
+
+/** A cancelled show's refunds: paid bookings, those refunded, those still to refund. */
+export interface CancellationProgress {
+  bookings: number;
+  refunded: number;
+  pending: number;
+  reason: string;
+  cancelled_at: string;
+}
+
+export interface ShowStatusView {
+  status: ShowInfo["status"];
+  show_time: string;
+  cancellation: CancellationProgress | null;
+}
+
+/**
+ * Organizers' changes to a show, made by its object so that its state, D1 and the live
+ * feed agree: opening and closing the sale, moving the show, cancelling it. Cancelling
+ * closes the sale, releases the locks, expires pending bookings and queues a refund of
+ * every paid booking; the cancellations' retries (show-cancellations.ts, run by the alarm)
+ * do the refunds, through provider failures and restarts, until all are done.
+ */
+export class ShowOperations {
+  constructor(private readonly show: ShowState) {}
+
+  async update(patch: ShowPatch, now: number): Promise<ShowResult<ShowStatusView>> {
+    const { show } = this;
+    if (show.info.status === "cancelled") return refused(cancelledShow(show.info));
+    if (patch.showTime !== undefined && patch.showTime <= now) {
+      return refused(invalidInputFailure("show_time", "must be in the future"));
+    }
+    const info: ShowInfo = {
+      ...show.info,
+      showTime: patch.showTime ?? show.info.showTime,
+      status: patch.status ?? show.info.status,
+    };
+    await this.store(info, [showUpdated(show, info)]);
+    show.events.log("info", "show updated", { status: info.status, show_time: iso(info.showTime) });
+    return ok(this.view());
+  }
+
+  /** POST /v1/shows/{id}/cancel: idempotent; the refunds go on from the alarm. */
+  async cancel(reason: string, now: number): Promise<ShowResult<ShowStatusView>> {
+    const { show } = this;
+    if (show.info.status !== "cancelled") {
+      const info: ShowInfo = {
+        ...show.info,
+        status: "cancelled",
+        cancelledAt: now,
+        cancelReason: reason,
+      };
+      await this.store(info, [showUpdated(show, info)]);
+      show.events.log("warn", "show cancelled", { reason });
+    }
+    this.sweep(now);
+    // The refunds start now, from the alarm, and go on there until every one is through.
+    await show.armAlarm(now);
+    return ok(this.view());
+  }
+
+  /**
+   * For a cancelled show, from the alarm too: whatever still holds seats or money is ended
+   * (a payment under way when the show was cancelled may have confirmed since).
+   */
+  sweep(now: number): void {
+    const { show } = this;
+    if (show.info.status !== "cancelled") return;
+    for (const lockId of show.seatStorage.liveLockIds()) {
+      if (show.seats.liveLock(lockId, now)?.paying) continue;
+      const released = show.seats.release(lockId);
+      if (!released) continue;
+      const booking = show.bookingStorage.bookingOfLock(lockId);
+      show.commit(released.seatIds, now, () => {
+        show.seatStorage.endLock(lockId, "released", now);
+        const rows = [lockEnded(show.db, lockId, "released", now)];
+        if (booking?.status === "pending" && !booking.createdWithCard) {
+          booking.status = "expired";
+          show.bookingStorage.updateBooking(booking);
+          rows.push(bookingEnded(show.db, booking.bookingId, "expired", now));
+        }
+        show.outbox.enqueue(rows);
+      });
+    }
+    for (const booking of show.bookingStorage.bookingsWithStatus("confirmed")) {
+      show.bookingStorage.requestCancellation(booking.bookingId, now);
+    }
+  }
+
+  /** When the alarm must look again: while payments of a cancelled show are under way. */
+  nextSweepAt(now: number): number | undefined {
+    const { show } = this;
+    if (show.info.status !== "cancelled") return undefined;
+    return show.bookingStorage.openAttempts().length > 0 ? now + RETRY_MS : undefined;
+  }
+
+  view(): ShowStatusView {
+    const { info, bookingStorage } = this.show;
+    let cancellation: CancellationProgress | null = null;
+    if (info.status === "cancelled") {
+      const pending = bookingStorage.requestedCancellations().length;
+      const refunded = bookingStorage.paidBookingsCancelledSince(info.cancelledAt ?? 0);
+      cancellation = {
+        bookings: pending + refunded,
+        refunded,
+        pending,
+        reason: info.cancelReason ?? "",
+        cancelled_at: iso(info.cancelledAt ?? 0),
+      };
+    }
+    return { status: info.status, show_time: iso(info.showTime), cancellation };
+  }
+
+  /** The show's facts changed: stored, sent to D1 (awaited), and told to live viewers. */
+  private async store(info: ShowInfo, rows: D1Statement[]): Promise<void> {
+    const { show } = this;
+    show.transaction(() => {
+      show.seatStorage.setInfo(info);
+      show.outbox.enqueue(rows);
+    });
+    show.setInfo(info);
+    show.feed.announce({ type: "show", status: info.status, show_time: iso(info.showTime) });
+    await show.flushToD1();
+  }
+}
+
+function showUpdated(show: ShowState, info: ShowInfo): D1Statement {
+  const query = show.db
+    .update(shows)
+    .set({ status: info.status, showTime: iso(info.showTime) })
+    .where(eq(shows.showId, info.showId))
+    .toSQL();
+  return { sql: query.sql, params: query.params };
+}
+
+function cancelledShow(info: ShowInfo): ApiFailure {
+  return failure(409, "SHOW_CANCELLED", `show ${info.showId} is cancelled; it cannot change`, {
+    field: "show_id",
+    show_id: info.showId,
+  });
+}
