@@ -8,7 +8,8 @@
  *   (picked seats, best available), hold-panel.js (the hold and its countdown),
  *   payment-form.js (card and test cards), ticket-panel.js (the booking), mobile-bar.js
  *   (the phone bar), notice.js (messages in plain words), session.js (the user and what
- *   survives a reload).
+ *   survives a reload), queue-panel.js (the waiting room's place and wait, when a show's
+ *   queue is on; queue-pass.js keeps its ticket and pass).
  * The actions behind them: seats.js (seats and selection rules), hold.js (holding and
  * releasing), current-show.js (opening a show and its live feed). api.js is the only door
  * to the API, live.js the WebSocket, messages.js the wording of errors.
@@ -18,6 +19,7 @@ import { mountHoldPanel } from "./hold-panel.js";
 import { mountMobileBar } from "./mobile-bar.js";
 import { mountNotice, showError } from "./notice.js";
 import { mountPaymentForm } from "./payment-form.js";
+import { mountQueuePanel } from "./queue-panel.js";
 import { mountSeatMap } from "./seat-map.js";
 import { mountSelectionPanel } from "./selection-panel.js";
 import { mountSession, signIn } from "./session.js";
@@ -30,6 +32,7 @@ mountNotice();
 mountSession();
 mountShowPicker();
 mountShowInfo();
+mountQueuePanel();
 mountSeatMap();
 mountSelectionPanel();
 mountHoldPanel();

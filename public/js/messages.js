@@ -87,6 +87,10 @@ export function explainError(error, lookup = () => undefined) {
     }
     case "SHOW_CLOSED":
       return "This show is no longer taking bookings.";
+    case "QUEUE_REQUIRED":
+      return "This sale has a waiting room. You're being put in line.";
+    case "QUEUE_PASS_INVALID":
+      return "Your turn to choose seats has ended. You're being put back in line.";
     case "BOOKING_EXISTS":
       return "These seats are already booked by you.";
     case "UNAUTHENTICATED":
