@@ -35,6 +35,10 @@ export default defineConfig(async () => {
                   // production defaults.
                   DEV_TOKENS: "false",
                   TICKET_BASE_URL: "https://tickets.example.com",
+                  // Webhook receivers in tests are on 127.0.0.1 (test/webhooks-*.test.ts);
+                  // a short timeout, so a receiver that hangs fails its try quickly.
+                  WEBHOOK_LOCAL_TARGETS: "127.0.0.1",
+                  WEBHOOK_TIMEOUT_MS: "300",
                   // Test-only binding: the setup file applies these to the test D1 database.
                   TEST_MIGRATIONS: migrations,
                 },

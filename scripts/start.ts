@@ -67,7 +67,18 @@ Demo data loaded.
 // setsid) ends all of it with one signal to the group, and nothing outlives it.
 const dev = spawn(
   process.execPath,
-  [wranglerBin, "dev", "--ip", "127.0.0.1", "--port", port, "--show-interactive-dev-session=false"],
+  [
+    wranglerBin,
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    port,
+    "--show-interactive-dev-session=false",
+    // Webhooks may call a receiver on this machine (over http): local development only.
+    "--var",
+    "WEBHOOK_LOCAL_TARGETS:127.0.0.1",
+  ],
   { cwd: projectRoot, env: wranglerEnv, stdio: "inherit" },
 );
 // A signal sent to this process alone (not its group) is passed on, so wrangler can stop

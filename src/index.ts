@@ -7,6 +7,7 @@ export { QueueCoordinator } from "./queue/queue-coordinator.ts";
 export { QueueShard } from "./queue/queue-shard.ts";
 export { SeatRelay } from "./relay/seat-relay.ts";
 export { ShowObject } from "./show/show-object.ts";
+export { WebhookEndpoint } from "./webhooks/webhook-endpoint.ts";
 
 export default {
   fetch: app.fetch,

@@ -45,6 +45,7 @@ beforeAll(async () => {
     lock_id: ctx.lock.lock_id,
     booking_id: newShowScopedId("booking", showId),
     ticket_id: newShowScopedId("ticket", showId),
+    webhook_id: "wh_contractmissing00000",
   };
 });
 

@@ -2,6 +2,7 @@ import { bookingDetailView } from "../bookings/booking-views.ts";
 import { invalidInputFailure, notFoundFailure, requestInProgress } from "../http/api-failure.ts";
 import type { PaymentGateway } from "../payments/payment-gateway.ts";
 import { ticketAlreadyUsed } from "../tickets/ticket-failures.ts";
+import { bookingEventData, refundEventData } from "../webhooks/booking-events.ts";
 import { bookingEnded, paymentRefunded } from "./booking-records.ts";
 import { bookingShow, bookingSnapshot } from "./booking-snapshot.ts";
 import type { StoredBooking } from "./booking-storage.ts";
@@ -113,6 +114,11 @@ export class ShowCancellations {
         rows.push(lockEnded(show.db, booking.lockId, "released", now));
       }
       show.outbox.enqueue(rows);
+      show.webhooks.record(
+        "booking.cancelled",
+        bookingEventData(show.showId, booking, show.webhooks.currency),
+        now,
+      );
     });
   }
 
@@ -162,6 +168,20 @@ export class ShowCancellations {
       const rows = [bookingEnded(show.db, booking.bookingId, "cancelled", at)];
       if (booking.paymentId) rows.push(paymentRefunded(show.db, booking.paymentId, at));
       show.outbox.enqueue(rows);
+      const { currency } = show.webhooks;
+      // The money first, then the booking: both are one booking's, delivered in this order.
+      if (booking.paymentId) {
+        show.webhooks.record(
+          "payment.refunded",
+          refundEventData(show.showId, booking, currency, at),
+          at,
+        );
+      }
+      show.webhooks.record(
+        "booking.cancelled",
+        bookingEventData(show.showId, booking, currency),
+        at,
+      );
     });
     show.events.log("info", "refund done", {
       booking_id: booking.bookingId,

@@ -5,6 +5,7 @@ import {
   type PaymentGateway,
   PaymentOutcomeUnknown,
 } from "../payments/payment-gateway.ts";
+import { bookingEventData } from "../webhooks/booking-events.ts";
 import { bookingConfirmed, bookingInserted, paymentRecorded } from "./booking-records.ts";
 import { bookingSeats } from "./booking-snapshot.ts";
 import type { StoredBooking } from "./booking-storage.ts";
@@ -251,6 +252,11 @@ export class ShowPayments {
         }),
         lockEnded(show.db, booking.lockId, "confirmed", at),
       ]);
+      show.webhooks.record(
+        "booking.confirmed",
+        bookingEventData(show.showId, booking, this.currency),
+        at,
+      );
       alsoWrite();
     });
   }

@@ -1,0 +1,123 @@
+import { invalidInput, notFound } from "../http/api-error.ts";
+import { newId } from "../lib/ids.ts";
+import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
+import type { WebhookEventType } from "../webhooks/webhook-event-types.ts";
+import {
+  createdWebhookResponse,
+  createWebhookSchema,
+  deletedWebhookResponse,
+  deliveriesQuery,
+  deliveryListResponse,
+  webhookIdParam,
+  webhookListResponse,
+} from "../webhooks/webhook-schemas.ts";
+import { newSigningSecret } from "../webhooks/webhook-signature.ts";
+import {
+  activeWebhooks,
+  findWebhook,
+  insertWebhook,
+  markDeleted,
+  type WebhookRecord,
+} from "../webhooks/webhook-store.ts";
+import { checkTarget, localTargets } from "../webhooks/webhook-targets.ts";
+
+const createWebhook = apiRoute({
+  method: "post",
+  path: "/v1/webhooks",
+  tags: ["Webhooks"],
+  summary: "Subscribe a URL to events; the signing secret is shown only here",
+  description:
+    "Deliveries follow Standard Webhooks: POST of `{type, timestamp, data}` with `webhook-id`, `webhook-timestamp` and `webhook-signature` (`v1,<base64 HMAC-SHA256>`). At least once, the same `webhook-id` on every retry, retried with backoff for 24 h, each booking's events in order.",
+  access: "admin",
+  rateLimit: "catalog",
+  request: { body: jsonRequest(createWebhookSchema) },
+  responses: { 201: jsonAnswer(createdWebhookResponse, "The webhook with its signing secret") },
+});
+
+const listWebhooks = apiRoute({
+  method: "get",
+  path: "/v1/webhooks",
+  tags: ["Webhooks"],
+  summary: "The webhooks, oldest first (without secrets)",
+  access: "admin",
+  rateLimit: "catalog",
+  responses: { 200: jsonAnswer(webhookListResponse, "Every webhook not deleted") },
+});
+
+const deleteWebhook = apiRoute({
+  method: "delete",
+  path: "/v1/webhooks/{webhook_id}",
+  tags: ["Webhooks"],
+  summary: "Delete a webhook: nothing more is sent to it",
+  access: "admin",
+  rateLimit: "catalog",
+  errors: [404],
+  request: { params: webhookIdParam },
+  responses: { 200: jsonAnswer(deletedWebhookResponse, "The deleted webhook") },
+});
+
+const listDeliveries = apiRoute({
+  method: "get",
+  path: "/v1/webhooks/{webhook_id}/deliveries",
+  tags: ["Webhooks"],
+  summary: "Recent deliveries, newest first: status, attempts, next retry",
+  access: "admin",
+  rateLimit: "catalog",
+  errors: [404],
+  request: { params: webhookIdParam, query: deliveriesQuery },
+  responses: { 200: jsonAnswer(deliveryListResponse, "The webhook's recent deliveries") },
+});
+
+function view(record: WebhookRecord) {
+  return {
+    webhook_id: record.webhookId,
+    url: record.url,
+    // Only WEBHOOK_EVENT_TYPES pass the request schema, so only they are stored.
+    events: record.events as WebhookEventType[],
+    created_at: new Date(record.createdAt).toISOString(),
+  };
+}
+
+const endpointOf = (env: Env, webhookId: string) =>
+  env.WEBHOOK_ENDPOINT.get(env.WEBHOOK_ENDPOINT.idFromName(webhookId));
+
+export const webhookRoutes = apiRouter()
+  .openapi(createWebhook, async (c) => {
+    const body = c.req.valid("json");
+    const target = checkTarget(body.url, localTargets(c.env.WEBHOOK_LOCAL_TARGETS));
+    if (!target.ok) throw invalidInput("url", target.reason);
+    const record: WebhookRecord = {
+      webhookId: newId("wh"),
+      url: target.url.href,
+      events: body.events,
+      createdAt: Date.now(),
+      deletedAt: null,
+    };
+    const secret = newSigningSecret();
+    // The object first: a webhook listed in D1 always has its secret to sign with. If the
+    // D1 insert fails, the object is left holding a secret nothing sends events to.
+    await endpointOf(c.env, record.webhookId).configure(record.webhookId, record.url, secret);
+    await insertWebhook(c.env.DB, record);
+    return c.json({ webhook: { ...view(record), secret } }, 201);
+  })
+  .openapi(listWebhooks, async (c) => {
+    const webhooks = await activeWebhooks(c.env.DB);
+    return c.json({ webhooks: webhooks.map(view) }, 200);
+  })
+  .openapi(deleteWebhook, async (c) => {
+    const { webhook_id } = c.req.valid("param");
+    const record = await findWebhook(c.env.DB, webhook_id);
+    const at = Date.now();
+    if (!record || !(await markDeleted(c.env.DB, webhook_id, at))) {
+      throw notFound("webhook", webhook_id);
+    }
+    await endpointOf(c.env, webhook_id).disable();
+    return c.json({ webhook: { ...view(record), deleted_at: new Date(at).toISOString() } }, 200);
+  })
+  .openapi(listDeliveries, async (c) => {
+    const { webhook_id } = c.req.valid("param");
+    const { limit } = c.req.valid("query");
+    if (!(await findWebhook(c.env.DB, webhook_id))) throw notFound("webhook", webhook_id);
+    const deliveries = await endpointOf(c.env, webhook_id).deliveries(limit);
+    return c.json({ webhook_id, deliveries }, 200);
+  });

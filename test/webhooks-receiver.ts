@@ -1,0 +1,164 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { Webhook } from "standardwebhooks";
+import { vi } from "vitest";
+import type { WebhookEndpoint } from "../src/webhooks/webhook-endpoint.ts";
+import { adminToken, call, tokenFor } from "./helpers.ts";
+
+/**
+ * A webhook receiver "on 127.0.0.1" for tests: the webhook objects run in the tests'
+ * isolate, so their fetch() of the receiver's URL is answered here. It verifies every
+ * delivery with the standardwebhooks package and keeps what it got; `mode` says how it
+ * answers: up (204), down (503), refusing connections, hanging past the timeout, or taking
+ * the event and then failing (so it is sent again).
+ */
+
+export type ReceiverMode = "up" | "down" | "unreachable" | "hang" | "take-then-fail";
+
+export interface Received {
+  id: string;
+  timestamp: string;
+  body: string;
+  type: string;
+  data: Record<string, unknown>;
+  verified: boolean;
+}
+
+export class Receiver {
+  mode: ReceiverMode = "up";
+  readonly received: Received[] = [];
+  /** Calls of the URL, including failed ones. */
+  calls = 0;
+  private secret = "";
+
+  constructor(readonly url: string) {}
+
+  /** Starts answering fetches of `url` (other fetches go through). */
+  listen(secret: string): void {
+    this.secret = secret;
+    const original = globalThis.fetch.bind(globalThis);
+    vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+      const request = new Request(input, init);
+      if (!request.url.startsWith(this.url)) return original(input, init);
+      return this.answer(request, init?.signal ?? undefined);
+    });
+  }
+
+  private async answer(request: Request, signal: AbortSignal | undefined): Promise<Response> {
+    this.calls += 1;
+    const body = await request.text();
+    switch (this.mode) {
+      case "down":
+        return new Response("unavailable", { status: 503 });
+      case "unreachable":
+        throw new TypeError("Network connection lost.");
+      case "hang":
+        return new Promise<Response>((_, reject) => {
+          signal?.addEventListener("abort", () => reject(signal.reason));
+        });
+      default:
+        this.take(request, body);
+        return this.mode === "take-then-fail"
+          ? new Response("oops", { status: 500 })
+          : new Response(null, { status: 204 });
+    }
+  }
+
+  private take(request: Request, body: string): void {
+    const headers = {
+      "webhook-id": request.headers.get("webhook-id") ?? "",
+      "webhook-timestamp": request.headers.get("webhook-timestamp") ?? "",
+      "webhook-signature": request.headers.get("webhook-signature") ?? "",
+    };
+    let verified = true;
+    try {
+      new Webhook(this.secret).verify(body, headers);
+    } catch {
+      verified = false;
+    }
+    const parsed = JSON.parse(body) as { type: string; data: Record<string, unknown> };
+    this.received.push({
+      id: headers["webhook-id"],
+      timestamp: headers["webhook-timestamp"],
+      body,
+      type: parsed.type,
+      data: parsed.data,
+      verified,
+    });
+  }
+}
+
+/** An admin token that outlives the clock moves of these tests (days). */
+export const longAdminToken = () => tokenFor("admin_webhooks", "admin", 7 * 86_400);
+
+export interface CreatedWebhook {
+  webhook_id: string;
+  url: string;
+  events: string[];
+  created_at: string;
+  secret: string;
+}
+
+export async function createWebhook(url: string, events: string[]): Promise<CreatedWebhook> {
+  const res = await call("POST", "/v1/webhooks", {
+    token: await adminToken(),
+    body: { url, events },
+  });
+  if (res.status !== 201) throw new Error(`webhook ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { webhook: CreatedWebhook }).webhook;
+}
+
+export async function deleteWebhook(webhookId: string): Promise<void> {
+  await call("DELETE", `/v1/webhooks/${webhookId}`, { token: await longAdminToken() });
+}
+
+export interface DeliveryJson {
+  event_id: string;
+  type: string;
+  status: string;
+  attempts: number;
+  last_response_status: number | null;
+  last_error: string | null;
+  next_attempt_at: string | null;
+  recent_attempts: { at: string; response_status: number | null; error: string | null }[];
+}
+
+export async function deliveries(webhookId: string): Promise<DeliveryJson[]> {
+  const res = await call("GET", `/v1/webhooks/${webhookId}/deliveries?limit=100`, {
+    token: await longAdminToken(),
+  });
+  if (res.status !== 200) throw new Error(`deliveries ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { deliveries: DeliveryJson[] }).deliveries;
+}
+
+export const endpointStub = (webhookId: string) =>
+  env.WEBHOOK_ENDPOINT.get(env.WEBHOOK_ENDPOINT.idFromName(webhookId));
+
+export const endpointAlarm = (webhookId: string) =>
+  runInDurableObject(endpointStub(webhookId), (_o: WebhookEndpoint, state) =>
+    state.storage.getAlarm(),
+  );
+
+/** Moves the clock the objects read (Date only; timers keep running normally). */
+export function travelTo(ms: number): void {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(ms);
+}
+
+/** Moves the clock to the endpoint's next alarm and runs it; false if none was armed. */
+export async function runNextDelivery(webhookId: string): Promise<boolean> {
+  const at = await endpointAlarm(webhookId);
+  if (at === null) return false;
+  travelTo(Math.max(at, Date.now()) + 1);
+  return runDurableObjectAlarm(endpointStub(webhookId));
+}
+
+/** Waits (real time) until `check` holds, or fails after `ms`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, ms = 5_000): Promise<T> {
+  for (let waited = 0; ; waited += 20) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (waited > ms) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
