@@ -135,8 +135,8 @@ describe("POST /v1/venues", () => {
     expect(error.details?.field).toBe("zones.1.name");
   });
 
-  it("refuses a venue of more than 10,000 seats", async () => {
-    const rows = Array.from({ length: 30 }, (_, i) => ({ row: `R${i}`, seats: 400 }));
+  it("refuses a venue of more than 100,000 seats", async () => {
+    const rows = Array.from({ length: 501 }, (_, i) => ({ row: `R${i}`, seats: 200 }));
     const error = await expectError(
       await postVenue({ name: "Stadium", city: "Pune", zones: [{ name: "all", rows }] }),
       400,

@@ -55,7 +55,43 @@ const rowLabelSchema = z
   .max(10)
   .regex(/^[A-Za-z0-9]+$/, "must be letters or digits");
 
-export const MAX_VENUE_SEATS = 10_000;
+/** A stadium: 100,000 seats, created in one request (see README, Stadium-size venues). */
+export const MAX_VENUE_SEATS = 100_000;
+export const MAX_ROW_SEATS = 200;
+
+/**
+ * One row (`row`), or a run of rows (`from` .. `to`, e.g. "A" .. "ZZ" or "S1R1" .. "S1R40")
+ * of the same width: a stadium written row by row would not fit the 64 KiB body limit.
+ * How ranges count is in venue-layout.ts (expandRowRange).
+ */
+const rowEntrySchema = z
+  .object({
+    row: rowLabelSchema.optional().meta({ description: "The row's label (or from and to)" }),
+    from: rowLabelSchema
+      .optional()
+      .meta({ description: "First row of a run of rows of the same width", examples: ["A"] }),
+    to: rowLabelSchema
+      .optional()
+      .meta({ description: "Last row of the run (inclusive)", examples: ["ZZ"] }),
+    seats: z
+      .number()
+      .int()
+      .min(1, "a row needs at least one seat")
+      .max(MAX_ROW_SEATS, `a row may have at most ${MAX_ROW_SEATS} seats`),
+  })
+  .superRefine((entry, ctx) => {
+    const ranged = entry.from !== undefined || entry.to !== undefined;
+    if (entry.row !== undefined && ranged) {
+      ctx.addIssue({ code: "custom", path: ["row"], message: "give either row, or from and to" });
+    } else if (!ranged && entry.row === undefined) {
+      ctx.addIssue({ code: "custom", path: ["row"], message: "is required (or from and to)" });
+    } else if (ranged && entry.from === undefined) {
+      ctx.addIssue({ code: "custom", path: ["from"], message: "is required with to" });
+    } else if (ranged && entry.to === undefined) {
+      ctx.addIssue({ code: "custom", path: ["to"], message: "is required with from" });
+    }
+  });
+export type RowEntry = z.output<typeof rowEntrySchema>;
 
 export const createVenueSchema = z
   .object({
@@ -65,19 +101,11 @@ export const createVenueSchema = z
       .array(
         z.object({
           name: zoneNameSchema,
-          rows: z
-            .array(
-              z.object({
-                row: rowLabelSchema,
-                seats: z.number().int().min(1, "a row needs at least one seat").max(500),
-              }),
-            )
-            .min(1, "a zone needs at least one row")
-            .max(200),
+          rows: z.array(rowEntrySchema).min(1, "a zone needs at least one row").max(1000),
         }),
       )
       .min(1, "a venue needs at least one zone")
-      .max(20),
+      .max(100),
   })
   .meta({ id: "CreateVenue" });
 export type CreateVenueInput = z.output<typeof createVenueSchema>;

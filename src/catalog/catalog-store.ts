@@ -1,9 +1,8 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
 import { chunk, type Database, rowsPerInsert } from "../db/database.ts";
 import { afterCursor, type Keyset, keysetOrder, type Page, toPage } from "../db/keyset-page.ts";
 import { events, seats, showPrices, shows, venues, venueZones } from "../db/schema.ts";
-import type { VenueLayout } from "./venue-layout.ts";
+import { type LaidOutRow, seatIdPrefix, type VenueLayout } from "./venue-layout.ts";
 
 export type EventRow = typeof events.$inferSelect;
 type VenueRow = typeof venues.$inferSelect;
@@ -16,6 +15,9 @@ export interface VenueRecord {
   zones: ZoneRow[];
   seats: SeatRow[];
 }
+
+/** seat_id, row, number, zone, position. */
+export type SeatTuple = [string, string, number, string, number];
 
 export interface ShowRecord {
   show: ShowRow;
@@ -58,24 +60,32 @@ export class CatalogStore {
     return toPage(rows, limit, (row) => [row.createdAt, row.eventId]);
   }
 
-  /** The venue, its zones and every seat, in one D1 batch (one transaction). */
-  async insertVenue(venue: typeof venues.$inferInsert, layout: VenueLayout): Promise<VenueRecord> {
-    const statements: BatchItem<"sqlite">[] = [];
-    statements.push(this.db.insert(venues).values(venue));
-    statements.push(
-      this.db
-        .insert(venueZones)
-        .values(layout.zones.map((zone) => ({ venueId: venue.venueId, ...zone }))),
-    );
-    for (const part of chunk(layout.seats, rowsPerInsert(6))) {
-      statements.push(
-        this.db.insert(seats).values(part.map((seat) => ({ venueId: venue.venueId, ...seat }))),
-      );
+  /**
+   * The venue, its zones and every seat, in one D1 batch (one transaction, so a failure
+   * leaves nothing behind). Seats go in as rows, each statement expanding up to
+   * SEATS_PER_STATEMENT seats in SQL (insertSeatRows): a 100,000-seat venue is a dozen
+   * statements of four bound parameters instead of 6,250 sixteen-row INSERTs. The answer is
+   * built from what was written, not read back.
+   */
+  async insertVenue(venue: VenueRow, layout: VenueLayout): Promise<VenueRecord> {
+    // Straight to the D1 binding: drizzle's batch cannot carry the raw seat INSERTs.
+    const d1 = this.db.$client;
+    const bound = (query: { sql: string; params: unknown[] }) =>
+      d1.prepare(query.sql).bind(...query.params);
+    const statements = [bound(this.db.insert(venues).values(venue).toSQL())];
+    const zoneRows = layout.zones.map((zone) => ({ venueId: venue.venueId, ...zone }));
+    for (const part of chunk(zoneRows, rowsPerInsert(4))) {
+      statements.push(bound(this.db.insert(venueZones).values(part).toSQL()));
     }
-    await this.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
-    const record = await this.getVenue(venue.venueId);
-    if (!record) throw new Error("venue vanished after insert");
-    return record;
+    for (const rows of seatRowChunks(layout.rows)) {
+      statements.push(bound(insertSeatRows(venue.venueId, rows)));
+    }
+    await d1.batch(statements);
+    return {
+      venue,
+      zones: zoneRows,
+      seats: layout.seats.map((seat) => ({ venueId: venue.venueId, ...seat })),
+    };
   }
 
   async getVenueRow(venueId: string): Promise<VenueRow | undefined> {
@@ -89,6 +99,26 @@ export class CatalogStore {
       .where(eq(venueZones.venueId, venueId))
       .orderBy(asc(venueZones.position))
       .all();
+  }
+
+  /**
+   * A venue's seats in seat-map order as `[seat_id, row, number, zone, position]` arrays,
+   * for a show object's first load: no keyed row objects for a stadium's 100,000 seats.
+   */
+  async getSeatTuples(venueId: string): Promise<SeatTuple[]> {
+    // values(): rows as arrays, in the order the columns are selected.
+    return (await this.db
+      .select({
+        seatId: seats.seatId,
+        row: seats.row,
+        number: seats.number,
+        zone: seats.zone,
+        position: seats.position,
+      })
+      .from(seats)
+      .where(eq(seats.venueId, venueId))
+      .orderBy(asc(seats.position))
+      .values()) as SeatTuple[];
   }
 
   async getVenue(venueId: string): Promise<VenueRecord | undefined> {
@@ -174,4 +204,45 @@ export class CatalogStore {
     }
     return byShow;
   }
+}
+
+/** Seats one INSERT expands: bounds each statement's work and its JSON parameter's size. */
+const SEATS_PER_STATEMENT = 10_000;
+
+/** Rows in groups of at most SEATS_PER_STATEMENT seats (a row is never split). */
+function seatRowChunks(rows: readonly LaidOutRow[]): LaidOutRow[][] {
+  const chunks: LaidOutRow[][] = [];
+  let current: LaidOutRow[] = [];
+  let seatsInCurrent = 0;
+  for (const row of rows) {
+    if (current.length > 0 && seatsInCurrent + row.seats > SEATS_PER_STATEMENT) {
+      chunks.push(current);
+      current = [];
+      seatsInCurrent = 0;
+    }
+    current.push(row);
+    seatsInCurrent += row.seats;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/**
+ * One INSERT of every seat of `rows`: the rows travel as one JSON parameter
+ * (`[[zone, row, seats, first position], ...]`) and a recursive CTE numbers each row's
+ * seats 1..seats. Seat ids are spelled as seatIdFor() spells them (`seat_<key>_<row>_<n>`;
+ * test/venues.test.ts reads a venue back and compares it with the answer built in memory).
+ */
+function insertSeatRows(venueId: string, rows: readonly LaidOutRow[]) {
+  const widest = Math.max(...rows.map((row) => row.seats));
+  const json = JSON.stringify(rows.map((row) => [row.zone, row.row, row.seats, row.position]));
+  return {
+    sql: `WITH RECURSIVE n(number) AS (SELECT 1 UNION ALL SELECT number + 1 FROM n WHERE number < ?1)
+INSERT INTO seats (seat_id, venue_id, zone, row, number, position)
+SELECT ?2 || json_extract(r.value, '$[1]') || '_' || n.number, ?3,
+  json_extract(r.value, '$[0]'), json_extract(r.value, '$[1]'), n.number,
+  json_extract(r.value, '$[3]') + n.number - 1
+FROM json_each(?4) AS r JOIN n ON n.number <= json_extract(r.value, '$[2]')`,
+    params: [widest, seatIdPrefix(venueId), venueId, json],
+  };
 }

@@ -1,4 +1,4 @@
-import type { CreateVenueInput } from "./catalog-schemas.ts";
+import type { CreateVenueInput, RowEntry } from "./catalog-schemas.ts";
 
 /**
  * Kept free of runtime imports: `npm start` (Node) imports this file directly to lay out
@@ -25,6 +25,14 @@ interface LaidOutSeat {
   position: number;
 }
 
+/** A row as laid out: its seats are numbered 1..seats from `position` on. */
+export interface LaidOutRow {
+  zone: string;
+  row: string;
+  seats: number;
+  position: number;
+}
+
 interface LaidOutZone {
   name: string;
   position: number;
@@ -33,6 +41,7 @@ interface LaidOutZone {
 
 export interface VenueLayout {
   zones: LaidOutZone[];
+  rows: LaidOutRow[];
   seats: LaidOutSeat[];
 }
 
@@ -41,15 +50,21 @@ function venueKey(venueId: string): string {
   return venueId.slice(venueId.indexOf("_") + 1);
 }
 
+/** What every seat id of the venue starts with (D1's seat INSERT builds ids from it too). */
+export function seatIdPrefix(venueId: string): string {
+  return `seat_${venueKey(venueId)}_`;
+}
+
 /** Seat ids are `seat_<venue key>_<row>_<number>`: unique across venues, stable, readable. */
 export function seatIdFor(venueId: string, row: string, number: number): string {
-  return `seat_${venueKey(venueId)}_${row}_${number}`;
+  return `${seatIdPrefix(venueId)}${row}_${number}`;
 }
 
 /**
- * Expands a venue's zones and rows into seats numbered from 1 in each row, in seat-map
- * order. Zone names and row labels must be unique in the venue (row labels case-blind,
- * since people read "a" and "A" as one row).
+ * Expands a venue's zones and rows (`from`..`to` runs included) into seats numbered from 1
+ * in each row, in seat-map order. Zone names and row labels must be unique in the venue
+ * (row labels case-blind, since people read "a" and "A" as one row). The seat count is
+ * checked before a run of rows is expanded, so a huge range costs nothing.
  */
 export function layOutVenue(
   venueId: string,
@@ -59,6 +74,7 @@ export function layOutVenue(
   const zoneNames = new Set<string>();
   const rowLabels = new Set<string>();
   const laidZones: LaidOutZone[] = [];
+  const laidRows: LaidOutRow[] = [];
   const seats: LaidOutSeat[] = [];
   zones.forEach((zone, zoneIndex) => {
     if (zoneNames.has(zone.name)) {
@@ -66,30 +82,121 @@ export function layOutVenue(
     }
     zoneNames.add(zone.name);
     let seatCount = 0;
-    zone.rows.forEach((row, rowIndex) => {
-      const label = row.row.toUpperCase();
-      if (rowLabels.has(label)) {
-        throw new VenueLayoutError(
-          `zones.${zoneIndex}.rows.${rowIndex}.row`,
-          `duplicate row '${row.row}'`,
-        );
+    zone.rows.forEach((entry, rowIndex) => {
+      const field = `zones.${zoneIndex}.rows.${rowIndex}`;
+      const labels = rowLabelsOf(entry, field);
+      if (seats.length + labels.count * entry.seats > maxSeats) {
+        throw new VenueLayoutError("zones", `a venue may have at most ${maxSeats} seats`);
       }
-      rowLabels.add(label);
-      for (let number = 1; number <= row.seats; number++) {
-        seats.push({
-          seatId: seatIdFor(venueId, row.row, number),
-          zone: zone.name,
-          row: row.row,
-          number,
-          position: seats.length,
-        });
+      for (let i = 0; i < labels.count; i++) {
+        const row = labels.at(i);
+        if (rowLabels.has(row.toUpperCase())) {
+          const labelField = entry.row === undefined ? `${field}.from` : `${field}.row`;
+          throw new VenueLayoutError(labelField, `duplicate row '${row}'`);
+        }
+        rowLabels.add(row.toUpperCase());
+        laidRows.push({ zone: zone.name, row, seats: entry.seats, position: seats.length });
+        for (let number = 1; number <= entry.seats; number++) {
+          seats.push({
+            seatId: seatIdFor(venueId, row, number),
+            zone: zone.name,
+            row,
+            number,
+            position: seats.length,
+          });
+        }
+        seatCount += entry.seats;
       }
-      seatCount += row.seats;
     });
     laidZones.push({ name: zone.name, position: zoneIndex, seatCount });
   });
-  if (seats.length > maxSeats) {
-    throw new VenueLayoutError("zones", `a venue may have at most ${maxSeats} seats`);
+  return { zones: laidZones, rows: laidRows, seats };
+}
+
+interface RowLabels {
+  count: number;
+  at(index: number): string;
+}
+
+/** The labels a row entry stands for: its `row`, or every row from `from` to `to`. */
+function rowLabelsOf(entry: RowEntry, field: string): RowLabels {
+  if (entry.row !== undefined) {
+    const row = entry.row;
+    return { count: 1, at: () => row };
   }
-  return { zones: laidZones, seats };
+  if (entry.from === undefined || entry.to === undefined) {
+    // The schema refuses such an entry; this keeps the function total.
+    throw new VenueLayoutError(`${field}.row`, "is required (or from and to)");
+  }
+  const range = expandRowRange(entry.from, entry.to);
+  if (typeof range === "string") throw new VenueLayoutError(`${field}.to`, range);
+  return range;
+}
+
+/**
+ * A run of row labels: `from` and `to` share a prefix and end in a counter, either decimal
+ * ("R1".."R40"; "01".."40" keeps its zero padding) or letters of one case counted like
+ * spreadsheet columns ("A".."Z", "AA".."ZZ"; "S1A".."S1Z"). Answers the reason `to` is
+ * refused when the two do not make such a run.
+ */
+export function expandRowRange(from: string, to: string): RowLabels | string {
+  const first = counterOf(from);
+  const last = counterOf(to);
+  if (first.prefix !== last.prefix || first.kind !== last.kind) {
+    return `must share from's prefix '${first.prefix}' and end in the same kind of counter`;
+  }
+  if (first.kind === "digits" && first.width !== (first.width > 0 ? last.length : last.width)) {
+    return `must be zero-padded like from ('${from}')`;
+  }
+  if (last.value < first.value) return `must not come before from ('${from}')`;
+  const { prefix } = first;
+  const format =
+    first.kind === "digits"
+      ? (value: number) => String(value).padStart(first.width, "0")
+      : (value: number) => lettersOf(value, first.kind === "lower");
+  return {
+    count: last.value - first.value + 1,
+    at: (index) => prefix + format(first.value + index),
+  };
+}
+
+interface Counter {
+  prefix: string;
+  kind: "digits" | "upper" | "lower";
+  value: number;
+  /** Zero-padded width of a decimal counter, 0 when it is not padded. */
+  width: number;
+  /** Characters in the counter. */
+  length: number;
+}
+
+function counterOf(label: string): Counter {
+  const digits = /^(.*?)([0-9]+)$/.exec(label);
+  if (digits) {
+    const tail = digits[2] ?? "";
+    const padded = tail.length > 1 && tail.startsWith("0");
+    return {
+      prefix: digits[1] ?? "",
+      kind: "digits",
+      value: Number(tail),
+      width: padded ? tail.length : 0,
+      length: tail.length,
+    };
+  }
+  // A letter tail of one case: "S1Ab" counts "b" after the prefix "S1A".
+  const letters = /^(.*?)([A-Z]+|[a-z]+)$/.exec(label);
+  const tail = letters?.[2] ?? "";
+  const kind = tail === tail.toUpperCase() ? "upper" : "lower";
+  let value = 0;
+  for (const char of tail.toUpperCase()) value = value * 26 + (char.charCodeAt(0) - 64);
+  return { prefix: letters?.[1] ?? label, kind, value, width: 0, length: tail.length };
+}
+
+/** 1 → A, 26 → Z, 27 → AA (bijective base 26). */
+function lettersOf(value: number, lower: boolean): string {
+  let label = "";
+  for (let n = value; n > 0; n = Math.floor((n - 1) / 26)) {
+    label = String.fromCharCode(65 + ((n - 1) % 26)) + label;
+  }
+  return lower ? label.toLowerCase() : label;
 }

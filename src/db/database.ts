@@ -1,7 +1,8 @@
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import * as schema from "./schema.ts";
 
-export type Database = DrizzleD1Database<typeof schema>;
+/** `$client` is the D1 binding itself, for batches of raw SQL drizzle cannot carry. */
+export type Database = DrizzleD1Database<typeof schema> & { $client: D1Database };
 
 /** A drizzle handle over the D1 binding; cheap, so made per request. */
 export function database(d1: D1Database): Database {

@@ -6,6 +6,7 @@
  */
 
 import type { LockStatus } from "../db/schema.ts";
+import { BestAvailableIndex } from "./best-available.ts";
 
 export interface SeatInfo {
   seatId: string;
@@ -58,6 +59,8 @@ export class SeatBook {
   private readonly liveLocks = new Map<string, SeatLock>();
   /** seat id → the live lock on it. */
   private readonly holds = new Map<string, SeatLock>();
+  /** Free seats by zone and row, kept in step with `booked` and `holds` (refresh()). */
+  private readonly free: BestAvailableIndex;
 
   constructor(
     seats: readonly SeatInfo[],
@@ -65,7 +68,9 @@ export class SeatBook {
     booked: ReadonlyMap<string, string> = new Map(),
   ) {
     this.seats = new Map(seats.map((seat) => [seat.seatId, seat]));
+    this.free = new BestAvailableIndex(seats);
     for (const [seatId, bookingId] of booked) this.booked.set(seatId, bookingId);
+    this.refresh(booked.keys());
     for (const lock of liveLocks) if (lock.status === "locked") this.addHold(lock);
   }
 
@@ -80,6 +85,15 @@ export class SeatBook {
   liveLock(lockId: string, now: number): SeatLock | undefined {
     const lock = this.liveLocks.get(lockId);
     return lock && holdsAt(lock, now) ? lock : undefined;
+  }
+
+  /**
+   * The best `quantity` adjacent available seats in the first of `zones` that has them
+   * (best-available.ts). Call it after expireDue(now): a lock past its expiry that has not
+   * been expired yet still counts as holding its seats here.
+   */
+  bestAvailable(quantity: number, zones: readonly string[]): SeatInfo[] | undefined {
+    return this.free.pick(quantity, zones);
   }
 
   /** Locks every requested seat, or none (a lock is all or nothing). */
@@ -164,6 +178,7 @@ export class SeatBook {
     lock.status = "confirmed";
     lock.paying = false;
     for (const seatId of lock.seatIds) this.booked.set(seatId, bookingId);
+    this.refresh(lock.seatIds);
     return lock;
   }
 
@@ -172,17 +187,27 @@ export class SeatBook {
     for (const seatId of seatIds) {
       if (this.booked.get(seatId) === bookingId) this.booked.delete(seatId);
     }
+    this.refresh(seatIds);
   }
 
   private addHold(lock: SeatLock): void {
     this.liveLocks.set(lock.lockId, lock);
     for (const seatId of lock.seatIds) this.holds.set(seatId, lock);
+    this.refresh(lock.seatIds);
   }
 
   private removeHold(lock: SeatLock): void {
     this.liveLocks.delete(lock.lockId);
     for (const seatId of lock.seatIds) {
       if (this.holds.get(seatId) === lock) this.holds.delete(seatId);
+    }
+    this.refresh(lock.seatIds);
+  }
+
+  /** Tells the best-available index whether each seat is now booked or held. */
+  private refresh(seatIds: Iterable<string>): void {
+    for (const seatId of seatIds) {
+      this.free.setTaken(seatId, this.booked.has(seatId) || this.holds.has(seatId));
     }
   }
 }

@@ -1,6 +1,5 @@
 import { failure, invalidInputFailure, notFoundFailure } from "../http/api-failure.ts";
 import { iso } from "../lib/iso-time.ts";
-import { pickBestAvailable } from "./best-available.ts";
 import type { KeyedRequest } from "./keyed-request.ts";
 import { lockCreated, lockEnded } from "./lock-records.ts";
 import type { SeatLock } from "./seat-book.ts";
@@ -20,7 +19,7 @@ export class SeatLocking {
     const closed = showClosed(show.info, now, "locked");
     if (closed) return refused(closed);
     show.expireDue(now);
-    const picked = this.seatsFor(command.selection, now);
+    const picked = this.seatsFor(command.selection);
     if (!picked.ok) return picked;
     const outcome = show.seats.lock({
       lockId: newShowScopedId("lock", show.showId),
@@ -106,19 +105,18 @@ export class SeatLocking {
   }
 
   /** The seats a lock request names, or the best available ones. */
-  private seatsFor(selection: LockSelection, now: number): ShowResult<string[]> {
+  private seatsFor(selection: LockSelection): ShowResult<string[]> {
     if ("seatIds" in selection) return ok(selection.seatIds);
     const { info, seats } = this.show;
     const zone = selection.zone;
     if (zone !== undefined && !info.zones.some((z) => z.name === zone)) {
       return refused(invalidInputFailure("zone", `no zone '${zone}' in this show`));
     }
-    const picked = pickBestAvailable({
-      seats: [...seats.seats.values()],
-      isAvailable: (id) => seats.statusOf(id, now) === "available",
-      quantity: selection.quantity,
-      zones: zone ? [zone] : info.zones.map((z) => z.name),
-    });
+    // lock() has already expired what was due, as bestAvailable() asks.
+    const picked = seats.bestAvailable(
+      selection.quantity,
+      zone ? [zone] : info.zones.map((z) => z.name),
+    );
     if (!picked) {
       return refused(
         failure(

@@ -17,8 +17,10 @@ export async function loadFromCatalog(
   const store = new CatalogStore(db);
   const record = await store.getShow(showId);
   if (!record) return undefined;
-  const [venue, event] = await Promise.all([
-    store.getVenue(record.show.venueId),
+  const [venue, zones, seats, event] = await Promise.all([
+    store.getVenueRow(record.show.venueId),
+    store.getZones(record.show.venueId),
+    store.getSeatTuples(record.show.venueId),
     store.getEvent(record.show.eventId),
   ]);
   if (!venue || !event) return undefined;
@@ -31,24 +33,24 @@ export async function loadFromCatalog(
       showId,
       eventId: event.eventId,
       eventName: event.name,
-      venueId: venue.venue.venueId,
-      venueName: venue.venue.name,
-      totalSeats: venue.venue.totalSeats,
+      venueId: venue.venueId,
+      venueName: venue.name,
+      totalSeats: venue.totalSeats,
       showTime: Date.parse(record.show.showTime),
       status: record.show.status,
-      zones: venue.zones.map((zone) => ({
+      zones: zones.map((zone) => ({
         name: zone.name,
         price: priceOf(zone.name),
         seats: zone.seatCount,
       })),
     },
-    seats: venue.seats.map((seat) => ({
-      seatId: seat.seatId,
-      row: seat.row,
-      number: seat.number,
-      zone: seat.zone,
-      price: priceOf(seat.zone),
-      position: seat.position,
+    seats: seats.map(([seatId, row, number, zone, position]) => ({
+      seatId,
+      row,
+      number,
+      zone,
+      price: priceOf(zone),
+      position,
     })),
   };
 }

@@ -67,7 +67,7 @@ CREATE TABLE IF NOT EXISTS locks (
 CREATE INDEX IF NOT EXISTS locks_live ON locks (status) WHERE status = 'locked';
 `;
 
-/** Seats per INSERT in initialize(): keeps each JSON parameter well under SQLite's 2 MB value limit. */
+/** Seats per INSERT in initialize(): each JSON parameter stays well under SQLite's 2 MB. */
 const SEATS_PER_INSERT = 5_000;
 
 interface LockRow extends Record<string, SqlStorageValue> {
