@@ -99,9 +99,7 @@ describe("request log lines", () => {
     );
     await expectError(declined, 422, "PAYMENT_FAILED");
     expect(lines.some((l) => l.msg === "payment declined")).toBe(true);
-    expect(lines.some((l) => l.msg === "booking failed" && l.code === "PAYMENT_FAILED")).toBe(
-      true,
-    );
+    expect(lines.some((l) => l.msg === "booking failed" && l.code === "PAYMENT_FAILED")).toBe(true);
     for (const line of lines) expect(secretsIn(JSON.stringify(line))).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import { ApiError, api } from "./api.js";
 import { refreshSeats } from "./current-show.js";
 import { capitalise } from "./format.js";
 import { announce, clearNotice, showError, showNotice } from "./notice.js";
-import { loadSeatMap, markTaken, nameSeats } from "./seats.js";
+import { markTaken, nameSeats } from "./seats.js";
 import { forgetBooking, forgetHold, loadHold, saveHold } from "./session.js";
 import { setState, state, whileBusy } from "./state.js";
 

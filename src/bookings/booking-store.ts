@@ -1,14 +1,7 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Database } from "../db/database.ts";
 import { afterCursor, type Keyset, keysetOrder, type Page, toPage } from "../db/keyset-page.ts";
-import {
-  type BookingStatus,
-  bookingSeats,
-  bookings,
-  events,
-  shows,
-  venues,
-} from "../db/schema.ts";
+import { type BookingStatus, bookingSeats, bookings, events, shows, venues } from "../db/schema.ts";
 import type { BookingShow, BookingSnapshot } from "./booking-views.ts";
 
 interface StoredBookingRead {

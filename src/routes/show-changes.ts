@@ -17,13 +17,10 @@ const showPatchSchema = z
     show_time: z.iso
       .datetime({ offset: true, message: "must be an ISO-8601 date-time" })
       .optional(),
-    status: z
-      .enum(["scheduled", "closed"])
-      .optional()
-      .meta({
-        description:
-          "scheduled: on sale; closed: sales paused (locks, bookings and payments answer 400 SHOW_CLOSED)",
-      }),
+    status: z.enum(["scheduled", "closed"]).optional().meta({
+      description:
+        "scheduled: on sale; closed: sales paused (locks, bookings and payments answer 400 SHOW_CLOSED)",
+    }),
   })
   .refine((patch) => patch.show_time !== undefined || patch.status !== undefined, {
     message: "give show_time or status",
@@ -31,12 +28,10 @@ const showPatchSchema = z
   })
   .meta({ id: "ShowPatch" });
 
-const cancelShowSchema = z
-  .strictObject({ reason: singleLineText(500) })
-  .meta({
-    id: "CancelShow",
-    example: { reason: "The artist is ill; the show will not take place" },
-  });
+const cancelShowSchema = z.strictObject({ reason: singleLineText(500) }).meta({
+  id: "CancelShow",
+  example: { reason: "The artist is ill; the show will not take place" },
+});
 
 const updateShow = apiRoute({
   method: "patch",

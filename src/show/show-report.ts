@@ -32,7 +32,8 @@ export function salesReport(state: ShowState, currency: string, now: number): Sa
   for (const zone of state.info.zones) zones[zone.name] = { ...noSeats(), total: 0 };
   for (const seat of state.seats.seats.values()) {
     const status = state.seats.statusOf(seat.seatId, now);
-    const zone = (zones[seat.zone] ??= { ...noSeats(), total: 0 });
+    const zone = zones[seat.zone] ?? { ...noSeats(), total: 0 };
+    zones[seat.zone] = zone;
     zone[status]++;
     zone.total++;
     total[status]++;
