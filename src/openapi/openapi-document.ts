@@ -21,6 +21,11 @@ const TAGS = [
   { name: "Bookings", description: "Bookings made from locks" },
   { name: "Payments", description: "Paying pending bookings" },
   { name: "Organizers", description: "Running a show: reports, its bookings, changes" },
+  {
+    name: "Webhooks",
+    description:
+      "Events sent to other systems (Standard Webhooks signatures, at least once, each booking's in order)",
+  },
   { name: "Meta", description: "Health, this document, local tokens" },
 ];
 
