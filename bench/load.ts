@@ -10,6 +10,7 @@ import { CpuMeter } from "./proc.ts";
 import type { HttpResult, HttpTask, LoadResult, LoadTask } from "./protocol.ts";
 import { runSale, runSerial } from "./sale.ts";
 import { round, Samples } from "./stats.ts";
+import { runCrowd } from "./viewer-crowd.ts";
 
 /** Closed loop: each connection sends its next GET as soon as the previous one is answered. */
 async function runHttp(task: HttpTask): Promise<HttpResult> {
@@ -92,6 +93,9 @@ async function main(): Promise<void> {
       break;
     case "flood":
       result = await runFlood(task);
+      break;
+    case "crowd":
+      result = await runCrowd(task);
       break;
   }
   // Exit once the result is out: a socket whose close a flooded server never answers must

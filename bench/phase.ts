@@ -5,6 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
+import type { CrowdResult } from "./crowd-protocol.ts";
 import { type MemorySampler, workerdProcesses } from "./proc.ts";
 import { type LoadResult, type LoadTask, type SaleResult, SECRET_ENV } from "./protocol.ts";
 import { mib, type PhaseCost } from "./report.ts";
@@ -82,7 +83,7 @@ export function runLoad<T extends LoadResult>(
 }
 
 /** A result's measured seconds and the requests made in them. */
-function windowOf(result: LoadResult): [number, number] {
+function windowOf(result: MeteredResult): [number, number] {
   switch (result.kind) {
     case "http":
       return [result.seconds, result.requests];
@@ -97,18 +98,24 @@ function windowOf(result: LoadResult): [number, number] {
   }
 }
 
-export function withoutIds(result: SaleResult): Omit<SaleResult, "confirmedBookingIds"> {
-  const { confirmedBookingIds: _ids, ...rest } = result;
+/** The sale without what only the run needs (booking ids, locks, the raw histogram). */
+export function withoutIds(
+  result: SaleResult,
+): Omit<SaleResult, "confirmedBookingIds" | "locks" | "fromCommitHistogram"> {
+  const { confirmedBookingIds: _ids, locks: _locks, fromCommitHistogram: _h, ...rest } = result;
   return rest;
 }
 
-export interface Measured<T extends LoadResult> {
+/** Results that carry the server's CPU in their window (a crowd's does not: see sweep). */
+export type MeteredResult = Exclude<LoadResult, CrowdResult>;
+
+export interface Measured<T extends MeteredResult> {
   result: T;
   cost: PhaseCost;
 }
 
 /** Runs a phase; the load process reports CPU, the sampler the phase's peak memory. */
-export async function measured<T extends LoadResult>(
+export async function measured<T extends MeteredResult>(
   sampler: MemorySampler,
   run: (serverPids: number[]) => Promise<T>,
 ): Promise<Measured<T>> {

@@ -4,6 +4,8 @@
  * on the last line of its stdout; anything else it says goes to stderr.
  */
 
+import type { CrowdResult, CrowdTask } from "./crowd-protocol.ts";
+import type { SparseHistogram } from "./histogram.ts";
 import type { CpuUse } from "./proc.ts";
 
 /** Closed-loop GETs of one path by a fixed number of keep-alive connections. */
@@ -22,6 +24,8 @@ export interface HttpTask {
 export interface SaleTask {
   kind: "sale";
   baseUrl: string;
+  /** Where the sale's viewers upgrade (the relay process's Worker); baseUrl if absent. */
+  viewerBaseUrl?: string;
   showId: string;
   buyers: number;
   viewers: number;
@@ -32,6 +36,10 @@ export interface SaleTask {
   /** Quiet time after the last booking for the last broadcasts to reach every viewer. */
   settleMs: number;
   serverPids: number[];
+  /** The relay process's workerd, metered apart; none when the relays share serverPids. */
+  relayPids?: number[];
+  /** Return the locks (seat ids, commit times) for a crowd of viewers in other processes. */
+  reportLocks?: boolean;
 }
 
 /** One buyer, one request at a time: the show object's time per operation, unloaded. */
@@ -95,7 +103,7 @@ export interface FloodTask {
   serverPids: number[];
 }
 
-export type LoadTask = HttpTask | SaleTask | SerialTask | CyclesTask | FloodTask;
+export type LoadTask = HttpTask | SaleTask | SerialTask | CyclesTask | FloodTask | CrowdTask;
 
 /** Lines on the load process's stdin/stdout that pace a phase run by two processes. */
 export const READY_LINE = "ready";
@@ -180,6 +188,14 @@ export interface SaleResult {
   windowSeconds: number;
   clientCpuMs: number;
   server: CpuUse;
+  /** The relay process's CPU in the same window, when it was metered apart. */
+  relayServer?: CpuUse;
+  /** The show's version after the sale (the last message the viewers must get). */
+  finalVersion: number;
+  /** The lock commit → viewer delays as a histogram, to merge with a crowd's. */
+  fromCommitHistogram?: SparseHistogram;
+  /** With reportLocks: each successful lock's seat ids and commit time (epoch ms). */
+  locks?: [string[], number][];
 }
 
 export interface SerialResult {
@@ -249,4 +265,10 @@ export interface FloodResult {
   server: CpuUse;
 }
 
-export type LoadResult = HttpResult | SaleResult | SerialResult | CyclesResult | FloodResult;
+export type LoadResult =
+  | HttpResult
+  | SaleResult
+  | SerialResult
+  | CyclesResult
+  | FloodResult
+  | CrowdResult;

@@ -5,9 +5,11 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { HotSale } from "./hot-show.ts";
 import type { CheckResult } from "./invariants.ts";
 import type { MachineInfo } from "./proc.ts";
 import type { HttpResult, SaleResult, SerialResult } from "./protocol.ts";
+import type { StadiumResult } from "./stadium.ts";
 import { round } from "./stats.ts";
 
 export interface PhaseCost {
@@ -28,24 +30,30 @@ export interface PhaseCost {
   peakRssMiB: number;
 }
 
+/** A sale at one viewer count, as the JSON keeps it (no booking ids, locks or histogram). */
+export type SaleSummary = Omit<HotSale, "sale"> & {
+  sale: Omit<SaleResult, "confirmedBookingIds" | "locks" | "fromCommitHistogram">;
+  cost: PhaseCost;
+};
+
 export interface BenchReport {
   mode: "full" | "ci";
   startedAt: string;
   machine: MachineInfo;
   served: string;
-  settings: Record<string, number | string>;
+  settings: Record<string, number | string | number[]>;
   health: HttpResult;
   seatMap: HttpResult;
   seatMapLimited: HttpResult;
+  status: HttpResult;
+  layout: HttpResult;
+  anchor: HttpResult;
+  anchorAlone: HttpResult;
   serial: SerialResult;
-  /** The sale's figures; the confirmed booking ids stay out of the file. */
-  sale: Omit<SaleResult, "confirmedBookingIds">;
-  /** The same sale on another show with one viewer: what 1,000 viewers cost the sale. */
-  quietSale: Omit<SaleResult, "confirmedBookingIds">;
-  costs: Record<
-    "health" | "seatMap" | "seatMapLimited" | "serial" | "sale" | "quietSale",
-    PhaseCost
-  >;
+  /** The flash sale at each viewer count, each on a fresh show. */
+  sales: SaleSummary[];
+  stadium: StadiumResult | undefined;
+  costs: Record<string, PhaseCost>;
   peakRssMiB: number;
   rows: Row[];
   invariants: CheckResult[];
@@ -58,148 +66,6 @@ export interface Row {
   vsBaseline: string;
   target: string;
   status: "met" | "not met" | "";
-}
-
-const ms = (value: number) => `${value.toFixed(1)} ms`;
-const perSecond = (value: number) => `${value.toFixed(0)}/s`;
-const ratio = (value: number, base: number) => (base > 0 ? `${(value / base).toFixed(2)}x` : "");
-
-export interface RowInputs {
-  health: HttpResult;
-  seatMap: HttpResult;
-  limited: HttpResult;
-  serial: SerialResult;
-  sale: SaleResult;
-  quietSale: SaleResult;
-  costs: BenchReport["costs"];
-  peakRssMiB: number;
-}
-
-export function buildRows(inputs: RowInputs): Row[] {
-  const { health, seatMap, limited, serial, sale, quietSale, costs, peakRssMiB } = inputs;
-  const base = health.requestsPerSecond;
-  const readRatio = seatMap.requestsPerSecond / base;
-  const saleRatio = sale.lockAndBookPerSecond / base;
-  const viewers = `${sale.viewersConnected} viewers`;
-  const row = (
-    metric: string,
-    value: string,
-    vsBaseline = "",
-    target = "",
-    met?: boolean,
-  ): Row => ({
-    metric,
-    value,
-    vsBaseline,
-    target,
-    status: met === undefined ? "" : met ? "met" : "not met",
-  });
-  const baseCpu = costs.health.serverCpuMsPerRequest;
-  // What the baseline ratio would be if workerd's CPU were the only limit: robust to other
-  // processes taking CPU from one phase more than another.
-  const cpuRow = (metric: string, cost: PhaseCost) =>
-    row(
-      `workerd CPU per request, ${metric}`,
-      `${cost.serverCpuMsPerRequest.toFixed(3)} ms`,
-      ratio(baseCpu, cost.serverCpuMsPerRequest),
-    );
-  return [
-    row("GET /health (baseline) requests/s", perSecond(base), "1.00x"),
-    row("GET /health p50 / p99", `${ms(health.latencyMs.p50)} / ${ms(health.latencyMs.p99)}`),
-    row(
-      "seat-map reads requests/s",
-      perSecond(seatMap.requestsPerSecond),
-      ratio(seatMap.requestsPerSecond, base),
-      ">= 0.80x baseline",
-      readRatio >= 0.8,
-    ),
-    row("seat-map reads p50 / p99", `${ms(seatMap.latencyMs.p50)} / ${ms(seatMap.latencyMs.p99)}`),
-    row(
-      "seat-map reads, rate limiter on, requests/s",
-      `${perSecond(limited.requestsPerSecond)} (${ratio(limited.requestsPerSecond, seatMap.requestsPerSecond)} of limiter off)`,
-      ratio(limited.requestsPerSecond, base),
-    ),
-    row(
-      "seat-map reads, rate limiter on, p50 / p99",
-      `${ms(limited.latencyMs.p50)} / ${ms(limited.latencyMs.p99)}`,
-    ),
-    row(
-      "lock+book requests/s",
-      perSecond(sale.lockAndBookPerSecond),
-      ratio(sale.lockAndBookPerSecond, base),
-      ">= 0.50x baseline",
-      saleRatio >= 0.5,
-    ),
-    row(
-      "lock+book p50 / p99",
-      `${ms(sale.lockAndBookLatencyMs.p50)} / ${ms(sale.lockAndBookLatencyMs.p99)}`,
-    ),
-    row("  lock p50 / p99", `${ms(sale.lockLatencyMs.p50)} / ${ms(sale.lockLatencyMs.p99)}`),
-    row("  book (pay) p50 / p99", `${ms(sale.bookLatencyMs.p50)} / ${ms(sale.bookLatencyMs.p99)}`),
-    row(
-      "  same sale, 1 viewer: lock+book requests/s",
-      `${perSecond(quietSale.lockAndBookPerSecond)} (sold out in ${quietSale.sellOutSeconds?.toFixed(2) ?? "-"} s)`,
-      ratio(quietSale.lockAndBookPerSecond, base),
-    ),
-    row(
-      "one buyer alone: lock p50 / book p50",
-      `${ms(serial.lockLatencyMs.p50)} / ${ms(serial.bookLatencyMs.p50)} (${perSecond(serial.requestsPerSecond)})`,
-    ),
-    row("locks/s (successful)", perSecond(sale.locksPerSecond)),
-    row("seats sold/s", perSecond(sale.seatsPerSecond)),
-    row(
-      "time to sell out",
-      sale.sellOutSeconds === null
-        ? `not sold out (${sale.seatsSold}/${sale.seatsTotal})`
-        : `${sale.sellOutSeconds.toFixed(2)} s (${sale.seatsTotal} seats, ${sale.buyers} buyers)`,
-    ),
-    row(
-      `broadcast delay p50 / p99 (${viewers})`,
-      `${ms(sale.broadcastDelayMs.p50)} / ${ms(sale.broadcastDelayMs.p99)}`,
-      "",
-      "p99 < 250 ms",
-      sale.broadcastDelayMs.count > 0 &&
-        sale.broadcastDelayMs.p99 < 250 &&
-        sale.broadcastMissed === 0,
-    ),
-    row(
-      "  from the lock's commit (locked_at) instead",
-      `${ms(sale.broadcastFromCommitMs.p50)} / ${ms(sale.broadcastFromCommitMs.p99)}`,
-      "",
-      "p99 < 250 ms",
-      sale.broadcastFromCommitMs.count > 0 &&
-        sale.broadcastFromCommitMs.p99 < 250 &&
-        sale.broadcastMissed === 0,
-    ),
-    cpuRow("/health", costs.health),
-    cpuRow("seat-map read", costs.seatMap),
-    cpuRow("seat-map read, limiter on", costs.seatMapLimited),
-    cpuRow("lock or book, alone", costs.serial),
-    cpuRow("lock or book, in the sale", costs.sale),
-    cpuRow("lock or book, sale with 1 viewer", costs.quietSale),
-    row(
-      "  fan-out: workerd CPU per seats message per viewer",
-      `${fanOutMs(sale, quietSale).toFixed(3)} ms`,
-    ),
-    row("peak workerd RSS during the sale", `${costs.sale.peakRssMiB.toFixed(0)} MiB`),
-    row(
-      "  per viewer (sale peak less the phase before)",
-      `${((costs.sale.peakRssMiB - costs.serial.peakRssMiB) / Math.max(1, sale.viewersConnected)).toFixed(2)} MiB`,
-    ),
-    row("peak workerd RSS, whole run", `${peakRssMiB.toFixed(0)} MiB`),
-  ];
-}
-
-/**
- * The sale's extra workerd CPU over the one-viewer sale (per request, so a different request
- * count does not count), spread over the seats messages the viewers received.
- */
-function fanOutMs(sale: SaleResult, quiet: SaleResult): number {
-  const perRequest = (result: SaleResult) =>
-    result.server.serverCpuMs / Math.max(1, result.lockAndBookRequests);
-  const extra = (perRequest(sale) - perRequest(quiet)) * sale.lockAndBookRequests;
-  const deliveries = sale.messagesPerViewer * Math.max(1, sale.viewersConnected - 1);
-  return deliveries > 0 ? extra / deliveries : 0;
 }
 
 export function formatTable(rows: readonly Row[]): string {

@@ -1,7 +1,9 @@
 /**
  * `npm run bench` (full) and `npm run bench:ci` (`--ci`, small and quick). Serves the Worker
- * on workerd with fresh state, creates a show through the API, drives load from a separate
- * process (bench/load.ts), prints a table against the targets, checks the invariants.
+ * on workerd with fresh state, the relays in a second workerd process (bench/server-pair.ts),
+ * creates shows through the API, drives load from separate processes (bench/load.ts), runs
+ * the phases of bench/bench-phases.ts, prints a table against the targets, checks the
+ * invariants of every sale.
  * Exit code 1 when an invariant is breached (the performance targets only report).
  * `--flood` runs only the live-feed flood scenario instead (bench/flood-run.ts); `--queue`
  * only the waiting room under a crowd (bench/queue-run.ts; with `--ci`, a smaller crowd).
@@ -14,23 +16,24 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { signAccessToken } from "../src/auth/access-token.ts";
+import { type PhaseSettings, type Phases, runPhases } from "./bench-phases.ts";
 import { floodSettings, runFloodBench } from "./flood-run.ts";
-import { checkInvariants, waitForD1 } from "./invariants.ts";
-import { type Measured, measured, runLoad, withoutIds } from "./phase.ts";
+import { type CheckResult, checkInvariants, waitForD1 } from "./invariants.ts";
+import { withoutIds } from "./phase.ts";
 import { MemorySampler, machineInfo } from "./proc.ts";
-import type { HttpResult, SaleResult, SerialResult } from "./protocol.ts";
 import { queueSettings, runQueueBench } from "./queue-run.ts";
 import {
   type BenchReport,
-  buildRows,
   formatChecks,
   formatCosts,
   formatTable,
   mib,
+  type PhaseCost,
   writeReport,
 } from "./report.ts";
-import { bundleWorker, projectRoot, type Route, readWorkerPlan, WorkerServer } from "./serve.ts";
-import { type BenchShow, createShow } from "./show-setup.ts";
+import { buildRows } from "./report-rows.ts";
+import { bundleWorker, projectRoot, type Route, readWorkerPlan } from "./serve.ts";
+import { ServerPair } from "./server-pair.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -41,26 +44,30 @@ const { values: args } = parseArgs({
   },
 });
 
-const settings = args.ci
+const settings: PhaseSettings = args.ci
   ? {
       seats: 200,
       buyers: 100,
-      viewers: 100,
+      viewerCounts: [1, 100],
+      mainViewers: 100,
       connections: 16,
       warmupMs: 500,
       readMs: 2_000,
       serialLocks: 20,
       saleDeadlineMs: 45_000,
+      stadiumSeats: 0,
     }
   : {
       seats: 1_000,
       buyers: 500,
-      viewers: 1_000,
+      viewerCounts: [1, 1_000, 5_000, 10_000],
+      mainViewers: 1_000,
       connections: 64,
       warmupMs: 2_000,
       readMs: 10_000,
       serialLocks: 50,
       saleDeadlineMs: 120_000,
+      stadiumSeats: 50_000,
     };
 
 const route = args.route as Route;
@@ -68,26 +75,6 @@ if (args.ci && args.flood) throw new Error("--ci and --flood are separate runs")
 if (route !== "direct" && route !== "entry") throw new Error("--route is direct or entry");
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
-
-interface Bench {
-  server: WorkerServer;
-  sampler: MemorySampler;
-  secret: string;
-  show: BenchShow;
-  /** A second show, for the one-buyer phase, so the sale's show starts untouched. */
-  probeShow: BenchShow;
-  /** A third, like the first, for the sale watched by one viewer only. */
-  quietShow: BenchShow;
-}
-
-interface Phases {
-  health: Measured<HttpResult>;
-  seatMap: Measured<HttpResult>;
-  limited: Measured<HttpResult>;
-  serial: Measured<SerialResult>;
-  sale: Measured<SaleResult>;
-  quietSale: Measured<SaleResult>;
-}
 
 /** The run's Ed25519 key of ticket tokens (a required secret): a private JWK with a kid. */
 const ticketSigningKey = JSON.stringify({
@@ -97,6 +84,9 @@ const ticketSigningKey = JSON.stringify({
 
 const baseBindings = (secret: string): Record<string, string> => ({
   TICKET_SIGNING_KEY: ticketSigningKey,
+  // The CI sale's 100 viewers spread over three relays, so it checks that every relay
+  // forwards every change; the full run keeps wrangler.toml's 5,000.
+  ...(args.ci ? { VIEWERS_PER_RELAY: "40" } : {}),
   PAYMENT_PROVIDER: "simulated",
   PAYMENT_TIMEOUT_MS: "10000",
   CURRENCY: "INR",
@@ -112,74 +102,7 @@ const limitedBindings = (secret: string): Record<string, string> => ({
   RATE_LIMIT_SEAT_MAP: "100000000",
 });
 
-async function runPhases(bench: Bench): Promise<Phases> {
-  const { server, sampler, secret, show, probeShow, quietShow } = bench;
-  const http = (path: string) => (serverPids: number[]) =>
-    runLoad<HttpResult>(
-      {
-        kind: "http",
-        baseUrl: server.url,
-        path,
-        serverPids,
-        connections: settings.connections,
-        warmupMs: settings.warmupMs,
-        durationMs: settings.readMs,
-      },
-      secret,
-      settings.warmupMs + settings.readMs + 30_000,
-    );
-  const seatsPath = `/v1/shows/${show.showId}/seats`;
-
-  log("Phase 1/6: GET /health (baseline)...");
-  const health = await measured(sampler, http("/health"));
-  log("Phase 2/6: GET seat map, rate limits off...");
-  const seatMap = await measured(sampler, http(seatsPath));
-  log("Phase 3/6: GET seat map, rate limits on (RATE_LIMIT_SEAT_MAP=100000000)...");
-  await server.reconfigure(limitedBindings(secret));
-  const limited = await measured(sampler, http(seatsPath));
-  await server.reconfigure(baseBindings(secret));
-
-  log(`Phase 4/6: one buyer alone, ${settings.serialLocks} lock+book rounds (another show)...`);
-  const serial = await measured(sampler, (serverPids) =>
-    runLoad<SerialResult>(
-      {
-        kind: "serial",
-        baseUrl: server.url,
-        showId: probeShow.showId,
-        locks: settings.serialLocks,
-        serverPids,
-      },
-      secret,
-      90_000,
-    ),
-  );
-
-  const flashSale = (showId: string, viewers: number) => (serverPids: number[]) =>
-    runLoad<SaleResult>(
-      {
-        kind: "sale",
-        baseUrl: server.url,
-        showId,
-        buyers: settings.buyers,
-        viewers,
-        seed: 20_261_126,
-        deadlineMs: settings.saleDeadlineMs,
-        settleMs: 5_000,
-        serverPids,
-      },
-      secret,
-      settings.saleDeadlineMs + 90_000,
-    );
-  log(`Phase 5/6: flash sale, ${settings.buyers} buyers, ${settings.viewers} live viewers...`);
-  const sale = await measured(sampler, flashSale(show.showId, settings.viewers));
-  // The buyers choose seats from the live feed, so one viewer stays.
-  log(`Phase 6/6: the same sale with 1 viewer (another show), for the cost of the fan-out...`);
-  const quietSale = await measured(sampler, flashSale(quietShow.showId, 1));
-  return { health, seatMap, limited, serial, sale, quietSale };
-}
-
-function printReport(report: BenchReport, workerErrors: number, confirmations: number): void {
-  const s = report.sale;
+function printReport(report: BenchReport, workerErrors: number, phases: Phases): void {
   log("");
   log(formatTable(report.rows));
   log("");
@@ -191,17 +114,17 @@ function printReport(report: BenchReport, workerErrors: number, confirmations: n
         "workerd runs JavaScript on one thread, so an idle machine gives higher figures.",
     );
   }
-  log(
-    `Sale: ${s.seatsSold}/${s.seatsTotal} seats (wanted ${s.seatsWanted}) in ${s.bookingsOk} bookings; ` +
-      `${s.lockAttempts} lock requests (${s.locksOk} ok, ${s.lockConflicts} conflicts), ` +
-      `${s.bookingAttempts} booking requests, ${confirmations} confirmations; ` +
-      `unexpected answers: ${JSON.stringify(s.unexpected)}`,
-  );
-  log(
-    `Viewers: ${s.viewersConnected}/${s.viewers} connected, ${s.messagesPerViewer} messages each, ` +
-      `${s.broadcastDelayMs.count} (lock, viewer) delays, ${s.broadcastMissed} missed, ${s.viewerGaps} gaps, ` +
-      `WebSocket extensions "${s.viewerExtensions}"; worker errors logged: ${workerErrors}`,
-  );
+  for (const hot of phases.sales) {
+    const s = hot.sale.result;
+    log(
+      `Sale, ${hot.viewers} viewers: ${s.seatsSold}/${s.seatsTotal} seats (wanted ${s.seatsWanted}) in ` +
+        `${s.bookingsOk} bookings; ${s.lockAttempts} lock requests (${s.locksOk} ok, ${s.lockConflicts} conflicts), ` +
+        `${s.bookingAttempts} booking requests; unexpected answers: ${JSON.stringify(s.unexpected)}; ` +
+        `viewers ${hot.viewersConnected} connected (${hot.failedToConnect} failed, crowd connected in ` +
+        `${hot.crowdConnectSeconds} s, caught up: ${hot.crowdCaughtUp}); crowd CPU ${hot.crowdClientCpuMs} ms`,
+    );
+  }
+  log(`Worker errors and warnings logged: ${workerErrors}`);
   log("");
   log("Invariants:");
   log(formatChecks(report.invariants));
@@ -226,23 +149,33 @@ async function main(): Promise<number> {
   } else {
     log(
       `Mode: ${args.ci ? "ci" : "full"}: ${settings.seats} seats, ${settings.buyers} buyers, ` +
-        `${settings.viewers} viewers, reads ${settings.connections} connections x ${settings.readMs / 1000} s`,
+        `sales with ${settings.viewerCounts.join(", ")} viewers, reads ${settings.connections} ` +
+        `connections x ${settings.readMs / 1000} s` +
+        (settings.stadiumSeats > 0 ? `, a ${settings.stadiumSeats}-seat show` : ""),
     );
   }
 
   const workDir = mkdtempSync(join(tmpdir(), "ticket-bench-"));
   const secret = randomBytes(32).toString("hex");
-  const server = await WorkerServer.start({
+  // The flood and the queue measure the show object with its viewers as they were
+  // measured before the relays had a process of their own; the sales need that process.
+  const bench = !args.flood && !args.queue;
+  const pair = await ServerPair.start({
     plan: readWorkerPlan(),
-    mainModule: bundleWorker(join(workDir, "bundle")),
-    stateDir: join(workDir, "state"),
+    bundle: bundleWorker(join(workDir, "bundle")),
+    workDir,
     bindings: baseBindings(secret),
     route,
+    relays: bench ? "process" : "same",
+    // 10,000 viewers take two processes to accept them (see ServerPair); CI has 100.
+    extraFronts: bench && !args.ci ? 1 : 0,
+    anchor: bench,
   });
+  const server = pair.main;
   const sampler = new MemorySampler(200);
   sampler.start();
   try {
-    log(`Served: ${server.describe()}`);
+    log(`Served: ${pair.describe()}`);
     log(`D1 migrations applied: ${(await server.applyMigrations()).join(", ")}`);
     const admin = await signAccessToken(
       { sub: "bench_admin", role: "admin", ttlSeconds: 3600 },
@@ -264,62 +197,75 @@ async function main(): Promise<number> {
       const input = { server, sampler, secret, adminToken: admin, machine, startedAt, log };
       return await runFloodBench(input);
     }
-    const show = await createShow(server.url, admin, settings.seats);
-    const probeShow = await createShow(server.url, admin, 200);
-    const quietShow = await createShow(server.url, admin, settings.seats);
-    log(`Show ${show.showId}: ${show.totalSeats} seats, prices ${JSON.stringify(show.prices)}`);
-
-    const phases = await runPhases({ server, sampler, secret, show, probeShow, quietShow });
+    const phases = await runPhases({
+      pair,
+      sampler,
+      secret,
+      adminToken: admin,
+      settings,
+      baseBindings: baseBindings(secret),
+      limitedBindings: limitedBindings(secret),
+      log,
+    });
     sampler.stop();
 
-    const waitedMs = await waitForD1(server, show, 15_000);
-    log(`Checking invariants (D1 caught up after ${waitedMs} ms)...`);
-    const { confirmedBookingIds, ...sale } = phases.sale.result;
-    const invariants = await checkInvariants(server, show, confirmedBookingIds);
+    const invariants: CheckResult[] = [];
+    for (const [i, show] of phases.saleShows.entries()) {
+      const hot = phases.sales[i];
+      if (!hot) continue;
+      const waitedMs = await waitForD1(server, show, 15_000);
+      log(
+        `Checking the ${hot.viewers}-viewer sale's invariants (D1 caught up after ${waitedMs} ms)...`,
+      );
+      const checks = await checkInvariants(server, show, hot.sale.result.confirmedBookingIds);
+      invariants.push(...checks.map((c) => ({ ...c, name: `${hot.viewers} viewers: ${c.name}` })));
+    }
 
     const peakRssMiB = mib(sampler.overallPeak);
-    const costs = {
+    const costs: Record<string, PhaseCost> = {
       health: phases.health.cost,
       seatMap: phases.seatMap.cost,
       seatMapLimited: phases.limited.cost,
+      status: phases.status.cost,
+      layout: phases.layout.cost,
+      anchor: phases.anchor.cost,
+      anchorAlone: phases.anchorAlone.cost,
       serial: phases.serial.cost,
-      sale: phases.sale.cost,
-      quietSale: phases.quietSale.cost,
+      ...Object.fromEntries(phases.sales.map((hot) => [`sale${hot.viewers}`, hot.sale.cost])),
     };
     const report: BenchReport = {
       mode: args.ci ? "ci" : "full",
       startedAt,
       machine,
-      served: server.describe(),
+      served: pair.describe(),
       settings: { ...settings, route },
       health: phases.health.result,
       seatMap: phases.seatMap.result,
       seatMapLimited: phases.limited.result,
+      status: phases.status.result,
+      layout: phases.layout.result,
+      anchor: phases.anchor.result,
+      anchorAlone: phases.anchorAlone.result,
       serial: phases.serial.result,
-      sale,
-      quietSale: withoutIds(phases.quietSale.result),
+      sales: phases.sales.map((hot) => ({
+        ...hot,
+        sale: withoutIds(hot.sale.result),
+        cost: hot.sale.cost,
+      })),
+      stadium: phases.stadium,
       costs,
       peakRssMiB,
-      rows: buildRows({
-        health: phases.health.result,
-        seatMap: phases.seatMap.result,
-        limited: phases.limited.result,
-        serial: phases.serial.result,
-        sale: phases.sale.result,
-        quietSale: phases.quietSale.result,
-        costs,
-        peakRssMiB,
-      }),
+      rows: buildRows({ phases, costs, mainViewers: settings.mainViewers, peakRssMiB }),
       invariants,
     };
-    printReport(report, server.workerErrors, confirmedBookingIds.length);
+    printReport(report, server.workerErrors + (pair.relay?.workerErrors ?? 0), phases);
     log(`Written: ${writeReport(projectRoot, report)}`);
     const failed = invariants.filter((check) => !check.passed).length;
     log(`${invariants.length - failed} passed, ${failed} failed`);
     return failed === 0 ? 0 : 1;
   } finally {
     sampler.stop();
-    await server.stop();
+    await pair.stop();
     rmSync(workDir, { recursive: true, force: true });
   }
 }

@@ -134,6 +134,7 @@ class Sale {
       if (reply.status === 200) {
         const lock = JSON.parse(reply.body) as LockBody;
         this.stats.locks.push({
+          seatIds: lock.seat_ids,
           seatIndexes: lock.seat_ids.map((id) => this.board.index.get(id) ?? -1),
           answeredAt: reply.at,
           // Same machine, same clock: wall-clock milliseconds onto performance.now()'s scale.
@@ -272,7 +273,7 @@ export async function runSale(task: SaleTask): Promise<SaleResult> {
   const client = new HttpClient(task.baseUrl, task.buyers + 8);
   const board = await loadBoard(client, task.showId);
 
-  const liveUrl = `${task.baseUrl.replace(/^http/, "ws")}/v1/shows/${task.showId}/seats/live`;
+  const liveUrl = `${(task.viewerBaseUrl ?? task.baseUrl).replace(/^http/, "ws")}/v1/shows/${task.showId}/seats/live`;
   const viewers = new ViewerPool(liveUrl, board);
   await viewers.connect(task.viewers, 100, 30_000);
   process.stderr.write(`  ${viewers.connected} viewers connected\n`);
@@ -297,7 +298,9 @@ export async function runSale(task: SaleTask): Promise<SaleResult> {
   const stats = new SaleStats();
   const cpuBefore = process.cpuUsage();
   const meter = new CpuMeter(task.serverPids);
+  const relayMeter = task.relayPids ? new CpuMeter(task.relayPids) : undefined;
   meter.start();
+  relayMeter?.start();
   const started = performance.now();
   const sale = new Sale(task, client, board, stats);
   await Promise.all(buyers.map((buyer) => sale.run(buyer)));
@@ -307,6 +310,7 @@ export async function runSale(task: SaleTask): Promise<SaleResult> {
   await viewers.caughtUp(board.version, task.settleMs);
   const cpu = process.cpuUsage(cpuBefore);
   const server = meter.stop();
+  const relayServer = relayMeter?.stop();
   const windowSeconds = (performance.now() - started) / 1000;
   await viewers.close(5_000);
   client.close();
@@ -350,5 +354,16 @@ export async function runSale(task: SaleTask): Promise<SaleResult> {
     windowSeconds: round(windowSeconds, 3),
     clientCpuMs: Math.round((cpu.user + cpu.system) / 1000),
     server,
+    ...(relayServer ? { relayServer } : {}),
+    finalVersion: board.version,
+    fromCommitHistogram: delays.fromCommitHistogram.sparse(),
+    ...(task.reportLocks
+      ? {
+          locks: stats.locks.map((lock): [string[], number] => [
+            lock.seatIds,
+            lock.committedAt + performance.timeOrigin,
+          ]),
+        }
+      : {}),
   };
 }

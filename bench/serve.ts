@@ -2,18 +2,20 @@
  * Serves the Worker for the benchmark: bundled by `wrangler deploy --dry-run` (the same
  * esbuild bundle a deploy uploads), run on workerd through the `miniflare` API with the
  * bindings of wrangler.toml, state (D1, KV, Durable Objects) in a directory of the run's
- * own. No `wrangler dev`: no proxy worker, no file watcher, no dev registry.
+ * own. No `wrangler dev`: no proxy worker, no file watcher. The full run serves the relays
+ * in a second process (bench/server-pair.ts), linked to this one by Miniflare's dev registry.
  */
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
+import { Miniflare } from "miniflare";
 import {
   unstable_getDurableObjectClassNameToUseSQLiteMap,
   unstable_readConfig,
   unstable_splitSqlQuery,
 } from "wrangler";
+import { ANCHOR_WORKER, miniflareOptions, type WorkerSetup } from "./miniflare-options.ts";
 
 export const projectRoot = fileURLToPath(new URL("..", import.meta.url).href);
 
@@ -105,10 +107,7 @@ export function bundleWorker(outDir: string): string {
 /** How requests reach the Worker. */
 export type Route = "direct" | "entry";
 
-export interface ServeOptions {
-  plan: WorkerPlan;
-  mainModule: string;
-  stateDir: string;
+export interface ServeOptions extends Omit<WorkerSetup, "direct" | "bindings"> {
   /** Overrides of wrangler.toml's vars, plus the secrets. */
   bindings: Record<string, string>;
   route: Route;
@@ -166,7 +165,7 @@ export class WorkerServer {
     const missing = options.plan.secrets.filter((name) => !(name in options.bindings));
     if (missing.length > 0) throw new Error(`no value for required secrets: ${missing.join(", ")}`);
     const log = new WorkerLog();
-    const mf = new Miniflare(miniflareOptions(options, options.bindings, log));
+    const mf = new Miniflare(optionsOf(options, options.bindings, log));
     return new WorkerServer(mf, options, log, await resolveUrl(mf, options.route));
   }
 
@@ -194,8 +193,18 @@ export class WorkerServer {
 
   /** Restarts workerd with other binding values; stored state is kept. */
   async reconfigure(bindings: Record<string, string>): Promise<void> {
-    await this.mf.setOptions(miniflareOptions(this.options, bindings, this.log));
+    await this.mf.setOptions(optionsOf(this.options, bindings, this.log));
     this.baseUrl = await resolveUrl(this.mf, this.options.route);
+  }
+
+  /** The anchor worker's direct socket (bench/workers/anchor.js), if it is served here. */
+  async anchorUrl(): Promise<string> {
+    return (await this.mf.unsafeGetDirectURL(ANCHOR_WORKER)).origin;
+  }
+
+  /** A Durable Object namespace of this process, for calls from Node (RPC). */
+  namespace<T>(binding: string): Promise<T> {
+    return this.mf.getDurableObjectNamespace(binding) as Promise<T>;
   }
 
   /** Applies every D1 database's migrations/*.sql, in file-name order. */
@@ -249,33 +258,8 @@ async function resolveUrl(mf: Miniflare, route: Route): Promise<URL> {
   return route === "direct" ? await mf.unsafeGetDirectURL() : entry;
 }
 
-function miniflareOptions(options: ServeOptions, bindings: Record<string, string>, log: WorkerLog) {
-  const { plan } = options;
-  return convertV4MiniflareOptions({
-    host: "127.0.0.1",
-    port: 0,
-    cf: false,
-    // No per-request log lines (they would travel to this process for printing).
-    logRequests: false,
-    log: new Log(LogLevel.WARN),
-    handleStructuredLogs: (entry) => {
-      if (entry.level === "error" || entry.level === "warn") log.record(entry.message);
-    },
-    telemetry: { enabled: false },
-    resourcePersistencePath: options.stateDir,
-    rootPath: join(options.mainModule, ".."),
-    name: plan.name,
-    modules: true,
-    scriptPath: options.mainModule,
-    modulesRoot: join(options.mainModule, ".."),
-    compatibilityDate: plan.compatibilityDate,
-    compatibilityFlags: plan.compatibilityFlags,
-    bindings: { ...plan.vars, ...bindings },
-    d1Databases: Object.fromEntries(plan.d1.map((db) => [db.binding, db.id])),
-    kvNamespaces: Object.fromEntries(plan.kv.map((ns) => [ns.binding, ns.id])),
-    durableObjects: Object.fromEntries(
-      plan.durableObjects.map((d) => [d.binding, { className: d.className, useSQLite: d.sqlite }]),
-    ),
-    unsafeDirectSockets: options.route === "direct" ? [{ host: "127.0.0.1", port: 0 }] : [],
-  });
+function optionsOf(options: ServeOptions, bindings: Record<string, string>, log: WorkerLog) {
+  return miniflareOptions({ ...options, bindings, direct: options.route === "direct" }, (message) =>
+    log.record(message),
+  );
 }

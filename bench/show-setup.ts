@@ -66,6 +66,7 @@ export async function createShow(
   baseUrl: string,
   adminToken: string,
   seats: number,
+  seatsPerRow = seats >= 500 ? 25 : 20,
 ): Promise<BenchShow> {
   const api = ticketClient(baseUrl, { token: adminToken });
   const eventRes = await api.v1.events.$post({
@@ -81,7 +82,7 @@ export async function createShow(
     json: {
       name: "Benchmark Arena",
       city: "Bengaluru",
-      zones: venueLayout(seats, seats >= 500 ? 25 : 20),
+      zones: venueLayout(seats, seatsPerRow),
     },
   });
   if (venueRes.status !== 201) throw await unexpected("POST /v1/venues", venueRes);

@@ -4,6 +4,7 @@
  * times (same process, same clock) that gives the broadcast delay of every lock to every
  * viewer. Each distinct message is parsed once and also keeps the shared SeatBoard current.
  */
+import { Histogram } from "./histogram.ts";
 import type { SeatBoard, SeatsMessage } from "./seat-board.ts";
 import { Samples } from "./stats.ts";
 
@@ -18,6 +19,7 @@ interface Viewer {
 }
 
 export interface LockSeen {
+  seatIds: string[];
   seatIndexes: number[];
   /** performance.now() when the lock answer reached the buyer. */
   answeredAt: number;
@@ -30,6 +32,8 @@ export interface BroadcastDelays {
   fromAnswer: Samples;
   /** From the lock's commit in the show object to each viewer. */
   fromCommit: Samples;
+  /** The same, as a histogram that merges with other processes' viewers. */
+  fromCommitHistogram: Histogram;
   /** (lock, viewer) pairs never delivered. */
   missed: number;
 }
@@ -85,6 +89,7 @@ export class ViewerPool {
     const delays: BroadcastDelays = {
       fromAnswer: new Samples(),
       fromCommit: new Samples(),
+      fromCommitHistogram: new Histogram(),
       missed: 0,
     };
     for (const lock of locks) {
@@ -96,6 +101,7 @@ export class ViewerPool {
         } else {
           delays.fromAnswer.add(heard - lock.answeredAt);
           delays.fromCommit.add(heard - lock.committedAt);
+          delays.fromCommitHistogram.add(heard - lock.committedAt);
         }
       }
     }

@@ -1,0 +1,178 @@
+/**
+ * The hot show (issue 13): the same flash sale watched by 1, 1,000, 5,000 and 10,000
+ * viewers, each on a fresh show. One viewer is the buyers' own (the sale's load process
+ * picks seats from it, full format); the rest are a crowd on the compact feed, in load
+ * processes of up to CROWD_PER_PROCESS each, connected before the sale starts. The show
+ * object's process and the relays' process are metered apart; the relays count the show
+ * object's publish() calls, which gives the messages it sends per change.
+ */
+import type { CrowdResult, CrowdTask, SaleLocks } from "./crowd-protocol.ts";
+import { Histogram } from "./histogram.ts";
+import { type Measured, measured, runLoad, startLoad } from "./phase.ts";
+import { CpuMeter, type CpuUse, type MemorySampler } from "./proc.ts";
+import { type Latency, READY_LINE, type SaleResult } from "./protocol.ts";
+import type { RelayStats, ServerPair } from "./server-pair.ts";
+import type { BenchShow } from "./show-setup.ts";
+
+/** Viewers one crowd process holds (file descriptors, and one core's worth of parsing). */
+const CROWD_PER_PROCESS = 5_000;
+
+export interface SweepSettings {
+  buyers: number;
+  seed: number;
+  deadlineMs: number;
+  settleMs: number;
+}
+
+export interface HotSale {
+  viewers: number;
+  sale: Measured<SaleResult>;
+  /** Every viewer, the buyers' one and the crowd's. */
+  viewersConnected: number;
+  failedToConnect: number;
+  crowdConnectSeconds: number;
+  /** Lock commit → each viewer, over every (lock, viewer) pair. */
+  fromCommit: Latency;
+  missed: number;
+  gaps: number;
+  crowdCaughtUp: boolean;
+  relays: RelayStats;
+  /** publish() calls per change: the show object's messages per change. */
+  messagesPerChange: number;
+  /** Main (show object) process CPU ms per lock or book request. */
+  mainCpuMsPerRequest: number;
+  /** The relays' side (relay process and fronts), sale start to the last viewer told. */
+  relaySide: CpuUse;
+  relayCpuMs: number;
+  /** Relay process CPU per message delivered to a viewer. */
+  relayCpuMsPerDelivery: number;
+  crowdClientCpuMs: number;
+}
+
+interface RunningCrowd {
+  ready: Promise<void>;
+  result: Promise<CrowdResult>;
+  tell(line: string): void;
+  end(): void;
+}
+
+function startCrowd(task: CrowdTask, secret: string): RunningCrowd {
+  let ready: () => void = () => undefined;
+  const readyPromise = new Promise<void>((resolve) => {
+    ready = resolve;
+  });
+  const load = startLoad<CrowdResult>(task, secret, 600_000, (line) => {
+    if (line === READY_LINE) ready();
+  });
+  // A crowd that dies before it is ready must not leave the sweep waiting.
+  load.result.catch(() => ready());
+  return { ready: readyPromise, ...load };
+}
+
+/** The sale on `show` with `viewers` viewers in all. */
+export async function hotSale(
+  pair: ServerPair,
+  sampler: MemorySampler,
+  secret: string,
+  show: BenchShow,
+  viewers: number,
+  settings: SweepSettings,
+): Promise<HotSale> {
+  await pair.shareShow(show);
+  // Wakes the show object from the main process before any relay calls it (see ServerPair).
+  const wake = await fetch(`${pair.main.url}/v1/shows/${show.showId}/seats`);
+  if (wake.status !== 200) throw new Error(`seat map of ${show.showId}: ${wake.status}`);
+  await wake.arrayBuffer();
+
+  const crowdSizes: number[] = [];
+  for (let left = viewers - 1; left > 0; left -= CROWD_PER_PROCESS) {
+    crowdSizes.push(Math.min(CROWD_PER_PROCESS, left));
+  }
+  // Spread over the fronts: one process accepts at most ~9,900 connections (see ServerPair).
+  const crowds = crowdSizes.map((size, i) =>
+    startCrowd(
+      {
+        kind: "crowd",
+        baseUrl: (pair.fronts[i % pair.fronts.length] ?? pair.main).url,
+        showId: show.showId,
+        viewers: size,
+        batch: 200,
+        timeoutMs: 60_000,
+      },
+      secret,
+    ),
+  );
+  await Promise.all(crowds.map((crowd) => crowd.ready));
+
+  // The relays' side is metered here, from the sale's start until every viewer has been
+  // told its last change (the sale's own window ends when its one viewer has).
+  const relayMeter = new CpuMeter(pair.relayPids());
+  relayMeter.start();
+  const sale = await measured(sampler, () =>
+    runLoad<SaleResult>(
+      {
+        kind: "sale",
+        baseUrl: pair.main.url,
+        viewerBaseUrl: pair.viewerUrl,
+        showId: show.showId,
+        buyers: settings.buyers,
+        viewers: 1,
+        seed: settings.seed,
+        deadlineMs: settings.deadlineMs,
+        settleMs: settings.settleMs,
+        serverPids: pair.mainPids(),
+        ...(pair.relay ? { relayPids: pair.relayPids() } : {}),
+        reportLocks: crowds.length > 0,
+      },
+      secret,
+      settings.deadlineMs + 90_000,
+    ),
+  );
+  const locks: SaleLocks = {
+    version: sale.result.finalVersion,
+    settleMs: settings.settleMs,
+    locks: sale.result.locks ?? [],
+  };
+  for (const crowd of crowds) {
+    crowd.tell(JSON.stringify(locks));
+    crowd.end();
+  }
+  const crowdResults = await Promise.all(crowds.map((crowd) => crowd.result));
+  const relaySide = relayMeter.stop();
+  return summarise(viewers, sale, crowdResults, await pair.relayStats(show.showId), relaySide);
+}
+
+function summarise(
+  viewers: number,
+  sale: Measured<SaleResult>,
+  crowds: CrowdResult[],
+  relays: RelayStats,
+  relaySide: CpuUse,
+): HotSale {
+  const s = sale.result;
+  const delays = new Histogram();
+  if (s.fromCommitHistogram) delays.merge(s.fromCommitHistogram);
+  for (const crowd of crowds) delays.merge(crowd.fromCommit);
+  const requests = Math.max(1, s.lockAndBookRequests);
+  const crowdMessages = crowds.reduce((sum, c) => sum + c.messages, 0);
+  const deliveries = s.messagesPerViewer * s.viewersConnected + crowdMessages;
+  const relayCpuMs = relaySide.serverCpuMs;
+  return {
+    viewers,
+    sale,
+    viewersConnected: s.viewersConnected + crowds.reduce((sum, c) => sum + c.connected, 0),
+    failedToConnect: crowds.reduce((sum, c) => sum + c.failedToConnect, 0),
+    crowdConnectSeconds: Math.max(0, ...crowds.map((c) => c.connectSeconds)),
+    fromCommit: delays.summary(),
+    missed: s.broadcastMissed + crowds.reduce((sum, c) => sum + c.missed, 0),
+    gaps: s.viewerGaps + crowds.reduce((sum, c) => sum + c.gaps, 0),
+    crowdCaughtUp: crowds.every((c) => c.caughtUp),
+    relays,
+    relaySide,
+    messagesPerChange: relays.changes > 0 ? relays.publishes / relays.changes : 0,
+    mainCpuMsPerRequest: s.server.serverCpuMs / requests,
+    relayCpuMs,
+    relayCpuMsPerDelivery: deliveries > 0 ? relayCpuMs / deliveries : 0,
+    crowdClientCpuMs: crowds.reduce((sum, c) => sum + c.clientCpuMs, 0),
+  };
+}

@@ -1,0 +1,216 @@
+/**
+ * The bench's workerd processes: the main one (the Worker, the show objects and every
+ * other object, the anchor worker) and, unless `relays` is "same", a relay process that
+ * serves the SeatRelay objects from the same bundle, and `extraFronts` more processes that
+ * run only the Worker, for viewers' upgrades. Each viewer's connection takes two file
+ * descriptors in the workerd that accepts it, and a process may open 20,000 here, so
+ * 10,000 viewers need two such fronts: the relay process's own Worker and one more. The
+ * main process's workerd pid is kept apart, so a phase charges the show object's process
+ * alone; the others are metered together as the relays' side.
+ *
+ * Two things the dev registry does not carry are made up here, for the bench only:
+ * - an object reached from the other process is addressed by its id alone, so its
+ *   `ctx.id.name` is empty there. The relay process's entry (bench/workers/relay-host.js)
+ *   finds each relay's name again from its id; the show objects, whose names the relays
+ *   need, are always first woken by the main process (by a read of the seat map before
+ *   any viewer comes) and kept in memory there, so they keep their names.
+ * - viewers upgrade through the relay process's copy of the Worker (the same route code)
+ *   or an extra front's, whose D1 is their own: the show's rows are copied into them,
+ *   since the route first checks that the show exists.
+ */
+import { copyFileSync } from "node:fs";
+import { join } from "node:path";
+import { workerdProcesses } from "./proc.ts";
+import { projectRoot, type ServeOptions, type WorkerPlan, WorkerServer } from "./serve.ts";
+import type { BenchShow } from "./show-setup.ts";
+
+/** Where the relays run: in the main process, or in a process of their own. */
+export type RelayPlacement = "same" | "process";
+
+const RELAY_WORKER = "bench-relays";
+const FRONT_WORKER = "bench-front";
+
+/** Publishes a relay process has taken, for one show (bench/workers/relay-host.js). */
+export interface RelayStats {
+  /** Relays that got at least one publish. */
+  relays: number;
+  /** publish() calls the show object made to relays. */
+  publishes: number;
+  /** Distinct changes (by version) among them. */
+  changes: number;
+}
+
+interface StatsStub {
+  benchStats(showId: string): Promise<RelayStats>;
+}
+interface StatsNamespace {
+  idFromName(name: string): unknown;
+  get(id: unknown): StatsStub;
+}
+
+export interface PairOptions {
+  plan: WorkerPlan;
+  bundle: string;
+  workDir: string;
+  bindings: Record<string, string>;
+  route: ServeOptions["route"];
+  relays: RelayPlacement;
+  /** Processes running only the Worker for viewers, besides the relay process. */
+  extraFronts: number;
+  anchor: boolean;
+}
+
+export class ServerPair {
+  readonly main: WorkerServer;
+  readonly relay: WorkerServer | undefined;
+  /** Where viewers upgrade: the relay process, then the extra fronts. */
+  readonly fronts: WorkerServer[];
+  private relayPidList: number[];
+
+  private constructor(
+    main: WorkerServer,
+    relay: WorkerServer | undefined,
+    fronts: WorkerServer[],
+    relayPids: number[],
+  ) {
+    this.main = main;
+    this.relay = relay;
+    this.fronts = fronts;
+    this.relayPidList = relayPids;
+  }
+
+  static async start(options: PairOptions): Promise<ServerPair> {
+    const { plan, bundle, workDir, relays } = options;
+    const registryPath = relays === "process" ? join(workDir, "registry") : undefined;
+    const anchorModule = options.anchor ? join(workDir, "anchor.js") : undefined;
+    if (anchorModule)
+      copyFileSync(join(projectRoot, "bench", "workers", "anchor.js"), anchorModule);
+    const main = await WorkerServer.start({
+      plan,
+      name: plan.name,
+      modules: [bundle],
+      stateDir: join(workDir, "state"),
+      bindings: options.bindings,
+      route: options.route,
+      remote:
+        relays === "process"
+          ? [{ binding: "SEAT_RELAY", className: "SeatRelay", scriptName: RELAY_WORKER }]
+          : [],
+      keepInMemory: relays === "process" ? ["ShowObject"] : [],
+      registryPath,
+      anchorModule,
+    });
+    if (relays === "same") return new ServerPair(main, undefined, [main], []);
+    const before = new Set(workerdProcesses().map((p) => p.pid));
+    const entry = join(bundle, "..", "relay-host.js");
+    copyFileSync(join(projectRoot, "bench", "workers", "relay-host.js"), entry);
+    const relay = await WorkerServer.start({
+      plan,
+      name: RELAY_WORKER,
+      modules: [entry, bundle],
+      stateDir: join(workDir, "relay-state"),
+      bindings: options.bindings,
+      route: "direct",
+      remote: [{ binding: "SHOW", className: "ShowObject", scriptName: plan.name }],
+      keepInMemory: ["SeatRelay"],
+      registryPath,
+      anchorModule: undefined,
+    });
+    await relay.applyMigrations();
+    const fronts = [relay];
+    for (let i = 0; i < options.extraFronts; i++) {
+      const front = await WorkerServer.start({
+        plan,
+        name: `${FRONT_WORKER}-${i}`,
+        modules: [bundle],
+        stateDir: join(workDir, `front-state-${i}`),
+        bindings: options.bindings,
+        route: "direct",
+        remote: [
+          { binding: "SHOW", className: "ShowObject", scriptName: plan.name },
+          { binding: "SEAT_RELAY", className: "SeatRelay", scriptName: RELAY_WORKER },
+        ],
+        keepInMemory: [],
+        registryPath,
+        anchorModule: undefined,
+      });
+      await front.applyMigrations();
+      fronts.push(front);
+    }
+    const relayPids = workerdProcesses()
+      .map((p) => p.pid)
+      .filter((pid) => !before.has(pid));
+    return new ServerPair(main, relay, fronts, relayPids);
+  }
+
+  /** The main process's workerd (after a reconfigure too: every one that is not the relays'). */
+  mainPids(): number[] {
+    return workerdProcesses()
+      .map((p) => p.pid)
+      .filter((pid) => !this.relayPidList.includes(pid));
+  }
+
+  relayPids(): number[] {
+    return [...this.relayPidList];
+  }
+
+  /** Where viewers open the live feed: the relay process's Worker when there is one. */
+  get viewerUrl(): string {
+    return (this.fronts[0] ?? this.main).url;
+  }
+
+  /** Lets the fronts' Workers find the show (their own D1 holds nothing). */
+  async shareShow(show: BenchShow): Promise<void> {
+    for (const front of this.fronts) {
+      if (front !== this.main) await this.copyShow(front, show);
+    }
+  }
+
+  private async copyShow(front: WorkerServer, show: BenchShow): Promise<void> {
+    const copies: [string, string, string][] = [
+      ["events", "event_id", show.eventId],
+      ["venues", "venue_id", show.venueId],
+      ["shows", "show_id", show.showId],
+    ];
+    for (const [table, key, id] of copies) {
+      const rows = await this.main.query<Record<string, unknown>>(
+        `SELECT * FROM ${table} WHERE ${key} = ?`,
+        id,
+      );
+      for (const row of rows) {
+        const columns = Object.keys(row);
+        await front.query(
+          `INSERT OR IGNORE INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
+          ...Object.values(row),
+        );
+      }
+    }
+  }
+
+  /** The relays' publish counts for a show (zeros when the relays share the main process). */
+  async relayStats(showId: string): Promise<RelayStats> {
+    if (!this.relay) return { relays: 0, publishes: 0, changes: 0 };
+    const namespace = await this.relay.namespace<StatsNamespace>("SEAT_RELAY");
+    // Any relay answers: the counts are kept per show in the relay process's isolate.
+    return namespace.get(namespace.idFromName(`${showId}:0`)).benchStats(showId);
+  }
+
+  describe(): string {
+    const main = this.main.describe();
+    if (!this.relay) return `${main}; SeatRelay objects in the same workerd process`;
+    return (
+      `${main}. SeatRelay objects in a second workerd process (Miniflare instance "${RELAY_WORKER}", ` +
+      "the same bundle, entry bench/workers/relay-host.js), linked to the main one through " +
+      "Miniflare's dev registry (cross-process Durable Object bindings over workerd's debug port): " +
+      "the show object's publish() calls run in the relay process; viewers upgrade through that " +
+      `process's copy of the Worker (its own socket)${this.fronts.length > 1 ? ` or that of ${this.fronts.length - 1} more workerd process(es) running only the Worker ("${FRONT_WORKER}-<n>", SHOW and SEAT_RELAY bound across processes)` : ""}, ` +
+      "so no viewer's bytes pass through the show object's process; the relays' side is metered as those processes together"
+    );
+  }
+
+  async stop(): Promise<void> {
+    for (const front of this.fronts.slice(1)) await front.stop();
+    await this.relay?.stop();
+    await this.main.stop();
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The bench's relay process entry (bench only, never deployed): the Worker's own bundle,
+ * with SeatRelay wrapped for two things the bench needs.
+ * - Miniflare's dev registry reaches an object of another process by its id alone (over
+ *   workerd's debug port), so `ctx.id.name` can be empty here; the relay's name
+ *   `<show id>:<n>` is found again by matching its id against the show's relay names.
+ * - It counts the show object's publish() calls per show, so the bench reports how many
+ *   messages the show object sends per change (benchStats).
+ */
+import { SeatRelay as ProductSeatRelay } from "./index.js";
+
+export * from "./index.js";
+export { default } from "./index.js";
+
+const NAME_KEY = "bench_relay_name";
+/** More relays than any bench show uses (VIEWERS_PER_SHOW / VIEWERS_PER_RELAY). */
+const MAX_RELAYS = 64;
+
+/** Per show: relays that got a publish, publish calls, distinct changes (by version). */
+const counts = new Map();
+
+function countPublish(name, change) {
+  const showId = name.slice(0, name.lastIndexOf(":"));
+  let show = counts.get(showId);
+  if (!show) {
+    show = { relays: new Set(), publishes: 0, versions: new Set() };
+    counts.set(showId, show);
+  }
+  show.relays.add(name);
+  show.publishes++;
+  show.versions.add(change.to);
+}
+
+export class SeatRelay extends ProductSeatRelay {
+  #name;
+
+  constructor(ctx, env) {
+    super(ctx, env);
+    this.#name = ctx.id.name ?? ctx.storage.kv.get(NAME_KEY);
+  }
+
+  get name() {
+    return this.#name ?? "";
+  }
+
+  fetch(request) {
+    if (this.#name === undefined) {
+      const showId = new URL(request.url).pathname.split("/")[3] ?? "";
+      const id = this.ctx.id.toString();
+      for (let n = 0; n < MAX_RELAYS; n++) {
+        if (this.env.SEAT_RELAY.idFromName(`${showId}:${n}`).toString() === id) {
+          this.#name = `${showId}:${n}`;
+          this.ctx.storage.kv.put(NAME_KEY, this.#name);
+          break;
+        }
+      }
+    }
+    return super.fetch(request);
+  }
+
+  publish(change) {
+    countPublish(this.name, change);
+    return super.publish(change);
+  }
+
+  benchStats(showId) {
+    const show = counts.get(showId);
+    return {
+      relays: show?.relays.size ?? 0,
+      publishes: show?.publishes ?? 0,
+      changes: show?.versions.size ?? 0,
+    };
+  }
+}
