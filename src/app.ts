@@ -24,6 +24,7 @@ import { seatLockRoutes } from "./routes/seat-locks.ts";
 import { seatMapRoutes } from "./routes/seat-map.ts";
 import { showAdminRoutes } from "./routes/show-admin.ts";
 import { showChangeRoutes } from "./routes/show-changes.ts";
+import { showHoldRoutes } from "./routes/show-holds.ts";
 import { layoutRoutes } from "./routes/show-layout.ts";
 import { showRoutes } from "./routes/shows.ts";
 import { ticketRoutes } from "./routes/tickets.ts";
@@ -53,6 +54,7 @@ const api = apiRouter()
   .route("/", layoutRoutes)
   .route("/", showAdminRoutes)
   .route("/", showChangeRoutes)
+  .route("/", showHoldRoutes)
   .route("/", liveFeedRoutes)
   .route("/", seatLockRoutes)
   .route("/", bookingRoutes)

@@ -105,7 +105,7 @@ export interface SeatJson {
   seat_id: string;
   row: string;
   number: number;
-  status: "available" | "locked" | "booked";
+  status: "available" | "locked" | "held" | "booked";
   price: number;
   zone: string;
 }

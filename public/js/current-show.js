@@ -7,7 +7,7 @@
 import { api } from "./api.js";
 import { restoreHold, stopCountdown } from "./hold.js";
 import { LiveSeats } from "./live.js";
-import { showError } from "./notice.js";
+import { showError, showNotice } from "./notice.js";
 import { applySeatChanges, loadSeatMap } from "./seats.js";
 import { notify, setState, state } from "./state.js";
 import { restoreBooking } from "./ticket-panel.js";
@@ -18,7 +18,9 @@ let live = null;
 let layout = null;
 let layoutIds = [];
 
-const STATUS_OF = { a: "available", l: "locked", b: "booked" };
+// The server's `held` (kept back by the organizer) is drawn as `reserved`: on this page
+// "held" is the user's own hold.
+const STATUS_OF = { a: "available", l: "locked", h: "reserved", b: "booked" };
 
 /** The seat map the page draws, from the layout and the compact statuses. */
 function seatMapOf(layout, status) {
@@ -79,9 +81,16 @@ export async function openShow(show) {
     return;
   }
   loadSeatMap(mapResult.value);
+  tellShowStatus(show);
 
   live = new LiveSeats(show.show_id, {
     layoutIds: () => layoutIds,
+    onShow: (change) => {
+      // The same show object, changed in place: other modules compare it by identity.
+      Object.assign(state.show, { status: change.status, show_time: change.show_time });
+      notify();
+      tellShowStatus(state.show);
+    },
     onSnapshot: (snapshot) => loadSeatMap(snapshot),
     onChanges: (version, seats) => applySeatChanges(version, seats),
     currentVersion: () => state.version,
@@ -104,5 +113,14 @@ export async function refreshSeats() {
     }
   } catch {
     // The live feed or the next action will catch up.
+  }
+}
+
+/** A show not on sale says so plainly. */
+function tellShowStatus(show) {
+  if (show.status === "cancelled") {
+    showNotice("error", "This show has been cancelled. Every booking is refunded automatically.");
+  } else if (show.status === "closed") {
+    showNotice("info", "Sales for this show are paused. Seats cannot be held or bought right now.");
   }
 }

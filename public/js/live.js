@@ -17,7 +17,9 @@ const PING_EVERY_MS = 20_000;
 const PONG_WITHIN_MS = 8_000;
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 15_000;
-const STATUS_OF = { a: "available", l: "locked", b: "booked" };
+// The server's `held` (kept back by the organizer) is drawn as `reserved`: on this page
+// "held" is the user's own hold.
+const STATUS_OF = { a: "available", l: "locked", h: "reserved", b: "booked" };
 
 export class LiveSeats {
   /**
@@ -121,6 +123,8 @@ export class LiveSeats {
       }));
       this.handlers.onSnapshot({ version: message.version, seats });
       this.handlers.onState("live");
+    } else if (message.type === "show") {
+      this.handlers.onShow?.(message);
     } else if (message.type === "seats") {
       // Changes that arrive while a snapshot is on its way are in that snapshot already.
       if (this.awaitingSnapshot) return;

@@ -15,6 +15,7 @@ const STATE_WORDS = {
   selected: "selected",
   held: "held by you",
   locked: "held by someone else",
+  reserved: "not on sale",
   booked: "sold",
 };
 
@@ -149,8 +150,9 @@ function paint(seatId, button) {
   button.setAttribute("aria-pressed", String(state === "selected" || state === "held"));
   // Taken seats stay focusable (aria-disabled, not disabled) so arrow keys and screen
   // readers can still move through them and hear that they are taken.
-  if (state === "locked" || state === "booked") button.setAttribute("aria-disabled", "true");
-  else button.removeAttribute("aria-disabled");
+  if (state === "locked" || state === "booked" || state === "reserved") {
+    button.setAttribute("aria-disabled", "true");
+  } else button.removeAttribute("aria-disabled");
   button.setAttribute(
     "aria-label",
     `Row ${seat.row} seat ${seat.number}, ${seat.zone}, ${formatPrice(seat.price)}, ${words}`,

@@ -6,11 +6,24 @@ import type { SeatStatus } from "../show/seat-book.ts";
  * index in the show's layout (GET /v1/shows/{id}/layout), statuses by one character.
  */
 
-/** `a` available, `l` locked (held by a lock, or being paid for), `b` booked. */
-export type SeatCode = "a" | "l" | "b";
+/**
+ * `a` available, `l` locked (held by a buyer's lock, or being paid for), `h` held back by
+ * the organizer, `b` booked.
+ */
+export type SeatCode = "a" | "l" | "h" | "b";
 
-export const CODE_OF: Record<SeatStatus, SeatCode> = { available: "a", locked: "l", booked: "b" };
-export const STATUS_OF: Record<SeatCode, SeatStatus> = { a: "available", l: "locked", b: "booked" };
+export const CODE_OF: Record<SeatStatus, SeatCode> = {
+  available: "a",
+  locked: "l",
+  held: "h",
+  booked: "b",
+};
+export const STATUS_OF: Record<SeatCode, SeatStatus> = {
+  a: "available",
+  l: "locked",
+  h: "held",
+  b: "booked",
+};
 
 /** The seat map went from version `from` to `to`; each changed seat once, in its latest state. */
 export interface LiveChange {

@@ -71,7 +71,7 @@ export const showStatusSchema = z
   })
   .meta({ id: "ShowStatus" });
 
-const seatStatus = z.enum(["available", "locked", "booked"]);
+const seatStatus = z.enum(["available", "locked", "held", "booked"]);
 
 export const seatMapSchema = z
   .object({
@@ -101,7 +101,7 @@ export const seatStatusSchema = z
     version: z.number().int(),
     status: z.string().meta({
       description:
-        "One character per seat in layout order: a available, l locked (held or being paid for), b booked",
+        "One character per seat in layout order: a available, l locked (by a buyer's lock, or being paid for), h held back by the organizer, b booked",
       example: "aaalbbaa",
     }),
   })

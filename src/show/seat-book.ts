@@ -18,7 +18,8 @@ export interface SeatInfo {
   position: number;
 }
 
-export type SeatStatus = "available" | "locked" | "booked";
+/** `held`: kept back from sale by the organizer (house seats, access places, stage kills). */
+export type SeatStatus = "available" | "locked" | "held" | "booked";
 
 export interface SeatLock {
   lockId: string;
@@ -59,24 +60,30 @@ export class SeatBook {
   private readonly liveLocks = new Map<string, SeatLock>();
   /** seat id → the live lock on it. */
   private readonly holds = new Map<string, SeatLock>();
-  /** Free seats by zone and row, kept in step with `booked` and `holds` (refresh()). */
+  /** seat id → the organizer's hold on it (kept back from sale). */
+  private readonly reserved = new Map<string, string>();
+  /** Free seats by zone and row, kept in step with `booked`, `holds` and `reserved` (refresh()). */
   private readonly free: BestAvailableIndex;
 
   constructor(
     seats: readonly SeatInfo[],
     liveLocks: readonly SeatLock[] = [],
     booked: ReadonlyMap<string, string> = new Map(),
+    reserved: ReadonlyMap<string, string> = new Map(),
   ) {
     this.seats = new Map(seats.map((seat) => [seat.seatId, seat]));
     this.free = new BestAvailableIndex(seats);
     for (const [seatId, bookingId] of booked) this.booked.set(seatId, bookingId);
+    for (const [seatId, holdId] of reserved) this.reserved.set(seatId, holdId);
     this.refresh(booked.keys());
+    this.refresh(reserved.keys());
     for (const lock of liveLocks) if (lock.status === "locked") this.addHold(lock);
   }
 
   /** A seat's status at `now`: a lock past its expiry no longer holds, alarm or not. */
   statusOf(seatId: string, now: number): SeatStatus {
     if (this.booked.has(seatId)) return "booked";
+    if (this.reserved.has(seatId)) return "held";
     const lock = this.holds.get(seatId);
     return lock && holdsAt(lock, now) ? "locked" : "available";
   }
@@ -100,10 +107,10 @@ export class SeatBook {
   lock(request: LockAttempt): LockOutcome {
     const unknown = request.seatIds.filter((id) => !this.seats.has(id));
     if (unknown.length > 0) return { ok: false, reason: "unknown_seats", seatIds: unknown };
-    const bookedSeats = request.seatIds.filter((id) => this.booked.has(id));
-    const heldSeats = request.seatIds.filter(
-      (id) => !this.booked.has(id) && this.statusOf(id, request.now) === "locked",
+    const bookedSeats = request.seatIds.filter(
+      (id) => this.booked.has(id) || this.reserved.has(id),
     );
+    const heldSeats = request.seatIds.filter((id) => this.statusOf(id, request.now) === "locked");
     if (bookedSeats.length > 0) {
       return { ok: false, reason: "unavailable", seatIds: [...bookedSeats, ...heldSeats] };
     }
@@ -182,6 +189,33 @@ export class SeatBook {
     return lock;
   }
 
+  /**
+   * The organizer keeps seats back from sale. Refused (nothing changes) when a seat is
+   * unknown, or locked, booked or held already at `now`: those seats are answered.
+   */
+  reserve(
+    holdId: string,
+    seatIds: readonly string[],
+    now: number,
+  ): { ok: true } | { ok: false; unknown: string[]; taken: string[] } {
+    const unknown = seatIds.filter((id) => !this.seats.has(id));
+    const taken = seatIds.filter(
+      (id) => this.seats.has(id) && this.statusOf(id, now) !== "available",
+    );
+    if (unknown.length > 0 || taken.length > 0) return { ok: false, unknown, taken };
+    for (const seatId of seatIds) this.reserved.set(seatId, holdId);
+    this.refresh(seatIds);
+    return { ok: true };
+  }
+
+  /** Puts a hold's seats back on sale. */
+  unreserve(holdId: string, seatIds: readonly string[]): void {
+    for (const seatId of seatIds) {
+      if (this.reserved.get(seatId) === holdId) this.reserved.delete(seatId);
+    }
+    this.refresh(seatIds);
+  }
+
   /** A cancelled booking's seats become available again. */
   unbook(bookingId: string, seatIds: readonly string[]): void {
     for (const seatId of seatIds) {
@@ -207,7 +241,10 @@ export class SeatBook {
   /** Tells the best-available index whether each seat is now booked or held. */
   private refresh(seatIds: Iterable<string>): void {
     for (const seatId of seatIds) {
-      this.free.setTaken(seatId, this.booked.has(seatId) || this.holds.has(seatId));
+      this.free.setTaken(
+        seatId,
+        this.booked.has(seatId) || this.holds.has(seatId) || this.reserved.has(seatId),
+      );
     }
   }
 }

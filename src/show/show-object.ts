@@ -10,6 +10,7 @@ import type {
   TicketRead,
   VerifiedScan,
 } from "./show-checkins.ts";
+import type { HoldView } from "./show-holds.ts";
 import { loadFromCatalog } from "./show-loader.ts";
 import type { ShowPatch, ShowStatusView } from "./show-operations.ts";
 import { type SalesReport, salesReport } from "./show-report.ts";
@@ -117,6 +118,25 @@ export class ShowObject extends DurableObject<Env> {
   async showStatus(): Promise<ShowResult<ShowStatusView>> {
     const show = await this.loaded();
     return show ? ok(show.operations.view()) : this.showNotFound();
+  }
+
+  async createHold(input: {
+    seatIds: string[];
+    reason: string;
+    label?: string;
+  }): Promise<ShowResult<HoldView>> {
+    const show = await this.loaded();
+    return show ? show.holds.create(input) : this.showNotFound();
+  }
+
+  async listHolds(): Promise<ShowResult<HoldView[]>> {
+    const show = await this.loaded();
+    return show ? ok(show.holds.list()) : this.showNotFound();
+  }
+
+  async releaseHold(holdId: string): Promise<ShowResult<HoldView>> {
+    const show = await this.loaded();
+    return show ? show.holds.release(holdId) : this.showNotFound();
   }
 
   // ---- Relays of the live feed (src/relay/) ----------------------------------------------

@@ -5,6 +5,7 @@ import { SeatLocking } from "./seat-locking.ts";
 import { ShowBookings } from "./show-bookings.ts";
 import { ShowCancellations } from "./show-cancellations.ts";
 import { ShowCheckins } from "./show-checkins.ts";
+import { ShowHolds } from "./show-holds.ts";
 import { ShowOperations } from "./show-operations.ts";
 import { ShowPayments } from "./show-payments.ts";
 import { RETRY_MS, type ShowState } from "./show-state.ts";
@@ -19,6 +20,7 @@ export class ShowServices {
   readonly bookings: ShowBookings;
   readonly cancellations: ShowCancellations;
   readonly operations: ShowOperations;
+  readonly holds: ShowHolds;
   readonly checkins: ShowCheckins;
 
   /** The unsettled work last reported to the ops registry (JSON), if any since load. */
@@ -34,6 +36,7 @@ export class ShowServices {
     this.bookings = new ShowBookings(state, this.payments);
     this.cancellations = new ShowCancellations(state, this.bookings, gateway, env.TICKET_BASE_URL);
     this.operations = new ShowOperations(state);
+    this.holds = new ShowHolds(state);
     this.checkins = new ShowCheckins(state);
   }
 

@@ -7,6 +7,7 @@ import { BookingStorage } from "./booking-storage.ts";
 import { ChangeCoalescer } from "./change-coalescer.ts";
 import { CheckinStorage } from "./checkin-storage.ts";
 import { D1Outbox } from "./d1-outbox.ts";
+import { HoldStorage } from "./hold-storage.ts";
 import { lockEnded } from "./lock-records.ts";
 import { OperationLog } from "./operation-log.ts";
 import { RelayFeed } from "./relay-feed.ts";
@@ -37,6 +38,8 @@ export class ShowState {
   /** Check-ins at the door: the scan that admitted each ticket. */
   readonly checkinStorage: CheckinStorage;
   readonly outbox: D1Outbox;
+  /** The organizer's seat holds (seats kept back from sale). */
+  readonly holdStorage: HoldStorage;
   readonly operations: OperationLog;
   readonly db: Database;
   /** The show's facts; replaced (setInfo) when an organizer changes them. */
@@ -86,7 +89,13 @@ export class ShowState {
     const stored = this.seatStorage.load(paying);
     this.info = stored.info;
     this.version = stored.version;
-    this.seats = new SeatBook(stored.seats, stored.liveLocks, stored.booked);
+    this.holdStorage = new HoldStorage(ctx.storage.sql);
+    this.seats = new SeatBook(
+      stored.seats,
+      stored.liveLocks,
+      stored.booked,
+      this.holdStorage.reservedSeats(),
+    );
     this.layoutIndex = new Map([...this.seats.seats.keys()].map((seatId, i) => [seatId, i]));
     this.feed = new RelayFeed(ctx.storage.sql, env.SEAT_RELAY, this.events);
     this.coalescer = new ChangeCoalescer((change) => this.feed.publish(change), LIVE_WINDOW_MS);
