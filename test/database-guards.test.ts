@@ -114,6 +114,7 @@ describe("the writes the show object sends to D1", () => {
       userId: "user_1",
       seatIds: ["seat_g_A_1"],
       totalMinor: 50_000,
+      seatPrices: null,
       status: "confirmed" as const,
       createdWithCard: true,
       paymentId: "pay_1",

@@ -36,7 +36,12 @@ async function getShow(showId: string) {
   const res = await call("GET", `/v1/shows/${showId}`);
   return (
     (await res.json()) as {
-      show: { status: string; show_time: string; cancellation?: Record<string, number> };
+      show: {
+        status: string;
+        show_time: string;
+        prices?: Record<string, number>;
+        cancellation?: Record<string, number>;
+      };
     }
   ).show;
 }
@@ -83,7 +88,7 @@ describe("closing and reopening a show's sale", () => {
     expect(Date.parse((await getShow(showId)).show_time)).toBe(Date.parse(later));
     const past = await patch(showId, { show_time: "2020-01-01T00:00:00Z" });
     expect((await expectError(past, 400, "INVALID_INPUT")).details?.field).toBe("show_time");
-    const unknown = await patch(showId, { prices: { premium: 1 }, status: "closed" });
+    const unknown = await patch(showId, { seats: 10, status: "closed" });
     expect((await expectError(unknown, 400, "INVALID_INPUT")).details?.field).toBeDefined();
     await expectError(await patch("show_nowhere", { status: "closed" }), 404, "NOT_FOUND");
   });
@@ -163,5 +168,57 @@ describe("cancelling a sold show", () => {
     const map = await seatMap(showId);
     expect(map.seats.every((s) => s.status === "available")).toBe(true);
     await expectError(await patch(showId, { status: "scheduled" }), 409, "SHOW_CANCELLED");
+  });
+});
+
+describe("a price change", () => {
+  it("applies to locks made after it, while a live lock's booking keeps its prices", async () => {
+    const { showId } = await createShow();
+    const seats = rowSeats(await seatMap(showId), "A");
+    const early = await tokenFor("user_price_early");
+    const before = (await (
+      await lockSeats(early, { show_id: showId, seat_ids: seats.slice(0, 2) })
+    ).json()) as LockJson;
+    const changed = await patch(showId, { prices: { premium: 750 } });
+    expect(changed.status).toBe(200);
+    expect((await getShow(showId)).prices?.premium).toBe(750);
+    const layout = (await (await call("GET", `/v1/shows/${showId}/layout`)).json()) as {
+      seats: { zone: string; price: number }[];
+    };
+    expect(layout.seats.find((s) => s.zone === "premium")?.price).toBe(750);
+
+    const booked = await postBooking(early, {
+      ...bookingBody({
+        showId,
+        user: "user_price_early",
+        token: early,
+        lock: before,
+        seats: before.seat_ids,
+      }),
+    });
+    const { booking } = (await booked.json()) as {
+      booking: { total_amount: number; seats: { price: number }[] };
+    };
+    expect(booking.total_amount).toBe(1000);
+    expect(booking.seats.map((s) => s.price)).toEqual([500, 500]);
+
+    const late = await tokenFor("user_price_late");
+    const after = (await (
+      await lockSeats(late, { show_id: showId, seat_ids: seats.slice(2, 4) })
+    ).json()) as LockJson;
+    const lateBooking = await postBooking(late, {
+      ...bookingBody({
+        showId,
+        user: "user_price_late",
+        token: late,
+        lock: after,
+        seats: after.seat_ids,
+      }),
+    });
+    expect(
+      ((await lateBooking.json()) as { booking: { total_amount: number } }).booking.total_amount,
+    ).toBe(1500);
+    const bad = await patch(showId, { prices: { balcony: 10 } });
+    expect((await expectError(bad, 400, "INVALID_INPUT")).details?.field).toBe("prices.balcony");
   });
 });

@@ -192,8 +192,8 @@ export const api = {
   getShow: (showId) => read(`/shows/${encodeURIComponent(showId)}`),
   seatMap: (showId) => read(`/shows/${encodeURIComponent(showId)}/seats`),
   /** The show's seats without statuses; fixed for the show, so the browser may keep it. */
-  layout: (showId) =>
-    request("GET", `/shows/${encodeURIComponent(showId)}/layout`, { cache: "default" }),
+  layout: (showId, cache = "default") =>
+    request("GET", `/shows/${encodeURIComponent(showId)}/layout`, { cache }),
   /** Every seat's status, one character each in layout order. */
   seatStatus: (showId) => read(`/shows/${encodeURIComponent(showId)}/seats/status`),
 

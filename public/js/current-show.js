@@ -90,6 +90,8 @@ export async function openShow(show) {
       Object.assign(state.show, { status: change.status, show_time: change.show_time });
       notify();
       tellShowStatus(state.show);
+      // Prices may have changed with it: the layout carries them.
+      refreshLayout(state.show);
     },
     onSnapshot: (snapshot) => loadSeatMap(snapshot),
     onChanges: (version, seats) => applySeatChanges(version, seats),
@@ -122,5 +124,24 @@ function tellShowStatus(show) {
     showNotice("error", "This show has been cancelled. Every booking is refunded automatically.");
   } else if (show.status === "closed") {
     showNotice("info", "Sales for this show are paused. Seats cannot be held or bought right now.");
+  }
+}
+
+/** Reads the layout again (revalidating the browser's copy) and redraws prices. */
+async function refreshLayout(show) {
+  try {
+    const fresh = await api.layout(show.show_id, "no-cache");
+    if (show !== state.show) return;
+    layout = fresh;
+    for (const seat of fresh.seats) {
+      const known = state.seats?.get(seat.seat_id);
+      if (known) known.price = seat.price;
+    }
+    state.zones = fresh.zones;
+    // Drawn afresh: seats repaint only when their status changes otherwise.
+    state.layout++;
+    notify();
+  } catch {
+    // The prices shown stay as they were; a lock answers with what it costs.
   }
 }

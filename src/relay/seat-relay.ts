@@ -82,9 +82,14 @@ export class SeatRelay extends DurableObject<Env> {
     return run;
   }
 
-  /** A message about the show (its status or time changed), sent to every viewer as is. */
+  /**
+   * A message about the show (its status, time or prices changed), sent to every viewer as
+   * is. The relay's copy of the layout may be out of date now (prices): it rejoins the feed
+   * (and reloads the layout) before it next sends anything, catching up by version.
+   */
   announce(text: string): void {
     for (const ws of this.open()) send(ws, text);
+    this.seats = undefined;
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {

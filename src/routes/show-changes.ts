@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { idParam } from "../catalog/catalog-schemas.ts";
+import { idParam, price, zoneNameSchema } from "../catalog/catalog-schemas.ts";
 import { singleLineText } from "../catalog/text-fields.ts";
 import { invalidInput } from "../http/api-error.ts";
 import { unwrap } from "../http/show-response.ts";
@@ -7,6 +7,7 @@ import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-rou
 import { showStatusSchema } from "../openapi/response-schemas.ts";
 import { forgetSeatMap } from "../show-client/seat-map-cache.ts";
 import { existingShow } from "../show-client/show-stub.ts";
+import { forgetLayout } from "./show-layout.ts";
 
 /** Organizers' changes to a show: PATCH (sale open or closed, show time) and cancel. */
 
@@ -17,13 +18,17 @@ const showPatchSchema = z
     show_time: z.iso
       .datetime({ offset: true, message: "must be an ISO-8601 date-time" })
       .optional(),
+    prices: z.record(zoneNameSchema, price).optional().meta({
+      description:
+        "zone → new price, for locks made from now on; a live lock and its booking keep the prices it was made at",
+    }),
     status: z.enum(["scheduled", "closed"]).optional().meta({
       description:
         "scheduled: on sale; closed: sales paused (locks, bookings and payments answer 400 SHOW_CLOSED)",
     }),
   })
-  .refine((patch) => patch.show_time !== undefined || patch.status !== undefined, {
-    message: "give show_time or status",
+  .refine((p) => p.show_time !== undefined || p.status !== undefined || p.prices !== undefined, {
+    message: "give show_time, status or prices",
     path: ["status"],
   })
   .meta({ id: "ShowPatch" });
@@ -70,8 +75,11 @@ export const showChangeRoutes = apiRouter()
       throw invalidInput("show_time", "must be in the future");
     }
     const show = await existingShow(c.env, show_id);
-    const view = unwrap(await show.updateShow({ showTime, status: patch.status }));
+    const view = unwrap(
+      await show.updateShow({ showTime, status: patch.status, prices: patch.prices }),
+    );
     forgetSeatMap(show_id);
+    forgetLayout(show_id);
     return c.json({ show: view }, 200);
   })
   .openapi(cancelShow, async (c) => {

@@ -5,8 +5,12 @@ import { layoutSchema } from "../openapi/response-schemas.ts";
 import { existingShow } from "../show-client/show-stub.ts";
 import { showParam } from "./seat-map.ts";
 
-/** How long this isolate serves a show's layout without asking its object again. */
-const LAYOUT_CACHE_MS = 60_000;
+/**
+ * How long this isolate serves a show's layout without asking its object again: short,
+ * since an organizer's price change alters it (the isolate that took the change forgets it
+ * at once).
+ */
+const LAYOUT_CACHE_MS = 10_000;
 const MAX_LAYOUTS = 64;
 
 interface CachedLayout {
@@ -16,6 +20,11 @@ interface CachedLayout {
 }
 
 const layouts = new Map<string, CachedLayout>();
+
+/** The show's layout changed (prices) through this isolate. */
+export function forgetLayout(showId: string): void {
+  layouts.delete(showId);
+}
 
 const getLayout = apiRoute({
   method: "get",
@@ -58,7 +67,8 @@ export const layoutRoutes = apiRouter().openapi(getLayout, async (c) => {
     }
     layouts.set(show_id, layout);
   }
-  const headers = { ETag: layout.etag, "Cache-Control": "public, max-age=300, s-maxage=300" };
+  // Kept by browsers and Cloudflare's cache for a minute, then revalidated by ETag (304).
+  const headers = { ETag: layout.etag, "Cache-Control": "public, max-age=60, s-maxage=60" };
   if (c.req.header("If-None-Match")?.includes(layout.etag)) return c.body(null, 304, headers);
   return c.body(layout.body, 200, { ...headers, "Content-Type": "application/json" });
 });

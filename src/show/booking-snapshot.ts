@@ -8,13 +8,14 @@ import type { ShowInfo } from "./show-storage.ts";
 /** A stored booking as the Worker's booking views take it. */
 
 export function bookingSeats(seats: SeatBook, booking: StoredBooking): BookedSeat[] {
-  return booking.seatIds.map((id) => {
+  return booking.seatIds.map((id, i) => {
     const seat = seats.seats.get(id);
     return {
       seat_id: id,
       row: seat?.row ?? "",
       number: seat?.number ?? 0,
-      price: seat?.price ?? 0,
+      // The price its lock fixed; bookings stored before that was kept: today's price.
+      price: booking.seatPrices?.[i] ?? seat?.price ?? 0,
     };
   });
 }

@@ -13,6 +13,8 @@ export interface StoredBooking {
   userId: string;
   seatIds: string[];
   totalMinor: number;
+  /** Each seat's price as its lock fixed it (seatIds' order); null on older bookings. */
+  seatPrices: number[] | null;
   status: BookingStatus;
   /**
    * Made by POST /v1/bookings with a card: it exists for clients (and in D1) only once
@@ -104,13 +106,21 @@ export class BookingStorage {
     if (!columns.includes("next_try_at")) {
       this.sql.exec("ALTER TABLE cancellations ADD COLUMN next_try_at INTEGER NOT NULL DEFAULT 0");
     }
+    // And before bookings kept their seats' prices.
+    const bookingColumns = this.sql
+      .exec<{ name: string }>("SELECT name FROM pragma_table_info('bookings')")
+      .toArray();
+    if (!bookingColumns.some((c) => c.name === "seat_prices")) {
+      this.sql.exec("ALTER TABLE bookings ADD COLUMN seat_prices TEXT");
+    }
   }
 
   insertBooking(booking: StoredBooking): void {
     this.sql.exec(
       `INSERT INTO bookings (booking_id, lock_id, user_id, seat_ids, total_minor, status, direct,
-         payment_id, ticket_id, card_brand, card_last4, created_at, confirmed_at, cancelled_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         payment_id, ticket_id, card_brand, card_last4, created_at, confirmed_at, cancelled_at,
+         seat_prices)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       booking.bookingId,
       booking.lockId,
       booking.userId,
@@ -125,6 +135,7 @@ export class BookingStorage {
       booking.createdAt,
       booking.confirmedAt,
       booking.cancelledAt,
+      booking.seatPrices ? JSON.stringify(booking.seatPrices) : null,
     );
   }
 
@@ -336,6 +347,7 @@ interface BookingRow extends Record<string, SqlStorageValue> {
   created_at: number;
   confirmed_at: number | null;
   cancelled_at: number | null;
+  seat_prices: string | null;
 }
 
 function toBooking(row: BookingRow): StoredBooking {
@@ -345,6 +357,7 @@ function toBooking(row: BookingRow): StoredBooking {
     userId: row.user_id,
     seatIds: JSON.parse(row.seat_ids) as string[],
     totalMinor: row.total_minor,
+    seatPrices: row.seat_prices ? (JSON.parse(row.seat_prices) as number[]) : null,
     status: row.status,
     createdWithCard: row.direct === 1,
     paymentId: row.payment_id,

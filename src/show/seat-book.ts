@@ -30,6 +30,11 @@ export interface SeatLock {
   expiresAt: number;
   status: LockStatus;
   /**
+   * Each seat's price when the lock was made (seatIds' order): its booking pays these even
+   * if the organizer changes the zone's price meanwhile. Absent on locks stored before.
+   */
+  prices?: number[];
+  /**
    * Set while the lock's booking is being paid for: a paying lock does not expire (the
    * payment settles it either way), so a card charged at the last second still gets its seats.
    */
@@ -122,6 +127,7 @@ export class SeatBook {
       lockedAt: request.now,
       expiresAt: request.now + request.durationMs,
       status: "locked",
+      prices: request.seatIds.map((id) => this.seats.get(id)?.price ?? 0),
     };
     // A seat still pointing at an expired lock is simply re-pointed: the expired lock stays
     // in liveLocks until expireDue() reports it, and removeHold() leaves re-pointed seats be.
@@ -214,6 +220,11 @@ export class SeatBook {
       if (this.reserved.get(seatId) === holdId) this.reserved.delete(seatId);
     }
     this.refresh(seatIds);
+  }
+
+  /** A new price for a zone's seats, for locks made from now on. */
+  setZonePrice(zone: string, price: number): void {
+    for (const seat of this.seats.values()) if (seat.zone === zone) seat.price = price;
   }
 
   /** A cancelled booking's seats become available again. */

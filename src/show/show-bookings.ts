@@ -81,15 +81,17 @@ export class ShowBookings {
         }),
       );
     }
+    // The prices the lock fixed: a price change since does not reach this booking.
+    const seatPrices = lock.seatIds.map(
+      (id, i) => lock.prices?.[i] ?? show.seats.seats.get(id)?.price ?? 0,
+    );
     const booking: StoredBooking = {
       bookingId: newShowScopedId("booking", show.showId),
       lockId: lock.lockId,
       userId: command.userId,
       seatIds: lock.seatIds,
-      totalMinor: lock.seatIds.reduce(
-        (sum, id) => sum + toMinorUnits(show.seats.seats.get(id)?.price ?? 0),
-        0,
-      ),
+      seatPrices,
+      totalMinor: seatPrices.reduce((sum, price) => sum + toMinorUnits(price), 0),
       status: "pending",
       createdWithCard: command.card !== undefined,
       paymentId: null,

@@ -1,5 +1,5 @@
-import { eq } from "drizzle-orm";
-import { shows } from "../db/schema.ts";
+import { and, eq } from "drizzle-orm";
+import { showPrices, shows } from "../db/schema.ts";
 import { type ApiFailure, failure, invalidInputFailure } from "../http/api-failure.ts";
 import { iso } from "../lib/iso-time.ts";
 import { bookingEnded } from "./booking-records.ts";
@@ -14,6 +14,8 @@ import type { ShowInfo } from "./show-storage.ts";
 export interface ShowPatch {
   showTime?: number;
   status?: "scheduled" | "closed";
+  /** zone → new price, for locks made from now on. */
+  prices?: Record<string, number>;
 }
 
 /** A cancelled show's refunds: paid bookings, those refunded, those still to refund. */
@@ -47,12 +49,29 @@ export class ShowOperations {
     if (patch.showTime !== undefined && patch.showTime <= now) {
       return refused(invalidInputFailure("show_time", "must be in the future"));
     }
+    const prices = Object.entries(patch.prices ?? {});
+    const newPrices = new Map(prices);
+    for (const [zone] of prices) {
+      if (!show.info.zones.some((z) => z.name === zone)) {
+        return refused(invalidInputFailure(`prices.${zone}`, `this show has no zone '${zone}'`));
+      }
+    }
     const info: ShowInfo = {
       ...show.info,
       showTime: patch.showTime ?? show.info.showTime,
       status: patch.status ?? show.info.status,
+      // Own keys only: a zone named like an Object.prototype member must not read one.
+      zones: show.info.zones.map((z) => ({ ...z, price: newPrices.get(z.name) ?? z.price })),
     };
-    await this.store(info, [showUpdated(show, info)]);
+    // Live locks keep the prices they fixed (SeatLock.prices); new locks take these.
+    for (const [zone, price] of prices) show.seats.setZonePrice(zone, price);
+    await this.store(
+      info,
+      [showUpdated(show, info), ...prices.map(([zone, price]) => priceSet(show, zone, price))],
+      () => {
+        for (const [zone, price] of prices) show.seatStorage.setZonePrice(zone, price);
+      },
+    );
     show.events.log("info", "show updated", { status: info.status, show_time: iso(info.showTime) });
     return ok(this.view());
   }
@@ -129,10 +148,11 @@ export class ShowOperations {
   }
 
   /** The show's facts changed: stored, sent to D1 (awaited), and told to live viewers. */
-  private async store(info: ShowInfo, rows: D1Statement[]): Promise<void> {
+  private async store(info: ShowInfo, rows: D1Statement[], alsoWrite?: () => void): Promise<void> {
     const { show } = this;
     show.transaction(() => {
       show.seatStorage.setInfo(info);
+      alsoWrite?.();
       show.outbox.enqueue(rows);
     });
     show.setInfo(info);
@@ -146,6 +166,15 @@ function showUpdated(show: ShowState, info: ShowInfo): D1Statement {
     .update(shows)
     .set({ status: info.status, showTime: iso(info.showTime) })
     .where(eq(shows.showId, info.showId))
+    .toSQL();
+  return { sql: query.sql, params: query.params };
+}
+
+function priceSet(show: ShowState, zone: string, price: number): D1Statement {
+  const query = show.db
+    .update(showPrices)
+    .set({ price })
+    .where(and(eq(showPrices.showId, show.showId), eq(showPrices.zone, zone)))
     .toSQL();
   return { sql: query.sql, params: query.params };
 }

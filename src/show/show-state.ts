@@ -113,7 +113,9 @@ export class ShowState {
   /** The show's facts after an organizer's change (stored by the caller). */
   setInfo(info: ShowInfo): void {
     this.info = info;
+    // Both carry prices and zones.
     this.seatMapJson = undefined;
+    this.layoutJson = undefined;
   }
 
   get showId(): string {

@@ -77,10 +77,11 @@ interface LockRow extends Record<string, SqlStorageValue> {
   locked_at: number;
   expires_at: number;
   status: LockStatus;
+  prices: string | null;
 }
 
 function toLock(row: LockRow): SeatLock {
-  return {
+  const lock: SeatLock = {
     lockId: row.lock_id,
     userId: row.user_id,
     seatIds: JSON.parse(row.seat_ids) as string[],
@@ -88,6 +89,8 @@ function toLock(row: LockRow): SeatLock {
     expiresAt: row.expires_at,
     status: row.status,
   };
+  if (row.prices) lock.prices = JSON.parse(row.prices) as number[];
+  return lock;
 }
 
 export class ShowStorage {
@@ -126,6 +129,18 @@ export class ShowStorage {
   /** Idempotent: creates the tables of show info, seats and locks if they are missing. */
   ensureSchema(): void {
     this.sql.exec(SCHEMA);
+    // Objects made before locks kept their prices lack the column.
+    const columns = this.sql
+      .exec<{ name: string }>("SELECT name FROM pragma_table_info('locks')")
+      .toArray();
+    if (!columns.some((c) => c.name === "prices")) {
+      this.sql.exec("ALTER TABLE locks ADD COLUMN prices TEXT");
+    }
+  }
+
+  /** A zone's new price, for the seats' stored copy (read back when the object loads). */
+  setZonePrice(zone: string, price: number): void {
+    this.sql.exec("UPDATE seats SET price = ? WHERE zone = ?", price, zone);
   }
 
   /**
@@ -189,13 +204,14 @@ export class ShowStorage {
 
   insertLock(lock: SeatLock): void {
     this.sql.exec(
-      "INSERT INTO locks (lock_id, user_id, seat_ids, locked_at, expires_at, status) VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT INTO locks (lock_id, user_id, seat_ids, locked_at, expires_at, status, prices) VALUES (?, ?, ?, ?, ?, ?, ?)",
       lock.lockId,
       lock.userId,
       JSON.stringify(lock.seatIds),
       lock.lockedAt,
       lock.expiresAt,
       lock.status,
+      lock.prices ? JSON.stringify(lock.prices) : null,
     );
   }
 
