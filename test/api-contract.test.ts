@@ -46,6 +46,7 @@ beforeAll(async () => {
     booking_id: newShowScopedId("booking", showId),
     ticket_id: newShowScopedId("ticket", showId),
     webhook_id: "wh_contractmissing00000",
+    hold_id: "hold_contractmissing",
   };
 });
 

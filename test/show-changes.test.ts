@@ -222,3 +222,30 @@ describe("a price change", () => {
     expect((await expectError(bad, 400, "INVALID_INPUT")).details?.field).toBe("prices.balcony");
   });
 });
+
+describe("webhooks of show changes", () => {
+  it("record show.updated and show.cancelled with the change, for the webhooks that asked", async () => {
+    const { showId } = await createShow();
+    const admin = await adminToken();
+    const created = await call("POST", "/v1/webhooks", {
+      token: admin,
+      body: { url: "https://crm.example.com/shows", events: ["show.updated", "show.cancelled"] },
+    });
+    const { webhook } = (await created.json()) as { webhook: { webhook_id: string } };
+    expect((await patch(showId, { status: "closed" })).status).toBe(200);
+    const cancel = await call("POST", `/v1/shows/${showId}/cancel`, {
+      token: admin,
+      body: { reason: "Venue flooded" },
+    });
+    expect(cancel.status).toBe(202);
+    await vi.waitFor(async () => {
+      const res = await call("GET", `/v1/webhooks/${webhook.webhook_id}/deliveries`, {
+        token: admin,
+      });
+      const { deliveries } = (await res.json()) as { deliveries: { type: string }[] };
+      expect(deliveries.map((d) => d.type).sort()).toEqual(["show.cancelled", "show.updated"]);
+    });
+    // No receiver listens in tests: stop the retries.
+    await call("DELETE", `/v1/webhooks/${webhook.webhook_id}`, { token: admin });
+  });
+});

@@ -2,6 +2,8 @@ import { and, eq } from "drizzle-orm";
 import { showPrices, shows } from "../db/schema.ts";
 import { type ApiFailure, failure, invalidInputFailure } from "../http/api-failure.ts";
 import { iso } from "../lib/iso-time.ts";
+import { bookingEventData } from "../webhooks/booking-events.ts";
+import { showEventData } from "../webhooks/show-event-data.ts";
 import { bookingEnded } from "./booking-records.ts";
 import type { D1Statement } from "./d1-outbox.ts";
 import { lockEnded } from "./lock-records.ts";
@@ -113,6 +115,11 @@ export class ShowOperations {
         if (booking?.status === "pending" && !booking.createdWithCard) {
           booking.status = "expired";
           show.bookingStorage.updateBooking(booking);
+          show.webhooks.record(
+            "booking.expired",
+            bookingEventData(show.showId, booking, show.webhooks.currency),
+            now,
+          );
           rows.push(bookingEnded(show.db, booking.bookingId, "expired", now));
         }
         show.outbox.enqueue(rows);
@@ -154,6 +161,11 @@ export class ShowOperations {
       show.seatStorage.setInfo(info);
       alsoWrite?.();
       show.outbox.enqueue(rows);
+      // The webhook event in the same transaction as the change (src/webhooks/).
+      show.webhooks.record(
+        info.status === "cancelled" ? "show.cancelled" : "show.updated",
+        showEventData(info),
+      );
     });
     show.setInfo(info);
     show.feed.announce({ type: "show", status: info.status, show_time: iso(info.showTime) });
