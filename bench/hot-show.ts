@@ -14,8 +14,13 @@ import { type Latency, READY_LINE, type SaleResult } from "./protocol.ts";
 import type { RelayStats, ServerPair } from "./server-pair.ts";
 import type { BenchShow } from "./show-setup.ts";
 
-/** Viewers one crowd process holds (file descriptors, and one core's worth of parsing). */
-const CROWD_PER_PROCESS = 5_000;
+/**
+ * Viewers one front (a workerd process accepting viewers) takes: each connection holds two
+ * file descriptors there, and a process may open 20,000 here. The relay process's own
+ * Worker takes the most, so few viewers' bytes cross to the relays from another process
+ * (that hop is the bench's, not Cloudflare's, and costs the relays' side 3x per message).
+ */
+const FRONT_CAPACITY = 9_800;
 
 export interface SweepSettings {
   buyers: number;
@@ -44,9 +49,14 @@ export interface HotSale {
   /** The relays' side (relay process and fronts), sale start to the last viewer told. */
   relaySide: CpuUse;
   relayCpuMs: number;
+  /** The relays' side CPU per change, and per change and relay (one relay's fan-out). */
+  relayCpuMsPerChange: number;
+  relayCpuMsPerChangePerRelay: number;
   /** Relay process CPU per message delivered to a viewer. */
   relayCpuMsPerDelivery: number;
   crowdClientCpuMs: number;
+  /** Cores that processes outside the bench took while it ran (a shared machine). */
+  outsideCores: number;
 }
 
 interface RunningCrowd {
@@ -84,11 +94,18 @@ export async function hotSale(
   if (wake.status !== 200) throw new Error(`seat map of ${show.showId}: ${wake.status}`);
   await wake.arrayBuffer();
 
+  // One crowd process per front; the buyers' own viewer goes to the first front too.
   const crowdSizes: number[] = [];
-  for (let left = viewers - 1; left > 0; left -= CROWD_PER_PROCESS) {
-    crowdSizes.push(Math.min(CROWD_PER_PROCESS, left));
+  for (let left = viewers - 1; left > 0; ) {
+    const size = Math.min(FRONT_CAPACITY - (crowdSizes.length === 0 ? 1 : 0), left);
+    crowdSizes.push(size);
+    left -= size;
   }
-  // Spread over the fronts: one process accepts at most ~9,900 connections (see ServerPair).
+  if (crowdSizes.length > pair.fronts.length) {
+    throw new Error(
+      `${viewers} viewers need ${crowdSizes.length} fronts; there are ${pair.fronts.length}`,
+    );
+  }
   const crowds = crowdSizes.map((size, i) =>
     startCrowd(
       {
@@ -107,7 +124,10 @@ export async function hotSale(
   // The relays' side is metered here, from the sale's start until every viewer has been
   // told its last change (the sale's own window ends when its one viewer has).
   const relayMeter = new CpuMeter(pair.relayPids());
+  const mainMeter = new CpuMeter(pair.mainPids());
   relayMeter.start();
+  mainMeter.start();
+  const started = performance.now();
   const sale = await measured(sampler, () =>
     runLoad<SaleResult>(
       {
@@ -139,7 +159,16 @@ export async function hotSale(
   }
   const crowdResults = await Promise.all(crowds.map((crowd) => crowd.result));
   const relaySide = relayMeter.stop();
-  return summarise(viewers, sale, crowdResults, await pair.relayStats(show.showId), relaySide);
+  const mainSide = mainMeter.stop();
+  // What the bench's own processes did not use of the machine in that window: other work.
+  const seconds = (performance.now() - started) / 1000;
+  const loadMs = sale.result.clientCpuMs + crowdResults.reduce((sum, c) => sum + c.clientCpuMs, 0);
+  const outsideCores = Math.max(
+    0,
+    relaySide.machineCores - relaySide.serverCores - mainSide.serverCores - loadMs / 1000 / seconds,
+  );
+  const hot = summarise(viewers, sale, crowdResults, await pair.relayStats(show.showId), relaySide);
+  return { ...hot, outsideCores: Math.round(outsideCores * 100) / 100 };
 }
 
 function summarise(
@@ -148,7 +177,7 @@ function summarise(
   crowds: CrowdResult[],
   relays: RelayStats,
   relaySide: CpuUse,
-): HotSale {
+): Omit<HotSale, "outsideCores"> {
   const s = sale.result;
   const delays = new Histogram();
   if (s.fromCommitHistogram) delays.merge(s.fromCommitHistogram);
@@ -172,6 +201,8 @@ function summarise(
     messagesPerChange: relays.changes > 0 ? relays.publishes / relays.changes : 0,
     mainCpuMsPerRequest: s.server.serverCpuMs / requests,
     relayCpuMs,
+    relayCpuMsPerChange: relays.changes > 0 ? relayCpuMs / relays.changes : 0,
+    relayCpuMsPerChangePerRelay: relays.publishes > 0 ? relayCpuMs / relays.publishes : 0,
     relayCpuMsPerDelivery: deliveries > 0 ? relayCpuMs / deliveries : 0,
     crowdClientCpuMs: crowds.reduce((sum, c) => sum + c.clientCpuMs, 0),
   };

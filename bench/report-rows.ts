@@ -162,6 +162,14 @@ function saleRows(sale: HotSale, quiet: HotSale | undefined, targets: boolean): 
       `${count(sale.relayCpuMs)} ms, ${cpu(sale.relayCpuMsPerDelivery)} per message delivered; ` +
         `busiest thread ${sale.relaySide.busiestThreadCores.toFixed(2)} cores`,
     ),
+    row(
+      "  one relay's fan-out: CPU per change and relay",
+      `${ms(sale.relayCpuMsPerChangePerRelay)} (${ms(sale.relayCpuMsPerChange)} per change, all relays)`,
+    ),
+    row(
+      "  machine: cores used by processes outside the bench",
+      `${sale.outsideCores.toFixed(2)} of 2`,
+    ),
   ];
 }
 
