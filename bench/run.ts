@@ -21,6 +21,7 @@ import { floodSettings, runFloodBench } from "./flood-run.ts";
 import { type CheckResult, checkInvariants, waitForD1 } from "./invariants.ts";
 import { withoutIds } from "./phase.ts";
 import { MemorySampler, machineInfo } from "./proc.ts";
+import { runProfile } from "./profile-run.ts";
 import { queueSettings, runQueueBench } from "./queue-run.ts";
 import {
   type BenchReport,
@@ -41,6 +42,7 @@ const { values: args } = parseArgs({
     flood: { type: "boolean", default: false },
     queue: { type: "boolean", default: false },
     route: { type: "string", default: "direct" },
+    profile: { type: "boolean", default: false },
   },
 });
 
@@ -270,4 +272,5 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+// `--profile`: CPU profiles of lock and book instead (issue 15; bench/profile-run.ts).
+process.exitCode = args.profile ? await runProfile(log) : await main();

@@ -111,6 +111,8 @@ export interface ServeOptions extends Omit<WorkerSetup, "direct" | "bindings"> {
   /** Overrides of wrangler.toml's vars, plus the secrets. */
   bindings: Record<string, string>;
   route: Route;
+  /** workerd's inspector on this port (`--profile`: bench/profile-run.ts); off by default. */
+  inspectorPort?: number;
 }
 
 /** The simulated provider's ledger rows the invariant checks read. */
@@ -259,7 +261,10 @@ async function resolveUrl(mf: Miniflare, route: Route): Promise<URL> {
 }
 
 function optionsOf(options: ServeOptions, bindings: Record<string, string>, log: WorkerLog) {
-  return miniflareOptions({ ...options, bindings, direct: options.route === "direct" }, (message) =>
-    log.record(message),
+  const mf = miniflareOptions(
+    { ...options, bindings, direct: options.route === "direct" },
+    (message) => log.record(message),
   );
+  const { inspectorPort } = options;
+  return inspectorPort === undefined ? mf : { ...mf, inspectorPort };
 }

@@ -58,6 +58,8 @@ export interface PairOptions {
   /** Processes running only the Worker for viewers, besides the relay process. */
   extraFronts: number;
   anchor: boolean;
+  /** workerd's inspector for the main process only (`--profile`). */
+  inspectorPort?: number;
 }
 
 export class ServerPair {
@@ -99,6 +101,7 @@ export class ServerPair {
       keepInMemory: relays === "process" ? ["ShowObject"] : [],
       registryPath,
       anchorModule,
+      ...(options.inspectorPort === undefined ? {} : { inspectorPort: options.inspectorPort }),
     });
     if (relays === "same") return new ServerPair(main, undefined, [main], []);
     const before = new Set(workerdProcesses().map((p) => p.pid));

@@ -1,0 +1,243 @@
+/**
+ * Two builds of the Worker measured in one invocation (issue 15's before/after): each
+ * bundled from its own tree (`--old <dir>`, e.g. a `git worktree add` of the older commit
+ * with node_modules linked; `--new`, this tree by default), both served at once as
+ * `npm run bench` serves them (bench/server-pair.ts: the show objects in the main workerd
+ * process, relays in a second one; two such pairs), and measured in alternating turns.
+ * Each turn measures the anchor (one SQLite write in one object), one buyer alone (lock +
+ * book rounds) and the 500-buyer sale with one viewer, checks that sale's invariants, and
+ * prints the main process's CPU per pair as new/old ratios (ratios within one run: the
+ * machine is shared and noisy).
+ *
+ *   node bench/compare-builds.ts --old /tmp/old [--new .] [--rounds 2] [--buyers 500]
+ */
+import { spawnSync } from "node:child_process";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { signAccessToken } from "../src/auth/access-token.ts";
+import { hotSale } from "./hot-show.ts";
+import { checkInvariants, waitForD1 } from "./invariants.ts";
+import { runLoad } from "./phase.ts";
+import { CpuMeter, MemorySampler, machineInfo, workerdProcesses } from "./proc.ts";
+import type { HttpResult, SerialResult } from "./protocol.ts";
+import { projectRoot, readWorkerPlan } from "./serve.ts";
+import { ServerPair } from "./server-pair.ts";
+import { createShow } from "./show-setup.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    old: { type: "string" },
+    new: { type: "string", default: projectRoot },
+    rounds: { type: "string", default: "2" },
+    buyers: { type: "string", default: "500" },
+    serial: { type: "string", default: "100" },
+  },
+});
+if (!args.old) throw new Error("--old <dir of the older tree> is required");
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+interface Turn {
+  build: "old" | "new";
+  anchorCpu: number;
+  aloneCpu: number;
+  lockP50: number;
+  bookP50: number;
+  saleCpu: number;
+  sellOut: number | null;
+  saleP50: number;
+  invariants: string;
+}
+
+function bundle(root: string, outDir: string): string {
+  const wrangler = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
+  const result = spawnSync(
+    process.execPath,
+    [wrangler, "deploy", "--dry-run", "--outdir", outDir, "--config", "wrangler.toml"],
+    {
+      cwd: root,
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+      encoding: "utf8",
+    },
+  );
+  if (result.status !== 0) throw new Error(`bundling ${root} failed:\n${result.stderr}`);
+  return join(outDir, "index.js");
+}
+
+interface Served {
+  pair: ServerPair;
+  /** This pair's main workerd process (pair.mainPids() would count the other build's too). */
+  mainPids: number[];
+  secret: string;
+  admin: string;
+  workDir: string;
+}
+
+async function serve(build: "old" | "new", bundlePath: string, workRoot: string): Promise<Served> {
+  const workDir = mkdtempSync(join(workRoot, `${build}-`));
+  const secret = randomBytes(32).toString("hex");
+  const before = new Set(workerdProcesses().map((p) => p.pid));
+  const pair = await ServerPair.start({
+    plan: readWorkerPlan(),
+    bundle: bundlePath,
+    workDir,
+    bindings: {
+      TICKET_SIGNING_KEY: JSON.stringify({
+        ...generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }),
+        kid: "bench",
+      }),
+      PAYMENT_PROVIDER: "simulated",
+      PAYMENT_TIMEOUT_MS: "10000",
+      CURRENCY: "INR",
+      DEV_TOKENS: "false",
+      JWT_SECRET: secret,
+      RATE_LIMITS_ENABLED: "false",
+    },
+    route: "direct",
+    relays: "process",
+    extraFronts: 0,
+    anchor: true,
+  });
+  await pair.main.applyMigrations();
+  const admin = await signAccessToken({ sub: "admin", role: "admin", ttlSeconds: 3600 }, secret);
+  const mainPids = workerdProcesses()
+    .map((p) => p.pid)
+    .filter((pid) => !before.has(pid) && !pair.relayPids().includes(pid));
+  return { pair, mainPids, secret, admin, workDir };
+}
+
+/** One turn of one build: the anchor, a buyer alone on a fresh show, a sale on another. */
+async function turn(build: "old" | "new", served: Served, sampler: MemorySampler): Promise<Turn> {
+  const { pair, secret, admin } = served;
+  // The other build's processes are idle meanwhile; only this pair's main process is metered.
+  const metered = async <T>(run: () => Promise<T>): Promise<[T, number]> => {
+    const meter = new CpuMeter(served.mainPids);
+    meter.start();
+    const result = await run();
+    return [result, meter.stop().serverCpuMs];
+  };
+  const anchorUrl = await pair.main.anchorUrl();
+  const [anchor, anchorMs] = await metered(() =>
+    runLoad<HttpResult>(
+      {
+        kind: "http",
+        baseUrl: anchorUrl,
+        path: "/anchor",
+        serverPids: [],
+        connections: 1,
+        warmupMs: 0,
+        durationMs: 2_000,
+      },
+      secret,
+      60_000,
+    ),
+  );
+
+  const probe = await createShow(pair.main.url, admin, 1_000);
+  const serialTask = (locks: number) => ({
+    kind: "serial" as const,
+    baseUrl: pair.main.url,
+    showId: probe.showId,
+    locks,
+    serverPids: [],
+  });
+  await runLoad<SerialResult>(serialTask(10), secret, 60_000);
+  const [alone, aloneMs] = await metered(() =>
+    runLoad<SerialResult>(serialTask(Number(args.serial)), secret, 120_000),
+  );
+
+  const show = await createShow(pair.main.url, admin, 1_000);
+  // Metered here, not by the sale (whose meter would take in the other build's processes).
+  const [hot, saleMs] = await metered(() =>
+    hotSale(pair, sampler, secret, show, 1, {
+      buyers: Number(args.buyers),
+      seed: 20_261_126,
+      deadlineMs: 120_000,
+      settleMs: 10_000,
+    }),
+  );
+  const s = hot.sale.result;
+  await waitForD1(pair.main, show, 15_000);
+  const checks = await checkInvariants(pair.main, show, s.confirmedBookingIds);
+  const failed = checks.filter((c) => !c.passed);
+  return {
+    build,
+    anchorCpu: anchorMs / Math.max(1, anchor.requests),
+    aloneCpu: aloneMs / Math.max(1, alone.locks),
+    lockP50: alone.lockLatencyMs.p50,
+    bookP50: alone.bookLatencyMs.p50,
+    saleCpu: saleMs / Math.max(1, s.bookingsOk),
+    sellOut: s.sellOutSeconds,
+    saleP50: s.lockAndBookLatencyMs.p50,
+    invariants:
+      failed.length === 0
+        ? `${checks.length} passed`
+        : `FAILED: ${failed.map((c) => c.name).join("; ")}`,
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+const machine = machineInfo();
+log(
+  `Machine: ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, load average ${machine.loadAverage}`,
+);
+const workRoot = mkdtempSync(join(tmpdir(), "ticket-compare-"));
+const bundles = {
+  old: bundle(resolve(args.old), join(workRoot, "old-bundle")),
+  new: bundle(resolve(args.new), join(workRoot, "new-bundle")),
+};
+log(`old: ${resolve(args.old)}; new: ${resolve(args.new)}; each turn on fresh workerd processes`);
+const turns: Turn[] = [];
+const fields = (t: Turn) =>
+  `anchor ${t.anchorCpu.toFixed(3)} ms/write | alone ${t.aloneCpu.toFixed(3)} ms/pair, lock p50 ${t.lockP50.toFixed(1)} + book p50 ${t.bookP50.toFixed(1)} ms | ` +
+  `sale ${t.saleCpu.toFixed(3)} ms/pair, sold out ${t.sellOut ?? "-"} s, p50 ${t.saleP50.toFixed(0)} ms | invariants ${t.invariants}`;
+// Both builds are served for the whole run and measured in turns, old and new alternating
+// (and which goes first alternating too), so a busy spell of the machine hits both.
+const servers = {
+  old: await serve("old", bundles.old, workRoot),
+  new: await serve("new", bundles.new, workRoot),
+};
+const sampler = new MemorySampler(500);
+sampler.start();
+try {
+  for (let round = 0; round < Number(args.rounds); round++) {
+    const order: ("old" | "new")[] = round % 2 === 0 ? ["old", "new"] : ["new", "old"];
+    for (const build of order) {
+      const t = await turn(build, servers[build], sampler);
+      turns.push(t);
+      log(`round ${round + 1} ${build}: ${fields(t)}`);
+    }
+  }
+} finally {
+  sampler.stop();
+  for (const served of Object.values(servers)) await served.pair.stop();
+  rmSync(workRoot, { recursive: true, force: true });
+}
+const pick = (build: "old" | "new", key: keyof Omit<Turn, "build" | "invariants" | "sellOut">) =>
+  median(turns.filter((t) => t.build === build).map((t) => t[key]));
+const sellOut = (build: "old" | "new") =>
+  median(turns.filter((t) => t.build === build).map((t) => t.sellOut ?? Number.NaN));
+log("");
+log("Medians (old → new, new/old):");
+for (const key of ["anchorCpu", "aloneCpu", "lockP50", "bookP50", "saleCpu", "saleP50"] as const) {
+  const o = pick("old", key);
+  const n = pick("new", key);
+  log(`  ${key.padEnd(10)} ${o.toFixed(3)} → ${n.toFixed(3)}  (${(n / o).toFixed(2)}x)`);
+}
+log(
+  `  sellOut    ${sellOut("old").toFixed(2)} → ${sellOut("new").toFixed(2)} s  (${(sellOut("new") / sellOut("old")).toFixed(2)}x)`,
+);
+const aloneNew = pick("new", "aloneCpu") / pick("new", "anchorCpu");
+const saleNew = pick("new", "saleCpu") / pick("new", "anchorCpu");
+log(
+  `  new, in anchors: alone ${aloneNew.toFixed(1)}x, sale ${saleNew.toFixed(1)}x the anchor's CPU per write`,
+);
+log(`Machine load average at the end: ${machineInfo().loadAverage}`);

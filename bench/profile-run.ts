@@ -1,0 +1,341 @@
+/**
+ * `npm run bench -- --profile` (issue 15): where one lock and one book spend their CPU. Serves
+ * the Worker as the bench does (bench/server-pair.ts: the main workerd process with the show
+ * objects and every other object, the relays in a second process) with workerd's inspector on
+ * for the main process, and takes CPU profiles of its isolates (bench/cpu-profile.ts) while
+ * load processes run: the anchor (one SQLite write in one object), one buyer alone (lock +
+ * book rounds), the 500-buyer sale with one viewer, and one buyer alone with rate limits on.
+ * Prints, per lock+book pair, the CPU of each area of our code (bench/profile-areas.ts), of
+ * Miniflare's D1 and KV workers, and what no isolate ran (workerd's C++: RPC, sockets, the
+ * SQLite engine outside a JS call, kernel time): the main process's CPU from /proc less the
+ * profiled JS. Writes bench-results/profile.json and the Worker isolate's profiles
+ * (bench-results/profile-<phase>.cpuprofile, for DevTools).
+ */
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { signAccessToken } from "../src/auth/access-token.ts";
+import {
+  attribute,
+  BundleModules,
+  type CpuProfile,
+  IsolateProfilers,
+  PROFILED_TARGETS,
+} from "./cpu-profile.ts";
+import { hotSale } from "./hot-show.ts";
+import { runLoad } from "./phase.ts";
+import { CpuMeter, MemorySampler, machineInfo } from "./proc.ts";
+import { isolateArea, workerArea } from "./profile-areas.ts";
+import type { HttpResult, SerialResult } from "./protocol.ts";
+import { bundleWorker, projectRoot, readWorkerPlan } from "./serve.ts";
+import { ServerPair } from "./server-pair.ts";
+import { createShow } from "./show-setup.ts";
+
+const WORKER_TARGET = "core:user:edge-ticket-booking";
+const ANCHOR_TARGET = "core:user:bench-anchor";
+/** Sampling interval, µs: fine enough for a ~1 ms request, light enough not to swamp it. */
+const INTERVAL_US = 500;
+/** A sample stands for at most this long (see sampleDurations). */
+const CAP_US = 2 * INTERVAL_US;
+
+interface PhaseProfile {
+  name: string;
+  /** Lock+book pairs (the anchor: writes) the phase made. */
+  pairs: number;
+  /** The main workerd process's CPU over the window (/proc), ms. */
+  processCpuMs: number;
+  /** ms by area, whole window. */
+  areas: Map<string, number>;
+  /** The Worker isolate's heaviest self frames, `module function`, ms. */
+  topFrames: [string, number][];
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (!address || typeof address === "string") throw new Error("no free port");
+  return address.port;
+}
+
+/** Adds one profile's areas (µs) to `areas` (ms). */
+function addAreas(areas: Map<string, number>, parts: Map<string, number>): number {
+  let sum = 0;
+  for (const [name, us] of parts) {
+    areas.set(name, (areas.get(name) ?? 0) + us / 1000);
+    sum += us / 1000;
+  }
+  return sum;
+}
+
+function selfFrames(profile: CpuProfile, modules: BundleModules): [string, number][] {
+  const frames = attribute(profile, CAP_US, (stack) => {
+    const leaf = stack[0];
+    if (!leaf) return "";
+    const where = leaf.url === "" ? "(runtime)" : modules.moduleAt(leaf.lineNumber);
+    const area = workerArea(stack, (f) => modules.moduleAt(f.lineNumber));
+    return `${where} ${leaf.functionName || "(anonymous)"}  [${area}]`;
+  });
+  return [...frames]
+    .map(([name, us]): [string, number] => [name, us / 1000])
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 40);
+}
+
+/** Runs `work` with every listed isolate profiled; the process's CPU split into areas. */
+async function profiled(
+  name: string,
+  pair: ServerPair,
+  port: number,
+  modules: BundleModules,
+  work: () => Promise<number>,
+): Promise<{ phase: PhaseProfile; worker: CpuProfile | undefined }> {
+  const targets = [...PROFILED_TARGETS, ANCHOR_TARGET];
+  const profilers = await IsolateProfilers.start(port, targets, INTERVAL_US);
+  const meter = new CpuMeter(pair.mainPids());
+  meter.start();
+  const pairs = await work();
+  const cpu = meter.stop();
+  const profiles = await profilers.stop();
+  const areas = new Map<string, number>();
+  let profiledMs = 0;
+  for (const [target, profile] of profiles) {
+    const parts =
+      target === WORKER_TARGET
+        ? attribute(profile, CAP_US, (stack) =>
+            workerArea(stack, (f) => modules.moduleAt(f.lineNumber)),
+          )
+        : attribute(profile, CAP_US, () => isolateArea(target));
+    profiledMs += addAreas(areas, parts);
+  }
+  areas.set(
+    "workerd outside JS (C++: RPC, sockets, SQLite engine between calls, kernel)",
+    Math.max(0, cpu.serverCpuMs - profiledMs),
+  );
+  const worker = profiles.get(WORKER_TARGET);
+  return {
+    phase: {
+      name,
+      pairs,
+      processCpuMs: cpu.serverCpuMs,
+      areas,
+      topFrames: worker ? selfFrames(worker, modules) : [],
+    },
+    worker,
+  };
+}
+
+const pad = (text: string, width: number) => text.padEnd(width);
+const num = (value: number, width: number, digits = 3) => value.toFixed(digits).padStart(width);
+
+function formatTable(phases: PhaseProfile[]): string {
+  const names = new Set<string>();
+  for (const phase of phases) for (const name of phase.areas.keys()) names.add(name);
+  const order = [...names].sort(
+    (a, b) => (phases[1]?.areas.get(b) ?? 0) - (phases[1]?.areas.get(a) ?? 0),
+  );
+  const width = Math.max(...order.map((n) => n.length), 20) + 2;
+  const head =
+    pad("CPU per lock+book pair (ms, % of the process)", width) +
+    phases.map((p) => pad(`| ${p.name}`, 30)).join("");
+  const lines = [head, "-".repeat(head.length)];
+  for (const name of order) {
+    lines.push(
+      pad(name, width) +
+        phases
+          .map((p) => {
+            const ms = (p.areas.get(name) ?? 0) / Math.max(1, p.pairs);
+            const share = ((p.areas.get(name) ?? 0) / Math.max(1, p.processCpuMs)) * 100;
+            return pad(`| ${num(ms, 7)} ${num(share, 5, 1)}%`, 30);
+          })
+          .join(""),
+    );
+  }
+  lines.push("-".repeat(head.length));
+  lines.push(
+    pad("main workerd process, /proc (per pair; pairs)", width) +
+      phases
+        .map((p) => pad(`| ${num(p.processCpuMs / Math.max(1, p.pairs), 7)} (${p.pairs})`, 30))
+        .join(""),
+  );
+  return lines.join("\n");
+}
+
+export async function runProfile(log: (line: string) => void): Promise<number> {
+  const machine = machineInfo();
+  log(
+    `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB RAM, ` +
+      `Node ${machine.node}, load average ${machine.loadAverage}`,
+  );
+  const workDir = mkdtempSync(join(tmpdir(), "ticket-profile-"));
+  const secret = randomBytes(32).toString("hex");
+  const bindings: Record<string, string> = {
+    TICKET_SIGNING_KEY: JSON.stringify({
+      ...generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }),
+      kid: "bench",
+    }),
+    PAYMENT_PROVIDER: "simulated",
+    PAYMENT_TIMEOUT_MS: "10000",
+    CURRENCY: "INR",
+    DEV_TOKENS: "false",
+    JWT_SECRET: secret,
+    RATE_LIMITS_ENABLED: "false",
+  };
+  const port = await freePort();
+  const bundle = bundleWorker(join(workDir, "bundle"));
+  const modules = new BundleModules(bundle);
+  const pair = await ServerPair.start({
+    plan: readWorkerPlan(),
+    bundle,
+    workDir,
+    bindings,
+    route: "direct",
+    relays: "process",
+    extraFronts: 0,
+    anchor: true,
+    inspectorPort: port,
+  });
+  const sampler = new MemorySampler(500);
+  sampler.start();
+  const out = join(projectRoot, "bench-results");
+  mkdirSync(out, { recursive: true });
+  try {
+    log(`Served: ${pair.describe()}; workerd inspector on 127.0.0.1:${port} (main process)`);
+    log(
+      `Profiles: V8 sampling every ${INTERVAL_US} µs in the isolates ${[WORKER_TARGET, ...PROFILED_TARGETS.slice(1)].join(", ")}`,
+    );
+    await pair.main.applyMigrations();
+    const admin = await signAccessToken(
+      { sub: "bench_admin", role: "admin", ttlSeconds: 3600 },
+      secret,
+    );
+    /** A fresh show, its object loaded and the code warmed by 20 rounds, outside the window. */
+    const warmShow = async (): Promise<string> => {
+      const show = await createShow(pair.main.url, admin, 1_000);
+      await runLoad<SerialResult>(
+        { kind: "serial", baseUrl: pair.main.url, showId: show.showId, locks: 20, serverPids: [] },
+        secret,
+        60_000,
+      );
+      return show.showId;
+    };
+    const serial = (showId: string, locks: number): Promise<SerialResult> =>
+      runLoad<SerialResult>(
+        { kind: "serial", baseUrl: pair.main.url, showId, locks, serverPids: [] },
+        secret,
+        120_000,
+      );
+    const phases: PhaseProfile[] = [];
+    const keep = (name: string, worker: CpuProfile | undefined) => {
+      if (worker) writeFileSync(join(out, `profile-${name}.cpuprofile`), JSON.stringify(worker));
+    };
+
+    log("Phase 1/5: anchor, one connection, 4 s (GET /anchor: one object, one SQLite write)");
+    const anchorUrl = await pair.main.anchorUrl();
+    const anchor = await profiled("anchor (per write)", pair, port, modules, async () => {
+      const r = await runLoad<HttpResult>(
+        {
+          kind: "http",
+          baseUrl: anchorUrl,
+          path: "/anchor",
+          serverPids: [],
+          connections: 1,
+          // Every request in the window is counted (the anchor needs no warming).
+          warmupMs: 0,
+          durationMs: 4_000,
+        },
+        secret,
+        60_000,
+      );
+      return r.requests;
+    });
+    phases.push(anchor.phase);
+
+    log("Phase 2/5: one buyer alone, 150 lock+book rounds, not profiled (the profiler's cost)");
+    const plainShow = await warmShow();
+    const plainMeter = new CpuMeter(pair.mainPids());
+    plainMeter.start();
+    const plain = await serial(plainShow, 150);
+    const plainCpu = plainMeter.stop().serverCpuMs / Math.max(1, plain.locks);
+
+    log("Phase 3/5: one buyer alone, 150 lock+book rounds (best available, 2 seats, card)");
+    const aloneShow = await warmShow();
+    const alone = await profiled("one buyer alone", pair, port, modules, async () => {
+      const r = await serial(aloneShow, 150);
+      return r.locks;
+    });
+    phases.push(alone.phase);
+    keep("alone", alone.worker);
+
+    log("Phase 4/5: the sale, 500 buyers, 1 viewer (a fresh 1,000-seat show)");
+    const show = await createShow(pair.main.url, admin, 1_000);
+    let saleLine = "";
+    const sale = await profiled("sale, 1 viewer", pair, port, modules, async () => {
+      const hot = await hotSale(pair, sampler, secret, show, 1, {
+        buyers: 500,
+        seed: 20_261_126,
+        deadlineMs: 120_000,
+        settleMs: 10_000,
+      });
+      const s = hot.sale.result;
+      saleLine =
+        `  sale: ${s.seatsSold}/${s.seatsTotal} seats, sold out in ${s.sellOutSeconds ?? "-"} s, ` +
+        `${s.bookingsOk} bookings, ${s.lockAttempts} locks (${s.lockConflicts} conflicts), ` +
+        `lock+book p50 ${s.lockAndBookLatencyMs.p50} ms; main process ${(s.server.serverCpuMs / Math.max(1, s.bookingsOk)).toFixed(3)} ms CPU per pair in the sale's window`;
+      return s.bookingsOk;
+    });
+    log(saleLine);
+    phases.push(sale.phase);
+    keep("sale", sale.worker);
+
+    log("Phase 5/5: one buyer alone, rate limits on (limits no one reaches)");
+    await pair.main.reconfigure({
+      ...bindings,
+      RATE_LIMITS_ENABLED: "true",
+      RATE_LIMIT_SEAT_SELECTION: "100000000",
+      RATE_LIMIT_BOOKING: "100000000",
+      RATE_LIMIT_SEAT_MAP: "100000000",
+    });
+    const limitedShow = await warmShow();
+    const limited = await profiled("alone, rate limits on", pair, port, modules, async () => {
+      const r = await serial(limitedShow, 150);
+      return r.locks;
+    });
+    phases.push(limited.phase);
+    keep("alone-limited", limited.worker);
+
+    log("");
+    log(formatTable(phases));
+    const profiledCpu = alone.phase.processCpuMs / Math.max(1, alone.phase.pairs);
+    log(
+      `One buyer alone, main process CPU per pair: ${plainCpu.toFixed(3)} ms unprofiled, ` +
+        `${profiledCpu.toFixed(3)} ms profiled (${(profiledCpu / Math.max(1e-9, plainCpu)).toFixed(2)}x: the profiler's own cost is in the table)`,
+    );
+    log("");
+    log("Heaviest self frames of the Worker's isolate in the sale (ms per pair):");
+    for (const [frame, ms] of sale.phase.topFrames) {
+      log(`  ${(ms / Math.max(1, sale.phase.pairs)).toFixed(4)}  ${frame}`);
+    }
+    const json = phases.map((p) => ({
+      ...p,
+      areas: Object.fromEntries([...p.areas].map(([k, v]) => [k, Math.round(v * 10) / 10])),
+    }));
+    writeFileSync(
+      join(out, "profile.json"),
+      JSON.stringify(
+        { machine, served: pair.describe(), intervalUs: INTERVAL_US, phases: json },
+        null,
+        2,
+      ),
+    );
+    log(`Written: bench-results/profile.json and profile-*.cpuprofile`);
+    return 0;
+  } finally {
+    sampler.stop();
+    await pair.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
