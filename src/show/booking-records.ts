@@ -6,6 +6,7 @@ import { iso } from "../lib/iso-time.ts";
 import { fromMinorUnits } from "../lib/money.ts";
 import type { StoredBooking } from "./booking-storage.ts";
 import type { D1Statement } from "./d1-outbox.ts";
+import { numericParam, sqlOnce } from "./record-sql.ts";
 import type { ShowInfo } from "./show-storage.ts";
 
 /** The D1 writes that record a booking's life (bookings, booking_seats, payments). */
@@ -23,42 +24,69 @@ export function bookingInserted(
   seats: readonly BookedSeat[],
 ): D1Statement[] {
   const { showId, eventId } = show;
+  const row = {
+    bookingId: booking.bookingId,
+    userId: booking.userId,
+    showId,
+    eventId,
+    lockId: booking.lockId,
+    status: booking.status,
+    totalAmount: fromMinorUnits(booking.totalMinor),
+    paymentId: booking.paymentId,
+    ticketId: booking.ticketId,
+    createdAt: iso(booking.createdAt),
+    confirmedAt: booking.confirmedAt === null ? null : iso(booking.confirmedAt),
+  };
+  const seatRows = seats.map((seat) => ({
+    bookingId: booking.bookingId,
+    showId,
+    seatId: seat.seat_id,
+    row: seat.row,
+    number: seat.number,
+    price: seat.price,
+  }));
   return [
-    statement(
-      db
-        .insert(bookings)
-        .values({
-          bookingId: booking.bookingId,
-          userId: booking.userId,
-          showId,
-          eventId,
-          lockId: booking.lockId,
-          status: booking.status,
-          totalAmount: fromMinorUnits(booking.totalMinor),
-          paymentId: booking.paymentId,
-          ticketId: booking.ticketId,
-          createdAt: iso(booking.createdAt),
-          confirmedAt: booking.confirmedAt === null ? null : iso(booking.confirmedAt),
-        })
-        // Only a retried write is a no-op (same booking id); a second booking of the lock fails.
-        .onConflictDoNothing({ target: bookings.bookingId }),
-    ),
-    statement(
-      db
-        .insert(bookingSeats)
-        .values(
-          seats.map((seat) => ({
-            bookingId: booking.bookingId,
-            showId,
-            seatId: seat.seat_id,
-            row: seat.row,
-            number: seat.number,
-            price: seat.price,
-          })),
-        )
-        // Same: a retry is a no-op, a seat sold twice (uq_booking_seats_show_seat_active) fails.
-        .onConflictDoNothing({ target: [bookingSeats.bookingId, bookingSeats.seatId] }),
-    ),
+    {
+      sql: sqlOnce("bookingInserted", () =>
+        db
+          .insert(bookings)
+          .values(row)
+          // Only a retried write is a no-op (same booking id); a second booking of the lock fails.
+          .onConflictDoNothing({ target: bookings.bookingId }),
+      ),
+      params: [
+        row.bookingId,
+        row.userId,
+        row.showId,
+        row.eventId,
+        row.lockId,
+        row.status,
+        numericParam(row.totalAmount),
+        row.paymentId,
+        row.ticketId,
+        row.createdAt,
+        row.confirmedAt,
+      ],
+    },
+    {
+      sql: sqlOnce(`bookingSeats:${seatRows.length}`, () =>
+        db
+          .insert(bookingSeats)
+          .values(seatRows)
+          // Same: a retry is a no-op, a seat sold twice (uq_booking_seats_show_seat_active) fails.
+          .onConflictDoNothing({ target: [bookingSeats.bookingId, bookingSeats.seatId] }),
+      ),
+      // The last value of each row is `active`, at its default 1 (a sold seat).
+      params: seatRows.flatMap((r) => [
+        r.bookingId,
+        r.showId,
+        r.seatId,
+        r.row,
+        r.number,
+        numericParam(r.price),
+        1,
+      ]),
+    },
   ];
 }
 
@@ -103,21 +131,32 @@ export function paymentRecorded(
     processedAt: string;
   },
 ): D1Statement {
-  return statement(
-    db
-      .insert(payments)
-      .values({
-        paymentId: payment.paymentId,
-        bookingId: payment.bookingId,
-        amount: fromMinorUnits(payment.amountMinor),
-        currency: payment.currency,
-        status: "succeeded",
-        cardBrand: payment.brand,
-        cardLast4: payment.last4,
-        processedAt: payment.processedAt,
-      })
-      .onConflictDoNothing({ target: payments.paymentId }),
+  const row = {
+    paymentId: payment.paymentId,
+    bookingId: payment.bookingId,
+    amount: fromMinorUnits(payment.amountMinor),
+    currency: payment.currency,
+    status: "succeeded" as const,
+    cardBrand: payment.brand,
+    cardLast4: payment.last4,
+    processedAt: payment.processedAt,
+  };
+  const sql = sqlOnce("paymentRecorded", () =>
+    db.insert(payments).values(row).onConflictDoNothing({ target: payments.paymentId }),
   );
+  return {
+    sql,
+    params: [
+      row.paymentId,
+      row.bookingId,
+      numericParam(row.amount),
+      row.currency,
+      row.status,
+      row.cardBrand,
+      row.cardLast4,
+      row.processedAt,
+    ],
+  };
 }
 
 export function paymentRefunded(db: Database, paymentId: string, at: number): D1Statement {
