@@ -24,6 +24,8 @@ const FRONT_CAPACITY = 9_800;
 
 export interface SweepSettings {
   buyers: number;
+  /** Crowd viewers connecting at once (200 if not given). */
+  crowdBatch?: number;
   seed: number;
   deadlineMs: number;
   settleMs: number;
@@ -41,7 +43,8 @@ export interface HotSale {
   missed: number;
   gaps: number;
   crowdCaughtUp: boolean;
-  relays: RelayStats;
+  /** The relay process's counts; with its entry, the viewers each relay accepted too. */
+  relays: RelayStats & { acceptedByRelay?: Record<string, number> };
   /** publish() calls per change: the show object's messages per change. */
   messagesPerChange: number;
   /** Main (show object) process CPU ms per lock or book request. */
@@ -113,7 +116,7 @@ export async function hotSale(
         baseUrl: (pair.fronts[i % pair.fronts.length] ?? pair.main).url,
         showId: show.showId,
         viewers: size,
-        batch: 200,
+        batch: settings.crowdBatch ?? 200,
         timeoutMs: 60_000,
       },
       secret,

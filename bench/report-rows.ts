@@ -151,6 +151,12 @@ function saleRows(sale: HotSale, quiet: HotSale | undefined, targets: boolean): 
       "<= relays + 1",
       sale.relays.changes > 0 && sale.messagesPerChange <= relays + 1,
     ),
+    row(
+      "  viewers each relay accepted (relay n: viewers)",
+      Object.entries(sale.relays.acceptedByRelay ?? {})
+        .map(([n, accepted]) => `${n}: ${count(accepted)}`)
+        .join(", "),
+    ),
     aimed(
       "  CPU per lock or book, show object's process",
       `${cpu(sale.mainCpuMsPerRequest)} (${cpuRatio.toFixed(2)}x the 1-viewer sale)`,

@@ -16,16 +16,24 @@ const NAME_KEY = "bench_relay_name";
 /** More relays than any bench show uses (VIEWERS_PER_SHOW / VIEWERS_PER_RELAY). */
 const MAX_RELAYS = 64;
 
-/** Per show: relays that got a publish, publish calls, distinct changes (by version). */
+/**
+ * Per show: relays that got a publish, publish calls, distinct changes (by version), and
+ * the viewers each relay accepted (101 answers), to check how the route spread them.
+ */
 const counts = new Map();
 
-function countPublish(name, change) {
+function showCounts(name) {
   const showId = name.slice(0, name.lastIndexOf(":"));
   let show = counts.get(showId);
   if (!show) {
-    show = { relays: new Set(), publishes: 0, versions: new Set() };
+    show = { relays: new Set(), publishes: 0, versions: new Set(), accepted: {} };
     counts.set(showId, show);
   }
+  return show;
+}
+
+function countPublish(name, change) {
+  const show = showCounts(name);
   show.relays.add(name);
   show.publishes++;
   show.versions.add(change.to);
@@ -43,7 +51,7 @@ export class SeatRelay extends ProductSeatRelay {
     return this.#name ?? "";
   }
 
-  fetch(request) {
+  async fetch(request) {
     if (this.#name === undefined) {
       const showId = new URL(request.url).pathname.split("/")[3] ?? "";
       const id = this.ctx.id.toString();
@@ -55,7 +63,13 @@ export class SeatRelay extends ProductSeatRelay {
         }
       }
     }
-    return super.fetch(request);
+    const response = await super.fetch(request);
+    if (response.status === 101) {
+      const accepted = showCounts(this.name).accepted;
+      const index = this.name.slice(this.name.lastIndexOf(":") + 1);
+      accepted[index] = (accepted[index] ?? 0) + 1;
+    }
+    return response;
   }
 
   publish(change) {
@@ -69,6 +83,7 @@ export class SeatRelay extends ProductSeatRelay {
       relays: show?.relays.size ?? 0,
       publishes: show?.publishes ?? 0,
       changes: show?.versions.size ?? 0,
+      acceptedByRelay: show?.accepted ?? {},
     };
   }
 }
