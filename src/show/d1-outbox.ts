@@ -70,14 +70,23 @@ export class D1Outbox {
   enqueue(statements: readonly D1Statement[]): void {
     this.prepare();
     const now = Date.now();
-    for (const statement of statements) {
+    const [only] = statements;
+    if (statements.length === 1 && only) {
       this.sql.exec(
         "INSERT INTO d1_outbox (statement, params, enqueued_at) VALUES (?, ?, ?)",
-        statement.sql,
-        JSON.stringify(statement.params),
+        only.sql,
+        JSON.stringify(only.params),
         now,
       );
+      return;
     }
+    // A change's statements in one exec() (a booking has four), a row each, in their order.
+    this.sql.exec(
+      `INSERT INTO d1_outbox (statement, params, enqueued_at)
+       SELECT value ->> 0, value ->> 1, ? FROM json_each(?) ORDER BY key`,
+      now,
+      JSON.stringify(statements.map((s) => [s.sql, JSON.stringify(s.params)])),
+    );
   }
 
   /** What waits for D1, for operators: how many rows, since when. */

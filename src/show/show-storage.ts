@@ -234,8 +234,11 @@ export class ShowStorage {
 
   /** The seats are sold to the booking, or (bookingId null) available again. */
   setSeatsBooking(seatIds: readonly string[], bookingId: string | null): void {
-    for (const seatId of seatIds) {
-      this.sql.exec("UPDATE seats SET booking_id = ? WHERE seat_id = ?", bookingId, seatId);
-    }
+    // One statement for the booking's seats (at most 10): each exec() is a call into SQLite.
+    this.sql.exec(
+      `UPDATE seats SET booking_id = ? WHERE seat_id IN (${seatIds.map(() => "?").join(", ")})`,
+      bookingId,
+      ...seatIds,
+    );
   }
 }
