@@ -31,6 +31,23 @@ export class InvalidTokenError extends Error {
   }
 }
 
+/** The HS256 key, imported once per isolate and secret (hono's verify() takes a CryptoKey). */
+let imported: { secret: string; key: Promise<CryptoKey> } | undefined;
+
+function verifyingKey(secret: string): Promise<CryptoKey> {
+  if (imported?.secret !== secret) {
+    const key = crypto.subtle.importKey(
+      "raw",
+      new TextEncoder().encode(secret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["verify"],
+    );
+    imported = { secret, key };
+  }
+  return imported.key;
+}
+
 /**
  * Verifies an HS256 token and its claims. hono's verify() checks the signature, that the
  * header's alg is HS256, and exp when present; exp is required here on top of that.
@@ -38,7 +55,7 @@ export class InvalidTokenError extends Error {
 export async function verifyAccessToken(token: string, secret: string): Promise<Principal> {
   let payload: unknown;
   try {
-    payload = await verify(token, secret, ALGORITHM);
+    payload = await verify(token, await verifyingKey(secret), ALGORITHM);
   } catch (err) {
     throw new InvalidTokenError(err instanceof Error ? err.name : "invalid token");
   }
