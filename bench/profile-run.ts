@@ -11,11 +11,13 @@
  * profiled JS. Writes bench-results/profile.json and the Worker isolate's profiles
  * (bench-results/profile-<phase>.cpuprofile, for DevTools).
  */
+import { spawnSync } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { signAccessToken } from "../src/auth/access-token.ts";
 import {
   attribute,
@@ -164,7 +166,11 @@ function formatTable(phases: PhaseProfile[]): string {
   return lines.join("\n");
 }
 
-export async function runProfile(log: (line: string) => void): Promise<number> {
+/** `root`: the tree whose Worker is bundled and profiled (another commit's worktree too). */
+export async function runProfile(
+  log: (line: string) => void,
+  root: string = projectRoot,
+): Promise<number> {
   const machine = machineInfo();
   log(
     `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB RAM, ` +
@@ -185,7 +191,11 @@ export async function runProfile(log: (line: string) => void): Promise<number> {
     RATE_LIMITS_ENABLED: "false",
   };
   const port = await freePort();
-  const bundle = bundleWorker(join(workDir, "bundle"));
+  const bundle =
+    root === projectRoot
+      ? bundleWorker(join(workDir, "bundle"))
+      : bundleFrom(root, join(workDir, "bundle"));
+  log(`Worker bundled from ${root}`);
   const modules = new BundleModules(bundle);
   const pair = await ServerPair.start({
     plan: readWorkerPlan(),
@@ -338,4 +348,29 @@ export async function runProfile(log: (line: string) => void): Promise<number> {
     await pair.stop();
     rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+/** `wrangler deploy --dry-run` in another tree (its node_modules linked to this one's). */
+function bundleFrom(root: string, outDir: string): string {
+  const wrangler = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
+  const result = spawnSync(
+    process.execPath,
+    [wrangler, "deploy", "--dry-run", "--outdir", outDir, "--config", "wrangler.toml"],
+    {
+      cwd: root,
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+      encoding: "utf8",
+    },
+  );
+  if (result.status !== 0) throw new Error(`bundling ${root} failed:\n${result.stderr}`);
+  return join(outDir, "index.js");
+}
+
+// `node bench/profile-run.ts [--root <tree>]`: the same, for another commit's tree.
+if (import.meta.main) {
+  const { values } = parseArgs({ options: { root: { type: "string", default: projectRoot } } });
+  process.exitCode = await runProfile(
+    (line) => process.stdout.write(`${line}\n`),
+    resolve(values.root),
+  );
 }
