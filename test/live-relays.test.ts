@@ -149,3 +149,12 @@ describe("resuming with since", () => {
     await expect(viewer).rejects.toThrow(/400/);
   });
 });
+
+describe("viewers arriving together", () => {
+  it("are spread over relays even while the first relay is still joining the feed", async () => {
+    const { showId } = await createShow();
+    const viewers = await Promise.all([0, 1, 2, 3].map(() => watch(showId)));
+    expect(await relaysOf(showId)).toBe(2);
+    for (const viewer of viewers) await reaches(viewer, (await seatMap(showId)).version);
+  });
+});

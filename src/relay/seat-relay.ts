@@ -22,6 +22,8 @@ export class SeatRelay extends DurableObject<Env> {
   private loading: Promise<RelaySeats | undefined> | undefined;
   /** Publishes are taken one at a time, in order, even across the awaits of a catch-up. */
   private chain: Promise<unknown> = Promise.resolve();
+  /** Viewers past the capacity check and not yet accepted (their resume is awaited). */
+  private arriving = 0;
   private readonly viewers: RelayViewers;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -36,21 +38,29 @@ export class SeatRelay extends DurableObject<Env> {
   /** The viewer's upgrade (from the Worker's route only): 101, or 503 with RELAY_FULL_HEADER. */
   override async fetch(request: Request): Promise<Response> {
     const capacity = Number(request.headers.get(RELAY_CAPACITY_HEADER));
-    if (this.ctx.getWebSockets().length >= capacity) {
-      return new Response(null, { status: 503, headers: { [RELAY_FULL_HEADER]: "1" } });
-    }
+    const full = () => this.ctx.getWebSockets().length + this.arriving >= capacity;
+    const refuse = () => new Response(null, { status: 503, headers: { [RELAY_FULL_HEADER]: "1" } });
+    if (full()) return refuse();
     const url = new URL(request.url);
     const format: FeedFormat = url.searchParams.get("format") === "compact" ? "compact" : "full";
     const since = url.searchParams.get("since");
     const seats = await this.ready();
     if (!seats) return new Response(null, { status: 404 });
-    const resumed = since === null ? undefined : await this.resume(seats, Number(since));
-    const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server, [format]);
-    this.viewers.started(server, Date.now());
-    if (!resumed) send(server, seats.snapshot(format));
-    else if (resumed.to > resumed.from) send(server, seats.message(format, resumed));
-    return new Response(null, { status: 101, webSocket: client });
+    // Asked again after the await: viewers arriving together all passed the first check
+    // while the relay joined the feed. From here the viewer counts until it is accepted.
+    if (full()) return refuse();
+    this.arriving++;
+    try {
+      const resumed = since === null ? undefined : await this.resume(seats, Number(since));
+      const { 0: client, 1: server } = new WebSocketPair();
+      this.ctx.acceptWebSocket(server, [format]);
+      this.viewers.started(server, Date.now());
+      if (!resumed) send(server, seats.snapshot(format));
+      else if (resumed.to > resumed.from) send(server, seats.message(format, resumed));
+      return new Response(null, { status: 101, webSocket: client });
+    } finally {
+      this.arriving--;
+    }
   }
 
   /**
