@@ -14,157 +14,26 @@
 import { spawnSync } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { signAccessToken } from "../src/auth/access-token.ts";
-import {
-  attribute,
-  BundleModules,
-  type CpuProfile,
-  IsolateProfilers,
-  PROFILED_TARGETS,
-} from "./cpu-profile.ts";
+import { BundleModules, type CpuProfile, PROFILED_TARGETS } from "./cpu-profile.ts";
 import { hotSale } from "./hot-show.ts";
 import { runLoad } from "./phase.ts";
 import { CpuMeter, MemorySampler, machineInfo } from "./proc.ts";
-import { isolateArea, workerArea } from "./profile-areas.ts";
+import {
+  formatTable,
+  freePort,
+  INTERVAL_US,
+  type PhaseProfile,
+  profiled,
+  WORKER_TARGET,
+} from "./profile-phase.ts";
 import type { HttpResult, SerialResult } from "./protocol.ts";
 import { bundleWorker, projectRoot, readWorkerPlan } from "./serve.ts";
 import { ServerPair } from "./server-pair.ts";
 import { createShow } from "./show-setup.ts";
-
-const WORKER_TARGET = "core:user:edge-ticket-booking";
-const ANCHOR_TARGET = "core:user:bench-anchor";
-/** Sampling interval, µs: fine enough for a ~1 ms request, light enough not to swamp it. */
-const INTERVAL_US = 500;
-/** A sample stands for at most this long (see sampleDurations). */
-const CAP_US = 2 * INTERVAL_US;
-
-interface PhaseProfile {
-  name: string;
-  /** Lock+book pairs (the anchor: writes) the phase made. */
-  pairs: number;
-  /** The main workerd process's CPU over the window (/proc), ms. */
-  processCpuMs: number;
-  /** ms by area, whole window. */
-  areas: Map<string, number>;
-  /** The Worker isolate's heaviest self frames, `module function`, ms. */
-  topFrames: [string, number][];
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === "string") throw new Error("no free port");
-  return address.port;
-}
-
-/** Adds one profile's areas (µs) to `areas` (ms). */
-function addAreas(areas: Map<string, number>, parts: Map<string, number>): number {
-  let sum = 0;
-  for (const [name, us] of parts) {
-    areas.set(name, (areas.get(name) ?? 0) + us / 1000);
-    sum += us / 1000;
-  }
-  return sum;
-}
-
-function selfFrames(profile: CpuProfile, modules: BundleModules): [string, number][] {
-  const frames = attribute(profile, CAP_US, (stack) => {
-    const leaf = stack[0];
-    if (!leaf) return "";
-    const where = leaf.url === "" ? "(runtime)" : modules.moduleAt(leaf.lineNumber);
-    const area = workerArea(stack, (f) => modules.moduleAt(f.lineNumber));
-    return `${where} ${leaf.functionName || "(anonymous)"}  [${area}]`;
-  });
-  return [...frames]
-    .map(([name, us]): [string, number] => [name, us / 1000])
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 40);
-}
-
-/** Runs `work` with every listed isolate profiled; the process's CPU split into areas. */
-async function profiled(
-  name: string,
-  pair: ServerPair,
-  port: number,
-  modules: BundleModules,
-  work: () => Promise<number>,
-): Promise<{ phase: PhaseProfile; worker: CpuProfile | undefined }> {
-  const targets = [...PROFILED_TARGETS, ANCHOR_TARGET];
-  const profilers = await IsolateProfilers.start(port, targets, INTERVAL_US);
-  const meter = new CpuMeter(pair.mainPids());
-  meter.start();
-  const pairs = await work();
-  const cpu = meter.stop();
-  const profiles = await profilers.stop();
-  const areas = new Map<string, number>();
-  let profiledMs = 0;
-  for (const [target, profile] of profiles) {
-    const parts =
-      target === WORKER_TARGET
-        ? attribute(profile, CAP_US, (stack) =>
-            workerArea(stack, (f) => modules.moduleAt(f.lineNumber)),
-          )
-        : attribute(profile, CAP_US, () => isolateArea(target));
-    profiledMs += addAreas(areas, parts);
-  }
-  areas.set(
-    "workerd outside JS (C++: RPC, sockets, SQLite engine between calls, kernel)",
-    Math.max(0, cpu.serverCpuMs - profiledMs),
-  );
-  const worker = profiles.get(WORKER_TARGET);
-  return {
-    phase: {
-      name,
-      pairs,
-      processCpuMs: cpu.serverCpuMs,
-      areas,
-      topFrames: worker ? selfFrames(worker, modules) : [],
-    },
-    worker,
-  };
-}
-
-const pad = (text: string, width: number) => text.padEnd(width);
-const num = (value: number, width: number, digits = 3) => value.toFixed(digits).padStart(width);
-
-function formatTable(phases: PhaseProfile[]): string {
-  const names = new Set<string>();
-  for (const phase of phases) for (const name of phase.areas.keys()) names.add(name);
-  const order = [...names].sort(
-    (a, b) => (phases[1]?.areas.get(b) ?? 0) - (phases[1]?.areas.get(a) ?? 0),
-  );
-  const width = Math.max(...order.map((n) => n.length), 20) + 2;
-  const head =
-    pad("CPU per lock+book pair (ms, % of the process)", width) +
-    phases.map((p) => pad(`| ${p.name}`, 30)).join("");
-  const lines = [head, "-".repeat(head.length)];
-  for (const name of order) {
-    lines.push(
-      pad(name, width) +
-        phases
-          .map((p) => {
-            const ms = (p.areas.get(name) ?? 0) / Math.max(1, p.pairs);
-            const share = ((p.areas.get(name) ?? 0) / Math.max(1, p.processCpuMs)) * 100;
-            return pad(`| ${num(ms, 7)} ${num(share, 5, 1)}%`, 30);
-          })
-          .join(""),
-    );
-  }
-  lines.push("-".repeat(head.length));
-  lines.push(
-    pad("main workerd process, /proc (per pair; pairs)", width) +
-      phases
-        .map((p) => pad(`| ${num(p.processCpuMs / Math.max(1, p.pairs), 7)} (${p.pairs})`, 30))
-        .join(""),
-  );
-  return lines.join("\n");
-}
 
 /** `root`: the tree whose Worker is bundled and profiled (another commit's worktree too). */
 export async function runProfile(
