@@ -8,7 +8,8 @@ import { runFlood } from "./live-flooder.ts";
 import { runCycles } from "./lock-cycles.ts";
 import { CpuMeter } from "./proc.ts";
 import type { HttpResult, HttpTask, LoadResult, LoadTask } from "./protocol.ts";
-import { runSale, runSerial } from "./sale.ts";
+import { runSale } from "./sale.ts";
+import { runSerial } from "./serial-buyer.ts";
 import { round, Samples } from "./stats.ts";
 import { runCrowd } from "./viewer-crowd.ts";
 

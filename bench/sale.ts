@@ -7,13 +7,7 @@
 import { signAccessToken } from "../src/auth/access-token.ts";
 import { HttpClient, type Reply } from "./http.ts";
 import { CpuMeter } from "./proc.ts";
-import {
-  type SaleResult,
-  type SaleTask,
-  SECRET_ENV,
-  type SerialResult,
-  type SerialTask,
-} from "./protocol.ts";
+import { type SaleResult, type SaleTask, SECRET_ENV } from "./protocol.ts";
 import { SeatBoard, type SeatMap } from "./seat-board.ts";
 import { round, Samples, seededRandom } from "./stats.ts";
 import { type LockSeen, ViewerPool } from "./viewers.ts";
@@ -43,7 +37,7 @@ interface BookingBody {
   booking: { booking_id: string; status: string };
 }
 
-class SaleStats {
+export class SaleStats {
   readonly lockLatency = new Samples();
   readonly bookLatency = new Samples();
   readonly allLatency = new Samples();
@@ -73,7 +67,7 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-interface Buyer {
+export interface Buyer {
   userId: string;
   token: string;
   wants: number;
@@ -83,7 +77,7 @@ interface Buyer {
   random: () => number;
 }
 
-class Sale {
+export class Sale {
   private readonly task: { showId: string };
   private readonly client: HttpClient;
   private readonly board: SeatBoard;
@@ -226,46 +220,6 @@ export async function loadBoard(client: HttpClient, showId: string): Promise<Sea
   const reply = await client.send("GET", `/v1/shows/${showId}/seats`);
   if (reply.status !== 200) throw new Error(`seat map: ${reply.status} ${reply.body}`);
   return new SeatBoard(JSON.parse(reply.body) as SeatMap);
-}
-
-/**
- * One buyer, one request at a time (best available, two seats a lock, each paid at once):
- * how long the show object takes per operation when nothing else is going on.
- */
-export async function runSerial(task: SerialTask): Promise<SerialResult> {
-  const client = new HttpClient(task.baseUrl, 1);
-  const board = await loadBoard(client, task.showId);
-  const userId = "bench_serial_buyer";
-  const buyer: Buyer = {
-    userId,
-    token: await signAccessToken({ sub: userId, role: "user", ttlSeconds: 3600 }, jwtSecret()),
-    wants: task.locks * 2,
-    perLock: 2,
-    choosesSeats: false,
-    random: seededRandom(1),
-  };
-  const stats = new SaleStats();
-  const cpuBefore = process.cpuUsage();
-  const meter = new CpuMeter(task.serverPids);
-  meter.start();
-  const started = performance.now();
-  await new Sale({ showId: task.showId, deadlineMs: 60_000 }, client, board, stats).run(buyer);
-  const seconds = (performance.now() - started) / 1000;
-  const server = meter.stop();
-  const cpu = process.cpuUsage(cpuBefore);
-  client.close();
-  return {
-    kind: "serial",
-    locks: stats.locks.length,
-    bookings: stats.confirmed.length,
-    seconds: round(seconds, 3),
-    requestsPerSecond: round((stats.lockAttempts + stats.bookingAttempts) / seconds, 1),
-    lockLatencyMs: stats.lockLatency.summary(),
-    bookLatencyMs: stats.bookLatency.summary(),
-    unexpected: stats.unexpected,
-    clientCpuMs: Math.round((cpu.user + cpu.system) / 1000),
-    server,
-  };
 }
 
 export async function runSale(task: SaleTask): Promise<SaleResult> {
