@@ -141,11 +141,13 @@ export class BundleModules {
   constructor(bundlePath: string) {
     const lines = readFileSync(bundlePath, "utf8").split("\n");
     for (const [i, line] of lines.entries()) {
-      const marker = /^\/\/ ((?:src|node_modules)\/\S+)$/.exec(line);
-      if (marker?.[1]) {
-        this.starts.push(i);
-        this.paths.push(marker[1]);
-      }
+      const marker = /^\/\/ (\S+\.[cm]?[jt]sx?)$/.exec(line)?.[1];
+      if (!marker) continue;
+      // A tree whose node_modules is a link to another's (a worktree) has its packages
+      // named by their real path, `../../<other tree>/node_modules/...`.
+      const packages = marker.lastIndexOf("node_modules/");
+      this.starts.push(i);
+      this.paths.push(packages >= 0 ? marker.slice(packages) : marker);
     }
   }
 
