@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { LiveChange } from "../live/live-change.ts";
+import { type LiveChange, mergeChanges } from "../live/live-change.ts";
 import type { SeatStatusRead } from "../show/show-rpc.ts";
 import { RELAY_CAPACITY_HEADER, RELAY_FULL_HEADER } from "./relay-protocol.ts";
 import { type FeedFormat, RelaySeats, type ShowLayout } from "./relay-seats.ts";
@@ -22,6 +22,8 @@ export class SeatRelay extends DurableObject<Env> {
   private loading: Promise<RelaySeats | undefined> | undefined;
   /** Publishes are taken one at a time, in order, even across the awaits of a catch-up. */
   private chain: Promise<unknown> = Promise.resolve();
+  /** Changes published and not taken yet (see takeQueued). */
+  private readonly queued: LiveChange[] = [];
   /** Viewers past the capacity check and not yet accepted (their resume is awaited). */
   private arriving = 0;
   private readonly viewers: RelayViewers;
@@ -87,9 +89,26 @@ export class SeatRelay extends DurableObject<Env> {
 
   /** A change from the show object (RPC). */
   publish(change: LiveChange): Promise<void> {
-    const run = this.chain.then(() => this.take(change));
+    this.queued.push(change);
+    const run = this.chain.then(() => this.takeQueued());
     this.chain = run.catch(() => {});
     return run;
+  }
+
+  /**
+   * Takes every change queued so far as one where they chain: changes that arrived while
+   * the last one was being sent to thousands of viewers go out together, so a slow fan-out
+   * does not build a backlog of messages (each viewer still sees versions that chain).
+   */
+  private async takeQueued(): Promise<void> {
+    const batch = this.queued.splice(0);
+    if (batch.length === 0) return;
+    const merged = batch.length > 1 ? mergeChanges(batch) : batch[0];
+    if (merged) {
+      await this.take(merged);
+      return;
+    }
+    for (const change of batch) await this.take(change);
   }
 
   /**
