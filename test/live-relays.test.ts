@@ -158,3 +158,31 @@ describe("viewers arriving together", () => {
     for (const viewer of viewers) await reaches(viewer, (await seatMap(showId)).version);
   });
 });
+
+describe("a relay behind on its fan-out", () => {
+  it("sends the changes that queued up meanwhile as one message that chains", async () => {
+    const { showId } = await createShow();
+    const viewer = await watch(showId, "?format=compact");
+    const version = (await seatMap(showId)).version;
+    await reaches(viewer, version);
+    const relay = env.SEAT_RELAY.get(env.SEAT_RELAY.idFromName(`${showId}:0`));
+    // Three changes arriving back to back, as they do while a big fan-out runs.
+    await Promise.all([
+      relay.publish({ from: version, to: version + 1, changes: [[0, "l"]] }),
+      relay.publish({ from: version + 1, to: version + 2, changes: [[1, "l"]] }),
+      relay.publish({ from: version + 2, to: version + 3, changes: [[0, "a"]] }),
+    ]);
+    await reaches(viewer, version + 3);
+    expect(viewer.messages.slice(1)).toEqual([
+      {
+        type: "seats",
+        from_version: version,
+        version: version + 3,
+        changes: [
+          [0, "a"],
+          [1, "l"],
+        ],
+      },
+    ]);
+  });
+});

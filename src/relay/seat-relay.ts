@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { type LiveChange, mergeChanges } from "../live/live-change.ts";
+import { logLine } from "../observability/log.ts";
 import type { SeatStatusRead } from "../show/show-rpc.ts";
 import { RELAY_CAPACITY_HEADER, RELAY_FULL_HEADER } from "./relay-protocol.ts";
 import { type FeedFormat, RelaySeats, type ShowLayout } from "./relay-seats.ts";
@@ -20,8 +21,8 @@ const FORMATS: FeedFormat[] = ["full", "compact"];
 export class SeatRelay extends DurableObject<Env> {
   private seats: RelaySeats | undefined;
   private loading: Promise<RelaySeats | undefined> | undefined;
-  /** Publishes are taken one at a time, in order, even across the awaits of a catch-up. */
-  private chain: Promise<unknown> = Promise.resolve();
+  /** Whether queued publishes are being taken (one at a time, in order, across awaits). */
+  private taking = false;
   /** Changes published and not taken yet (see takeQueued). */
   private readonly queued: LiveChange[] = [];
   /** Viewers past the capacity check and not yet accepted (their resume is awaited). */
@@ -88,27 +89,42 @@ export class SeatRelay extends DurableObject<Env> {
   }
 
   /** A change from the show object (RPC). */
-  publish(change: LiveChange): Promise<void> {
+  publish(change: LiveChange): void {
     this.queued.push(change);
-    const run = this.chain.then(() => this.takeQueued());
-    this.chain = run.catch(() => {});
-    return run;
+    if (!this.taking) this.startTaking();
+  }
+
+  private startTaking(): void {
+    this.taking = true;
+    // A turn of the event loop first: publishes that arrived while the last change was
+    // being sent to thousands of viewers are delivered, and go out with it as one message.
+    setTimeout(() => void this.takeQueued(), 0);
   }
 
   /**
-   * Takes every change queued so far as one where they chain: changes that arrived while
-   * the last one was being sent to thousands of viewers go out together, so a slow fan-out
-   * does not build a backlog of messages (each viewer still sees versions that chain).
+   * Takes the changes queued so far, one at a time and in order, merged into one where they
+   * chain, so a fan-out slower than the changes' pace does not build a backlog of messages
+   * (each viewer still sees versions that chain).
    */
   private async takeQueued(): Promise<void> {
-    const batch = this.queued.splice(0);
-    if (batch.length === 0) return;
-    const merged = batch.length > 1 ? mergeChanges(batch) : batch[0];
-    if (merged) {
-      await this.take(merged);
-      return;
+    try {
+      while (this.queued.length > 0) {
+        const batch = this.queued.splice(0);
+        const merged = batch.length > 1 ? mergeChanges(batch) : batch[0];
+        if (merged) await this.take(merged);
+        else for (const change of batch) await this.take(change);
+        if (this.queued.length > 0) await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+    } catch (err) {
+      // The next publish finds the gap and catches up by version.
+      logLine("warn", "relay could not take a change", {
+        relay: this.name,
+        message: err instanceof Error ? err.message : String(err),
+      });
+    } finally {
+      this.taking = false;
+      if (this.queued.length > 0) this.startTaking();
     }
-    for (const change of batch) await this.take(change);
   }
 
   /**
