@@ -1,9 +1,9 @@
 import type { BookingStatus } from "../db/schema.ts";
 
 /**
- * The show object's SQLite storage of its bookings, the payment attempts made for them and
- * the cancellations whose refund is not confirmed yet. The seats and locks are in
- * show-storage.ts; both are written in the same transactions (ShowState.commit).
+ * The show object's SQLite storage of its bookings and of the cancellations whose refund is
+ * not confirmed yet. The seats and locks are in show-storage.ts, the payment attempts in
+ * attempt-storage.ts; all are written in the same transactions (ShowState.commit).
  */
 
 /** A booking as the show object keeps it. Times are epoch milliseconds. */
@@ -29,18 +29,6 @@ export interface StoredBooking {
   createdAt: number;
   confirmedAt: number | null;
   cancelledAt: number | null;
-}
-
-type AttemptStatus = "charging" | "succeeded" | "declined" | "unknown" | "refunded" | "no_charge";
-
-/** One call to the payment gateway's charge, under its own idempotency key. */
-interface PaymentAttempt {
-  chargeKey: string;
-  bookingId: string;
-  lockId: string;
-  amountMinor: number;
-  status: AttemptStatus;
-  startedAt: number;
 }
 
 interface PendingCancellation {
@@ -70,22 +58,12 @@ CREATE TABLE IF NOT EXISTS bookings (
   confirmed_at INTEGER,
   cancelled_at INTEGER
 );
-CREATE TABLE IF NOT EXISTS payment_attempts (
-  charge_key TEXT PRIMARY KEY,
-  booking_id TEXT NOT NULL,
-  lock_id TEXT NOT NULL,
-  amount_minor INTEGER NOT NULL,
-  status TEXT NOT NULL CHECK (status IN ('charging', 'succeeded', 'declined', 'unknown', 'refunded', 'no_charge')),
-  started_at INTEGER NOT NULL
-);
 CREATE TABLE IF NOT EXISTS cancellations (
   booking_id TEXT PRIMARY KEY,
   requested_at INTEGER NOT NULL,
   attempts INTEGER NOT NULL DEFAULT 0,
   next_try_at INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX IF NOT EXISTS payment_attempts_open ON payment_attempts (status)
-  WHERE status IN ('charging', 'unknown');
 CREATE INDEX IF NOT EXISTS bookings_ticket ON bookings (ticket_id) WHERE ticket_id IS NOT NULL;
 `;
 
@@ -287,49 +265,6 @@ export class BookingStorage {
         requestedAt: row.requested_at,
       }));
   }
-
-  // ---- payment attempts ----
-
-  insertAttempt(attempt: PaymentAttempt): void {
-    this.sql.exec(
-      "INSERT INTO payment_attempts (charge_key, booking_id, lock_id, amount_minor, status, started_at) VALUES (?, ?, ?, ?, ?, ?)",
-      attempt.chargeKey,
-      attempt.bookingId,
-      attempt.lockId,
-      attempt.amountMinor,
-      attempt.status,
-      attempt.startedAt,
-    );
-  }
-
-  setAttemptStatus(chargeKey: string, status: AttemptStatus): void {
-    this.sql.exec("UPDATE payment_attempts SET status = ? WHERE charge_key = ?", status, chargeKey);
-  }
-
-  findAttempt(chargeKey: string): PaymentAttempt | undefined {
-    const row = this.sql
-      .exec<AttemptRow>("SELECT * FROM payment_attempts WHERE charge_key = ?", chargeKey)
-      .toArray()[0];
-    return row ? toAttempt(row) : undefined;
-  }
-
-  attemptsOf(bookingId: string): PaymentAttempt[] {
-    return this.sql
-      .exec<AttemptRow>(
-        "SELECT * FROM payment_attempts WHERE booking_id = ? ORDER BY started_at",
-        bookingId,
-      )
-      .toArray()
-      .map(toAttempt);
-  }
-
-  /** Attempts whose outcome is not settled: charging, or unknown after a timeout. */
-  openAttempts(): PaymentAttempt[] {
-    return this.sql
-      .exec<AttemptRow>("SELECT * FROM payment_attempts WHERE status IN ('charging', 'unknown')")
-      .toArray()
-      .map(toAttempt);
-  }
 }
 
 interface BookingRow extends Record<string, SqlStorageValue> {
@@ -367,25 +302,5 @@ function toBooking(row: BookingRow): StoredBooking {
     createdAt: row.created_at,
     confirmedAt: row.confirmed_at,
     cancelledAt: row.cancelled_at,
-  };
-}
-
-interface AttemptRow extends Record<string, SqlStorageValue> {
-  charge_key: string;
-  booking_id: string;
-  lock_id: string;
-  amount_minor: number;
-  status: AttemptStatus;
-  started_at: number;
-}
-
-function toAttempt(row: AttemptRow): PaymentAttempt {
-  return {
-    chargeKey: row.charge_key,
-    bookingId: row.booking_id,
-    lockId: row.lock_id,
-    amountMinor: row.amount_minor,
-    status: row.status,
-    startedAt: row.started_at,
   };
 }

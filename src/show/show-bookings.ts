@@ -161,7 +161,7 @@ export class ShowBookings {
         ),
       );
     }
-    const attempt = show.bookingStorage.attemptsOf(booking.bookingId).length + 1;
+    const attempt = show.attemptStorage.attemptsOf(booking.bookingId).length + 1;
     return this.payments.pay(booking, command.card, attempt, request, (charge) =>
       ok({
         payment_id: charge.paymentId,

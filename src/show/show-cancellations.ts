@@ -128,7 +128,7 @@ export class ShowCancellations {
    */
   private async refundAndCancel(booking: StoredBooking): Promise<boolean> {
     const { show } = this;
-    const charge = show.bookingStorage
+    const charge = show.attemptStorage
       .attemptsOf(booking.bookingId)
       .find((a) => a.status === "succeeded");
     this.refunding.add(booking.bookingId);

@@ -134,7 +134,7 @@ export class ShowOperations {
   nextSweepAt(now: number): number | undefined {
     const { show } = this;
     if (show.info.status !== "cancelled") return undefined;
-    return show.bookingStorage.openAttempts().length > 0 ? now + RETRY_MS : undefined;
+    return show.attemptStorage.openAttempts().length > 0 ? now + RETRY_MS : undefined;
   }
 
   view(): ShowStatusView {

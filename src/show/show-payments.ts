@@ -92,10 +92,10 @@ export class ShowPayments {
    * may expire again. Attempts still unsettled stay for the next alarm.
    */
   async settleAbandoned(): Promise<void> {
-    const { bookingStorage } = this.show;
-    for (const { chargeKey } of bookingStorage.openAttempts()) {
+    const { attemptStorage, bookingStorage } = this.show;
+    for (const { chargeKey } of attemptStorage.openAttempts()) {
       // Read afresh: while an earlier refund was awaited, this attempt may have finished.
-      const attempt = bookingStorage.findAttempt(chargeKey);
+      const attempt = attemptStorage.findAttempt(chargeKey);
       if (!attempt || (attempt.status !== "charging" && attempt.status !== "unknown")) continue;
       if (this.inFlight.has(chargeKey)) continue;
       if (!(await this.settleUnknown(chargeKey))) continue;
@@ -109,7 +109,7 @@ export class ShowPayments {
 
   /** Whether some payment is left to settle that nobody here is waiting on. */
   hasAbandoned(): boolean {
-    return this.show.bookingStorage.openAttempts().some((a) => !this.inFlight.has(a.chargeKey));
+    return this.show.attemptStorage.openAttempts().some((a) => !this.inFlight.has(a.chargeKey));
   }
 
   /** Marks the lock as paying and records the attempt; undefined if the lock is gone. */
@@ -117,7 +117,7 @@ export class ShowPayments {
     const now = Date.now();
     if (!this.show.seats.beginPayment(booking.lockId, now)) return undefined;
     const chargeKey = `${booking.bookingId}:${attemptNumber}`;
-    this.show.bookingStorage.insertAttempt({
+    this.show.attemptStorage.insertAttempt({
       chargeKey,
       bookingId: booking.bookingId,
       lockId: booking.lockId,
@@ -135,7 +135,7 @@ export class ShowPayments {
     chargeKey: string,
     card: CardDetails,
   ): Promise<{ ok: true; value: Succeeded } | { ok: false; error: ApiFailure }> {
-    const { bookingStorage } = this.show;
+    const { attemptStorage } = this.show;
     let outcome: ChargeOutcome;
     try {
       outcome = await this.gateway.charge({
@@ -147,7 +147,7 @@ export class ShowPayments {
       });
     } catch (err) {
       const timeout = err instanceof PaymentOutcomeUnknown && err.kind === "timeout";
-      bookingStorage.setAttemptStatus(chargeKey, "unknown");
+      attemptStorage.setAttemptStatus(chargeKey, "unknown");
       const settled = await this.settleUnknown(chargeKey);
       // Unsettled, the charge waits for the alarm's refund: money an operator may need to see.
       this.show.events.log(settled ? "warn" : "error", "payment outcome unknown", {
@@ -175,7 +175,7 @@ export class ShowPayments {
     }
     this.inFlight.delete(chargeKey);
     if (outcome.status === "declined") {
-      bookingStorage.setAttemptStatus(chargeKey, "declined");
+      attemptStorage.setAttemptStatus(chargeKey, "declined");
       this.show.events.log("info", "payment declined", {
         booking_id: booking.bookingId,
         charge_key: chargeKey,
@@ -233,7 +233,7 @@ export class ShowPayments {
     booking.confirmedAt = at;
     show.seats.confirm(booking.lockId, booking.bookingId);
     show.commit(booking.seatIds, at, () => {
-      show.bookingStorage.setAttemptStatus(chargeKey, "succeeded");
+      show.attemptStorage.setAttemptStatus(chargeKey, "succeeded");
       show.bookingStorage.updateBooking(booking);
       show.seatStorage.setSeatsBooking(booking.seatIds, booking.bookingId);
       show.seatStorage.endLock(booking.lockId, "confirmed", at);
@@ -284,11 +284,11 @@ export class ShowPayments {
         chargeIdempotencyKey: chargeKey,
       });
       const status = refund.status === "refunded" ? "refunded" : "no_charge";
-      this.show.bookingStorage.setAttemptStatus(chargeKey, status);
+      this.show.attemptStorage.setAttemptStatus(chargeKey, status);
       this.show.events.log("info", "refund done", { charge_key: chargeKey, outcome: status });
       return true;
     } catch (err) {
-      this.show.bookingStorage.setAttemptStatus(chargeKey, "unknown");
+      this.show.attemptStorage.setAttemptStatus(chargeKey, "unknown");
       void this.show.armAlarm(Date.now() + RETRY_MS);
       this.show.events.log("error", "refund retrying", {
         charge_key: chargeKey,

@@ -72,10 +72,10 @@ export class ShowServices {
 
   /** What is unsettled now, as operators see it. */
   stuckWork(): StuckWork {
-    const { bookingStorage, outbox } = this.state;
+    const { attemptStorage, bookingStorage, outbox } = this.state;
     const backlog = outbox.backlog();
     return {
-      payments: bookingStorage.openAttempts().map((attempt) => ({
+      payments: attemptStorage.openAttempts().map((attempt) => ({
         booking_id: attempt.bookingId,
         charge_key: attempt.chargeKey,
         status: attempt.status,

@@ -2,6 +2,7 @@ import { type Database, database } from "../db/database.ts";
 import { CODE_OF } from "../live/live-change.ts";
 import { bookingEventData } from "../webhooks/booking-events.ts";
 import { WebhookOutbox } from "../webhooks/webhook-outbox.ts";
+import { AttemptStorage } from "./attempt-storage.ts";
 import { bookingEnded } from "./booking-records.ts";
 import { BookingStorage } from "./booking-storage.ts";
 import { ChangeCoalescer } from "./change-coalescer.ts";
@@ -41,8 +42,10 @@ const D1_BATCH_WINDOW_MS = 100;
 export class ShowState {
   /** Show info, seats, locks and the version. */
   readonly seatStorage: ShowStorage;
-  /** Bookings, payment attempts and cancellations. */
+  /** Bookings and cancellations. */
   readonly bookingStorage: BookingStorage;
+  /** The payment gateway's charges, each under its own key. */
+  readonly attemptStorage: AttemptStorage;
   /** Check-ins at the door: the scan that admitted each ticket. */
   readonly checkinStorage: CheckinStorage;
   readonly outbox: D1Outbox;
@@ -84,6 +87,7 @@ export class ShowState {
   ) {
     this.seatStorage = new ShowStorage(ctx.storage.sql);
     this.bookingStorage = new BookingStorage(ctx.storage.sql);
+    this.attemptStorage = new AttemptStorage(ctx.storage.sql);
     this.checkinStorage = new CheckinStorage(ctx.storage.sql);
     // The show id is its object's name (ctx.id.name, set since the object is got by name).
     this.events = new ShowEvents(ctx.id.name ?? "unknown", env.METRICS);
@@ -93,9 +97,10 @@ export class ShowState {
     this.outbox.prepare();
     this.operations.prepare();
     this.bookingStorage.ensureSchema();
+    this.attemptStorage.ensureSchema();
     this.checkinStorage.ensureSchema();
     // Locks whose payment was under way when the object stopped stay held (see load()).
-    const paying = new Set(this.bookingStorage.openAttempts().map((attempt) => attempt.lockId));
+    const paying = new Set(this.attemptStorage.openAttempts().map((attempt) => attempt.lockId));
     const stored = this.seatStorage.load(paying);
     this.info = stored.info;
     this.version = stored.version;
