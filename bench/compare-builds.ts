@@ -11,7 +11,6 @@
  *
  *   node bench/compare-builds.ts --old /tmp/old [--new .] [--rounds 2] [--buyers 500]
  */
-import { spawnSync } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,7 +22,7 @@ import { checkInvariants, waitForD1 } from "./invariants.ts";
 import { runLoad } from "./phase.ts";
 import { CpuMeter, MemorySampler, machineInfo, workerdProcesses } from "./proc.ts";
 import type { HttpResult, SerialResult } from "./protocol.ts";
-import { projectRoot, readWorkerPlan } from "./serve.ts";
+import { bundleWorker, projectRoot, readWorkerPlan } from "./serve.ts";
 import { ServerPair } from "./server-pair.ts";
 import { createShow } from "./show-setup.ts";
 
@@ -50,21 +49,6 @@ interface Turn {
   sellOut: number | null;
   saleP50: number;
   invariants: string;
-}
-
-function bundle(root: string, outDir: string): string {
-  const wrangler = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
-  const result = spawnSync(
-    process.execPath,
-    [wrangler, "deploy", "--dry-run", "--outdir", outDir, "--config", "wrangler.toml"],
-    {
-      cwd: root,
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
-      encoding: "utf8",
-    },
-  );
-  if (result.status !== 0) throw new Error(`bundling ${root} failed:\n${result.stderr}`);
-  return join(outDir, "index.js");
 }
 
 interface Served {
@@ -191,8 +175,8 @@ log(
 );
 const workRoot = mkdtempSync(join(tmpdir(), "ticket-compare-"));
 const bundles = {
-  old: bundle(resolve(args.old), join(workRoot, "old-bundle")),
-  new: bundle(resolve(args.new), join(workRoot, "new-bundle")),
+  old: bundleWorker(join(workRoot, "old-bundle"), resolve(args.old)),
+  new: bundleWorker(join(workRoot, "new-bundle"), resolve(args.new)),
 };
 log(
   `old: ${resolve(args.old)}; new: ${resolve(args.new)}; both served at once, measured in alternating turns`,

@@ -11,7 +11,6 @@
  * profiled JS. Writes bench-results/profile.json and the Worker isolate's profiles
  * (bench-results/profile-<phase>.cpuprofile, for DevTools).
  */
-import { spawnSync } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -60,10 +59,7 @@ export async function runProfile(
     RATE_LIMITS_ENABLED: "false",
   };
   const port = await freePort();
-  const bundle =
-    root === projectRoot
-      ? bundleWorker(join(workDir, "bundle"))
-      : bundleFrom(root, join(workDir, "bundle"));
+  const bundle = bundleWorker(join(workDir, "bundle"), root);
   log(`Worker bundled from ${root}`);
   const modules = new BundleModules(bundle);
   const pair = await ServerPair.start({
@@ -217,22 +213,6 @@ export async function runProfile(
     await pair.stop();
     rmSync(workDir, { recursive: true, force: true });
   }
-}
-
-/** `wrangler deploy --dry-run` in another tree (its node_modules linked to this one's). */
-function bundleFrom(root: string, outDir: string): string {
-  const wrangler = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
-  const result = spawnSync(
-    process.execPath,
-    [wrangler, "deploy", "--dry-run", "--outdir", outDir, "--config", "wrangler.toml"],
-    {
-      cwd: root,
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
-      encoding: "utf8",
-    },
-  );
-  if (result.status !== 0) throw new Error(`bundling ${root} failed:\n${result.stderr}`);
-  return join(outDir, "index.js");
 }
 
 // `node bench/profile-run.ts [--root <tree>]`: the same, for another commit's tree.

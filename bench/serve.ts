@@ -91,12 +91,12 @@ export function readWorkerPlan(): WorkerPlan {
 }
 
 /** `wrangler deploy --dry-run --outdir`: the deployable bundle, its entry module's path. */
-export function bundleWorker(outDir: string): string {
-  const wrangler = join(projectRoot, "node_modules", "wrangler", "bin", "wrangler.js");
+export function bundleWorker(outDir: string, root = projectRoot): string {
+  const wrangler = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
   const result = spawnSync(
     process.execPath,
     [wrangler, "deploy", "--dry-run", "--outdir", outDir, "--config", "wrangler.toml"],
-    { cwd: projectRoot, env: wranglerEnv, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+    { cwd: root, env: wranglerEnv, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
   );
   if (result.status !== 0) {
     throw new Error(`wrangler deploy --dry-run failed:\n${result.stdout}${result.stderr}`);
