@@ -11,12 +11,13 @@
  *
  *   node bench/compare-builds.ts --old /tmp/old [--new .] [--rounds 2] [--buyers 500]
  */
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { signAccessToken } from "../src/auth/access-token.ts";
+import { benchBindings } from "./bench-bindings.ts";
 import { hotSale } from "./hot-show.ts";
 import { checkInvariants, waitForD1 } from "./invariants.ts";
 import { runLoad } from "./phase.ts";
@@ -68,18 +69,7 @@ async function serve(build: "old" | "new", bundlePath: string, workRoot: string)
     plan: readWorkerPlan(),
     bundle: bundlePath,
     workDir,
-    bindings: {
-      TICKET_SIGNING_KEY: JSON.stringify({
-        ...generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }),
-        kid: "bench",
-      }),
-      PAYMENT_PROVIDER: "simulated",
-      PAYMENT_TIMEOUT_MS: "10000",
-      CURRENCY: "INR",
-      DEV_TOKENS: "false",
-      JWT_SECRET: secret,
-      RATE_LIMITS_ENABLED: "false",
-    },
+    bindings: benchBindings(secret),
     route: "direct",
     relays: "process",
     extraFronts: 0,

@@ -11,12 +11,13 @@
  * profiled JS. Writes bench-results/profile.json and the Worker isolate's profiles
  * (bench-results/profile-<phase>.cpuprofile, for DevTools).
  */
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { signAccessToken } from "../src/auth/access-token.ts";
+import { benchBindings } from "./bench-bindings.ts";
 import { BundleModules, type CpuProfile, PROFILED_TARGETS } from "./cpu-profile.ts";
 import { hotSale } from "./hot-show.ts";
 import { runLoad } from "./phase.ts";
@@ -46,18 +47,7 @@ export async function runProfile(
   );
   const workDir = mkdtempSync(join(tmpdir(), "ticket-profile-"));
   const secret = randomBytes(32).toString("hex");
-  const bindings: Record<string, string> = {
-    TICKET_SIGNING_KEY: JSON.stringify({
-      ...generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }),
-      kid: "bench",
-    }),
-    PAYMENT_PROVIDER: "simulated",
-    PAYMENT_TIMEOUT_MS: "10000",
-    CURRENCY: "INR",
-    DEV_TOKENS: "false",
-    JWT_SECRET: secret,
-    RATE_LIMITS_ENABLED: "false",
-  };
+  const bindings = benchBindings(secret);
   const port = await freePort();
   const bundle = bundleWorker(join(workDir, "bundle"), root);
   log(`Worker bundled from ${root}`);

@@ -10,12 +10,13 @@
  *
  *   node bench/run.ts [--ci | --flood | --queue] [--route direct|entry]
  */
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { signAccessToken } from "../src/auth/access-token.ts";
+import { benchBindings } from "./bench-bindings.ts";
 import { type PhaseSettings, type Phases, runPhases } from "./bench-phases.ts";
 import { floodSettings, runFloodBench } from "./flood-run.ts";
 import { type CheckResult, checkInvariants, waitForD1 } from "./invariants.ts";
@@ -78,23 +79,11 @@ if (route !== "direct" && route !== "entry") throw new Error("--route is direct 
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-/** The run's Ed25519 key of ticket tokens (a required secret): a private JWK with a kid. */
-const ticketSigningKey = JSON.stringify({
-  ...generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }),
-  kid: "bench",
-});
-
 const baseBindings = (secret: string): Record<string, string> => ({
-  TICKET_SIGNING_KEY: ticketSigningKey,
+  ...benchBindings(secret),
   // The CI sale's 100 viewers spread over three relays, so it checks that every relay
   // forwards every change; the full run keeps wrangler.toml's 5,000.
   ...(args.ci ? { VIEWERS_PER_RELAY: "40" } : {}),
-  PAYMENT_PROVIDER: "simulated",
-  PAYMENT_TIMEOUT_MS: "10000",
-  CURRENCY: "INR",
-  DEV_TOKENS: "false",
-  JWT_SECRET: secret,
-  RATE_LIMITS_ENABLED: "false",
 });
 
 /** Rate limiting on, with a seat-map limit no client reaches: the limiter's cost alone. */
