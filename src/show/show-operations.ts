@@ -2,11 +2,8 @@ import { and, eq } from "drizzle-orm";
 import { showPrices, shows } from "../db/schema.ts";
 import { type ApiFailure, failure, invalidInputFailure } from "../http/api-failure.ts";
 import { iso } from "../lib/iso-time.ts";
-import { bookingEventData } from "../webhooks/booking-events.ts";
 import { showEventData } from "../webhooks/show-event-data.ts";
-import { bookingEnded } from "./booking-records.ts";
 import type { D1Statement } from "./d1-outbox.ts";
-import { lockEnded } from "./lock-records.ts";
 import { ok, refused } from "./show-results.ts";
 import type { ShowResult } from "./show-rpc.ts";
 import { RETRY_MS, type ShowState } from "./show-state.ts";
@@ -108,22 +105,8 @@ export class ShowOperations {
       if (show.seats.liveLock(lockId, now)?.paying) continue;
       const released = show.seats.release(lockId);
       if (!released) continue;
-      const booking = show.bookingStorage.bookingOfLock(lockId);
-      show.commit(released.seatIds, now, () => {
-        show.seatStorage.endLock(lockId, "released", now);
-        const rows = [lockEnded(show.db, lockId, "released", now)];
-        if (booking?.status === "pending" && !booking.createdWithCard) {
-          booking.status = "expired";
-          show.bookingStorage.updateBooking(booking);
-          show.webhooks.record(
-            "booking.expired",
-            bookingEventData(show.showId, booking, show.webhooks.currency),
-            now,
-          );
-          rows.push(bookingEnded(show.db, booking.bookingId, "expired", now));
-        }
-        show.outbox.enqueue(rows);
-      });
+      // Its pending booking expires with it (ShowState.endLock).
+      show.commit(released.seatIds, now, () => show.endLock(lockId, "released", now));
     }
     for (const booking of show.bookingStorage.bookingsWithStatus("confirmed")) {
       show.bookingStorage.requestCancellation(booking.bookingId, now);

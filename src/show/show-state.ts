@@ -186,28 +186,40 @@ export class ShowState {
       expired.flatMap((lock) => lock.seatIds),
       now,
       () => {
-        for (const lock of expired) {
-          this.seatStorage.endLock(lock.lockId, "expired", now);
-          const rows = [lockEnded(this.db, lock.lockId, "expired", lock.expiresAt)];
-          const booking = this.bookingStorage.bookingOfLock(lock.lockId);
-          if (booking?.status === "pending" && !booking.createdWithCard) {
-            booking.status = "expired";
-            this.bookingStorage.updateBooking(booking);
-            rows.push(bookingEnded(this.db, booking.bookingId, "expired", now));
-            this.webhooks.record(
-              "booking.expired",
-              bookingEventData(this.showId, booking, this.webhooks.currency),
-              now,
-            );
-          }
-          this.outbox.enqueue(rows);
-        }
+        for (const lock of expired) this.endLock(lock.lockId, "expired", now, lock.expiresAt);
       },
     );
     for (const lock of expired) {
       this.events.log("info", "lock expired", { lock_id: lock.lockId, seats: lock.seatIds.length });
     }
     return expired.length;
+  }
+
+  /**
+   * Records a lock's end (call inside a commit's write, its seats already freed in the
+   * seat book): the lock's row, D1's rows (ended at `endedAt`), and the pending booking
+   * made from it (without a card), which expires with it.
+   */
+  endLock(
+    lockId: string,
+    status: "expired" | "released",
+    now: number,
+    endedAt: number = now,
+  ): void {
+    this.seatStorage.endLock(lockId, status, now);
+    const rows = [lockEnded(this.db, lockId, status, endedAt)];
+    const booking = this.bookingStorage.bookingOfLock(lockId);
+    if (booking?.status === "pending" && !booking.createdWithCard) {
+      booking.status = "expired";
+      this.bookingStorage.updateBooking(booking);
+      rows.push(bookingEnded(this.db, booking.bookingId, "expired", now));
+      this.webhooks.record(
+        "booking.expired",
+        bookingEventData(this.showId, booking, this.webhooks.currency),
+        now,
+      );
+    }
+    this.outbox.enqueue(rows);
   }
 
   /**
