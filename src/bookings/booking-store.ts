@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, type SQL } from "drizzle-orm";
 import type { Database } from "../db/database.ts";
 import { afterCursor, type Keyset, keysetOrder, type Page, toPage } from "../db/keyset-page.ts";
 import { type BookingStatus, bookingSeats, bookings, events, shows, venues } from "../db/schema.ts";
@@ -21,37 +21,30 @@ export class BookingStore {
   }
 
   /** The user's bookings, newest first. */
-  async listForUser(
-    userId: string,
-    limit: number,
-    cursor?: string,
-  ): Promise<Page<StoredBookingRead>> {
-    const keyset: Keyset = { sort: bookings.createdAt, id: bookings.bookingId, direction: "desc" };
-    const rows = await this.query()
-      .where(and(eq(bookings.userId, userId), afterCursor(keyset, cursor)))
-      .orderBy(...keysetOrder(keyset))
-      .limit(limit + 1)
-      .all();
-    const page = toPage(rows, limit, (row) => [row.createdAt, row.bookingId]);
-    return { items: await this.withSeats(page.items), nextCursor: page.nextCursor };
+  listForUser(userId: string, limit: number, cursor?: string): Promise<Page<StoredBookingRead>> {
+    return this.newestFirst(eq(bookings.userId, userId), limit, cursor);
   }
 
   /** A show's bookings, newest first, optionally of one status (organizers' view). */
-  async listForShow(
+  listForShow(
     showId: string,
     status: BookingStatus | undefined,
     limit: number,
     cursor?: string,
   ): Promise<Page<StoredBookingRead>> {
+    const ofStatus = status ? eq(bookings.status, status) : undefined;
+    return this.newestFirst(and(eq(bookings.showId, showId), ofStatus), limit, cursor);
+  }
+
+  /** A page of the bookings `where` selects, newest first (keyset on created_at, id). */
+  private async newestFirst(
+    where: SQL | undefined,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<StoredBookingRead>> {
     const keyset: Keyset = { sort: bookings.createdAt, id: bookings.bookingId, direction: "desc" };
     const rows = await this.query()
-      .where(
-        and(
-          eq(bookings.showId, showId),
-          status ? eq(bookings.status, status) : undefined,
-          afterCursor(keyset, cursor),
-        ),
-      )
+      .where(and(where, afterCursor(keyset, cursor)))
       .orderBy(...keysetOrder(keyset))
       .limit(limit + 1)
       .all();

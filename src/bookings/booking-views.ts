@@ -74,3 +74,14 @@ export function bookingDetailView(
     cancelled_at: booking.cancelledAt,
   };
 }
+
+/** GET /v1/bookings and GET /v1/shows/{id}/bookings: a page of bookings in detail. */
+export function bookingListView(
+  page: { items: { booking: BookingSnapshot; show: BookingShow }[]; nextCursor: string | null },
+  ticketBaseUrl: string,
+) {
+  return {
+    bookings: page.items.map((read) => bookingDetailView(read.booking, read.show, ticketBaseUrl)),
+    next_cursor: page.nextCursor,
+  };
+}

@@ -1,6 +1,6 @@
 import { bookingIdParam, createBookingSchema } from "../bookings/booking-schemas.ts";
 import { BookingStore } from "../bookings/booking-store.ts";
-import { bookingDetailView } from "../bookings/booking-views.ts";
+import { bookingDetailView, bookingListView } from "../bookings/booking-views.ts";
 import { listQuerySchema } from "../catalog/catalog-schemas.ts";
 import { database } from "../db/database.ts";
 import { ApiError, invalidInput, notFound } from "../http/api-error.ts";
@@ -98,10 +98,7 @@ export const bookingRoutes = apiRouter()
       limit,
       cursor,
     );
-    const bookings = page.items.map((read) =>
-      bookingDetailView(read.booking, read.show, c.env.TICKET_BASE_URL),
-    );
-    return c.json({ bookings, next_cursor: page.nextCursor }, 200);
+    return c.json(bookingListView(page, c.env.TICKET_BASE_URL), 200);
   })
   .openapi(getBooking, async (c) => {
     const { booking_id } = c.req.valid("param");

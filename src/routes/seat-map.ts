@@ -17,7 +17,8 @@ import { showIdSchema } from "../show-client/seat-schemas.ts";
 import { existingShow } from "../show-client/show-stub.ts";
 
 export const showParam = z.object({ show_id: showIdSchema });
-const ifNoneMatch = z.object({ "If-None-Match": z.string().max(256).optional() });
+/** The conditional-read header of the versioned and cacheable reads (also show-layout.ts). */
+export const ifNoneMatch = z.object({ "If-None-Match": z.string().max(256).optional() });
 
 const etagOf = (version: number) => `"v${version}"`;
 
@@ -27,7 +28,7 @@ function knownVersion(header: string | undefined): number | undefined {
   return match?.[1] ? Number(match[1]) : undefined;
 }
 
-const notModified = { description: "Unchanged since the ETag given in If-None-Match" };
+export const notModified = { description: "Unchanged since the ETag given in If-None-Match" };
 
 const getSeatMap = apiRoute({
   method: "get",
@@ -53,7 +54,7 @@ const getSeatStatus = apiRoute({
   tags: ["Seats"],
   summary: "Every seat's status, one character each (compact)",
   description:
-    "`status` has one character per seat, in the order of `GET /v1/shows/{show_id}/layout`: `a` available, `l` locked (held, or being paid for), `b` booked. `ETag` carries the version; `If-None-Match` with it answers 304.",
+    "`status` has one character per seat, in the order of `GET /v1/shows/{show_id}/layout`: `a` available, `l` locked (by a buyer's lock, or being paid for), `h` held back by the organizer, `b` booked. `ETag` carries the version; `If-None-Match` with it answers 304.",
   access: "public",
   rateLimit: "seat_map",
   errors: [404],

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { BookingStore } from "../bookings/booking-store.ts";
-import { bookingDetailView } from "../bookings/booking-views.ts";
+import { bookingListView } from "../bookings/booking-views.ts";
 import { listQuerySchema } from "../catalog/catalog-schemas.ts";
 import { database } from "../db/database.ts";
 import { bookingStatuses } from "../db/schema.ts";
@@ -58,8 +58,5 @@ export const showAdminRoutes = apiRouter()
       limit,
       cursor,
     );
-    const bookings = page.items.map((read) =>
-      bookingDetailView(read.booking, read.show, c.env.TICKET_BASE_URL),
-    );
-    return c.json({ bookings, next_cursor: page.nextCursor }, 200);
+    return c.json(bookingListView(page, c.env.TICKET_BASE_URL), 200);
   });

@@ -1,9 +1,8 @@
-import { z } from "zod";
 import { unwrap } from "../http/show-response.ts";
 import { apiRoute, apiRouter, jsonAnswer } from "../openapi/api-route.ts";
 import { layoutSchema } from "../openapi/response-schemas.ts";
 import { existingShow } from "../show-client/show-stub.ts";
-import { showParam } from "./seat-map.ts";
+import { ifNoneMatch, notModified, showParam } from "./seat-map.ts";
 
 /**
  * How long this isolate serves a show's layout without asking its object again: short,
@@ -36,14 +35,8 @@ const getLayout = apiRoute({
   access: "public",
   rateLimit: "seat_map",
   errors: [404],
-  request: {
-    params: showParam,
-    headers: z.object({ "If-None-Match": z.string().max(256).optional() }),
-  },
-  responses: {
-    200: jsonAnswer(layoutSchema, "The layout"),
-    304: { description: "Unchanged since the ETag given in If-None-Match" },
-  },
+  request: { params: showParam, headers: ifNoneMatch },
+  responses: { 200: jsonAnswer(layoutSchema, "The layout"), 304: notModified },
 });
 
 async function etagOf(body: Uint8Array<ArrayBuffer>): Promise<string> {

@@ -71,14 +71,15 @@ export class RelayFeed {
     this.recent.add(change);
     this.store(change);
     for (const name of this.relays) {
-      const relay = this.namespace.get(this.namespace.idFromName(name));
-      relay.publish(change).catch((err: unknown) => {
-        this.events.log("warn", "relay publish failed", {
-          relay: name,
-          version: change.to,
-          message: err instanceof Error ? err.message : String(err),
+      this.relay(name)
+        .publish(change)
+        .catch((err: unknown) => {
+          this.events.log("warn", "relay publish failed", {
+            relay: name,
+            version: change.to,
+            message: err instanceof Error ? err.message : String(err),
+          });
         });
-      });
     }
   }
 
@@ -102,14 +103,19 @@ export class RelayFeed {
   announce(message: { type: "show"; status: string; show_time: string }): void {
     const text = JSON.stringify(message);
     for (const name of this.relays) {
-      const relay = this.namespace.get(this.namespace.idFromName(name));
-      relay.announce(text).catch((err: unknown) => {
-        this.events.log("warn", "relay announce failed", {
-          relay: name,
-          message: err instanceof Error ? err.message : String(err),
+      this.relay(name)
+        .announce(text)
+        .catch((err: unknown) => {
+          this.events.log("warn", "relay announce failed", {
+            relay: name,
+            message: err instanceof Error ? err.message : String(err),
+          });
         });
-      });
     }
+  }
+
+  private relay(name: string) {
+    return this.namespace.get(this.namespace.idFromName(name));
   }
 
   /** The changes after `version` up to `current`, if all of them are still held. */
