@@ -6,7 +6,7 @@
  */
 import { api } from "./api.js";
 import { restoreHold, stopCountdown } from "./hold.js";
-import { LiveSeats } from "./live.js";
+import { LiveSeats, STATUS_OF } from "./live.js";
 import { showError, showNotice } from "./notice.js";
 import { applySeatChanges, loadSeatMap } from "./seats.js";
 import { notify, setState, state } from "./state.js";
@@ -18,9 +18,6 @@ let live = null;
 let layout = null;
 let layoutIds = [];
 
-// The server's `held` (kept back by the organizer) is drawn as `reserved`: on this page
-// "held" is the user's own hold.
-const STATUS_OF = { a: "available", l: "locked", h: "reserved", b: "booked" };
 
 /** The seat map the page draws, from the layout and the compact statuses. */
 function seatMapOf(layout, status) {

@@ -19,7 +19,7 @@ const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 15_000;
 // The server's `held` (kept back by the organizer) is drawn as `reserved`: on this page
 // "held" is the user's own hold.
-const STATUS_OF = { a: "available", l: "locked", h: "reserved", b: "booked" };
+export const STATUS_OF = { a: "available", l: "locked", h: "reserved", b: "booked" };
 
 export class LiveSeats {
   /**
