@@ -4,9 +4,8 @@
  * costs several times the CPU per message of this frame reader, and the load shares the
  * machine's two cores with the server it measures.
  */
-import { randomBytes } from "node:crypto";
 import { connect, type Socket } from "node:net";
-import { clientFrame } from "./raw-web-socket.ts";
+import { clientFrame, framesStart, upgradeRequest } from "./raw-web-socket.ts";
 
 const TEXT = 0x1;
 const CLOSE = 0x8;
@@ -47,12 +46,7 @@ export class FeedSocket {
         resolve({ socket: ws, first: text });
       };
       raw.on("connect", () => {
-        raw.write(
-          `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n` +
-            "Upgrade: websocket\r\nConnection: Upgrade\r\n" +
-            `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\n` +
-            "Sec-WebSocket-Version: 13\r\n\r\n",
-        );
+        raw.write(upgradeRequest(target));
       });
       raw.on("data", (chunk: Buffer) => ws.receive(chunk));
       raw.on("error", () => undefined);
@@ -99,17 +93,17 @@ export class FeedSocket {
     let data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
     this.pending = undefined;
     if (!this.upgraded) {
-      const headEnd = data.indexOf("\r\n\r\n");
-      if (headEnd < 0) {
+      const start = framesStart(data);
+      if (start === -1) {
         this.pending = data;
         return;
       }
-      if (!data.subarray(0, 13).toString().startsWith("HTTP/1.1 101")) {
+      if (start === null) {
         this.socket.destroy();
         return;
       }
       this.upgraded = true;
-      data = data.subarray(headEnd + 4);
+      data = data.subarray(start);
     }
     let at = 0;
     while (at + 2 <= data.length) {

@@ -38,6 +38,26 @@ export function clientFrame(
   return Buffer.concat([head, masked]);
 }
 
+/** The HTTP/1.1 upgrade request a bare client sends for `target` (also feed-socket.ts). */
+export function upgradeRequest(target: URL): string {
+  return (
+    `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n` +
+    "Upgrade: websocket\r\nConnection: Upgrade\r\n" +
+    `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\n` +
+    "Sec-WebSocket-Version: 13\r\n\r\n"
+  );
+}
+
+/**
+ * Where the frames start in what the server sent first: the offset past its head once the
+ * head is whole, -1 while it is not, null when the answer is not a 101 upgrade.
+ */
+export function framesStart(data: Buffer): number | null {
+  const headEnd = data.indexOf("\r\n\r\n");
+  if (headEnd < 0) return -1;
+  return data.subarray(0, 13).toString().startsWith("HTTP/1.1 101") ? headEnd + 4 : null;
+}
+
 export interface RawCounts {
   snapshots: number;
   otherMessages: number;
@@ -85,11 +105,7 @@ export class RawWebSocket {
         resolve(ws);
       };
       socket.on("connect", () => {
-        socket.write(
-          `GET ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\nUpgrade: websocket\r\n` +
-            `Connection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\n` +
-            "Sec-WebSocket-Version: 13\r\n\r\n",
-        );
+        socket.write(upgradeRequest(target));
       });
       socket.on("data", (chunk: Buffer) => ws.receive(chunk));
       socket.on("error", () => undefined);
@@ -137,17 +153,17 @@ export class RawWebSocket {
     let data = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
     this.pending = Buffer.alloc(0);
     if (!this.upgraded) {
-      const headEnd = data.indexOf("\r\n\r\n");
-      if (headEnd < 0) {
+      const start = framesStart(data);
+      if (start === -1) {
         this.pending = data;
         return;
       }
-      if (!data.subarray(0, 13).toString().startsWith("HTTP/1.1 101")) {
+      if (start === null) {
         this.reset();
         return;
       }
       this.upgraded = true;
-      data = data.subarray(headEnd + 4);
+      data = data.subarray(start);
     }
     let at = 0;
     while (at < data.length) {
