@@ -18,7 +18,6 @@ let live = null;
 let layout = null;
 let layoutIds = [];
 
-
 /** The seat map the page draws, from the layout and the compact statuses. */
 function seatMapOf(layout, status) {
   return {
