@@ -3,11 +3,12 @@
  * started with `npm start`): the door, in Chromium. Books a ticket on the demo show, opens
  * its page at phone width, screenshots the QR code and decodes it (ZXing), and checks the
  * decoded token against the published JWKS (jose); then the scanner page admits that
- * ticket once and refuses the second scan, online, and in offline mode with a later sync.
+ * ticket once and refuses the second scan, online, and in offline mode with a later sync;
+ * and a door that scanned more tickets offline than one sync request carries syncs them all.
  */
 import { readFileSync } from "node:fs";
 import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from "jose";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { prepareZXingModule, readBarcodes } from "zxing-wasm/reader";
 import { signAccessToken } from "../src/auth/access-token.ts";
 import { ensureJwtSecret } from "./local-env.ts";
@@ -43,6 +44,14 @@ async function api<T>(method: string, path: string, token: string, body?: unknow
   return (await res.json()) as T;
 }
 
+const CARD = {
+  type: "credit_card",
+  card_number: "4242424242424242",
+  expiry_month: 12,
+  expiry_year: 2031,
+  cvv: "123",
+};
+
 /** A confirmed booking of two free seats of the demo show: its ticket URL. */
 async function bookTicket(user: string): Promise<string> {
   const token = await signAccessToken({ sub: user, role: "user", ttlSeconds: 3600 }, secret);
@@ -50,13 +59,6 @@ async function bookTicket(user: string): Promise<string> {
     show_id: SHOW,
     quantity: 2,
   });
-  const card = {
-    type: "credit_card",
-    card_number: "4242424242424242",
-    expiry_month: 12,
-    expiry_year: 2031,
-    cvv: "123",
-  };
   const { booking } = await api<{ booking: { booking_id: string } }>(
     "POST",
     "/v1/bookings",
@@ -66,7 +68,7 @@ async function bookTicket(user: string): Promise<string> {
       lock_id: lock.lock_id,
       seat_ids: lock.seat_ids,
       user_id: user,
-      payment_method: card,
+      payment_method: CARD,
     },
   );
   const read = await api<{ booking: { ticket_url: string } }>(
@@ -75,6 +77,72 @@ async function bookTicket(user: string): Promise<string> {
     token,
   );
   return read.booking.ticket_url;
+}
+
+/** A show of its own with `seats` seats: the demo show's seats run out over many runs. */
+async function newShow(seats: number): Promise<string> {
+  const admin = await signAccessToken(
+    { sub: "door_admin", role: "admin", ttlSeconds: 3600 },
+    secret,
+  );
+  const { event } = await api<{ event: { event_id: string } }>("POST", "/v1/events", admin, {
+    name: "Door backlog",
+  });
+  const { venue } = await api<{ venue: { venue_id: string } }>("POST", "/v1/venues", admin, {
+    name: "Backlog Hall",
+    city: "Pune",
+    zones: [
+      { name: "floor", rows: [{ from: "1", to: String(Math.ceil(seats / 100)), seats: 100 }] },
+    ],
+  });
+  const { show } = await api<{ show: { show_id: string } }>("POST", "/v1/shows", admin, {
+    event_id: event.event_id,
+    venue_id: venue.venue_id,
+    show_time: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+    prices: { floor: 300 },
+  });
+  return show.show_id;
+}
+
+/** `count` tickets of one seat each on `showId`, each a buyer of its own: their tokens. */
+async function ticketTokens(showId: string, count: number): Promise<string[]> {
+  const run = crypto.randomUUID().slice(0, 8);
+  const tokens: string[] = [];
+  for (let start = 0; start < count; start += 10) {
+    const part = Array.from({ length: Math.min(10, count - start) }, async (_, i) => {
+      const user = `door_backlog_${run}_${start + i}`;
+      const token = await signAccessToken({ sub: user, role: "user", ttlSeconds: 3600 }, secret);
+      const lock = await api<{ lock_id: string; seat_ids: string[] }>(
+        "POST",
+        "/v1/seats/lock",
+        token,
+        {
+          show_id: showId,
+          quantity: 1,
+        },
+      );
+      const { booking } = await api<{ booking: { ticket_id: string } }>(
+        "POST",
+        "/v1/bookings",
+        token,
+        {
+          show_id: showId,
+          lock_id: lock.lock_id,
+          seat_ids: lock.seat_ids,
+          user_id: user,
+          payment_method: CARD,
+        },
+      );
+      const { ticket } = await api<{ ticket: { token: string } }>(
+        "GET",
+        `/v1/tickets/${booking.ticket_id}`,
+        token,
+      );
+      return ticket.token;
+    });
+    tokens.push(...(await Promise.all(part)));
+  }
+  return tokens;
 }
 
 let lastQrPng: Buffer | undefined;
@@ -174,6 +242,74 @@ async function run(browser: Browser): Promise<void> {
   await context.setOffline(false);
   const again = await scan(page, offline);
   check(again.verdict === "refused", "after the sync, the offline-admitted ticket stays refused");
+
+  await syncBacklog(page, context, scanner);
+}
+
+/** Tickets the door scans offline: more than the page sends in one sync request (200). */
+const BACKLOG = 250;
+
+/**
+ * The door at a show of its own scans BACKLOG tickets offline, then comes back online: the
+ * page syncs its queue in requests the server takes, dropping each answered batch, until
+ * every scan is admitted.
+ */
+async function syncBacklog(page: Page, context: BrowserContext, scanner: string): Promise<void> {
+  const showId = await newShow(BACKLOG);
+  const tokens = await ticketTokens(showId, BACKLOG);
+  await page.fill("#show-id", showId);
+  await page.click("#settings button[type=submit]");
+  await page.click("#load-manifest");
+  await page.waitForFunction(
+    (id) => (document.getElementById("offline-status")?.textContent ?? "").includes(id),
+    showId,
+  );
+  await context.setOffline(true);
+  for (const token of tokens) {
+    const result = await scan(page, token);
+    if (result.verdict !== "admitted") throw new Error(`FAILED: offline scan: ${result.reason}`);
+  }
+  const queued = await page.textContent("#offline-status");
+  check(queued?.includes(`${BACKLOG} scan(s) to sync`), `offline: ${BACKLOG} scans queued`);
+  // Every text the sync status shows, as the page writes it.
+  await page.evaluate(() => {
+    const status = document.getElementById("sync-status");
+    const seen: string[] = [];
+    (window as unknown as { syncTexts: string[] }).syncTexts = seen;
+    if (status) {
+      new MutationObserver(() => seen.push(status.textContent ?? "")).observe(status, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    }
+  });
+  await context.setOffline(false);
+  await page.waitForFunction(
+    (count) =>
+      (document.getElementById("sync-status")?.textContent ?? "").startsWith(
+        `Synced ${count}: ${count} admitted`,
+      ),
+    BACKLOG,
+    { timeout: 60_000 },
+  );
+  const texts = await page.evaluate(() => (window as unknown as { syncTexts: string[] }).syncTexts);
+  check(
+    texts.includes(`Syncing: 200 of ${BACKLOG} sent...`),
+    `back online, the ${BACKLOG} queued scans go in batches (${texts.filter((t) => t.startsWith("Syncing")).join(" / ")})`,
+  );
+  await page.waitForFunction(() =>
+    / 0 scan\(s\) to sync/.test(document.getElementById("offline-status")?.textContent ?? ""),
+  );
+  const { manifest } = await api<{ manifest: { used: unknown[]; valid: unknown[] } }>(
+    "GET",
+    `/v1/shows/${showId}/checkins/manifest`,
+    scanner,
+  );
+  check(
+    manifest.used.length === BACKLOG && manifest.valid.length === 0,
+    `the server admitted all ${BACKLOG} and the page's queue is empty`,
+  );
 }
 
 const browser = await chromium.launch({

@@ -113,6 +113,19 @@ describe("every documented operation", () => {
     }
   });
 
+  it("answers 403 to a scanner token, before the body is read, wherever a buyer acts", async () => {
+    const scanner = await tokenFor("gate_contract", "scanner");
+    const buyerOnly = operations().filter((op) =>
+      ["user", "owner", "owner or admin"].includes(op["x-access"]),
+    );
+    expect(buyerOnly.length).toBeGreaterThanOrEqual(8);
+    for (const op of buyerOnly) {
+      // The body sent is "{}", invalid everywhere: a 403 means the role was decided first.
+      await expectError(await request(op, { token: scanner }), 403, "FORBIDDEN");
+      expect(op.responses["403"], `${op.method} ${op.path}`).toBeDefined();
+    }
+  });
+
   it("counts the request in the documented rate-limit class, and only where one is documented", async () => {
     for (const op of operations()) {
       const name = `${op.method} ${op.path}`;

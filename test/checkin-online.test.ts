@@ -50,6 +50,15 @@ describe("POST /v1/checkins", () => {
     await expectError(other, 409, "TICKET_ALREADY_USED");
   });
 
+  it("takes a scan_id another scanner account sends again as a new scan: 409 TICKET_ALREADY_USED", async () => {
+    const { ticket } = await bookedTicket();
+    const body = { token: ticket.token, gate: "East", scan_id: "scan-shared-0001" };
+    expect((await checkIn(await scannerToken("gate1"), body)).status).toBe(200);
+    const other = await checkIn(await scannerToken("gate2"), { ...body, gate: "West" });
+    const error = await expectError(other, 409, "TICKET_ALREADY_USED");
+    expect(error.details).toMatchObject({ gate: "East", device_id: "online:gate1" });
+  });
+
   it("refuses a cancelled booking's ticket with 409 TICKET_VOID", async () => {
     const { ticket, token, bookingId } = await bookedTicket();
     expect((await call("POST", `/v1/bookings/${bookingId}/cancel`, { token })).status).toBe(200);

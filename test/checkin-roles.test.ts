@@ -8,7 +8,7 @@ describe("who may check tickets in", () => {
     for (const user of [token, await tokenFor("user_somebody")]) {
       await expectError(await checkIn(user, { token: ticket.token }), 403, "FORBIDDEN");
       const scan = { token: ticket.token, scanned_at: new Date().toISOString(), device_id: "d1" };
-      await expectError(await checkInBatch(user, [scan]), 403, "FORBIDDEN");
+      await expectError(await checkInBatch(user, showId, [scan]), 403, "FORBIDDEN");
       const manifest = await call("GET", `/v1/shows/${showId}/checkins/manifest`, { token: user });
       await expectError(manifest, 403, "FORBIDDEN");
     }

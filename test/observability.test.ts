@@ -3,6 +3,8 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { observeLogLines } from "../src/observability/log.ts";
 import { PaymentSimulator } from "../src/payments/payment-simulator.ts";
+import { ticketKeys } from "../src/tickets/ticket-keys.ts";
+import { signTicket } from "../src/tickets/ticket-token.ts";
 import {
   adminToken,
   bookingBody,
@@ -143,6 +145,22 @@ describe("the secret sweep", () => {
   });
 });
 
+describe("the secret sweep's reach", () => {
+  it("flags a webhook signing secret, a ticket token whole or cut, and the ticket signing key", async () => {
+    const keys = await ticketKeys(env);
+    const token = await signTicket(
+      { ticket_id: "ticket_x", booking_id: "booking_x", show_id: "show_x", seats: [], iat: 1 },
+      keys,
+    );
+    const [, payload, signature] = token.split(".");
+    expect(secretsIn(`{"secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}`)).not.toEqual([]);
+    expect(secretsIn(JSON.stringify({ token }))).not.toEqual([]);
+    expect(secretsIn(JSON.stringify({ token: `${payload}.${signature}` }))).not.toEqual([]);
+    const { d } = JSON.parse(env.TICKET_SIGNING_KEY) as { d: string };
+    expect(secretsIn(JSON.stringify({ key: d }))).not.toEqual([]);
+  });
+});
+
 describe("stuck work", () => {
   it("logs refund retries and lists the booking in GET /v1/admin/status until the refund goes through", async () => {
     const ctx = await lockedSeats(1, "user_refund_wait");
@@ -155,7 +173,9 @@ describe("stuck work", () => {
       token: ctx.token,
     });
     await expectError(cancel, 409, "REQUEST_IN_PROGRESS");
-    expect(lines.some((l) => l.msg === "refund requested" && l.booking_id === booking.booking_id));
+    expect(
+      lines.some((l) => l.msg === "refund requested" && l.booking_id === booking.booking_id),
+    ).toBe(true);
     expect(
       lines.filter((l) => l.msg === "refund retrying" && l.booking_id === booking.booking_id),
     ).toHaveLength(1);

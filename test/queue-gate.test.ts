@@ -32,7 +32,8 @@ async function queuedShow() {
   showIds.push(showId);
   await turnQueueOn(showId, { admit_per_minute: 600 });
   const seats = rowSeats(await seatMap(showId), "A").slice(0, 2);
-  return { showId, seats };
+  const { generation } = (await new QueueDriver(showId).snapshot()).settings;
+  return { showId, seats, generation };
 }
 
 function lock(token: string, showId: string, seats: string[], pass?: string) {
@@ -43,8 +44,12 @@ function lock(token: string, showId: string, seats: string[], pass?: string) {
   });
 }
 
-const passFor = (userId: string, showId: string, expiresAt = Date.now() + 600_000) =>
-  signPass({ userId, showId, expiresAt }, env.JWT_SECRET);
+const passFor = (
+  userId: string,
+  showId: string,
+  generation: number,
+  expiresAt = Date.now() + 600_000,
+) => signPass({ userId, showId, generation, expiresAt }, env.JWT_SECRET);
 
 describe("locking seats while the show's waiting room is on", () => {
   it("is refused without a pass, with 403 QUEUE_REQUIRED and where to join", async () => {
@@ -55,14 +60,14 @@ describe("locking seats while the show's waiting room is on", () => {
   });
 
   it("is refused with an expired pass, another user's, another show's or a forged one", async () => {
-    const { showId, seats } = await queuedShow();
+    const { showId, seats, generation } = await queuedShow();
     const other = await createShow();
     const token = await tokenFor("user_bad_pass");
-    const genuine = await passFor("user_bad_pass", showId);
+    const genuine = await passFor("user_bad_pass", showId, generation);
     const cases: [string, string][] = [
-      [await passFor("user_bad_pass", showId, Date.now() - 1_000), "expired"],
-      [await passFor("user_someone_else", showId), "issued to another user"],
-      [await passFor("user_bad_pass", other.showId), "issued for another show"],
+      [await passFor("user_bad_pass", showId, generation, Date.now() - 1_000), "expired"],
+      [await passFor("user_someone_else", showId, generation), "issued to another user"],
+      [await passFor("user_bad_pass", other.showId, generation), "issued for another show"],
       [`${genuine.split(".")[0]}.AAAA`, "not a pass issued by this service"],
     ];
     for (const [pass, reason] of cases) {
@@ -84,7 +89,7 @@ describe("locking seats while the show's waiting room is on", () => {
     await driver.tick(1_000);
     const admitted = await statusBody(showId, buyer.ticket);
     expect(admitted.admitted).toBe(true);
-    const locked = await lock(buyer.token, showId, seats, admitted.queue_pass);
+    const locked = await lock(buyer.token, showId, seats, admitted.queue_pass ?? undefined);
     expect(locked.status).toBe(200);
     const { lock_id } = (await locked.json()) as { lock_id: string };
     const booking = await postBooking(buyer.token, {

@@ -87,11 +87,12 @@ export async function statusBody(showId: string, ticket: string) {
   if (res.status !== 200) throw new Error(`status: ${res.status} ${await res.text()}`);
   return (await res.json()) as {
     admitted: boolean;
-    position?: number;
-    ahead?: number;
+    position?: number | null;
+    ahead?: number | null;
+    position_known?: boolean;
     estimated_wait_seconds?: number;
-    queue_pass?: string;
-    pass_expires_at?: string;
+    queue_pass?: string | null;
+    pass_expires_at?: string | null;
   };
 }
 

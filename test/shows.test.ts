@@ -30,6 +30,13 @@ async function postShow(body: Record<string, unknown>) {
   });
 }
 
+/** `years` calendar years from now, plus `extraMs`, as an ISO time. */
+function yearsAhead(years: number, extraMs: number): string {
+  const at = new Date();
+  at.setUTCFullYear(at.getUTCFullYear() + years);
+  return new Date(at.getTime() + extraMs).toISOString();
+}
+
 async function countShows(): Promise<number> {
   const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM shows").first<{ n: number }>();
   return row?.n ?? 0;
@@ -78,6 +85,29 @@ describe("POST /v1/shows", () => {
     const error = await expectError(await postShow(body), 400, "INVALID_INPUT");
     expect(error.details?.field).toBe(field);
     expect(await countShows()).toBe(before);
+  });
+
+  it("refuses a show_time more than 5 years ahead with 400 naming show_time, writing nothing", async () => {
+    const before = await countShows();
+    for (const showTime of ["9999-12-31T23:59:59Z", yearsAhead(5, 86_400_000)]) {
+      const error = await expectError(
+        await postShow({ show_time: showTime }),
+        400,
+        "INVALID_INPUT",
+      );
+      expect(error.details?.field).toBe("show_time");
+    }
+    expect(await countShows()).toBe(before);
+  });
+
+  it("takes a show_time with any offset and fractional seconds as the instant it names", async () => {
+    // Almost 5 years ahead, written at -09:30 with sub-millisecond digits.
+    const instant = Date.parse(yearsAhead(5, -86_400_000));
+    const local = new Date(instant - 570 * 60_000).toISOString().slice(0, -1);
+    const res = await postShow({ show_time: `${local}987-09:30` });
+    expect(res.status).toBe(201);
+    const { show } = (await res.json()) as { show: { show_time: string } };
+    expect(show.show_time).toBe(new Date(instant).toISOString());
   });
 
   it("needs the admin role", async () => {
@@ -149,6 +179,30 @@ describe("zones named like properties every JavaScript object has", () => {
       expect(error.details?.field).toBe("zones.0.name");
     },
   );
+});
+
+describe("PATCH /v1/shows/{show_id} show_time", () => {
+  async function patchTime(showTime: string): Promise<Response> {
+    const { showId } = await createShow();
+    return call("PATCH", `/v1/shows/${showId}`, {
+      token: await adminToken(),
+      body: { show_time: showTime },
+    });
+  }
+
+  it("refuses a show_time more than 5 years ahead with 400 naming show_time", async () => {
+    for (const showTime of ["9999-12-31T23:59:59Z", yearsAhead(5, 86_400_000)]) {
+      const error = await expectError(await patchTime(showTime), 400, "INVALID_INPUT");
+      expect(error.details?.field).toBe("show_time");
+    }
+  });
+
+  it("moves the show to a time written at +14:00 with fractional seconds", async () => {
+    const res = await patchTime("2027-06-02T08:00:00.250+14:00");
+    expect(res.status).toBe(200);
+    const { show } = (await res.json()) as { show: { show_time: string } };
+    expect(show.show_time).toBe("2027-06-01T18:00:00.250Z");
+  });
 });
 
 describe("GET /v1/shows/{show_id}", () => {

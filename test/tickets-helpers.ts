@@ -1,4 +1,15 @@
-import { bookingBody, call, lockedSeats, postBooking, tokenFor } from "./helpers.ts";
+import {
+  bookingBody,
+  call,
+  type LockedSeats,
+  type LockJson,
+  lockedSeats,
+  lockSeats,
+  postBooking,
+  rowSeats,
+  seatMap,
+  tokenFor,
+} from "./helpers.ts";
 
 /** Helpers of the ticket and check-in tests. */
 
@@ -17,7 +28,20 @@ export interface TicketJson {
 
 /** A show with one confirmed booking (paid by card) and its ticket, as the owner sees it. */
 export async function bookedTicket(seatCount = 2, user = "user_ticket_holder") {
-  const ctx = await lockedSeats(seatCount, user);
+  return bookLocked(await lockedSeats(seatCount, user));
+}
+
+/** Another buyer's ticket on the same show: one seat of `row`. */
+export async function ticketOnShow(showId: string, user: string, row = "B") {
+  const token = await tokenFor(user);
+  const seats = rowSeats(await seatMap(showId), row).slice(0, 1);
+  const res = await lockSeats(token, { show_id: showId, seat_ids: seats });
+  if (res.status !== 200) throw new Error(`lock failed: ${await res.text()}`);
+  const lock = (await res.json()) as LockJson;
+  return bookLocked({ showId, token, user, seats, lock });
+}
+
+async function bookLocked(ctx: LockedSeats) {
   const res = await postBooking(ctx.token, bookingBody(ctx));
   if (res.status !== 201) throw new Error(`booking failed: ${await res.text()}`);
   const { booking } = (await res.json()) as { booking: { booking_id: string; ticket_id: string } };
@@ -33,6 +57,28 @@ export function checkIn(token: string, body: Record<string, unknown>): Promise<R
   return call("POST", "/v1/checkins", { token, body });
 }
 
-export function checkInBatch(token: string, scans: Record<string, unknown>[]): Promise<Response> {
-  return call("POST", "/v1/checkins/batch", { token, body: { scans } });
+/** POST /v1/checkins/batch from the door of `showId`. */
+export function checkInBatch(
+  token: string,
+  showId: string,
+  scans: Record<string, unknown>[],
+): Promise<Response> {
+  return call("POST", "/v1/checkins/batch", { token, body: { show_id: showId, scans } });
+}
+
+/** A ticket token's payload, read without checking the signature (the tests' own tokens). */
+export function claimsOf(token: string): { ticket_id: string; show_id: string; iat: number } {
+  const payload = token.split(".")[1] ?? "";
+  return JSON.parse(atob(payload.replace(/-/g, "+").replace(/_/g, "/")));
+}
+
+/**
+ * The instant `ms` written as a local time at `offset` ("+14:00", "-09:30"), with sub-
+ * millisecond digits, as a door device on another clock setting could send it.
+ */
+export function writtenAt(ms: number, offset: string): string {
+  const sign = offset.startsWith("-") ? -1 : 1;
+  const [hours = 0, minutes = 0] = offset.slice(1).split(":").map(Number);
+  const local = new Date(ms + sign * (hours * 60 + minutes) * 60_000).toISOString();
+  return `${local.slice(0, -1)}456${offset}`;
 }

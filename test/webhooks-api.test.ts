@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it } from "vitest";
 import { newSigningSecret, signDelivery } from "../src/webhooks/webhook-signature.ts";
@@ -57,6 +58,28 @@ describe("POST /v1/webhooks", () => {
     ["https://[::ffff:10.0.0.1]/hooks", "private"],
     ["https://user:pw@crm.example.com/hooks", "password"],
     ["not a url", "not a URL"],
+    // IPv6 forms that carry a local IPv4, and ranges no receiver lives in.
+    ["https://[64:ff9b:1::7f00:1]/hooks", "reserved"], // local-use NAT64
+    ["https://[::ffff:0:7f00:1]/hooks", "loopback"], // IPv4-translated 127.0.0.1
+    ["https://[2002:7f00:1::1]/hooks", "loopback"], // 6to4 of 127.0.0.1
+    ["https://[2002:a9fe:a9fe::1]/hooks", "link-local"], // 6to4 of 169.254.169.254
+    ["https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hooks", "reserved"], // Teredo
+    ["https://[2001:db8::1]/hooks", "reserved"], // documentation
+    ["https://[100::1]/hooks", "reserved"], // discard-only
+    // IPv4 documentation ranges.
+    ["https://192.0.2.10/hooks", "reserved"],
+    ["https://198.51.100.7/hooks", "reserved"],
+    ["https://203.0.113.99/hooks", "reserved"],
+    // Names under suffixes that never reach the public internet.
+    ["https://printer.local/hooks", "local"],
+    ["https://app.localhost./hooks", "loopback"],
+    ["https://metadata.google.internal/hooks", "local"],
+    ["https://crm.acme.corp/hooks", "local"],
+    ["https://nas.home.arpa/hooks", "local"],
+    ["https://api.default.svc/hooks", "local"],
+    // A URL no receiver can be at.
+    ["https://example.com:0/hooks", "port"],
+    ["https://a..b/hooks", "empty label"],
   ])("refuses the target %s with 400 naming url", async (url, reason) => {
     const error = await expectError(
       await create({ url, events: ["booking.confirmed"] }),
@@ -65,6 +88,64 @@ describe("POST /v1/webhooks", () => {
     );
     expect(error.details).toMatchObject({ field: "url" });
     expect(String(error.details?.reason)).toContain(reason);
+  });
+
+  it("refuses a field it does not know, naming it", async () => {
+    const url = "https://crm.example.com/extra";
+    const error = await expectError(
+      await create({ url, events: ["booking.confirmed"], extra: 1 }),
+      400,
+      "INVALID_INPUT",
+    );
+    expect(error.details?.field).toBe("extra");
+    const list = await call("GET", "/v1/webhooks", { token: await adminToken() });
+    expect(await list.text()).not.toContain(url);
+  });
+
+  it("keeps a repeated event type once, even when the list names every type and one twice", async () => {
+    const every = [
+      "booking.confirmed",
+      "booking.cancelled",
+      "booking.expired",
+      "payment.refunded",
+      "show.updated",
+      "show.cancelled",
+    ];
+    const res = await create({
+      url: "https://crm.example.com/all",
+      events: [...every, "booking.confirmed"],
+    });
+    expect(res.status).toBe(201);
+    const { webhook } = (await res.json()) as { webhook: WebhookJson };
+    made.push(webhook.webhook_id);
+    expect(webhook.events).toEqual(every);
+    const list = await call("GET", "/v1/webhooks", { token: await adminToken() });
+    const { webhooks } = (await list.json()) as { webhooks: WebhookJson[] };
+    expect(webhooks.find((w) => w.webhook_id === webhook.webhook_id)?.events).toEqual(every);
+  });
+
+  it("refuses a webhook past WEBHOOKS_MAX with 409 WEBHOOK_LIMIT_REACHED, even two at once for the last place, and takes one again after a deletion", async () => {
+    const max = Number(env.WEBHOOKS_MAX);
+    expect(max).toBeGreaterThan(1);
+    const createOne = async (path: string) => {
+      const res = await create({
+        url: `https://crm.example.com/${path}`,
+        events: ["show.updated"],
+      });
+      if (res.status === 201)
+        made.push(((await res.clone().json()) as { webhook: WebhookJson }).webhook.webhook_id);
+      return res;
+    };
+    for (let i = 0; i < max - 1; i++) expect((await createOne(`n${i}`)).status).toBe(201);
+    // Two creations race for the last place: exactly one gets it.
+    const raced = await Promise.all([createOne("race-a"), createOne("race-b")]);
+    expect(raced.map((res) => res.status).sort()).toEqual([201, 409]);
+    const over = await expectError(await createOne("over"), 409, "WEBHOOK_LIMIT_REACHED");
+    expect(over.details).toMatchObject({ limit: max });
+    const list = await call("GET", "/v1/webhooks", { token: await adminToken() });
+    expect(((await list.json()) as { webhooks: unknown[] }).webhooks).toHaveLength(max);
+    await deleteWebhook(made.shift() ?? "");
+    expect((await createOne("again")).status).toBe(201);
   });
 
   it("refuses unknown event types and an empty list, naming the field", async () => {
@@ -136,6 +217,21 @@ describe("targets and signatures", () => {
     expect(checkTarget("ftp://127.0.0.1/h", local).ok).toBe(false);
     expect(checkTarget("https://[2606:4700::1111]/h", localTargets("")).ok).toBe(true);
     expect(checkTarget("https://1.1.1.1/h", localTargets("")).ok).toBe(true);
+  });
+
+  it("takes public targets: IPv6 forms carrying a public IPv4, a fully qualified name, any port but 0", () => {
+    const none = localTargets("");
+    for (const url of [
+      "https://[2002:808:808::1]/h", // 6to4 of 8.8.8.8
+      "https://[64:ff9b::808:808]/h", // NAT64 of 8.8.8.8
+      "https://[::ffff:1.1.1.1]/h",
+      "https://[2a00:1450:4001::200e]/h",
+      "https://crm.example.com./h",
+      "https://crm.example.com:8443/h",
+      "https://hooks.example.co.uk/h",
+    ]) {
+      expect(checkTarget(url, none), url).toMatchObject({ ok: true });
+    }
   });
 
   it("signs as Standard Webhooks says: the standardwebhooks package verifies it, and refuses a changed body", async () => {

@@ -268,7 +268,7 @@ describe("the hand-over from the show object", () => {
     const calls = receiver.calls;
     await deleteWebhook(webhook.webhook_id);
     receiver.mode = "up";
-    expect(await endpointAlarm(webhook.webhook_id)).toBeNull();
+    expect(await runNextDelivery(webhook.webhook_id)).toBe(false);
     await book(showId, "user_wh_deleted2", "B", true);
     expect(receiver.calls).toBe(calls);
     const res = await call("GET", `/v1/webhooks/${webhook.webhook_id}/deliveries`, {

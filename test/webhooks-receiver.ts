@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { vi } from "vitest";
 import type { WebhookEndpoint } from "../src/webhooks/webhook-endpoint.ts";
+import type { WebhookEvent } from "../src/webhooks/webhook-event-types.ts";
 import { adminToken, call, tokenFor } from "./helpers.ts";
 
 /**
@@ -120,6 +121,7 @@ export interface DeliveryJson {
   last_response_status: number | null;
   last_error: string | null;
   next_attempt_at: string | null;
+  done_at: string | null;
   recent_attempts: { at: string; response_status: number | null; error: string | null }[];
 }
 
@@ -145,12 +147,27 @@ export function travelTo(ms: number): void {
   vi.setSystemTime(ms);
 }
 
-/** Moves the clock to the endpoint's next alarm and runs it; false if none was armed. */
-export async function runNextDelivery(webhookId: string): Promise<boolean> {
+/** Moves the clock to the endpoint's alarm and runs it, whatever it is for; false if none. */
+export async function runEndpointAlarm(webhookId: string): Promise<boolean> {
   const at = await endpointAlarm(webhookId);
   if (at === null) return false;
   travelTo(Math.max(at, Date.now()) + 1);
   return runDurableObjectAlarm(endpointStub(webhookId));
+}
+
+/**
+ * Moves the clock to the endpoint's next try and runs it; false if no delivery is pending
+ * (the alarm may still be armed then, for the clean-up of finished deliveries a week on).
+ */
+export async function runNextDelivery(webhookId: string): Promise<boolean> {
+  const pending = await runInDurableObject(
+    endpointStub(webhookId),
+    (_o: WebhookEndpoint, state) =>
+      state.storage.sql
+        .exec<{ n: number }>("SELECT count(*) AS n FROM deliveries WHERE status = 'pending'")
+        .one().n,
+  );
+  return pending > 0 && runEndpointAlarm(webhookId);
 }
 
 /** Waits (real time) until `check` holds, or fails after `ms`. */
@@ -161,4 +178,22 @@ export async function eventually<T>(check: () => Promise<T | undefined>, ms = 5_
     if (waited > ms) throw new Error("condition not met in time");
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Events as a show object hands them over, one per ordering key given (a booking's id). */
+export function sampleEvents(...orderingKeys: string[]): WebhookEvent[] {
+  return orderingKeys.map((key) => {
+    const occurredAt = Date.now();
+    return {
+      eventId: `evt_${crypto.randomUUID().replaceAll("-", "")}`,
+      type: "booking.confirmed",
+      orderingKey: key,
+      body: JSON.stringify({
+        type: "booking.confirmed",
+        timestamp: new Date(occurredAt).toISOString(),
+        data: { booking_id: key },
+      }),
+      occurredAt,
+    };
+  });
 }

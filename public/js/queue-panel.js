@@ -88,11 +88,16 @@ function update(showId, answer) {
     setText(place, "");
     return;
   }
-  const ahead =
-    answer.ahead === 0 ? "you're next" : `${answer.ahead.toLocaleString()} ahead of you`;
-  setText(place, `You're number ${(answer.ahead + 1).toLocaleString()} in line (${ahead})`);
+  // Just after joining the place is not known for a few seconds: ask again soon.
+  const known = answer.position_known !== false;
+  if (known) {
+    const ahead =
+      answer.ahead === 0 ? "you're next" : `${answer.ahead.toLocaleString()} ahead of you`;
+    setText(place, `You're number ${(answer.ahead + 1).toLocaleString()} in line (${ahead})`);
+  } else setText(place, "Finding your place in line…");
   setText(wait, `Estimated wait: ${describeWait(answer.estimated_wait_seconds)}`);
-  const delay = Math.min(POLL_MAX_MS, Math.max(POLL_MIN_MS, answer.estimated_wait_seconds * 500));
+  const wanted = known ? answer.estimated_wait_seconds * 500 : 0;
+  const delay = Math.min(POLL_MAX_MS, Math.max(POLL_MIN_MS, wanted));
   following.timer = setTimeout(() => poll(showId), delay);
 }
 

@@ -29,6 +29,7 @@ async function request(token, method, path, body) {
 }
 
 export const checkIn = (token, body) => request(token, "POST", "/v1/checkins", body);
-export const syncBatch = (token, scans) => request(token, "POST", "/v1/checkins/batch", { scans });
+export const syncBatch = (token, showId, scans) =>
+  request(token, "POST", "/v1/checkins/batch", { show_id: showId, scans });
 export const loadManifest = (token, showId) =>
   request(token, "GET", `/v1/shows/${encodeURIComponent(showId)}/checkins/manifest`);

@@ -4,6 +4,7 @@
 import { startCamera, stopCamera } from "./camera.js";
 import { ApiFailure, checkIn, loadManifest, syncBatch } from "./door-api.js";
 import { store } from "./door-store.js";
+import { nextBatch } from "./sync-batches.js";
 import { verifyTicket } from "./ticket-verify.js";
 
 const $ = (id) => document.getElementById(id);
@@ -75,6 +76,7 @@ async function checkOffline(token) {
   if (first) return refused(usedReason(first));
   store.enqueue({
     ticket_id: claims.ticket_id,
+    show_id: manifest.show_id,
     token,
     scanned_at: new Date().toISOString(),
     device_id: store.deviceId,
@@ -111,24 +113,61 @@ async function refreshManifest() {
   renderOffline();
 }
 
+/** Conflicts listed after a sync; a long backlog's are counted, not all listed. */
+const CONFLICTS_LISTED = 10;
+
+function syncSummary(synced, tally, conflicts) {
+  const listed = conflicts.slice(0, CONFLICTS_LISTED).join("; ");
+  const more =
+    conflicts.length > CONFLICTS_LISTED ? ` and ${conflicts.length - CONFLICTS_LISTED} more` : "";
+  return (
+    `Synced ${synced}: ${tally.admitted} admitted, ${tally.duplicate} duplicate, ${tally.void} void, ${tally.invalid} invalid.` +
+    (conflicts.length ? ` Conflicts: ${listed}${more}` : "")
+  );
+}
+
+let syncing = false;
+
+// The queue goes in batches the server takes (sync-batches.js), oldest first; each batch
+// leaves the queue once answered, so a lost connection mid-way resends only what was not.
 async function sync() {
-  const scans = store.queue.map(({ ticket_id: _, ...scan }) => scan);
-  if (scans.length === 0) {
+  if (syncing) return;
+  if (store.queue.length === 0) {
     $("sync-status").textContent = "Nothing to sync.";
     return;
   }
-  const { results } = await syncBatch(store.settings.token, scans);
-  store.dequeue(scans.length);
-  const count = (kind) => results.filter((r) => r.result === kind).length;
-  const conflicts = results
-    .filter((r) => r.result === "duplicate")
-    .map(
-      (r) =>
-        `${r.ticket_id}: first scanned ${time(r.first_scan.checked_in_at)} by ${r.first_scan.device_id ?? "a gate"}`,
-    );
-  $("sync-status").textContent =
-    `Synced ${scans.length}: ${count("admitted")} admitted, ${count("duplicate")} duplicate, ${count("void")} void, ${count("invalid")} invalid.` +
-    (conflicts.length ? ` Conflicts: ${conflicts.join("; ")}` : "");
+  syncing = true;
+  const tally = { admitted: 0, duplicate: 0, void: 0, invalid: 0 };
+  const conflicts = [];
+  let synced = 0;
+  try {
+    // Scans queued before each kept its show are the door's current show's.
+    const doorShow = store.manifest?.show_id ?? store.settings.showId;
+    let batch = nextBatch(store.queue, doorShow);
+    while (batch) {
+      $("sync-status").textContent = `Syncing: ${synced} of ${synced + store.queue.length} sent...`;
+      const { results } = await syncBatch(store.settings.token, batch.showId, batch.scans);
+      store.dequeue(batch.scans.length);
+      synced += batch.scans.length;
+      for (const r of results) {
+        tally[r.result] += 1;
+        if (r.result === "duplicate") {
+          conflicts.push(
+            `${r.ticket_id}: first scanned ${time(r.first_scan.checked_in_at)} by ${r.first_scan.device_id ?? "a gate"}`,
+          );
+        }
+      }
+      renderOffline();
+      batch = nextBatch(store.queue, doorShow);
+    }
+  } catch (err) {
+    $("sync-status").textContent =
+      `${syncSummary(synced, tally, conflicts)} ${store.queue.length} scan(s) still to sync.`;
+    throw err;
+  } finally {
+    syncing = false;
+  }
+  $("sync-status").textContent = syncSummary(synced, tally, conflicts);
   await refreshManifest().catch(() => renderOffline());
 }
 

@@ -110,11 +110,33 @@ export const createVenueSchema = z
   .meta({ id: "CreateVenue" });
 export type CreateVenueInput = z.output<typeof createVenueSchema>;
 
+/** How far ahead a show may be put: a year 9999 is a slip of the keyboard, not a plan. */
+const MAX_SHOW_TIME_YEARS = 5;
+
+function latestShowTime(now: number): number {
+  const latest = new Date(now);
+  latest.setUTCFullYear(latest.getUTCFullYear() + MAX_SHOW_TIME_YEARS);
+  return latest.getTime();
+}
+
+/**
+ * A show's time, on POST /v1/shows and PATCH /v1/shows/{show_id}: RFC 3339 with `Z` or any
+ * offset and any fractional seconds, read as the instant it names, and at most 5 years from
+ * now (the routes check that it is in the future).
+ */
+export const showTimeSchema = z.iso
+  .datetime({ offset: true, message: "must be an ISO-8601 date-time" })
+  // A time that does not parse was refused above; only a parsed one is compared.
+  .refine((value) => !(Date.parse(value) > latestShowTime(Date.now())), {
+    message: `must be at most ${MAX_SHOW_TIME_YEARS} years from now`,
+  })
+  .meta({ description: `Any offset; at most ${MAX_SHOW_TIME_YEARS} years from now` });
+
 export const createShowSchema = z
   .object({
     event_id: z.string().min(1).max(64),
     venue_id: z.string().min(1).max(64),
-    show_time: z.iso.datetime({ offset: true, message: "must be an ISO-8601 date-time" }),
+    show_time: showTimeSchema,
     // Without a prototype, a venue zone missing from `prices` reads as undefined even when it
     // is named like an Object.prototype member (`constructor`), never as an inherited value.
     prices: z

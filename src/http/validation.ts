@@ -8,6 +8,10 @@ const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 function toInvalidInput(error: z.ZodError, fallbackField: string): ApiError {
   const issue = error.issues[0];
   if (!issue) return invalidInput(fallbackField, "is invalid");
+  // A strict object's unknown key: the issue's path is the object; name the key itself.
+  if (issue.code === "unrecognized_keys" && issue.keys[0] !== undefined) {
+    return invalidInput([...issue.path, issue.keys[0]].join("."), "is not a field of this API");
+  }
   const field = issue.path.length > 0 ? issue.path.join(".") : fallbackField;
   // zod prefixes type errors with "Invalid input: "; the field name already says that.
   return invalidInput(field, issue.message.replace(/^Invalid input: /, ""));

@@ -69,11 +69,16 @@ type Declared<S extends RouteSpec> = Omit<S, keyof Policy | "request" | "respons
   middleware: MiddlewareHandler<AppEnv>[];
 };
 
+/**
+ * The roles each access lets through (an empty list: any role). What a buyer does needs a
+ * user token (or the platform admin's): door staff's scanner tokens check tickets in and
+ * read them, and are refused (403) everything else before the body is looked at.
+ */
 const ROLES: Record<Access, Role[] | undefined> = {
   public: undefined,
-  user: [],
-  owner: [],
-  "owner or admin": [],
+  user: ["user", "admin"],
+  owner: ["user", "admin"],
+  "owner or admin": ["user", "admin"],
   admin: ["admin"],
   "scanner or admin": ["scanner", "admin"],
   "owner, admin or scanner": [],
@@ -81,10 +86,11 @@ const ROLES: Record<Access, Role[] | undefined> = {
 
 const WHO: Record<Access, string> = {
   public: "No token needed.",
-  user: "Any user token.",
+  user: "A user token (a scanner token gets 403).",
   admin: "An admin token.",
-  owner: "A user token; only the owner sees or changes it (others get 404).",
-  "owner or admin": "A user token of the owner, or an admin token (others get 404).",
+  owner: "A user token; only the owner sees or changes it (others get 404, a scanner token 403).",
+  "owner or admin":
+    "A user token of the owner, or an admin token (other users get 404, a scanner token 403).",
   "scanner or admin": "A scanner or admin token (others get 403).",
   "owner, admin or scanner":
     "A user token of the owner, or an admin or scanner token (others get 404).",

@@ -27,8 +27,8 @@ const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
   403: "FORBIDDEN: the token's role or subject may not do this; on a show whose waiting room is on, QUEUE_REQUIRED (no X-Queue-Pass) or QUEUE_PASS_INVALID (expired, forged or another user's pass; a turn that passed), with details.join_url",
   404: "NOT_FOUND: no such resource (or not yours)",
   405: "METHOD_NOT_ALLOWED; the Allow header lists the methods",
-  409: "BOOKING_EXISTS (details.booking_id) or REQUEST_IN_PROGRESS",
-  413: "PAYLOAD_TOO_LARGE: bodies are limited to 64 KiB",
+  409: "BOOKING_EXISTS (details.booking_id), REQUEST_IN_PROGRESS, SHOW_CANCELLED (also a payment that went through after the show was cancelled: refunded), WEBHOOK_LIMIT_REACHED or QUEUE_ALREADY_ADMITTING, as the route says",
+  413: "PAYLOAD_TOO_LARGE: bodies are limited to 64 KiB (512 KiB for POST /v1/checkins/batch)",
   415: "UNSUPPORTED_MEDIA_TYPE: the body must be application/json",
   422: "PAYMENT_FAILED (details.reason) or IDEMPOTENCY_KEY_REUSED",
   426: "UPGRADE_REQUIRED: this endpoint speaks WebSocket only",
@@ -102,7 +102,8 @@ export function errorStatusesOf(route: RouteShape): ErrorStatus[] {
   if (request?.params || request?.query || request?.body) statuses.add(400);
   if (request?.body) for (const status of [413, 415] as const) statuses.add(status);
   if (route.access !== "public") statuses.add(401);
-  if (route.access === "admin" || route.access === "scanner or admin") statuses.add(403);
+  // Every access but "public" and "owner, admin or scanner" refuses some role.
+  if (route.access !== "public" && route.access !== "owner, admin or scanner") statuses.add(403);
   if (route.rateLimit) statuses.add(429);
   // A missing or malformed key (400), a request with it still running (409), the key
   // reused with another body (422).

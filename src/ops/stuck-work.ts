@@ -7,6 +7,14 @@ export interface StuckWork {
   payments: { booking_id: string; charge_key: string; status: string; since: number }[];
   /** Cancellations whose refund has not gone through yet. */
   refunds: { booking_id: string; attempts: number; since: number; next_try_at: number }[];
+  /** A cancelled show whose refunds are still going on (each is also in `refunds`). */
+  cancellation: {
+    reason: string;
+    bookings: number;
+    refunded: number;
+    pending: number;
+    cancelled_at: number;
+  } | null;
   /** Rows waiting for D1. */
   outbox: { waiting: number; since: number | null };
   /** Statements D1 refused outright, set aside for a person. */
@@ -17,6 +25,7 @@ export function isSettled(work: StuckWork): boolean {
   return (
     work.payments.length === 0 &&
     work.refunds.length === 0 &&
+    !work.cancellation &&
     work.outbox.waiting === 0 &&
     work.dead_letters.length === 0
   );

@@ -6,19 +6,28 @@ import { signPass } from "./queue-tokens.ts";
 /** The answers of the waiting-room routes, built from a snapshot and a place in the line. */
 
 export type QueueStanding =
-  | { admitted: false; position: number; ahead: number; estimated_wait_seconds: number }
-  | { admitted: true; queue_pass: string; pass_expires_at: string };
+  | {
+      admitted: false;
+      position: number | null;
+      ahead: number | null;
+      position_known: boolean;
+      estimated_wait_seconds: number;
+    }
+  | { admitted: true; queue_pass: string | null; pass_expires_at: string | null };
 
 interface Holder {
   userId: string;
   showId: string;
+  /** The line the holder joined; a pass is signed for it. */
+  generation: number;
   entry: Entry;
 }
 
 /**
  * Where the holder stands: waiting (place, holders ahead, estimated wait) or admitted with
- * a pass valid pass_ttl_seconds from now. A queue turned off admits everyone; a holder
- * whose turn ended more than pass_ttl_seconds ago is told to join again.
+ * a pass of this line valid pass_ttl_seconds from now. A queue turned off lets everyone
+ * lock without a pass, so it hands out none (one would outlive the line if it came back);
+ * a holder whose turn ended more than pass_ttl_seconds ago is told to join again.
  */
 export async function standingAnswer(
   holder: Holder,
@@ -26,7 +35,7 @@ export async function standingAnswer(
   secret: string,
   now = Date.now(),
 ): Promise<QueueStanding> {
-  if (!snapshot.enabled) return admittedAnswer(holder, now + 600_000, secret);
+  if (!snapshot.enabled) return { admitted: true, queue_pass: null, pass_expires_at: null };
   const standing = standingOf(holder.entry, snapshot, now);
   switch (standing.state) {
     case "admitted":
@@ -36,6 +45,7 @@ export async function standingAnswer(
         admitted: false,
         position: standing.position,
         ahead: standing.ahead,
+        position_known: standing.positionKnown,
         estimated_wait_seconds: standing.estimatedWaitSeconds,
       };
     case "expired":
@@ -49,7 +59,8 @@ export async function standingAnswer(
 }
 
 async function admittedAnswer(holder: Holder, expiresAt: number, secret: string) {
-  const pass = await signPass({ userId: holder.userId, showId: holder.showId, expiresAt }, secret);
+  const { userId, showId, generation } = holder;
+  const pass = await signPass({ userId, showId, generation, expiresAt }, secret);
   return {
     admitted: true as const,
     queue_pass: pass,

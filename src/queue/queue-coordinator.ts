@@ -1,15 +1,14 @@
 import { DurableObject } from "cloudflare:workers";
+import { type ApiFailure, failure } from "../http/api-failure.ts";
 import { afterAdmitting, dueAt, nextDueAt, type PaceState, startPace } from "./admission-pace.ts";
 import { QueueLine } from "./queue-line.ts";
-import { compareEntries, type Entry, isAtOrBefore } from "./queue-order.ts";
+import { type Entry, isAtOrBefore } from "./queue-order.ts";
 import { type QueueShard, READ_LIMIT, type ShardRead } from "./queue-shard.ts";
 import type { QueueSettings, QueueSnapshot } from "./queue-snapshot.ts";
+import { expiredCursor, noteCursor, type TurnHistory } from "./turn-history.ts";
 
 /** How often the shards are read for new joins while the queue is on. */
 const READ_INTERVAL_MS = 1_000;
-
-/** The cursor is noted at most this often, for telling when a turn is over. */
-const HISTORY_STEP_MS = 1_000;
 
 export interface QueueSettingsInput {
   admitPerMinute: number;
@@ -24,8 +23,12 @@ interface Progress {
   admitted: number;
   pace: PaceState;
   /** `[at, cursor]` noted about once a second, as far back as one pass lasts. */
-  history: [number, Entry][];
+  history: TurnHistory;
 }
+
+export type ConfigureResult =
+  | { ok: true; snapshot: QueueSnapshot }
+  | { ok: false; error: ApiFailure };
 
 /**
  * One per show (`idFromName(show_id)`): the waiting room's settings and its admission
@@ -42,6 +45,8 @@ export class QueueCoordinator extends DurableObject<Env> {
   private readUpTo: number[] = [];
   /** Entries with keys before this have all been read from every shard. */
   private watermark = 0;
+  /** Per shard: entries up to these sequence numbers have exact places (see readShards). */
+  private knownUpTo: number[] = [];
   private shardRows = new Map<number, number>();
   private ownRows = 0;
   private lastSaved = "";
@@ -61,10 +66,17 @@ export class QueueCoordinator extends DurableObject<Env> {
 
   // ---- RPC ------------------------------------------------------------------------------
 
-  /** Turns the queue on, or changes its settings while it is on. */
-  async configure(input: QueueSettingsInput, shards: number): Promise<QueueSnapshot> {
+  /**
+   * Turns the queue on, or changes its settings while it is on. An opening moved back into
+   * the future once the line admits is refused: new joins would be keyed as a pre-opening
+   * crowd, below the cursor, and go in at once past everyone waiting.
+   */
+  async configure(input: QueueSettingsInput, shards: number): Promise<ConfigureResult> {
     const now = this.clock();
     const current = this.settings;
+    if (current && current.opensAt <= now && input.opensAt !== null && input.opensAt > now) {
+      return { ok: false, error: alreadyAdmitting(current.opensAt) };
+    }
     const opensAt = input.opensAt ?? current?.opensAt ?? now;
     const settings: QueueSettings = {
       admitPerMinute: input.admitPerMinute,
@@ -76,6 +88,7 @@ export class QueueCoordinator extends DurableObject<Env> {
     if (!current) {
       this.line = new QueueLine();
       this.readUpTo = new Array<number>(settings.shards).fill(0);
+      this.knownUpTo = [];
       this.save({
         cursor: null,
         admitted: 0,
@@ -91,7 +104,7 @@ export class QueueCoordinator extends DurableObject<Env> {
     }
     this.put("settings", settings);
     await this.ctx.storage.setAlarm(now);
-    return this.snapshot();
+    return { ok: true, snapshot: await this.snapshot() };
   }
 
   /** Turns the queue off: its line, cursor and tickets are gone; passes are no longer asked for. */
@@ -101,6 +114,7 @@ export class QueueCoordinator extends DurableObject<Env> {
     this.lastSaved = "";
     this.line = new QueueLine();
     this.readUpTo = [];
+    this.knownUpTo = [];
     await this.ctx.storage.deleteAlarm();
     return this.snapshot();
   }
@@ -124,6 +138,7 @@ export class QueueCoordinator extends DurableObject<Env> {
       admitted: progress.admitted,
       waiting: this.line.size,
       samples: this.line.samples(),
+      knownUpTo: this.knownUpTo,
       rowsWritten: { shards: shardRows, coordinator: this.ownRows },
     };
   }
@@ -133,10 +148,14 @@ export class QueueCoordinator extends DurableObject<Env> {
     const settings = this.settings;
     if (!settings) return;
     const late = await this.readShards(settings);
+    // Turned off (or off and on) while the shards were read: that line is gone.
+    if (this.settings?.generation !== settings.generation) return;
     const now = this.clock();
     const read = this.progress;
     const admitted = this.admitDue(settings, { ...read, admitted: read.admitted + late }, now);
-    const progress = noteCursor(admitted, now, now - settings.passTtlSeconds * 1000);
+    const expiredBefore = now - settings.passTtlSeconds * 1000;
+    const history = noteCursor(admitted.history, admitted.cursor, now, expiredBefore);
+    const progress = { ...admitted, history };
     this.save(progress);
     let next = now + READ_INTERVAL_MS;
     if (now < settings.opensAt) next = Math.min(next, settings.opensAt);
@@ -184,12 +203,15 @@ export class QueueCoordinator extends DurableObject<Env> {
   private async readShards(settings: QueueSettings): Promise<number> {
     const startedAt = this.clock();
     const showId = this.ctx.id.name ?? "";
+    const readBefore = [...this.readUpTo];
     let complete = true;
     const reads = await Promise.allSettled(
       this.readUpTo.map((afterSeq, shard) =>
         shardStub(this.env, showId, settings.generation, shard).read(shard, afterSeq),
       ),
     );
+    // The reads let other calls in: a line turned off meanwhile must not get these entries.
+    if (this.settings?.generation !== settings.generation) return 0;
     const progress = this.progress;
     let late = 0;
     reads.forEach((read, shard) => {
@@ -207,7 +229,13 @@ export class QueueCoordinator extends DurableObject<Env> {
       late += entries.length - fresh.length;
       this.line.add(fresh);
     });
-    if (complete) this.watermark = startedAt;
+    if (complete) {
+      this.watermark = startedAt;
+      // Entries read before this read began were in their shards by then, and so was
+      // everyone who joined before them; a complete read has all of those: their places
+      // are exact. Clock-free, so a shard's clock cannot make a place look known.
+      this.knownUpTo = readBefore;
+    }
     return late;
   }
 
@@ -225,39 +253,14 @@ export class QueueCoordinator extends DurableObject<Env> {
   }
 }
 
-/**
- * Notes the cursor at `now` when it moved since the last note and that note is a second
- * old, and drops notes no pass can still depend on (before `expiredBefore`).
- */
-function noteCursor(progress: Progress, now: number, expiredBefore: number): Progress {
-  const { cursor } = progress;
-  const last = progress.history.at(-1);
-  const moved = cursor !== null && (!last || compareEntries(last[1], cursor) !== 0);
-  const history: [number, Entry][] =
-    cursor && moved && (!last || now - last[0] >= HISTORY_STEP_MS)
-      ? [...progress.history, [now, cursor]]
-      : progress.history;
-  return { ...progress, history: trimHistory(history, expiredBefore) };
-}
-
-/** The last cursor noted at or before `before`: entries up to it were admitted by then. */
-function expiredCursor(history: [number, Entry][], before: number): Entry | null {
-  let found: Entry | null = null;
-  for (const [at, cursor] of history) {
-    if (at > before) break;
-    found = cursor;
-  }
-  return found;
-}
-
-/** History from the last note at or before `before` on: older notes can no longer matter. */
-function trimHistory(history: [number, Entry][], before: number): [number, Entry][] {
-  let first = 0;
-  for (let i = 0; i < history.length; i++) {
-    const note = history[i];
-    if (note && note[0] <= before) first = i;
-  }
-  return history.slice(first);
+function alreadyAdmitting(opensAt: number): ApiFailure {
+  const opened = new Date(opensAt).toISOString();
+  return failure(
+    409,
+    "QUEUE_ALREADY_ADMITTING",
+    `opens_at: the line has been admitting since ${opened}; a later opening would let new joiners pass those waiting. Turn the queue off and on for a new line.`,
+    { field: "opens_at", reason: "the line is already admitting", opened_at: opened },
+  );
 }
 
 /**

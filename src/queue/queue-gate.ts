@@ -8,7 +8,9 @@ import { readPass } from "./queue-tokens.ts";
 
 /**
  * The lock route's gate: while a show's waiting room is on, a lock needs X-Queue-Pass, a
- * pass of this user for this show that has not expired. Checked in the Worker from the
+ * pass of this user for this show, issued by its current line, that has not expired. A
+ * pass of an earlier line (before the queue was turned off and on) is refused: the reset
+ * started a new line, and that pass skipped it. Checked in the Worker from the
  * signed pass and the cached settings; with the queue off, nothing is asked for.
  */
 export function queueGate() {
@@ -35,9 +37,11 @@ export function queueGate() {
         ? "issued for another show"
         : pass.userId !== c.get("principal").userId
           ? "issued to another user"
-          : pass.expiresAt <= Date.now()
-            ? "expired"
-            : undefined;
+          : pass.generation !== snapshot.settings.generation
+            ? "issued by an earlier waiting room of this show"
+            : pass.expiresAt <= Date.now()
+              ? "expired"
+              : undefined;
     if (reason) {
       throw new ApiError(403, "QUEUE_PASS_INVALID", `X-Queue-Pass: ${reason}`, {
         join_url: joinUrl,

@@ -28,6 +28,23 @@ export function orderKey(joinedAt: number, opensAt: number, random: number): num
   return opensAt - 1 - Math.floor(random * PRE_OPENING_SPREAD);
 }
 
+/**
+ * The key of a new entry: its orderKey, but always after `cursor`, the last admitted entry
+ * the joiner's snapshot knows. That snapshot can show an opening still ahead for a few
+ * seconds after the line began admitting; a key below the cursor would be admitted at
+ * once, past everyone waiting, and one at or below the expired-turn cursor would be told
+ * "turn passed" however often its holder joined again.
+ */
+export function newEntryKey(
+  joinedAt: number,
+  opensAt: number,
+  random: number,
+  cursor: Entry | null,
+): number {
+  const key = orderKey(joinedAt, opensAt, random);
+  return cursor && key <= cursor[0] ? cursor[0] + 1 : key;
+}
+
 /** Which of `shards` shards a user joins: a stable hash (FNV-1a) of the user id. */
 export function shardOf(userId: string, shards: number): number {
   let hash = 0x811c9dc5;

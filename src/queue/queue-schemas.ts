@@ -35,21 +35,43 @@ export const queueSettingsSchema = z
   });
 
 const waitingFields = {
-  position: z.number().int().meta({ description: "1-based place in the admission order" }),
-  ahead: z.number().int().meta({ description: "Holders still waiting before this one" }),
-  estimated_wait_seconds: z.number().int(),
+  position: z.number().int().nullable().meta({
+    description: "1-based place in the admission order; null while not known yet",
+  }),
+  ahead: z
+    .number()
+    .int()
+    .nullable()
+    .meta({ description: "Holders still waiting before this one; null while not known yet" }),
+  position_known: z.boolean().meta({
+    description:
+      "False for a few seconds after joining, until every join before this one is counted; ask status again",
+  }),
+  estimated_wait_seconds: z.number().int().meta({
+    description:
+      "Until the opening plus (ahead + 1) admissions at the pace; while the place is not known, counting only those known to be ahead",
+  }),
   admitted: z.literal(false),
 };
 
 const admittedFields = {
   admitted: z.literal(true),
-  queue_pass: z.string().meta({ description: "Send as X-Queue-Pass with POST /v1/seats/lock" }),
-  pass_expires_at: z.string(),
+  queue_pass: z.string().nullable().meta({
+    description:
+      "Send as X-Queue-Pass with POST /v1/seats/lock; null while the waiting room is off (locks need none)",
+  }),
+  pass_expires_at: z.string().nullable(),
 };
 
 export const queueStatusSchema = z.union([z.object(waitingFields), z.object(admittedFields)]).meta({
   id: "QueueStatus",
-  example: { position: 1_523, ahead: 322, estimated_wait_seconds: 33, admitted: false },
+  example: {
+    position: 1_523,
+    ahead: 322,
+    position_known: true,
+    estimated_wait_seconds: 33,
+    admitted: false,
+  },
 });
 
 const ticketField = {
@@ -65,8 +87,9 @@ export const queueJoinSchema = z
     id: "QueueJoin",
     example: {
       queue_ticket: "eyJ0IjoidGlja2V0Ii...Jx9.3q2-7Wf...",
-      position: 1_523,
-      ahead: 1_522,
+      position: null,
+      ahead: null,
+      position_known: false,
       estimated_wait_seconds: 153,
       admitted: false,
     },

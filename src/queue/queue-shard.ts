@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { type Entry, isAtOrBefore, orderKey } from "./queue-order.ts";
+import { type Entry, isAtOrBefore, newEntryKey } from "./queue-order.ts";
 
 /** A join as the shard answers it. */
 export interface ShardJoin {
@@ -12,6 +12,8 @@ export interface ShardJoinRequest {
   shard: number;
   userId: string;
   opensAt: number;
+  /** The last admitted entry the snapshot knows: a new entry always goes after it. */
+  cursor: Entry | null;
   /** Entries at or before it have had their turn: their holders join again at the back. */
   expiredCursor: Entry | null;
 }
@@ -53,7 +55,7 @@ export class QueueShard extends DurableObject<Env> {
     const seq =
       (sql.exec<{ last: number | null }>("SELECT MAX(seq) AS last FROM entries").one().last ?? 0) +
       1;
-    const key = orderKey(now, request.opensAt, Math.random());
+    const key = newEntryKey(now, request.opensAt, Math.random(), request.cursor);
     const cursor = sql.exec(
       "INSERT INTO entries (seq, user_id, order_key) VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET seq = excluded.seq, order_key = excluded.order_key",
       seq,

@@ -30,6 +30,12 @@ export type QueueSnapshot =
       admitted: number;
       waiting: number;
       samples: LineSamples;
+      /**
+       * Per shard, the highest sequence number whose entry has an exact place here: it and
+       * everyone who joined before it are in `waiting`, `admitted` and the samples. A newer
+       * entry may still have joins on their way from other shards ahead of it.
+       */
+      knownUpTo: number[];
       /** Storage rows written since the objects started, for the benchmark. */
       rowsWritten: { shards: number; coordinator: number };
     };
@@ -37,15 +43,28 @@ export type QueueSnapshot =
 export type EnabledSnapshot = Extract<QueueSnapshot, { enabled: true }>;
 
 export type TicketStanding =
-  | { state: "waiting"; position: number; ahead: number; estimatedWaitSeconds: number }
+  | {
+      state: "waiting";
+      /** Null while the place is not known yet (positionKnown false). */
+      position: number | null;
+      ahead: number | null;
+      positionKnown: boolean;
+      estimatedWaitSeconds: number;
+    }
   | { state: "admitted" }
   | { state: "expired" };
 
-/** Where a ticket's entry stands in the line the snapshot describes, at `now`. */
+/**
+ * Where a ticket's entry stands in the line the snapshot describes, at `now`. The place is
+ * told only once it is exact (see knownUpTo), never a guess of 1; until then the estimated
+ * wait counts those already known to be ahead, a lower bound.
+ */
 export function standingOf(entry: Entry, snapshot: EnabledSnapshot, now: number): TicketStanding {
   if (isAtOrBefore(entry, snapshot.expiredCursor)) return { state: "expired" };
   if (isAtOrBefore(entry, snapshot.cursor)) return { state: "admitted" };
   const { settings } = snapshot;
+  const [, shard, seq] = entry;
+  const positionKnown = seq <= (snapshot.knownUpTo[shard] ?? 0);
   const ahead = aheadOf(entry, snapshot.samples, snapshot.waiting);
   const untilOpening = Math.max(0, settings.opensAt - now);
   // Admission is spread evenly: one entry every 60/admit_per_minute seconds.
@@ -54,8 +73,9 @@ export function standingOf(entry: Entry, snapshot: EnabledSnapshot, now: number)
   );
   return {
     state: "waiting",
-    position: snapshot.admitted + ahead + 1,
-    ahead,
+    position: positionKnown ? snapshot.admitted + ahead + 1 : null,
+    ahead: positionKnown ? ahead : null,
+    positionKnown,
     estimatedWaitSeconds,
   };
 }

@@ -3,8 +3,8 @@ import type { Entry } from "./queue-order.ts";
 
 /**
  * The waiting room's two signed tokens, checked in the Worker without asking any object:
- * the queue ticket (a place in the line: user, show, entry) and the queue pass (user, show,
- * expiry), both `<payload>.<signature>` in base64url with an HMAC-SHA-256 under a key
+ * the queue ticket (a place in the line: user, show, generation, entry) and the queue pass
+ * (user, show, generation, expiry), both `<payload>.<signature>` in base64url with an HMAC-SHA-256 under a key
  * derived from JWT_SECRET (its own label, so no token of one kind passes for another, nor
  * for an access token).
  */
@@ -20,6 +20,7 @@ const passPayload = z.object({
   t: z.literal("pass"),
   u: z.string().min(1).max(128),
   s: z.string().min(1).max(128),
+  g: z.number().int().min(1),
   x: z.number().int(),
 });
 
@@ -34,6 +35,8 @@ export interface QueueTicket {
 export interface QueuePass {
   userId: string;
   showId: string;
+  /** The line that admitted the holder: a pass outlives no reset of the queue. */
+  generation: number;
   /** Epoch milliseconds. */
   expiresAt: number;
 }
@@ -115,7 +118,10 @@ export function signTicket(ticket: QueueTicket, secret: string): Promise<string>
 }
 
 export function signPass(pass: QueuePass, secret: string): Promise<string> {
-  return sign({ t: "pass", u: pass.userId, s: pass.showId, x: pass.expiresAt }, secret);
+  return sign(
+    { t: "pass", u: pass.userId, s: pass.showId, g: pass.generation, x: pass.expiresAt },
+    secret,
+  );
 }
 
 /** The ticket a token carries, or undefined if it is not a ticket signed with `secret`. */
@@ -130,5 +136,6 @@ export async function readTicket(token: string, secret: string): Promise<QueueTi
 export async function readPass(token: string, secret: string): Promise<QueuePass | undefined> {
   const parsed = passPayload.safeParse(await verified(token, secret));
   if (!parsed.success) return undefined;
-  return { userId: parsed.data.u, showId: parsed.data.s, expiresAt: parsed.data.x };
+  const { u, s, g, x } = parsed.data;
+  return { userId: u, showId: s, generation: g, expiresAt: x };
 }

@@ -25,8 +25,13 @@ export class SeatRelay extends DurableObject<Env> {
   private taking = false;
   /** Changes published and not taken yet (see takeQueued). */
   private readonly queued: LiveChange[] = [];
-  /** Viewers past the capacity check and not yet accepted (their resume is awaited). */
+  /**
+   * Viewers past the capacity check and not yet accepted (the relay joining the feed, or
+   * their resume, is awaited). While any is arriving the relay never leaves the feed.
+   */
   private arriving = 0;
+  /** Set while the relay leaves the feed; a join waits for it, so attach follows detach. */
+  private leaving: Promise<void> | undefined;
   private readonly viewers: RelayViewers;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -41,20 +46,25 @@ export class SeatRelay extends DurableObject<Env> {
   /** The viewer's upgrade (from the Worker's route only): 101, or 503 with RELAY_FULL_HEADER. */
   override async fetch(request: Request): Promise<Response> {
     const capacity = Number(request.headers.get(RELAY_CAPACITY_HEADER));
-    const full = () => this.ctx.getWebSockets().length + this.arriving >= capacity;
-    const refuse = () => new Response(null, { status: 503, headers: { [RELAY_FULL_HEADER]: "1" } });
-    if (full()) return refuse();
+    // Viewers arriving together are all counted from here, before any await, so a burst
+    // cannot pass the check while the relay joins the feed.
+    if (this.ctx.getWebSockets().length + this.arriving >= capacity) {
+      return new Response(null, { status: 503, headers: { [RELAY_FULL_HEADER]: "1" } });
+    }
     const url = new URL(request.url);
     const format: FeedFormat = url.searchParams.get("format") === "compact" ? "compact" : "full";
     const since = url.searchParams.get("since");
-    const seats = await this.ready();
-    if (!seats) return new Response(null, { status: 404 });
-    // Asked again after the await: viewers arriving together all passed the first check
-    // while the relay joined the feed. From here the viewer counts until it is accepted.
-    if (full()) return refuse();
     this.arriving++;
     try {
-      const resumed = since === null ? undefined : await this.resume(seats, Number(since));
+      const seats = await this.ready();
+      if (!seats) return new Response(null, { status: 404 });
+      let resumed = since === null ? undefined : await this.resume(seats, Number(since));
+      // Changes the relay took while the resume was awaited are this viewer's too: from
+      // here to the accept nothing awaits, so the viewer chains on from `seats.version`.
+      if (resumed && resumed.to < seats.version) {
+        const later = seats.since(resumed.to);
+        resumed = later ? mergeChanges([resumed, later]) : undefined;
+      }
       const { 0: client, 1: server } = new WebSocketPair();
       this.ctx.acceptWebSocket(server, [format]);
       this.viewers.started(server, Date.now());
@@ -129,12 +139,22 @@ export class SeatRelay extends DurableObject<Env> {
 
   /**
    * A message about the show (its status, time or prices changed), sent to every viewer as
-   * is. The relay's copy of the layout may be out of date now (prices): it rejoins the feed
-   * (and reloads the layout) before it next sends anything, catching up by version.
+   * is. New prices change the layout: the relay starts again from the show and sends every
+   * viewer a fresh snapshot (full: with the prices; compact: the statuses at the version).
    */
-  announce(text: string): void {
+  announce(text: string, layoutChanged = false): void {
     for (const ws of this.open()) send(ws, text);
+    if (layoutChanged) void this.restart();
+  }
+
+  private async restart(): Promise<void> {
     this.seats = undefined;
+    // The viewers get snapshots: no catch-up message before them.
+    this.ctx.storage.kv.delete(FORWARDED_KEY);
+    const seats = await this.ready();
+    if (!seats) return;
+    for (const ws of this.open()) send(ws, seats.snapshot(formatOf(this.ctx, ws)));
+    this.ctx.storage.kv.put(FORWARDED_KEY, seats.version);
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -178,10 +198,16 @@ export class SeatRelay extends DurableObject<Env> {
   /** The seats, joining the show's feed first if this relay is not in it (or was evicted). */
   private ready(): Promise<RelaySeats | undefined> {
     if (this.seats) return Promise.resolve(this.seats);
-    this.loading ??= this.join().finally(() => {
+    this.loading ??= this.joinAfterLeaving().finally(() => {
       this.loading = undefined;
     });
     return this.loading;
+  }
+
+  private async joinAfterLeaving(): Promise<RelaySeats | undefined> {
+    // A detach still on its way must not land after this join's attach.
+    while (this.leaving) await this.leaving;
+    return this.join();
   }
 
   private async join(): Promise<RelaySeats | undefined> {
@@ -201,7 +227,7 @@ export class SeatRelay extends DurableObject<Env> {
   }
 
   private async take(change: LiveChange): Promise<void> {
-    if (this.open().length === 0) {
+    if (!this.hasViewers()) {
       await this.leaveIfEmpty();
       return;
     }
@@ -243,14 +269,28 @@ export class SeatRelay extends DurableObject<Env> {
     this.ctx.storage.kv.put(FORWARDED_KEY, seats.version);
   }
 
-  /** Leaves the show's feed when no viewer is left (`closing` is on its way out). */
+  /**
+   * Leaves the show's feed when no viewer is left (`closing` is on its way out) and none is
+   * arriving: a relay with viewers, or about to have one, stays attached.
+   */
   private async leaveIfEmpty(closing?: WebSocket): Promise<void> {
-    if (this.open().some((ws) => ws !== closing)) return;
+    if (this.hasViewers(closing) || this.leaving) return;
     this.seats = undefined;
     this.ctx.storage.kv.delete(FORWARDED_KEY);
-    await this.show().detachRelay(this.name);
-    // A viewer who came while leaving: join again.
+    this.leaving = this.show()
+      .detachRelay(this.name)
+      .finally(() => {
+        this.leaving = undefined;
+      });
+    await this.leaving;
+    // A viewer who came while leaving joins again through ready(); one already accepted
+    // (a hibernated socket's message) needs the relay back in the feed too.
     if (this.open().length > 0) await this.ready();
+  }
+
+  /** Whether a viewer is connected (other than `closing`) or arriving. */
+  private hasViewers(closing?: WebSocket): boolean {
+    return this.arriving > 0 || this.open().some((ws) => ws !== closing);
   }
 
   private open(): WebSocket[] {

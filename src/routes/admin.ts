@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { apiRoute, apiRouter, jsonAnswer } from "../openapi/api-route.ts";
 import { opsRegistry } from "../ops/ops-registry-stub.ts";
+import { webhookBacklog } from "../webhooks/webhook-backlog.ts";
 
 const age = z.number().int().meta({ description: "Seconds since it started waiting" });
 
@@ -23,17 +24,39 @@ const stuckShowSchema = z.object({
       next_try_at: z.iso.datetime(),
     }),
   ),
+  cancellation: z
+    .object({
+      reason: z.string(),
+      bookings: z.number().int().meta({ description: "Paid bookings to refund in all" }),
+      refunded: z.number().int(),
+      pending: z.number().int(),
+      age_seconds: age,
+    })
+    .nullable()
+    .meta({ description: "A cancelled show whose refunds are still going on, else null" }),
   outbox: z.object({ waiting: z.number().int(), age_seconds: age.nullable() }),
   dead_letters: z.array(
     z.object({ outbox_id: z.number().int(), error: z.string(), age_seconds: age }),
   ),
 });
 
+const webhookBacklogSchema = z.object({
+  webhook_id: z.string(),
+  pending: z.number().int().meta({ description: "Deliveries not tried yet" }),
+  failing: z.number().int().meta({ description: "Deliveries tried and failing, still retried" }),
+  failed: z.number().int().meta({ description: "Deliveries given up (kept 7 days)" }),
+});
+
 const opsStatusSchema = z
   .object({
-    settled: z.boolean().meta({ description: "True when no show has unsettled work" }),
+    settled: z
+      .boolean()
+      .meta({ description: "True when no show has unsettled work and no webhook a backlog" }),
     checked_at: z.iso.datetime(),
     shows: z.array(stuckShowSchema),
+    webhooks: z.array(webhookBacklogSchema).meta({
+      description: "Webhooks with deliveries pending, failing or given up",
+    }),
   })
   .meta({ id: "OpsStatus" });
 
@@ -41,7 +64,8 @@ const getStatus = apiRoute({
   method: "get",
   path: "/v1/admin/status",
   tags: ["Meta"],
-  summary: "What is stuck now: unsettled payments, pending refunds, D1 backlog, dead letters",
+  summary:
+    "What is stuck now: unsettled payments, refunds (a cancelled show's too), D1 backlog, dead letters, webhook backlogs",
   description:
     "Shows report here when their unsettled work changes (from their alarm, which runs while anything is unsettled), so this reads one place and wakes no show.",
   access: "admin",
@@ -54,7 +78,10 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export const adminRoutes = apiRouter().openapi(getStatus, async (c) => {
   const now = Date.now();
   const secondsSince = (ms: number) => Math.max(0, Math.round((now - ms) / 1000));
-  const stuck = await opsRegistry(c.env).stuckShows();
+  const [stuck, webhooks] = await Promise.all([
+    opsRegistry(c.env).stuckShows(),
+    webhookBacklog(c.env),
+  ]);
   const shows = stuck.map(({ showId, work, reportedAt }) => ({
     show_id: showId,
     reported_at: iso(reportedAt),
@@ -70,6 +97,15 @@ export const adminRoutes = apiRouter().openapi(getStatus, async (c) => {
       age_seconds: secondsSince(r.since),
       next_try_at: iso(r.next_try_at),
     })),
+    cancellation: work.cancellation
+      ? {
+          reason: work.cancellation.reason,
+          bookings: work.cancellation.bookings,
+          refunded: work.cancellation.refunded,
+          pending: work.cancellation.pending,
+          age_seconds: secondsSince(work.cancellation.cancelled_at),
+        }
+      : null,
     outbox: {
       waiting: work.outbox.waiting,
       age_seconds: work.outbox.since === null ? null : secondsSince(work.outbox.since),
@@ -80,5 +116,6 @@ export const adminRoutes = apiRouter().openapi(getStatus, async (c) => {
       age_seconds: secondsSince(d.since),
     })),
   }));
-  return c.json({ settled: shows.length === 0, checked_at: iso(now), shows }, 200);
+  const settled = shows.length === 0 && webhooks.length === 0;
+  return c.json({ settled, checked_at: iso(now), shows, webhooks }, 200);
 });

@@ -125,6 +125,7 @@ export const bookingRoutes = apiRouter()
       userId: principal.userId,
       isAdmin: principal.role === "admin",
       bookingId: booking_id,
+      requestId: c.get("requestId"),
     });
     forgetSeatMap(showId);
     return respond(c, reply, 200);

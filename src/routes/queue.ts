@@ -1,5 +1,5 @@
 import { idParam } from "../catalog/catalog-schemas.ts";
-import { invalidInput, notFound } from "../http/api-error.ts";
+import { ApiError, invalidInput, notFound } from "../http/api-error.ts";
 import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
 import { standingAnswer } from "../queue/queue-answers.ts";
 import { coordinatorStub, shardStub } from "../queue/queue-coordinator.ts";
@@ -26,10 +26,10 @@ const putSettings = apiRoute({
   tags: ["Waiting room"],
   summary: "Turn the show's waiting room on, or change its settings",
   description:
-    "Joins before `opens_at` are put in a random order at the opening; later joins are first come, first served. Admission runs at `admit_per_minute`, spread evenly over the minute; an admitted holder gets a pass valid `pass_ttl_seconds`.",
+    "Joins before `opens_at` are put in a random order at the opening; later joins are first come, first served. Admission runs at `admit_per_minute`, spread evenly over the minute; an admitted holder gets a pass valid `pass_ttl_seconds`. Once the opening has passed, `opens_at` cannot move into the future again (409 QUEUE_ALREADY_ADMITTING): turn the queue off and on for a new line.",
   access: "admin",
   rateLimit: "catalog",
-  errors: [404],
+  errors: [404, 409],
   request: { params: showParam, body: jsonRequest(queueSettingsRequestSchema) },
   responses: { 200: settingsAnswer },
 });
@@ -64,7 +64,7 @@ const join = apiRoute({
   tags: ["Waiting room"],
   summary: "Join the show's waiting room (the same user keeps the same place)",
   description:
-    "Answers a signed `queue_ticket` and the place in line. Joining again gives the same place, unless the holder's turn came and its pass expired: then a new place at the back. 404 when the show has no waiting room on.",
+    "Answers a signed `queue_ticket` and the place in line. A new place is not known at once (`position_known: false`, `position` and `ahead` null) until the waiting room has counted every join before it, within a few seconds: poll status. Joining again gives the same place, unless the holder's turn came and its pass expired: then a new place at the back. 404 when the show has no waiting room on.",
   access: "user",
   rateLimit: "queue",
   errors: [404],
@@ -78,7 +78,7 @@ const status = apiRoute({
   tags: ["Waiting room"],
   summary: "Where a queue ticket stands; once admitted, the pass for locking seats",
   description:
-    "Answered in the Worker from the signed ticket and an admission cursor cached for about a second: no object is asked and no rate-limit object is counted, so polling every few seconds costs the show nothing. A bad ticket is 400 naming X-Queue-Ticket; a turn that passed more than `pass_ttl_seconds` ago is 403 QUEUE_PASS_INVALID with `details.join_url`.",
+    "Answered in the Worker from the signed ticket and an admission cursor cached for about a second: no object is asked and no rate-limit object is counted, so polling every few seconds costs the show nothing. `position` and `ahead` are null (`position_known: false`) for a few seconds after the join, until every join before it is counted. While the waiting room is off the answer is `admitted: true` with no pass (`queue_pass` null): locks need none. A bad ticket is 400 naming X-Queue-Ticket; a turn that passed more than `pass_ttl_seconds` ago is 403 QUEUE_PASS_INVALID with `details.join_url`.",
   access: "public",
   errors: [403],
   request: { params: showParam, headers: queueTicketHeaders },
@@ -131,7 +131,7 @@ export const queueRoutes = apiRouter()
     const { show_id } = c.req.valid("param");
     const body = c.req.valid("json");
     await existingShow(c.env, show_id);
-    const snapshot = await coordinatorStub(c.env, show_id).configure(
+    const configured = await coordinatorStub(c.env, show_id).configure(
       {
         admitPerMinute: body.admit_per_minute,
         opensAt: body.opens_at ? Date.parse(body.opens_at) : null,
@@ -139,8 +139,9 @@ export const queueRoutes = apiRouter()
       },
       shardsOf(c.env),
     );
-    rememberQueueSnapshot(show_id, snapshot);
-    return c.json(settingsView(snapshot), 200);
+    if (!configured.ok) throw ApiError.from(configured.error);
+    rememberQueueSnapshot(show_id, configured.snapshot);
+    return c.json(settingsView(configured.snapshot), 200);
   })
   .openapi(deleteSettings, async (c) => {
     const { show_id } = c.req.valid("param");
@@ -182,11 +183,12 @@ export const queueRoutes = apiRouter()
       shard,
       userId,
       opensAt: settings.opensAt,
+      cursor: snapshot.cursor,
       expiredCursor: snapshot.expiredCursor,
     });
-    const holder = { userId, showId: show_id, entry };
+    const holder = { userId, showId: show_id, generation: settings.generation, entry };
     const secret = c.env.JWT_SECRET;
-    const queue_ticket = await signTicket({ ...holder, generation: settings.generation }, secret);
+    const queue_ticket = await signTicket(holder, secret);
     // The shard gave a new place to a holder whose turn passed, so this is never "expired".
     const standing = await standingAnswer(holder, snapshot, secret);
     return c.json({ queue_ticket, ...standing }, 200);

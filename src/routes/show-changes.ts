@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { idParam, price, zoneNameSchema } from "../catalog/catalog-schemas.ts";
+import { idParam, price, showTimeSchema, zoneNameSchema } from "../catalog/catalog-schemas.ts";
 import { singleLineText } from "../catalog/text-fields.ts";
 import { invalidInput } from "../http/api-error.ts";
 import { unwrap } from "../http/show-response.ts";
@@ -15,9 +15,7 @@ const showParam = idParam("show_id", "show");
 
 const showPatchSchema = z
   .strictObject({
-    show_time: z.iso
-      .datetime({ offset: true, message: "must be an ISO-8601 date-time" })
-      .optional(),
+    show_time: showTimeSchema.optional(),
     prices: z.record(zoneNameSchema, price).optional().meta({
       description:
         "zone → new price, for locks made from now on; a live lock and its booking keep the prices it was made at",

@@ -1,4 +1,4 @@
-import { invalidInput, notFound } from "../http/api-error.ts";
+import { ApiError, invalidInput, notFound } from "../http/api-error.ts";
 import { newId } from "../lib/ids.ts";
 import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
 import type { WebhookEventType } from "../webhooks/webhook-event-types.ts";
@@ -14,8 +14,9 @@ import {
 import { newSigningSecret } from "../webhooks/webhook-signature.ts";
 import {
   activeWebhooks,
+  countActiveWebhooks,
   findWebhook,
-  insertWebhook,
+  insertWebhookWithin,
   markDeleted,
   type WebhookRecord,
 } from "../webhooks/webhook-store.ts";
@@ -27,9 +28,10 @@ const createWebhook = apiRoute({
   tags: ["Webhooks"],
   summary: "Subscribe a URL to events; the signing secret is shown only here",
   description:
-    "Deliveries follow Standard Webhooks: POST of `{type, timestamp, data}` with `webhook-id`, `webhook-timestamp` and `webhook-signature` (`v1,<base64 HMAC-SHA256>`). At least once, the same `webhook-id` on every retry, retried with backoff for 24 h, each booking's events in order.",
+    "Deliveries follow Standard Webhooks: POST of `{type, timestamp, data}` with `webhook-id`, `webhook-timestamp` and `webhook-signature` (`v1,<base64 HMAC-SHA256>`). At least once, the same `webhook-id` on every retry, retried with backoff for 24 h, each booking's events in order. A deployment keeps at most `WEBHOOKS_MAX` webhooks (20): past it, 409 `WEBHOOK_LIMIT_REACHED`.",
   access: "admin",
   rateLimit: "catalog",
+  errors: [409],
   request: { body: jsonRequest(createWebhookSchema) },
   responses: { 201: jsonAnswer(createdWebhookResponse, "The webhook with its signing secret") },
 });
@@ -78,6 +80,20 @@ function view(record: WebhookRecord) {
   };
 }
 
+/** WEBHOOKS_MAX: how many webhooks (not deleted) the deployment keeps; 20 if unset. */
+function webhooksMax(env: Env): number {
+  const max = Number(env.WEBHOOKS_MAX);
+  return Number.isInteger(max) && max > 0 ? max : 20;
+}
+
+const limitReached = (max: number) =>
+  new ApiError(
+    409,
+    "WEBHOOK_LIMIT_REACHED",
+    `This deployment has ${max} webhooks, the most it keeps (WEBHOOKS_MAX): delete one first`,
+    { limit: max },
+  );
+
 const endpointOf = (env: Env, webhookId: string) =>
   env.WEBHOOK_ENDPOINT.get(env.WEBHOOK_ENDPOINT.idFromName(webhookId));
 
@@ -86,6 +102,9 @@ export const webhookRoutes = apiRouter()
     const body = c.req.valid("json");
     const target = checkTarget(body.url, localTargets(c.env.WEBHOOK_LOCAL_TARGETS));
     if (!target.ok) throw invalidInput("url", target.reason);
+    const max = webhooksMax(c.env);
+    // Refused before the object is set up; the insert checks again, for creations at once.
+    if ((await countActiveWebhooks(c.env.DB)) >= max) throw limitReached(max);
     const record: WebhookRecord = {
       webhookId: newId("wh"),
       url: target.url.href,
@@ -97,7 +116,7 @@ export const webhookRoutes = apiRouter()
     // The object first: a webhook listed in D1 always has its secret to sign with. If the
     // D1 insert fails, the object is left holding a secret nothing sends events to.
     await endpointOf(c.env, record.webhookId).configure(record.webhookId, record.url, secret);
-    await insertWebhook(c.env.DB, record);
+    if (!(await insertWebhookWithin(c.env.DB, record, max))) throw limitReached(max);
     return c.json({ webhook: { ...view(record), secret } }, 201);
   })
   .openapi(listWebhooks, async (c) => {

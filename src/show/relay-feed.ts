@@ -99,12 +99,18 @@ export class RelayFeed {
     );
   }
 
-  /** A message about the show itself (not its seats) for every viewer: not versioned. */
-  announce(message: { type: "show"; status: string; show_time: string }): void {
+  /**
+   * A message about the show itself (not its seats) for every viewer: not versioned. With
+   * `layoutChanged` (new prices) each relay reloads the layout and sends fresh snapshots.
+   */
+  announce(
+    message: { type: "show"; status: string; show_time: string },
+    layoutChanged = false,
+  ): void {
     const text = JSON.stringify(message);
     for (const name of this.relays) {
       this.relay(name)
-        .announce(text)
+        .announce(text, layoutChanged)
         .catch((err: unknown) => {
           this.events.log("warn", "relay announce failed", {
             relay: name,

@@ -1,5 +1,6 @@
 import { bookingDetailView } from "../bookings/booking-views.ts";
 import { invalidInputFailure, notFoundFailure, requestInProgress } from "../http/api-failure.ts";
+import type { LogFields } from "../observability/log.ts";
 import type { PaymentGateway } from "../payments/payment-gateway.ts";
 import { ticketAlreadyUsed } from "../tickets/ticket-failures.ts";
 import { bookingEventData, refundEventData } from "../webhooks/booking-events.ts";
@@ -65,11 +66,13 @@ export class ShowCancellations {
       return this.answer(booking);
     }
     show.bookingStorage.requestCancellation(booking.bookingId, now);
-    show.events.log("info", "refund requested", {
+    const context = {
+      request_id: command.requestId,
+      lock_id: booking.lockId,
       booking_id: booking.bookingId,
-      amount_minor: booking.totalMinor,
-    });
-    if (!(await this.refundAndCancel(booking))) {
+    };
+    show.events.log("info", "refund requested", { ...context, amount_minor: booking.totalMinor });
+    if (!(await this.refundAndCancel(booking, context))) {
       return refused(
         requestInProgress(
           "The refund could not be confirmed yet; it is retried and the booking is cancelled once it goes through",
@@ -79,6 +82,16 @@ export class ShowCancellations {
     }
     await show.flushToD1();
     return this.answer(booking);
+  }
+
+  /**
+   * Refunds a booking already queued for its refund (one paid after its show was
+   * cancelled), now rather than at the alarm; if the provider fails, the alarm retries.
+   */
+  async refundNow(bookingId: string): Promise<void> {
+    const booking = this.show.bookingStorage.findBooking(bookingId);
+    if (booking?.status !== "confirmed" || this.refunding.has(bookingId)) return;
+    await this.refundAndCancel(booking);
   }
 
   /** For the alarm: tries again each refund whose time has come. */
@@ -126,7 +139,10 @@ export class ShowCancellations {
    * Refunds a confirmed booking and, once the provider confirms, cancels it and frees its
    * seats. False when the refund's outcome is not known yet: the next try is scheduled.
    */
-  private async refundAndCancel(booking: StoredBooking): Promise<boolean> {
+  private async refundAndCancel(
+    booking: StoredBooking,
+    context: LogFields = { lock_id: booking.lockId, booking_id: booking.bookingId },
+  ): Promise<boolean> {
     const { show } = this;
     const charge = show.attemptStorage
       .attemptsOf(booking.bookingId)
@@ -147,7 +163,7 @@ export class ShowCancellations {
       void show.armAlarm(nextTryAt);
       // Past a few tries the provider is not just blinking: someone should look.
       show.events.log(failures >= 3 ? "error" : "warn", "refund retrying", {
-        booking_id: booking.bookingId,
+        ...context,
         failures,
         next_try_at: new Date(nextTryAt).toISOString(),
         message: err instanceof Error ? err.message : String(err),
@@ -184,7 +200,7 @@ export class ShowCancellations {
       );
     });
     show.events.log("info", "refund done", {
-      booking_id: booking.bookingId,
+      ...context,
       amount_minor: booking.totalMinor,
       payment_id: booking.paymentId,
     });

@@ -4,11 +4,28 @@ import { iso } from "../lib/iso-time.ts";
 import { ticketAlreadyUsed, ticketInvalid, ticketVoid } from "../tickets/ticket-failures.ts";
 import { bookingSeats } from "./booking-snapshot.ts";
 import type { StoredBooking } from "./booking-storage.ts";
+import { buildManifest, type ManifestRead } from "./checkin-manifest.ts";
 import { checkinRecorded } from "./checkin-records.ts";
+import {
+  type CheckinView,
+  checkinAsScan,
+  compareScans,
+  duplicateOf,
+  retriedOnlineScan,
+  type ScanOutcome,
+  sameScan,
+  scanTime,
+  type VerifiedScan,
+  voidReason,
+} from "./checkin-rules.ts";
 import type { StoredCheckin } from "./checkin-storage.ts";
 import { ok, refused } from "./show-results.ts";
 import type { ShowResult } from "./show-rpc.ts";
 import type { ShowState } from "./show-state.ts";
+
+// The object's RPC methods (show-object.ts) and the Worker name these types from here.
+export type { ManifestRead } from "./checkin-manifest.ts";
+export type { CheckinView, FirstScan, ScanOutcome, VerifiedScan } from "./checkin-rules.ts";
 
 export type TicketStatus = "valid" | "used" | "void";
 
@@ -27,48 +44,6 @@ export interface TicketRead {
   event_name: string;
   show_time: string;
   venue: string;
-}
-
-/** A scan whose token the Worker has verified: the ticket and booking it names. */
-export interface VerifiedScan {
-  ticketId: string;
-  bookingId: string;
-  gate: string | null;
-  deviceId: string | null;
-  /** An online scan's client id: the same scan retried is answered as the first was. */
-  scanId?: string | null;
-  /** An offline scan's time (epoch ms); an online scan is at the time it arrives. */
-  scannedAt?: number;
-}
-
-export interface CheckinView {
-  ticket_id: string;
-  booking_id: string;
-  show_id: string;
-  seats: string[];
-  checked_in_at: string;
-  gate: string | null;
-}
-
-export interface FirstScan {
-  checked_in_at: string;
-  gate: string | null;
-  device_id: string | null;
-}
-
-/** One offline scan's outcome. */
-export type ScanOutcome =
-  | { result: "admitted"; checkin: CheckinView }
-  | { result: "duplicate"; first_scan: FirstScan }
-  | { result: "void"; reason: string }
-  | { result: "invalid"; reason: string };
-
-export interface ManifestRead {
-  show_id: string;
-  version: string;
-  valid: string[];
-  void: string[];
-  used: ({ ticket_id: string } & FirstScan)[];
 }
 
 /**
@@ -143,25 +118,7 @@ export class ShowCheckins {
 
   /** The door's offline copy: every ticket id of the show by status, and a version. */
   manifest(): ShowResult<ManifestRead> {
-    const { show } = this;
-    const used = show.checkinStorage.all();
-    const usedIds = new Set(used.map((c) => c.ticketId));
-    const valid: string[] = [];
-    const voided: string[] = [];
-    for (const booking of show.bookingStorage.ticketedBookings()) {
-      if (!booking.ticketId) continue;
-      if (this.voidReason(booking)) voided.push(booking.ticketId);
-      else if (!usedIds.has(booking.ticketId)) valid.push(booking.ticketId);
-    }
-    return ok({
-      show_id: show.showId,
-      version: `${show.version}.${show.checkinStorage.version()}`,
-      valid,
-      void: voided,
-      used: used
-        .filter((c) => !voided.includes(c.ticketId))
-        .map((c) => ({ ticket_id: c.ticketId, ...firstScanOf(c) })),
-    });
+    return ok(buildManifest(this.show));
   }
 
   private decideOnline(
@@ -177,7 +134,7 @@ export class ShowCheckins {
     const held = this.show.checkinStorage.find(scan.ticketId);
     if (held) {
       // The same online scan retried (a lost answer): answered as the first time.
-      if (scan.scanId && held.scanId === scan.scanId) return { checkin: held, written: false };
+      if (retriedOnlineScan(held, scan)) return { checkin: held, written: false };
       return { failure: ticketAlreadyUsed(held) };
     }
     const checkin = this.toCheckin(booking, scan, now);
@@ -192,10 +149,8 @@ export class ShowCheckins {
   ): { outcome: ScanOutcome; written: boolean } {
     const booking = this.show.bookingStorage.bookingOfTicket(scan.ticketId);
     if (!booking || booking.bookingId !== scan.bookingId) {
-      return {
-        outcome: { result: "invalid", reason: "no such ticket for this show" },
-        written: false,
-      };
+      const reason = "no such ticket for this show";
+      return { outcome: { result: "invalid", code: "TICKET_INVALID", reason }, written: false };
     }
     const voided = this.voidReason(booking);
     if (voided) return { outcome: { result: "void", reason: voided }, written: false };
@@ -214,14 +169,9 @@ export class ShowCheckins {
 
   /** Why the booking's ticket admits no one, or undefined while it is good. */
   private voidReason(booking: StoredBooking): string | undefined {
-    if (this.show.info.status === "cancelled") return "the show was cancelled";
-    if (booking.status === "cancelled") return "the booking was cancelled";
-    if (booking.status !== "confirmed") return `the booking is ${booking.status}`;
-    // A refund under way ends in a cancellation: the ticket stops admitting from the request.
-    if (this.show.bookingStorage.cancellationRequested(booking.bookingId)) {
-      return "the booking is being cancelled";
-    }
-    return undefined;
+    const { show } = this;
+    const cancelling = show.bookingStorage.cancellationRequested(booking.bookingId);
+    return voidReason(show.info.status, booking, cancelling);
   }
 
   private toCheckin(booking: StoredBooking, scan: VerifiedScan, now: number): StoredCheckin {
@@ -252,37 +202,4 @@ export class ShowCheckins {
       gate: checkin.gate,
     };
   }
-}
-
-/** An offline scan's time, never later than now (a device clock ahead cannot win later). */
-function scanTime(scan: VerifiedScan, now: number): number {
-  return Math.min(scan.scannedAt ?? now, now);
-}
-
-function checkinAsScan(checkin: StoredCheckin): VerifiedScan {
-  return { ...checkin, scannedAt: checkin.checkedInAt };
-}
-
-/** Earliest first; the device id breaks a tie, so every order of syncing agrees. */
-function compareScans(a: VerifiedScan | undefined, b: VerifiedScan | undefined, now: number) {
-  if (!a || !b) return 0;
-  const byTime = scanTime(a, now) - scanTime(b, now);
-  if (byTime !== 0) return byTime;
-  return (a.deviceId ?? "").localeCompare(b.deviceId ?? "");
-}
-
-function sameScan(held: StoredCheckin, scan: VerifiedScan, now: number): boolean {
-  return held.checkedInAt === scanTime(scan, now) && held.deviceId === scan.deviceId;
-}
-
-function firstScanOf(checkin: StoredCheckin): FirstScan {
-  return {
-    checked_in_at: iso(checkin.checkedInAt),
-    gate: checkin.gate,
-    device_id: checkin.deviceId,
-  };
-}
-
-function duplicateOf(held: StoredCheckin): ScanOutcome {
-  return { result: "duplicate", first_scan: firstScanOf(held) };
 }

@@ -145,6 +145,9 @@ export class ShowObject extends DurableObject<Env> {
   async attachRelay(name: string): Promise<ShowResult<SeatStatusRead>> {
     const show = await this.loaded();
     if (!show) return this.showNotFound();
+    // A change still in the coalescing window is published first (to the other relays), so
+    // the feed's recent changes hold every version the relay may be asked to resume from.
+    show.state.flushLive();
     show.state.feed.attach(name);
     return this.seatStatus();
   }
@@ -159,6 +162,9 @@ export class ShowObject extends DurableObject<Env> {
     if (!show) return this.showNotFound();
     const { state } = show;
     state.expireDue(Date.now());
+    // Without this a change still in the coalescing window is counted in the version but
+    // not in the feed's recent changes, and a resume during a sale costs a whole snapshot.
+    state.flushLive();
     const change = state.feed.since(version, state.version);
     return change ? ok(change) : this.seatStatus();
   }

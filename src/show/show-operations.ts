@@ -66,6 +66,7 @@ export class ShowOperations {
     for (const [zone, price] of prices) show.seats.setZonePrice(zone, price);
     await this.store(
       info,
+      now,
       [showUpdated(show, info), ...prices.map(([zone, price]) => priceSet(show, zone, price))],
       () => {
         for (const [zone, price] of prices) show.seatStorage.setZonePrice(zone, price);
@@ -85,7 +86,7 @@ export class ShowOperations {
         cancelledAt: now,
         cancelReason: reason,
       };
-      await this.store(info, [showUpdated(show, info)]);
+      await this.store(info, now, [showUpdated(show, info)]);
       show.events.log("warn", "show cancelled", { reason });
     }
     this.sweep(now);
@@ -137,10 +138,20 @@ export class ShowOperations {
     return { status: info.status, show_time: iso(info.showTime), cancellation };
   }
 
-  /** The show's facts changed: stored, sent to D1 (awaited), and told to live viewers. */
-  private async store(info: ShowInfo, rows: D1Statement[], alsoWrite?: () => void): Promise<void> {
+  /**
+   * The show's facts changed: stored, sent to D1 (awaited), and told to live viewers. It is a
+   * change of the seat map like a seat's (its version and ETag move on, cached maps are
+   * dropped): the map shows prices, and a buyer must never see one price and pay another.
+   */
+  private async store(
+    info: ShowInfo,
+    now: number,
+    rows: D1Statement[],
+    alsoWrite?: () => void,
+  ): Promise<void> {
     const { show } = this;
-    show.transaction(() => {
+    const pricesChanged = info.zones.some((zone, i) => zone.price !== show.info.zones[i]?.price);
+    show.commit([], now, () => {
       show.seatStorage.setInfo(info);
       alsoWrite?.();
       show.outbox.enqueue(rows);
@@ -151,7 +162,13 @@ export class ShowOperations {
       );
     });
     show.setInfo(info);
-    show.feed.announce({ type: "show", status: info.status, show_time: iso(info.showTime) });
+    // The version's change goes out before the announcement, so relays that restart from
+    // the show for new prices start at (or after) it.
+    show.flushLive();
+    show.feed.announce(
+      { type: "show", status: info.status, show_time: iso(info.showTime) },
+      pricesChanged,
+    );
     await show.flushToD1();
   }
 }

@@ -1,4 +1,5 @@
 import { type ApiFailure, failure } from "../http/api-failure.ts";
+import type { LogFields } from "../observability/log.ts";
 import {
   type CardDetails,
   type ChargeOutcome,
@@ -32,6 +33,12 @@ export class ShowPayments {
     private readonly show: ShowState,
     private readonly gateway: PaymentGateway,
     private readonly currency: string,
+    private readonly hooks: {
+      /** Refunds a booking queued for its refund now (the cancellations' own retries). */
+      refundNow: (bookingId: string) => Promise<void>;
+      /** A payment attempt ended (the operator's status may list it). */
+      settled: () => void;
+    },
   ) {}
 
   /**
@@ -54,26 +61,49 @@ export class ShowPayments {
         }),
       );
     }
-    const charged = await this.charge(booking, chargeKey, card);
-    const fields = {
+    // What the client can quote: its request id and lock, and the booking only when it was
+    // shown one (a pending booking); a booking made with a card exists for the client only
+    // once confirmed; a failed one is deleted with its payment.
+    const context: LogFields = {
       request_id: request.requestId,
-      booking_id: booking.bookingId,
+      lock_id: booking.lockId,
+      ...(booking.createdWithCard ? {} : { booking_id: booking.bookingId }),
       charge_key: chargeKey,
       amount_minor: booking.totalMinor,
     };
+    const charged = await this.charge(booking, chargeKey, card, context);
     if (!charged.ok) {
-      this.show.events.log("info", "booking failed", { ...fields, code: charged.error.code });
+      this.show.events.log("info", "booking failed", { ...context, code: charged.error.code });
+      this.hooks.settled();
       return charged;
     }
+    const fields = { ...context, booking_id: booking.bookingId };
     this.show.events.log("info", "payment charged", {
       ...fields,
       payment_id: charged.value.paymentId,
       card_brand: charged.value.card.brand,
     });
+    // The show was cancelled while the charge was under way: the booking is recorded with
+    // its payment (the money trail), queued for its refund in the same step, and the buyer
+    // told at once; the refund starts before the answer.
+    const cancelled = this.show.info.status === "cancelled";
     let result: ShowResult<T> | undefined;
     this.confirm(booking, chargeKey, charged.value, () => {
-      result = request.keep(answer(charged.value));
+      if (!cancelled) {
+        result = request.keep(answer(charged.value));
+        return;
+      }
+      this.show.bookingStorage.requestCancellation(booking.bookingId, Date.now());
+      result = request.keep(refused(paidAfterCancellation(this.show.showId, booking.bookingId)));
     });
+    if (cancelled) {
+      this.show.events.log("warn", "payment after cancellation", fields);
+      await this.hooks.refundNow(booking.bookingId);
+      await this.show.flushToD1();
+      this.hooks.settled();
+      if (!result) throw new Error("the confirmation wrote no reply");
+      return result;
+    }
     // Answer once D1 has the booking when it can; if not, the alarm keeps retrying and the
     // object answers reads meanwhile. A stop here loses nothing: the reply is kept already.
     this.show.events.log("info", "booking confirmed", {
@@ -82,6 +112,7 @@ export class ShowPayments {
       seats: booking.seatIds.length,
     });
     await this.show.flushToD1();
+    this.hooks.settled();
     if (!result) throw new Error("the confirmation wrote no reply");
     return result;
   }
@@ -134,6 +165,7 @@ export class ShowPayments {
     booking: StoredBooking,
     chargeKey: string,
     card: CardDetails,
+    context: LogFields,
   ): Promise<{ ok: true; value: Succeeded } | { ok: false; error: ApiFailure }> {
     const { attemptStorage } = this.show;
     let outcome: ChargeOutcome;
@@ -148,11 +180,10 @@ export class ShowPayments {
     } catch (err) {
       const timeout = err instanceof PaymentOutcomeUnknown && err.kind === "timeout";
       attemptStorage.setAttemptStatus(chargeKey, "unknown");
-      const settled = await this.settleUnknown(chargeKey);
+      const settled = await this.settleUnknown(chargeKey, context);
       // Unsettled, the charge waits for the alarm's refund: money an operator may need to see.
       this.show.events.log(settled ? "warn" : "error", "payment outcome unknown", {
-        booking_id: booking.bookingId,
-        charge_key: chargeKey,
+        ...context,
         reason: timeout ? "timeout" : "gateway_error",
         settled,
       });
@@ -177,8 +208,7 @@ export class ShowPayments {
     if (outcome.status === "declined") {
       attemptStorage.setAttemptStatus(chargeKey, "declined");
       this.show.events.log("info", "payment declined", {
-        booking_id: booking.bookingId,
-        charge_key: chargeKey,
+        ...context,
         reason: outcome.reason,
       });
       this.endPayment(booking.lockId);
@@ -199,7 +229,7 @@ export class ShowPayments {
     if (!this.show.seats.liveLock(booking.lockId, Date.now())) {
       // Cannot happen while the lock is marked as paying; if it ever does, the seats are no
       // longer ours to sell, so the charge is given back rather than turned into a booking.
-      const refunded = await this.settleUnknown(chargeKey);
+      const refunded = await this.settleUnknown(chargeKey, context);
       this.endPayment(booking.lockId);
       return refused(
         failure(
@@ -277,7 +307,10 @@ export class ShowPayments {
    * that never happened is a no-op. False when the provider could not be reached; the
    * attempt then stays 'unknown' and the alarm tries again.
    */
-  private async settleUnknown(chargeKey: string): Promise<boolean> {
+  private async settleUnknown(
+    chargeKey: string,
+    context: LogFields = { charge_key: chargeKey },
+  ): Promise<boolean> {
     try {
       const refund = await this.gateway.refund({
         idempotencyKey: `refund:${chargeKey}`,
@@ -285,16 +318,26 @@ export class ShowPayments {
       });
       const status = refund.status === "refunded" ? "refunded" : "no_charge";
       this.show.attemptStorage.setAttemptStatus(chargeKey, status);
-      this.show.events.log("info", "refund done", { charge_key: chargeKey, outcome: status });
+      this.show.events.log("info", "refund done", { ...context, outcome: status });
       return true;
     } catch (err) {
       this.show.attemptStorage.setAttemptStatus(chargeKey, "unknown");
       void this.show.armAlarm(Date.now() + RETRY_MS);
       this.show.events.log("error", "refund retrying", {
-        charge_key: chargeKey,
+        ...context,
         message: err instanceof Error ? err.message : String(err),
       });
       return false;
     }
   }
+}
+
+/** 409 SHOW_CANCELLED for a payment that went through after its show was cancelled. */
+function paidAfterCancellation(showId: string, bookingId: string): ApiFailure {
+  return failure(
+    409,
+    "SHOW_CANCELLED",
+    `show ${showId} was cancelled while the payment was under way; the payment is being refunded`,
+    { field: "show_id", show_id: showId, booking_id: bookingId, refund: "started" },
+  );
 }

@@ -99,6 +99,8 @@ export interface CancelCommand {
   userId: string;
   isAdmin: boolean;
   bookingId: string;
+  /** The request's id, for the money events it causes. */
+  requestId: string;
 }
 
 /** A booking with what GET needs to describe its show. */

@@ -25,6 +25,8 @@ export class ShowServices {
 
   /** The unsettled work last reported to the ops registry (JSON), if any since load. */
   private reported: string | undefined;
+  /** Whether the registry lists this show (the last report was not settled). */
+  private listed = false;
 
   constructor(
     readonly state: ShowState,
@@ -32,7 +34,11 @@ export class ShowServices {
   ) {
     const gateway = selectGateway(env);
     this.locking = new SeatLocking(state);
-    this.payments = new ShowPayments(state, gateway, env.CURRENCY || "INR");
+    // Called only once a payment is made, long after every part here is wired.
+    this.payments = new ShowPayments(state, gateway, env.CURRENCY || "INR", {
+      refundNow: (bookingId) => this.cancellations.refundNow(bookingId),
+      settled: () => this.reportIfListed(),
+    });
     this.bookings = new ShowBookings(state, this.payments);
     this.cancellations = new ShowCancellations(state, this.bookings, gateway, env.TICKET_BASE_URL);
     this.operations = new ShowOperations(state);
@@ -88,12 +94,20 @@ export class ShowServices {
         next_try_at: pending.nextTryAt,
       })),
       outbox: { waiting: backlog.waiting, since: backlog.oldestAt },
+      cancellation: this.cancellationInProgress(),
       dead_letters: outbox.deadLetters().map((letter) => ({
         outbox_id: letter.id,
         error: letter.error,
         since: letter.failedAt,
       })),
     };
+  }
+
+  /** A cancelled show whose refunds are not all through yet; null otherwise. */
+  private cancellationInProgress(): StuckWork["cancellation"] {
+    const progress = this.operations.view().cancellation;
+    if (!progress || progress.pending === 0) return null;
+    return { ...progress, cancelled_at: this.state.info.cancelledAt ?? 0 };
   }
 
   /**
@@ -107,11 +121,22 @@ export class ShowServices {
     try {
       await opsRegistry(this.env).report(this.state.showId, work, Date.now());
       this.reported = json;
+      this.listed = !isSettled(work);
     } catch (err) {
       this.state.events.log("warn", "ops report failed", {
         message: err instanceof Error ? err.message : String(err),
       });
     }
+  }
+
+  /**
+   * A payment ended outside the alarm (a charge under way went through or failed): if the
+   * registry lists this show, it hears at once, so the operator's status never keeps a
+   * payment that went through. Nothing is sent while the show is not listed (a sale's
+   * payments cost no call).
+   */
+  private reportIfListed(): void {
+    if (this.listed) void this.report(this.stuckWork());
   }
 
   /**

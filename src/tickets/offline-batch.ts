@@ -1,13 +1,26 @@
-import type { CheckinView, FirstScan, VerifiedScan } from "../show/show-checkins.ts";
+import { unwrap } from "../http/show-response.ts";
+import type {
+  CheckinView,
+  FirstScan,
+  InvalidScanCode,
+  VerifiedScan,
+} from "../show/checkin-rules.ts";
 import { showStub } from "../show-client/show-stub.ts";
-import { ticketKeys } from "./ticket-keys.ts";
+import { type TicketKeys, ticketKeys } from "./ticket-keys.ts";
 import { verifyTicket } from "./ticket-token.ts";
 
 /**
- * POST /v1/checkins/batch in the Worker: verifies each scan's token, sends each show's
- * scans to that show's object in one call (the object decides, earliest scan first), and
- * puts the outcomes back in the order the scans came.
+ * POST /v1/checkins/batch in the Worker: verifies each scan's token and time, refuses
+ * tickets of another show than the door's, sends the door's show's scans to its object in
+ * one call (the object decides, earliest scan first), and puts the outcomes back in the
+ * order the scans came.
  */
+
+/**
+ * How far ahead of the server a device's clock may be. A scan later than that is refused
+ * rather than taken (it would beat every honest scan of the ticket made in the meantime).
+ */
+export const MAX_SCAN_AHEAD_MS = 5 * 60_000;
 
 export interface OfflineScan {
   token: string;
@@ -21,44 +34,76 @@ export interface BatchResult {
   result: "admitted" | "duplicate" | "void" | "invalid";
   checkin?: CheckinView;
   first_scan?: FirstScan;
+  code?: InvalidScanCode;
   reason?: string;
 }
 
-export async function checkInOfflineScans(env: Env, scans: OfflineScan[]): Promise<BatchResult[]> {
-  const keys = await ticketKeys(env);
-  const results: BatchResult[] = new Array(scans.length);
-  const byShow = new Map<string, { index: number; scan: VerifiedScan }[]>();
-  for (const [index, scan] of scans.entries()) {
-    const verified = await verifyTicket(scan.token, keys);
-    if (!verified.ok) {
-      results[index] = { ticket_id: null, result: "invalid", reason: verified.reason };
-      continue;
-    }
-    const { claims } = verified;
-    const list = byShow.get(claims.show_id) ?? [];
-    list.push({
-      index,
-      scan: {
-        ticketId: claims.ticket_id,
-        bookingId: claims.booking_id,
-        gate: scan.gate ?? null,
-        deviceId: scan.device_id,
-        scannedAt: Date.parse(scan.scanned_at),
-      },
-    });
-    byShow.set(claims.show_id, list);
+type Checked = { scan: VerifiedScan } | { refusal: BatchResult };
+
+function invalid(ticketId: string | null, code: InvalidScanCode, reason: string): Checked {
+  return { refusal: { ticket_id: ticketId, result: "invalid", code, reason } };
+}
+
+/** The scan as the show's object takes it, or why it is refused without asking it. */
+async function checkScan(
+  scan: OfflineScan,
+  keys: TicketKeys,
+  showId: string,
+  now: number,
+): Promise<Checked> {
+  const verified = await verifyTicket(scan.token, keys);
+  if (!verified.ok) return invalid(null, "TICKET_INVALID", verified.reason);
+  const { claims } = verified;
+  if (claims.show_id !== showId) {
+    const reason = `the ticket is for show ${claims.show_id}, not ${showId}`;
+    return invalid(claims.ticket_id, "TICKET_WRONG_SHOW", reason);
   }
-  await Promise.all(
-    [...byShow].map(async ([showId, entries]) => {
-      // A signed token names a show this API created; its object exists.
-      const reply = await showStub(env, showId).checkInBatch(entries.map((e) => e.scan));
-      for (const [i, entry] of entries.entries()) {
-        const outcome = reply.ok ? reply.value[i] : undefined;
-        results[entry.index] = outcome
-          ? { ticket_id: entry.scan.ticketId, ...outcome }
-          : { ticket_id: entry.scan.ticketId, result: "invalid", reason: "the show is unknown" };
-      }
-    }),
+  // The instant, whatever offset it was written at (validated as RFC 3339 before).
+  const scannedAt = Date.parse(scan.scanned_at);
+  if (scannedAt < claims.iat * 1000) {
+    const reason = `scanned_at ${scan.scanned_at} is before the ticket was issued`;
+    return invalid(claims.ticket_id, "INVALID_INPUT", reason);
+  }
+  if (scannedAt > now + MAX_SCAN_AHEAD_MS) {
+    const reason = `scanned_at ${scan.scanned_at} is more than ${MAX_SCAN_AHEAD_MS / 60_000} minutes ahead of the server`;
+    return invalid(claims.ticket_id, "INVALID_INPUT", reason);
+  }
+  return {
+    scan: {
+      ticketId: claims.ticket_id,
+      bookingId: claims.booking_id,
+      gate: scan.gate ?? null,
+      deviceId: scan.device_id,
+      scannedAt,
+    },
+  };
+}
+
+/** The door of `showId` (a show that exists) syncs `scans`: one result per scan, in order. */
+export async function checkInOfflineScans(
+  env: Env,
+  showId: string,
+  scans: OfflineScan[],
+): Promise<BatchResult[]> {
+  const keys = await ticketKeys(env);
+  const now = Date.now();
+  const results: BatchResult[] = new Array(scans.length);
+  const toDecide: { index: number; scan: VerifiedScan }[] = [];
+  for (const [index, scan] of scans.entries()) {
+    const checked = await checkScan(scan, keys, showId, now);
+    if ("refusal" in checked) results[index] = checked.refusal;
+    else toDecide.push({ index, scan: checked.scan });
+  }
+  if (toDecide.length === 0) return results;
+  // A refusal of the whole call (the show's object without its show) is the request's.
+  const outcomes = unwrap(
+    await showStub(env, showId).checkInBatch(toDecide.map((entry) => entry.scan)),
   );
+  for (const [i, { index, scan }] of toDecide.entries()) {
+    const outcome = outcomes[i];
+    if (!outcome)
+      throw new Error(`the show's object answered ${outcomes.length} scans of ${toDecide.length}`);
+    results[index] = { ticket_id: scan.ticketId, ...outcome };
+  }
   return results;
 }

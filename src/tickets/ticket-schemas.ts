@@ -5,6 +5,15 @@ import { showIdSchema } from "../show-client/seat-schemas.ts";
 /** Requests and answers of the ticket and check-in routes. */
 
 const isoTime = z.iso.datetime();
+/**
+ * A time a client sends: RFC 3339 with `Z` or any offset (`+14:00`, `-09:30`) and any
+ * fractional seconds. It is read as the instant it names, so the same moment written at
+ * two offsets is the same time.
+ */
+const sentTime = z.iso.datetime({
+  offset: true,
+  message: "must be an ISO-8601 date-time with Z or an offset",
+});
 const ticketId = z
   .string()
   .regex(showScopedIdPattern("ticket"), "must be a ticket id")
@@ -77,11 +86,18 @@ export const checkinResponse = z.object({ checkin: checkinSchema }).meta({ id: "
 export const MAX_BATCH_SCANS = 500;
 
 export const batchRequest = z.strictObject({
+  show_id: showIdSchema.meta({
+    description:
+      "The door's show: a ticket of another show is `invalid` (`TICKET_WRONG_SHOW`) and checked in nowhere",
+  }),
   scans: z
     .array(
       z.strictObject({
         token,
-        scanned_at: isoTime,
+        scanned_at: sentTime.meta({
+          description:
+            "When the device scanned it; not before the ticket was issued nor over 5 minutes ahead of the server",
+        }),
         gate: gate.optional(),
         device_id: z
           .string()
@@ -108,6 +124,10 @@ export const batchResponse = z
         result: z.enum(["admitted", "duplicate", "void", "invalid"]),
         checkin: checkinSchema.optional(),
         first_scan: firstScan.optional(),
+        code: z.enum(["TICKET_INVALID", "TICKET_WRONG_SHOW", "INVALID_INPUT"]).optional().meta({
+          description:
+            "Why an `invalid` scan was refused: not a ticket of ours, a ticket of another show, or a `scanned_at` out of range",
+        }),
         reason: z.string().optional(),
       }),
     ),

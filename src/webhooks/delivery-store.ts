@@ -33,6 +33,18 @@ export interface Attempt extends Record<string, SqlStorageValue> {
   duration_ms: number;
 }
 
+/**
+ * A webhook's open and given-up deliveries, for the operator's status: `pending` not tried
+ * yet (new, or waiting behind an earlier event of its booking), `failing` tried and failed
+ * every time so far but still within the retry window, `failed` given up (kept, like every
+ * finished delivery, for KEEP_FINISHED_MS).
+ */
+export interface DeliveryCounts {
+  pending: number;
+  failing: number;
+  failed: number;
+}
+
 export interface Endpoint extends Record<string, SqlStorageValue> {
   webhook_id: string;
   url: string;
@@ -77,7 +89,7 @@ CREATE INDEX IF NOT EXISTS idx_attempts_event ON attempts (event_id, id);
 `;
 
 /** Finished deliveries are forgotten after this long; attempts beyond the newest N too. */
-const KEEP_FINISHED_MS = 7 * 24 * 3600_000;
+export const KEEP_FINISHED_MS = 7 * 24 * 3600_000;
 const KEEP_ATTEMPTS = 2_000;
 
 export class DeliveryStore {
@@ -178,9 +190,9 @@ export class DeliveryStore {
     );
   }
 
-  /** The webhook was deleted: nothing more is sent. */
+  /** The webhook was deleted: nothing more is sent, so its signing secret is erased. */
   disable(now: number): void {
-    this.sql.exec("UPDATE endpoint SET disabled_at = coalesce(disabled_at, ?)", now);
+    this.sql.exec("UPDATE endpoint SET disabled_at = coalesce(disabled_at, ?), secret = ''", now);
     this.sql.exec(
       "UPDATE deliveries SET status = 'cancelled', done_at = ? WHERE status = 'pending'",
       now,
@@ -205,14 +217,35 @@ export class DeliveryStore {
     }));
   }
 
+  counts(): DeliveryCounts {
+    return this.sql
+      .exec<{ pending: number; failing: number; failed: number }>(
+        `SELECT coalesce(sum(status = 'pending' AND attempts = 0), 0) AS pending,
+           coalesce(sum(status = 'pending' AND attempts > 0), 0) AS failing,
+           coalesce(sum(status = 'failed'), 0) AS failed
+         FROM deliveries`,
+      )
+      .one();
+  }
+
+  /** When the oldest finished delivery is due to be forgotten (see prune). */
+  nextCleanupAt(): number | undefined {
+    const row = this.sql
+      .exec<{ at: number | null }>(
+        "SELECT min(done_at) AS at FROM deliveries WHERE status != 'pending'",
+      )
+      .one();
+    return row.at === null ? undefined : row.at + KEEP_FINISHED_MS;
+  }
+
   /** Forgets finished deliveries past their keeping time, and old attempts. */
   prune(now: number): void {
     const old = now - KEEP_FINISHED_MS;
     this.sql.exec(
-      "DELETE FROM attempts WHERE event_id IN (SELECT event_id FROM deliveries WHERE status != 'pending' AND done_at < ?)",
+      "DELETE FROM attempts WHERE event_id IN (SELECT event_id FROM deliveries WHERE status != 'pending' AND done_at <= ?)",
       old,
     );
-    this.sql.exec("DELETE FROM deliveries WHERE status != 'pending' AND done_at < ?", old);
+    this.sql.exec("DELETE FROM deliveries WHERE status != 'pending' AND done_at <= ?", old);
     this.sql.exec(
       "DELETE FROM attempts WHERE id <= (SELECT id FROM attempts ORDER BY id DESC LIMIT 1 OFFSET ?)",
       KEEP_ATTEMPTS,

@@ -1,6 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
 import { logLine } from "../observability/log.ts";
-import { type Delivery, type DeliveryStatus, DeliveryStore } from "./delivery-store.ts";
+import {
+  type Delivery,
+  type DeliveryCounts,
+  type DeliveryStatus,
+  DeliveryStore,
+} from "./delivery-store.ts";
 import type { WebhookEvent, WebhookEventType } from "./webhook-event-types.ts";
 import { RETRY_WINDOW_MS, sendOnce, webhookRetryDelay } from "./webhook-sender.ts";
 
@@ -64,10 +69,18 @@ export class WebhookEndpoint extends DurableObject<Env> {
     return added;
   }
 
-  /** Deleted: pending deliveries are cancelled and nothing more is sent. */
+  /**
+   * Deleted: pending deliveries are cancelled, nothing more is sent, and the alarm is left
+   * only to forget the deliveries once they are past their keeping time.
+   */
   async disable(): Promise<void> {
     this.store.disable(Date.now());
-    await this.ctx.storage.deleteAlarm();
+    await this.rearm();
+  }
+
+  /** What is waiting, failing or given up (DeliveryCounts), for GET /v1/admin/status. */
+  async backlog(): Promise<DeliveryCounts> {
+    return this.store.counts();
   }
 
   async deliveries(limit: number): Promise<DeliveryView[]> {
@@ -104,18 +117,32 @@ export class WebhookEndpoint extends DurableObject<Env> {
 
   private async deliverDue(): Promise<void> {
     const endpoint = this.store.endpoint();
-    if (!endpoint || endpoint.disabled_at !== null) return;
-    await this.ctx.storage.setAlarm(Date.now() + SAFETY_NET_MS);
-    let tries = 0;
-    for (;;) {
-      const heads = this.store.dueHeads(Date.now(), PARALLEL);
-      if (heads.length === 0 || tries >= TRIES_PER_RUN) break;
-      tries += heads.length;
-      await Promise.all(heads.map((delivery) => this.tryOnce(endpoint, delivery)));
+    if (!endpoint) return;
+    if (endpoint.disabled_at === null) {
+      await this.ctx.storage.setAlarm(Date.now() + SAFETY_NET_MS);
+      let tries = 0;
+      for (;;) {
+        const heads = this.store.dueHeads(Date.now(), PARALLEL);
+        if (heads.length === 0 || tries >= TRIES_PER_RUN) break;
+        tries += heads.length;
+        await Promise.all(heads.map((delivery) => this.tryOnce(endpoint, delivery)));
+      }
     }
     this.store.prune(Date.now());
-    const next = this.store.nextDueAt();
-    if (next === undefined) await this.ctx.storage.deleteAlarm();
+    await this.rearm();
+  }
+
+  /**
+   * Arms the alarm for the next due try or, when none is due sooner, for the next clean-up
+   * of finished deliveries: without it, a webhook that stops getting events would keep its
+   * last deliveries forever. A deleted webhook's object only cleans up.
+   */
+  private async rearm(): Promise<void> {
+    const enabled = this.store.endpoint()?.disabled_at === null;
+    const due = enabled ? this.store.nextDueAt() : undefined;
+    const cleanup = this.store.nextCleanupAt();
+    const next = Math.min(due ?? Number.POSITIVE_INFINITY, cleanup ?? Number.POSITIVE_INFINITY);
+    if (next === Number.POSITIVE_INFINITY) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
   }
 

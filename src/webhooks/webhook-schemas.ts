@@ -10,8 +10,9 @@ export const webhookIdParam = z.object({
     .regex(/^wh_[0-9a-z]{20}$/, "must look like wh_ followed by 20 letters and digits"),
 });
 
+// Strict: a misspelt field (`event` for `events`) is refused, not silently dropped.
 export const createWebhookSchema = z
-  .object({
+  .strictObject({
     url: z.string().min(1).max(2048).meta({
       description:
         "Where deliveries are POSTed: https, and not a private, loopback or link-local address",
@@ -19,9 +20,11 @@ export const createWebhookSchema = z
     events: z
       .array(z.enum(WEBHOOK_EVENT_TYPES))
       .min(1)
-      .max(WEBHOOK_EVENT_TYPES.length)
+      // A bound on the input only: repeats are kept once, so the list answered and stored
+      // has each type at most once.
+      .max(100)
       .transform((events) => [...new Set(events)])
-      .meta({ description: "The event types to receive" }),
+      .meta({ description: "The event types to receive; a repeated type is kept once" }),
   })
   .meta({
     id: "CreateWebhook",

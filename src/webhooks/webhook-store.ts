@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull } from "drizzle-orm";
+import { and, asc, count, eq, isNull } from "drizzle-orm";
 import { database } from "../db/database.ts";
 import { webhooks } from "../db/schema.ts";
 
@@ -44,15 +44,41 @@ export async function findWebhook(
   return row ? recordOf(row) : undefined;
 }
 
-export async function insertWebhook(d1: D1Database, record: WebhookRecord): Promise<void> {
-  await database(d1)
-    .insert(webhooks)
-    .values({
-      webhookId: record.webhookId,
-      url: record.url,
-      events: JSON.stringify(record.events),
-      createdAt: new Date(record.createdAt).toISOString(),
-    });
+/** How many webhooks are not deleted. */
+export async function countActiveWebhooks(d1: D1Database): Promise<number> {
+  const row = await database(d1)
+    .select({ n: count() })
+    .from(webhooks)
+    .where(isNull(webhooks.deletedAt))
+    .get();
+  return row?.n ?? 0;
+}
+
+/**
+ * Inserts the webhook unless `max` live ones exist already; false if refused. The count
+ * and the insert are one statement, so two creations at once cannot both take the last
+ * place.
+ */
+export async function insertWebhookWithin(
+  d1: D1Database,
+  record: WebhookRecord,
+  max: number,
+): Promise<boolean> {
+  const result = await d1
+    .prepare(
+      `INSERT INTO webhooks (webhook_id, url, events, created_at)
+       SELECT ?1, ?2, ?3, ?4
+       WHERE (SELECT count(*) FROM webhooks WHERE deleted_at IS NULL) < ?5`,
+    )
+    .bind(
+      record.webhookId,
+      record.url,
+      JSON.stringify(record.events),
+      new Date(record.createdAt).toISOString(),
+      max,
+    )
+    .run();
+  return result.meta.changes > 0;
 }
 
 /** Marks the webhook deleted; false if there was no live one. */
