@@ -1,6 +1,6 @@
 /**
  * Best-available locks on a half-sold 50,000-seat show, in plain Node: the show object's
- * in-memory part of a lock (SeatBook.bestAvailable, then SeatBook.lock), without the
+ * in-memory part of a lock (SeatLedger.bestAvailable, then SeatLedger.lock), without the
  * runtime, storage or network around it. Prints p50/p99 per pick+lock for one buyer alone,
  * on two half-sold states: sold by earlier best-available buyers (the middle of each zone
  * goes first), and sold in scattered small groups (many short free runs: the hard case).
@@ -9,7 +9,7 @@
  *
  * Timings are printed, never asserted; test/best-available-large.test.ts checks the picks.
  */
-import { SeatBook, type SeatInfo } from "../src/show/seat-book.ts";
+import { type SeatInfo, SeatLedger } from "../src/show/seats/seat-ledger.ts";
 
 const ROWS = 250;
 const SEATS_PER_ROW = 200;
@@ -49,7 +49,11 @@ const NOW = Date.parse("2026-11-29T12:00:00Z");
 let lockCounter = 0;
 
 /** A best-available lock as the show object takes it in memory; the lock id, if any. */
-function lockBest(book: SeatBook, quantity: number, zone: string | undefined): string | undefined {
+function lockBest(
+  book: SeatLedger,
+  quantity: number,
+  zone: string | undefined,
+): string | undefined {
   const picked = book.bestAvailable(quantity, zone ? [zone] : ZONES);
   if (!picked) return undefined;
   const outcome = book.lock({
@@ -63,8 +67,8 @@ function lockBest(book: SeatBook, quantity: number, zone: string | undefined): s
 }
 
 /** Half sold by buyers of 1-10 seats taking the best available, half of them by zone. */
-function soldByBestAvailable(seats: SeatInfo[], next: () => number): SeatBook {
-  const book = new SeatBook(seats);
+function soldByBestAvailable(seats: SeatInfo[], next: () => number): SeatLedger {
+  const book = new SeatLedger(seats);
   let sold = 0;
   while (sold < seats.length / 2) {
     const quantity = 1 + Math.floor(next() * 10);
@@ -78,7 +82,7 @@ function soldByBestAvailable(seats: SeatInfo[], next: () => number): SeatBook {
 }
 
 /** Half sold in groups of 1-6 seats at random places. */
-function soldScattered(seats: SeatInfo[], next: () => number): SeatBook {
+function soldScattered(seats: SeatInfo[], next: () => number): SeatLedger {
   const booked = new Map<string, string>();
   while (booked.size < seats.length / 2) {
     const row = Math.floor(next() * ROWS);
@@ -88,7 +92,7 @@ function soldScattered(seats: SeatInfo[], next: () => number): SeatBook {
       booked.set(`s_R${row}_${n}`, "booking_scattered");
     }
   }
-  return new SeatBook(seats, [], booked);
+  return new SeatLedger(seats, [], booked);
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -96,7 +100,7 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 /** One buyer alone, lock after lock; each lock is released untimed, so the show stays half sold. */
-function measure(name: string, book: SeatBook, next: () => number): void {
+function measure(name: string, book: SeatLedger, next: () => number): void {
   const times = new Float64Array(SAMPLES);
   let refused = 0;
   for (let i = 0; i < SAMPLES; i++) {

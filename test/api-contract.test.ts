@@ -2,7 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { app, openApiDocument } from "../src/app.ts";
-import { newShowScopedId } from "../src/show/show-scoped-ids.ts";
+import { newShowScopedId } from "../src/contract/scoped-ids.ts";
 import { adminToken, BASE, expectError, lockedSeats, tokenFor } from "./helpers.ts";
 
 /**

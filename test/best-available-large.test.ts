@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { pickBestAvailable } from "../src/show/best-available.ts";
-import { SeatBook, type SeatInfo } from "../src/show/seat-book.ts";
+import { pickBestAvailable } from "../src/show/seats/best-available.ts";
+import { type SeatInfo, SeatLedger } from "../src/show/seats/seat-ledger.ts";
 
 /** Zones of `rows` rows of `perRow` seats, in seat-map order; seat ids `<row>_<number>`. */
 function venue(zones: { name: string; rows: number; perRow: number }[]): SeatInfo[] {
@@ -109,7 +109,7 @@ describe("best available on large layouts", () => {
       { name: "lower", rows: 125, perRow: 200 },
       { name: "upper", rows: 125, perRow: 200 },
     ]);
-    const book = new SeatBook(seats);
+    const book = new SeatLedger(seats);
     const next = random(5);
     const sold = new Set<string>();
     let buyer = 0;
@@ -141,7 +141,7 @@ describe("best available on large layouts", () => {
   });
 
   it("starts in the middle row of a 125-row zone at the middle of its 200 seats", () => {
-    const book = new SeatBook(venue([{ name: "lower", rows: 125, perRow: 200 }]));
+    const book = new SeatLedger(venue([{ name: "lower", rows: 125, perRow: 200 }]));
     expect(book.bestAvailable(4, ["lower"])?.map((s) => s.seatId)).toEqual([
       "R62_99",
       "R62_100",
@@ -167,7 +167,7 @@ describe("best available on large layouts", () => {
 
   it("follows releases, expiries, bookings and cancellations of the seats it picks from", () => {
     const seats = venue([{ name: "box", rows: 1, perRow: 4 }]);
-    const book = new SeatBook(seats);
+    const book = new SeatLedger(seats);
     const all = seats.map((s) => s.seatId);
     const first = book.lock({
       lockId: "l1",
@@ -194,7 +194,7 @@ describe("best available on large layouts", () => {
 
   it("counts seats booked and held when the book is rebuilt from storage", () => {
     const seats = venue([{ name: "box", rows: 1, perRow: 6 }]);
-    const book = new SeatBook(
+    const book = new SeatLedger(
       seats,
       [
         {

@@ -28,7 +28,7 @@ async function seedTickets(showId: string): Promise<void> {
     state.storage.transactionSync(() => {
       sql.exec(
         `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?1 - 1)
-         INSERT INTO bookings (booking_id, lock_id, user_id, seat_ids, total_minor, status, direct,
+         INSERT INTO bookings (booking_id, lock_id, user_id, seat_ids, total_minor, status, created_with_card,
            payment_id, ticket_id, card_brand, card_last4, created_at, confirmed_at, cancelled_at,
            seat_prices)
          SELECT 'booking_' || lower(hex(randomblob(13))) || '_' || ?2,

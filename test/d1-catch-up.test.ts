@@ -1,7 +1,7 @@
 import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { D1Outbox } from "../src/show/d1-outbox.ts";
+import { D1Outbox } from "../src/show/d1/d1-outbox.ts";
 import type { ShowObject } from "../src/show/show-object.ts";
 import { bookingBody, call, lockedSeats, postBooking } from "./helpers.ts";
 

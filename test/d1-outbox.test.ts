@@ -1,19 +1,15 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { D1Outbox } from "../src/show/d1-outbox.ts";
-import { ShowEvents } from "../src/show/show-events.ts";
+import { D1Outbox } from "../src/show/d1/d1-outbox.ts";
+import { ShowLog } from "../src/show/show-log.ts";
 import type { ShowObject } from "../src/show/show-object.ts";
 
 /** Runs `body` with an outbox over a fresh object's SQLite storage and the test D1. */
 function withOutbox<T>(body: (outbox: D1Outbox, sql: SqlStorage) => Promise<T>): Promise<T> {
   const stub = env.SHOW.get(env.SHOW.newUniqueId());
   return runInDurableObject(stub, async (_object: ShowObject, state) => {
-    const outbox = new D1Outbox(
-      state.storage.sql,
-      env.DB,
-      new ShowEvents("show_outbox", undefined),
-    );
+    const outbox = new D1Outbox(state.storage.sql, env.DB, new ShowLog("show_outbox", undefined));
     outbox.prepare();
     return body(outbox, state.storage.sql);
   });

@@ -105,7 +105,7 @@ describe("booking_seats", () => {
 
 describe("the writes the show object sends to D1", () => {
   it("fail on a second live sale of a seat instead of being dropped, and a retry is a no-op", async () => {
-    const { bookingInserted } = await import("../src/show/booking-records.ts");
+    const { bookingInserted } = await import("../src/show/d1/booking-d1.ts");
     const { database } = await import("../src/db/database.ts");
     const db = database(env.DB);
     const booking = (bookingId: string, lockId: string) => ({

@@ -1,6 +1,6 @@
 import { abortAllDurableObjects } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { D1Outbox } from "../src/show/d1-outbox.ts";
+import { D1Outbox } from "../src/show/d1/d1-outbox.ts";
 import { bookingBody, call, card, ledger, lockedSeats, newKey, postBooking } from "./helpers.ts";
 
 afterEach(() => {

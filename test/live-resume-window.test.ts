@@ -1,9 +1,9 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { LiveChange } from "../src/live/live-change.ts";
+import type { LiveChange } from "../src/contract/live-protocol.ts";
+import type { SeatStatusRead } from "../src/contract/show-rpc.ts";
 import type { ShowObject } from "../src/show/show-object.ts";
-import type { SeatStatusRead } from "../src/show/show-rpc.ts";
 import { createShow, rowSeats, seatMap } from "./helpers.ts";
 import { reaches, watch } from "./live-viewer.ts";
 

@@ -2,8 +2,8 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { QueueCoordinator } from "../src/queue/queue-coordinator.ts";
 import type { EnabledSnapshot, QueueSnapshot } from "../src/queue/queue-snapshot.ts";
-import { forgetQueueSnapshot } from "../src/queue/queue-snapshots.ts";
 import { readTicket } from "../src/queue/queue-tokens.ts";
+import { forgetQueueSnapshot } from "../src/queue/snapshot-cache.ts";
 import { adminToken, call, tokenFor } from "./helpers.ts";
 
 /** A show's queue coordinator, driven on a clock the test moves (real time plus an offset). */

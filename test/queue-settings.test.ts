@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { forgetQueueSnapshot } from "../src/queue/queue-snapshots.ts";
+import { forgetQueueSnapshot } from "../src/queue/snapshot-cache.ts";
 import { adminToken, call, createShow, expectError, tokenFor } from "./helpers.ts";
 import { turnQueueOff, turnQueueOn } from "./queue-helpers.ts";
 

@@ -1,15 +1,15 @@
 import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import type { BookedSeat } from "../src/bookings/booking-views.ts";
+import type { BookedSeat } from "../src/contract/booking-views.ts";
 import { database } from "../src/db/database.ts";
 import { bookingSeats, bookings, payments, seatLocks } from "../src/db/schema.ts";
 import { iso } from "../src/lib/iso-time.ts";
 import { fromMinorUnits } from "../src/lib/money.ts";
-import { bookingInserted, paymentRecorded } from "../src/show/booking-records.ts";
-import type { StoredBooking } from "../src/show/booking-storage.ts";
-import { lockCreated, lockEnded } from "../src/show/lock-records.ts";
-import type { SeatLock } from "../src/show/seat-book.ts";
+import { bookingInserted, paymentRecorded } from "../src/show/d1/booking-d1.ts";
+import { lockCreated, lockEnded } from "../src/show/d1/lock-d1.ts";
+import type { SeatLock } from "../src/show/seats/seat-ledger.ts";
+import type { StoredBooking } from "../src/show/storage/booking-storage.ts";
 
 /**
  * The outbox's hot statements reuse drizzle's SQL text and bind their values by hand

@@ -2,7 +2,7 @@ import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } fro
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { PaymentSimulator } from "../src/payments/payment-simulator.ts";
-import { MAX_REFUND_RETRY_MS, refundRetryDelay } from "../src/show/show-cancellations.ts";
+import { MAX_REFUND_RETRY_MS, refundRetryDelay } from "../src/show/services/show-cancellations.ts";
 import type { ShowObject } from "../src/show/show-object.ts";
 import {
   bookingBody,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SeatBook, type SeatInfo } from "../src/show/seat-book.ts";
+import { type SeatInfo, SeatLedger } from "../src/show/seats/seat-ledger.ts";
 
 const seats: SeatInfo[] = ["s1", "s2", "s3", "s4"].map((seatId, i) => ({
   seatId,
@@ -13,7 +13,7 @@ const seats: SeatInfo[] = ["s1", "s2", "s3", "s4"].map((seatId, i) => ({
 const MIN = 60_000;
 
 function lock(
-  book: SeatBook,
+  book: SeatLedger,
   lockId: string,
   userId: string,
   ids: string[],
@@ -23,9 +23,9 @@ function lock(
   return book.lock({ lockId, userId, seatIds: ids, now, durationMs });
 }
 
-describe("SeatBook", () => {
+describe("SeatLedger", () => {
   it("locks all requested seats or none", () => {
-    const book = new SeatBook(seats);
+    const book = new SeatLedger(seats);
     expect(lock(book, "l1", "u1", ["s2"]).ok).toBe(true);
     const outcome = lock(book, "l2", "u2", ["s1", "s2", "s3"]);
     expect(outcome).toEqual({ ok: false, reason: "locked", seatIds: ["s2"] });
@@ -34,7 +34,7 @@ describe("SeatBook", () => {
   });
 
   it("reports booked seats as unavailable, naming locked ones alongside", () => {
-    const book = new SeatBook(seats, [], new Map([["s1", "booking_1"]]));
+    const book = new SeatLedger(seats, [], new Map([["s1", "booking_1"]]));
     lock(book, "l1", "u1", ["s2"]);
     expect(lock(book, "l2", "u2", ["s1", "s2", "s3"])).toEqual({
       ok: false,
@@ -44,7 +44,7 @@ describe("SeatBook", () => {
   });
 
   it("names unknown seats", () => {
-    expect(lock(new SeatBook(seats), "l1", "u1", ["s1", "zz"])).toEqual({
+    expect(lock(new SeatLedger(seats), "l1", "u1", ["s1", "zz"])).toEqual({
       ok: false,
       reason: "unknown_seats",
       seatIds: ["zz"],
@@ -52,7 +52,7 @@ describe("SeatBook", () => {
   });
 
   it("stops holding seats at expires_at, before anything expires the lock", () => {
-    const book = new SeatBook(seats);
+    const book = new SeatLedger(seats);
     lock(book, "l1", "u1", ["s1"], 0, MIN);
     expect(book.statusOf("s1", MIN - 1)).toBe("locked");
     expect(book.statusOf("s1", MIN)).toBe("available");
@@ -60,7 +60,7 @@ describe("SeatBook", () => {
   });
 
   it("lets a seat of an expired lock be locked again and still reports the old lock as expired", () => {
-    const book = new SeatBook(seats);
+    const book = new SeatLedger(seats);
     lock(book, "l1", "u1", ["s1", "s2"], 0, MIN);
     expect(lock(book, "l2", "u2", ["s2"], MIN + 5).ok).toBe(true);
     const expired = book.expireDue(MIN + 5);
@@ -70,7 +70,7 @@ describe("SeatBook", () => {
   });
 
   it("expires each lock once", () => {
-    const book = new SeatBook(seats);
+    const book = new SeatLedger(seats);
     lock(book, "l1", "u1", ["s1"], 0, MIN);
     lock(book, "l2", "u1", ["s2"], 0, 2 * MIN);
     expect(book.nextExpiry()).toBe(MIN);
@@ -80,7 +80,7 @@ describe("SeatBook", () => {
   });
 
   it("releases a live lock once", () => {
-    const book = new SeatBook(seats);
+    const book = new SeatLedger(seats);
     lock(book, "l1", "u1", ["s1"]);
     expect(book.release("l1")?.status).toBe("released");
     expect(book.release("l1")).toBeUndefined();
@@ -89,7 +89,7 @@ describe("SeatBook", () => {
   });
 
   it("rebuilds live locks given to its constructor", () => {
-    const book = new SeatBook(seats, [
+    const book = new SeatLedger(seats, [
       {
         lockId: "l1",
         userId: "u1",

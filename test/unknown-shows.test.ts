@@ -1,10 +1,10 @@
 import { listDurableObjectIds } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { newShowScopedId } from "../src/contract/scoped-ids.ts";
 import { database } from "../src/db/database.ts";
 import { shows } from "../src/db/schema.ts";
 import { newId } from "../src/lib/ids.ts";
-import { newShowScopedId } from "../src/show/show-scoped-ids.ts";
 import { KnownShows, knownShows, showInD1 } from "../src/show-client/known-shows.ts";
 import {
   BASE,

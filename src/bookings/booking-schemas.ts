@@ -1,15 +1,15 @@
 import { z } from "zod";
 import { userIdSchema } from "../auth/access-token.ts";
 import { moneyAmount } from "../catalog/catalog-schemas.ts";
+import { showScopedIdPattern } from "../contract/scoped-ids.ts";
 import { MAX_PRICE } from "../lib/money.ts";
 import { examples } from "../openapi/examples.ts";
-import { showScopedIdPattern } from "../show/show-scoped-ids.ts";
 import {
   lockIdSchema,
   MAX_SEATS_PER_LOCK,
   seatIdSchema,
   showIdSchema,
-} from "../show-client/seat-schemas.ts";
+} from "../openapi/seat-request-schemas.ts";
 
 /** Request schemas of the booking and payment routes. */
 

@@ -1,4 +1,4 @@
-import type { EventRow, ShowRecord, VenueRecord } from "./catalog-store.ts";
+import type { EventRow, ShowRecord, VenueRecord } from "./catalog-d1.ts";
 
 /** The JSON the API answers with for each catalog object (snake_case field names). */
 

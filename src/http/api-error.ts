@@ -6,7 +6,7 @@ import {
   errorEnvelope,
   invalidInputFailure,
   notFoundFailure,
-} from "./api-failure.ts";
+} from "../contract/api-failure.ts";
 
 /**
  * A refusal (an ApiFailure) thrown in the Worker: anywhere, turned into the error envelope

@@ -1,6 +1,6 @@
 import type { RequestIdVariables } from "hono/request-id";
 import type { Principal } from "../auth/principal.ts";
-import type { IdempotencyKey } from "../show/show-rpc.ts";
+import type { IdempotencyKey } from "../contract/show-rpc.ts";
 
 /** Hono's generic for this app: Worker bindings plus what middleware puts on the context. */
 export interface AppEnv {

@@ -1,9 +1,9 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { type ErrorCode, errorEnvelope, failure } from "../contract/api-failure.ts";
 import { logLine } from "../observability/log.ts";
 import { ApiError } from "./api-error.ts";
-import { type ErrorCode, errorEnvelope, failure } from "./api-failure.ts";
 import type { AppEnv } from "./app-env.ts";
 
 /**

@@ -2,9 +2,9 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
-import type { IdempotencyKey } from "../show/show-rpc.ts";
+import { idempotencyKeyReused } from "../contract/api-failure.ts";
+import type { IdempotencyKey } from "../contract/show-rpc.ts";
 import { ApiError } from "./api-error.ts";
-import { idempotencyKeyReused } from "./api-failure.ts";
 import type { AppEnv } from "./app-env.ts";
 
 /**

@@ -1,9 +1,9 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
+import { showIdOf } from "../contract/scoped-ids.ts";
 import { type LogLevel, logLine } from "../observability/log.ts";
 import { type MetricKind, recordMetric } from "../observability/metrics.ts";
-import { showIdOf } from "../show/show-scoped-ids.ts";
 import type { AppEnv } from "./app-env.ts";
 
 /**

@@ -1,7 +1,7 @@
 import type { Context, TypedResponse } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { JSONParsed } from "hono/utils/types";
-import type { ShowResult } from "../show/show-rpc.ts";
+import type { ShowResult } from "../contract/show-rpc.ts";
 import { ApiError } from "./api-error.ts";
 import type { AppEnv } from "./app-env.ts";
 import { rememberReply, replayResponse } from "./idempotency.ts";

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { type ApiFailure, failure } from "../http/api-failure.ts";
+import { type ApiFailure, failure } from "../contract/api-failure.ts";
 import { afterAdmitting, dueAt, nextDueAt, type PaceState, startPace } from "./admission-pace.ts";
 import { QueueLine } from "./queue-line.ts";
 import { type Entry, isAtOrBefore } from "./queue-order.ts";

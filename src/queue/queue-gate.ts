@@ -1,10 +1,10 @@
 import { createMiddleware } from "hono/factory";
 import { ApiError } from "../http/api-error.ts";
 import type { AppEnv } from "../http/app-env.ts";
-import { showIdSchema } from "../show-client/seat-schemas.ts";
+import { showIdSchema } from "../openapi/seat-request-schemas.ts";
 import { existingShow } from "../show-client/show-stub.ts";
-import { queueSnapshot } from "./queue-snapshots.ts";
 import { readPass } from "./queue-tokens.ts";
+import { queueSnapshot } from "./snapshot-cache.ts";
 
 /**
  * The lock route's gate: while a show's waiting room is on, a lock needs X-Queue-Pass, a

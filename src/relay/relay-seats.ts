@@ -1,4 +1,9 @@
-import { type LiveChange, RecentChanges, type SeatCode, STATUS_OF } from "../live/live-change.ts";
+import {
+  type LiveChange,
+  RecentChanges,
+  type SeatCode,
+  STATUS_OF,
+} from "../contract/live-protocol.ts";
 
 /** Changes a relay keeps, to resume viewers that come back with `?since=`. */
 const RECENT_CHANGES = 512;

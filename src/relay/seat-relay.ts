@@ -1,8 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
-import { type LiveChange, mergeChanges } from "../live/live-change.ts";
+import { type LiveChange, mergeChanges } from "../contract/live-protocol.ts";
+import { RELAY_CAPACITY_HEADER, RELAY_FULL_HEADER } from "../contract/relay-names.ts";
+import type { SeatStatusRead } from "../contract/show-rpc.ts";
 import { logLine } from "../observability/log.ts";
-import type { SeatStatusRead } from "../show/show-rpc.ts";
-import { RELAY_CAPACITY_HEADER, RELAY_FULL_HEADER } from "./relay-protocol.ts";
 import { type FeedFormat, RelaySeats, type ShowLayout } from "./relay-seats.ts";
 import { RelayViewers } from "./relay-viewers.ts";
 

@@ -1,7 +1,8 @@
+import { BookingsD1 } from "../bookings/booking-d1.ts";
 import { bookingIdParam, createBookingSchema } from "../bookings/booking-schemas.ts";
-import { BookingStore } from "../bookings/booking-store.ts";
-import { bookingDetailView, bookingListView } from "../bookings/booking-views.ts";
 import { listQuerySchema } from "../catalog/catalog-schemas.ts";
+import { bookingDetailView, bookingListView } from "../contract/booking-views.ts";
+import { showIdOf } from "../contract/scoped-ids.ts";
 import { database } from "../db/database.ts";
 import { ApiError, invalidInput, notFound } from "../http/api-error.ts";
 import { respond } from "../http/show-response.ts";
@@ -11,7 +12,6 @@ import {
   bookingResponse,
   createdBookingSchema,
 } from "../openapi/response-schemas.ts";
-import { showIdOf } from "../show/show-scoped-ids.ts";
 import { forgetSeatMap } from "../show-client/seat-map-cache.ts";
 import { existingShow, owningShowStub } from "../show-client/show-stub.ts";
 
@@ -93,7 +93,7 @@ export const bookingRoutes = apiRouter()
   })
   .openapi(listBookings, async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    const page = await new BookingStore(database(c.env.DB)).listForUser(
+    const page = await new BookingsD1(database(c.env.DB)).listForUser(
       c.get("principal").userId,
       limit,
       cursor,
@@ -110,7 +110,7 @@ export const bookingRoutes = apiRouter()
     const fromShow = await stub.readBooking(booking_id);
     const read = fromShow.ok
       ? fromShow.value
-      : await new BookingStore(database(c.env.DB)).get(booking_id);
+      : await new BookingsD1(database(c.env.DB)).get(booking_id);
     if (!read || (read.booking.userId !== principal.userId && principal.role !== "admin")) {
       throw notFound("booking", booking_id);
     }

@@ -1,10 +1,10 @@
+import { ticketInvalid, ticketWrongShow } from "../contract/ticket-failures.ts";
 import { ApiError } from "../http/api-error.ts";
 import { unwrap } from "../http/show-response.ts";
 import { iso } from "../lib/iso-time.ts";
 import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
 import { existingShow } from "../show-client/show-stub.ts";
 import { type BatchResult, checkInOfflineScans } from "../tickets/offline-batch.ts";
-import { ticketInvalid, ticketWrongShow } from "../tickets/ticket-failures.ts";
 import { ticketKeys } from "../tickets/ticket-keys.ts";
 import {
   batchRequest,

@@ -1,5 +1,5 @@
+import { CatalogD1 } from "../catalog/catalog-d1.ts";
 import { createEventSchema, idParam, listQuerySchema } from "../catalog/catalog-schemas.ts";
-import { CatalogStore } from "../catalog/catalog-store.ts";
 import { eventView, showView } from "../catalog/catalog-views.ts";
 import { database } from "../db/database.ts";
 import { notFound } from "../http/api-error.ts";
@@ -58,7 +58,7 @@ const listShowsOfEvent = apiRoute({
 export const eventRoutes = apiRouter()
   .openapi(createEvent, async (c) => {
     const input = c.req.valid("json");
-    const store = new CatalogStore(database(c.env.DB));
+    const store = new CatalogD1(database(c.env.DB));
     const event = await store.insertEvent({
       eventId: newId("event"),
       name: input.name,
@@ -70,19 +70,19 @@ export const eventRoutes = apiRouter()
   })
   .openapi(listEvents, async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    const page = await new CatalogStore(database(c.env.DB)).listEvents(limit, cursor);
+    const page = await new CatalogD1(database(c.env.DB)).listEvents(limit, cursor);
     return c.json({ events: page.items.map(eventView), next_cursor: page.nextCursor }, 200);
   })
   .openapi(getEvent, async (c) => {
     const { event_id } = c.req.valid("param");
-    const event = await new CatalogStore(database(c.env.DB)).getEvent(event_id);
+    const event = await new CatalogD1(database(c.env.DB)).getEvent(event_id);
     if (!event) throw notFound("event", event_id);
     return c.json({ event: eventView(event) }, 200);
   })
   .openapi(listShowsOfEvent, async (c) => {
     const { event_id } = c.req.valid("param");
     const { limit, cursor } = c.req.valid("query");
-    const store = new CatalogStore(database(c.env.DB));
+    const store = new CatalogD1(database(c.env.DB));
     if (!(await store.getEvent(event_id))) throw notFound("event", event_id);
     const page = await store.listShowsOfEvent(event_id, limit, cursor);
     return c.json({ shows: page.items.map(showView), next_cursor: page.nextCursor }, 200);

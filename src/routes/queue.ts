@@ -13,8 +13,8 @@ import {
   queueTicketHeaders,
 } from "../queue/queue-schemas.ts";
 import type { QueueSnapshot } from "../queue/queue-snapshot.ts";
-import { queueSnapshot, rememberQueueSnapshot } from "../queue/queue-snapshots.ts";
 import { readTicket, signTicket } from "../queue/queue-tokens.ts";
+import { queueSnapshot, rememberQueueSnapshot } from "../queue/snapshot-cache.ts";
 import { existingShow } from "../show-client/show-stub.ts";
 
 const showParam = idParam("show_id", "show");

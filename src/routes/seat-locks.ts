@@ -1,10 +1,10 @@
 import { respond, unwrap } from "../http/show-response.ts";
 import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
 import { lockSchema, lockWithStatusSchema } from "../openapi/response-schemas.ts";
+import { lockIdParam, lockRequestSchema } from "../openapi/seat-request-schemas.ts";
 import { queueGate } from "../queue/queue-gate.ts";
 import { queuePassHeaders } from "../queue/queue-schemas.ts";
 import { forgetSeatMap } from "../show-client/seat-map-cache.ts";
-import { lockIdParam, lockRequestSchema } from "../show-client/seat-schemas.ts";
 import { existingShow, owningShowStub } from "../show-client/show-stub.ts";
 
 const lockSeats = apiRoute({

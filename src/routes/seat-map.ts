@@ -5,6 +5,7 @@ import type { AppEnv } from "../http/app-env.ts";
 import { unwrap } from "../http/show-response.ts";
 import { apiRoute, apiRouter, jsonAnswer } from "../openapi/api-route.ts";
 import { seatMapSchema, seatStatusSchema } from "../openapi/response-schemas.ts";
+import { showIdSchema } from "../openapi/seat-request-schemas.ts";
 import {
   beginSeatMapRead,
   cacheMs,
@@ -13,7 +14,6 @@ import {
   type ReadKind,
   rememberSeatMap,
 } from "../show-client/seat-map-cache.ts";
-import { showIdSchema } from "../show-client/seat-schemas.ts";
 import { existingShow } from "../show-client/show-stub.ts";
 
 export const showParam = z.object({ show_id: showIdSchema });

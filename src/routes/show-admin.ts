@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { BookingStore } from "../bookings/booking-store.ts";
-import { bookingListView } from "../bookings/booking-views.ts";
+import { BookingsD1 } from "../bookings/booking-d1.ts";
 import { listQuerySchema } from "../catalog/catalog-schemas.ts";
+import { bookingListView } from "../contract/booking-views.ts";
 import { database } from "../db/database.ts";
 import { bookingStatuses } from "../db/schema.ts";
 import { unwrap } from "../http/show-response.ts";
@@ -52,7 +52,7 @@ export const showAdminRoutes = apiRouter()
     const { limit, cursor, status } = c.req.valid("query");
     // 404 for a show that does not exist (D1's list would just be empty).
     await existingShow(c.env, show_id);
-    const page = await new BookingStore(database(c.env.DB)).listForShow(
+    const page = await new BookingsD1(database(c.env.DB)).listForShow(
       show_id,
       status,
       limit,

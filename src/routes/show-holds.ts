@@ -2,8 +2,8 @@ import { z } from "zod";
 import { singleLineText } from "../catalog/text-fields.ts";
 import { unwrap } from "../http/show-response.ts";
 import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
+import { seatIdSchema } from "../openapi/seat-request-schemas.ts";
 import { forgetSeatMap } from "../show-client/seat-map-cache.ts";
-import { seatIdSchema } from "../show-client/seat-schemas.ts";
 import { existingShow } from "../show-client/show-stub.ts";
 import { showParam } from "./seat-map.ts";
 

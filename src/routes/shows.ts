@@ -1,5 +1,5 @@
+import { CatalogD1 } from "../catalog/catalog-d1.ts";
 import { createShowSchema, idParam } from "../catalog/catalog-schemas.ts";
-import { CatalogStore } from "../catalog/catalog-store.ts";
 import { showView } from "../catalog/catalog-views.ts";
 import { database } from "../db/database.ts";
 import { invalidInput, notFound } from "../http/api-error.ts";
@@ -40,7 +40,7 @@ export const showRoutes = apiRouter()
     if (showTime.getTime() <= Date.now()) {
       throw invalidInput("show_time", "must be in the future");
     }
-    const store = new CatalogStore(database(c.env.DB));
+    const store = new CatalogD1(database(c.env.DB));
     const [event, venue, zones] = await Promise.all([
       store.getEvent(input.event_id),
       store.getVenueRow(input.venue_id),
@@ -78,7 +78,7 @@ export const showRoutes = apiRouter()
   })
   .openapi(getShow, async (c) => {
     const { show_id } = c.req.valid("param");
-    const record = await new CatalogStore(database(c.env.DB)).getShow(show_id);
+    const record = await new CatalogD1(database(c.env.DB)).getShow(show_id);
     if (!record) throw notFound("show", show_id);
     if (record.show.status !== "cancelled") return c.json({ show: showView(record) }, 200);
     // A cancelled show's refunds are counted by its object.

@@ -1,8 +1,8 @@
 import { z } from "zod";
+import type { TicketRead } from "../contract/show-views.ts";
 import { notFound } from "../http/api-error.ts";
 import { unwrap } from "../http/show-response.ts";
 import { apiRoute, apiRouter, jsonAnswer } from "../openapi/api-route.ts";
-import type { TicketRead } from "../show/show-checkins.ts";
 import { owningShowStub } from "../show-client/show-stub.ts";
 import { ticketKeys } from "../tickets/ticket-keys.ts";
 import { TICKET_PAGE_CSP, ticketPage } from "../tickets/ticket-page.ts";

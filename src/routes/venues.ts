@@ -1,5 +1,5 @@
+import { CatalogD1 } from "../catalog/catalog-d1.ts";
 import { createVenueSchema, idParam, MAX_VENUE_SEATS } from "../catalog/catalog-schemas.ts";
-import { CatalogStore } from "../catalog/catalog-store.ts";
 import { venueView } from "../catalog/catalog-views.ts";
 import { layOutVenue, VenueLayoutError } from "../catalog/venue-layout.ts";
 import { database } from "../db/database.ts";
@@ -42,7 +42,7 @@ export const venueRoutes = apiRouter()
       if (err instanceof VenueLayoutError) throw invalidInput(err.field, err.reason);
       throw err;
     }
-    const record = await new CatalogStore(database(c.env.DB)).insertVenue(
+    const record = await new CatalogD1(database(c.env.DB)).insertVenue(
       {
         venueId,
         name: input.name,
@@ -56,7 +56,7 @@ export const venueRoutes = apiRouter()
   })
   .openapi(getVenue, async (c) => {
     const { venue_id } = c.req.valid("param");
-    const record = await new CatalogStore(database(c.env.DB)).getVenue(venue_id);
+    const record = await new CatalogD1(database(c.env.DB)).getVenue(venue_id);
     if (!record) throw notFound("venue", venue_id);
     return c.json({ venue: venueView(record) }, 200);
   });

@@ -1,6 +1,14 @@
 import { ApiError, invalidInput, notFound } from "../http/api-error.ts";
 import { newId } from "../lib/ids.ts";
 import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
+import {
+  activeWebhooks,
+  countActiveWebhooks,
+  findWebhook,
+  insertWebhookWithin,
+  markDeleted,
+  type WebhookRecord,
+} from "../webhooks/webhook-d1.ts";
 import type { WebhookEventType } from "../webhooks/webhook-event-types.ts";
 import {
   createdWebhookResponse,
@@ -12,14 +20,6 @@ import {
   webhookListResponse,
 } from "../webhooks/webhook-schemas.ts";
 import { newSigningSecret } from "../webhooks/webhook-signature.ts";
-import {
-  activeWebhooks,
-  countActiveWebhooks,
-  findWebhook,
-  insertWebhookWithin,
-  markDeleted,
-  type WebhookRecord,
-} from "../webhooks/webhook-store.ts";
 import { checkTarget, localTargets } from "../webhooks/webhook-targets.ts";
 
 const createWebhook = apiRoute({

@@ -1,5 +1,5 @@
+import { RELAY_CAPACITY_HEADER, RELAY_FULL_HEADER } from "../contract/relay-names.ts";
 import { ApiError, notFound } from "../http/api-error.ts";
-import { RELAY_CAPACITY_HEADER, RELAY_FULL_HEADER } from "../relay/relay-protocol.ts";
 
 /**
  * Where a viewer's WebSocket goes: the show's relays `<show id>:0`, `:1`, ..., each holding

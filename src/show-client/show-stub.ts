@@ -1,6 +1,6 @@
+import { type ShowScopedPrefix, showIdOf } from "../contract/scoped-ids.ts";
 import { type ApiError, notFound } from "../http/api-error.ts";
 import { logLine } from "../observability/log.ts";
-import { type ShowScopedPrefix, showIdOf } from "../show/show-scoped-ids.ts";
 import { knownShows, showInD1 } from "./known-shows.ts";
 
 /**

@@ -3,10 +3,10 @@ import {
   errorEnvelope,
   idempotencyKeyReused,
   requestInProgress,
-} from "../http/api-failure.ts";
-import type { OperationLog } from "./operation-log.ts";
+} from "../contract/api-failure.ts";
+import type { RequestContext, ShowResult } from "../contract/show-rpc.ts";
 import { refused } from "./show-results.ts";
-import type { RequestContext, ShowResult } from "./show-rpc.ts";
+import type { IdempotencyStorage } from "./storage/idempotency-storage.ts";
 
 /**
  * One request to the show object under its Idempotency-Key, if it has one. A repeat of a
@@ -19,7 +19,7 @@ export class KeyedRequest {
   private settled = false;
 
   constructor(
-    private readonly log: OperationLog,
+    private readonly log: IdempotencyStorage,
     private readonly context: RequestContext,
   ) {}
 
@@ -95,7 +95,7 @@ function replayOf(status: number, body: string): ShowResult<never> {
 
 /** Runs `run` under the request's key; what `run` did not keep itself is kept at the end. */
 export async function runKeyed<T>(
-  log: OperationLog,
+  log: IdempotencyStorage,
   context: RequestContext,
   run: (request: KeyedRequest) => Promise<ShowResult<T>> | ShowResult<T>,
 ): Promise<ShowResult<T>> {

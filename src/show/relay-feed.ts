@@ -1,5 +1,5 @@
-import { type LiveChange, RecentChanges } from "../live/live-change.ts";
-import type { ShowEvents } from "./show-events.ts";
+import { type LiveChange, RecentChanges } from "../contract/live-protocol.ts";
+import type { ShowLog } from "./show-log.ts";
 
 /** Changes kept for relays that missed some (and viewers resuming through them). */
 const RECENT_CHANGES = 512;
@@ -22,14 +22,8 @@ export class RelayFeed {
   constructor(
     private readonly sql: SqlStorage,
     private readonly namespace: Env["SEAT_RELAY"],
-    private readonly events: ShowEvents,
+    private readonly log: ShowLog,
   ) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS live_relays (name TEXT PRIMARY KEY);
-      CREATE TABLE IF NOT EXISTS live_changes (
-        to_version INTEGER PRIMARY KEY,
-        from_version INTEGER NOT NULL,
-        changes TEXT NOT NULL
-      )`);
     for (const row of sql.exec<{ name: string }>("SELECT name FROM live_relays")) {
       this.relays.add(row.name);
     }
@@ -74,7 +68,7 @@ export class RelayFeed {
       this.relay(name)
         .publish(change)
         .catch((err: unknown) => {
-          this.events.log("warn", "relay publish failed", {
+          this.log.write("warn", "relay publish failed", {
             relay: name,
             version: change.to,
             message: err instanceof Error ? err.message : String(err),
@@ -112,7 +106,7 @@ export class RelayFeed {
       this.relay(name)
         .announce(text, layoutChanged)
         .catch((err: unknown) => {
-          this.events.log("warn", "relay announce failed", {
+          this.log.write("warn", "relay announce failed", {
             relay: name,
             message: err instanceof Error ? err.message : String(err),
           });

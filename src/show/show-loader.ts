@@ -1,7 +1,7 @@
-import { CatalogStore } from "../catalog/catalog-store.ts";
+import { CatalogD1 } from "../catalog/catalog-d1.ts";
 import type { Database } from "../db/database.ts";
-import type { SeatInfo } from "./seat-book.ts";
-import type { ShowInfo } from "./show-storage.ts";
+import type { SeatInfo } from "./seats/seat-ledger.ts";
+import type { ShowInfo } from "./storage/seat-storage.ts";
 
 /** What a show object copies from the D1 catalog on first use. */
 interface CatalogShow {
@@ -14,7 +14,7 @@ export async function loadFromCatalog(
   db: Database,
   showId: string,
 ): Promise<CatalogShow | undefined> {
-  const store = new CatalogStore(db);
+  const store = new CatalogD1(db);
   const record = await store.getShow(showId);
   if (!record) return undefined;
   const [venue, zones, seats, event] = await Promise.all([

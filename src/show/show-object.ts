@@ -1,20 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import { database } from "../db/database.ts";
-import { invalidInputFailure, notFoundFailure } from "../http/api-failure.ts";
-import type { LiveChange } from "../live/live-change.ts";
-import { runKeyed } from "./keyed-request.ts";
-import type {
-  CheckinView,
-  ManifestRead,
-  ScanOutcome,
-  TicketRead,
-  VerifiedScan,
-} from "./show-checkins.ts";
-import type { HoldView } from "./show-holds.ts";
-import { loadFromCatalog } from "./show-loader.ts";
-import type { ShowPatch, ShowStatusView } from "./show-operations.ts";
-import { type SalesReport, salesReport } from "./show-report.ts";
-import { ok, refused } from "./show-results.ts";
+import { invalidInputFailure, notFoundFailure } from "../contract/api-failure.ts";
+import type { LiveChange } from "../contract/live-protocol.ts";
 import type {
   BookCommand,
   BookingDetail,
@@ -29,10 +15,26 @@ import type {
   SeatMapRead,
   SeatStatusRead,
   ShowResult,
-} from "./show-rpc.ts";
+} from "../contract/show-rpc.ts";
+import type {
+  CheckinView,
+  HoldView,
+  ManifestRead,
+  SalesReport,
+  ScanOutcome,
+  ShowPatch,
+  ShowStatusView,
+  TicketRead,
+  VerifiedScan,
+} from "../contract/show-views.ts";
+import { database } from "../db/database.ts";
+import { runKeyed } from "./keyed-request.ts";
+import { salesReport } from "./services/show-report.ts";
+import { loadFromCatalog } from "./show-loader.ts";
+import { ok, refused } from "./show-results.ts";
 import { ShowServices } from "./show-services.ts";
 import { ShowState } from "./show-state.ts";
-import { ShowStorage } from "./show-storage.ts";
+import { SeatStorage } from "./storage/seat-storage.ts";
 
 /**
  * One per show (`idFromName(show_id)`; the id's name is the show id): the single writer of
@@ -175,7 +177,7 @@ export class ShowObject extends DurableObject<Env> {
   ): Promise<ShowResult<Omit<LockView, "status">>> {
     const show = await this.loaded();
     if (!show) return this.showNotFound();
-    return runKeyed(show.state.operations, request, (keyed) => show.locking.lock(command, keyed));
+    return runKeyed(show.state.idempotency, request, (keyed) => show.locking.lock(command, keyed));
   }
 
   async getLock(lockId: string, userId: string): Promise<ShowResult<LockView>> {
@@ -192,7 +194,7 @@ export class ShowObject extends DurableObject<Env> {
   async book(command: BookCommand, request: RequestContext): Promise<ShowResult<CreatedBooking>> {
     const show = await this.loaded();
     if (!show) return this.showNotFound();
-    return runKeyed(show.state.operations, request, (keyed) => show.bookings.book(command, keyed));
+    return runKeyed(show.state.idempotency, request, (keyed) => show.bookings.book(command, keyed));
   }
 
   async payBooking(
@@ -201,7 +203,7 @@ export class ShowObject extends DurableObject<Env> {
   ): Promise<ShowResult<PaymentReceipt>> {
     const show = await this.loaded();
     if (!show) return refused(notFoundFailure("booking", command.bookingId));
-    return runKeyed(show.state.operations, request, (keyed) =>
+    return runKeyed(show.state.idempotency, request, (keyed) =>
       show.bookings.payPending(command, keyed),
     );
   }
@@ -261,7 +263,7 @@ export class ShowObject extends DurableObject<Env> {
       if (!catalog) return;
       const { storage } = this.ctx;
       storage.transactionSync(() =>
-        new ShowStorage(storage.sql).initialize(catalog.info, catalog.seats),
+        new SeatStorage(storage.sql).initialize(catalog.info, catalog.seats),
       );
       const state = ShowState.open(this.ctx, this.env, null);
       if (state) this.show = new ShowServices(state, this.env);

@@ -1,7 +1,7 @@
-import { type ApiFailure, failure, requestInProgress } from "../http/api-failure.ts";
+import { type ApiFailure, failure, requestInProgress } from "../contract/api-failure.ts";
+import type { ShowResult } from "../contract/show-rpc.ts";
 import { iso } from "../lib/iso-time.ts";
-import type { ShowResult } from "./show-rpc.ts";
-import type { ShowInfo } from "./show-storage.ts";
+import type { ShowInfo } from "./storage/seat-storage.ts";
 
 /** Building ShowResults inside the show object. */
 

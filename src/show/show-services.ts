@@ -1,13 +1,13 @@
 import { opsRegistry } from "../ops/ops-registry-stub.ts";
 import { isSettled, type StuckWork } from "../ops/stuck-work.ts";
 import { selectGateway } from "../payments/select-gateway.ts";
-import { SeatLocking } from "./seat-locking.ts";
-import { ShowBookings } from "./show-bookings.ts";
-import { ShowCancellations } from "./show-cancellations.ts";
-import { ShowCheckins } from "./show-checkins.ts";
-import { ShowHolds } from "./show-holds.ts";
-import { ShowOperations } from "./show-operations.ts";
-import { ShowPayments } from "./show-payments.ts";
+import { SeatLocking } from "./services/seat-locking.ts";
+import { ShowBookings } from "./services/show-bookings.ts";
+import { ShowCancellations } from "./services/show-cancellations.ts";
+import { ShowCheckins } from "./services/show-checkins.ts";
+import { ShowHolds } from "./services/show-holds.ts";
+import { ShowOperations } from "./services/show-operations.ts";
+import { ShowPayments } from "./services/show-payments.ts";
 import { RETRY_MS, type ShowState } from "./show-state.ts";
 
 /**
@@ -59,12 +59,12 @@ export class ShowServices {
     this.operations.sweep(Date.now());
     await this.cancellations.retryDue(Date.now());
     const expired = state.expireDue(Date.now());
-    state.operations.prune(Date.now());
+    state.idempotency.prune(Date.now());
     const flushed = await state.outbox.flush();
     await state.webhooks.flush();
     await state.armAlarm(this.nextRetryAt(Date.now(), flushed));
     const after = this.stuckWork();
-    state.events.log(isSettled(after) ? "info" : "warn", "alarm run", {
+    state.log.write(isSettled(after) ? "info" : "warn", "alarm run", {
       locks_expired: expired,
       payments_settled: before.payments.length - after.payments.length,
       refunds_done: before.refunds.length - after.refunds.length,
@@ -123,7 +123,7 @@ export class ShowServices {
       this.reported = json;
       this.listed = !isSettled(work);
     } catch (err) {
-      this.state.events.log("warn", "ops report failed", {
+      this.state.log.write("warn", "ops report failed", {
         message: err instanceof Error ? err.message : String(err),
       });
     }

@@ -1,21 +1,22 @@
+import { CODE_OF } from "../contract/live-protocol.ts";
 import { type Database, database } from "../db/database.ts";
-import { CODE_OF } from "../live/live-change.ts";
 import { bookingEventData } from "../webhooks/booking-events.ts";
 import { WebhookOutbox } from "../webhooks/webhook-outbox.ts";
-import { AttemptStorage } from "./attempt-storage.ts";
-import { bookingEnded } from "./booking-records.ts";
-import { BookingStorage } from "./booking-storage.ts";
-import { ChangeCoalescer } from "./change-coalescer.ts";
-import { CheckinStorage } from "./checkin-storage.ts";
-import { D1Outbox } from "./d1-outbox.ts";
-import { HoldStorage } from "./hold-storage.ts";
-import { lockEnded } from "./lock-records.ts";
-import { OperationLog } from "./operation-log.ts";
+import { bookingEnded } from "./d1/booking-d1.ts";
+import { D1Outbox } from "./d1/d1-outbox.ts";
+import { lockEnded } from "./d1/lock-d1.ts";
 import { RelayFeed } from "./relay-feed.ts";
-import { SeatBook } from "./seat-book.ts";
-import { layoutView, seatMapView } from "./seat-map-view.ts";
-import { ShowEvents } from "./show-events.ts";
-import { type ShowInfo, ShowStorage } from "./show-storage.ts";
+import { ChangeCoalescer } from "./seats/change-coalescer.ts";
+import { SeatLedger } from "./seats/seat-ledger.ts";
+import { layoutView, seatMapView } from "./seats/seat-map-view.ts";
+import { ShowLog } from "./show-log.ts";
+import { AttemptStorage } from "./storage/attempt-storage.ts";
+import { BookingStorage } from "./storage/booking-storage.ts";
+import { CheckinStorage } from "./storage/checkin-storage.ts";
+import { HoldStorage } from "./storage/hold-storage.ts";
+import { IdempotencyStorage } from "./storage/idempotency-storage.ts";
+import { migrateShowSchema } from "./storage/schema-migrations.ts";
+import { SeatStorage, type ShowInfo } from "./storage/seat-storage.ts";
 
 /** Coalescing window for live seat-map changes. */
 const LIVE_WINDOW_MS = 20;
@@ -32,7 +33,7 @@ export const RETRY_MS = 5_000;
 const D1_BATCH_WINDOW_MS = 100;
 
 /**
- * The one owner of a loaded show's state: its seats and locks (SeatBook), its SQLite
+ * The one owner of a loaded show's state: its seats and locks (SeatLedger), its SQLite
  * storage (`seatStorage`: show, seats, locks, version; `bookingStorage`: bookings, payment
  * attempts, cancellations) and D1 outbox, the seat map's version, the live viewers'
  * broadcaster, and the alarm. Every change goes through commit(), which stores it, moves
@@ -41,7 +42,7 @@ const D1_BATCH_WINDOW_MS = 100;
  */
 export class ShowState {
   /** Show info, seats, locks and the version. */
-  readonly seatStorage: ShowStorage;
+  readonly seatStorage: SeatStorage;
   /** Bookings and cancellations. */
   readonly bookingStorage: BookingStorage;
   /** The payment gateway's charges, each under its own key. */
@@ -51,13 +52,13 @@ export class ShowState {
   readonly outbox: D1Outbox;
   /** The organizer's seat holds (seats kept back from sale). */
   readonly holdStorage: HoldStorage;
-  readonly operations: OperationLog;
+  readonly idempotency: IdempotencyStorage;
   readonly db: Database;
   /** The show's facts; replaced (setInfo) when an organizer changes them. */
   info: ShowInfo;
-  readonly seats: SeatBook;
+  readonly seats: SeatLedger;
   /** Money and state events (log lines) and the object's own metric points. */
-  readonly events: ShowEvents;
+  readonly log: ShowLog;
   /** The relays of the live feed, and what each coalesced change is published to. */
   readonly feed: RelayFeed;
   /**
@@ -85,43 +86,40 @@ export class ShowState {
     /** The alarm time last set, so an alarm that is already right is not set again. */
     private alarmAt: number | null,
   ) {
-    this.seatStorage = new ShowStorage(ctx.storage.sql);
+    this.seatStorage = new SeatStorage(ctx.storage.sql);
     this.bookingStorage = new BookingStorage(ctx.storage.sql);
     this.attemptStorage = new AttemptStorage(ctx.storage.sql);
     this.checkinStorage = new CheckinStorage(ctx.storage.sql);
     // The show id is its object's name (ctx.id.name, set since the object is got by name).
-    this.events = new ShowEvents(ctx.id.name ?? "unknown", env.METRICS);
-    this.outbox = new D1Outbox(ctx.storage.sql, env.DB, this.events);
-    this.operations = new OperationLog(ctx.storage.sql);
+    this.log = new ShowLog(ctx.id.name ?? "unknown", env.METRICS);
+    this.outbox = new D1Outbox(ctx.storage.sql, env.DB, this.log);
+    this.idempotency = new IdempotencyStorage(ctx.storage.sql);
     this.db = database(env.DB);
-    this.outbox.prepare();
-    this.operations.prepare();
-    this.bookingStorage.ensureSchema();
-    this.attemptStorage.ensureSchema();
-    this.checkinStorage.ensureSchema();
+    ctx.storage.transactionSync(() => migrateShowSchema(ctx.storage.sql));
+    this.idempotency.forgetUnfinished();
     // Locks whose payment was under way when the object stopped stay held (see load()).
     const paying = new Set(this.attemptStorage.openAttempts().map((attempt) => attempt.lockId));
     const stored = this.seatStorage.load(paying);
     this.info = stored.info;
     this.version = stored.version;
     this.holdStorage = new HoldStorage(ctx.storage.sql);
-    this.seats = new SeatBook(
+    this.seats = new SeatLedger(
       stored.seats,
       stored.liveLocks,
       stored.booked,
       this.holdStorage.reservedSeats(),
     );
     this.layoutIndex = new Map([...this.seats.seats.keys()].map((seatId, i) => [seatId, i]));
-    this.feed = new RelayFeed(ctx.storage.sql, env.SEAT_RELAY, this.events);
+    this.feed = new RelayFeed(ctx.storage.sql, env.SEAT_RELAY, this.log);
     this.coalescer = new ChangeCoalescer((change) => this.feed.publish(change), LIVE_WINDOW_MS);
-    this.webhooks = new WebhookOutbox(ctx, env, this.info.showId, this.events, (at) =>
+    this.webhooks = new WebhookOutbox(ctx, env, this.info.showId, this.log, (at) =>
       this.armAlarm(at),
     );
   }
 
   /** The show this object holds, rebuilt from its storage; undefined if it holds none. */
   static open(ctx: DurableObjectState, env: Env, alarmAt: number | null): ShowState | undefined {
-    if (!new ShowStorage(ctx.storage.sql).isInitialized()) return undefined;
+    if (!new SeatStorage(ctx.storage.sql).isInitialized()) return undefined;
     return new ShowState(ctx, env, alarmAt);
   }
 
@@ -190,7 +188,7 @@ export class ShowState {
       },
     );
     for (const lock of expired) {
-      this.events.log("info", "lock expired", { lock_id: lock.lockId, seats: lock.seatIds.length });
+      this.log.write("info", "lock expired", { lock_id: lock.lockId, seats: lock.seatIds.length });
     }
     return expired.length;
   }

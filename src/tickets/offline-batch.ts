@@ -1,10 +1,10 @@
-import { unwrap } from "../http/show-response.ts";
 import type {
   CheckinView,
   FirstScan,
   InvalidScanCode,
   VerifiedScan,
-} from "../show/checkin-rules.ts";
+} from "../contract/show-views.ts";
+import { unwrap } from "../http/show-response.ts";
 import { showStub } from "../show-client/show-stub.ts";
 import { type TicketKeys, ticketKeys } from "./ticket-keys.ts";
 import { verifyTicket } from "./ticket-token.ts";

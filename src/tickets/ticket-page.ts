@@ -1,7 +1,7 @@
 import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { renderSVG } from "uqr";
-import type { TicketRead } from "../show/show-checkins.ts";
+import type { TicketRead } from "../contract/show-views.ts";
 
 /**
  * The ticket page at <TICKET_BASE_URL>/tickets/{ticket_id}: what a holder shows at the

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { showScopedIdPattern } from "../show/show-scoped-ids.ts";
-import { showIdSchema } from "../show-client/seat-schemas.ts";
+import { showScopedIdPattern } from "../contract/scoped-ids.ts";
+import { showIdSchema } from "../openapi/seat-request-schemas.ts";
 
 /** Requests and answers of the ticket and check-in routes. */
 

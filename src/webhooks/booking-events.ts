@@ -1,5 +1,5 @@
 import { fromMinorUnits } from "../lib/money.ts";
-import type { StoredBooking } from "../show/booking-storage.ts";
+import type { StoredBooking } from "../show/storage/booking-storage.ts";
 import type { EventData } from "./webhook-event-types.ts";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

@@ -1,4 +1,4 @@
-import type { ShowInfo } from "../show/show-storage.ts";
+import type { ShowInfo } from "../show/storage/seat-storage.ts";
 import type { EventData } from "./webhook-event-types.ts";
 
 /**

@@ -1,5 +1,5 @@
-import type { DeliveryCounts } from "./delivery-store.ts";
-import { activeWebhooks } from "./webhook-store.ts";
+import type { DeliveryCounts } from "./delivery-storage.ts";
+import { activeWebhooks } from "./webhook-d1.ts";
 
 /**
  * One webhook's deliveries that need an operator's eye (GET /v1/admin/status):

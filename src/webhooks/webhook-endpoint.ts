@@ -4,8 +4,8 @@ import {
   type Delivery,
   type DeliveryCounts,
   type DeliveryStatus,
-  DeliveryStore,
-} from "./delivery-store.ts";
+  DeliveryStorage,
+} from "./delivery-storage.ts";
 import type { WebhookEvent, WebhookEventType } from "./webhook-event-types.ts";
 import { RETRY_WINDOW_MS, sendOnce, webhookRetryDelay } from "./webhook-sender.ts";
 
@@ -46,12 +46,12 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
  * the order they happened. The signing secret lives only here.
  */
 export class WebhookEndpoint extends DurableObject<Env> {
-  private readonly store: DeliveryStore;
+  private readonly store: DeliveryStorage;
   private running: Promise<void> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.store = new DeliveryStore(ctx.storage.sql);
+    this.store = new DeliveryStorage(ctx.storage.sql);
   }
 
   /** Sets the webhook up (POST /v1/webhooks); repeating it changes nothing. */

@@ -1,7 +1,8 @@
 import { newId } from "../lib/ids.ts";
-import type { ShowEvents } from "../show/show-events.ts";
+import type { ShowLog } from "../show/show-log.ts";
+import { migrateShowSchema } from "../show/storage/schema-migrations.ts";
+import { activeWebhooks } from "./webhook-d1.ts";
 import type { EventData, WebhookEvent, WebhookEventType } from "./webhook-event-types.ts";
-import { activeWebhooks } from "./webhook-store.ts";
 
 /**
  * A show object's outgoing webhook events (the show side of src/webhooks/). `record()`
@@ -21,18 +22,6 @@ interface OutboxRow extends Record<string, SqlStorageValue> {
   occurred_at: number;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS webhook_outbox (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  event_id TEXT NOT NULL,
-  type TEXT NOT NULL,
-  ordering_key TEXT NOT NULL,
-  body TEXT NOT NULL,
-  occurred_at INTEGER NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0
-);
-`;
-
 /** Events handed over per round (one D1 read and one call per subscribed webhook). */
 const BATCH_SIZE = 100;
 
@@ -45,11 +34,11 @@ export class WebhookOutbox {
     private readonly ctx: DurableObjectState,
     private readonly env: Env,
     private readonly showId: string,
-    private readonly log: ShowEvents,
+    private readonly log: ShowLog,
     /** Asks the show's alarm to try again at this time. */
     private readonly retryAt: (at: number) => Promise<void>,
   ) {
-    ctx.storage.sql.exec(SCHEMA);
+    migrateShowSchema(ctx.storage.sql);
     this.currency = env.CURRENCY || "INR";
   }
 
@@ -127,7 +116,7 @@ export class WebhookOutbox {
         );
       } catch (err) {
         sql.exec("UPDATE webhook_outbox SET attempts = attempts + 1 WHERE seq <= ?", last.seq);
-        this.log.log("warn", "webhook hand-over retry", {
+        this.log.write("warn", "webhook hand-over retry", {
           events: rows.length,
           message: err instanceof Error ? err.message : String(err),
         });

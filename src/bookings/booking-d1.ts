@@ -1,0 +1,117 @@
+import { and, asc, eq, inArray, type SQL } from "drizzle-orm";
+import type { BookingShow, BookingSnapshot } from "../contract/booking-views.ts";
+import type { Database } from "../db/database.ts";
+import { afterCursor, type Keyset, keysetOrder, type Page, toPage } from "../db/keyset-page.ts";
+import { type BookingStatus, bookingSeats, bookings, events, shows, venues } from "../db/schema.ts";
+
+interface StoredBookingRead {
+  booking: BookingSnapshot;
+  show: BookingShow;
+}
+
+/** Reads of bookings from D1, the queryable record. */
+export class BookingsD1 {
+  constructor(private readonly db: Database) {}
+
+  async get(bookingId: string): Promise<StoredBookingRead | undefined> {
+    const [read] = await this.withSeats(
+      await this.query().where(eq(bookings.bookingId, bookingId)).limit(1).all(),
+    );
+    return read;
+  }
+
+  /** The user's bookings, newest first. */
+  listForUser(userId: string, limit: number, cursor?: string): Promise<Page<StoredBookingRead>> {
+    return this.newestFirst(eq(bookings.userId, userId), limit, cursor);
+  }
+
+  /** A show's bookings, newest first, optionally of one status (organizers' view). */
+  listForShow(
+    showId: string,
+    status: BookingStatus | undefined,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<StoredBookingRead>> {
+    const ofStatus = status ? eq(bookings.status, status) : undefined;
+    return this.newestFirst(and(eq(bookings.showId, showId), ofStatus), limit, cursor);
+  }
+
+  /** A page of the bookings `where` selects, newest first (keyset on created_at, id). */
+  private async newestFirst(
+    where: SQL | undefined,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<StoredBookingRead>> {
+    const keyset: Keyset = { sort: bookings.createdAt, id: bookings.bookingId, direction: "desc" };
+    const rows = await this.query()
+      .where(and(where, afterCursor(keyset, cursor)))
+      .orderBy(...keysetOrder(keyset))
+      .limit(limit + 1)
+      .all();
+    const page = toPage(rows, limit, (row) => [row.createdAt, row.bookingId]);
+    return { items: await this.withSeats(page.items), nextCursor: page.nextCursor };
+  }
+
+  private query() {
+    return this.db
+      .select({
+        bookingId: bookings.bookingId,
+        showId: bookings.showId,
+        userId: bookings.userId,
+        totalAmount: bookings.totalAmount,
+        status: bookings.status,
+        paymentId: bookings.paymentId,
+        ticketId: bookings.ticketId,
+        createdAt: bookings.createdAt,
+        confirmedAt: bookings.confirmedAt,
+        cancelledAt: bookings.cancelledAt,
+        eventName: events.name,
+        showTime: shows.showTime,
+        venueName: venues.name,
+      })
+      .from(bookings)
+      .innerJoin(shows, eq(shows.showId, bookings.showId))
+      .innerJoin(events, eq(events.eventId, shows.eventId))
+      .innerJoin(venues, eq(venues.venueId, shows.venueId));
+  }
+
+  private async withSeats(
+    rows: Awaited<ReturnType<ReturnType<BookingsD1["query"]>["all"]>>,
+  ): Promise<StoredBookingRead[]> {
+    if (rows.length === 0) return [];
+    const seatRows = await this.db
+      .select()
+      .from(bookingSeats)
+      .where(
+        inArray(
+          bookingSeats.bookingId,
+          rows.map((row) => row.bookingId),
+        ),
+      )
+      .orderBy(asc(bookingSeats.id))
+      .all();
+    return rows.map((row) => ({
+      booking: {
+        bookingId: row.bookingId,
+        showId: row.showId,
+        userId: row.userId,
+        seats: seatRows
+          .filter((seat) => seat.bookingId === row.bookingId)
+          .map((seat) => ({
+            seat_id: seat.seatId,
+            row: seat.row,
+            number: seat.number,
+            price: seat.price,
+          })),
+        totalAmount: row.totalAmount,
+        status: row.status,
+        paymentId: row.paymentId,
+        ticketId: row.ticketId,
+        createdAt: row.createdAt,
+        confirmedAt: row.confirmedAt,
+        cancelledAt: row.cancelledAt,
+      },
+      show: { eventName: row.eventName, showTime: row.showTime, venueName: row.venueName },
+    }));
+  }
+}

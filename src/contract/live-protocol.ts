@@ -1,0 +1,80 @@
+/**
+ * The live feed's units, shared by the show object (which makes changes) and the relays
+ * (which keep the seat statuses and forward changes to viewers). Seats are named by their
+ * index in the show's layout (GET /v1/shows/{id}/layout), statuses by one character.
+ */
+
+/**
+ * `a` available, `l` locked (held by a buyer's lock, or being paid for), `h` held back by
+ * the organizer, `b` booked.
+ */
+/** A seat as viewers see it; `held`: kept back from sale by the organizer (house seats, access places, stage kills). */
+export type SeatStatus = "available" | "locked" | "held" | "booked";
+
+export type SeatCode = "a" | "l" | "h" | "b";
+
+export const CODE_OF: Record<SeatStatus, SeatCode> = {
+  available: "a",
+  locked: "l",
+  held: "h",
+  booked: "b",
+};
+export const STATUS_OF: Record<SeatCode, SeatStatus> = {
+  a: "available",
+  l: "locked",
+  h: "held",
+  b: "booked",
+};
+
+/** The seat map went from version `from` to `to`; each changed seat once, in its latest state. */
+export interface LiveChange {
+  from: number;
+  to: number;
+  changes: [index: number, code: SeatCode][];
+}
+
+/**
+ * Consecutive changes as one (`from` of the first, `to` of the last, each seat in its
+ * latest state), or undefined when they do not chain (one's `from` is not the `to` before).
+ */
+export function mergeChanges(list: readonly LiveChange[]): LiveChange | undefined {
+  const first = list[0];
+  if (!first) return undefined;
+  const seats = new Map<number, SeatCode>();
+  let to = first.from;
+  for (const change of list) {
+    if (change.from !== to) return undefined;
+    for (const [index, code] of change.changes) seats.set(index, code);
+    to = change.to;
+  }
+  return { from: first.from, to, changes: [...seats] };
+}
+
+/** A bounded list of the latest changes, to catch up a relay or resume a viewer from. */
+export class RecentChanges {
+  private readonly list: LiveChange[] = [];
+
+  constructor(private readonly capacity: number) {}
+
+  add(change: LiveChange): void {
+    this.list.push(change);
+    if (this.list.length > this.capacity) this.list.shift();
+  }
+
+  clear(): void {
+    this.list.length = 0;
+  }
+
+  /**
+   * Everything after `version` up to `current`, merged: an empty change when `version` is
+   * current, undefined when some of it is no longer held (or `version` is not one we had).
+   */
+  since(version: number, current: number): LiveChange | undefined {
+    if (version === current) return { from: version, to: version, changes: [] };
+    if (version > current) return undefined;
+    const start = this.list.findIndex((change) => change.from === version);
+    if (start < 0) return undefined;
+    const merged = mergeChanges(this.list.slice(start));
+    return merged?.to === current ? merged : undefined;
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * What the show object answers besides bookings and locks (show-rpc.ts): tickets and
+ * check-ins, the door's manifest, holds, the organizer's changes and reports. The Worker's
+ * routes render these; the object builds them. Both import them from here.
+ */
+import type { BookingStatus } from "../db/schema.ts";
+import type { BookedSeat } from "./booking-views.ts";
+import type { SeatStatus } from "./live-protocol.ts";
+
+/** A show's sale: on sale, paused by its organizer, or called off. */
+export type ShowStatus = "scheduled" | "closed" | "cancelled";
+
+/** Seats by status. */
+export type SeatCounts = Record<SeatStatus, number>;
+
+/** A scan whose token the Worker has verified: the ticket and booking it names. */
+export interface VerifiedScan {
+  ticketId: string;
+  bookingId: string;
+  gate: string | null;
+  deviceId: string | null;
+  /** An online scan's client id: the same scan retried is answered as the first was. */
+  scanId?: string | null;
+  /**
+   * An offline scan's instant (epoch ms), checked by the Worker to be no earlier than the
+   * ticket's issue and at most a few minutes ahead; an online scan is at its arrival.
+   */
+  scannedAt?: number;
+}
+
+export interface CheckinView {
+  ticket_id: string;
+  booking_id: string;
+  show_id: string;
+  seats: string[];
+  checked_in_at: string;
+  gate: string | null;
+}
+
+export interface FirstScan {
+  checked_in_at: string;
+  gate: string | null;
+  device_id: string | null;
+}
+
+/** Why an offline scan is `invalid`: the error code a client would get for it online. */
+export type InvalidScanCode = "TICKET_INVALID" | "TICKET_WRONG_SHOW" | "INVALID_INPUT";
+
+/** One offline scan's outcome. */
+export type ScanOutcome =
+  | { result: "admitted"; checkin: CheckinView }
+  | { result: "duplicate"; first_scan: FirstScan }
+  | { result: "void"; reason: string }
+  | { result: "invalid"; code: InvalidScanCode; reason: string };
+
+export interface ManifestRead {
+  show_id: string;
+  version: string;
+  valid: string[];
+  void: string[];
+  used: ({ ticket_id: string } & FirstScan)[];
+}
+
+export type TicketStatus = "valid" | "used" | "void";
+
+/** A ticket as its page and GET /v1/tickets/{id} describe it (before the token is added). */
+export interface TicketRead {
+  ticket_id: string;
+  booking_id: string;
+  show_id: string;
+  user_id: string;
+  seats: BookedSeat[];
+  status: TicketStatus;
+  checked_in_at: string | null;
+  gate: string | null;
+  /** When the ticket was issued (the booking's confirmation), epoch ms: the token's `iat`. */
+  issued_at: number;
+  event_name: string;
+  show_time: string;
+  venue: string;
+}
+
+export interface HoldView {
+  hold_id: string;
+  seat_ids: string[];
+  reason: string;
+  label: string | null;
+  created_at: string;
+}
+
+/** What an organizer may change: PATCH /v1/shows/{show_id}. */
+export interface ShowPatch {
+  showTime?: number;
+  status?: "scheduled" | "closed";
+  /** zone → new price, for locks made from now on. */
+  prices?: Record<string, number>;
+}
+
+/** A cancelled show's refunds: paid bookings, those refunded, those still to refund. */
+export interface CancellationProgress {
+  bookings: number;
+  refunded: number;
+  pending: number;
+  reason: string;
+  cancelled_at: string;
+}
+
+export interface ShowStatusView {
+  status: ShowStatus;
+  show_time: string;
+  cancellation: CancellationProgress | null;
+}
+
+/** GET /v1/shows/{show_id}/report: what sold, from the show object's own records. */
+export interface SalesReport {
+  show_id: string;
+  version: number;
+  currency: string;
+  seats: { zones: Record<string, SeatCounts & { total: number }>; total: SeatCounts };
+  bookings: Record<BookingStatus, number>;
+  /** Every booking that was paid, cancelled ones included. */
+  gross: number;
+  /** Paid bookings cancelled since: their charges were refunded. */
+  refunds: number;
+  net: number;
+  generated_at: string;
+}

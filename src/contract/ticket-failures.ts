@@ -1,0 +1,50 @@
+import { type ApiFailure, failure } from "../contract/api-failure.ts";
+import { iso } from "../lib/iso-time.ts";
+
+/** The refusals of ticket checks, built the same wherever they are decided. */
+
+/** 400: not a ticket this API signed (bad signature, unknown key, garbage). */
+export function ticketInvalid(reason: string): ApiFailure {
+  return failure(400, "TICKET_INVALID", `The ticket is not valid: ${reason}`, {
+    field: "token",
+    reason,
+  });
+}
+
+/** 409: the ticket was checked in before; when, at which gate, by which device. */
+export function ticketAlreadyUsed(first: {
+  ticketId: string;
+  checkedInAt: number;
+  gate: string | null;
+  deviceId: string | null;
+}): ApiFailure {
+  return failure(
+    409,
+    "TICKET_ALREADY_USED",
+    `Ticket ${first.ticketId} was checked in at ${iso(first.checkedInAt)}${first.gate ? ` at gate ${first.gate}` : ""}`,
+    {
+      ticket_id: first.ticketId,
+      checked_in_at: iso(first.checkedInAt),
+      gate: first.gate,
+      device_id: first.deviceId,
+    },
+  );
+}
+
+/** 409: the booking was cancelled (or is being refunded), or the show was cancelled. */
+export function ticketVoid(ticketId: string, reason: string): ApiFailure {
+  return failure(409, "TICKET_VOID", `Ticket ${ticketId} is void: ${reason}`, {
+    ticket_id: ticketId,
+    reason,
+  });
+}
+
+/** 409: a valid ticket, for another show than the one being checked in. */
+export function ticketWrongShow(ticketId: string, ticketShow: string, expected: string) {
+  return failure(
+    409,
+    "TICKET_WRONG_SHOW",
+    `Ticket ${ticketId} is for show ${ticketShow}, not ${expected}`,
+    { ticket_id: ticketId, ticket_show_id: ticketShow, show_id: expected },
+  );
+}

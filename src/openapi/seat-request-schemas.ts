@@ -1,0 +1,70 @@
+import { z } from "zod";
+import { zoneNameSchema } from "../catalog/catalog-schemas.ts";
+import { showScopedIdPattern } from "../contract/scoped-ids.ts";
+import { examples } from "./examples.ts";
+
+/** Request schemas of the seat routes; the OpenAPI document is built from these too. */
+
+export const showIdSchema = z
+  .string()
+  .max(64)
+  .regex(/^show_[A-Za-z0-9_-]+$/, "must look like show_...");
+
+export const seatIdSchema = z
+  .string()
+  .min(1)
+  .max(80)
+  .regex(/^seat_[A-Za-z0-9_-]+$/, "must look like seat_...");
+
+export const MAX_SEATS_PER_LOCK = 10;
+
+export const lockRequestSchema = z
+  .object({
+    show_id: showIdSchema,
+    seat_ids: z
+      .array(seatIdSchema)
+      .min(1, "lock at least one seat")
+      .max(MAX_SEATS_PER_LOCK, `lock at most ${MAX_SEATS_PER_LOCK} seats at once`)
+      .optional(),
+    quantity: z.number().int().min(1).max(MAX_SEATS_PER_LOCK).optional(),
+    zone: zoneNameSchema.optional(),
+    lock_duration_seconds: z.number().int().min(60).max(600).default(300),
+  })
+  .superRefine((body, ctx) => {
+    if (body.seat_ids) {
+      const seen = new Set<string>();
+      body.seat_ids.forEach((id, index) => {
+        if (seen.has(id)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["seat_ids", index],
+            message: `${id} is listed twice`,
+          });
+        }
+        seen.add(id);
+      });
+    }
+    if ((body.seat_ids === undefined) === (body.quantity === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["seat_ids"],
+        message: "give either seat_ids or quantity (best available), not both",
+      });
+    }
+    if (body.seat_ids && body.zone !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["zone"],
+        message: "zone goes with quantity, not seat_ids",
+      });
+    }
+  })
+  .meta({ id: "LockRequest", example: examples.lockRequest });
+export type LockRequest = z.output<typeof lockRequestSchema>;
+
+export const lockIdSchema = z
+  .string()
+  .max(80)
+  .regex(showScopedIdPattern("lock"), "must look like lock_...");
+
+export const lockIdParam = z.object({ lock_id: lockIdSchema });

@@ -1,0 +1,187 @@
+import type { ShowLog } from "../show-log.ts";
+import { migrateShowSchema } from "../storage/schema-migrations.ts";
+
+/**
+ * Writes bound for D1, kept in the show object's SQLite first. A change is stored in the
+ * object and queued here in the same synchronous step, so the object can answer without
+ * waiting on D1; flush() then sends the queue to D1 in order, in one batch (one D1
+ * transaction), and forgets what D1 accepted. What fails stays queued for the next flush
+ * (the object's alarm retries), so D1 ends up agreeing with the object.
+ */
+
+export interface D1Statement {
+  sql: string;
+  params: unknown[];
+}
+
+interface OutboxRow extends Record<string, SqlStorageValue> {
+  id: number;
+  statement: string;
+  params: string;
+  attempts: number;
+}
+
+/** A batch that failed this often is retried statement by statement to find a bad one. */
+const ATTEMPTS_BEFORE_SINGLE_STEPPING = 3;
+/** Largest batch sent at once. */
+const BATCH_SIZE = 200;
+
+export class D1Outbox {
+  private flushing: Promise<boolean> | undefined;
+  private ready = false;
+
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly db: D1Database,
+    private readonly log: ShowLog,
+  ) {}
+
+  /** The object's tables, brought up to date once per instance (schema-migrations.ts). */
+  prepare(): void {
+    if (this.ready) return;
+    migrateShowSchema(this.sql);
+    this.ready = true;
+  }
+
+  /** Queues statements; call inside the same synchronous step as the change they record. */
+  enqueue(statements: readonly D1Statement[]): void {
+    this.prepare();
+    const now = Date.now();
+    const [only] = statements;
+    if (statements.length === 1 && only) {
+      this.sql.exec(
+        "INSERT INTO d1_outbox (statement, params, enqueued_at) VALUES (?, ?, ?)",
+        only.sql,
+        JSON.stringify(only.params),
+        now,
+      );
+      return;
+    }
+    // A change's statements in one exec() (a booking has four), a row each, in their order.
+    this.sql.exec(
+      `INSERT INTO d1_outbox (statement, params, enqueued_at)
+       SELECT value ->> 0, value ->> 1, ? FROM json_each(?) ORDER BY key`,
+      now,
+      JSON.stringify(statements.map((s) => [s.sql, JSON.stringify(s.params)])),
+    );
+  }
+
+  /** What waits for D1, for operators: how many rows, since when. */
+  backlog(): { waiting: number; oldestAt: number | null } {
+    if (!this.ready) return { waiting: 0, oldestAt: null };
+    const row = this.sql
+      .exec<{ waiting: number; oldest: number | null }>(
+        "SELECT count(*) AS waiting, min(enqueued_at) AS oldest FROM d1_outbox",
+      )
+      .one();
+    return { waiting: row.waiting, oldestAt: row.oldest };
+  }
+
+  /** Statements D1 refused outright, set aside: they need a person. */
+  deadLetters(): { id: number; error: string; failedAt: number }[] {
+    if (!this.ready) return [];
+    return this.sql
+      .exec<{ id: number; error: string; failed_at: number }>(
+        "SELECT id, error, failed_at FROM d1_dead_letters ORDER BY id",
+      )
+      .toArray()
+      .map((row) => ({ id: row.id, error: row.error, failedAt: row.failed_at }));
+  }
+
+  pending(): boolean {
+    if (!this.ready) return false;
+    return this.sql.exec("SELECT 1 FROM d1_outbox LIMIT 1").toArray().length > 0;
+  }
+
+  /**
+   * Sends everything queued. Concurrent callers share one flush; resolves true when the
+   * queue is empty afterwards.
+   */
+  flush(): Promise<boolean> {
+    this.flushing ??= this.drain().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  private async drain(): Promise<boolean> {
+    if (!this.ready) return true;
+    for (;;) {
+      const rows = this.sql
+        .exec<OutboxRow>("SELECT * FROM d1_outbox ORDER BY id LIMIT ?", BATCH_SIZE)
+        .toArray();
+      if (rows.length === 0) return true;
+      const first = rows[0];
+      const sent =
+        first && first.attempts >= ATTEMPTS_BEFORE_SINGLE_STEPPING
+          ? await this.sendOne(first)
+          : await this.sendBatch(rows);
+      if (!sent) return false;
+    }
+  }
+
+  private prepared(row: OutboxRow): D1PreparedStatement {
+    return this.db.prepare(row.statement).bind(...(JSON.parse(row.params) as unknown[]));
+  }
+
+  private async sendBatch(rows: OutboxRow[]): Promise<boolean> {
+    try {
+      await this.db.batch(rows.map((row) => this.prepared(row)));
+    } catch (err) {
+      const ids = rows.map((row) => row.id);
+      this.sql.exec(
+        `UPDATE d1_outbox SET attempts = attempts + 1 WHERE id IN (${ids.map(() => "?").join(",")})`,
+        ...ids,
+      );
+      this.log.write("warn", "outbox retry", {
+        rows: rows.length,
+        attempts: (rows[0]?.attempts ?? 0) + 1,
+        message: messageOf(err),
+      });
+      return false;
+    }
+    const last = rows.at(-1);
+    if (last) this.sql.exec("DELETE FROM d1_outbox WHERE id <= ?", last.id);
+    return true;
+  }
+
+  /**
+   * After repeated batch failures: the oldest statement alone. If D1 refuses it outright
+   * (a constraint violation, which no retry can mend), it is set aside as a dead letter and
+   * logged, so it cannot block the queue behind it for ever; any other failure leaves it
+   * queued.
+   */
+  private async sendOne(row: OutboxRow): Promise<boolean> {
+    try {
+      await this.prepared(row).run();
+    } catch (err) {
+      const message = messageOf(err);
+      // Only a statement D1 refuses on its merits is set aside; anything else (an outage, a
+      // trigger, a timeout) is retried for as long as it takes.
+      if (!/(UNIQUE|CHECK|FOREIGN KEY|NOT NULL) constraint failed/i.test(message)) {
+        this.sql.exec("UPDATE d1_outbox SET attempts = attempts + 1 WHERE id = ?", row.id);
+        this.log.write("warn", "outbox retry", {
+          rows: 1,
+          attempts: row.attempts + 1,
+          message,
+        });
+        return false;
+      }
+      this.sql.exec(
+        "INSERT INTO d1_dead_letters (id, statement, params, error, failed_at) VALUES (?, ?, ?, ?, ?)",
+        row.id,
+        row.statement,
+        row.params,
+        message,
+        Date.now(),
+      );
+      this.log.write("error", "outbox dead letter", { outbox_id: row.id, message });
+    }
+    this.sql.exec("DELETE FROM d1_outbox WHERE id = ?", row.id);
+    return true;
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,84 @@
+import type {
+  CheckinView,
+  FirstScan,
+  InvalidScanCode,
+  ScanOutcome,
+  VerifiedScan,
+} from "../../contract/show-views.ts";
+import { iso } from "../../lib/iso-time.ts";
+import type { StoredBooking } from "../storage/booking-storage.ts";
+import type { StoredCheckin } from "../storage/checkin-storage.ts";
+import type { ShowInfo } from "../storage/seat-storage.ts";
+
+/**
+ * What decides a check-in, apart from storage: when a ticket admits no one, which of two
+ * scans of one ticket counts, and when a scan is the same scan again. Shared by online and
+ * offline check-ins and the manifest, so they all answer alike.
+ */
+
+/**
+ * Why the booking's ticket admits no one, or undefined while it is good. `cancelling`: a
+ * refund of the booking is under way, which ends in its cancellation, so the ticket stops
+ * admitting from the request.
+ */
+export function voidReason(
+  status: ShowInfo["status"],
+  booking: StoredBooking,
+  cancelling: boolean,
+): string | undefined {
+  if (status === "cancelled") return "the show was cancelled";
+  if (booking.status === "cancelled") return "the booking was cancelled";
+  if (booking.status !== "confirmed") return `the booking is ${booking.status}`;
+  if (cancelling) return "the booking is being cancelled";
+  return undefined;
+}
+
+/**
+ * A scan's instant: an offline scan's own time as the device wrote it (never clamped to
+ * the server's now, which moves on: a resent scan must be the same scan), an online scan's
+ * arrival.
+ */
+export function scanTime(scan: VerifiedScan, now: number): number {
+  return scan.scannedAt ?? now;
+}
+
+export function checkinAsScan(checkin: StoredCheckin): VerifiedScan {
+  return { ...checkin, scannedAt: checkin.checkedInAt };
+}
+
+/** Earliest first; the device id breaks a tie, so every order of syncing agrees. */
+export function compareScans(
+  a: VerifiedScan | undefined,
+  b: VerifiedScan | undefined,
+  now: number,
+): number {
+  if (!a || !b) return 0;
+  const byTime = scanTime(a, now) - scanTime(b, now);
+  if (byTime !== 0) return byTime;
+  return (a.deviceId ?? "").localeCompare(b.deviceId ?? "");
+}
+
+/** The check-in held is this very scan (same ticket, device and instant), sent again. */
+export function sameScan(held: StoredCheckin, scan: VerifiedScan, now: number): boolean {
+  return held.checkedInAt === scanTime(scan, now) && held.deviceId === scan.deviceId;
+}
+
+/**
+ * An online scan retried after a lost answer: the scan id it was admitted under, from the
+ * same scanner account. Another account sending the same id is another scan.
+ */
+export function retriedOnlineScan(held: StoredCheckin, scan: VerifiedScan): boolean {
+  return !!scan.scanId && held.scanId === scan.scanId && held.deviceId === scan.deviceId;
+}
+
+export function firstScanOf(checkin: StoredCheckin): FirstScan {
+  return {
+    checked_in_at: iso(checkin.checkedInAt),
+    gate: checkin.gate,
+    device_id: checkin.deviceId,
+  };
+}
+
+export function duplicateOf(held: StoredCheckin): ScanOutcome {
+  return { result: "duplicate", first_scan: firstScanOf(held) };
+}

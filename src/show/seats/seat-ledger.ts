@@ -1,0 +1,264 @@
+import type { SeatStatus } from "../../contract/live-protocol.ts";
+/**
+ * The seat state of one show, as plain TypeScript: which seats exist, which are booked,
+ * which live locks hold which seats, and the transitions between them. No runtime, no I/O:
+ * the show's Durable Object persists what these methods change, and tests drive them
+ * directly with explicit times.
+ */
+
+import type { LockStatus } from "../../db/schema.ts";
+import { BestAvailableIndex } from "./best-available.ts";
+
+export interface SeatInfo {
+  seatId: string;
+  row: string;
+  number: number;
+  zone: string;
+  price: number;
+  /** Seat-map order (zone order, then row, then number). */
+  position: number;
+}
+
+export interface SeatLock {
+  lockId: string;
+  userId: string;
+  seatIds: string[];
+  /** Epoch milliseconds. */
+  lockedAt: number;
+  expiresAt: number;
+  status: LockStatus;
+  /**
+   * Each seat's price when the lock was made (seatIds' order): its booking pays these even
+   * if the organizer changes the zone's price meanwhile. Absent on locks stored before.
+   */
+  prices?: number[];
+  /**
+   * Set while the lock's booking is being paid for: a paying lock does not expire (the
+   * payment settles it either way), so a card charged at the last second still gets its seats.
+   */
+  paying?: boolean;
+}
+
+type LockOutcome =
+  | { ok: true; lock: SeatLock }
+  | { ok: false; reason: "unknown_seats"; seatIds: string[] }
+  /** Some requested seat is booked (it may also be locked). */
+  | { ok: false; reason: "unavailable"; seatIds: string[] }
+  /** Every blocking seat is held by a live lock. */
+  | { ok: false; reason: "locked"; seatIds: string[] };
+
+interface LockAttempt {
+  lockId: string;
+  userId: string;
+  seatIds: readonly string[];
+  now: number;
+  durationMs: number;
+}
+
+export class SeatLedger {
+  readonly seats: ReadonlyMap<string, SeatInfo>;
+  /** seat id → booking id, for sold seats. */
+  private readonly booked = new Map<string, string>();
+  /** Live locks by id; released, expired and confirmed locks leave this map. */
+  private readonly liveLocks = new Map<string, SeatLock>();
+  /** seat id → the live lock on it. */
+  private readonly holds = new Map<string, SeatLock>();
+  /** seat id → the organizer's hold on it (kept back from sale). */
+  private readonly reserved = new Map<string, string>();
+  /** Free seats by zone and row, kept in step with `booked`, `holds` and `reserved` (refresh()). */
+  private readonly free: BestAvailableIndex;
+
+  constructor(
+    seats: readonly SeatInfo[],
+    liveLocks: readonly SeatLock[] = [],
+    booked: ReadonlyMap<string, string> = new Map(),
+    reserved: ReadonlyMap<string, string> = new Map(),
+  ) {
+    this.seats = new Map(seats.map((seat) => [seat.seatId, seat]));
+    this.free = new BestAvailableIndex(seats);
+    for (const [seatId, bookingId] of booked) this.booked.set(seatId, bookingId);
+    for (const [seatId, holdId] of reserved) this.reserved.set(seatId, holdId);
+    this.refresh(booked.keys());
+    this.refresh(reserved.keys());
+    for (const lock of liveLocks) if (lock.status === "locked") this.addHold(lock);
+  }
+
+  /** A seat's status at `now`: a lock past its expiry no longer holds, alarm or not. */
+  statusOf(seatId: string, now: number): SeatStatus {
+    if (this.booked.has(seatId)) return "booked";
+    if (this.reserved.has(seatId)) return "held";
+    const lock = this.holds.get(seatId);
+    return lock && holdsAt(lock, now) ? "locked" : "available";
+  }
+
+  /** The live lock by id, if it still holds its seats at `now`. */
+  liveLock(lockId: string, now: number): SeatLock | undefined {
+    const lock = this.liveLocks.get(lockId);
+    return lock && holdsAt(lock, now) ? lock : undefined;
+  }
+
+  /**
+   * The best `quantity` adjacent available seats in the first of `zones` that has them
+   * (best-available.ts). Call it after expireDue(now): a lock past its expiry that has not
+   * been expired yet still counts as holding its seats here.
+   */
+  bestAvailable(quantity: number, zones: readonly string[]): SeatInfo[] | undefined {
+    return this.free.pick(quantity, zones);
+  }
+
+  /** Locks every requested seat, or none (a lock is all or nothing). */
+  lock(request: LockAttempt): LockOutcome {
+    const unknown = request.seatIds.filter((id) => !this.seats.has(id));
+    if (unknown.length > 0) return { ok: false, reason: "unknown_seats", seatIds: unknown };
+    const bookedSeats = request.seatIds.filter(
+      (id) => this.booked.has(id) || this.reserved.has(id),
+    );
+    const heldSeats = request.seatIds.filter((id) => this.statusOf(id, request.now) === "locked");
+    if (bookedSeats.length > 0) {
+      return { ok: false, reason: "unavailable", seatIds: [...bookedSeats, ...heldSeats] };
+    }
+    if (heldSeats.length > 0) return { ok: false, reason: "locked", seatIds: heldSeats };
+    const lock: SeatLock = {
+      lockId: request.lockId,
+      userId: request.userId,
+      seatIds: [...request.seatIds],
+      lockedAt: request.now,
+      expiresAt: request.now + request.durationMs,
+      status: "locked",
+      prices: request.seatIds.map((id) => this.seats.get(id)?.price ?? 0),
+    };
+    // A seat still pointing at an expired lock is simply re-pointed: the expired lock stays
+    // in liveLocks until expireDue() reports it, and removeHold() leaves re-pointed seats be.
+    this.addHold(lock);
+    return { ok: true, lock };
+  }
+
+  /** Ends a live lock early. Returns it, or undefined when it is not live any more. */
+  release(lockId: string): SeatLock | undefined {
+    const lock = this.liveLocks.get(lockId);
+    if (!lock) return undefined;
+    this.removeHold(lock);
+    lock.status = "released";
+    return lock;
+  }
+
+  /**
+   * Ends every lock whose expiry has come, returning them. Calling it again at the same
+   * time returns nothing: expiry is idempotent.
+   */
+  expireDue(now: number): SeatLock[] {
+    const expired: SeatLock[] = [];
+    for (const lock of this.liveLocks.values()) {
+      if (!holdsAt(lock, now)) expired.push(lock);
+    }
+    for (const lock of expired) {
+      this.removeHold(lock);
+      lock.status = "expired";
+    }
+    return expired;
+  }
+
+  /** Earliest expiry among live locks, for the alarm. */
+  nextExpiry(): number | undefined {
+    let earliest: number | undefined;
+    for (const lock of this.liveLocks.values()) {
+      if (lock.paying) continue;
+      if (earliest === undefined || lock.expiresAt < earliest) earliest = lock.expiresAt;
+    }
+    return earliest;
+  }
+
+  /** Marks a live lock as being paid for, so it cannot expire until the payment settles. */
+  beginPayment(lockId: string, now: number): SeatLock | undefined {
+    const lock = this.liveLock(lockId, now);
+    if (lock) lock.paying = true;
+    return lock;
+  }
+
+  /** The payment failed: the lock holds until its expiry again (which may have passed). */
+  abandonPayment(lockId: string): void {
+    const lock = this.liveLocks.get(lockId);
+    if (lock) lock.paying = false;
+  }
+
+  /** The lock's seats are sold to `bookingId`; the lock ends as confirmed. */
+  confirm(lockId: string, bookingId: string): SeatLock | undefined {
+    const lock = this.liveLocks.get(lockId);
+    if (!lock) return undefined;
+    this.removeHold(lock);
+    lock.status = "confirmed";
+    lock.paying = false;
+    for (const seatId of lock.seatIds) this.booked.set(seatId, bookingId);
+    this.refresh(lock.seatIds);
+    return lock;
+  }
+
+  /**
+   * The organizer keeps seats back from sale. Refused (nothing changes) when a seat is
+   * unknown, or locked, booked or held already at `now`: those seats are answered.
+   */
+  reserve(
+    holdId: string,
+    seatIds: readonly string[],
+    now: number,
+  ): { ok: true } | { ok: false; unknown: string[]; taken: string[] } {
+    const unknown = seatIds.filter((id) => !this.seats.has(id));
+    const taken = seatIds.filter(
+      (id) => this.seats.has(id) && this.statusOf(id, now) !== "available",
+    );
+    if (unknown.length > 0 || taken.length > 0) return { ok: false, unknown, taken };
+    for (const seatId of seatIds) this.reserved.set(seatId, holdId);
+    this.refresh(seatIds);
+    return { ok: true };
+  }
+
+  /** Puts a hold's seats back on sale. */
+  unreserve(holdId: string, seatIds: readonly string[]): void {
+    for (const seatId of seatIds) {
+      if (this.reserved.get(seatId) === holdId) this.reserved.delete(seatId);
+    }
+    this.refresh(seatIds);
+  }
+
+  /** A new price for a zone's seats, for locks made from now on. */
+  setZonePrice(zone: string, price: number): void {
+    for (const seat of this.seats.values()) if (seat.zone === zone) seat.price = price;
+  }
+
+  /** A cancelled booking's seats become available again. */
+  unbook(bookingId: string, seatIds: readonly string[]): void {
+    for (const seatId of seatIds) {
+      if (this.booked.get(seatId) === bookingId) this.booked.delete(seatId);
+    }
+    this.refresh(seatIds);
+  }
+
+  private addHold(lock: SeatLock): void {
+    this.liveLocks.set(lock.lockId, lock);
+    for (const seatId of lock.seatIds) this.holds.set(seatId, lock);
+    this.refresh(lock.seatIds);
+  }
+
+  private removeHold(lock: SeatLock): void {
+    this.liveLocks.delete(lock.lockId);
+    for (const seatId of lock.seatIds) {
+      if (this.holds.get(seatId) === lock) this.holds.delete(seatId);
+    }
+    this.refresh(lock.seatIds);
+  }
+
+  /** Tells the best-available index whether each seat is now booked or held. */
+  private refresh(seatIds: Iterable<string>): void {
+    for (const seatId of seatIds) {
+      this.free.setTaken(
+        seatId,
+        this.booked.has(seatId) || this.holds.has(seatId) || this.reserved.has(seatId),
+      );
+    }
+  }
+}
+
+/** A lock holds its seats until its expiry, or for as long as its payment is under way. */
+function holdsAt(lock: SeatLock, now: number): boolean {
+  return lock.paying === true || lock.expiresAt > now;
+}

@@ -1,0 +1,65 @@
+import type { ShowInfo } from "../storage/seat-storage.ts";
+import type { SeatLedger } from "./seat-ledger.ts";
+
+function venueOf(info: ShowInfo) {
+  return { venue_id: info.venueId, name: info.venueName, total_seats: info.totalSeats };
+}
+
+function zonesOf(info: ShowInfo, zone?: string) {
+  return Object.fromEntries(
+    info.zones
+      .filter((z) => zone === undefined || z.name === zone)
+      .map((z) => [z.name, { price: z.price, seats: z.seats }]),
+  );
+}
+
+/**
+ * The seat map (show, venue, every seat with its status, zones) and its version, as of
+ * `now`; with `zone`, that zone's seats only.
+ */
+export function seatMapView(
+  info: ShowInfo,
+  seats: SeatLedger,
+  version: number,
+  now: number,
+  zone?: string,
+) {
+  const list: object[] = [];
+  for (const seat of seats.seats.values()) {
+    if (zone !== undefined && seat.zone !== zone) continue;
+    list.push({
+      seat_id: seat.seatId,
+      row: seat.row,
+      number: seat.number,
+      status: seats.statusOf(seat.seatId, now),
+      price: seat.price,
+      zone: seat.zone,
+    });
+  }
+  return {
+    show_id: info.showId,
+    version,
+    venue: venueOf(info),
+    seats: list,
+    zones: zonesOf(info, zone),
+  };
+}
+
+/**
+ * The show's layout: every seat without its status, in the fixed order the compact status
+ * string and the compact live feed index into.
+ */
+export function layoutView(info: ShowInfo, seats: SeatLedger) {
+  return {
+    show_id: info.showId,
+    venue: venueOf(info),
+    zones: zonesOf(info),
+    seats: [...seats.seats.values()].map((seat) => ({
+      seat_id: seat.seatId,
+      row: seat.row,
+      number: seat.number,
+      price: seat.price,
+      zone: seat.zone,
+    })),
+  };
+}

@@ -1,0 +1,45 @@
+import type { BookedSeat, BookingShow, BookingSnapshot } from "../../contract/booking-views.ts";
+import { iso } from "../../lib/iso-time.ts";
+import { fromMinorUnits } from "../../lib/money.ts";
+import type { SeatLedger } from "../seats/seat-ledger.ts";
+import type { StoredBooking } from "../storage/booking-storage.ts";
+import type { ShowInfo } from "../storage/seat-storage.ts";
+
+/** A stored booking as the Worker's booking views take it. */
+
+export function bookingSeats(seats: SeatLedger, booking: StoredBooking): BookedSeat[] {
+  return booking.seatIds.map((id, i) => {
+    const seat = seats.seats.get(id);
+    return {
+      seat_id: id,
+      row: seat?.row ?? "",
+      number: seat?.number ?? 0,
+      // The price its lock fixed; bookings stored before that was kept: today's price.
+      price: booking.seatPrices?.[i] ?? seat?.price ?? 0,
+    };
+  });
+}
+
+export function bookingSnapshot(
+  info: ShowInfo,
+  seats: SeatLedger,
+  booking: StoredBooking,
+): BookingSnapshot {
+  return {
+    bookingId: booking.bookingId,
+    showId: info.showId,
+    userId: booking.userId,
+    seats: bookingSeats(seats, booking),
+    totalAmount: fromMinorUnits(booking.totalMinor),
+    status: booking.status,
+    paymentId: booking.paymentId,
+    ticketId: booking.ticketId,
+    createdAt: iso(booking.createdAt),
+    confirmedAt: booking.confirmedAt === null ? null : iso(booking.confirmedAt),
+    cancelledAt: booking.cancelledAt === null ? null : iso(booking.cancelledAt),
+  };
+}
+
+export function bookingShow(info: ShowInfo): BookingShow {
+  return { eventName: info.eventName, showTime: iso(info.showTime), venueName: info.venueName };
+}

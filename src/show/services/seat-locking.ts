@@ -1,0 +1,143 @@
+import { failure, invalidInputFailure, notFoundFailure } from "../../contract/api-failure.ts";
+import { newShowScopedId } from "../../contract/scoped-ids.ts";
+import type { LockCommand, LockSelection, LockView, ShowResult } from "../../contract/show-rpc.ts";
+import { iso } from "../../lib/iso-time.ts";
+import { lockCreated, lockEnded } from "../d1/lock-d1.ts";
+import type { KeyedRequest } from "../keyed-request.ts";
+import type { SeatLock } from "../seats/seat-ledger.ts";
+import { ok, paymentUnderWay, refused, showClosed } from "../show-results.ts";
+import type { ShowState } from "../show-state.ts";
+
+/** Locking seats (explicit or best available), reading and releasing locks. */
+export class SeatLocking {
+  constructor(private readonly show: ShowState) {}
+
+  /** All or nothing; the reply is kept under the request's key in the lock's transaction. */
+  lock(command: LockCommand, request: KeyedRequest): ShowResult<Omit<LockView, "status">> {
+    const { show } = this;
+    const now = Date.now();
+    const closed = showClosed(show.info, now, "locked");
+    if (closed) return refused(closed);
+    show.expireDue(now);
+    const picked = this.seatsFor(command.selection);
+    if (!picked.ok) return picked;
+    const outcome = show.seats.lock({
+      lockId: newShowScopedId("lock", show.showId),
+      userId: command.userId,
+      seatIds: picked.value,
+      now,
+      durationMs: command.durationSeconds * 1000,
+    });
+    if (!outcome.ok) {
+      switch (outcome.reason) {
+        case "unknown_seats":
+          return refused(
+            invalidInputFailure("seat_ids", "not seats of this show", {
+              unknown_seats: outcome.seatIds,
+            }),
+          );
+        case "unavailable":
+          return refused(
+            failure(400, "SEATS_UNAVAILABLE", "Some seats are no longer available", {
+              unavailable_seats: outcome.seatIds,
+            }),
+          );
+        case "locked":
+          return refused(
+            failure(400, "SEATS_ALREADY_LOCKED", "Some seats are locked by another user", {
+              unavailable_seats: outcome.seatIds,
+            }),
+          );
+      }
+    }
+    const lock = outcome.lock;
+    // The lock response (id, show, seats, times) leaves out the status; GET shows it.
+    const { status: _status, ...view } = lockView(show.showId, lock);
+    let result: ShowResult<Omit<LockView, "status">> = ok(view);
+    show.commit(lock.seatIds, now, () => {
+      show.seatStorage.insertLock(lock);
+      show.outbox.enqueue([lockCreated(show.db, show.showId, lock)]);
+      result = request.keep(result);
+    });
+    show.log.write("info", "lock created", {
+      request_id: request.requestId,
+      lock_id: lock.lockId,
+      user: lock.userId,
+      seats: lock.seatIds.length,
+    });
+    return result;
+  }
+
+  /** The caller's lock, live or ended; others' locks are not found. */
+  read(lockId: string, userId: string): ShowResult<LockView> {
+    this.show.expireDue(Date.now());
+    const lock = this.show.seatStorage.findLock(lockId);
+    if (!lock || lock.userId !== userId) return refused(notFoundFailure("lock", lockId));
+    return ok(lockView(this.show.showId, lock));
+  }
+
+  /** Releases the caller's lock early. Idempotent: an ended lock answers as it is. */
+  release(lockId: string, userId: string): ShowResult<LockView> {
+    const { show } = this;
+    const now = Date.now();
+    show.expireDue(now);
+    const stored = show.seatStorage.findLock(lockId);
+    if (!stored || stored.userId !== userId) return refused(notFoundFailure("lock", lockId));
+    if (show.seats.liveLock(lockId, now)?.paying) return refused(paymentUnderWay());
+    const booking = show.bookingStorage.bookingOfLock(lockId);
+    if (booking?.status === "pending" && !booking.createdWithCard) {
+      return refused(
+        failure(
+          409,
+          "BOOKING_EXISTS",
+          `lock ${lockId} has a pending booking; cancel the booking to release its seats`,
+          { booking_id: booking.bookingId },
+        ),
+      );
+    }
+    const released = show.seats.release(lockId);
+    if (!released) return ok(lockView(show.showId, stored));
+    show.commit(released.seatIds, now, () => {
+      show.seatStorage.endLock(lockId, "released", now);
+      show.outbox.enqueue([lockEnded(show.db, lockId, "released", now)]);
+    });
+    return ok(lockView(show.showId, released));
+  }
+
+  /** The seats a lock request names, or the best available ones. */
+  private seatsFor(selection: LockSelection): ShowResult<string[]> {
+    if ("seatIds" in selection) return ok(selection.seatIds);
+    const { info, seats } = this.show;
+    const zone = selection.zone;
+    if (zone !== undefined && !info.zones.some((z) => z.name === zone)) {
+      return refused(invalidInputFailure("zone", `no zone '${zone}' in this show`));
+    }
+    // lock() has already expired what was due, as bestAvailable() asks.
+    const picked = seats.bestAvailable(
+      selection.quantity,
+      zone ? [zone] : info.zones.map((z) => z.name),
+    );
+    if (!picked) {
+      return refused(
+        failure(
+          400,
+          "SEATS_UNAVAILABLE",
+          `No ${selection.quantity} adjacent seats are available${zone ? ` in zone ${zone}` : ""}`,
+          { quantity: selection.quantity, zone: zone ?? null, unavailable_seats: [] },
+        ),
+      );
+    }
+    return ok(picked.map((seat) => seat.seatId));
+  }
+}
+
+function lockView(showId: string, lock: SeatLock): LockView {
+  return {
+    lock_id: lock.lockId,
+    show_id: showId,
+    seat_ids: lock.seatIds,
+    expires_at: iso(lock.expiresAt),
+    locked_at: iso(lock.lockedAt),
+    status: lock.status,
+  };
+}

@@ -1,0 +1,197 @@
+import { failure, invalidInputFailure, notFoundFailure } from "../../contract/api-failure.ts";
+import { createdBookingView } from "../../contract/booking-views.ts";
+import { newShowScopedId } from "../../contract/scoped-ids.ts";
+import type {
+  BookCommand,
+  BookingRead,
+  CreatedBooking,
+  PayCommand,
+  PaymentReceipt,
+  ShowResult,
+} from "../../contract/show-rpc.ts";
+import { iso } from "../../lib/iso-time.ts";
+import { fromMinorUnits, toMinorUnits } from "../../lib/money.ts";
+import { bookingInserted } from "../d1/booking-d1.ts";
+import type { KeyedRequest } from "../keyed-request.ts";
+import { ok, paymentUnderWay, refused, showClosed } from "../show-results.ts";
+import type { ShowState } from "../show-state.ts";
+import type { StoredBooking } from "../storage/booking-storage.ts";
+import { bookingSeats, bookingShow, bookingSnapshot } from "./booking-snapshot.ts";
+import type { ShowPayments } from "./show-payments.ts";
+
+/** Turning a live lock into a booking, paying a pending one, reading one. */
+export class ShowBookings {
+  constructor(
+    private readonly show: ShowState,
+    private readonly payments: ShowPayments,
+  ) {}
+
+  /**
+   * POST /v1/bookings: turns the caller's live lock into a booking. With a card it is paid
+   * at once (201 confirmed, or 422 and the lock keeps holding); without, it is pending.
+   */
+  async book(command: BookCommand, request: KeyedRequest): Promise<ShowResult<CreatedBooking>> {
+    const { show } = this;
+    const now = Date.now();
+    show.expireDue(now);
+    const closed = showClosed(show.info, now, "booked");
+    if (closed) return refused(closed);
+    const lock = show.seatStorage.findLock(command.lockId);
+    if (!lock || lock.userId !== command.userId) {
+      return refused(invalidInputFailure("lock_id", "no lock of yours with this id in this show"));
+    }
+    const existing = show.bookingStorage.bookingOfLock(lock.lockId);
+    // A booking with a card still being paid for is not a booking yet: retry shortly.
+    if (existing?.createdWithCard && existing.status === "pending") {
+      return refused(paymentUnderWay());
+    }
+    if (existing && (existing.status === "pending" || existing.status === "confirmed")) {
+      return refused(
+        failure(
+          409,
+          "BOOKING_EXISTS",
+          `lock ${lock.lockId} already has booking ${existing.bookingId}`,
+          {
+            field: "lock_id",
+            booking_id: existing.bookingId,
+          },
+        ),
+      );
+    }
+    if (lock.status === "released") {
+      return refused(invalidInputFailure("lock_id", "the lock was released"));
+    }
+    if (lock.status === "confirmed") {
+      return refused(invalidInputFailure("lock_id", "the lock's booking was cancelled"));
+    }
+    if (lock.status !== "locked" || !show.seats.liveLock(lock.lockId, now)) {
+      return refused(
+        failure(
+          400,
+          "LOCK_EXPIRED",
+          `lock ${lock.lockId} expired at ${iso(lock.expiresAt)}; lock the seats again`,
+          { field: "lock_id", lock_id: lock.lockId, expired_at: iso(lock.expiresAt) },
+        ),
+      );
+    }
+    if (!sameSeats(command.seatIds, lock.seatIds)) {
+      return refused(
+        invalidInputFailure("seat_ids", "must be exactly the seats of the lock", {
+          locked_seats: lock.seatIds,
+        }),
+      );
+    }
+    // The prices the lock fixed: a price change since does not reach this booking.
+    const seatPrices = lock.seatIds.map(
+      (id, i) => lock.prices?.[i] ?? show.seats.seats.get(id)?.price ?? 0,
+    );
+    const booking: StoredBooking = {
+      bookingId: newShowScopedId("booking", show.showId),
+      lockId: lock.lockId,
+      userId: command.userId,
+      seatIds: lock.seatIds,
+      seatPrices,
+      totalMinor: seatPrices.reduce((sum, price) => sum + toMinorUnits(price), 0),
+      status: "pending",
+      createdWithCard: command.card !== undefined,
+      paymentId: null,
+      ticketId: null,
+      cardBrand: null,
+      cardLast4: null,
+      createdAt: now,
+      confirmedAt: null,
+      cancelledAt: null,
+    };
+    const created = () =>
+      ok({ booking: createdBookingView(bookingSnapshot(show.info, show.seats, booking)) }, 201);
+    if (!command.card) {
+      let result: ShowResult<CreatedBooking> = created();
+      show.transaction(() => {
+        show.bookingStorage.insertBooking(booking);
+        show.outbox.enqueue(
+          bookingInserted(show.db, show.info, booking, bookingSeats(show.seats, booking)),
+        );
+        result = request.keep(result);
+      });
+      await show.flushToD1();
+      return result;
+    }
+    show.bookingStorage.insertBooking(booking);
+    const paid = await this.payments.pay(booking, command.card, 1, request, created);
+    // A booking with a card exists only once paid: the lock is free to book again.
+    if (!paid.ok) show.bookingStorage.deleteBooking(booking.bookingId);
+    return paid;
+  }
+
+  /** POST /v1/payments: pays a pending booking whose lock still holds. */
+  async payPending(
+    command: PayCommand,
+    request: KeyedRequest,
+  ): Promise<ShowResult<PaymentReceipt>> {
+    const { show } = this;
+    const now = Date.now();
+    show.expireDue(now);
+    const closed = showClosed(show.info, now, "paid for");
+    if (closed) return refused(closed);
+    const booking = this.visibleBooking(command.bookingId);
+    if (!booking || booking.userId !== command.userId) {
+      return refused(notFoundFailure("booking", command.bookingId));
+    }
+    switch (booking.status) {
+      case "confirmed":
+        return refused(invalidInputFailure("booking_id", "the booking is already paid"));
+      case "cancelled":
+        return refused(invalidInputFailure("booking_id", "the booking was cancelled"));
+      case "expired":
+        return refused(
+          failure(
+            400,
+            "LOCK_EXPIRED",
+            `booking ${booking.bookingId} expired with its lock; lock the seats again`,
+            { field: "booking_id", booking_id: booking.bookingId, lock_id: booking.lockId },
+          ),
+        );
+    }
+    if (show.seats.liveLock(booking.lockId, now)?.paying) return refused(paymentUnderWay());
+    if (toMinorUnits(command.amount) !== booking.totalMinor) {
+      return refused(
+        invalidInputFailure(
+          "amount",
+          `must equal the booking's total_amount (${fromMinorUnits(booking.totalMinor)})`,
+        ),
+      );
+    }
+    const attempt = show.attemptStorage.attemptsOf(booking.bookingId).length + 1;
+    return this.payments.pay(booking, command.card, attempt, request, (charge) =>
+      ok({
+        payment_id: charge.paymentId,
+        booking_id: booking.bookingId,
+        status: "succeeded",
+        amount: fromMinorUnits(booking.totalMinor),
+        processed_at: charge.processedAt,
+      }),
+    );
+  }
+
+  /** A booking clients can see (not a booking with a card whose payment is under way). */
+  read(bookingId: string): ShowResult<BookingRead> {
+    this.show.expireDue(Date.now());
+    const booking = this.visibleBooking(bookingId);
+    if (!booking) return refused(notFoundFailure("booking", bookingId));
+    const { info, seats } = this.show;
+    return ok({ booking: bookingSnapshot(info, seats, booking), show: bookingShow(info) });
+  }
+
+  /** A booking clients can see: one made with a card exists only once paid. */
+  visibleBooking(bookingId: string): StoredBooking | undefined {
+    const booking = this.show.bookingStorage.findBooking(bookingId);
+    return booking && !(booking.createdWithCard && booking.status === "pending")
+      ? booking
+      : undefined;
+  }
+}
+
+function sameSeats(a: readonly string[], b: readonly string[]): boolean {
+  const set = new Set(a);
+  return a.length === b.length && set.size === b.length && b.every((id) => set.has(id));
+}

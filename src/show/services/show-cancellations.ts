@@ -1,0 +1,225 @@
+import {
+  invalidInputFailure,
+  notFoundFailure,
+  requestInProgress,
+} from "../../contract/api-failure.ts";
+import { bookingDetailView } from "../../contract/booking-views.ts";
+import type { BookingDetail, CancelCommand, ShowResult } from "../../contract/show-rpc.ts";
+import { ticketAlreadyUsed } from "../../contract/ticket-failures.ts";
+import type { LogFields } from "../../observability/log.ts";
+import type { PaymentGateway } from "../../payments/payment-gateway.ts";
+import { bookingEventData, refundEventData } from "../../webhooks/booking-events.ts";
+import { bookingEnded, paymentRefunded } from "../d1/booking-d1.ts";
+import { lockEnded } from "../d1/lock-d1.ts";
+import { ok, paymentUnderWay, refused, showClosed } from "../show-results.ts";
+import { RETRY_MS, type ShowState } from "../show-state.ts";
+import type { StoredBooking } from "../storage/booking-storage.ts";
+import { bookingShow, bookingSnapshot } from "./booking-snapshot.ts";
+import type { ShowBookings } from "./show-bookings.ts";
+
+/** The longest wait between two tries of a refund the provider did not confirm. */
+export const MAX_REFUND_RETRY_MS = 5 * 60_000;
+
+/** Wait before the next refund try after `failures` failed ones: doubling, capped. */
+export function refundRetryDelay(failures: number): number {
+  return Math.min(RETRY_MS * 2 ** Math.max(0, failures - 1), MAX_REFUND_RETRY_MS);
+}
+
+/**
+ * Cancelling bookings before the show. A confirmed booking is refunded first (key
+ * `refund:<booking_id>`); the request is kept in storage, so when the provider cannot
+ * confirm the refund, the alarm tries again, with backoff, until it goes through.
+ */
+export class ShowCancellations {
+  /** Bookings whose refund this instance is waiting on the gateway for. */
+  private readonly refunding = new Set<string>();
+
+  constructor(
+    private readonly show: ShowState,
+    private readonly bookings: ShowBookings,
+    private readonly gateway: PaymentGateway,
+    private readonly ticketBaseUrl: string,
+  ) {}
+
+  /** POST /v1/bookings/{id}/cancel: refunds, frees the seats. Idempotent by nature. */
+  async cancel(command: CancelCommand): Promise<ShowResult<BookingDetail>> {
+    const { show } = this;
+    const now = Date.now();
+    show.expireDue(now);
+    const booking = this.bookings.visibleBooking(command.bookingId);
+    if (!booking || (!command.isAdmin && booking.userId !== command.userId)) {
+      return refused(notFoundFailure("booking", command.bookingId));
+    }
+    if (booking.status === "cancelled") return this.answer(booking);
+    if (booking.status === "expired") {
+      return refused(
+        invalidInputFailure("booking_id", "the booking expired; there is nothing to cancel"),
+      );
+    }
+    // A ticket used at the door cannot be refunded: someone came in on it.
+    const used = booking.ticketId ? show.checkinStorage.find(booking.ticketId) : undefined;
+    if (used) return refused(ticketAlreadyUsed(used));
+    const closed = showClosed(show.info, now, "cancelled");
+    if (closed) return refused(closed);
+    if (this.refunding.has(booking.bookingId) || show.seats.liveLock(booking.lockId, now)?.paying) {
+      return refused(paymentUnderWay());
+    }
+    if (booking.status === "pending") {
+      this.cancelPending(booking, now);
+      await show.flushToD1();
+      return this.answer(booking);
+    }
+    show.bookingStorage.requestCancellation(booking.bookingId, now);
+    const context = {
+      request_id: command.requestId,
+      lock_id: booking.lockId,
+      booking_id: booking.bookingId,
+    };
+    show.log.write("info", "refund requested", { ...context, amount_minor: booking.totalMinor });
+    if (!(await this.refundAndCancel(booking, context))) {
+      return refused(
+        requestInProgress(
+          "The refund could not be confirmed yet; it is retried and the booking is cancelled once it goes through",
+          { reason: "refund_pending", booking_id: booking.bookingId },
+        ),
+      );
+    }
+    await show.flushToD1();
+    return this.answer(booking);
+  }
+
+  /**
+   * Refunds a booking already queued for its refund (one paid after its show was
+   * cancelled), now rather than at the alarm; if the provider fails, the alarm retries.
+   */
+  async refundNow(bookingId: string): Promise<void> {
+    const booking = this.show.bookingStorage.findBooking(bookingId);
+    if (booking?.status !== "confirmed" || this.refunding.has(bookingId)) return;
+    await this.refundAndCancel(booking);
+  }
+
+  /** For the alarm: tries again each refund whose time has come. */
+  async retryDue(now: number): Promise<void> {
+    const { bookingStorage } = this.show;
+    for (const pending of bookingStorage.requestedCancellations()) {
+      if (pending.nextTryAt > now || this.refunding.has(pending.bookingId)) continue;
+      const booking = bookingStorage.findBooking(pending.bookingId);
+      if (booking?.status !== "confirmed") {
+        bookingStorage.cancellationDone(pending.bookingId);
+        continue;
+      }
+      await this.refundAndCancel(booking);
+    }
+  }
+
+  /** When the next refund try is due, if any cancellation waits for one. */
+  nextRetryAt(): number | undefined {
+    const times = this.show.bookingStorage.requestedCancellations().map((c) => c.nextTryAt);
+    return times.length > 0 ? Math.min(...times) : undefined;
+  }
+
+  private cancelPending(booking: StoredBooking, now: number): void {
+    const { show } = this;
+    const released = show.seats.release(booking.lockId);
+    booking.status = "cancelled";
+    booking.cancelledAt = now;
+    show.commit(released?.seatIds ?? [], now, () => {
+      show.bookingStorage.updateBooking(booking);
+      const rows = [bookingEnded(show.db, booking.bookingId, "cancelled", now)];
+      if (released) {
+        show.seatStorage.endLock(booking.lockId, "released", now);
+        rows.push(lockEnded(show.db, booking.lockId, "released", now));
+      }
+      show.outbox.enqueue(rows);
+      show.webhooks.record(
+        "booking.cancelled",
+        bookingEventData(show.showId, booking, show.webhooks.currency),
+        now,
+      );
+    });
+  }
+
+  /**
+   * Refunds a confirmed booking and, once the provider confirms, cancels it and frees its
+   * seats. False when the refund's outcome is not known yet: the next try is scheduled.
+   */
+  private async refundAndCancel(
+    booking: StoredBooking,
+    context: LogFields = { lock_id: booking.lockId, booking_id: booking.bookingId },
+  ): Promise<boolean> {
+    const { show } = this;
+    const charge = show.attemptStorage
+      .attemptsOf(booking.bookingId)
+      .find((a) => a.status === "succeeded");
+    this.refunding.add(booking.bookingId);
+    const started = Date.now();
+    try {
+      if (charge) {
+        await this.gateway.refund({
+          idempotencyKey: `refund:${booking.bookingId}`,
+          chargeIdempotencyKey: charge.chargeKey,
+        });
+      }
+    } catch (err) {
+      const failures = show.bookingStorage.cancellationFailures(booking.bookingId) + 1;
+      const nextTryAt = Date.now() + refundRetryDelay(failures);
+      show.bookingStorage.cancellationRetried(booking.bookingId, nextTryAt);
+      void show.armAlarm(nextTryAt);
+      // Past a few tries the provider is not just blinking: someone should look.
+      show.log.write(failures >= 3 ? "error" : "warn", "refund retrying", {
+        ...context,
+        failures,
+        next_try_at: new Date(nextTryAt).toISOString(),
+        message: err instanceof Error ? err.message : String(err),
+      });
+      show.log.metric("refund", "retrying", Date.now() - started);
+      return false;
+    } finally {
+      this.refunding.delete(booking.bookingId);
+    }
+    const at = Date.now();
+    booking.status = "cancelled";
+    booking.cancelledAt = at;
+    show.seats.unbook(booking.bookingId, booking.seatIds);
+    show.commit(booking.seatIds, at, () => {
+      show.bookingStorage.updateBooking(booking);
+      show.seatStorage.setSeatsBooking(booking.seatIds, null);
+      show.bookingStorage.cancellationDone(booking.bookingId);
+      const rows = [bookingEnded(show.db, booking.bookingId, "cancelled", at)];
+      if (booking.paymentId) rows.push(paymentRefunded(show.db, booking.paymentId, at));
+      show.outbox.enqueue(rows);
+      const { currency } = show.webhooks;
+      // The money first, then the booking: both are one booking's, delivered in this order.
+      if (booking.paymentId) {
+        show.webhooks.record(
+          "payment.refunded",
+          refundEventData(show.showId, booking, currency, at),
+          at,
+        );
+      }
+      show.webhooks.record(
+        "booking.cancelled",
+        bookingEventData(show.showId, booking, currency),
+        at,
+      );
+    });
+    show.log.write("info", "refund done", {
+      ...context,
+      amount_minor: booking.totalMinor,
+      payment_id: booking.paymentId,
+    });
+    show.log.metric("refund", "done", Date.now() - started);
+    return true;
+  }
+
+  private answer(booking: StoredBooking): ShowResult<BookingDetail> {
+    const { info, seats } = this.show;
+    return ok({
+      booking: bookingDetailView(
+        bookingSnapshot(info, seats, booking),
+        bookingShow(info),
+        this.ticketBaseUrl,
+      ),
+    });
+  }
+}

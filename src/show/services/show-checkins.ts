@@ -1,0 +1,189 @@
+import { type ApiFailure, notFoundFailure } from "../../contract/api-failure.ts";
+import type { BookedSeat } from "../../contract/booking-views.ts";
+import type { ShowResult } from "../../contract/show-rpc.ts";
+import type {
+  CheckinView,
+  ManifestRead,
+  ScanOutcome,
+  TicketRead,
+  TicketStatus,
+  VerifiedScan,
+} from "../../contract/show-views.ts";
+import { ticketAlreadyUsed, ticketInvalid, ticketVoid } from "../../contract/ticket-failures.ts";
+import { iso } from "../../lib/iso-time.ts";
+import { checkinRecorded } from "../d1/checkin-d1.ts";
+import {
+  checkinAsScan,
+  compareScans,
+  duplicateOf,
+  retriedOnlineScan,
+  sameScan,
+  scanTime,
+  voidReason,
+} from "../seats/checkin-rules.ts";
+import { ok, refused } from "../show-results.ts";
+import type { ShowState } from "../show-state.ts";
+import type { StoredBooking } from "../storage/booking-storage.ts";
+import type { StoredCheckin } from "../storage/checkin-storage.ts";
+import { bookingSeats } from "./booking-snapshot.ts";
+import { buildManifest } from "./checkin-manifest.ts";
+
+// The object's RPC methods (show-object.ts) and the Worker name these types from here.
+
+/**
+ * Check-ins at the door. Each decision reads and writes the object's SQLite in one
+ * synchronous step (no await in between), and the object is the show's single writer, so
+ * a ticket is admitted once however many gates scan it at the same moment.
+ */
+export class ShowCheckins {
+  constructor(private readonly show: ShowState) {}
+
+  readTicket(ticketId: string): ShowResult<TicketRead> {
+    const { show } = this;
+    const booking = show.bookingStorage.bookingOfTicket(ticketId);
+    if (!booking) return refused(notFoundFailure("ticket", ticketId));
+    const used = show.checkinStorage.find(ticketId);
+    const status: TicketStatus = this.voidReason(booking) ? "void" : used ? "used" : "valid";
+    return ok({
+      ticket_id: ticketId,
+      booking_id: booking.bookingId,
+      show_id: show.showId,
+      user_id: booking.userId,
+      seats: bookingSeats(show.seats, booking),
+      status,
+      checked_in_at: used ? iso(used.checkedInAt) : null,
+      gate: used?.gate ?? null,
+      issued_at: booking.confirmedAt ?? booking.createdAt,
+      event_name: show.info.eventName,
+      show_time: iso(show.info.showTime),
+      venue: show.info.venueName,
+    });
+  }
+
+  /** POST /v1/checkins: admits the ticket, or says why not. */
+  async checkIn(scan: VerifiedScan): Promise<ShowResult<{ checkin: CheckinView }>> {
+    const decided = this.decideOnline(scan, Date.now());
+    if ("failure" in decided) return refused(decided.failure);
+    if (decided.written) await this.show.flushToD1();
+    return ok({ checkin: this.view(decided.checkin) });
+  }
+
+  /**
+   * POST /v1/checkins/batch, this show's part: offline scans, each with its outcome. The
+   * earliest scan of a ticket is its check-in, whatever order the devices sync in; sending
+   * the same scans again changes nothing and answers the same.
+   */
+  async checkInBatch(scans: VerifiedScan[]): Promise<ShowResult<ScanOutcome[]>> {
+    const now = Date.now();
+    // Decided earliest first, so within a batch too the earliest scan is the one admitted.
+    const order = scans.map((_, i) => i).sort((a, b) => compareScans(scans[a], scans[b], now));
+    const outcomes: ScanOutcome[] = new Array(scans.length);
+    let written = false;
+    this.show.transaction(() => {
+      for (const i of order) {
+        const scan = scans[i];
+        if (!scan) continue;
+        const decided = this.decideOffline(scan, now);
+        written ||= decided.written;
+        outcomes[i] = decided.outcome;
+      }
+    });
+    // Outcomes of scans decided before a later scan of the batch displaced them are settled
+    // at the end: only the scan that holds the check-in now is `admitted`.
+    for (const [i, outcome] of outcomes.entries()) {
+      const scan = scans[i];
+      if (outcome.result !== "admitted" || !scan) continue;
+      const held = this.show.checkinStorage.find(scan.ticketId);
+      if (held && !sameScan(held, scan, now)) outcomes[i] = duplicateOf(held);
+    }
+    if (written) await this.show.flushToD1();
+    return ok(outcomes);
+  }
+
+  /** The door's offline copy: every ticket id of the show by status, and a version. */
+  manifest(): ShowResult<ManifestRead> {
+    return ok(buildManifest(this.show));
+  }
+
+  private decideOnline(
+    scan: VerifiedScan,
+    now: number,
+  ): { failure: ApiFailure } | { checkin: StoredCheckin; written: boolean } {
+    const booking = this.show.bookingStorage.bookingOfTicket(scan.ticketId);
+    if (!booking || booking.bookingId !== scan.bookingId) {
+      return { failure: ticketInvalid("no such ticket for this show") };
+    }
+    const voided = this.voidReason(booking);
+    if (voided) return { failure: ticketVoid(scan.ticketId, voided) };
+    const held = this.show.checkinStorage.find(scan.ticketId);
+    if (held) {
+      // The same online scan retried (a lost answer): answered as the first time.
+      if (retriedOnlineScan(held, scan)) return { checkin: held, written: false };
+      return { failure: ticketAlreadyUsed(held) };
+    }
+    const checkin = this.toCheckin(booking, scan, now);
+    this.show.transaction(() => this.save(checkin));
+    return { checkin, written: true };
+  }
+
+  /** Runs inside the batch's transaction. */
+  private decideOffline(
+    scan: VerifiedScan,
+    now: number,
+  ): { outcome: ScanOutcome; written: boolean } {
+    const booking = this.show.bookingStorage.bookingOfTicket(scan.ticketId);
+    if (!booking || booking.bookingId !== scan.bookingId) {
+      const reason = "no such ticket for this show";
+      return { outcome: { result: "invalid", code: "TICKET_INVALID", reason }, written: false };
+    }
+    const voided = this.voidReason(booking);
+    if (voided) return { outcome: { result: "void", reason: voided }, written: false };
+    const held = this.show.checkinStorage.find(scan.ticketId);
+    if (held && sameScan(held, scan, now)) {
+      return { outcome: { result: "admitted", checkin: this.view(held) }, written: false };
+    }
+    if (held && compareScans(checkinAsScan(held), scan, now) <= 0) {
+      return { outcome: duplicateOf(held), written: false };
+    }
+    // No check-in yet, or this scan came before the one recorded: it is the check-in.
+    const checkin = this.toCheckin(booking, scan, now);
+    this.save(checkin);
+    return { outcome: { result: "admitted", checkin: this.view(checkin) }, written: true };
+  }
+
+  /** Why the booking's ticket admits no one, or undefined while it is good. */
+  private voidReason(booking: StoredBooking): string | undefined {
+    const { show } = this;
+    const cancelling = show.bookingStorage.cancellationRequested(booking.bookingId);
+    return voidReason(show.info.status, booking, cancelling);
+  }
+
+  private toCheckin(booking: StoredBooking, scan: VerifiedScan, now: number): StoredCheckin {
+    return {
+      ticketId: scan.ticketId,
+      bookingId: booking.bookingId,
+      checkedInAt: scanTime(scan, now),
+      gate: scan.gate,
+      deviceId: scan.deviceId,
+      scanId: scan.scanId ?? null,
+    };
+  }
+
+  private save(checkin: StoredCheckin): void {
+    const { show } = this;
+    show.checkinStorage.save(checkin);
+    show.outbox.enqueue([checkinRecorded(show.db, show.showId, checkin)]);
+  }
+
+  private view(checkin: StoredCheckin): CheckinView {
+    const booking = this.show.bookingStorage.bookingOfTicket(checkin.ticketId);
+    return {
+      ticket_id: checkin.ticketId,
+      booking_id: checkin.bookingId,
+      show_id: this.show.showId,
+      seats: booking?.seatIds ?? [],
+      checked_in_at: iso(checkin.checkedInAt),
+      gate: checkin.gate,
+    };
+  }
+}

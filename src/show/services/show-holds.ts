@@ -1,0 +1,72 @@
+import { failure, invalidInputFailure, notFoundFailure } from "../../contract/api-failure.ts";
+import type { ShowResult } from "../../contract/show-rpc.ts";
+import type { HoldView } from "../../contract/show-views.ts";
+import { newId } from "../../lib/ids.ts";
+import { iso } from "../../lib/iso-time.ts";
+import { ok, refused } from "../show-results.ts";
+import type { ShowState } from "../show-state.ts";
+import type { SeatHold } from "../storage/hold-storage.ts";
+
+const viewOf = (hold: SeatHold): HoldView => ({
+  hold_id: hold.holdId,
+  seat_ids: hold.seatIds,
+  reason: hold.reason,
+  label: hold.label,
+  created_at: iso(hold.createdAt),
+});
+
+/**
+ * Seats the organizer keeps back from sale (house seats, wheelchair and companion places,
+ * seats the stage kills): they read `held` in the seat map and the live feed, cannot be
+ * locked, and best available skips them, until the hold is released.
+ */
+export class ShowHolds {
+  constructor(private readonly show: ShowState) {}
+
+  create(input: { seatIds: string[]; reason: string; label?: string }): ShowResult<HoldView> {
+    const { show } = this;
+    const now = Date.now();
+    show.expireDue(now);
+    const hold: SeatHold = {
+      holdId: newId("hold"),
+      seatIds: input.seatIds,
+      reason: input.reason,
+      label: input.label ?? null,
+      createdAt: now,
+    };
+    const reserved = show.seats.reserve(hold.holdId, hold.seatIds, now);
+    if (!reserved.ok) {
+      if (reserved.unknown.length > 0) {
+        return refused(
+          invalidInputFailure("seat_ids", "names seats this show does not have", {
+            unknown_seats: reserved.unknown,
+          }),
+        );
+      }
+      return refused(
+        failure(409, "SEATS_UNAVAILABLE", "Some seats are locked, booked or held already", {
+          field: "seat_ids",
+          unavailable_seats: reserved.taken,
+        }),
+      );
+    }
+    show.commit(hold.seatIds, now, () => show.holdStorage.insert(hold));
+    show.log.write("info", "seats held", { hold_id: hold.holdId, seats: hold.seatIds.length });
+    return ok(viewOf(hold), 201);
+  }
+
+  list(): HoldView[] {
+    return this.show.holdStorage.all().map(viewOf);
+  }
+
+  /** Puts the seats back on sale; the hold is answered as it was. */
+  release(holdId: string): ShowResult<HoldView> {
+    const { show } = this;
+    const hold = show.holdStorage.find(holdId);
+    if (!hold) return refused(notFoundFailure("hold", holdId));
+    show.seats.unreserve(hold.holdId, hold.seatIds);
+    show.commit(hold.seatIds, Date.now(), () => show.holdStorage.delete(hold.holdId));
+    show.log.write("info", "seats released from hold", { hold_id: hold.holdId });
+    return ok(viewOf(hold));
+  }
+}

@@ -1,0 +1,49 @@
+import type { SalesReport, SeatCounts } from "../../contract/show-views.ts";
+import type { BookingStatus } from "../../db/schema.ts";
+import { fromMinorUnits } from "../../lib/money.ts";
+import type { ShowState } from "../show-state.ts";
+
+const noSeats = (): SeatCounts => ({ available: 0, locked: 0, held: 0, booked: 0 });
+
+/**
+ * The report at the object's current version: seats counted from the same statuses the
+ * seat map shows, money from the bookings' totals (what the gateway charged and refunded
+ * for them), so it agrees with the seat map and the payment ledger at that moment.
+ */
+export function salesReport(state: ShowState, currency: string, now: number): SalesReport {
+  const zones: Record<string, SeatCounts & { total: number }> = {};
+  const total = noSeats();
+  for (const zone of state.info.zones) zones[zone.name] = { ...noSeats(), total: 0 };
+  for (const seat of state.seats.seats.values()) {
+    const status = state.seats.statusOf(seat.seatId, now);
+    const zone = zones[seat.zone] ?? { ...noSeats(), total: 0 };
+    zones[seat.zone] = zone;
+    zone[status]++;
+    zone.total++;
+    total[status]++;
+  }
+  const bookings: Record<BookingStatus, number> = {
+    pending: 0,
+    confirmed: 0,
+    cancelled: 0,
+    expired: 0,
+  };
+  let grossMinor = 0;
+  let refundMinor = 0;
+  for (const row of state.bookingStorage.bookingTotals()) {
+    bookings[row.status] = row.count;
+    grossMinor += row.paidMinor;
+    if (row.status === "cancelled") refundMinor += row.paidMinor;
+  }
+  return {
+    show_id: state.showId,
+    version: state.version,
+    currency,
+    seats: { zones, total },
+    bookings,
+    gross: fromMinorUnits(grossMinor),
+    refunds: fromMinorUnits(refundMinor),
+    net: fromMinorUnits(grossMinor - refundMinor),
+    generated_at: new Date(now).toISOString(),
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * The payment gateway calls a show's bookings made, in its object's SQLite: one row per
+ * charge, under the charge's own idempotency key, with what became of it. An attempt that
+ * is `charging` or `unknown` is open: the alarm settles it if nobody is waiting on it.
+ */
+
+export type AttemptStatus =
+  | "charging"
+  | "succeeded"
+  | "declined"
+  | "unknown"
+  | "refunded"
+  | "no_charge";
+
+/** One call to the payment gateway's charge, under its own idempotency key. */
+export interface PaymentAttempt {
+  chargeKey: string;
+  bookingId: string;
+  lockId: string;
+  amountMinor: number;
+  status: AttemptStatus;
+  startedAt: number;
+}
+
+interface AttemptRow extends Record<string, SqlStorageValue> {
+  charge_key: string;
+  booking_id: string;
+  lock_id: string;
+  amount_minor: number;
+  status: AttemptStatus;
+  started_at: number;
+}
+
+function toAttempt(row: AttemptRow): PaymentAttempt {
+  return {
+    chargeKey: row.charge_key,
+    bookingId: row.booking_id,
+    lockId: row.lock_id,
+    amountMinor: row.amount_minor,
+    status: row.status,
+    startedAt: row.started_at,
+  };
+}
+
+export class AttemptStorage {
+  constructor(private readonly sql: SqlStorage) {}
+
+  insertAttempt(attempt: PaymentAttempt): void {
+    this.sql.exec(
+      "INSERT INTO payment_attempts (charge_key, booking_id, lock_id, amount_minor, status, started_at) VALUES (?, ?, ?, ?, ?, ?)",
+      attempt.chargeKey,
+      attempt.bookingId,
+      attempt.lockId,
+      attempt.amountMinor,
+      attempt.status,
+      attempt.startedAt,
+    );
+  }
+
+  setAttemptStatus(chargeKey: string, status: AttemptStatus): void {
+    this.sql.exec("UPDATE payment_attempts SET status = ? WHERE charge_key = ?", status, chargeKey);
+  }
+
+  findAttempt(chargeKey: string): PaymentAttempt | undefined {
+    const row = this.sql
+      .exec<AttemptRow>("SELECT * FROM payment_attempts WHERE charge_key = ?", chargeKey)
+      .toArray()[0];
+    return row ? toAttempt(row) : undefined;
+  }
+
+  attemptsOf(bookingId: string): PaymentAttempt[] {
+    return this.sql
+      .exec<AttemptRow>(
+        "SELECT * FROM payment_attempts WHERE booking_id = ? ORDER BY started_at",
+        bookingId,
+      )
+      .toArray()
+      .map(toAttempt);
+  }
+
+  /** Attempts whose outcome is not settled: charging, or unknown after a timeout. */
+  openAttempts(): PaymentAttempt[] {
+    return this.sql
+      .exec<AttemptRow>("SELECT * FROM payment_attempts WHERE status IN ('charging', 'unknown')")
+      .toArray()
+      .map(toAttempt);
+  }
+}

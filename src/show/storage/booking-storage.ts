@@ -1,0 +1,256 @@
+import type { BookingStatus } from "../../db/schema.ts";
+
+/**
+ * The show object's SQLite storage of its bookings and of the cancellations whose refund is
+ * not confirmed yet. The seats and locks are in show-storage.ts, the payment attempts in
+ * attempt-storage.ts; all are written in the same transactions (ShowState.commit).
+ */
+
+/** A booking as the show object keeps it. Times are epoch milliseconds. */
+export interface StoredBooking {
+  bookingId: string;
+  lockId: string;
+  userId: string;
+  seatIds: string[];
+  totalMinor: number;
+  /** Each seat's price as its lock fixed it (seatIds' order); null on older bookings. */
+  seatPrices: number[] | null;
+  status: BookingStatus;
+  /**
+   * Made by POST /v1/bookings with a card: it exists for clients (and in D1) only once
+   * paid; a failed payment removes it. A booking without a card is pending at once.
+   */
+  createdWithCard: boolean;
+  paymentId: string | null;
+  ticketId: string | null;
+  cardBrand: string | null;
+  cardLast4: string | null;
+  createdAt: number;
+  confirmedAt: number | null;
+  cancelledAt: number | null;
+}
+
+interface PendingCancellation {
+  bookingId: string;
+  /** Refund tries that failed so far. */
+  attempts: number;
+  /** Epoch ms when the next try is due. */
+  nextTryAt: number;
+  /** Epoch ms when the cancellation was asked for. */
+  requestedAt: number;
+}
+
+export class BookingStorage {
+  constructor(private readonly sql: SqlStorage) {}
+
+  insertBooking(booking: StoredBooking): void {
+    this.sql.exec(
+      `INSERT INTO bookings (booking_id, lock_id, user_id, seat_ids, total_minor, status, created_with_card,
+         payment_id, ticket_id, card_brand, card_last4, created_at, confirmed_at, cancelled_at,
+         seat_prices)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      booking.bookingId,
+      booking.lockId,
+      booking.userId,
+      JSON.stringify(booking.seatIds),
+      booking.totalMinor,
+      booking.status,
+      booking.createdWithCard ? 1 : 0,
+      booking.paymentId,
+      booking.ticketId,
+      booking.cardBrand,
+      booking.cardLast4,
+      booking.createdAt,
+      booking.confirmedAt,
+      booking.cancelledAt,
+      booking.seatPrices ? JSON.stringify(booking.seatPrices) : null,
+    );
+  }
+
+  /**
+   * The show's bookings by status with their totals (minor units), for the sales report.
+   * A booking with a card still being paid for is not a booking yet, and is left out.
+   */
+  bookingTotals(): {
+    status: BookingStatus;
+    count: number;
+    totalMinor: number;
+    paidMinor: number;
+  }[] {
+    return this.sql
+      .exec<{ status: BookingStatus; count: number; total: number; paid: number }>(
+        `SELECT status, count(*) AS count, sum(total_minor) AS total,
+           sum(CASE WHEN payment_id IS NOT NULL THEN total_minor ELSE 0 END) AS paid
+         FROM bookings WHERE NOT (created_with_card = 1 AND status = 'pending') GROUP BY status`,
+      )
+      .toArray()
+      .map((row) => ({
+        status: row.status,
+        count: row.count,
+        totalMinor: row.total,
+        paidMinor: row.paid,
+      }));
+  }
+
+  bookingsWithStatus(status: BookingStatus): StoredBooking[] {
+    return this.sql
+      .exec<BookingRow>("SELECT * FROM bookings WHERE status = ?", status)
+      .toArray()
+      .map(toBooking);
+  }
+
+  /** Paid bookings cancelled (so refunded) at or after `at`: a cancelled show's progress. */
+  paidBookingsCancelledSince(at: number): number {
+    return this.sql
+      .exec<{ n: number }>(
+        `SELECT count(*) AS n FROM bookings
+         WHERE status = 'cancelled' AND payment_id IS NOT NULL AND cancelled_at >= ?`,
+        at,
+      )
+      .one().n;
+  }
+
+  /** Writes back every mutable field of a booking. */
+  updateBooking(booking: StoredBooking): void {
+    this.sql.exec(
+      `UPDATE bookings SET status = ?, payment_id = ?, ticket_id = ?, card_brand = ?, card_last4 = ?,
+         confirmed_at = ?, cancelled_at = ? WHERE booking_id = ?`,
+      booking.status,
+      booking.paymentId,
+      booking.ticketId,
+      booking.cardBrand,
+      booking.cardLast4,
+      booking.confirmedAt,
+      booking.cancelledAt,
+      booking.bookingId,
+    );
+  }
+
+  deleteBooking(bookingId: string): void {
+    this.sql.exec("DELETE FROM bookings WHERE booking_id = ?", bookingId);
+  }
+
+  findBooking(bookingId: string): StoredBooking | undefined {
+    const row = this.sql
+      .exec<BookingRow>("SELECT * FROM bookings WHERE booking_id = ?", bookingId)
+      .toArray()[0];
+    return row ? toBooking(row) : undefined;
+  }
+
+  bookingOfLock(lockId: string): StoredBooking | undefined {
+    const row = this.sql
+      .exec<BookingRow>("SELECT * FROM bookings WHERE lock_id = ?", lockId)
+      .toArray()[0];
+    return row ? toBooking(row) : undefined;
+  }
+
+  bookingOfTicket(ticketId: string): StoredBooking | undefined {
+    const row = this.sql
+      .exec<BookingRow>("SELECT * FROM bookings WHERE ticket_id = ?", ticketId)
+      .toArray()[0];
+    return row ? toBooking(row) : undefined;
+  }
+
+  /** Every booking that was given a ticket (confirmed, or cancelled after it). */
+  ticketedBookings(): StoredBooking[] {
+    return this.sql
+      .exec<BookingRow>("SELECT * FROM bookings WHERE ticket_id IS NOT NULL")
+      .toArray()
+      .map(toBooking);
+  }
+
+  /** Whether a cancellation of the booking waits for its refund. */
+  cancellationRequested(bookingId: string): boolean {
+    return (
+      this.sql.exec("SELECT 1 FROM cancellations WHERE booking_id = ?", bookingId).toArray()
+        .length > 0
+    );
+  }
+
+  /** A cancellation asked for whose refund is not confirmed yet (the alarm retries it). */
+  requestCancellation(bookingId: string, at: number): void {
+    this.sql.exec(
+      "INSERT OR IGNORE INTO cancellations (booking_id, requested_at, next_try_at) VALUES (?, ?, ?)",
+      bookingId,
+      at,
+      at,
+    );
+  }
+
+  /** A refund try failed: the next one is due at `nextTryAt`. */
+  cancellationRetried(bookingId: string, nextTryAt: number): void {
+    this.sql.exec(
+      "UPDATE cancellations SET attempts = attempts + 1, next_try_at = ? WHERE booking_id = ?",
+      nextTryAt,
+      bookingId,
+    );
+  }
+
+  /** Refund tries that failed so far for a cancellation still waiting (0 if none). */
+  cancellationFailures(bookingId: string): number {
+    const row = this.sql
+      .exec<{ attempts: number }>(
+        "SELECT attempts FROM cancellations WHERE booking_id = ?",
+        bookingId,
+      )
+      .toArray()[0];
+    return row?.attempts ?? 0;
+  }
+
+  cancellationDone(bookingId: string): void {
+    this.sql.exec("DELETE FROM cancellations WHERE booking_id = ?", bookingId);
+  }
+
+  /** Cancellations still waiting for their refund, oldest first. */
+  requestedCancellations(): PendingCancellation[] {
+    return this.sql
+      .exec<{ booking_id: string; attempts: number; next_try_at: number; requested_at: number }>(
+        "SELECT booking_id, attempts, next_try_at, requested_at FROM cancellations ORDER BY requested_at",
+      )
+      .toArray()
+      .map((row) => ({
+        bookingId: row.booking_id,
+        attempts: row.attempts,
+        nextTryAt: row.next_try_at,
+        requestedAt: row.requested_at,
+      }));
+  }
+}
+
+interface BookingRow extends Record<string, SqlStorageValue> {
+  booking_id: string;
+  lock_id: string;
+  user_id: string;
+  seat_ids: string;
+  total_minor: number;
+  status: BookingStatus;
+  created_with_card: number;
+  payment_id: string | null;
+  ticket_id: string | null;
+  card_brand: string | null;
+  card_last4: string | null;
+  created_at: number;
+  confirmed_at: number | null;
+  cancelled_at: number | null;
+  seat_prices: string | null;
+}
+
+function toBooking(row: BookingRow): StoredBooking {
+  return {
+    bookingId: row.booking_id,
+    lockId: row.lock_id,
+    userId: row.user_id,
+    seatIds: JSON.parse(row.seat_ids) as string[],
+    totalMinor: row.total_minor,
+    seatPrices: row.seat_prices ? (JSON.parse(row.seat_prices) as number[]) : null,
+    status: row.status,
+    createdWithCard: row.created_with_card === 1,
+    paymentId: row.payment_id,
+    ticketId: row.ticket_id,
+    cardBrand: row.card_brand,
+    cardLast4: row.card_last4,
+    createdAt: row.created_at,
+    confirmedAt: row.confirmed_at,
+    cancelledAt: row.cancelled_at,
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * The show object's SQLite schema, as numbered steps applied once each, in order, in one
+ * transaction with the version they reach. Every table of the object is here (its seats,
+ * locks, bookings, payments, check-ins, holds, idempotency records, D1 and webhook outboxes,
+ * live feed), so this file is the schema's whole history: a change is a new step at the end,
+ * never an edit of an old one. Durable Objects' SQLite refuses writes of PRAGMA
+ * user_version (SQLITE_AUTH), so the version is kept in a one-row table of its own.
+ */
+
+const MIGRATIONS: readonly ((sql: SqlStorage) => void)[] = [
+  // 1. The tables as the object first had them (objects made before this runner have them
+  // all, or some: IF NOT EXISTS).
+  (sql) =>
+    sql.exec(`
+    CREATE TABLE IF NOT EXISTS show_info (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      info TEXT NOT NULL,
+      version INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS seats (
+      seat_id TEXT PRIMARY KEY,
+      row TEXT NOT NULL,
+      number INTEGER NOT NULL,
+      zone TEXT NOT NULL,
+      price REAL NOT NULL,
+      position INTEGER NOT NULL,
+      booking_id TEXT
+    );
+    CREATE TABLE IF NOT EXISTS locks (
+      lock_id TEXT PRIMARY KEY,
+      user_id TEXT NOT NULL,
+      seat_ids TEXT NOT NULL,
+      locked_at INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('locked', 'released', 'expired', 'confirmed')),
+      ended_at INTEGER
+    );
+    CREATE INDEX IF NOT EXISTS locks_live ON locks (status) WHERE status = 'locked';
+    CREATE TABLE IF NOT EXISTS bookings (
+      booking_id TEXT PRIMARY KEY,
+      lock_id TEXT NOT NULL UNIQUE,
+      user_id TEXT NOT NULL,
+      seat_ids TEXT NOT NULL,
+      total_minor INTEGER NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'cancelled', 'expired')),
+      direct INTEGER NOT NULL,
+      payment_id TEXT,
+      ticket_id TEXT,
+      card_brand TEXT,
+      card_last4 TEXT,
+      created_at INTEGER NOT NULL,
+      confirmed_at INTEGER,
+      cancelled_at INTEGER
+    );
+    CREATE TABLE IF NOT EXISTS cancellations (
+      booking_id TEXT PRIMARY KEY,
+      requested_at INTEGER NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      next_try_at INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX IF NOT EXISTS bookings_ticket ON bookings (ticket_id) WHERE ticket_id IS NOT NULL;
+    CREATE TABLE IF NOT EXISTS payment_attempts (
+      charge_key TEXT PRIMARY KEY,
+      booking_id TEXT NOT NULL,
+      lock_id TEXT NOT NULL,
+      amount_minor INTEGER NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('charging', 'succeeded', 'declined', 'unknown', 'refunded', 'no_charge')),
+      started_at INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS payment_attempts_open ON payment_attempts (status)
+      WHERE status IN ('charging', 'unknown');
+    CREATE TABLE IF NOT EXISTS checkins (
+      ticket_id TEXT PRIMARY KEY,
+      booking_id TEXT NOT NULL,
+      checked_in_at INTEGER NOT NULL,
+      gate TEXT,
+      device_id TEXT,
+      scan_id TEXT
+    );
+    CREATE TABLE IF NOT EXISTS checkin_meta (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      version INTEGER NOT NULL
+    );
+    INSERT OR IGNORE INTO checkin_meta (id, version) VALUES (1, 0);
+    CREATE TABLE IF NOT EXISTS operations (
+      scope TEXT PRIMARY KEY,
+      request_hash TEXT NOT NULL,
+      status INTEGER,
+      body TEXT,
+      created_at INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS d1_outbox (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      statement TEXT NOT NULL,
+      params TEXT NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      enqueued_at INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE IF NOT EXISTS d1_dead_letters (
+      id INTEGER PRIMARY KEY,
+      statement TEXT NOT NULL,
+      params TEXT NOT NULL,
+      error TEXT NOT NULL,
+      failed_at INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS webhook_outbox (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      event_id TEXT NOT NULL,
+      type TEXT NOT NULL,
+      ordering_key TEXT NOT NULL,
+      body TEXT NOT NULL,
+      occurred_at INTEGER NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE IF NOT EXISTS seat_holds (
+      hold_id TEXT PRIMARY KEY,
+      seat_ids TEXT NOT NULL,
+      reason TEXT NOT NULL,
+      label TEXT,
+      created_at INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS live_relays (name TEXT PRIMARY KEY);
+    CREATE TABLE IF NOT EXISTS live_changes (
+      to_version INTEGER PRIMARY KEY,
+      from_version INTEGER NOT NULL,
+      changes TEXT NOT NULL
+    );`),
+  // 2. Columns later versions added before this runner existed: an object made then may
+  // have any of them already, so each is added only where missing (the one place that asks).
+  (sql) => {
+    addMissingColumn(sql, "locks", "prices", "TEXT");
+    addMissingColumn(sql, "bookings", "seat_prices", "TEXT");
+    addMissingColumn(sql, "cancellations", "attempts", "INTEGER NOT NULL DEFAULT 0");
+    addMissingColumn(sql, "cancellations", "next_try_at", "INTEGER NOT NULL DEFAULT 0");
+    addMissingColumn(sql, "d1_outbox", "enqueued_at", "INTEGER NOT NULL DEFAULT 0");
+  },
+  // 3. The column says what the field says: a booking created together with its payment.
+  (sql) => sql.exec("ALTER TABLE bookings RENAME COLUMN direct TO created_with_card"),
+];
+
+/** The last step applied to this object's storage (0: none). */
+function appliedVersion(sql: SqlStorage): number {
+  sql.exec(
+    "CREATE TABLE IF NOT EXISTS schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)",
+  );
+  const row = sql.exec<{ version: number }>("SELECT version FROM schema_version").toArray()[0];
+  return row?.version ?? 0;
+}
+
+/**
+ * Brings the object's storage to the latest schema. Cheap when it is there already (one
+ * read), so every storage user may call it; callers run it inside a transaction (the
+ * object's constructor and first load do).
+ */
+export function migrateShowSchema(sql: SqlStorage): void {
+  const from = appliedVersion(sql);
+  if (from >= MIGRATIONS.length) return;
+  for (const step of MIGRATIONS.slice(from)) step(sql);
+  sql.exec(
+    "INSERT INTO schema_version (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version",
+    MIGRATIONS.length,
+  );
+}
+
+/** The schema's latest version (for tests). */
+export const SHOW_SCHEMA_VERSION = MIGRATIONS.length;
+
+function addMissingColumn(sql: SqlStorage, table: string, column: string, type: string): void {
+  const columns = sql
+    .exec<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`)
+    .toArray();
+  if (!columns.some((c) => c.name === column)) {
+    sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+  }
+}
