@@ -48,15 +48,35 @@ export default defineConfig(async () => {
           test: {
             name: "workers",
             include: ["test/**/*.test.ts"],
-            exclude: ["test/node/**"],
-            // The migrations, then the sweep of every logged line for secrets.
-            setupFiles: ["./test/apply-migrations.ts", "./test/log-sweep.ts"],
+            exclude: ["test/node/**", "test/unit/**"],
+            // The migrations, the sweep of every logged line for secrets, and the real clock
+            // and unmocked spies back after each test.
+            setupFiles: [
+              "./test/support/apply-migrations.ts",
+              "./test/support/log-sweep.ts",
+              "./test/support/real-timers.ts",
+            ],
+          },
+        },
+        {
+          // Plain Node, for the code that needs no runtime (no "cloudflare:*" module, nor any
+          // module that imports one): no alias either, so such an import fails here at once.
+          test: {
+            name: "unit",
+            include: ["test/unit/**/*.test.ts"],
+            environment: "node",
+            setupFiles: ["./test/support/real-timers.ts"],
           },
         },
         {
           // Plain Node, for tools that cannot run in workerd (the OpenAPI validator compiles
           // schemas with `new Function`, which workerd forbids).
-          test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node" },
+          test: {
+            name: "node",
+            include: ["test/node/**/*.test.ts"],
+            environment: "node",
+            setupFiles: ["./test/support/real-timers.ts"],
+          },
           resolve: {
             alias: {
               "cloudflare:workers": path.join(

@@ -6,6 +6,7 @@
  * every lock to every viewer as a histogram, the pairs never delivered, and the gaps seen.
  */
 
+import { CODE_OF, MESSAGE_TYPES, type SeatCode } from "../src/contract/live-protocol.ts";
 import { nextStdinLine, releaseStdin, say } from "./control.ts";
 import type { CrowdResult, CrowdTask, SaleLocks } from "./crowd-protocol.ts";
 import { FeedSocket } from "./feed-socket.ts";
@@ -25,13 +26,16 @@ interface Change {
   from: number;
   to: number;
   /** [layout index, status code] */
-  changes: [number, string][];
+  changes: [number, SeatCode][];
 }
 
 interface StatusSnapshot {
   version: number;
   status: string;
 }
+
+/** The feed's letter for an available seat. */
+const AVAILABLE = CODE_OF.available;
 
 const now = () => performance.timeOrigin + performance.now();
 
@@ -67,10 +71,11 @@ class Crowd {
       version: number;
       from_version?: number;
       status?: string;
-      changes?: [number, string][];
+      changes?: [number, SeatCode][];
     };
-    if (raw.type === "status") message = { version: raw.version, status: raw.status ?? "" };
-    else if (raw.type === "seats") {
+    if (raw.type === MESSAGE_TYPES.status)
+      message = { version: raw.version, status: raw.status ?? "" };
+    else if (raw.type === MESSAGE_TYPES.seats) {
       message = { from: raw.from_version ?? -1, to: raw.version, changes: raw.changes ?? [] };
     } else message = null;
     // Status snapshots differ per moment and are few; changes repeat for every viewer.
@@ -85,7 +90,7 @@ class Crowd {
     if ("status" in message) {
       viewer.lastVersion = message.version;
       for (let i = 0; i < message.status.length && i < this.seats; i++) {
-        if (message.status[i] === "a") viewer.takenAt[i] = Number.NaN;
+        if (message.status[i] === AVAILABLE) viewer.takenAt[i] = Number.NaN;
         else if (Number.isNaN(viewer.takenAt[i])) viewer.takenAt[i] = at;
       }
       return;
@@ -96,7 +101,7 @@ class Crowd {
     }
     viewer.lastVersion = message.to;
     for (const [index, code] of message.changes) {
-      if (code === "a") viewer.takenAt[index] = Number.NaN;
+      if (code === AVAILABLE) viewer.takenAt[index] = Number.NaN;
       else if (Number.isNaN(viewer.takenAt[index])) viewer.takenAt[index] = at;
     }
   }

@@ -4,8 +4,8 @@
  * Starts the local server the way `npm start` does, creates a fresh show through the API
  * (so earlier runs never get in the way), opens the page as two users in two browser
  * contexts (one desktop, one phone-sized), and checks that the buyer can pick seats with the
- * keyboard, that one user's hold reaches the other live within a second, that a declined
- * test card is explained and keeps the hold, that a test-card payment books the seats for
+ * keyboard, that one user's lock reaches the other live within a second, that a declined
+ * test card is explained and keeps the lock, that a test-card payment books the seats for
  * both to see, and that the buyer gets a ticket. Prints each check, then "N passed, M failed"; exits non-zero on
  * any failure. The server's whole process group is stopped at the end, whatever happens.
  */
@@ -158,7 +158,7 @@ async function callApi<T>(
 
 interface FreshShow {
   showId: string;
-  /** The two seats the first user holds, side by side in the front row. */
+  /** The two seats the first user locks, side by side in the front row. */
   seatIds: [string, string];
   total: number;
 }
@@ -298,7 +298,7 @@ async function run(server: Server): Promise<void> {
     ensureJwtSecret(),
   );
   const show = await createShow(server.base, adminToken);
-  console.log(`fresh show ${show.showId}; the first user will hold row A seats 4 and 5`);
+  console.log(`fresh show ${show.showId}; the first user will lock row A seats 4 and 5`);
 
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
@@ -353,7 +353,7 @@ async function run(server: Server): Promise<void> {
 
     // The viewer starts watching before anything happens, so no change can slip past.
     await watchSeats(viewer, "__seenLocked", show.seatIds, "locked");
-    await watchSeats(buyer, "__seenHeld", show.seatIds, "held");
+    await watchSeats(buyer, "__seenOwnLock", show.seatIds, "own-lock");
     await check("the buyer picks the two seats with the keyboard", async () => {
       // Tab reaches the map's one tab stop (a roving tabindex), not each of its 32 seats.
       const stops = await buyer.locator("#seat-map button[data-seat-id][tabindex='0']").count();
@@ -393,10 +393,10 @@ async function run(server: Server): Promise<void> {
     }
     // The clock starts in the buyer's page, at the click itself.
     await buyer.evaluate(() => {
-      document.getElementById("hold-button")?.addEventListener(
+      document.getElementById("lock-button")?.addEventListener(
         "click",
         () => {
-          (globalThis as unknown as Record<string, number>).__holdClickedAt = Date.now();
+          (globalThis as unknown as Record<string, number>).__lockClickedAt = Date.now();
         },
         { capture: true, once: true },
       );
@@ -405,16 +405,16 @@ async function run(server: Server): Promise<void> {
       (response) =>
         response.url().endsWith("/v1/seats/lock") && response.request().method() === "POST",
     );
-    await buyer.click("#hold-button");
+    await buyer.click("#lock-button");
     const lockResponse = await lockAnswer;
 
-    await check("the buyer holds the two seats and sees a countdown", async () => {
+    await check("the buyer locks the two seats and sees a countdown", async () => {
       assert(
         lockResponse.status() === 200,
         `POST /v1/seats/lock answered ${lockResponse.status()}`,
       );
-      await seenAt(buyer, "__seenHeld", 5_000);
-      await buyer.waitForSelector("#hold-panel:not([hidden])", { timeout: 2_000 });
+      await seenAt(buyer, "__seenOwnLock", 5_000);
+      await buyer.waitForSelector("#lock-panel:not([hidden])", { timeout: 2_000 });
       const countdown = (await buyer.textContent("#countdown"))?.trim() ?? "";
       assert(/^[45]:\d\d$/.test(countdown), `countdown shows ${JSON.stringify(countdown)}`);
       return `countdown ${countdown}`;
@@ -424,14 +424,14 @@ async function run(server: Server): Promise<void> {
       `the other user sees the two seats turn locked within ${LIVE_DEADLINE_MS} ms`,
       async () => {
         const seen = await seenAt(viewer, "__seenLocked", 5_000);
-        const clicked = await seenAt(buyer, "__holdClickedAt", 1_000);
-        const held = await seenAt(buyer, "__seenHeld", 5_000);
+        const clicked = await seenAt(buyer, "__lockClickedAt", 1_000);
+        const ownLock = await seenAt(buyer, "__seenOwnLock", 5_000);
         const sinceClick = seen - clicked;
-        const versusHeld = seen - held;
+        const versusOwnLock = seen - ownLock;
         console.log(
           `      lock → seen locked by the other user: ${sinceClick} ms from the buyer's click ` +
-            `(the buyer's own page showed the hold ${Math.abs(versusHeld)} ms ` +
-            `${versusHeld >= 0 ? "before" : "after"} that)`,
+            `(the buyer's own page showed the lock ${Math.abs(versusOwnLock)} ms ` +
+            `${versusOwnLock >= 0 ? "before" : "after"} that)`,
         );
         assert(sinceClick <= LIVE_DEADLINE_MS, `took ${sinceClick} ms`);
         return `${sinceClick} ms`;
@@ -439,7 +439,7 @@ async function run(server: Server): Promise<void> {
     );
 
     await check(
-      "a declined test card is explained in plain words and the seats stay held",
+      "a declined test card is explained in plain words and the seats stay locked",
       async () => {
         const prefilled = await buyer.inputValue("#card-number");
         assert(
@@ -462,7 +462,7 @@ async function run(server: Server): Promise<void> {
         );
         const states = await seatStates(buyer, show.seatIds);
         assert(
-          states.join() === "held,held",
+          states.join() === "own-lock,own-lock",
           `the seats are ${states.join(", ")} after the decline`,
         );
         // Back to the card that succeeds, from the same list.

@@ -1,5 +1,5 @@
 /**
- * The demo catalog `npm start` loads: one event, one venue shaped like api-design.md's
+ * The demo catalog `npm start` loads: one event, one venue shaped like the seat map example of docs/api.md's
  * example (premium: 50 seats at 500, standard: 150 at 300) and one upcoming show. Fixed ids
  * make loading it idempotent; the show is moved a week ahead whenever its time has passed.
  */

@@ -23,7 +23,6 @@ import { queueRoutes } from "./routes/queue.ts";
 import { seatLockRoutes } from "./routes/seat-locks.ts";
 import { seatMapRoutes } from "./routes/seat-map.ts";
 import { showAdminRoutes } from "./routes/show-admin.ts";
-import { showChangeRoutes } from "./routes/show-changes.ts";
 import { showHoldRoutes } from "./routes/show-holds.ts";
 import { layoutRoutes } from "./routes/show-layout.ts";
 import { showRoutes } from "./routes/shows.ts";
@@ -60,7 +59,6 @@ const api = apiRouter()
   .route("/", seatMapRoutes)
   .route("/", layoutRoutes)
   .route("/", showAdminRoutes)
-  .route("/", showChangeRoutes)
   .route("/", showHoldRoutes)
   .route("/", liveFeedRoutes)
   .route("/", seatLockRoutes)

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { app, openApiDocument } from "../src/app.ts";
 import { newShowScopedId } from "../src/contract/scoped-ids.ts";
-import { adminToken, BASE, expectError, lockedSeats, tokenFor } from "./helpers.ts";
+import { adminToken, BASE, expectError, lockedSeats, tokenFor } from "./support/helpers.ts";
 
 /**
  * Every documented operation, called: what the document says of its security, rate-limit

@@ -1,10 +1,10 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { sign } from "hono/jwt";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { app } from "../src/app.ts";
 import { clearJwksCache } from "../src/auth/identity-provider.ts";
-import { call, expectError, tokenFor } from "./helpers.ts";
+import { call, expectError, tokenFor } from "./support/helpers.ts";
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -150,11 +150,6 @@ describe("tokens from an identity provider: the JWKS key cache", () => {
     });
     vi.useFakeTimers({ toFake: ["Date"] });
     start = Date.now();
-  });
-
-  afterEach(() => {
-    vi.useRealTimers();
-    vi.restoreAllMocks();
   });
 
   async function providerToken(

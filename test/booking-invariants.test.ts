@@ -1,10 +1,11 @@
 import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { simulatorStub } from "../src/contract/object-stubs.ts";
 import { TEST_CARDS } from "../src/payments/payment-simulator.ts";
 import type { ShowObject } from "../src/show/show-object.ts";
-import { showStub } from "../src/show-client/show-stub.ts";
 import {
+  alarmOf,
   type BookingJson,
   bookingBody,
   call,
@@ -16,16 +17,10 @@ import {
   newKey,
   postBooking,
   seatMap,
+  stubOf,
   tokenFor,
-} from "./helpers.ts";
-
-afterEach(() => {
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-});
-
-const alarmOf = (showId: string) =>
-  runInDurableObject(showStub(env, showId), (_o: ShowObject, state) => state.storage.getAlarm());
+} from "./support/helpers.ts";
+import { travelTo } from "./support/time.ts";
 
 async function chargesFor(showId: string) {
   const suffix = `_${showId.slice("show_".length)}`;
@@ -168,11 +163,8 @@ describe("payment failures", () => {
     ).toEqual(["booked", "booked"]);
 
     await env.DB.prepare("DROP TRIGGER inject_d1_failure").run();
-    const stub = showStub(env, ctx.showId);
-    const alarmAt = await runInDurableObject(stub, (_o: ShowObject, state) =>
-      state.storage.getAlarm(),
-    );
-    expect(alarmAt).not.toBeNull();
+    const stub = stubOf(ctx.showId);
+    expect(await alarmOf(ctx.showId)).not.toBeNull();
     await runDurableObjectAlarm(stub);
     expect(await d1Booking(booking.booking_id)).toEqual({ status: "confirmed" });
     const seats = await env.DB.prepare(
@@ -225,15 +217,14 @@ describe("payment failures", () => {
       bookingBody(ctx, { payment_method: card(TEST_CARDS.slow) }),
     );
     await new Promise((resolve) => setTimeout(resolve, 50));
-    vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(Date.parse(ctx.lock.expires_at) + 5_000);
+    travelTo(Date.parse(ctx.lock.expires_at) + 5_000);
     const rival = await tokenFor("user_rival");
     await expectError(
       await lockSeats(rival, { show_id: ctx.showId, seat_ids: ctx.seats }),
       400,
       "SEATS_ALREADY_LOCKED",
     );
-    await runDurableObjectAlarm(showStub(env, ctx.showId));
+    await runDurableObjectAlarm(stubOf(ctx.showId));
     await expectError(
       await lockSeats(rival, { show_id: ctx.showId, seat_ids: ctx.seats }),
       400,
@@ -257,7 +248,7 @@ describe("payment failures", () => {
   it("keeps the lock held for a payment under way while the alarm settles an older one", async () => {
     const ctx = await lockedSeats(1);
     // An earlier attempt on this lock whose outcome was never settled (its refund failed).
-    await runInDurableObject(showStub(env, ctx.showId), (_o: ShowObject, state) => {
+    await runInDurableObject(stubOf(ctx.showId), (_o: ShowObject, state) => {
       state.storage.sql.exec(
         "INSERT INTO payment_attempts (charge_key, booking_id, lock_id, amount_minor, status, started_at) VALUES (?, ?, ?, 50000, 'unknown', ?)",
         `booking_earlier_${ctx.showId}:1`,
@@ -271,9 +262,8 @@ describe("payment failures", () => {
       bookingBody(ctx, { payment_method: card(TEST_CARDS.slow) }),
     );
     await new Promise((resolve) => setTimeout(resolve, 50));
-    vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(Date.parse(ctx.lock.expires_at) + 5_000);
-    await runDurableObjectAlarm(showStub(env, ctx.showId)); // settles the earlier attempt
+    travelTo(Date.parse(ctx.lock.expires_at) + 5_000);
+    await runDurableObjectAlarm(stubOf(ctx.showId)); // settles the earlier attempt
     const rival = await lockSeats(await tokenFor("user_rival"), {
       show_id: ctx.showId,
       seat_ids: ctx.seats,
@@ -292,7 +282,7 @@ describe("payment failures", () => {
       bookingBody(ctx, { payment_method: card(TEST_CARDS.timeout) }),
     );
     await new Promise((resolve) => setTimeout(resolve, 50));
-    await runDurableObjectAlarm(showStub(env, ctx.showId)); // while the lock is paying
+    await runDurableObjectAlarm(stubOf(ctx.showId)); // while the lock is paying
     expect((await failing).status).toBe(422);
     await vi.waitFor(async () =>
       expect(await alarmOf(ctx.showId)).toBe(Date.parse(ctx.lock.expires_at)),
@@ -317,7 +307,7 @@ describe("a show object stopped mid-payment", () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     await abortAllDurableObjects();
     await cutOff;
-    const stub = showStub(env, ctx.showId);
+    const stub = stubOf(ctx.showId);
     // Restarted: the lock is held until the alarm has settled the payment.
     expect((await seatMap(ctx.showId)).seats.find((s) => s.seat_id === ctx.seats[0])?.status).toBe(
       "locked",
@@ -384,11 +374,11 @@ describe("card data", () => {
         .map(({ name }) => JSON.stringify(sql.exec(`SELECT * FROM "${name}"`).toArray()))
         .join("\n");
     haystacks.push(
-      await runInDurableObject(showStub(env, ctx.showId), (_o: ShowObject, state) =>
+      await runInDurableObject(stubOf(ctx.showId), (_o: ShowObject, state) =>
         dump(state.storage.sql),
       ),
     );
-    const provider = env.PAYMENT_SIMULATOR.get(env.PAYMENT_SIMULATOR.idFromName("ledger"));
+    const provider = simulatorStub(env);
     haystacks.push(await runInDurableObject(provider, (_o, state) => dump(state.storage.sql)));
 
     const all = haystacks.join("\n");

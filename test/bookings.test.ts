@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { TEST_CARDS } from "../src/payments/payment-simulator.ts";
 import {
   adminToken,
@@ -15,11 +15,8 @@ import {
   postBooking,
   seatMap,
   tokenFor,
-} from "./helpers.ts";
-
-afterEach(() => {
-  vi.useRealTimers();
-});
+} from "./support/helpers.ts";
+import { travelTo } from "./support/time.ts";
 
 async function statuses(showId: string, seats: string[]): Promise<string[]> {
   const map = await seatMap(showId);
@@ -123,8 +120,7 @@ describe("POST /v1/bookings with a card", () => {
 
   it("answers LOCK_EXPIRED for a lock past its expiry", async () => {
     const ctx = await lockedSeats();
-    vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(Date.parse(ctx.lock.expires_at) + 1000);
+    travelTo(Date.parse(ctx.lock.expires_at) + 1000);
     const error = await expectError(
       await postBooking(ctx.token, bookingBody(ctx)),
       400,
@@ -289,8 +285,7 @@ describe("POST /v1/bookings without a card, then POST /v1/payments", () => {
 
   it("expires the pending booking with its lock", async () => {
     const { ctx, booking } = await pendingBooking();
-    vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(Date.parse(ctx.lock.expires_at) + 1000);
+    travelTo(Date.parse(ctx.lock.expires_at) + 1000);
     const res = await pay(ctx.token, {
       booking_id: booking.booking_id,
       amount: 1000,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bookedTicket, checkIn, scannerToken } from "./tickets-helpers.ts";
+import { bookedTicket, checkIn, scannerToken } from "./support/tickets-helpers.ts";
 
 describe("check-in under concurrency", () => {
   it("admits one of 20 simultaneous scans of one ticket at 20 gates; the rest get 409", async () => {

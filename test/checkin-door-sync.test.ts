@@ -14,8 +14,8 @@ import {
   lockSeats,
   postBooking,
   tokenFor,
-} from "./helpers.ts";
-import { checkIn, checkInBatch, scannerToken } from "./tickets-helpers.ts";
+} from "./support/helpers.ts";
+import { checkIn, checkInBatch, scannerToken } from "./support/tickets-helpers.ts";
 
 /** Large offline doors: a backlog of any size syncs, in batches the route takes. */
 

@@ -1,10 +1,8 @@
 import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import type { ShowObject } from "../src/show/show-object.ts";
-import { showStub } from "../src/show-client/show-stub.ts";
-import { adminToken, call, createShow } from "./helpers.ts";
-import { scannerToken } from "./tickets-helpers.ts";
+import { adminToken, call, createShow, stubOf } from "./support/helpers.ts";
+import { scannerToken } from "./support/tickets-helpers.ts";
 
 const TICKETS = 50_000;
 /** Every tenth booking was cancelled (its ticket void); of the rest, two in three got in. */
@@ -22,7 +20,7 @@ interface Manifest {
  * minutes, and only the manifest's cost is measured here.
  */
 async function seedTickets(showId: string): Promise<void> {
-  await runInDurableObject(showStub(env, showId), (_object: ShowObject, state) => {
+  await runInDurableObject(stubOf(showId), (_object: ShowObject, state) => {
     const { sql } = state.storage;
     const at = Date.now() - 3_600_000;
     state.storage.transactionSync(() => {
@@ -61,7 +59,7 @@ async function manifestOf(showId: string): Promise<Manifest> {
 
 /** The SQLite statements the show object runs while it builds the manifest. */
 async function statementsFor(showId: string): Promise<{ count: number; manifest: Manifest }> {
-  const stub = showStub(env, showId);
+  const stub = stubOf(showId);
   const exec = await runInDurableObject(stub, (_object: ShowObject, state) =>
     vi.spyOn(state.storage.sql, "exec"),
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, expectError } from "./helpers.ts";
+import { call, expectError } from "./support/helpers.ts";
 import {
   bookedTicket,
   checkIn,
@@ -9,7 +9,7 @@ import {
   type TicketJson,
   ticketOnShow,
   writtenAt,
-} from "./tickets-helpers.ts";
+} from "./support/tickets-helpers.ts";
 
 interface BatchResult {
   ticket_id: string | null;

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, expectError } from "./helpers.ts";
-import { bookedTicket, checkIn, scannerToken } from "./tickets-helpers.ts";
+import { call, expectError } from "./support/helpers.ts";
+import { bookedTicket, checkIn, scannerToken } from "./support/tickets-helpers.ts";
 
 describe("POST /v1/checkins", () => {
   it("admits a ticket on its first scan and answers the check-in", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { adminToken, call, expectError, tokenFor } from "./helpers.ts";
-import { bookedTicket, checkIn, checkInBatch, scannerToken } from "./tickets-helpers.ts";
+import { adminToken, call, expectError, tokenFor } from "./support/helpers.ts";
+import { bookedTicket, checkIn, checkInBatch, scannerToken } from "./support/tickets-helpers.ts";
 
 describe("who may check tickets in", () => {
   it("refuses a user token, even the ticket holder's, with 403 on every check-in route", async () => {

@@ -10,8 +10,8 @@ import {
   rowSeats,
   seatMap,
   tokenFor,
-} from "./helpers.ts";
-import { reaches, watch } from "./live-viewer.ts";
+} from "./support/helpers.ts";
+import { reaches, watch } from "./support/live-viewer.ts";
 
 /** The layout, the compact status, the compact live feed and the seat map by zone. */
 

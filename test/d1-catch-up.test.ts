@@ -1,15 +1,8 @@
-import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { abortAllDurableObjects, runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { D1Outbox } from "../src/show/d1/d1-outbox.ts";
-import type { ShowObject } from "../src/show/show-object.ts";
-import { bookingBody, call, lockedSeats, postBooking } from "./helpers.ts";
-
-afterEach(() => {
-  vi.restoreAllMocks();
-});
-
-const stubOf = (showId: string) => env.SHOW.get(env.SHOW.idFromName(showId));
+import { alarmOf, bookingBody, call, lockedSeats, postBooking, stubOf } from "./support/helpers.ts";
 
 async function d1Status(bookingId: string): Promise<string | undefined> {
   const row = await env.DB.prepare("SELECT status FROM bookings WHERE booking_id = ?")
@@ -43,10 +36,7 @@ describe("D1 writes queued when the object stops", () => {
     expect(await d1Status(booking.booking_id)).toBe("confirmed");
 
     // Started again (any touch): its alarm is armed at once for the queued writes.
-    const armed = await runInDurableObject(stubOf(ctx.showId), (_o: ShowObject, state) =>
-      state.storage.getAlarm(),
-    );
-    expect(armed).not.toBeNull();
+    expect(await alarmOf(ctx.showId)).not.toBeNull();
     expect(await runDurableObjectAlarm(stubOf(ctx.showId))).toBe(true);
     expect(await d1Status(booking.booking_id)).toBe("cancelled");
     const list = await call("GET", "/v1/bookings", { token: ctx.token });

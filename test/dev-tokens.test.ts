@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../src/app.ts";
 import { verifyAccessToken } from "../src/auth/access-token.ts";
-import { call, expectError } from "./helpers.ts";
+import { call, expectError } from "./support/helpers.ts";
 
 function requestToken(devTokens: string, body: unknown = {}) {
   return app.request(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { adminToken, call, createShow, expectError } from "./helpers.ts";
+import { adminToken, call, createShow, expectError } from "./support/helpers.ts";
 
 interface EventJson {
   event_id: string;

@@ -1,10 +1,10 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { sign } from "hono/jwt";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { app } from "../src/app.ts";
 import { clearJwksCache } from "../src/auth/identity-provider.ts";
-import { call, expectError, tokenFor } from "./helpers.ts";
+import { call, expectError, tokenFor } from "./support/helpers.ts";
 
 async function request(
   path: string,
@@ -117,10 +117,6 @@ describe("tokens from an identity provider (JWKS)", () => {
       if (url === JWKS_URL) return Response.json({ keys: published });
       return new Response("not found", { status: 404 });
     });
-  });
-
-  afterEach(() => {
-    vi.restoreAllMocks();
   });
 
   async function providerToken(

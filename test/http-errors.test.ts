@@ -8,7 +8,7 @@ import { ApiError } from "../src/http/api-error.ts";
 import type { AppEnv } from "../src/http/app-env.ts";
 import { handleError } from "../src/http/error-handler.ts";
 import { errorEnvelopeSchema } from "../src/openapi/response-schemas.ts";
-import { adminToken, call, expectError, tokenFor } from "./helpers.ts";
+import { adminToken, call, expectError, tokenFor } from "./support/helpers.ts";
 
 describe("request ids", () => {
   it("gives every response an X-Request-Id, generated when the client sent none", async () => {

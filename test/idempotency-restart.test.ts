@@ -1,11 +1,15 @@
 import { abortAllDurableObjects } from "cloudflare:test";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { D1Outbox } from "../src/show/d1/d1-outbox.ts";
-import { bookingBody, call, card, ledger, lockedSeats, newKey, postBooking } from "./helpers.ts";
-
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+import {
+  bookingBody,
+  call,
+  card,
+  ledger,
+  lockedSeats,
+  newKey,
+  postBooking,
+} from "./support/helpers.ts";
 
 /**
  * Sends a request whose effect is committed in the show object, then stops the object

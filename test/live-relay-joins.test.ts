@@ -1,16 +1,14 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { SeatRelay } from "../src/relay/seat-relay.ts";
 import { ShowObject } from "../src/show/show-object.ts";
-import { createShow, lockSeats, rowSeats, seatMap, tokenFor } from "./helpers.ts";
-import { expectChained, reaches, statusesSeenBy, watch } from "./live-viewer.ts";
+import { createShow, lockSeats, rowSeats, seatMap, tokenFor } from "./support/helpers.ts";
+import { expectChained, reaches, statusesSeenBy, watch } from "./support/live-viewer.ts";
 
 /**
  * A relay joins the show's feed with its first viewer, and the join awaits the layout
  * (megabytes for a stadium). A change published during that await must not make the relay
  * leave the feed: it would then accept the viewer and forward nothing ever again.
  */
-
-afterEach(() => vi.restoreAllMocks());
 
 /**
  * Holds every layout read until `release()`, and lets the relay take one publish first:

@@ -1,10 +1,18 @@
 import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { relayStub } from "../src/contract/object-stubs.ts";
 import { SeatRelay } from "../src/relay/seat-relay.ts";
 import type { ShowObject } from "../src/show/show-object.ts";
-import { createShow, lockSeats, rowSeats, seatMap, tokenFor } from "./helpers.ts";
-import { expectChained, reaches, statusesSeenBy, watch } from "./live-viewer.ts";
+import { createShow, rowSeats, seatMap, stubOf } from "./support/helpers.ts";
+import {
+  expectChained,
+  lockOneByOne,
+  reaches,
+  statusesSeenBy,
+  watch,
+} from "./support/live-viewer.ts";
+import { sleep } from "./support/time.ts";
 
 /**
  * The live feed through relays (VIEWERS_PER_RELAY is 2 and VIEWERS_PER_SHOW 4 in the test
@@ -12,28 +20,23 @@ import { expectChained, reaches, statusesSeenBy, watch } from "./live-viewer.ts"
  * every viewer gets every change in order, even when a relay missed one.
  */
 
-afterEach(() => vi.restoreAllMocks());
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
+/** How many of the show's first three relays exist (have been created). */
 async function relaysOf(showId: string): Promise<number> {
-  const names = await Promise.all(
-    [0, 1, 2].map(async (i) => {
-      const id = env.SEAT_RELAY.idFromName(`${showId}:${i}`);
-      return (await listDurableObjectIds(env.SEAT_RELAY)).some((existing) => existing.equals(id));
-    }),
-  );
-  return names.filter(Boolean).length;
+  const existing = await listDurableObjectIds(env.SEAT_RELAY);
+  const found = [0, 1, 2].filter((i) => {
+    const id = relayStub(env, showId, i).id;
+    return existing.some((other) => other.equals(id));
+  });
+  return found.length;
 }
 
-/** Locks seats one at a time, far enough apart that each is its own live change. */
-async function lockOneByOne(showId: string, seatIds: string[]): Promise<number> {
-  const token = await tokenFor("user_relays");
-  for (const seatId of seatIds) {
-    expect((await lockSeats(token, { show_id: showId, seat_ids: [seatId] })).status).toBe(200);
-    await sleep(40);
-  }
-  return (await seatMap(showId)).version;
+/** The relays in the show's feed, as the show object keeps them (its live_relays table). */
+function relaysInFeed(showId: string): Promise<number> {
+  return runInDurableObject(
+    stubOf(showId),
+    (_object: ShowObject, state) =>
+      state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM live_relays").one().n,
+  );
 }
 
 describe("viewers on relays", () => {
@@ -61,13 +64,7 @@ describe("viewers on relays", () => {
     for (const viewer of viewers) await reaches(viewer, version);
     expect(version - before).toBe(3);
     expect(published).toHaveBeenCalledTimes(3 * 2);
-    const relays = await runInDurableObject(
-      env.SHOW.get(env.SHOW.idFromName(showId)),
-      (object: ShowObject) =>
-        (object as unknown as { show: { state: { feed: { relayCount: number } } } }).show.state.feed
-          .relayCount,
-    );
-    expect(relays).toBe(2);
+    expect(await relaysInFeed(showId)).toBe(2);
   });
 
   it("catch up with no gap when their relay missed a publish", async () => {
@@ -93,16 +90,7 @@ describe("viewers on relays", () => {
     const viewer = await watch(showId);
     await reaches(viewer, (await seatMap(showId)).version);
     viewer.ws.close(1000);
-    const stub = env.SHOW.get(env.SHOW.idFromName(showId));
-    await vi.waitFor(async () => {
-      const count = await runInDurableObject(
-        stub,
-        (object: ShowObject) =>
-          (object as unknown as { show: { state: { feed: { relayCount: number } } } }).show.state
-            .feed.relayCount,
-      );
-      expect(count).toBe(0);
-    });
+    await vi.waitFor(async () => expect(await relaysInFeed(showId)).toBe(0));
   });
 });
 
@@ -126,6 +114,8 @@ describe("resuming with since", () => {
     const start = (await seatMap(showId)).version;
     await reaches(first, start);
     const resumed = await watch(showId, `?since=${start}`);
+    // A negative check: nothing is sent within a bounded wait (anything sent on joining
+    // would come at once, before the change below).
     await sleep(100);
     expect(resumed.messages).toEqual([]);
     const version = await lockOneByOne(showId, rowSeats(await seatMap(showId), "D").slice(0, 1));
@@ -165,7 +155,7 @@ describe("a relay behind on its fan-out", () => {
     const viewer = await watch(showId, "?format=compact");
     const version = (await seatMap(showId)).version;
     await reaches(viewer, version);
-    const relay = env.SEAT_RELAY.get(env.SEAT_RELAY.idFromName(`${showId}:0`));
+    const relay = relayStub(env, showId, 0);
     // Three changes arriving back to back, as they do while a big fan-out runs.
     await Promise.all([
       relay.publish({ from: version, to: version + 1, changes: [[0, "l"]] }),

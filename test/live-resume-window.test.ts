@@ -1,11 +1,10 @@
 import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { LiveChange } from "../src/contract/live-protocol.ts";
 import type { SeatStatusRead } from "../src/contract/show-rpc.ts";
 import type { ShowObject } from "../src/show/show-object.ts";
-import { createShow, rowSeats, seatMap } from "./helpers.ts";
-import { reaches, watch } from "./live-viewer.ts";
+import { createShow, rowSeats, seatMap, stubOf } from "./support/helpers.ts";
+import { reaches, watch } from "./support/live-viewer.ts";
 
 /**
  * Seat changes reach relays coalesced over a 20 ms window. A relay catching up (or a viewer
@@ -18,7 +17,7 @@ describe("a resume asked while a change is in the coalescing window", () => {
     const { showId } = await createShow();
     const before = (await seatMap(showId)).version;
     const seats = rowSeats(await seatMap(showId), "A").slice(0, 2);
-    const stub = env.SHOW.get(env.SHOW.idFromName(showId));
+    const stub = stubOf(showId);
     // The lock and the resume in one turn of the object, far inside the window.
     const answer = await runInDurableObject(stub, async (object: ShowObject) => {
       const locked = await object.lock(
@@ -38,7 +37,7 @@ describe("a resume asked while a change is in the coalescing window", () => {
     const { showId } = await createShow();
     const since = (await seatMap(showId)).version;
     const seats = rowSeats(await seatMap(showId), "B").slice(0, 2);
-    const stub = env.SHOW.get(env.SHOW.idFromName(showId));
+    const stub = stubOf(showId);
     await runInDurableObject(stub, (object: ShowObject) =>
       object.lock(
         { userId: "user_window_bytes", durationSeconds: 300, selection: { seatIds: seats } },

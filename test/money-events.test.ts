@@ -1,7 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { observeLogLines } from "../src/observability/log.ts";
 import { PaymentSimulator, TEST_CARDS } from "../src/payments/payment-simulator.ts";
-import { bookingBody, call, card, expectError, lockedSeats, postBooking } from "./helpers.ts";
+import {
+  bookingBody,
+  call,
+  card,
+  expectError,
+  lockedSeats,
+  postBooking,
+} from "./support/helpers.ts";
 
 /**
  * An operator looking for a buyer's payment has what the buyer has: the request id of the
@@ -25,10 +32,7 @@ beforeEach(() => {
   stop = observeLogLines((line) => lines.push(JSON.parse(line) as Line));
 });
 
-afterEach(() => {
-  stop();
-  vi.restoreAllMocks();
-});
+afterEach(() => stop());
 
 describe("a declined payment's events", () => {
   it("name the request id and the lock the buyer has, and no booking", async () => {

@@ -13,8 +13,10 @@ import {
   expectError,
   lockedSeats,
   postBooking,
-} from "./helpers.ts";
-import { secretsIn } from "./secret-patterns.ts";
+  stubOf,
+} from "./support/helpers.ts";
+import { secretsIn } from "./support/secret-patterns.ts";
+import { travelTo } from "./support/time.ts";
 
 /** What one log line holds, as far as these tests read it. */
 interface Line {
@@ -38,13 +40,7 @@ beforeEach(() => {
   stop = observeLogLines((line) => lines.push(JSON.parse(line) as Line));
 });
 
-afterEach(() => {
-  stop();
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-});
-
-const showStub = (showId: string) => env.SHOW.get(env.SHOW.idFromName(showId));
+afterEach(() => stop());
 
 async function opsStatus() {
   const res = await call("GET", "/v1/admin/status", { token: await adminToken() });
@@ -181,15 +177,14 @@ describe("stuck work", () => {
     ).toHaveLength(1);
 
     // The alarm runs while the refund is unsettled and reports it.
-    expect(await runDurableObjectAlarm(showStub(ctx.showId))).toBe(true);
+    expect(await runDurableObjectAlarm(stubOf(ctx.showId))).toBe(true);
     const stuck = (await opsStatus()).shows.find((s) => s.show_id === ctx.showId);
     expect(stuck?.refunds.map((r) => r.booking_id)).toEqual([booking.booking_id]);
 
     // The provider is back; once the retry is due, the alarm refunds and clears the report.
     refund.mockRestore();
-    vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(Date.now() + 10 * 60_000);
-    expect(await runDurableObjectAlarm(showStub(ctx.showId))).toBe(true);
+    travelTo(Date.now() + 10 * 60_000);
+    expect(await runDurableObjectAlarm(stubOf(ctx.showId))).toBe(true);
     expect(lines.some((l) => l.msg === "refund done" && l.booking_id === booking.booking_id)).toBe(
       true,
     );

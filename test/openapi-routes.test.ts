@@ -14,7 +14,7 @@ import {
   showResponse,
   venueResponse,
 } from "../src/openapi/response-schemas.ts";
-import { call, card, createShow, lockedSeats, postBooking } from "./helpers.ts";
+import { call, card, createShow, lockedSeats, postBooking } from "./support/helpers.ts";
 
 interface Document {
   openapi: string;

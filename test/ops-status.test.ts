@@ -1,6 +1,5 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
-import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { PaymentSimulator, TEST_CARDS } from "../src/payments/payment-simulator.ts";
 import {
   adminToken,
@@ -13,17 +12,15 @@ import {
   postBooking,
   rowSeats,
   seatMap,
+  stubOf,
   tokenFor,
-} from "./helpers.ts";
+} from "./support/helpers.ts";
+import { travelTo } from "./support/time.ts";
 
 /**
  * GET /v1/admin/status lists what is unsettled now. Shows report to it from their alarm; a
  * report must not outlive the work it lists, and a cancelled show's refunds are listed.
  */
-
-afterEach(() => vi.restoreAllMocks());
-
-const showStub = (showId: string) => env.SHOW.get(env.SHOW.idFromName(showId));
 
 interface StuckShow {
   show_id: string;
@@ -56,7 +53,7 @@ describe("a payment the alarm saw under way", () => {
       });
     const booking = postBooking(ctx.token, bookingBody(ctx));
     await vi.waitFor(() => expect(charging).toHaveBeenCalled());
-    expect(await runDurableObjectAlarm(showStub(ctx.showId))).toBe(true);
+    expect(await runDurableObjectAlarm(stubOf(ctx.showId))).toBe(true);
     expect((await stuckShow(ctx.showId))?.payments).toEqual([
       expect.objectContaining({ status: "charging" }),
     ]);
@@ -92,7 +89,7 @@ describe("a cancelled show", () => {
       body: { reason: "Venue flooded" },
     });
     expect(cancel.status).toBe(202);
-    expect(await runDurableObjectAlarm(showStub(showId))).toBe(true);
+    expect(await runDurableObjectAlarm(stubOf(showId))).toBe(true);
     const stuck = await stuckShow(showId);
     expect(stuck?.cancellation).toMatchObject({
       reason: "Venue flooded",
@@ -103,9 +100,8 @@ describe("a cancelled show", () => {
     expect(stuck?.refunds).toHaveLength(2);
 
     refund.mockRestore();
-    vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(Date.now() + 10 * 60_000);
-    expect(await runDurableObjectAlarm(showStub(showId))).toBe(true);
+    travelTo(Date.now() + 10 * 60_000);
+    expect(await runDurableObjectAlarm(stubOf(showId))).toBe(true);
     vi.useRealTimers();
     expect(await stuckShow(showId)).toBeUndefined();
   });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { PaymentSimulator } from "../src/payments/payment-simulator.ts";
 import {
   adminToken,
@@ -9,15 +9,13 @@ import {
   lockedSeats,
   postBooking,
   seatMap,
-} from "./helpers.ts";
+} from "./support/helpers.ts";
 
 /**
  * A show cancelled while a buyer's charge is under way: the charge goes through, but the
  * buyer must hear that the show is cancelled (not 201 confirmed), and the money must be on
  * its way back before that answer, not at some later alarm.
  */
-
-afterEach(() => vi.restoreAllMocks());
 
 /** Holds the simulator's charges until `release()`; `started` resolves when one is held. */
 function holdCharges() {

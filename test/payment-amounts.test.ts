@@ -13,7 +13,7 @@ import {
   rowSeats,
   seatMap,
   tokenFor,
-} from "./helpers.ts";
+} from "./support/helpers.ts";
 
 /** The highest price a zone may have, and the most seats one lock (so one booking) holds. */
 const MAX_PRICE = 1_000_000;

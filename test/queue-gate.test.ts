@@ -11,15 +11,15 @@ import {
   rowSeats,
   seatMap,
   tokenFor,
-} from "./helpers.ts";
+} from "./support/helpers.ts";
 import {
   join,
   QueueDriver,
-  sleep,
   statusBody,
   turnQueueOff,
   turnQueueOn,
-} from "./queue-helpers.ts";
+} from "./support/queue-helpers.ts";
+import { sleep } from "./support/time.ts";
 
 let showIds: string[] = [];
 afterEach(async () => {
@@ -85,11 +85,13 @@ describe("locking seats while the show's waiting room is on", () => {
     const driver = new QueueDriver(showId);
     await driver.useTestClock();
     const buyer = await join(showId, "user_admitted_buyer");
+    // A later millisecond: a join's order key is its time (src/queue/queue-order.ts).
     await sleep(3);
     await driver.tick(1_000);
     const admitted = await statusBody(showId, buyer.ticket);
     expect(admitted.admitted).toBe(true);
-    const locked = await lock(buyer.token, showId, seats, admitted.queue_pass ?? undefined);
+    const pass = admitted.admitted ? (admitted.queue_pass ?? undefined) : undefined;
+    const locked = await lock(buyer.token, showId, seats, pass);
     expect(locked.status).toBe(200);
     const { lock_id } = (await locked.json()) as { lock_id: string };
     const booking = await postBooking(buyer.token, {

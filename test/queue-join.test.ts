@@ -1,15 +1,16 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { call, createShow, expectError, tokenFor } from "./helpers.ts";
+import { call, createShow, expectError, tokenFor } from "./support/helpers.ts";
 import {
   type Joined,
   join,
   QueueDriver,
-  sleep,
   status,
   statusBody,
   turnQueueOff,
   turnQueueOn,
-} from "./queue-helpers.ts";
+  waiting,
+} from "./support/queue-helpers.ts";
+import { sleep } from "./support/time.ts";
 
 let showIds: string[] = [];
 afterEach(async () => {
@@ -38,7 +39,7 @@ describe("joining a show's waiting room", () => {
       ahead: null,
       position_known: false,
     });
-    expect(first.body.estimated_wait_seconds).toBeGreaterThanOrEqual(1);
+    expect(waiting(first.body).estimated_wait_seconds).toBeGreaterThanOrEqual(1);
     const again = await join(showId, "user_join_twice");
     expect(again.entry).toEqual(first.entry);
   });
@@ -79,10 +80,10 @@ describe("joining a show's waiting room", () => {
     const crowd: Joined[] = [];
     for (let i = 0; i < 24; i++) {
       crowd.push(await join(showId, `user_crowd_${i}`));
-      await sleep(2);
+      await sleep(2); // joins in distinct milliseconds, as a real crowd's arrive
     }
     const before = await statusBody(showId, crowd[0]?.ticket ?? "");
-    expect(before.estimated_wait_seconds).toBeGreaterThanOrEqual(9);
+    expect(waiting(before).estimated_wait_seconds).toBeGreaterThanOrEqual(9);
     await driver.tick(opensAt - driver.now() - 100); // just before the opening: no one in
     expect((await driver.snapshot()).admitted).toBe(0);
     const order: string[] = [];
@@ -118,6 +119,7 @@ describe("joining a show's waiting room", () => {
   it("lets a holder whose turn passed and whose pass expired join again at the back", async () => {
     const { showId, driver } = await queuedShow({ admit_per_minute: 60, pass_ttl_seconds: 60 });
     const first = await join(showId, "user_too_late");
+    // A later millisecond: a join's order key is its time (src/queue/queue-order.ts).
     await sleep(3);
     await driver.tick(1_000);
     expect((await statusBody(showId, first.ticket)).admitted).toBe(true);

@@ -2,15 +2,15 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { shardStub } from "../src/queue/queue-coordinator.ts";
 import { compareEntries, type Entry } from "../src/queue/queue-order.ts";
-import { adminToken, call, createShow, expectError } from "./helpers.ts";
+import { adminToken, call, createShow, expectError } from "./support/helpers.ts";
 import {
   join,
   QueueDriver,
-  sleep,
   statusBody,
   turnQueueOff,
   turnQueueOn,
-} from "./queue-helpers.ts";
+} from "./support/queue-helpers.ts";
+import { sleep } from "./support/time.ts";
 
 let showIds: string[] = [];
 afterEach(async () => {
@@ -35,12 +35,15 @@ describe("moving the opening of a waiting room", () => {
   it("is refused with 409 QUEUE_ALREADY_ADMITTING once the line admits, so later joiners stay behind those waiting", async () => {
     const { showId, driver } = await queuedShow({ admit_per_minute: 60 });
     const first = await join(showId, "user_opening_first");
+    // A later millisecond: a join's order key is its time (src/queue/queue-order.ts).
     await sleep(3);
     await driver.tick(1_000);
     expect((await statusBody(showId, first.ticket)).admitted).toBe(true);
     const second = await join(showId, "user_opening_second");
+    // A later millisecond: a join's order key is its time (src/queue/queue-order.ts).
     await sleep(3);
     const third = await join(showId, "user_opening_third");
+    // A later millisecond: a join's order key is its time (src/queue/queue-order.ts).
     await sleep(3);
 
     const later = new Date(Date.now() + 3_600_000).toISOString();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { adminToken, call, createShow } from "./helpers.ts";
-import { join, QueueDriver, turnQueueOff, turnQueueOn } from "./queue-helpers.ts";
+import { adminToken, call, createShow } from "./support/helpers.ts";
+import { join, QueueDriver, turnQueueOff, turnQueueOn } from "./support/queue-helpers.ts";
 
 let showId = "";
 afterEach(() => turnQueueOff(showId));

@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { call, createShow, expectError, rowSeats, seatMap } from "./helpers.ts";
+import { call, createShow, expectError, rowSeats, seatMap } from "./support/helpers.ts";
 import {
   join,
   QueueDriver,
-  sleep,
   status,
   statusBody,
   turnQueueOff,
   turnQueueOn,
-} from "./queue-helpers.ts";
+} from "./support/queue-helpers.ts";
+import { sleep } from "./support/time.ts";
 
 let showIds: string[] = [];
 afterEach(async () => {
@@ -37,6 +37,7 @@ function lock(token: string, showId: string, seats: string[], pass: string) {
 /** Joins, lets the coordinator admit, and answers the pass status hands out. */
 async function admittedPass(showId: string, driver: QueueDriver, user: string) {
   const joined = await join(showId, user);
+  // A later millisecond: a join's order key is its time (src/queue/queue-order.ts).
   await sleep(3);
   await driver.tick(1_000);
   const answer = await statusBody(showId, joined.ticket);

@@ -1,13 +1,14 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createShow } from "./helpers.ts";
+import { createShow } from "./support/helpers.ts";
 import {
   type Joined,
   join,
-  sleep,
   statusBody,
   turnQueueOff,
   turnQueueOn,
-} from "./queue-helpers.ts";
+  waiting,
+} from "./support/queue-helpers.ts";
+import { sleep } from "./support/time.ts";
 
 /**
  * Places in line as a new user sees them: the coordinator runs on its own alarm (once a
@@ -79,7 +80,8 @@ describe("places in the waiting room", () => {
     const crowd: Joined[] = [];
     for (let i = 0; i < 6; i++) {
       const joined = await join(showId, `user_places_crowd_${i}`);
-      expect(joined.body.position === null || joined.body.position_known === true).toBe(true);
+      const place = waiting(joined.body);
+      expect(place.position === null || place.position_known === true).toBe(true);
       crowd.push(joined);
     }
     const byKey = [...crowd].sort((a, b) => a.entry[0] - b.entry[0]);
@@ -90,7 +92,7 @@ describe("places in the waiting room", () => {
           const position = byKey.indexOf(user) + 1;
           expect(answer).toMatchObject({ position_known: true, position, ahead: position - 1 });
           // The opening is an hour away: the wait is at least that.
-          expect(answer.estimated_wait_seconds).toBeGreaterThan(3_590);
+          expect(waiting(answer).estimated_wait_seconds).toBeGreaterThan(3_590);
         }
       },
       { timeout: 10_000, interval: 250 },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { forgetQueueSnapshot } from "../src/queue/snapshot-cache.ts";
-import { adminToken, call, createShow, expectError, tokenFor } from "./helpers.ts";
-import { turnQueueOff, turnQueueOn } from "./queue-helpers.ts";
+import { adminToken, call, createShow, expectError, tokenFor } from "./support/helpers.ts";
+import { turnQueueOff, turnQueueOn } from "./support/queue-helpers.ts";
 
 describe("a show's waiting-room settings", () => {
   it("are off until an admin turns the queue on, and say so publicly", async () => {

@@ -1,6 +1,6 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { app } from "../src/app.ts";
 import {
   createShow,
@@ -10,11 +10,8 @@ import {
   rowSeats,
   seatMap,
   tokenFor,
-} from "./helpers.ts";
-
-afterEach(() => {
-  vi.useRealTimers();
-});
+} from "./support/helpers.ts";
+import { travelTo } from "./support/time.ts";
 
 type Limits = Partial<
   Record<
@@ -266,8 +263,7 @@ describe("counting", () => {
       429,
       "RATE_LIMITED",
     );
-    vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(reset * 1000 + 1);
+    travelTo(reset * 1000 + 1);
     const next = await limited({ RATE_LIMIT_CATALOG: "1" }, "GET", "/v1/events", { ip });
     expect(next.status).toBe(200);
     expect(next.headers.get("X-RateLimit-Remaining")).toBe("0");

@@ -1,10 +1,9 @@
-import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { abortAllDurableObjects, runDurableObjectAlarm } from "cloudflare:test";
+import { describe, expect, it, vi } from "vitest";
 import { PaymentSimulator } from "../src/payments/payment-simulator.ts";
 import { MAX_REFUND_RETRY_MS, refundRetryDelay } from "../src/show/services/show-cancellations.ts";
-import type { ShowObject } from "../src/show/show-object.ts";
 import {
+  alarmOf,
   bookingBody,
   call,
   expectError,
@@ -12,22 +11,11 @@ import {
   lockedSeats,
   postBooking,
   seatMap,
-} from "./helpers.ts";
+  stubOf,
+} from "./support/helpers.ts";
+import { travelTo } from "./support/time.ts";
 
-afterEach(() => {
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-});
-
-const stubOf = (showId: string) => env.SHOW.get(env.SHOW.idFromName(showId));
-const alarmOf = (showId: string) =>
-  runInDurableObject(stubOf(showId), (_o: ShowObject, state) => state.storage.getAlarm());
-
-/** Moves the clock the show object reads (Date only; timers keep running normally). */
-function travelTo(ms: number): void {
-  vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(ms);
-}
+/** The backoff itself (refundRetryDelay) is tested alone in test/unit/refund-backoff.test.ts. */
 
 /** A confirmed booking (paid at once) and a cancellation of it while the provider is down. */
 async function cancelWhileProviderIsDown() {
@@ -53,13 +41,6 @@ async function statusOf(token: string, bookingId: string): Promise<string> {
 }
 
 describe("a cancellation whose refund keeps failing", () => {
-  it("waits longer after each failed try, up to a cap", () => {
-    const delays = [1, 2, 3, 4, 10, 50].map(refundRetryDelay);
-    expect(delays.slice(0, 4)).toEqual([5_000, 10_000, 20_000, 40_000]);
-    expect(delays[5]).toBe(5 * 60_000);
-    expect(delays.every((d, i) => i === 0 || d >= (delays[i - 1] ?? 0))).toBe(true);
-  });
-
   it("keeps the alarm armed through failed retries until the refund goes through", async () => {
     const { ctx, bookingId, refund } = await cancelWhileProviderIsDown();
     let now = Date.now();

@@ -1,28 +1,21 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { ShowObject } from "../src/show/show-object.ts";
-import { showStub } from "../src/show-client/show-stub.ts";
 import {
+  alarmOf,
   call,
   createShow,
   type LockJson,
+  type LockStatusJson,
   lockSeats,
   rowSeats,
   type SeatMapJson,
   seatMap,
+  stubOf,
   tokenFor,
-} from "./helpers.ts";
-
-afterEach(() => {
-  vi.useRealTimers();
-});
-
-/** Moves the clock the show object reads (Date only; timers keep running normally). */
-function travelTo(ms: number): void {
-  vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(ms);
-}
+} from "./support/helpers.ts";
+import { travelTo } from "./support/time.ts";
 
 async function d1LockStatuses(lockId: string): Promise<string[]> {
   const { results } = await env.DB.prepare(
@@ -58,7 +51,7 @@ describe("lock expiry", () => {
 
   it("arms one alarm for the earliest expiry, and the alarm releases and records expired locks", async () => {
     const { showId } = await createShow();
-    const stub = showStub(env, showId);
+    const stub = stubOf(showId);
     const { lock: long } = await lockTwo(showId, 600);
     const rowB = rowSeats(await seatMap(showId), "B");
     const short = (await (
@@ -68,10 +61,7 @@ describe("lock expiry", () => {
         lock_duration_seconds: 60,
       })
     ).json()) as LockJson;
-    const alarmAt = await runInDurableObject(stub, (_obj: ShowObject, state) =>
-      state.storage.getAlarm(),
-    );
-    expect(alarmAt).toBe(Date.parse(short.expires_at));
+    expect(await alarmOf(showId)).toBe(Date.parse(short.expires_at));
 
     travelTo(Date.parse(short.expires_at) + 1);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
@@ -83,17 +73,14 @@ describe("lock expiry", () => {
         .every((s) => s.status === "locked"),
     ).toBe(true);
     // Re-armed for the next expiry, and D1 agrees.
-    const next = await runInDurableObject(stub, (_obj: ShowObject, state) =>
-      state.storage.getAlarm(),
-    );
-    expect(next).toBe(Date.parse(long.expires_at));
+    expect(await alarmOf(showId)).toBe(Date.parse(long.expires_at));
     await vi.waitFor(async () => expect(await d1LockStatuses(short.lock_id)).toEqual(["expired"]));
     expect(await d1LockStatuses(long.lock_id)).toEqual(["locked", "locked"]);
   });
 
   it("changes nothing when the alarm runs twice", async () => {
     const { showId } = await createShow();
-    const stub = showStub(env, showId);
+    const stub = stubOf(showId);
     const { seats, lock } = await lockTwo(showId);
     travelTo(Date.parse(lock.expires_at) + 1);
     await runDurableObjectAlarm(stub);
@@ -114,7 +101,7 @@ describe("lock expiry", () => {
     );
     const token = await tokenFor("user_a");
     const res = await call("GET", `/v1/seats/lock/${lock.lock_id}`, { token });
-    expect(((await res.json()) as LockJson).status).toBe("expired");
+    expect(((await res.json()) as LockStatusJson).status).toBe("expired");
   });
 
   it("lets another user lock seats whose lock expired, even before the alarm", async () => {
@@ -134,7 +121,7 @@ describe("durability", () => {
     const { showId } = await createShow();
     const { seats, lock } = await lockTwo(showId, 600);
     const before = await seatMap(showId);
-    await evictDurableObject(showStub(env, showId));
+    await evictDurableObject(stubOf(showId));
     const after = await seatMap(showId);
     expect(after).toEqual(before);
     expect(
@@ -146,7 +133,7 @@ describe("durability", () => {
     const owner = await call("GET", `/v1/seats/lock/${lock.lock_id}`, {
       token: await tokenFor("user_a"),
     });
-    expect(((await owner.json()) as LockJson).status).toBe("locked");
+    expect(((await owner.json()) as LockStatusJson).status).toBe("locked");
   });
 
   it("records each lock in D1 seat_locks, one row per seat", async () => {

@@ -12,8 +12,8 @@ import {
   rowSeats,
   seatMap,
   tokenFor,
-} from "./helpers.ts";
-import { reaches, watch } from "./live-viewer.ts";
+} from "./support/helpers.ts";
+import { reaches, watch } from "./support/live-viewer.ts";
 
 /** POST/GET /v1/shows/{id}/holds and DELETE .../holds/{hold_id}: seats kept back from sale. */
 

@@ -4,11 +4,12 @@ import {
   createShow,
   expectError,
   type LockJson,
+  type LockStatusJson,
   lockSeats,
   rowSeats,
   seatMap,
   tokenFor,
-} from "./helpers.ts";
+} from "./support/helpers.ts";
 
 describe("POST /v1/seats/lock", () => {
   it("locks the seats and answers with api-design.md's lock response", async () => {
@@ -301,11 +302,11 @@ describe("GET and DELETE /v1/seats/lock/{lock_id}", () => {
     ).json()) as LockJson;
     const first = await call("DELETE", `/v1/seats/lock/${lock.lock_id}`, { token });
     expect(first.status).toBe(200);
-    expect(((await first.json()) as LockJson).status).toBe("released");
+    expect(((await first.json()) as LockStatusJson).status).toBe("released");
     const version = (await seatMap(showId)).version;
     const second = await call("DELETE", `/v1/seats/lock/${lock.lock_id}`, { token });
     expect(second.status).toBe(200);
-    expect(((await second.json()) as LockJson).status).toBe("released");
+    expect(((await second.json()) as LockStatusJson).status).toBe("released");
     const map = await seatMap(showId);
     expect(map.version).toBe(version);
     expect(map.seats.filter((s) => seats.includes(s.seat_id)).map((s) => s.status)).toEqual([

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { app } from "../src/app.ts";
 import { newId } from "../src/lib/ids.ts";
 import {
@@ -9,7 +9,6 @@ import {
   lastSeatMap,
   rememberSeatMap,
 } from "../src/show-client/seat-map-cache.ts";
-import { showStub } from "../src/show-client/show-stub.ts";
 import {
   createShow,
   type LockJson,
@@ -17,21 +16,19 @@ import {
   rowSeats,
   type SeatMapJson,
   seatMap,
+  stubOf,
   tokenFor,
-} from "./helpers.ts";
+} from "./support/helpers.ts";
+import { travelTo } from "./support/time.ts";
 
 /** A seat-map answer of the show object at `version` (the JSON only needs to differ). */
 function answer(version: number) {
   return { version, json: JSON.stringify({ version }), changesBy: null };
 }
 
-afterEach(() => {
-  vi.useRealTimers();
-});
-
 /** Locks a seat through the show object directly, as another isolate's request would. */
 async function lockElsewhere(showId: string, seatId: string) {
-  const result = await showStub(env, showId).lock(
+  const result = await stubOf(showId).lock(
     { userId: "user_elsewhere", durationSeconds: 60, selection: { seatIds: [seatId] } },
     { requestId: "req_elsewhere" },
   );
@@ -70,8 +67,7 @@ describe("the seat-map cache", () => {
         lock_duration_seconds: 60,
       })
     ).json()) as LockJson;
-    vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(Date.parse(lock.expires_at) - 100);
+    travelTo(Date.parse(lock.expires_at) - 100);
     expect(statusOf(await seatMap(showId), seat)).toBe("locked"); // cached, fresh for 250 ms…
     vi.setSystemTime(Date.parse(lock.expires_at) + 1); // …but not past the expiry
     expect(statusOf(await seatMap(showId), seat)).toBe("available");
@@ -133,8 +129,7 @@ describe("the seat-map cache's ordering", () => {
     const url = `https://api.test/v1/shows/${showId}/seats`;
     const seat = rowSeats(await seatMap(showId), "D")[0];
     // The clock stands still: the stale map could otherwise age out of the cache by itself.
-    vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(Date.now() + 1_000);
+    travelTo(Date.now() + 1_000);
 
     // A read whose answer from the object is held back until the lock has gone through.
     const answered = Promise.withResolvers<void>();

@@ -1,7 +1,5 @@
-import { exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import {
-  BASE,
   call,
   createShow,
   expectError,
@@ -12,7 +10,8 @@ import {
   type SeatMapJson,
   seatMap,
   tokenFor,
-} from "./helpers.ts";
+} from "./support/helpers.ts";
+import { expectChained, reaches, upgrade, watch } from "./support/live-viewer.ts";
 
 describe("GET /v1/shows/{show_id}/seats", () => {
   it("answers api-design.md's seat map, readable without a token", async () => {
@@ -80,61 +79,26 @@ describe("GET /v1/shows/{show_id}/seats", () => {
   });
 });
 
-interface LiveMessage {
-  type: "snapshot" | "seats";
-  version: number;
-  from_version?: number;
-  seats: { seat_id: string; status: string }[];
-}
-
-/** Opens the live seat map and collects its messages. */
-async function openLive(showId: string) {
-  const res = await exports.default.fetch(`${BASE}/v1/shows/${showId}/seats/live`, {
-    headers: { Upgrade: "websocket" },
-  });
-  expect(res.status).toBe(101);
-  const ws = res.webSocket;
-  if (!ws) throw new Error("no WebSocket in the upgrade response");
-  const messages: LiveMessage[] = [];
-  const closes: number[] = [];
-  ws.addEventListener("message", (event) => {
-    messages.push(JSON.parse(String(event.data)) as LiveMessage);
-  });
-  ws.addEventListener("close", (event) => {
-    closes.push(event.code);
-  });
-  ws.accept();
-  return { ws, messages, closes };
-}
-
-async function until<T>(check: () => T | undefined, timeoutMs = 2000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 describe("GET /v1/shows/{show_id}/seats/live", () => {
   it("sends a snapshot, then every change with consecutive versions and only changed seats", async () => {
     const { showId } = await createShow();
-    const { ws, messages } = await openLive(showId);
-    const snapshot = await until(() => messages[0]);
-    expect(snapshot.type).toBe("snapshot");
-    expect(snapshot.seats).toHaveLength(44);
+    const viewer = await watch(showId);
+    await vi.waitFor(() => expect(viewer.messages.length).toBeGreaterThan(0));
+    const [snapshot] = viewer.messages;
+    expect(snapshot?.type).toBe("snapshot");
+    expect(snapshot?.seats).toHaveLength(44);
+    const start = snapshot?.version ?? Number.NaN;
 
     const rowA = rowSeats(await seatMap(showId), "A");
     const token = await tokenFor("user_a");
     const first = (await (
       await lockSeats(token, { show_id: showId, seat_ids: rowA.slice(0, 2) })
     ).json()) as LockJson;
-    const firstUpdate = await until(() => messages[1]);
-    expect(firstUpdate).toEqual({
+    await vi.waitFor(() => expect(viewer.messages.length).toBeGreaterThan(1));
+    expect(viewer.messages[1]).toEqual({
       type: "seats",
-      from_version: snapshot.version,
-      version: snapshot.version + 1,
+      from_version: start,
+      version: start + 1,
       seats: rowA.slice(0, 2).map((seat_id) => ({ seat_id, status: "locked" })),
     });
 
@@ -143,22 +107,20 @@ describe("GET /v1/shows/{show_id}/seats/live", () => {
     await lockSeats(await tokenFor("user_b"), { show_id: showId, seat_ids: [rowA[5]] });
     await call("DELETE", `/v1/seats/lock/${first.lock_id}`, { token });
     await lockSeats(await tokenFor("user_c"), { show_id: showId, seat_ids: [rowA[0]] });
-    const finalVersion = snapshot.version + 4;
-    await until(() => (messages.at(-1)?.version === finalVersion ? true : undefined));
-    const updates = messages.slice(1);
-    for (let i = 1; i < updates.length; i++) {
-      expect(updates[i]?.from_version).toBe(updates[i - 1]?.version);
-    }
+    const finalVersion = start + 4;
+    await reaches(viewer, finalVersion);
+    expectChained(viewer);
     const latest = new Map<string, string>();
-    for (const update of updates)
-      for (const seat of update.seats) latest.set(seat.seat_id, seat.status);
+    for (const update of viewer.messages.slice(1)) {
+      for (const seat of update.seats ?? []) latest.set(seat.seat_id, seat.status);
+    }
     expect(Object.fromEntries(latest)).toEqual({
       [rowA[0] ?? ""]: "locked",
       [rowA[1] ?? ""]: "available",
       [rowA[5] ?? ""]: "locked",
     });
     expect((await seatMap(showId)).version).toBe(finalVersion);
-    ws.close(1000, "done");
+    viewer.ws.close(1000, "done");
   });
 
   it("starts a new viewer's updates at its snapshot's version, even mid-burst", async () => {
@@ -166,57 +128,36 @@ describe("GET /v1/shows/{show_id}/seats/live", () => {
     const seats = rowSeats(await seatMap(ctx.showId), "B");
     // A change still inside the coalescing window when the viewer connects.
     await lockSeats(await tokenFor("user_burst_1"), { show_id: ctx.showId, seat_ids: [seats[0]] });
-    const res = await exports.default.fetch(`${BASE}/v1/shows/${ctx.showId}/seats/live`, {
-      headers: { Upgrade: "websocket" },
-    });
-    const ws = res.webSocket;
-    if (!ws) throw new Error("no WebSocket");
-    const messages: { type: string; version: number; from_version?: number }[] = [];
-    ws.addEventListener("message", (event) => {
-      messages.push(JSON.parse(String(event.data)));
-    });
-    ws.accept();
+    const viewer = await watch(ctx.showId);
+    const { messages } = viewer;
     await vi.waitFor(() => expect(messages.length).toBeGreaterThan(0));
     await lockSeats(await tokenFor("user_burst_2"), { show_id: ctx.showId, seat_ids: [seats[1]] });
     await vi.waitFor(() => expect(messages.length).toBeGreaterThan(1));
     expect(messages[0]?.type).toBe("snapshot");
     expect(messages[1]?.from_version).toBe(messages[0]?.version);
-    ws.close(1000);
+    viewer.ws.close(1000);
   });
 
   it("answers ping with pong", async () => {
     const { showId } = await createShow();
-    const res = await exports.default.fetch(`${BASE}/v1/shows/${showId}/seats/live`, {
-      headers: { Upgrade: "websocket" },
-    });
-    const ws = res.webSocket;
-    if (!ws) throw new Error("no WebSocket");
-    const texts: string[] = [];
-    ws.addEventListener("message", (event) => {
-      texts.push(String(event.data));
-    });
-    ws.accept();
-    await until(() => texts[0]);
-    ws.send("ping");
-    await until(() => (texts.includes("pong") ? true : undefined));
-    ws.close(1000);
+    const viewer = await watch(showId);
+    await vi.waitFor(() => expect(viewer.texts.length).toBeGreaterThan(0));
+    viewer.ws.send("ping");
+    await vi.waitFor(() => expect(viewer.texts).toContain("pong"));
+    viewer.ws.close(1000);
   });
 
   it("reciprocates a close from the viewer", async () => {
     const { showId } = await createShow();
-    const { ws, messages, closes } = await openLive(showId);
-    await until(() => messages[0]);
-    ws.close(1000, "bye");
-    const code = await until(() => closes[0]);
-    expect(code).toBe(1000);
+    const viewer = await watch(showId);
+    await vi.waitFor(() => expect(viewer.messages.length).toBeGreaterThan(0));
+    viewer.ws.close(1000, "bye");
+    await vi.waitFor(() => expect(viewer.closed).toBe(1000));
   });
 
   it("refuses a plain GET with 426 and an unknown show with 404", async () => {
     const { showId } = await createShow();
     await expectError(await call("GET", `/v1/shows/${showId}/seats/live`), 426, "UPGRADE_REQUIRED");
-    const res = await exports.default.fetch(`${BASE}/v1/shows/show_unknown/seats/live`, {
-      headers: { Upgrade: "websocket" },
-    });
-    await expectError(res, 404, "NOT_FOUND");
+    await expectError(await upgrade("show_unknown"), 404, "NOT_FOUND");
   });
 });

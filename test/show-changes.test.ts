@@ -1,6 +1,7 @@
 import { abortAllDurableObjects, runDurableObjectAlarm } from "cloudflare:test";
-import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import type { z } from "zod";
+import type { showResponse } from "../src/openapi/response-schemas.ts";
 import { PaymentSimulator } from "../src/payments/payment-simulator.ts";
 import {
   adminToken,
@@ -15,18 +16,13 @@ import {
   postBooking,
   rowSeats,
   seatMap,
+  stubOf,
   tokenFor,
-} from "./helpers.ts";
-import { watch } from "./live-viewer.ts";
+} from "./support/helpers.ts";
+import { watch } from "./support/live-viewer.ts";
+import { travelTo } from "./support/time.ts";
 
 /** PATCH /v1/shows/{id} and POST /v1/shows/{id}/cancel. */
-
-afterEach(() => {
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-});
-
-const stubOf = (showId: string) => env.SHOW.get(env.SHOW.idFromName(showId));
 
 async function patch(showId: string, body: unknown): Promise<Response> {
   return call("PATCH", `/v1/shows/${showId}`, { token: await adminToken(), body });
@@ -34,16 +30,7 @@ async function patch(showId: string, body: unknown): Promise<Response> {
 
 async function getShow(showId: string) {
   const res = await call("GET", `/v1/shows/${showId}`);
-  return (
-    (await res.json()) as {
-      show: {
-        status: string;
-        show_time: string;
-        prices?: Record<string, number>;
-        cancellation?: Record<string, number>;
-      };
-    }
-  ).show;
+  return ((await res.json()) as z.infer<typeof showResponse>).show;
 }
 
 async function buy(showId: string, user: string, seatIds: string[]) {
@@ -72,11 +59,7 @@ describe("closing and reopening a show's sale", () => {
       400,
       "SHOW_CLOSED",
     );
-    await vi.waitFor(() =>
-      expect(
-        viewer.messages.some((m) => (m as { type: string; status?: string }).type === "show"),
-      ).toBe(true),
-    );
+    await vi.waitFor(() => expect(viewer.messages.some((m) => m.type === "show")).toBe(true));
     expect((await patch(showId, { status: "scheduled" })).status).toBe(200);
     expect((await lockSeats(token, { show_id: showId, seat_ids: [seats[0]] })).status).toBe(200);
   });
@@ -147,8 +130,7 @@ describe("cancelling a sold show", () => {
     await runDurableObjectAlarm(stubOf(showId));
     await abortAllDurableObjects();
     refund.mockRestore();
-    vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(Date.now() + 60 * 60_000);
+    travelTo(Date.now() + 60 * 60_000);
     expect(await runDurableObjectAlarm(stubOf(showId))).toBe(true);
     vi.useRealTimers();
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { adminToken, call, createShow, type SeatMapJson, seatMap } from "./helpers.ts";
-import { reaches, watch } from "./live-viewer.ts";
+import { adminToken, call, createShow, type SeatMapJson, seatMap } from "./support/helpers.ts";
+import { reaches, watch } from "./support/live-viewer.ts";
 
 /**
  * New prices change what the seat map shows, so they change its version and ETag like a

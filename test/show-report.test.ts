@@ -13,7 +13,7 @@ import {
   rowSeats,
   seatMap,
   tokenFor,
-} from "./helpers.ts";
+} from "./support/helpers.ts";
 
 /** GET /v1/shows/{id}/report and GET /v1/shows/{id}/bookings, for organizers. */
 

@@ -1,8 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { migrateShowSchema, SHOW_SCHEMA_VERSION } from "../src/show/storage/schema-migrations.ts";
-import { createShow, lockedSeats, seatMap } from "./helpers.ts";
+import { createShow, lockedSeats, seatMap, stubOf } from "./support/helpers.ts";
 
 /**
  * The show object's SQLite schema is brought up to date by one runner of numbered steps:
@@ -19,7 +18,7 @@ const columnsOf = (sql: SqlStorage, table: string) =>
 describe("the show object's schema migrations", () => {
   it("bring an object stored by an older version to the latest schema, keeping its rows", async () => {
     // A fresh object of the show class that holds no show: its storage is ours to shape.
-    const stub = env.SHOW.get(env.SHOW.idFromName("schema_probe_legacy"));
+    const stub = stubOf("schema_probe_legacy");
     const after = await runInDurableObject(stub, (_object, state) => {
       const { sql } = state.storage;
       // As an object made before the runner stored it: no `prices`, no `seat_prices`, the
@@ -74,7 +73,7 @@ describe("the show object's schema migrations", () => {
   it("leave a show made today at the latest version, selling as before", async () => {
     const ctx = await lockedSeats(1, "user_schema");
     const version = await runInDurableObject(
-      env.SHOW.get(env.SHOW.idFromName(ctx.showId)),
+      stubOf(ctx.showId),
       (_object, state) =>
         state.storage.sql.exec<{ version: number }>("SELECT version FROM schema_version").one()
           .version,

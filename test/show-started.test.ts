@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   type BookingJson,
   call,
@@ -11,16 +11,12 @@ import {
   rowSeats,
   seatMap,
   tokenFor,
-} from "./helpers.ts";
-
-afterEach(() => {
-  vi.useRealTimers();
-});
+} from "./support/helpers.ts";
+import { travelTo } from "./support/time.ts";
 
 /** Moves the clock past the show's start (createShow schedules it a week ahead). */
 function afterTheShowStarts(): void {
-  vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(Date.now() + 8 * 24 * 3600 * 1000);
+  travelTo(Date.now() + 8 * 24 * 3600 * 1000);
 }
 
 describe("once the show has started", () => {

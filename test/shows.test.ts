@@ -8,7 +8,7 @@ import {
   inOneWeek,
   seatMap,
   tokenFor,
-} from "./helpers.ts";
+} from "./support/helpers.ts";
 
 let eventId: string;
 let venueId: string;

@@ -13,7 +13,7 @@ import {
   newKey,
   postBooking,
   tokenFor,
-} from "./helpers.ts";
+} from "./support/helpers.ts";
 
 /** The request body limit (README, Hardening). */
 const BODY_LIMIT = 64 * 1024;

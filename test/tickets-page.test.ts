@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { adminToken, call, expectError, tokenFor } from "./helpers.ts";
-import { bookedTicket, checkIn, scannerToken } from "./tickets-helpers.ts";
+import { adminToken, call, expectError, tokenFor } from "./support/helpers.ts";
+import { bookedTicket, checkIn, scannerToken } from "./support/tickets-helpers.ts";
 
 function pathOf(url: string): string {
   return new URL(url).pathname;

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { CompactSign, compactVerify, createLocalJWKSet, importJWK } from "jose";
 import { describe, expect, it } from "vitest";
-import { call, expectError } from "./helpers.ts";
-import { bookedTicket, checkIn, scannerToken } from "./tickets-helpers.ts";
+import { call, expectError } from "./support/helpers.ts";
+import { bookedTicket, checkIn, scannerToken } from "./support/tickets-helpers.ts";
 
 /** The private half of the retired test key in TICKET_PREVIOUS_KEYS (vitest.config.ts). */
 const RETIRED_PRIVATE_JWK = {

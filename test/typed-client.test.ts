@@ -1,7 +1,7 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ticketClient } from "../src/client.ts";
-import { BASE, card, createShow, newKey, tokenFor } from "./helpers.ts";
+import { BASE, card, createShow, newKey, tokenFor } from "./support/helpers.ts";
 
 /**
  * The typed client (src/client.ts) against the real Worker: the README's example, lock →

@@ -1,5 +1,5 @@
 import { listDurableObjectIds } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { newShowScopedId } from "../src/contract/scoped-ids.ts";
 import { database } from "../src/db/database.ts";
@@ -7,19 +7,20 @@ import { shows } from "../src/db/schema.ts";
 import { newId } from "../src/lib/ids.ts";
 import { KnownShows, knownShows, showInD1 } from "../src/show-client/known-shows.ts";
 import {
-  BASE,
   call,
   card,
   createShow,
   expectError,
   inOneWeek,
   newKey,
+  stubOf,
   tokenFor,
-} from "./helpers.ts";
+} from "./support/helpers.ts";
+import { upgrade } from "./support/live-viewer.ts";
 
 /** Whether a show object exists (was ever created) for the show id. */
 async function hasShowObject(showId: string): Promise<boolean> {
-  const id = env.SHOW.idFromName(showId);
+  const { id } = stubOf(showId);
   return (await listDurableObjectIds(env.SHOW)).some((existing) => existing.equals(id));
 }
 
@@ -31,9 +32,7 @@ describe("requests for a show that does not exist", () => {
     const map = await expectError(await call("GET", `/v1/shows/${showId}/seats`), 404, "NOT_FOUND");
     expect(map.details).toEqual({ resource: "show", id: showId });
 
-    const live = await exports.default.fetch(`${BASE}/v1/shows/${showId}/seats/live`, {
-      headers: { Upgrade: "websocket" },
-    });
+    const live = await upgrade(showId);
     expect((await expectError(live, 404, "NOT_FOUND")).details).toEqual({
       resource: "show",
       id: showId,

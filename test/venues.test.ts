@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { adminToken, call, demoVenueInput, expectError } from "./helpers.ts";
+import { adminToken, call, demoVenueInput, expectError } from "./support/helpers.ts";
 
 interface VenueJson {
   venue_id: string;

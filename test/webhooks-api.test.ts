@@ -3,8 +3,8 @@ import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it } from "vitest";
 import { newSigningSecret, signDelivery } from "../src/webhooks/webhook-signature.ts";
 import { checkTarget, localTargets } from "../src/webhooks/webhook-targets.ts";
-import { adminToken, call, expectError, tokenFor } from "./helpers.ts";
-import { deleteWebhook } from "./webhooks-receiver.ts";
+import { adminToken, call, expectError, tokenFor } from "./support/helpers.ts";
+import { deleteWebhook } from "./support/webhooks-receiver.ts";
 
 const made: string[] = [];
 afterEach(async () => {

@@ -2,7 +2,7 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { webhookBacklog } from "../src/webhooks/webhook-backlog.ts";
-import { adminToken, call } from "./helpers.ts";
+import { adminToken, call } from "./support/helpers.ts";
 import {
   createWebhook,
   deleteWebhook,
@@ -10,10 +10,12 @@ import {
   Receiver,
   runNextDelivery,
   sampleEvents,
-} from "./webhooks-receiver.ts";
+} from "./support/webhooks-receiver.ts";
 
 const made: string[] = [];
 afterEach(async () => {
+  // The clean-up deletes with the real clock and fetch (the setup file's reset,
+  // test/support/real-timers.ts, runs only after this hook).
   vi.useRealTimers();
   vi.restoreAllMocks();
   for (const id of made.splice(0)) await deleteWebhook(id);

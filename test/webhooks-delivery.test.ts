@@ -1,5 +1,4 @@
 import { abortAllDurableObjects, runDurableObjectAlarm } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { TEST_CARDS } from "../src/payments/payment-simulator.ts";
 import { WebhookEndpoint } from "../src/webhooks/webhook-endpoint.ts";
@@ -12,8 +11,10 @@ import {
   postBooking,
   rowSeats,
   seatMap,
+  stubOf,
   tokenFor,
-} from "./helpers.ts";
+} from "./support/helpers.ts";
+import { travelTo } from "./support/time.ts";
 import {
   createWebhook,
   type DeliveryJson,
@@ -23,8 +24,7 @@ import {
   eventually,
   Receiver,
   runNextDelivery,
-  travelTo,
-} from "./webhooks-receiver.ts";
+} from "./support/webhooks-receiver.ts";
 
 const ALL_EVENTS = [
   "booking.confirmed",
@@ -37,6 +37,8 @@ const ALL_EVENTS = [
 
 const made: string[] = [];
 afterEach(async () => {
+  // The clean-up deletes with the real clock and fetch (the setup file's reset,
+  // test/support/real-timers.ts, runs only after this hook).
   vi.useRealTimers();
   vi.restoreAllMocks();
   // Webhooks are global: one left behind would get other tests' events.
@@ -246,7 +248,7 @@ describe("the hand-over from the show object", () => {
     expect(await deliveries(webhook.webhook_id)).toEqual([]);
     accept.mockRestore();
     // The show object keeps the event, and its alarm (armed for the retry) hands it over.
-    const show = env.SHOW.get(env.SHOW.idFromName(showId));
+    const show = stubOf(showId);
     await eventually(async () => ((await runDurableObjectAlarm(show)) ? true : undefined));
     const [delivery] = await deliveriesOf(webhook.webhook_id, 1);
     expect(delivery?.type).toBe("booking.confirmed");

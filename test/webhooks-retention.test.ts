@@ -11,12 +11,14 @@ import {
   runEndpointAlarm,
   runNextDelivery,
   sampleEvents,
-} from "./webhooks-receiver.ts";
+} from "./support/webhooks-receiver.ts";
 
 const WEEK_MS = 7 * 24 * 3600_000;
 
 const made: string[] = [];
 afterEach(async () => {
+  // The clean-up deletes with the real clock and fetch (the setup file's reset,
+  // test/support/real-timers.ts, runs only after this hook).
   vi.useRealTimers();
   vi.restoreAllMocks();
   for (const id of made.splice(0)) await deleteWebhook(id);

@@ -5,17 +5,17 @@
  * part draws its own elements from it and turns the user's actions into changes:
  *   show-picker.js (the event and show selects), show-info.js (heading, live indicator),
  *   seat-map.js with seat-map-keys.js (the map, its keyboard use), selection-panel.js
- *   (picked seats, best available), hold-panel.js (the hold and its countdown),
+ *   (picked seats, best available), lock-panel.js (the lock and its countdown),
  *   payment-form.js (card and test cards), ticket-panel.js (the booking), mobile-bar.js
  *   (the phone bar), notice.js (messages in plain words), session.js (the user and what
  *   survives a reload), queue-panel.js (the waiting room's place and wait, when a show's
  *   queue is on; queue-pass.js keeps its ticket and pass).
- * The actions behind them: seats.js (seats and selection rules), hold.js (holding and
+ * The actions behind them: seats.js (seats and selection rules), lock.js (locking and
  * releasing), current-show.js (opening a show and its live feed). api.js is the only door
  * to the API, live.js the WebSocket, messages.js the wording of errors.
  */
 import { openShow } from "./current-show.js";
-import { mountHoldPanel } from "./hold-panel.js";
+import { mountLockPanel } from "./lock-panel.js";
 import { mountMobileBar } from "./mobile-bar.js";
 import { mountNotice, showError } from "./notice.js";
 import { mountPaymentForm } from "./payment-form.js";
@@ -35,7 +35,7 @@ mountShowInfo();
 mountQueuePanel();
 mountSeatMap();
 mountSelectionPanel();
-mountHoldPanel();
+mountLockPanel();
 mountPaymentForm();
 mountTicketPanel();
 mountMobileBar();

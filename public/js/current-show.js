@@ -1,12 +1,13 @@
 /**
- * Switching the page to a show: its details, its seat map and live feed, and any hold or
+ * Switching the page to a show: its details, its seat map and live feed, and any lock or
  * booking this tab had for it. The live feed (live.js) writes into the state like any
  * other source, so the map is drawn the same way whether a change came from the socket,
  * a fresh read or the user's own action.
  */
 import { api } from "./api.js";
-import { restoreHold, stopCountdown } from "./hold.js";
-import { LiveSeats, STATUS_OF } from "./live.js";
+import { LiveSeats } from "./live.js";
+import { STATUS_OF } from "./live-protocol.js";
+import { restoreLock, stopCountdown } from "./lock.js";
 import { showError, showNotice } from "./notice.js";
 import { applySeatChanges, loadSeatMap } from "./seats.js";
 import { notify, setState, state } from "./state.js";
@@ -96,7 +97,7 @@ export async function openShow(show) {
   });
   live.start();
 
-  await restoreHold();
+  await restoreLock();
   await restoreBooking();
 }
 

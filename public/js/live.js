@@ -11,15 +11,16 @@
  * Connections drop (laptops sleep, phones change networks, servers restart), so this
  * reconnects by itself with growing, jittered delays, and pings to notice a dead link
  * that never reported closing.
+ *
+ * The status letters come from live-protocol.js, generated from the server's own
+ * definition (src/contract/live-protocol.ts).
  */
+import { MESSAGE_TYPES, STATUS_OF } from "./live-protocol.js";
 
 const PING_EVERY_MS = 20_000;
 const PONG_WITHIN_MS = 8_000;
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 15_000;
-// The server's `held` (kept back by the organizer) is drawn as `reserved`: on this page
-// "held" is the user's own hold.
-export const STATUS_OF = { a: "available", l: "locked", h: "reserved", b: "booked" };
 
 export class LiveSeats {
   /**
@@ -113,7 +114,7 @@ export class LiveSeats {
     } catch {
       return;
     }
-    if (message.type === "status") {
+    if (message.type === MESSAGE_TYPES.status) {
       this.retries = 0;
       this.awaitingSnapshot = false;
       const ids = this.handlers.layoutIds();
@@ -123,9 +124,9 @@ export class LiveSeats {
       }));
       this.handlers.onSnapshot({ version: message.version, seats });
       this.handlers.onState("live");
-    } else if (message.type === "show") {
+    } else if (message.type === MESSAGE_TYPES.show) {
       this.handlers.onShow?.(message);
-    } else if (message.type === "seats") {
+    } else if (message.type === MESSAGE_TYPES.seats) {
       // Changes that arrive while a snapshot is on its way are in that snapshot already.
       if (this.awaitingSnapshot) return;
       if (message.from_version !== this.handlers.currentVersion()) {

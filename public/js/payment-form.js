@@ -1,21 +1,21 @@
 /**
- * The pay form (#pay-form) inside the hold panel: the card fields, the pay button, and the
+ * The pay form (#pay-form) inside the lock panel: the card fields, the pay button, and the
  * list of test cards. The card details are the user's input: they are read from the form
  * once, to pay, sent in that one request body, and cleared from the form after a payment.
  */
 import { ApiError, api, getUser } from "./api.js";
 import { $, setText } from "./dom.js";
 import { formatPrice } from "./format.js";
-import { dropLock } from "./hold.js";
+import { dropLock } from "./lock.js";
 import { clearNotice, showError, showNotice } from "./notice.js";
 import { setSeatStatus, totalOf } from "./seats.js";
 import { state, subscribe, whileBusy } from "./state.js";
 import { DEFAULT_CARD, TEST_CARDS } from "./test-cards.js";
 import { showBooking } from "./ticket-panel.js";
 
-/** The form was emptied after a payment: the next hold offers the public test card again. */
+/** The form was emptied after a payment: the next lock offers the public test card again. */
 let emptied = false;
-/** The hold the form was last drawn for. */
+/** The lock the form was last drawn for. */
 let drawnLockId = null;
 
 export function mountPaymentForm() {

@@ -13,9 +13,9 @@ import { subscribe } from "./state.js";
 const STATE_WORDS = {
   available: "available",
   selected: "selected",
-  held: "held by you",
+  "own-lock": "held by you",
   locked: "held by someone else",
-  reserved: "not on sale",
+  held: "not on sale",
   booked: "sold",
 };
 
@@ -147,10 +147,10 @@ function paint(seatId, button) {
   const seat = lookupSeat(seatId);
   const words = STATE_WORDS[state] ?? state;
   button.dataset.state = state;
-  button.setAttribute("aria-pressed", String(state === "selected" || state === "held"));
+  button.setAttribute("aria-pressed", String(state === "selected" || state === "own-lock"));
   // Taken seats stay focusable (aria-disabled, not disabled) so arrow keys and screen
   // readers can still move through them and hear that they are taken.
-  if (state === "locked" || state === "booked" || state === "reserved") {
+  if (state === "locked" || state === "booked" || state === "held") {
     button.setAttribute("aria-disabled", "true");
   } else button.removeAttribute("aria-disabled");
   button.setAttribute(

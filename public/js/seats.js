@@ -2,7 +2,8 @@
  * The show's seats in the state: loading a map, live changes, and the selection's rules.
  * A seat's shown state combines what the server says (available / locked / booked) with
  * what only this page knows: the seats the user has selected, and the seats of the user's
- * own hold (which the server just reports as "locked").
+ * own lock (which the server just reports as "locked", like anyone else's), shown as
+ * "own-lock".
  */
 import { capitalise } from "./format.js";
 import { describeSeats } from "./messages.js";
@@ -20,11 +21,14 @@ export const nameSeats = (seatIds) => describeSeats(seatIds, lookupSeat);
 export const totalOf = (seatIds) =>
   seatIds.reduce((sum, id) => sum + Number(lookupSeat(id)?.price ?? 0), 0);
 
-/** The shown state: the user's own hold and selection first, then the server's word. */
+/**
+ * The shown state: the user's own lock ("own-lock") and selection ("selected") first, then
+ * the server's status (available, locked, held, booked).
+ */
 export function shownState(seatId) {
   const seat = lookupSeat(seatId);
   if (!seat) return undefined;
-  if (state.lock?.seat_ids.includes(seatId)) return "held";
+  if (state.lock?.seat_ids.includes(seatId)) return "own-lock";
   if (state.selected.has(seatId) && seat.status === "available") return "selected";
   return seat.status;
 }
@@ -112,12 +116,13 @@ export function toggleSeat(seatId) {
     return;
   }
   if (seat.status !== "available") {
-    showNotice(
-      "info",
+    const why =
       seat.status === "booked"
-        ? `Row ${seat.row} seat ${seat.number} is sold.`
-        : `Row ${seat.row} seat ${seat.number} is being held by someone else.`,
-    );
+        ? "is sold"
+        : seat.status === "held"
+          ? "is not on sale"
+          : "is being held by someone else";
+    showNotice("info", `Row ${seat.row} seat ${seat.number} ${why}.`);
     return;
   }
   if (state.selected.size >= MAX_SELECTION) {

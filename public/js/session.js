@@ -1,8 +1,8 @@
 /**
  * The user and what this tab remembers across a reload. The user comes from api.js
- * (a dev token kept per tab); this module shows who it is (#user-id) and keeps the hold
+ * (a dev token kept per tab); this module shows who it is (#user-id) and keeps the lock
  * and the last booking per show in sessionStorage, so a reload finds them again. Nothing
- * here is secret: the hold and booking ids are only useful with this tab's token.
+ * here is secret: the lock and booking ids are only useful with this tab's token.
  */
 import { getUser } from "./api.js";
 import { $, setText } from "./dom.js";
@@ -24,12 +24,12 @@ export function mountSession() {
   });
 }
 
-export function saveHold(showId, lock) {
+export function saveLock(showId, lock) {
   sessionStorage.setItem(lockKey(showId), JSON.stringify(lock));
 }
 
-/** The hold saved for this show, if its deadline has not passed. */
-export function loadHold(showId) {
+/** The lock saved for this show, if its deadline has not passed. */
+export function loadLock(showId) {
   let saved;
   try {
     saved = JSON.parse(sessionStorage.getItem(lockKey(showId)) ?? "null");
@@ -37,11 +37,11 @@ export function loadHold(showId) {
     saved = null;
   }
   if (saved && typeof saved.lock_id === "string" && saved.deadline > Date.now()) return saved;
-  forgetHold(showId);
+  forgetLock(showId);
   return null;
 }
 
-export function forgetHold(showId) {
+export function forgetLock(showId) {
   sessionStorage.removeItem(lockKey(showId));
 }
 

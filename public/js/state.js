@@ -36,16 +36,16 @@ export const state = {
   version: -1,
   zones: {},
 
-  /** Seat ids the user has picked but not yet held, in the order picked. */
+  /** Seat ids the user has picked but not yet locked, in the order picked. */
   selected: new Set(),
-  /** The user's hold: {lock_id, seat_ids, deadline} (deadline in local clock ms). */
+  /** The user's lock: {lock_id, seat_ids, deadline} (deadline in local clock ms). */
   lock: null,
-  /** Whole seconds left on the hold, counted down by hold.js. */
+  /** Whole seconds left on the lock, counted down by lock.js. */
   secondsLeft: 0,
   /** The booking shown as a ticket: {booking, detail} (detail once read, else null). */
   booking: null,
 
-  /** The action under way ("hold" | "release" | "pay"), or null: one at a time. */
+  /** The action under way ("lock" | "release" | "pay"), or null: one at a time. */
   busy: null,
   /** The message in the notice area: {kind, text, serial}, or null. */
   notice: null,

@@ -1,6 +1,6 @@
 /**
  * The payment simulator's test cards (see src/payments/payment-simulator.ts and the
- * README's table): the one list the page offers, both as the card the form starts with
+ * docs/api.md's table): the one list the page offers, both as the card the form starts with
  * and as the "Test cards" buttons. None of them can move money.
  */
 
@@ -14,5 +14,5 @@ export const TEST_CARDS = [
   { number: "4000000000000259", behaviour: "fails after charging" },
 ];
 
-/** The card the form is filled with for each new hold: the first one, which succeeds. */
+/** The card the form is filled with for each new lock: the first one, which succeeds. */
 export const DEFAULT_CARD = { number: TEST_CARDS[0].number, expiry: "12/2031", cvv: "123" };

@@ -32,7 +32,7 @@ export async function showBooking(booking) {
   $("ticket-panel").focus();
   try {
     const detail = (await api.getBooking(booking.booking_id)).booking;
-    // Still the same ticket on screen (no new hold, no other show since)?
+    // Still the same ticket on screen (no new lock, no other show since)?
     if (state.booking?.booking === booking) setState({ booking: { booking, detail } });
   } catch {
     // The ticket is already shown from the booking answer; the details are a bonus.

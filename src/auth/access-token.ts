@@ -1,5 +1,6 @@
 import { sign, verify } from "hono/jwt";
 import { z } from "zod";
+import { hmacKey } from "../lib/hmac-keys.ts";
 import { type Principal, roles } from "./principal.ts";
 
 /** The only algorithm accepted for our own tokens; `alg: none` and others fail verify(). */
@@ -31,23 +32,6 @@ export class InvalidTokenError extends Error {
   }
 }
 
-/** The HS256 key, imported once per isolate and secret (hono's verify() takes a CryptoKey). */
-let imported: { secret: string; key: Promise<CryptoKey> } | undefined;
-
-function verifyingKey(secret: string): Promise<CryptoKey> {
-  if (imported?.secret !== secret) {
-    const key = crypto.subtle.importKey(
-      "raw",
-      new TextEncoder().encode(secret),
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["verify"],
-    );
-    imported = { secret, key };
-  }
-  return imported.key;
-}
-
 /**
  * Verifies an HS256 token and its claims. hono's verify() checks the signature, that the
  * header's alg is HS256, and exp when present; exp is required here on top of that.
@@ -55,7 +39,7 @@ function verifyingKey(secret: string): Promise<CryptoKey> {
 export async function verifyAccessToken(token: string, secret: string): Promise<Principal> {
   let payload: unknown;
   try {
-    payload = await verify(token, await verifyingKey(secret), ALGORITHM);
+    payload = await verify(token, await hmacKey(secret), ALGORITHM);
   } catch (err) {
     throw new InvalidTokenError(err instanceof Error ? err.name : "invalid token");
   }

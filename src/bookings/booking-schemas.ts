@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { userIdSchema } from "../auth/access-token.ts";
-import { moneyAmount } from "../catalog/catalog-schemas.ts";
 import { showScopedIdPattern } from "../contract/scoped-ids.ts";
 import { MAX_PRICE } from "../lib/money.ts";
 import { examples } from "../openapi/examples.ts";
@@ -10,6 +9,7 @@ import {
   seatIdSchema,
   showIdSchema,
 } from "../openapi/seat-request-schemas.ts";
+import { moneyAmount } from "../openapi/shared-schemas.ts";
 
 /** Request schemas of the booking and payment routes. */
 

@@ -1,31 +1,9 @@
 import { z } from "zod";
-import { hasAtMostTwoDecimals, MAX_PRICE } from "../lib/money.ts";
+import { MAX_PRICE } from "../lib/money.ts";
+import { moneyAmount } from "../openapi/shared-schemas.ts";
 import { multiLineText, singleLineText } from "./text-fields.ts";
 
 /** Request schemas of the catalog routes; the OpenAPI document is built from these too. */
-
-/** A path parameter holding an id of ours, e.g. `{ event_id: "event_..." }`. */
-export function idParam<K extends string>(name: K, prefix: string) {
-  const id = z
-    .string()
-    .max(64)
-    .regex(new RegExp(`^${prefix}_[A-Za-z0-9_-]+$`), `must look like ${prefix}_...`);
-  return z.object({ [name]: id } as Record<K, typeof id>);
-}
-
-/**
- * An amount of money of at most `max`, never negative, with at most two decimals exactly
- * (hasAtMostTwoDecimals); multipleOf(0.01) stays for the OpenAPI document, but zod's
- * check tolerates float error and would let 0.30000000000000004 through on its own.
- */
-export function moneyAmount(max: number) {
-  return z
-    .number()
-    .min(0, "must not be negative")
-    .max(max, `must be at most ${max}`)
-    .multipleOf(0.01, "may have at most two decimals")
-    .refine(hasAtMostTwoDecimals, "may have at most two decimals");
-}
 
 /** The price of one seat of a zone. */
 export const price = moneyAmount(MAX_PRICE);
@@ -55,7 +33,7 @@ const rowLabelSchema = z
   .max(10)
   .regex(/^[A-Za-z0-9]+$/, "must be letters or digits");
 
-/** A stadium: 100,000 seats, created in one request (see README, Stadium-size venues). */
+/** A stadium: 100,000 seats, created in one request (see docs/performance.md, Stadium-size venues). */
 export const MAX_VENUE_SEATS = 100_000;
 export const MAX_ROW_SEATS = 200;
 
@@ -144,23 +122,3 @@ export const createShowSchema = z
       .transform((prices): Record<string, number> => Object.assign(Object.create(null), prices)),
   })
   .meta({ id: "CreateShow" });
-
-/**
- * An integer query parameter written in plain decimal digits. Number() would also read
- * "0x10", "1e2", "+5" or " 5" as numbers; a client sending those has made a mistake, so
- * they are refused instead of being guessed at.
- */
-function integerQuery(min: number, max: number) {
-  return z
-    .string()
-    .regex(/^[0-9]+$/, "must be written in decimal digits only")
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
-}
-
-export const listQuerySchema = z.object({
-  limit: integerQuery(1, 100)
-    .default(50)
-    .meta({ description: "Items per page, 1-100 (default 50)", examples: ["20"] }),
-  cursor: z.string().max(200).optional(),
-});

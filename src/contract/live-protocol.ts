@@ -13,6 +13,18 @@ export type SeatStatus = "available" | "locked" | "held" | "booked";
 
 export type SeatCode = "a" | "l" | "h" | "b";
 
+/** The live feed's message types, as `type` names them. */
+export const MESSAGE_TYPES = {
+  /** The full seat map at a version (format=full). */
+  snapshot: "snapshot",
+  /** Every seat's status letter at a version (format=compact). */
+  status: "status",
+  /** The seats that changed from `from_version` to `version`. */
+  seats: "seats",
+  /** The show itself changed (status, time); not versioned. */
+  show: "show",
+} as const;
+
 export const CODE_OF: Record<SeatStatus, SeatCode> = {
   available: "a",
   locked: "l",
@@ -53,8 +65,13 @@ export function mergeChanges(list: readonly LiveChange[]): LiveChange | undefine
 /** A bounded list of the latest changes, to catch up a relay or resume a viewer from. */
 export class RecentChanges {
   private readonly list: LiveChange[] = [];
+  // A plain field (no parameter property): Node's type stripping runs this file too (the
+  // page's generated copy and the bench import its constants).
+  private readonly capacity: number;
 
-  constructor(private readonly capacity: number) {}
+  constructor(capacity: number) {
+    this.capacity = capacity;
+  }
 
   add(change: LiveChange): void {
     this.list.push(change);

@@ -1,5 +1,4 @@
 import type { LockStatus } from "../db/schema.ts";
-import type { CardDetails } from "../payments/payment-gateway.ts";
 import type { ApiFailure } from "./api-failure.ts";
 import type {
   BookingShow,
@@ -7,6 +6,7 @@ import type {
   bookingDetailView,
   createdBookingView,
 } from "./booking-views.ts";
+import type { CardDetails } from "./payment-method.ts";
 
 /**
  * The typed surface between the Worker and a show's Durable Object. The object is named by

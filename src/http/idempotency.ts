@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import { idempotencyKeyReused } from "../contract/api-failure.ts";
 import type { IdempotencyKey } from "../contract/show-rpc.ts";
+import { hmacKey } from "../lib/hmac-keys.ts";
 import { ApiError } from "./api-error.ts";
 import type { AppEnv } from "./app-env.ts";
 
@@ -45,23 +46,6 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? "null";
 }
 
-/** The HMAC key, imported once per isolate and secret rather than on every request. */
-let imported: { secret: string; key: Promise<CryptoKey> } | undefined;
-
-function hmacKey(secret: string): Promise<CryptoKey> {
-  if (imported?.secret !== secret) {
-    const key = crypto.subtle.importKey(
-      "raw",
-      new TextEncoder().encode(`idempotency:${secret}`),
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign"],
-    );
-    imported = { secret, key };
-  }
-  return imported.key;
-}
-
 /**
  * A keyed hash (HMAC-SHA-256) of the request: bodies can hold card numbers, and an unkeyed
  * hash of a card number can be brute-forced, so only this keyed digest is ever stored.
@@ -69,7 +53,7 @@ function hmacKey(secret: string): Promise<CryptoKey> {
 async function requestHash(secret: string, endpoint: string, body: unknown): Promise<string> {
   const mac = await crypto.subtle.sign(
     "HMAC",
-    await hmacKey(secret),
+    await hmacKey(secret, "idempotency"),
     new TextEncoder().encode(`${endpoint}\n${canonicalJson(body)}`),
   );
   return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("");

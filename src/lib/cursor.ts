@@ -1,20 +1,18 @@
+import { fromBase64url, toBase64url } from "./base64.ts";
+
 /**
  * Opaque keyset-pagination cursors: the sort key and id of the last item of a page,
  * base64url-encoded so clients treat them as tokens.
  */
 export function encodeCursor(sortKey: string, id: string): string {
-  const bytes = new TextEncoder().encode(JSON.stringify([sortKey, id]));
-  return btoa(String.fromCharCode(...bytes))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
+  return toBase64url(new TextEncoder().encode(JSON.stringify([sortKey, id])));
 }
 
 /** The decoded cursor, or undefined when it is not one of ours. */
 export function decodeCursor(cursor: string): { sortKey: string; id: string } | undefined {
   try {
-    const binary = atob(cursor.replaceAll("-", "+").replaceAll("_", "/"));
-    const bytes = Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
+    const bytes = fromBase64url(cursor);
+    if (!bytes) return undefined;
     const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
     if (
       Array.isArray(value) &&

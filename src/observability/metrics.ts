@@ -8,7 +8,7 @@
  *   blob3   show id
  *   double1 latency in ms
  *   double2 HTTP status (0 where there is none, e.g. a refund retried by the alarm)
- * See the README's "Operations" section for the SQL an operator runs on them.
+ * See docs/operations.md for the SQL an operator runs on them.
  */
 
 export type MetricKind = "lock" | "booking" | "payment" | "refund";

@@ -2,7 +2,7 @@ import type { RateLimitClass } from "../limits/rate-limit-classes.ts";
 import { errorEnvelopeSchema } from "./response-schemas.ts";
 
 /**
- * The error answers a route can give, each the envelope of api-design.md, and the
+ * The error answers a route can give, each the error envelope of docs/api.md, and the
  * rate-limit headers: shared by every route declaration (api-route.ts).
  */
 

@@ -1,5 +1,5 @@
 /**
- * Examples for the OpenAPI document, taken from api-design.md (its ids are illustrative:
+ * Examples for the OpenAPI document, taken from the API's original design (docs/api.md; its ids are illustrative:
  * ours carry their show, e.g. `lock_<random>_<show id>`).
  */
 

@@ -1,15 +1,10 @@
+import type { CardDetails } from "../contract/payment-method.ts";
+
+export type { CardDetails };
 /**
  * What the booking flow needs from a payment provider. Every call carries an idempotency
  * key: the provider performs one charge (or refund) per key, however often it is asked.
  */
-
-export interface CardDetails {
-  type: "credit_card" | "debit_card";
-  card_number: string;
-  expiry_month: number;
-  expiry_year: number;
-  cvv: string;
-}
 
 /** What may be kept of a card: brand and last four digits, never the number or CVV. */
 export interface CardSummary {

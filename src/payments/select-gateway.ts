@@ -1,3 +1,4 @@
+import { simulatorStub } from "../contract/object-stubs.ts";
 import type { PaymentGateway } from "./payment-gateway.ts";
 import { SimulatedGateway } from "./simulated-gateway.ts";
 
@@ -9,10 +10,7 @@ export function selectGateway(env: Env): PaymentGateway {
   const timeoutMs = Number(env.PAYMENT_TIMEOUT_MS) || DEFAULT_TIMEOUT_MS;
   switch (provider) {
     case "simulated":
-      return new SimulatedGateway(
-        env.PAYMENT_SIMULATOR.get(env.PAYMENT_SIMULATOR.idFromName("ledger")),
-        timeoutMs,
-      );
+      return new SimulatedGateway(simulatorStub(env), timeoutMs);
     default:
       throw new Error(`PAYMENT_PROVIDER '${provider}' is not supported`);
   }

@@ -2,7 +2,7 @@ import { createMiddleware } from "hono/factory";
 import { ApiError } from "../http/api-error.ts";
 import type { AppEnv } from "../http/app-env.ts";
 import { showIdSchema } from "../openapi/seat-request-schemas.ts";
-import { existingShow } from "../show-client/show-stub.ts";
+import { showClient } from "../show-client/show-client.ts";
 import { readPass } from "./queue-tokens.ts";
 import { queueSnapshot } from "./snapshot-cache.ts";
 
@@ -70,7 +70,7 @@ async function showIdOf(json: Promise<unknown>): Promise<string | undefined> {
 /** Whether the show exists, so no coordinator is asked about an id of no show. */
 async function isShow(env: Env, showId: string): Promise<boolean> {
   try {
-    await existingShow(env, showId);
+    await showClient(env, showId);
     return true;
   } catch (err) {
     if (err instanceof ApiError) return false;

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { fromBase64url, toBase64url } from "../lib/base64.ts";
+import { hmacKey } from "../lib/hmac-keys.ts";
 import type { Entry } from "./queue-order.ts";
 
 /**
@@ -42,44 +44,15 @@ export interface QueuePass {
 }
 
 const encoder = new TextEncoder();
-const keys = new Map<string, Promise<CryptoKey>>();
-
-function keyFor(secret: string): Promise<CryptoKey> {
-  let key = keys.get(secret);
-  if (!key) {
-    key = crypto.subtle.importKey(
-      "raw",
-      encoder.encode(`queue-token-v1:${secret}`),
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign", "verify"],
-    );
-    keys.set(secret, key);
-  }
-  return key;
-}
-
-function base64url(bytes: Uint8Array): string {
-  let text = "";
-  for (const byte of bytes) text += String.fromCharCode(byte);
-  return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function fromBase64url(text: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
-  const padded = text.replace(/-/g, "+").replace(/_/g, "/");
-  try {
-    const binary = atob(padded + "=".repeat((4 - (padded.length % 4)) % 4));
-    return Uint8Array.from(binary, (char) => char.charCodeAt(0));
-  } catch {
-    return undefined; // a length no base64 text has
-  }
-}
 
 async function sign(payload: object, secret: string): Promise<string> {
-  const body = base64url(encoder.encode(JSON.stringify(payload)));
-  const mac = await crypto.subtle.sign("HMAC", await keyFor(secret), encoder.encode(body));
-  return `${body}.${base64url(new Uint8Array(mac))}`;
+  const body = toBase64url(encoder.encode(JSON.stringify(payload)));
+  const mac = await crypto.subtle.sign(
+    "HMAC",
+    await hmacKey(secret, "queue-token-v1"),
+    encoder.encode(body),
+  );
+  return `${body}.${toBase64url(new Uint8Array(mac))}`;
 }
 
 /** The payload of a well-signed token, or undefined for anything else. */
@@ -92,7 +65,7 @@ async function verified(token: string, secret: string): Promise<unknown> {
   if (!signature || !payload) return undefined;
   const good = await crypto.subtle.verify(
     "HMAC",
-    await keyFor(secret),
+    await hmacKey(secret, "queue-token-v1"),
     signature,
     encoder.encode(body),
   );

@@ -1,5 +1,6 @@
 import {
   type LiveChange,
+  MESSAGE_TYPES,
   RecentChanges,
   type SeatCode,
   STATUS_OF,
@@ -77,14 +78,14 @@ export class RelaySeats {
   message(format: FeedFormat, change: LiveChange): string {
     if (format === "compact") {
       return JSON.stringify({
-        type: "seats",
+        type: MESSAGE_TYPES.seats,
         from_version: change.from,
         version: change.to,
         changes: change.changes,
       });
     }
     return JSON.stringify({
-      type: "seats",
+      type: MESSAGE_TYPES.seats,
       from_version: change.from,
       version: change.to,
       seats: change.changes.map(([index, code]) => ({
@@ -95,14 +96,18 @@ export class RelaySeats {
   }
 
   private compactSnapshot(): string {
-    return JSON.stringify({ type: "status", version: this.version, status: this.codes.join("") });
+    return JSON.stringify({
+      type: MESSAGE_TYPES.status,
+      version: this.version,
+      status: this.codes.join(""),
+    });
   }
 
   /** The seed's seat map, as a `snapshot` message. */
   private fullSnapshot(): string {
     const { layout } = this;
     return JSON.stringify({
-      type: "snapshot",
+      type: MESSAGE_TYPES.snapshot,
       show_id: layout.show_id,
       version: this.version,
       venue: layout.venue,

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { type LiveChange, mergeChanges } from "../contract/live-protocol.ts";
-import { RELAY_CAPACITY_HEADER, RELAY_FULL_HEADER } from "../contract/relay-names.ts";
+import { showStub } from "../contract/object-stubs.ts";
+import { RELAY_CAPACITY_HEADER, RELAY_FULL_HEADER, showOfRelay } from "../contract/relay-names.ts";
 import type { SeatStatusRead } from "../contract/show-rpc.ts";
 import { logLine } from "../observability/log.ts";
 import { type FeedFormat, RelaySeats, type ShowLayout } from "./relay-seats.ts";
@@ -191,8 +192,7 @@ export class SeatRelay extends DurableObject<Env> {
   }
 
   private show() {
-    const showId = this.name.slice(0, this.name.lastIndexOf(":"));
-    return this.env.SHOW.get(this.env.SHOW.idFromName(showId));
+    return showStub(this.env, showOfRelay(this.name));
   }
 
   /** The seats, joining the show's feed first if this relay is not in it (or was evicted). */

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { opsRegistryStub } from "../contract/object-stubs.ts";
 import { apiRoute, apiRouter, jsonAnswer } from "../openapi/api-route.ts";
-import { opsRegistry } from "../ops/ops-registry-stub.ts";
 import { webhookBacklog } from "../webhooks/webhook-backlog.ts";
 
 const age = z.number().int().meta({ description: "Seconds since it started waiting" });
@@ -79,7 +79,7 @@ export const adminRoutes = apiRouter().openapi(getStatus, async (c) => {
   const now = Date.now();
   const secondsSince = (ms: number) => Math.max(0, Math.round((now - ms) / 1000));
   const [stuck, webhooks] = await Promise.all([
-    opsRegistry(c.env).stuckShows(),
+    opsRegistryStub(c.env).stuckShows(),
     webhookBacklog(c.env),
   ]);
   const shows = stuck.map(({ showId, work, reportedAt }) => ({

@@ -1,6 +1,5 @@
 import { BookingsD1 } from "../bookings/booking-d1.ts";
 import { bookingIdParam, createBookingSchema } from "../bookings/booking-schemas.ts";
-import { listQuerySchema } from "../catalog/catalog-schemas.ts";
 import { bookingDetailView, bookingListView } from "../contract/booking-views.ts";
 import { showIdOf } from "../contract/scoped-ids.ts";
 import { database } from "../db/database.ts";
@@ -12,8 +11,8 @@ import {
   bookingResponse,
   createdBookingSchema,
 } from "../openapi/response-schemas.ts";
-import { forgetSeatMap } from "../show-client/seat-map-cache.ts";
-import { existingShow, owningShowStub } from "../show-client/show-stub.ts";
+import { listQuerySchema } from "../openapi/shared-schemas.ts";
+import { owningShowClient, showClient } from "../show-client/show-client.ts";
 
 const createBooking = apiRoute({
   method: "post",
@@ -78,7 +77,7 @@ export const bookingRoutes = apiRouter()
     if (showIdOf("lock", body.lock_id) !== body.show_id) {
       throw invalidInput("lock_id", "is not a lock of this show");
     }
-    const show = await existingShow(c.env, body.show_id);
+    const show = await showClient(c.env, body.show_id);
     const reply = await show.book(
       {
         userId: principal.userId,
@@ -88,7 +87,6 @@ export const bookingRoutes = apiRouter()
       },
       { requestId: c.get("requestId"), idempotency: c.get("idempotency") },
     );
-    forgetSeatMap(body.show_id);
     return respond(c, reply, 201);
   })
   .openapi(listBookings, async (c) => {
@@ -103,14 +101,9 @@ export const bookingRoutes = apiRouter()
   .openapi(getBooking, async (c) => {
     const { booking_id } = c.req.valid("param");
     const principal = c.get("principal");
-    // The show object first: it is the booking's owner, and D1 may lag behind it (a
-    // payment or an expiry still queued for D1). D1 answers if the object has no record.
-    // A booking of a show that does not exist is not in D1 either: 404 without a lookup.
-    const { stub } = await owningShowStub(c.env, "booking", booking_id);
-    const fromShow = await stub.readBooking(booking_id);
-    const read = fromShow.ok
-      ? fromShow.value
-      : await new BookingsD1(database(c.env.DB)).get(booking_id);
+    const read = await (await owningShowClient(c.env, "booking", booking_id)).readBooking(
+      booking_id,
+    );
     if (!read || (read.booking.userId !== principal.userId && principal.role !== "admin")) {
       throw notFound("booking", booking_id);
     }
@@ -120,13 +113,12 @@ export const bookingRoutes = apiRouter()
   .openapi(cancelBooking, async (c) => {
     const { booking_id } = c.req.valid("param");
     const principal = c.get("principal");
-    const { showId, stub } = await owningShowStub(c.env, "booking", booking_id);
+    const stub = await owningShowClient(c.env, "booking", booking_id);
     const reply = await stub.cancelBooking({
       userId: principal.userId,
       isAdmin: principal.role === "admin",
       bookingId: booking_id,
       requestId: c.get("requestId"),
     });
-    forgetSeatMap(showId);
     return respond(c, reply, 200);
   });

@@ -3,7 +3,7 @@ import { ApiError } from "../http/api-error.ts";
 import { unwrap } from "../http/show-response.ts";
 import { iso } from "../lib/iso-time.ts";
 import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
-import { existingShow } from "../show-client/show-stub.ts";
+import { showClient } from "../show-client/show-client.ts";
 import { type BatchResult, checkInOfflineScans } from "../tickets/offline-batch.ts";
 import { ticketKeys } from "../tickets/ticket-keys.ts";
 import {
@@ -62,7 +62,7 @@ export const checkinRoutes = apiRouter()
     if (body.show_id && body.show_id !== claims.show_id) {
       throw ApiError.from(ticketWrongShow(claims.ticket_id, claims.show_id, body.show_id));
     }
-    const show = await existingShow(c.env, claims.show_id);
+    const show = await showClient(c.env, claims.show_id);
     const result = await show.checkIn({
       ticketId: claims.ticket_id,
       bookingId: claims.booking_id,
@@ -74,13 +74,13 @@ export const checkinRoutes = apiRouter()
   })
   .openapi(checkInBatch, async (c) => {
     const { show_id, scans } = c.req.valid("json");
-    await existingShow(c.env, show_id);
+    await showClient(c.env, show_id);
     const results: BatchResult[] = await checkInOfflineScans(c.env, show_id, scans);
     return c.json({ results }, 200);
   })
   .openapi(manifest, async (c) => {
     const { show_id } = c.req.valid("param");
-    const show = await existingShow(c.env, show_id);
+    const show = await showClient(c.env, show_id);
     const read = unwrap(await show.checkinManifest());
     const { jwks } = await ticketKeys(c.env);
     c.header("Cache-Control", "no-store");

@@ -1,11 +1,12 @@
 import { CatalogD1 } from "../catalog/catalog-d1.ts";
-import { createEventSchema, idParam, listQuerySchema } from "../catalog/catalog-schemas.ts";
+import { createEventSchema } from "../catalog/catalog-schemas.ts";
 import { eventView, showView } from "../catalog/catalog-views.ts";
 import { database } from "../db/database.ts";
 import { notFound } from "../http/api-error.ts";
 import { newId } from "../lib/ids.ts";
 import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
 import { eventListResponse, eventResponse, showListResponse } from "../openapi/response-schemas.ts";
+import { idParam, listQuerySchema } from "../openapi/shared-schemas.ts";
 
 const eventIdParam = idParam("event_id", "event");
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ApiError } from "../http/api-error.ts";
 import { apiRoute, apiRouter } from "../openapi/api-route.ts";
 import { upgradeToRelay } from "../show-client/live-relays.ts";
-import { existingShow } from "../show-client/show-stub.ts";
+import { showClient } from "../show-client/show-client.ts";
 import { showParam } from "./seat-map.ts";
 
 const watchSeatMap = apiRoute({
@@ -43,6 +43,6 @@ export const liveFeedRoutes = apiRouter().openapi(watchSeatMap, async (c) => {
     });
   }
   // 404 for a show that does not exist, before any relay is woken.
-  await existingShow(c.env, show_id);
+  await showClient(c.env, show_id);
   return upgradeToRelay(c.env, show_id, c.req.raw);
 });

@@ -2,8 +2,7 @@ import { createPaymentSchema } from "../bookings/booking-schemas.ts";
 import { respond } from "../http/show-response.ts";
 import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
 import { paymentSchema } from "../openapi/response-schemas.ts";
-import { forgetSeatMap } from "../show-client/seat-map-cache.ts";
-import { owningShowStub } from "../show-client/show-stub.ts";
+import { owningShowClient } from "../show-client/show-client.ts";
 
 const payBooking = apiRoute({
   method: "post",
@@ -20,7 +19,7 @@ const payBooking = apiRoute({
 
 export const paymentRoutes = apiRouter().openapi(payBooking, async (c) => {
   const body = c.req.valid("json");
-  const { showId, stub } = await owningShowStub(c.env, "booking", body.booking_id);
+  const stub = await owningShowClient(c.env, "booking", body.booking_id);
   const reply = await stub.payBooking(
     {
       userId: c.get("principal").userId,
@@ -30,6 +29,5 @@ export const paymentRoutes = apiRouter().openapi(payBooking, async (c) => {
     },
     { requestId: c.get("requestId"), idempotency: c.get("idempotency") },
   );
-  forgetSeatMap(showId);
   return respond(c, reply, 200);
 });

@@ -1,6 +1,6 @@
-import { idParam } from "../catalog/catalog-schemas.ts";
 import { ApiError, invalidInput, notFound } from "../http/api-error.ts";
 import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
+import { idParam } from "../openapi/shared-schemas.ts";
 import { standingAnswer } from "../queue/queue-answers.ts";
 import { coordinatorStub, shardStub } from "../queue/queue-coordinator.ts";
 import { shardOf } from "../queue/queue-order.ts";
@@ -15,7 +15,7 @@ import {
 import type { QueueSnapshot } from "../queue/queue-snapshot.ts";
 import { readTicket, signTicket } from "../queue/queue-tokens.ts";
 import { queueSnapshot, rememberQueueSnapshot } from "../queue/snapshot-cache.ts";
-import { existingShow } from "../show-client/show-stub.ts";
+import { showClient } from "../show-client/show-client.ts";
 
 const showParam = idParam("show_id", "show");
 const settingsAnswer = jsonAnswer(queueSettingsSchema, "The waiting room's settings and counts");
@@ -130,7 +130,7 @@ export const queueRoutes = apiRouter()
   .openapi(putSettings, async (c) => {
     const { show_id } = c.req.valid("param");
     const body = c.req.valid("json");
-    await existingShow(c.env, show_id);
+    await showClient(c.env, show_id);
     const configured = await coordinatorStub(c.env, show_id).configure(
       {
         admitPerMinute: body.admit_per_minute,
@@ -145,19 +145,19 @@ export const queueRoutes = apiRouter()
   })
   .openapi(deleteSettings, async (c) => {
     const { show_id } = c.req.valid("param");
-    await existingShow(c.env, show_id);
+    await showClient(c.env, show_id);
     const snapshot = await coordinatorStub(c.env, show_id).disable();
     rememberQueueSnapshot(show_id, snapshot);
     return c.json(settingsView(snapshot), 200);
   })
   .openapi(getSettings, async (c) => {
     const { show_id } = c.req.valid("param");
-    await existingShow(c.env, show_id);
+    await showClient(c.env, show_id);
     return c.json(settingsView(await queueSnapshot(c.env, show_id)), 200);
   })
   .openapi(stats, async (c) => {
     const { show_id } = c.req.valid("param");
-    await existingShow(c.env, show_id);
+    await showClient(c.env, show_id);
     const snapshot = await coordinatorStub(c.env, show_id).snapshot();
     if (!snapshot.enabled) throw notFound("queue", show_id);
     return c.json(
@@ -173,7 +173,7 @@ export const queueRoutes = apiRouter()
   })
   .openapi(join, async (c) => {
     const { show_id } = c.req.valid("param");
-    await existingShow(c.env, show_id);
+    await showClient(c.env, show_id);
     const snapshot = await queueSnapshot(c.env, show_id);
     if (!snapshot.enabled) throw notFound("queue", show_id);
     const { userId } = c.get("principal");

@@ -4,8 +4,7 @@ import { lockSchema, lockWithStatusSchema } from "../openapi/response-schemas.ts
 import { lockIdParam, lockRequestSchema } from "../openapi/seat-request-schemas.ts";
 import { queueGate } from "../queue/queue-gate.ts";
 import { queuePassHeaders } from "../queue/queue-schemas.ts";
-import { forgetSeatMap } from "../show-client/seat-map-cache.ts";
-import { existingShow, owningShowStub } from "../show-client/show-stub.ts";
+import { owningShowClient, showClient } from "../show-client/show-client.ts";
 
 const lockSeats = apiRoute({
   method: "post",
@@ -51,7 +50,7 @@ export const seatLockRoutes = apiRouter()
     const selection = body.seat_ids
       ? { seatIds: body.seat_ids }
       : { quantity: body.quantity ?? 1, zone: body.zone };
-    const show = await existingShow(c.env, body.show_id);
+    const show = await showClient(c.env, body.show_id);
     const reply = await show.lock(
       {
         userId: c.get("principal").userId,
@@ -60,19 +59,17 @@ export const seatLockRoutes = apiRouter()
       },
       { requestId: c.get("requestId"), idempotency: c.get("idempotency") },
     );
-    forgetSeatMap(body.show_id);
     return respond(c, reply, 200);
   })
   .openapi(getLock, async (c) => {
     const { lock_id } = c.req.valid("param");
-    const { stub } = await owningShowStub(c.env, "lock", lock_id);
+    const stub = await owningShowClient(c.env, "lock", lock_id);
     const lock = unwrap(await stub.getLock(lock_id, c.get("principal").userId));
     return c.json(lock, 200);
   })
   .openapi(releaseLock, async (c) => {
     const { lock_id } = c.req.valid("param");
-    const { showId, stub } = await owningShowStub(c.env, "lock", lock_id);
+    const stub = await owningShowClient(c.env, "lock", lock_id);
     const lock = unwrap(await stub.releaseLock(lock_id, c.get("principal").userId));
-    forgetSeatMap(showId);
     return c.json(lock, 200);
   });

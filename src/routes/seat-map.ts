@@ -14,7 +14,7 @@ import {
   type ReadKind,
   rememberSeatMap,
 } from "../show-client/seat-map-cache.ts";
-import { existingShow } from "../show-client/show-stub.ts";
+import { showClient } from "../show-client/show-client.ts";
 
 export const showParam = z.object({ show_id: showIdSchema });
 /** The conditional-read header of the versioned and cacheable reads (also show-layout.ts). */
@@ -100,19 +100,19 @@ export const seatMapRoutes = apiRouter()
     const { zone } = c.req.valid("query");
     if (zone !== undefined) {
       // One zone of a big venue: not cached (the whole map is, which zones are cut from).
-      const show = await existingShow(c.env, show_id);
+      const show = await showClient(c.env, show_id);
       const read = unwrap(await show.seatMap(undefined, zone));
       return versioned(c, read.version, read.json ?? "");
     }
     const map = await cachedRead(c, show_id, "map", async (known) =>
-      unwrap(await (await existingShow(c.env, show_id)).seatMap(known)),
+      unwrap(await (await showClient(c.env, show_id)).seatMap(known)),
     );
     return versioned(c, map.version, map.body);
   })
   .openapi(getSeatStatus, async (c) => {
     const { show_id } = c.req.valid("param");
     const entry = await cachedRead(c, show_id, "status", async (known) => {
-      const read = unwrap(await (await existingShow(c.env, show_id)).seatStatus(known));
+      const read = unwrap(await (await showClient(c.env, show_id)).seatStatus(known));
       const json =
         read.status === null
           ? null

@@ -1,13 +1,13 @@
 import { z } from "zod";
 import { BookingsD1 } from "../bookings/booking-d1.ts";
-import { listQuerySchema } from "../catalog/catalog-schemas.ts";
 import { bookingListView } from "../contract/booking-views.ts";
 import { database } from "../db/database.ts";
 import { bookingStatuses } from "../db/schema.ts";
 import { unwrap } from "../http/show-response.ts";
 import { apiRoute, apiRouter, jsonAnswer } from "../openapi/api-route.ts";
 import { bookingListResponse, salesReportSchema } from "../openapi/response-schemas.ts";
-import { existingShow } from "../show-client/show-stub.ts";
+import { listQuerySchema } from "../openapi/shared-schemas.ts";
+import { showClient } from "../show-client/show-client.ts";
 import { showParam } from "./seat-map.ts";
 
 /** What organizers read about one show: its sales report and its bookings. */
@@ -44,14 +44,14 @@ const listShowBookings = apiRoute({
 export const showAdminRoutes = apiRouter()
   .openapi(getReport, async (c) => {
     const { show_id } = c.req.valid("param");
-    const show = await existingShow(c.env, show_id);
+    const show = await showClient(c.env, show_id);
     return c.json({ report: unwrap(await show.salesReport()) }, 200);
   })
   .openapi(listShowBookings, async (c) => {
     const { show_id } = c.req.valid("param");
     const { limit, cursor, status } = c.req.valid("query");
     // 404 for a show that does not exist (D1's list would just be empty).
-    await existingShow(c.env, show_id);
+    await showClient(c.env, show_id);
     const page = await new BookingsD1(database(c.env.DB)).listForShow(
       show_id,
       status,

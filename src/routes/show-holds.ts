@@ -3,8 +3,7 @@ import { singleLineText } from "../catalog/text-fields.ts";
 import { unwrap } from "../http/show-response.ts";
 import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
 import { seatIdSchema } from "../openapi/seat-request-schemas.ts";
-import { forgetSeatMap } from "../show-client/seat-map-cache.ts";
-import { existingShow } from "../show-client/show-stub.ts";
+import { showClient } from "../show-client/show-client.ts";
 import { showParam } from "./seat-map.ts";
 
 /** Seats the organizer keeps back from sale: house seats, access places, stage kills. */
@@ -84,24 +83,22 @@ export const showHoldRoutes = apiRouter()
   .openapi(createHold, async (c) => {
     const { show_id } = c.req.valid("param");
     const body = c.req.valid("json");
-    const show = await existingShow(c.env, show_id);
+    const show = await showClient(c.env, show_id);
     const reply = await show.createHold({
       seatIds: body.seat_ids,
       reason: body.reason,
       label: body.label,
     });
-    forgetSeatMap(show_id);
     return c.json({ hold: unwrap(reply) }, 201);
   })
   .openapi(listHolds, async (c) => {
     const { show_id } = c.req.valid("param");
-    const show = await existingShow(c.env, show_id);
+    const show = await showClient(c.env, show_id);
     return c.json({ holds: unwrap(await show.listHolds()) }, 200);
   })
   .openapi(releaseHold, async (c) => {
     const { show_id, hold_id } = c.req.valid("param");
-    const show = await existingShow(c.env, show_id);
+    const show = await showClient(c.env, show_id);
     const reply = await show.releaseHold(hold_id);
-    forgetSeatMap(show_id);
     return c.json({ hold: unwrap(reply) }, 200);
   });

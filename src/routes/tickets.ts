@@ -3,7 +3,7 @@ import type { TicketRead } from "../contract/show-views.ts";
 import { notFound } from "../http/api-error.ts";
 import { unwrap } from "../http/show-response.ts";
 import { apiRoute, apiRouter, jsonAnswer } from "../openapi/api-route.ts";
-import { owningShowStub } from "../show-client/show-stub.ts";
+import { owningShowClient } from "../show-client/show-client.ts";
 import { ticketKeys } from "../tickets/ticket-keys.ts";
 import { TICKET_PAGE_CSP, ticketPage } from "../tickets/ticket-page.ts";
 import { jwksSchema, ticketIdParam, ticketResponse } from "../tickets/ticket-schemas.ts";
@@ -51,7 +51,7 @@ const ticketPageRoute = apiRoute({
 
 /** The ticket from its show's object; 404 for an id of no show or no ticket. */
 async function readTicket(env: Env, ticketId: string): Promise<TicketRead> {
-  const { stub } = await owningShowStub(env, "ticket", ticketId);
+  const stub = await owningShowClient(env, "ticket", ticketId);
   return unwrap(await stub.readTicket(ticketId));
 }
 

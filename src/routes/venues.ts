@@ -1,5 +1,5 @@
 import { CatalogD1 } from "../catalog/catalog-d1.ts";
-import { createVenueSchema, idParam, MAX_VENUE_SEATS } from "../catalog/catalog-schemas.ts";
+import { createVenueSchema, MAX_VENUE_SEATS } from "../catalog/catalog-schemas.ts";
 import { venueView } from "../catalog/catalog-views.ts";
 import { layOutVenue, VenueLayoutError } from "../catalog/venue-layout.ts";
 import { database } from "../db/database.ts";
@@ -7,6 +7,7 @@ import { invalidInput, notFound } from "../http/api-error.ts";
 import { newId } from "../lib/ids.ts";
 import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
 import { venueResponse } from "../openapi/response-schemas.ts";
+import { idParam } from "../openapi/shared-schemas.ts";
 
 const createVenue = apiRoute({
   method: "post",

@@ -1,3 +1,4 @@
+import { webhookEndpointStub } from "../contract/object-stubs.ts";
 import { ApiError, invalidInput, notFound } from "../http/api-error.ts";
 import { newId } from "../lib/ids.ts";
 import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
@@ -94,8 +95,7 @@ const limitReached = (max: number) =>
     { limit: max },
   );
 
-const endpointOf = (env: Env, webhookId: string) =>
-  env.WEBHOOK_ENDPOINT.get(env.WEBHOOK_ENDPOINT.idFromName(webhookId));
+const endpointOf = (env: Env, webhookId: string) => webhookEndpointStub(env, webhookId);
 
 export const webhookRoutes = apiRouter()
   .openapi(createWebhook, async (c) => {

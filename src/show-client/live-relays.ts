@@ -1,3 +1,4 @@
+import { relayStub } from "../contract/object-stubs.ts";
 import { RELAY_CAPACITY_HEADER, RELAY_FULL_HEADER } from "../contract/relay-names.ts";
 import { ApiError, notFound } from "../http/api-error.ts";
 
@@ -41,7 +42,7 @@ export async function upgradeToRelay(
   for (let index = start; index < relays; index++) {
     const headers = new Headers(request.headers);
     headers.set(RELAY_CAPACITY_HEADER, String(Math.min(perRelay, perShow - index * perRelay)));
-    const relay = env.SEAT_RELAY.get(env.SEAT_RELAY.idFromName(`${showId}:${index}`));
+    const relay = relayStub(env, showId, index);
     const response = await relay.fetch(new Request(request.url, { method: "GET", headers }));
     if (response.status === 101) {
       if (index > 0) firstWithRoom.set(showId, { index, until: now + FULL_HINT_MS });

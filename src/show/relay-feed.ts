@@ -1,4 +1,5 @@
 import { type LiveChange, RecentChanges } from "../contract/live-protocol.ts";
+import { relayStubNamed } from "../contract/object-stubs.ts";
 import type { ShowLog } from "./show-log.ts";
 
 /** Changes kept for relays that missed some (and viewers resuming through them). */
@@ -21,7 +22,7 @@ export class RelayFeed {
 
   constructor(
     private readonly sql: SqlStorage,
-    private readonly namespace: Env["SEAT_RELAY"],
+    private readonly env: Env,
     private readonly log: ShowLog,
   ) {
     for (const row of sql.exec<{ name: string }>("SELECT name FROM live_relays")) {
@@ -115,7 +116,7 @@ export class RelayFeed {
   }
 
   private relay(name: string) {
-    return this.namespace.get(this.namespace.idFromName(name));
+    return relayStubNamed(this.env, name);
   }
 
   /** The changes after `version` up to `current`, if all of them are still held. */

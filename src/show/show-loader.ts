@@ -1,7 +1,9 @@
 import { CatalogD1 } from "../catalog/catalog-d1.ts";
-import type { Database } from "../db/database.ts";
+import { type Database, database } from "../db/database.ts";
 import type { SeatInfo } from "./seats/seat-ledger.ts";
-import type { ShowInfo } from "./storage/seat-storage.ts";
+import { ShowServices } from "./show-services.ts";
+import { ShowState } from "./show-state.ts";
+import { SeatStorage, type ShowInfo } from "./storage/seat-storage.ts";
 
 /** What a show object copies from the D1 catalog on first use. */
 interface CatalogShow {
@@ -53,4 +55,46 @@ export async function loadFromCatalog(
       position,
     })),
   };
+}
+
+/**
+ * The show this object already holds, at start-up (inside the constructor's
+ * blockConcurrencyWhile). Whatever stopped the object (a deploy, an eviction, a crash at an
+ * await), work left unsettled (D1 writes, payments, refunds) resumes now rather than when a
+ * request happens to come.
+ */
+export async function openShow(
+  ctx: DurableObjectState,
+  env: Env,
+): Promise<ShowServices | undefined> {
+  const state = ShowState.open(ctx, env, await ctx.storage.getAlarm());
+  if (!state) return undefined;
+  const show = new ShowServices(state, env);
+  if (show.nextRetryAt(Date.now()) !== undefined) await state.armAlarm(Date.now());
+  return show;
+}
+
+/**
+ * The show of a fresh object, copied from the D1 catalog on its first use (its object's
+ * name is the show id); undefined for a show the catalog does not hold. Runs while no other
+ * request does; the object shares one call among requests arriving together.
+ */
+export async function loadShow(
+  ctx: DurableObjectState,
+  env: Env,
+): Promise<ShowServices | undefined> {
+  const showId = ctx.id.name;
+  if (!showId) return undefined;
+  let show: ShowServices | undefined;
+  await ctx.blockConcurrencyWhile(async () => {
+    const catalog = await loadFromCatalog(database(env.DB), showId);
+    if (!catalog) return;
+    const { storage } = ctx;
+    storage.transactionSync(() =>
+      new SeatStorage(storage.sql).initialize(catalog.info, catalog.seats),
+    );
+    const state = ShowState.open(ctx, env, null);
+    if (state) show = new ShowServices(state, env);
+  });
+  return show;
 }

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { invalidInputFailure, notFoundFailure } from "../contract/api-failure.ts";
+import { type ApiFailure, notFoundFailure } from "../contract/api-failure.ts";
 import type { LiveChange } from "../contract/live-protocol.ts";
 import type {
   BookCommand,
@@ -27,14 +27,11 @@ import type {
   TicketRead,
   VerifiedScan,
 } from "../contract/show-views.ts";
-import { database } from "../db/database.ts";
 import { runKeyed } from "./keyed-request.ts";
 import { salesReport } from "./services/show-report.ts";
-import { loadFromCatalog } from "./show-loader.ts";
+import { loadShow, openShow } from "./show-loader.ts";
 import { ok, refused } from "./show-results.ts";
-import { ShowServices } from "./show-services.ts";
-import { ShowState } from "./show-state.ts";
-import { SeatStorage } from "./storage/seat-storage.ts";
+import type { ShowServices } from "./show-services.ts";
 
 /**
  * One per show (`idFromName(show_id)`; the id's name is the show id): the single writer of
@@ -46,199 +43,173 @@ import { SeatStorage } from "./storage/seat-storage.ts";
  */
 export class ShowObject extends DurableObject<Env> {
   private show: ShowServices | undefined;
+  private loading: Promise<ShowServices | undefined> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
-      const state = ShowState.open(ctx, env, await ctx.storage.getAlarm());
-      if (!state) return;
-      this.show = new ShowServices(state, env);
-      // Whatever stopped the object (a deploy, an eviction, a crash at an await), work left
-      // unsettled (D1 writes, payments, refunds) resumes now rather than when a request
-      // happens to come.
-      if (this.show.nextRetryAt(Date.now()) !== undefined) await state.armAlarm(Date.now());
+      this.show = await openShow(ctx, env);
     });
   }
 
-  // ---- RPC ------------------------------------------------------------------------------
+  // ---- RPC: every method goes through one guard (withShow) -----------------------------
 
-  /** The seat map (or one zone's); `json` is null when `knownVersion` is still current. */
-  async seatMap(knownVersion?: number, zone?: string): Promise<ShowResult<SeatMapRead>> {
-    const show = await this.loaded();
-    if (!show) return this.showNotFound();
-    const { state } = show;
-    const now = Date.now();
-    state.expireDue(now);
-    if (zone !== undefined && !state.info.zones.some((z) => z.name === zone)) {
-      return refused(invalidInputFailure("zone", `this show has no zone '${zone}'`));
-    }
-    const json = knownVersion === state.version ? null : state.seatMap(now, zone);
-    return ok({ version: state.version, json, changesBy: state.seats.nextExpiry() ?? null });
+  seatMap(knownVersion?: number, zone?: string): Promise<ShowResult<SeatMapRead>> {
+    return this.withShow((show) => show.reads.seatMap(knownVersion, zone));
   }
 
-  /** Every seat's status as one character, in layout order; `status` null when current. */
-  async seatStatus(knownVersion?: number): Promise<ShowResult<SeatStatusRead>> {
-    const show = await this.loaded();
-    if (!show) return this.showNotFound();
-    const { state } = show;
-    const now = Date.now();
-    state.expireDue(now);
-    const status = knownVersion === state.version ? null : state.statusString(now);
-    return ok({ version: state.version, status, changesBy: state.seats.nextExpiry() ?? null });
+  seatStatus(knownVersion?: number): Promise<ShowResult<SeatStatusRead>> {
+    return this.withShow((show) => show.reads.seatStatus(knownVersion));
   }
 
   /** The show's seats without statuses, in layout order, as JSON. */
-  async layout(): Promise<ShowResult<string>> {
-    const show = await this.loaded();
-    return show ? ok(show.state.layout()) : this.showNotFound();
+  layout(): Promise<ShowResult<string>> {
+    return this.withShow((show) => ok(show.state.layout()));
   }
 
   // ---- Organizers ------------------------------------------------------------------------
 
   /** Seats by zone and status, bookings by status, gross, refunds and net. */
-  async salesReport(): Promise<ShowResult<SalesReport>> {
-    const show = await this.loaded();
-    if (!show) return this.showNotFound();
-    const now = Date.now();
-    show.state.expireDue(now);
-    return ok(salesReport(show.state, this.env.CURRENCY || "INR", now));
+  salesReport(): Promise<ShowResult<SalesReport>> {
+    return this.withShow((show) => {
+      const now = Date.now();
+      show.state.expireDue(now);
+      return ok(salesReport(show.state, this.env.CURRENCY || "INR", now));
+    });
   }
 
-  /** PATCH /v1/shows/{show_id}: the sale opened or closed, the show moved. */
-  async updateShow(patch: ShowPatch): Promise<ShowResult<ShowStatusView>> {
-    const show = await this.loaded();
-    return show ? show.operations.update(patch, Date.now()) : this.showNotFound();
+  /** PATCH /v1/shows/{show_id}: the sale opened or closed, the show moved, new prices. */
+  updateShow(patch: ShowPatch): Promise<ShowResult<ShowStatusView>> {
+    return this.withShow((show) => show.operations.update(patch, Date.now()));
   }
 
   /** POST /v1/shows/{show_id}/cancel: idempotent; refunds go on from the alarm. */
-  async cancelShow(reason: string): Promise<ShowResult<ShowStatusView>> {
-    const show = await this.loaded();
-    return show ? show.operations.cancel(reason, Date.now()) : this.showNotFound();
+  cancelShow(reason: string): Promise<ShowResult<ShowStatusView>> {
+    return this.withShow((show) => show.operations.cancel(reason, Date.now()));
   }
 
   /** The show's status as its object holds it, with a cancelled show's refund progress. */
-  async showStatus(): Promise<ShowResult<ShowStatusView>> {
-    const show = await this.loaded();
-    return show ? ok(show.operations.view()) : this.showNotFound();
+  showStatus(): Promise<ShowResult<ShowStatusView>> {
+    return this.withShow((show) => ok(show.operations.view()));
   }
 
-  async createHold(input: {
+  createHold(input: {
     seatIds: string[];
     reason: string;
     label?: string;
   }): Promise<ShowResult<HoldView>> {
-    const show = await this.loaded();
-    return show ? show.holds.create(input) : this.showNotFound();
+    return this.withShow((show) => show.holds.create(input));
   }
 
-  async listHolds(): Promise<ShowResult<HoldView[]>> {
-    const show = await this.loaded();
-    return show ? ok(show.holds.list()) : this.showNotFound();
+  listHolds(): Promise<ShowResult<HoldView[]>> {
+    return this.withShow((show) => ok(show.holds.list()));
   }
 
-  async releaseHold(holdId: string): Promise<ShowResult<HoldView>> {
-    const show = await this.loaded();
-    return show ? show.holds.release(holdId) : this.showNotFound();
+  releaseHold(holdId: string): Promise<ShowResult<HoldView>> {
+    return this.withShow((show) => show.holds.release(holdId));
   }
 
   // ---- Relays of the live feed (src/relay/) ----------------------------------------------
 
-  /** A relay's first viewer came: it gets every change from now, and the current statuses. */
-  async attachRelay(name: string): Promise<ShowResult<SeatStatusRead>> {
-    const show = await this.loaded();
-    if (!show) return this.showNotFound();
-    // A change still in the coalescing window is published first (to the other relays), so
-    // the feed's recent changes hold every version the relay may be asked to resume from.
-    show.state.flushLive();
-    show.state.feed.attach(name);
-    return this.seatStatus();
+  attachRelay(name: string): Promise<ShowResult<SeatStatusRead>> {
+    return this.withShow((show) => show.reads.attachRelay(name));
   }
 
   async detachRelay(name: string): Promise<void> {
     (await this.loaded())?.state.feed.detach(name);
   }
 
-  /** What a relay that missed changes lacks since `version`: the changes, or the statuses. */
-  async liveSince(version: number): Promise<ShowResult<LiveChange | SeatStatusRead>> {
-    const show = await this.loaded();
-    if (!show) return this.showNotFound();
-    const { state } = show;
-    state.expireDue(Date.now());
-    // Without this a change still in the coalescing window is counted in the version but
-    // not in the feed's recent changes, and a resume during a sale costs a whole snapshot.
-    state.flushLive();
-    const change = state.feed.since(version, state.version);
-    return change ? ok(change) : this.seatStatus();
+  liveSince(version: number): Promise<ShowResult<LiveChange | SeatStatusRead>> {
+    return this.withShow((show) => show.reads.liveSince(version));
   }
 
-  async lock(
+  // ---- Buyers ----------------------------------------------------------------------------
+
+  lock(
     command: LockCommand,
     request: RequestContext,
   ): Promise<ShowResult<Omit<LockView, "status">>> {
-    const show = await this.loaded();
-    if (!show) return this.showNotFound();
-    return runKeyed(show.state.idempotency, request, (keyed) => show.locking.lock(command, keyed));
-  }
-
-  async getLock(lockId: string, userId: string): Promise<ShowResult<LockView>> {
-    const show = await this.loaded();
-    return show ? show.locking.read(lockId, userId) : refused(notFoundFailure("lock", lockId));
-  }
-
-  /** Releases the caller's lock early. Idempotent: an ended lock answers as it is. */
-  async releaseLock(lockId: string, userId: string): Promise<ShowResult<LockView>> {
-    const show = await this.loaded();
-    return show ? show.locking.release(lockId, userId) : refused(notFoundFailure("lock", lockId));
-  }
-
-  async book(command: BookCommand, request: RequestContext): Promise<ShowResult<CreatedBooking>> {
-    const show = await this.loaded();
-    if (!show) return this.showNotFound();
-    return runKeyed(show.state.idempotency, request, (keyed) => show.bookings.book(command, keyed));
-  }
-
-  async payBooking(
-    command: PayCommand,
-    request: RequestContext,
-  ): Promise<ShowResult<PaymentReceipt>> {
-    const show = await this.loaded();
-    if (!show) return refused(notFoundFailure("booking", command.bookingId));
-    return runKeyed(show.state.idempotency, request, (keyed) =>
-      show.bookings.payPending(command, keyed),
+    return this.withShow((show) =>
+      runKeyed(show.state.idempotency, request, (keyed) => show.locking.lock(command, keyed)),
     );
   }
 
-  async cancelBooking(command: CancelCommand): Promise<ShowResult<BookingDetail>> {
-    const show = await this.loaded();
-    if (!show) return refused(notFoundFailure("booking", command.bookingId));
-    return show.cancellations.cancel(command);
+  getLock(lockId: string, userId: string): Promise<ShowResult<LockView>> {
+    return this.withShow(
+      (show) => show.locking.read(lockId, userId),
+      notFoundFailure("lock", lockId),
+    );
   }
 
-  async readBooking(bookingId: string): Promise<ShowResult<BookingRead>> {
-    const show = await this.loaded();
-    return show ? show.bookings.read(bookingId) : refused(notFoundFailure("booking", bookingId));
+  /** Releases the caller's lock early. Idempotent: an ended lock answers as it is. */
+  releaseLock(lockId: string, userId: string): Promise<ShowResult<LockView>> {
+    return this.withShow(
+      (show) => show.locking.release(lockId, userId),
+      notFoundFailure("lock", lockId),
+    );
   }
 
-  // ---- Tickets and check-ins (show-checkins.ts) ------------------------------------------
-
-  async readTicket(ticketId: string): Promise<ShowResult<TicketRead>> {
-    const show = await this.loaded();
-    return show ? show.checkins.readTicket(ticketId) : refused(notFoundFailure("ticket", ticketId));
+  book(command: BookCommand, request: RequestContext): Promise<ShowResult<CreatedBooking>> {
+    return this.withShow((show) =>
+      runKeyed(show.state.idempotency, request, (keyed) => show.bookings.book(command, keyed)),
+    );
   }
 
-  async checkIn(scan: VerifiedScan): Promise<ShowResult<{ checkin: CheckinView }>> {
-    const show = await this.loaded();
-    return show ? show.checkins.checkIn(scan) : this.showNotFound();
+  payBooking(command: PayCommand, request: RequestContext): Promise<ShowResult<PaymentReceipt>> {
+    return this.withShow(
+      (show) =>
+        runKeyed(show.state.idempotency, request, (keyed) =>
+          show.bookings.payPending(command, keyed),
+        ),
+      notFoundFailure("booking", command.bookingId),
+    );
   }
 
-  async checkInBatch(scans: VerifiedScan[]): Promise<ShowResult<ScanOutcome[]>> {
-    const show = await this.loaded();
-    return show ? show.checkins.checkInBatch(scans) : this.showNotFound();
+  cancelBooking(command: CancelCommand): Promise<ShowResult<BookingDetail>> {
+    return this.withShow(
+      (show) => show.cancellations.cancel(command),
+      notFoundFailure("booking", command.bookingId),
+    );
   }
 
-  async checkinManifest(): Promise<ShowResult<ManifestRead>> {
+  readBooking(bookingId: string): Promise<ShowResult<BookingRead>> {
+    return this.withShow(
+      (show) => show.bookings.read(bookingId),
+      notFoundFailure("booking", bookingId),
+    );
+  }
+
+  // ---- Tickets and check-ins ---------------------------------------------------------------
+
+  readTicket(ticketId: string): Promise<ShowResult<TicketRead>> {
+    return this.withShow(
+      (show) => show.checkins.readTicket(ticketId),
+      notFoundFailure("ticket", ticketId),
+    );
+  }
+
+  checkIn(scan: VerifiedScan): Promise<ShowResult<{ checkin: CheckinView }>> {
+    return this.withShow((show) => show.checkins.checkIn(scan));
+  }
+
+  checkInBatch(scans: VerifiedScan[]): Promise<ShowResult<ScanOutcome[]>> {
+    return this.withShow((show) => show.checkins.checkInBatch(scans));
+  }
+
+  checkinManifest(): Promise<ShowResult<ManifestRead>> {
+    return this.withShow((show) => show.checkins.manifest());
+  }
+
+  /**
+   * The one guard in front of every RPC method: the show's logic, loaded on first use, or
+   * `missing` (404 for the show) when this object holds no show and the catalog has none.
+   */
+  private async withShow<T>(
+    run: (show: ShowServices) => ShowResult<T> | Promise<ShowResult<T>>,
+    missing: ApiFailure = notFoundFailure("show", this.ctx.id.name ?? "unknown"),
+  ): Promise<ShowResult<T>> {
     const show = await this.loaded();
-    return show ? show.checkins.manifest() : this.showNotFound();
+    return show ? run(show) : refused(missing);
   }
 
   // ---- Alarm ---------------------------------------------------------------------------
@@ -250,28 +221,15 @@ export class ShowObject extends DurableObject<Env> {
     await show.upkeep();
   }
 
-  // ---- Start-up -------------------------------------------------------------------------
-
   /** The show's logic, loading the show from the D1 catalog on first use; undefined if unknown. */
   private async loaded(): Promise<ShowServices | undefined> {
     if (this.show) return this.show;
-    const showId = this.ctx.id.name;
-    if (!showId) return undefined;
-    await this.ctx.blockConcurrencyWhile(async () => {
-      if (this.show) return;
-      const catalog = await loadFromCatalog(database(this.env.DB), showId);
-      if (!catalog) return;
-      const { storage } = this.ctx;
-      storage.transactionSync(() =>
-        new SeatStorage(storage.sql).initialize(catalog.info, catalog.seats),
-      );
-      const state = ShowState.open(this.ctx, this.env, null);
-      if (state) this.show = new ShowServices(state, this.env);
+    // Requests arriving together share one load, so the object holds one state, ever.
+    this.loading ??= loadShow(this.ctx, this.env).finally(() => {
+      this.loading = undefined;
     });
+    const show = await this.loading;
+    this.show ??= show;
     return this.show;
-  }
-
-  private showNotFound() {
-    return refused(notFoundFailure("show", this.ctx.id.name ?? "unknown"));
   }
 }

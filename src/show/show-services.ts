@@ -1,7 +1,8 @@
-import { opsRegistry } from "../ops/ops-registry-stub.ts";
+import { opsRegistryStub } from "../contract/object-stubs.ts";
 import { isSettled, type StuckWork } from "../ops/stuck-work.ts";
 import { selectGateway } from "../payments/select-gateway.ts";
 import { SeatLocking } from "./services/seat-locking.ts";
+import { SeatReads } from "./services/seat-reads.ts";
 import { ShowBookings } from "./services/show-bookings.ts";
 import { ShowCancellations } from "./services/show-cancellations.ts";
 import { ShowCheckins } from "./services/show-checkins.ts";
@@ -22,6 +23,7 @@ export class ShowServices {
   readonly operations: ShowOperations;
   readonly holds: ShowHolds;
   readonly checkins: ShowCheckins;
+  readonly reads: SeatReads;
 
   /** The unsettled work last reported to the ops registry (JSON), if any since load. */
   private reported: string | undefined;
@@ -44,6 +46,7 @@ export class ShowServices {
     this.operations = new ShowOperations(state);
     this.holds = new ShowHolds(state);
     this.checkins = new ShowCheckins(state);
+    this.reads = new SeatReads(state);
   }
 
   /**
@@ -119,7 +122,7 @@ export class ShowServices {
     const json = JSON.stringify(work);
     if (json === this.reported) return;
     try {
-      await opsRegistry(this.env).report(this.state.showId, work, Date.now());
+      await opsRegistryStub(this.env).report(this.state.showId, work, Date.now());
       this.reported = json;
       this.listed = !isSettled(work);
     } catch (err) {

@@ -1,21 +1,21 @@
 import { CODE_OF } from "../contract/live-protocol.ts";
 import { type Database, database } from "../db/database.ts";
 import { bookingEventData } from "../webhooks/booking-events.ts";
+import type { EventData, WebhookEventType } from "../webhooks/webhook-event-types.ts";
 import { WebhookOutbox } from "../webhooks/webhook-outbox.ts";
 import { bookingEnded } from "./d1/booking-d1.ts";
-import { D1Outbox } from "./d1/d1-outbox.ts";
+import { D1Outbox, type D1Statement } from "./d1/d1-outbox.ts";
 import { lockEnded } from "./d1/lock-d1.ts";
 import { RelayFeed } from "./relay-feed.ts";
 import { ChangeCoalescer } from "./seats/change-coalescer.ts";
 import { SeatLedger } from "./seats/seat-ledger.ts";
-import { layoutView, seatMapView } from "./seats/seat-map-view.ts";
+import { SeatMapTexts } from "./seats/seat-map-texts.ts";
 import { ShowLog } from "./show-log.ts";
 import { AttemptStorage } from "./storage/attempt-storage.ts";
 import { BookingStorage } from "./storage/booking-storage.ts";
 import { CheckinStorage } from "./storage/checkin-storage.ts";
 import { HoldStorage } from "./storage/hold-storage.ts";
 import { IdempotencyStorage } from "./storage/idempotency-storage.ts";
-import { migrateShowSchema } from "./storage/schema-migrations.ts";
 import { SeatStorage, type ShowInfo } from "./storage/seat-storage.ts";
 
 /** Coalescing window for live seat-map changes. */
@@ -31,6 +31,22 @@ export const RETRY_MS = 5_000;
  * alone cost, issue 15). The rows are stored with the change, so waiting risks nothing.
  */
 const D1_BATCH_WINDOW_MS = 100;
+
+/** One change of the show, as a service describes it to ShowState.change(). */
+export interface ShowChange {
+  /** When it happened (epoch ms). */
+  at: number;
+  /** Seats whose status it changes: the seat map's version moves on and viewers hear. */
+  seats?: readonly string[];
+  /** Its writes to the object's own storage. */
+  store?: () => void;
+  /** D1's copy of it, sent through the outbox. */
+  d1?: readonly D1Statement[];
+  /** The webhook events it causes, in the order they are delivered. */
+  events?: readonly { type: WebhookEventType; data: EventData }[];
+  /** Keeps the request's reply (KeyedRequest.keep), in the same transaction. */
+  reply?: () => void;
+}
 
 /**
  * The one owner of a loaded show's state: its seats and locks (SeatLedger), its SQLite
@@ -68,12 +84,8 @@ export class ShowState {
    */
   readonly webhooks: WebhookOutbox;
   version: number;
-  /** The seat map JSON of `version`, built on first read after a change. */
-  private seatMapJson: string | undefined;
-  /** The seat status string of `version` (one character per seat, in layout order). */
-  private statusText: string | undefined;
-  /** The layout JSON (seats without statuses): fixed for the show's life. */
-  private layoutJson: string | undefined;
+  /** The seat map, statuses and layout as texts, built once per change. */
+  private readonly texts: SeatMapTexts;
   /** seat id → its index in the layout (the seats' stored order). */
   private readonly layoutIndex: Map<string, number>;
   private readonly coalescer: ChangeCoalescer;
@@ -95,7 +107,8 @@ export class ShowState {
     this.outbox = new D1Outbox(ctx.storage.sql, env.DB, this.log);
     this.idempotency = new IdempotencyStorage(ctx.storage.sql);
     this.db = database(env.DB);
-    ctx.storage.transactionSync(() => migrateShowSchema(ctx.storage.sql));
+    // The object's tables up to date first (the outbox runs the migrations once per instance).
+    ctx.storage.transactionSync(() => this.outbox.prepare());
     this.idempotency.forgetUnfinished();
     // Locks whose payment was under way when the object stopped stay held (see load()).
     const paying = new Set(this.attemptStorage.openAttempts().map((attempt) => attempt.lockId));
@@ -109,8 +122,9 @@ export class ShowState {
       stored.booked,
       this.holdStorage.reservedSeats(),
     );
+    this.texts = new SeatMapTexts(this.seats);
     this.layoutIndex = new Map([...this.seats.seats.keys()].map((seatId, i) => [seatId, i]));
-    this.feed = new RelayFeed(ctx.storage.sql, env.SEAT_RELAY, this.log);
+    this.feed = new RelayFeed(ctx.storage.sql, env, this.log);
     this.coalescer = new ChangeCoalescer((change) => this.feed.publish(change), LIVE_WINDOW_MS);
     this.webhooks = new WebhookOutbox(ctx, env, this.info.showId, this.log, (at) =>
       this.armAlarm(at),
@@ -126,9 +140,7 @@ export class ShowState {
   /** The show's facts after an organizer's change (stored by the caller). */
   setInfo(info: ShowInfo): void {
     this.info = info;
-    // Both carry prices and zones.
-    this.seatMapJson = undefined;
-    this.layoutJson = undefined;
+    this.texts.infoChanged();
   }
 
   get showId(): string {
@@ -138,6 +150,29 @@ export class ShowState {
   /** Runs `write` as one SQLite transaction of the object. */
   transaction(write: () => void): void {
     this.ctx.storage.transactionSync(write);
+  }
+
+  /**
+   * The one way services make a change: what it stores in the object, what D1 gets, the
+   * webhook events it causes and the reply kept under the request's Idempotency-Key, all in
+   * one transaction, so each exists exactly when the change does. With `seats` it is a
+   * change of the seat map (see commit()); without, the version stays.
+   */
+  change(change: ShowChange): void {
+    const write = () => {
+      change.store?.();
+      if (change.d1 && change.d1.length > 0) this.outbox.enqueue(change.d1);
+      for (const event of change.events ?? []) {
+        this.webhooks.record(event.type, event.data, change.at);
+      }
+      change.reply?.();
+    };
+    if (change.seats) {
+      this.commit(change.seats, change.at, write);
+      return;
+    }
+    this.transaction(write);
+    if (change.d1 && change.d1.length > 0) this.flushToD1Soon();
   }
 
   /**
@@ -151,8 +186,7 @@ export class ShowState {
       this.seatStorage.setVersion(version);
     });
     this.version = version;
-    this.seatMapJson = undefined;
-    this.statusText = undefined;
+    this.texts.seatsChanged();
     this.coalescer.record(
       version,
       seatIds.map((seatId) => [
@@ -247,28 +281,17 @@ export class ShowState {
 
   /** The seat map with its version, as JSON (built once per version); or one zone's. */
   seatMap(now: number, zone?: string): string {
-    if (zone !== undefined) {
-      return JSON.stringify(seatMapView(this.info, this.seats, this.version, now, zone));
-    }
-    this.seatMapJson ??= JSON.stringify(seatMapView(this.info, this.seats, this.version, now));
-    return this.seatMapJson;
+    return this.texts.seatMap(this.info, this.version, now, zone);
   }
 
-  /** Every seat's status at `version`, one character each (live-change.ts), in layout order. */
+  /** Every seat's status at `version`, one character each, in layout order. */
   statusString(now: number): string {
-    if (this.statusText === undefined) {
-      let text = "";
-      for (const seatId of this.seats.seats.keys())
-        text += CODE_OF[this.seats.statusOf(seatId, now)];
-      this.statusText = text;
-    }
-    return this.statusText;
+    return this.texts.statusString(now);
   }
 
   /** The show's seats without statuses, in layout order, as JSON. */
   layout(): string {
-    this.layoutJson ??= JSON.stringify(layoutView(this.info, this.seats));
-    return this.layoutJson;
+    return this.texts.layout(this.info);
   }
 
   /** Sends the pending live change now (before a relay is told the current version). */

@@ -1,3 +1,4 @@
+import { showStub } from "../contract/object-stubs.ts";
 import type {
   CheckinView,
   FirstScan,
@@ -5,7 +6,6 @@ import type {
   VerifiedScan,
 } from "../contract/show-views.ts";
 import { unwrap } from "../http/show-response.ts";
-import { showStub } from "../show-client/show-stub.ts";
 import { type TicketKeys, ticketKeys } from "./ticket-keys.ts";
 import { verifyTicket } from "./ticket-token.ts";
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { fromBase64url, toBase64url } from "../lib/base64.ts";
 import type { TicketKeys } from "./ticket-keys.ts";
 
 /**
@@ -28,22 +29,6 @@ const MAX_TOKEN_LENGTH = 4096;
 
 const encoder = new TextEncoder();
 
-function base64url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function fromBase64url(text: string): Uint8Array<ArrayBuffer> | undefined {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
-  try {
-    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-    return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
-}
-
 function decodeJson(part: string): unknown {
   const bytes = fromBase64url(part);
   if (!bytes) return undefined;
@@ -56,9 +41,9 @@ function decodeJson(part: string): unknown {
 
 export async function signTicket(claims: TicketClaims, keys: TicketKeys): Promise<string> {
   const header = { alg: "EdDSA", kid: keys.signing.kid, typ: "ticket+jws" };
-  const input = `${base64url(encoder.encode(JSON.stringify(header)))}.${base64url(encoder.encode(JSON.stringify(claims)))}`;
+  const input = `${toBase64url(encoder.encode(JSON.stringify(header)))}.${toBase64url(encoder.encode(JSON.stringify(claims)))}`;
   const signature = await crypto.subtle.sign("Ed25519", keys.signing.key, encoder.encode(input));
-  return `${input}.${base64url(new Uint8Array(signature))}`;
+  return `${input}.${toBase64url(new Uint8Array(signature))}`;
 }
 
 /** The token's claims, or why it is not a ticket this API signed. */

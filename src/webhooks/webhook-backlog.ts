@@ -1,3 +1,4 @@
+import { webhookEndpointStub } from "../contract/object-stubs.ts";
 import type { DeliveryCounts } from "./delivery-storage.ts";
 import { activeWebhooks } from "./webhook-d1.ts";
 
@@ -23,7 +24,7 @@ export async function webhookBacklog(env: Env): Promise<WebhookBacklog[]> {
   const webhooks = await activeWebhooks(env.DB);
   const counted = await Promise.all(
     webhooks.map(async ({ webhookId }) => {
-      const endpoint = env.WEBHOOK_ENDPOINT.get(env.WEBHOOK_ENDPOINT.idFromName(webhookId));
+      const endpoint = webhookEndpointStub(env, webhookId);
       const { pending, failing, failed } = await endpoint.backlog();
       return { webhook_id: webhookId, pending, failing, failed };
     }),

@@ -1,3 +1,4 @@
+import { webhookEndpointStub } from "../contract/object-stubs.ts";
 import { newId } from "../lib/ids.ts";
 import type { ShowLog } from "../show/show-log.ts";
 import { migrateShowSchema } from "../show/storage/schema-migrations.ts";
@@ -108,10 +109,7 @@ export class WebhookOutbox {
                 occurredAt: r.occurred_at,
               }));
             if (events.length === 0) return undefined;
-            const stub = this.env.WEBHOOK_ENDPOINT.get(
-              this.env.WEBHOOK_ENDPOINT.idFromName(webhook.webhookId),
-            );
-            return stub.accept(events);
+            return webhookEndpointStub(this.env, webhook.webhookId).accept(events);
           }),
         );
       } catch (err) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { listQuerySchema } from "../catalog/catalog-schemas.ts";
+import { listQuerySchema } from "../openapi/shared-schemas.ts";
 import { WEBHOOK_EVENT_TYPES } from "./webhook-event-types.ts";
 
 /** Request and answer schemas of /v1/webhooks (src/routes/webhooks.ts). */

@@ -1,3 +1,5 @@
+import { fromBase64, toBase64 } from "../lib/base64.ts";
+
 /**
  * Standard Webhooks signatures (https://www.standardwebhooks.com): the secret is
  * `whsec_<base64 key>`, and each delivery carries `webhook-id`, `webhook-timestamp` (Unix
@@ -19,27 +21,13 @@ export async function signDelivery(
   timestampSeconds: number,
   body: string,
 ): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    fromBase64(secret.slice(PREFIX.length)),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
+  const raw = fromBase64(secret.slice(PREFIX.length));
+  // Secrets are made by newSigningSecret(); one that does not decode was never ours.
+  if (!raw) throw new Error("a webhook secret must be whsec_<base64>");
+  const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]);
   const signed = new TextEncoder().encode(`${id}.${timestampSeconds}.${body}`);
   const mac = await crypto.subtle.sign("HMAC", key, signed);
   return `v1,${toBase64(new Uint8Array(mac))}`;
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
-function fromBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }

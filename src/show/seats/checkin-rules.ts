@@ -1,10 +1,4 @@
-import type {
-  CheckinView,
-  FirstScan,
-  InvalidScanCode,
-  ScanOutcome,
-  VerifiedScan,
-} from "../../contract/show-views.ts";
+import type { FirstScan, ScanOutcome, VerifiedScan } from "../../contract/show-views.ts";
 import { iso } from "../../lib/iso-time.ts";
 import type { StoredBooking } from "../storage/booking-storage.ts";
 import type { StoredCheckin } from "../storage/checkin-storage.ts";

@@ -1,4 +1,4 @@
-import type { FirstScan, ManifestRead } from "../../contract/show-views.ts";
+import type { ManifestRead } from "../../contract/show-views.ts";
 import { firstScanOf, voidReason } from "../seats/checkin-rules.ts";
 import type { ShowState } from "../show-state.ts";
 

@@ -54,10 +54,14 @@ export class SeatLocking {
     // The lock response (id, show, seats, times) leaves out the status; GET shows it.
     const { status: _status, ...view } = lockView(show.showId, lock);
     let result: ShowResult<Omit<LockView, "status">> = ok(view);
-    show.commit(lock.seatIds, now, () => {
-      show.seatStorage.insertLock(lock);
-      show.outbox.enqueue([lockCreated(show.db, show.showId, lock)]);
-      result = request.keep(result);
+    show.change({
+      at: now,
+      seats: lock.seatIds,
+      store: () => show.seatStorage.insertLock(lock),
+      d1: [lockCreated(show.db, show.showId, lock)],
+      reply: () => {
+        result = request.keep(result);
+      },
     });
     show.log.write("info", "lock created", {
       request_id: request.requestId,
@@ -97,9 +101,11 @@ export class SeatLocking {
     }
     const released = show.seats.release(lockId);
     if (!released) return ok(lockView(show.showId, stored));
-    show.commit(released.seatIds, now, () => {
-      show.seatStorage.endLock(lockId, "released", now);
-      show.outbox.enqueue([lockEnded(show.db, lockId, "released", now)]);
+    show.change({
+      at: now,
+      seats: released.seatIds,
+      store: () => show.seatStorage.endLock(lockId, "released", now),
+      d1: [lockEnded(show.db, lockId, "released", now)],
     });
     return ok(lockView(show.showId, released));
   }

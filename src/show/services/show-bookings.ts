@@ -106,12 +106,13 @@ export class ShowBookings {
       ok({ booking: createdBookingView(bookingSnapshot(show.info, show.seats, booking)) }, 201);
     if (!command.card) {
       let result: ShowResult<CreatedBooking> = created();
-      show.transaction(() => {
-        show.bookingStorage.insertBooking(booking);
-        show.outbox.enqueue(
-          bookingInserted(show.db, show.info, booking, bookingSeats(show.seats, booking)),
-        );
-        result = request.keep(result);
+      show.change({
+        at: now,
+        store: () => show.bookingStorage.insertBooking(booking),
+        d1: bookingInserted(show.db, show.info, booking, bookingSeats(show.seats, booking)),
+        reply: () => {
+          result = request.keep(result);
+        },
       });
       await show.flushToD1();
       return result;

@@ -123,19 +123,23 @@ export class ShowCancellations {
     const released = show.seats.release(booking.lockId);
     booking.status = "cancelled";
     booking.cancelledAt = now;
-    show.commit(released?.seatIds ?? [], now, () => {
-      show.bookingStorage.updateBooking(booking);
-      const rows = [bookingEnded(show.db, booking.bookingId, "cancelled", now)];
-      if (released) {
-        show.seatStorage.endLock(booking.lockId, "released", now);
-        rows.push(lockEnded(show.db, booking.lockId, "released", now));
-      }
-      show.outbox.enqueue(rows);
-      show.webhooks.record(
-        "booking.cancelled",
-        bookingEventData(show.showId, booking, show.webhooks.currency),
-        now,
-      );
+    show.change({
+      at: now,
+      seats: released?.seatIds ?? [],
+      store: () => {
+        show.bookingStorage.updateBooking(booking);
+        if (released) show.seatStorage.endLock(booking.lockId, "released", now);
+      },
+      d1: [
+        bookingEnded(show.db, booking.bookingId, "cancelled", now),
+        ...(released ? [lockEnded(show.db, booking.lockId, "released", now)] : []),
+      ],
+      events: [
+        {
+          type: "booking.cancelled",
+          data: bookingEventData(show.showId, booking, show.webhooks.currency),
+        },
+      ],
     });
   }
 
@@ -181,27 +185,31 @@ export class ShowCancellations {
     booking.status = "cancelled";
     booking.cancelledAt = at;
     show.seats.unbook(booking.bookingId, booking.seatIds);
-    show.commit(booking.seatIds, at, () => {
-      show.bookingStorage.updateBooking(booking);
-      show.seatStorage.setSeatsBooking(booking.seatIds, null);
-      show.bookingStorage.cancellationDone(booking.bookingId);
-      const rows = [bookingEnded(show.db, booking.bookingId, "cancelled", at)];
-      if (booking.paymentId) rows.push(paymentRefunded(show.db, booking.paymentId, at));
-      show.outbox.enqueue(rows);
-      const { currency } = show.webhooks;
+    const { currency } = show.webhooks;
+    show.change({
+      at,
+      seats: booking.seatIds,
+      store: () => {
+        show.bookingStorage.updateBooking(booking);
+        show.seatStorage.setSeatsBooking(booking.seatIds, null);
+        show.bookingStorage.cancellationDone(booking.bookingId);
+      },
+      d1: [
+        bookingEnded(show.db, booking.bookingId, "cancelled", at),
+        ...(booking.paymentId ? [paymentRefunded(show.db, booking.paymentId, at)] : []),
+      ],
       // The money first, then the booking: both are one booking's, delivered in this order.
-      if (booking.paymentId) {
-        show.webhooks.record(
-          "payment.refunded",
-          refundEventData(show.showId, booking, currency, at),
-          at,
-        );
-      }
-      show.webhooks.record(
-        "booking.cancelled",
-        bookingEventData(show.showId, booking, currency),
-        at,
-      );
+      events: [
+        ...(booking.paymentId
+          ? [
+              {
+                type: "payment.refunded" as const,
+                data: refundEventData(show.showId, booking, currency, at),
+              },
+            ]
+          : []),
+        { type: "booking.cancelled", data: bookingEventData(show.showId, booking, currency) },
+      ],
     });
     show.log.write("info", "refund done", {
       ...context,

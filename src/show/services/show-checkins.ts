@@ -1,5 +1,4 @@
 import { type ApiFailure, notFoundFailure } from "../../contract/api-failure.ts";
-import type { BookedSeat } from "../../contract/booking-views.ts";
 import type { ShowResult } from "../../contract/show-rpc.ts";
 import type {
   CheckinView,

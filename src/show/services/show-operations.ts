@@ -129,15 +129,20 @@ export class ShowOperations {
   ): Promise<void> {
     const { show } = this;
     const pricesChanged = info.zones.some((zone, i) => zone.price !== show.info.zones[i]?.price);
-    show.commit([], now, () => {
-      show.seatStorage.setInfo(info);
-      alsoWrite?.();
-      show.outbox.enqueue(rows);
-      // The webhook event in the same transaction as the change (src/webhooks/).
-      show.webhooks.record(
-        info.status === "cancelled" ? "show.cancelled" : "show.updated",
-        showEventData(info),
-      );
+    show.change({
+      at: now,
+      seats: [],
+      store: () => {
+        show.seatStorage.setInfo(info);
+        alsoWrite?.();
+      },
+      d1: rows,
+      events: [
+        {
+          type: info.status === "cancelled" ? "show.cancelled" : "show.updated",
+          data: showEventData(info),
+        },
+      ],
     });
     show.setInfo(info);
     // The version's change goes out before the announcement, so relays that restart from

@@ -1,5 +1,4 @@
 import { type ApiFailure, failure } from "../../contract/api-failure.ts";
-import { newShowScopedId } from "../../contract/scoped-ids.ts";
 import type { ShowResult } from "../../contract/show-rpc.ts";
 import type { LogFields } from "../../observability/log.ts";
 import {
@@ -8,14 +7,11 @@ import {
   type PaymentGateway,
   PaymentOutcomeUnknown,
 } from "../../payments/payment-gateway.ts";
-import { bookingEventData } from "../../webhooks/booking-events.ts";
-import { bookingConfirmed, bookingInserted, paymentRecorded } from "../d1/booking-d1.ts";
-import { lockEnded } from "../d1/lock-d1.ts";
 import type { KeyedRequest } from "../keyed-request.ts";
 import { refused } from "../show-results.ts";
 import { RETRY_MS, type ShowState } from "../show-state.ts";
 import type { StoredBooking } from "../storage/booking-storage.ts";
-import { bookingSeats } from "./booking-snapshot.ts";
+import { confirmBooking } from "./booking-confirmation.ts";
 
 type Succeeded = Extract<ChargeOutcome, { status: "succeeded" }>;
 
@@ -88,7 +84,7 @@ export class ShowPayments {
     // told at once; the refund starts before the answer.
     const cancelled = this.show.info.status === "cancelled";
     let result: ShowResult<T> | undefined;
-    this.confirm(booking, chargeKey, charged.value, () => {
+    confirmBooking(this.show, this.currency, booking, chargeKey, charged.value, () => {
       if (!cancelled) {
         result = request.keep(answer(charged.value));
         return;
@@ -241,54 +237,6 @@ export class ShowPayments {
       );
     }
     return { ok: true, value: outcome };
-  }
-
-  /**
-   * Sells the seats, confirms the booking and records it all (D1 through the outbox);
-   * `alsoWrite` runs in the same transaction, after the booking is confirmed in memory.
-   */
-  private confirm(
-    booking: StoredBooking,
-    chargeKey: string,
-    charge: Succeeded,
-    alsoWrite: () => void,
-  ): void {
-    const { show } = this;
-    const at = Date.now();
-    booking.status = "confirmed";
-    booking.paymentId = charge.paymentId;
-    booking.ticketId = newShowScopedId("ticket", show.showId);
-    booking.cardBrand = charge.card.brand;
-    booking.cardLast4 = charge.card.last4;
-    booking.confirmedAt = at;
-    show.seats.confirm(booking.lockId, booking.bookingId);
-    show.commit(booking.seatIds, at, () => {
-      show.attemptStorage.setAttemptStatus(chargeKey, "succeeded");
-      show.bookingStorage.updateBooking(booking);
-      show.seatStorage.setSeatsBooking(booking.seatIds, booking.bookingId);
-      show.seatStorage.endLock(booking.lockId, "confirmed", at);
-      show.outbox.enqueue([
-        ...(booking.createdWithCard
-          ? bookingInserted(show.db, show.info, booking, bookingSeats(show.seats, booking))
-          : [bookingConfirmed(show.db, booking)]),
-        paymentRecorded(show.db, {
-          paymentId: charge.paymentId,
-          bookingId: booking.bookingId,
-          amountMinor: booking.totalMinor,
-          currency: this.currency,
-          brand: charge.card.brand,
-          last4: charge.card.last4,
-          processedAt: charge.processedAt,
-        }),
-        lockEnded(show.db, booking.lockId, "confirmed", at),
-      ]);
-      show.webhooks.record(
-        "booking.confirmed",
-        bookingEventData(show.showId, booking, this.currency),
-        at,
-      );
-      alsoWrite();
-    });
   }
 
   /** The lock's payment is over without a sale: it may expire again (and may be due). */

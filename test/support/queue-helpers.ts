@@ -1,9 +1,15 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import type { QueueCoordinator } from "../src/queue/queue-coordinator.ts";
-import type { EnabledSnapshot, QueueSnapshot } from "../src/queue/queue-snapshot.ts";
-import { readTicket } from "../src/queue/queue-tokens.ts";
-import { forgetQueueSnapshot } from "../src/queue/snapshot-cache.ts";
+import type { z } from "zod";
+import type { QueueCoordinator } from "../../src/queue/queue-coordinator.ts";
+import type {
+  queueJoinSchema,
+  queueSettingsSchema,
+  queueStatusSchema,
+} from "../../src/queue/queue-schemas.ts";
+import type { EnabledSnapshot, QueueSnapshot } from "../../src/queue/queue-snapshot.ts";
+import { readTicket } from "../../src/queue/queue-tokens.ts";
+import { forgetQueueSnapshot } from "../../src/queue/snapshot-cache.ts";
 import { adminToken, call, tokenFor } from "./helpers.ts";
 
 /** A show's queue coordinator, driven on a clock the test moves (real time plus an offset). */
@@ -51,7 +57,7 @@ export async function turnQueueOn(showId: string, settings: Record<string, unkno
   });
   if (res.status !== 200) throw new Error(`queue on: ${res.status} ${await res.text()}`);
   forgetQueueSnapshot(showId);
-  return res.json() as Promise<{ enabled: boolean; waiting: number; admitted: number }>;
+  return res.json() as Promise<z.infer<typeof queueSettingsSchema>>;
 }
 
 export async function turnQueueOff(showId: string): Promise<void> {
@@ -64,14 +70,14 @@ export interface Joined {
   token: string;
   ticket: string;
   entry: [number, number, number];
-  body: Record<string, unknown>;
+  body: z.infer<typeof queueJoinSchema>;
 }
 
 export async function join(showId: string, user: string): Promise<Joined> {
   const token = await tokenFor(user);
   const res = await call("POST", `/v1/shows/${showId}/queue/join`, { token });
   if (res.status !== 200) throw new Error(`join: ${res.status} ${await res.text()}`);
-  const body = (await res.json()) as Record<string, unknown> & { queue_ticket: string };
+  const body = (await res.json()) as z.infer<typeof queueJoinSchema>;
   const ticket = await readTicket(body.queue_ticket, env.JWT_SECRET);
   if (!ticket) throw new Error("join answered a ticket that does not verify");
   return { user, token, ticket: body.queue_ticket, entry: ticket.entry, body };
@@ -82,18 +88,17 @@ export async function status(showId: string, ticket: string): Promise<Response> 
   return call("GET", `/v1/shows/${showId}/queue/status`, { headers: { "X-Queue-Ticket": ticket } });
 }
 
+/** A join's or status's answer for a holder still waiting; fails the test if admitted. */
+export function waiting<T extends { admitted: boolean }>(
+  answer: T,
+): Extract<T, { admitted: false }> {
+  if (answer.admitted)
+    throw new Error(`expected a holder still waiting: ${JSON.stringify(answer)}`);
+  return answer as Extract<T, { admitted: false }>;
+}
+
 export async function statusBody(showId: string, ticket: string) {
   const res = await status(showId, ticket);
   if (res.status !== 200) throw new Error(`status: ${res.status} ${await res.text()}`);
-  return (await res.json()) as {
-    admitted: boolean;
-    position?: number | null;
-    ahead?: number | null;
-    position_known?: boolean;
-    estimated_wait_seconds?: number;
-    queue_pass?: string | null;
-    pass_expires_at?: string | null;
-  };
+  return (await res.json()) as z.infer<typeof queueStatusSchema>;
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -2,9 +2,16 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { vi } from "vitest";
-import type { WebhookEndpoint } from "../src/webhooks/webhook-endpoint.ts";
-import type { WebhookEvent } from "../src/webhooks/webhook-event-types.ts";
+import type { z } from "zod";
+import { webhookEndpointStub } from "../../src/contract/object-stubs.ts";
+import type { WebhookEndpoint } from "../../src/webhooks/webhook-endpoint.ts";
+import type { WebhookEvent } from "../../src/webhooks/webhook-event-types.ts";
+import type {
+  createdWebhookResponse,
+  deliveryListResponse,
+} from "../../src/webhooks/webhook-schemas.ts";
 import { adminToken, call, tokenFor } from "./helpers.ts";
+import { travelTo } from "./time.ts";
 
 /**
  * A webhook receiver "on 127.0.0.1" for tests: the webhook objects run in the tests'
@@ -92,13 +99,7 @@ export class Receiver {
 /** An admin token that outlives the clock moves of these tests (days). */
 export const longAdminToken = () => tokenFor("admin_webhooks", "admin", 7 * 86_400);
 
-export interface CreatedWebhook {
-  webhook_id: string;
-  url: string;
-  events: string[];
-  created_at: string;
-  secret: string;
-}
+export type CreatedWebhook = z.infer<typeof createdWebhookResponse>["webhook"];
 
 export async function createWebhook(url: string, events: string[]): Promise<CreatedWebhook> {
   const res = await call("POST", "/v1/webhooks", {
@@ -106,46 +107,29 @@ export async function createWebhook(url: string, events: string[]): Promise<Crea
     body: { url, events },
   });
   if (res.status !== 201) throw new Error(`webhook ${res.status}: ${await res.text()}`);
-  return ((await res.json()) as { webhook: CreatedWebhook }).webhook;
+  return ((await res.json()) as z.infer<typeof createdWebhookResponse>).webhook;
 }
 
 export async function deleteWebhook(webhookId: string): Promise<void> {
   await call("DELETE", `/v1/webhooks/${webhookId}`, { token: await longAdminToken() });
 }
 
-export interface DeliveryJson {
-  event_id: string;
-  type: string;
-  status: string;
-  attempts: number;
-  last_response_status: number | null;
-  last_error: string | null;
-  next_attempt_at: string | null;
-  done_at: string | null;
-  recent_attempts: { at: string; response_status: number | null; error: string | null }[];
-}
+export type DeliveryJson = z.infer<typeof deliveryListResponse>["deliveries"][number];
 
 export async function deliveries(webhookId: string): Promise<DeliveryJson[]> {
   const res = await call("GET", `/v1/webhooks/${webhookId}/deliveries?limit=100`, {
     token: await longAdminToken(),
   });
   if (res.status !== 200) throw new Error(`deliveries ${res.status}: ${await res.text()}`);
-  return ((await res.json()) as { deliveries: DeliveryJson[] }).deliveries;
+  return ((await res.json()) as z.infer<typeof deliveryListResponse>).deliveries;
 }
 
-export const endpointStub = (webhookId: string) =>
-  env.WEBHOOK_ENDPOINT.get(env.WEBHOOK_ENDPOINT.idFromName(webhookId));
+export const endpointStub = (webhookId: string) => webhookEndpointStub(env, webhookId);
 
 export const endpointAlarm = (webhookId: string) =>
   runInDurableObject(endpointStub(webhookId), (_o: WebhookEndpoint, state) =>
     state.storage.getAlarm(),
   );
-
-/** Moves the clock the objects read (Date only; timers keep running normally). */
-export function travelTo(ms: number): void {
-  vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(ms);
-}
 
 /** Moves the clock to the endpoint's alarm and runs it, whatever it is for; false if none. */
 export async function runEndpointAlarm(webhookId: string): Promise<boolean> {
@@ -170,14 +154,16 @@ export async function runNextDelivery(webhookId: string): Promise<boolean> {
   return pending > 0 && runEndpointAlarm(webhookId);
 }
 
-/** Waits (real time) until `check` holds, or fails after `ms`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, ms = 5_000): Promise<T> {
-  for (let waited = 0; ; waited += 20) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (waited > ms) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** Waits (real time) until `check` answers a value, and answers it; fails after `ms`. */
+export function eventually<T>(check: () => Promise<T | undefined>, ms = 5_000): Promise<T> {
+  return vi.waitFor(
+    async () => {
+      const value = await check();
+      if (value === undefined) throw new Error("condition not met in time");
+      return value;
+    },
+    { timeout: ms, interval: 20 },
+  );
 }
 
 /** Events as a show object hands them over, one per ordering key given (a booking's id). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addressKey } from "../src/limits/client-address.ts";
+import { addressKey } from "../../src/limits/client-address.ts";
 
 describe("addressKey: who an anonymous client is for rate limiting", () => {
   it("keys an IPv4 client by its address", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { aheadOf, QueueLine } from "../src/queue/queue-line.ts";
-import { compareEntries, type Entry, orderKey, shardOf } from "../src/queue/queue-order.ts";
+import { aheadOf, QueueLine } from "../../src/queue/queue-line.ts";
+import { compareEntries, type Entry, orderKey, shardOf } from "../../src/queue/queue-order.ts";
 
 /** The line's order, without the runtime: keys, shards, admission from the front. */
 

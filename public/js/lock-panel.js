@@ -1,29 +1,29 @@
 /**
- * The "Held for you" panel (#hold-panel, except its pay form): which seats are held and
- * their total, the countdown, and the button that releases them. It shows while there
- * is a hold.
+ * The "Held for you" panel (#lock-panel, except its pay form): which seats the user's lock
+ * has and their total, the countdown, and the button that releases them. It shows while
+ * there is a lock.
  */
 import { $, setText } from "./dom.js";
 import { capitalise, formatCountdown, formatPrice } from "./format.js";
-import { releaseHold } from "./hold.js";
+import { releaseLock } from "./lock.js";
 import { focusSeatMap } from "./seat-map.js";
 import { nameSeats, totalOf } from "./seats.js";
 import { subscribe } from "./state.js";
 
-export function mountHoldPanel() {
+export function mountLockPanel() {
   $("release-button").addEventListener("click", async () => {
-    // The release button goes with the hold panel: carry focus back to the map.
-    if (await releaseHold()) focusSeatMap();
+    // The release button goes with the lock panel: carry focus back to the map.
+    if (await releaseLock()) focusSeatMap();
   });
   subscribe(render);
 }
 
 function render({ lock, secondsLeft, busy }) {
-  $("hold-panel").hidden = !lock;
+  $("lock-panel").hidden = !lock;
   $("release-button").disabled = Boolean(busy);
   if (!lock) return;
   setText(
-    $("hold-seats"),
+    $("lock-seats"),
     `${capitalise(nameSeats(lock.seat_ids))} · total ${formatPrice(totalOf(lock.seat_ids))}`,
   );
   setText($("countdown"), formatCountdown(secondsLeft));

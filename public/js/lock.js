@@ -1,7 +1,8 @@
 /**
- * The user's hold: taking one (chosen seats or best available), counting it down,
- * releasing it, and finding it again after a reload. The hold is `state.lock`; the hold
- * panel and the mobile bar draw it.
+ * The user's lock: taking one (chosen seats or best available), counting it down,
+ * releasing it, and finding it again after a reload. The lock is `state.lock`; the lock
+ * panel and the mobile bar draw it. (The page's words for it say "held for you"; in the
+ * code it is a lock, as in the API, where a hold is the organizer's seats kept back.)
  */
 import { ApiError, api } from "./api.js";
 // A cycle (current-show.js imports this module too) is safe: each only calls the other later.
@@ -9,22 +10,22 @@ import { refreshSeats } from "./current-show.js";
 import { capitalise } from "./format.js";
 import { announce, clearNotice, showError, showNotice } from "./notice.js";
 import { markTaken, nameSeats } from "./seats.js";
-import { forgetBooking, forgetHold, loadHold, saveHold } from "./session.js";
+import { forgetBooking, forgetLock, loadLock, saveLock } from "./session.js";
 import { setState, state, whileBusy } from "./state.js";
 
 let countdownTimer;
 
 /**
- * Holds `selection`: `{seat_ids}` or `{quantity, zone?}` (best available). Answers true
- * when the seats are held, so the caller can take the user on to paying.
+ * Locks `selection`: `{seat_ids}` or `{quantity, zone?}` (best available). Answers true
+ * when the seats are locked, so the caller can take the user on to paying.
  */
-export function holdSeats(selection) {
-  return whileBusy("hold", async () => {
+export function lockSeats(selection) {
+  return whileBusy("lock", async () => {
     clearNotice();
     const showId = state.show.show_id;
     try {
       const lock = await api.lockSeats(showId, selection);
-      // The new hold takes the place of the selection and of any ticket on screen.
+      // The new lock takes the place of the selection and of any ticket on screen.
       state.selected.clear();
       state.booking = null;
       forgetBooking(showId);
@@ -50,7 +51,7 @@ export function holdSeats(selection) {
 }
 
 /**
- * Keeps a new hold. The deadline is counted on this device's clock from the hold's length
+ * Keeps a new lock. The deadline is counted on this device's clock from the lock's length
  * (expires_at − locked_at), so a device clock that is off does not shorten or stretch it.
  */
 function setLock(lock, deadline) {
@@ -60,31 +61,31 @@ function setLock(lock, deadline) {
     seat_ids: lock.seat_ids,
     deadline: deadline ?? Date.now() + (Number.isFinite(length) ? length : 300_000),
   };
-  saveHold(state.show.show_id, kept);
+  saveLock(state.show.show_id, kept);
   setState({ lock: kept, secondsLeft: secondsUntil(kept.deadline) });
   startCountdown();
 }
 
-/** The hold is over (paid, released, expired or unknown to the API). */
+/** The lock is over (paid, released, expired or unknown to the API). */
 export function dropLock() {
-  if (state.show) forgetHold(state.show.show_id);
+  if (state.show) forgetLock(state.show.show_id);
   stopCountdown();
   setState({ lock: null });
 }
 
-/** After a reload: the hold this tab had for this show, if the API says it still holds. */
-export async function restoreHold() {
+/** After a reload: the lock this tab had for this show, if the API still has it. */
+export async function restoreLock() {
   const showId = state.show.show_id;
-  const saved = loadHold(showId);
+  const saved = loadLock(showId);
   if (!saved) return;
   try {
     const lock = await api.getLock(saved.lock_id);
     // The user may have switched shows while this was on its way.
     if (showId !== state.show?.show_id) return;
     if (lock.status === "locked") setLock(lock, saved.deadline);
-    else forgetHold(showId);
+    else forgetLock(showId);
   } catch {
-    forgetHold(showId);
+    forgetLock(showId);
   }
 }
 
@@ -97,7 +98,7 @@ function startCountdown() {
     const left = secondsUntil(state.lock.deadline);
     if (left !== state.secondsLeft) setState({ secondsLeft: left });
     if (left === 60) announce("One minute left to pay for your seats.");
-    // A payment under way keeps the hold alive on the server; its answer settles things.
+    // A payment under way keeps the lock alive on the server; its answer settles things.
     if (left === 0 && !state.busy) {
       dropLock();
       showNotice("error", "Your hold expired and the seats were released. Choose seats again.");
@@ -109,8 +110,8 @@ export function stopCountdown() {
   clearInterval(countdownTimer);
 }
 
-/** Lets the hold go; the seats are free for anyone again. */
-export function releaseHold() {
+/** Lets the lock go; the seats are free for anyone again. */
+export function releaseLock() {
   return whileBusy("release", async () => {
     if (!state.lock) return;
     const seats = nameSeats(state.lock.seat_ids);
@@ -120,7 +121,7 @@ export function releaseHold() {
       showNotice("info", `Released ${seats}.`);
       return true;
     } catch (error) {
-      // A hold the API no longer knows is gone anyway.
+      // A lock the API no longer knows is gone anyway.
       if (error instanceof ApiError && error.code === "NOT_FOUND") dropLock();
       showError(error);
     }

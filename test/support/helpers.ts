@@ -1,7 +1,34 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { signAccessToken } from "../src/auth/access-token.ts";
-import type { Role } from "../src/auth/principal.ts";
-import { type LedgerCharge, TEST_CARDS } from "../src/payments/payment-simulator.ts";
+import type { z } from "zod";
+import { signAccessToken } from "../../src/auth/access-token.ts";
+import type { Role } from "../../src/auth/principal.ts";
+import { showStub, simulatorStub } from "../../src/contract/object-stubs.ts";
+import type {
+  createdBookingSchema,
+  errorEnvelopeSchema,
+  eventResponse,
+  lockSchema,
+  lockWithStatusSchema,
+  seatMapSchema,
+  showResponse,
+  venueResponse,
+} from "../../src/openapi/response-schemas.ts";
+import { type LedgerCharge, TEST_CARDS } from "../../src/payments/payment-simulator.ts";
+
+/**
+ * Answers as the tests read them: the types of the API's own response schemas, so a test
+ * cannot read a field the API does not answer.
+ */
+export type ErrorBody = z.infer<typeof errorEnvelopeSchema>;
+export type SeatMapJson = z.infer<typeof seatMapSchema>;
+export type SeatJson = SeatMapJson["seats"][number];
+/** POST /v1/seats/lock's answer. */
+export type LockJson = z.infer<typeof lockSchema>;
+/** A lock read or released (GET or DELETE /v1/seats/lock/{lock_id}): with its status. */
+export type LockStatusJson = z.infer<typeof lockWithStatusSchema>;
+/** POST /v1/bookings' booking. */
+export type BookingJson = z.infer<typeof createdBookingSchema>["booking"];
 
 export const BASE = "https://api.test";
 
@@ -29,15 +56,6 @@ export function call(method: string, path: string, options: CallOptions = {}): P
     if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
   }
   return exports.default.fetch(`${BASE}${path}`, { method, headers, body });
-}
-
-export interface ErrorBody {
-  error: {
-    code: string;
-    message: string;
-    details?: Record<string, unknown>;
-    request_id: string;
-  };
 }
 
 /** Asserts the error envelope and returns it. */
@@ -91,46 +109,20 @@ export async function createShow(
   const token = await adminToken();
   const event = await call("POST", "/v1/events", { token, body: { name: "Avengers: Endgame" } });
   const venue = await call("POST", "/v1/venues", { token, body: venueInput });
-  const { event: e } = (await event.json()) as { event: { event_id: string } };
-  const { venue: v } = (await venue.json()) as { venue: { venue_id: string } };
+  const { event: e } = (await event.json()) as z.infer<typeof eventResponse>;
+  const { venue: v } = (await venue.json()) as z.infer<typeof venueResponse>;
   const show = await call("POST", "/v1/shows", {
     token,
     body: { event_id: e.event_id, venue_id: v.venue_id, show_time: inOneWeek(), prices },
   });
-  const { show: s } = (await show.json()) as { show: { show_id: string } };
+  const { show: s } = (await show.json()) as z.infer<typeof showResponse>;
   return { eventId: e.event_id, venueId: v.venue_id, showId: s.show_id };
-}
-
-export interface SeatJson {
-  seat_id: string;
-  row: string;
-  number: number;
-  status: "available" | "locked" | "held" | "booked";
-  price: number;
-  zone: string;
-}
-
-export interface SeatMapJson {
-  show_id: string;
-  version: number;
-  venue: { venue_id: string; name: string; total_seats: number };
-  seats: SeatJson[];
-  zones: Record<string, { price: number; seats: number }>;
 }
 
 export async function seatMap(showId: string): Promise<SeatMapJson> {
   const res = await call("GET", `/v1/shows/${showId}/seats`);
   if (res.status !== 200) throw new Error(`seat map ${res.status}: ${await res.text()}`);
   return (await res.json()) as SeatMapJson;
-}
-
-export interface LockJson {
-  lock_id: string;
-  show_id: string;
-  seat_ids: string[];
-  expires_at: string;
-  locked_at: string;
-  status?: string;
 }
 
 export async function lockSeats(token: string, body: Record<string, unknown>): Promise<Response> {
@@ -150,18 +142,6 @@ export function card(cardNumber: string = TEST_CARDS.success) {
     expiry_year: 2031,
     cvv: "123",
   };
-}
-
-export interface BookingJson {
-  booking_id: string;
-  show_id: string;
-  user_id: string;
-  seats: { seat_id: string; row: string; number: number; price: number }[];
-  total_amount: number;
-  status: string;
-  payment_id: string | null;
-  ticket_id: string | null;
-  created_at: string;
 }
 
 let keyCounter = 0;
@@ -209,8 +189,17 @@ export function bookingBody(
   };
 }
 
+/** The show's object, as the Worker reaches it (src/contract/object-stubs.ts). */
+export function stubOf(showId: string) {
+  return showStub(env, showId);
+}
+
+/** When the show object's alarm is armed for (epoch ms), or null: read from its storage. */
+export function alarmOf(showId: string): Promise<number | null> {
+  return runInDurableObject(stubOf(showId), (_object, state) => state.storage.getAlarm());
+}
+
 /** The simulated provider's ledger. */
-export async function ledger(): Promise<LedgerCharge[]> {
-  const { env } = await import("cloudflare:workers");
-  return env.PAYMENT_SIMULATOR.get(env.PAYMENT_SIMULATOR.idFromName("ledger")).ledger();
+export function ledger(): Promise<LedgerCharge[]> {
+  return simulatorStub(env).ledger();
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { afterAdmitting, dueAt, nextDueAt, startPace } from "../src/queue/admission-pace.ts";
+import { afterAdmitting, dueAt, nextDueAt, startPace } from "../../src/queue/admission-pace.ts";
 
 describe("the admission pace", () => {
   it("admits admit_per_minute in a minute when the alarm fires when each entry falls due", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { layOutVenue, seatIdFor, VenueLayoutError } from "../src/catalog/venue-layout.ts";
+import { layOutVenue, seatIdFor, VenueLayoutError } from "../../src/catalog/venue-layout.ts";
 
 describe("layOutVenue", () => {
   it("numbers seats from 1 per row in zone, row, number order", () => {

@@ -1,4 +1,7 @@
+import type { z } from "zod";
+import type { ticketResponse } from "../../src/tickets/ticket-schemas.ts";
 import {
+  type BookingJson,
   bookingBody,
   call,
   type LockedSeats,
@@ -13,18 +16,7 @@ import {
 
 /** Helpers of the ticket and check-in tests. */
 
-export interface TicketJson {
-  ticket_id: string;
-  booking_id: string;
-  show_id: string;
-  seats: string[];
-  user_id: string;
-  status: "valid" | "used" | "void";
-  checked_in_at: string | null;
-  gate: string | null;
-  token: string;
-  ticket_url: string;
-}
+export type TicketJson = z.infer<typeof ticketResponse>["ticket"];
 
 /** A show with one confirmed booking (paid by card) and its ticket, as the owner sees it. */
 export async function bookedTicket(seatCount = 2, user = "user_ticket_holder") {
@@ -44,7 +36,7 @@ export async function ticketOnShow(showId: string, user: string, row = "B") {
 async function bookLocked(ctx: LockedSeats) {
   const res = await postBooking(ctx.token, bookingBody(ctx));
   if (res.status !== 201) throw new Error(`booking failed: ${await res.text()}`);
-  const { booking } = (await res.json()) as { booking: { booking_id: string; ticket_id: string } };
+  const { booking } = (await res.json()) as { booking: BookingJson };
   const ticketRes = await call("GET", `/v1/tickets/${booking.ticket_id}`, { token: ctx.token });
   if (ticketRes.status !== 200) throw new Error(`ticket read failed: ${await ticketRes.text()}`);
   const { ticket } = (await ticketRes.json()) as { ticket: TicketJson };

@@ -1,5 +1,5 @@
 import { afterAll } from "vitest";
-import { observeLogLines } from "../src/observability/log.ts";
+import { observeLogLines } from "../../src/observability/log.ts";
 import { secretsIn } from "./secret-patterns.ts";
 
 /**

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { TEST_CARDS } from "../src/payments/payment-simulator.ts";
+import { TEST_CARDS } from "../../src/payments/payment-simulator.ts";
 
 /**
  * What must never reach a log line: a card number (a run of 13-19 digits standing as a
