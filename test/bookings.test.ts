@@ -24,7 +24,7 @@ async function statuses(showId: string, seats: string[]): Promise<string[]> {
 }
 
 describe("POST /v1/bookings with a card", () => {
-  it("charges, confirms and answers 201 with api-design.md's booking", async () => {
+  it("charges, confirms and answers 201 with the documented booking", async () => {
     const ctx = await lockedSeats(3);
     const res = await postBooking(ctx.token, bookingBody(ctx));
     expect(res.status).toBe(201);
@@ -216,7 +216,7 @@ describe("POST /v1/bookings without a card, then POST /v1/payments", () => {
     expect(await statuses(ctx.showId, ctx.seats)).toEqual(["locked", "locked"]);
   });
 
-  it("pays it with api-design.md's payment response and confirms it", async () => {
+  it("pays it with the documented payment response and confirms it", async () => {
     const { ctx, booking } = await pendingBooking();
     const res = await pay(ctx.token, {
       booking_id: booking.booking_id,
@@ -308,7 +308,7 @@ describe("POST /v1/bookings without a card, then POST /v1/payments", () => {
 });
 
 describe("GET /v1/bookings/{booking_id} and GET /v1/bookings", () => {
-  it("shows the owner api-design.md's booking, with its show and ticket URL", async () => {
+  it("shows the owner the documented booking, with its show and ticket URL", async () => {
     const ctx = await lockedSeats(2);
     const { booking } = (await (await postBooking(ctx.token, bookingBody(ctx))).json()) as {
       booking: BookingJson;

@@ -12,7 +12,7 @@ import {
 } from "./support/helpers.ts";
 
 describe("POST /v1/seats/lock", () => {
-  it("locks the seats and answers with api-design.md's lock response", async () => {
+  it("locks the seats and answers with the documented lock response", async () => {
     const { showId } = await createShow();
     const map = await seatMap(showId);
     const seats = rowSeats(map, "A").slice(0, 3);

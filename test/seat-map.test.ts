@@ -14,7 +14,7 @@ import {
 import { expectChained, reaches, upgrade, watch } from "./support/live-viewer.ts";
 
 describe("GET /v1/shows/{show_id}/seats", () => {
-  it("answers api-design.md's seat map, readable without a token", async () => {
+  it("answers the documented seat map, readable without a token", async () => {
     const { showId, venueId } = await createShow();
     const res = await call("GET", `/v1/shows/${showId}/seats`);
     expect(res.status).toBe(200);

@@ -15,7 +15,7 @@ import {
   tokenFor,
 } from "./support/helpers.ts";
 
-/** The request body limit (README, Hardening). */
+/** The request body limit (docs/api.md, "Request ids, headers and limits"). */
 const BODY_LIMIT = 64 * 1024;
 /** A 100,000-seat venue needs a second or two locally; a busy machine needs more. */
 const SLOW = 60_000;

@@ -4,7 +4,7 @@ import { ticketClient } from "../src/client.ts";
 import { BASE, card, createShow, newKey, tokenFor } from "./support/helpers.ts";
 
 /**
- * The typed client (src/client.ts) against the real Worker: the README's example, lock →
+ * The typed client (src/client.ts) against the real Worker: the example of docs/api.md, lock →
  * book → read, compiled against the routes' declarations and run end to end.
  */
 

@@ -36,7 +36,7 @@ function random(seed: number): () => number {
 }
 
 /**
- * The rules of README's "Best available", written as plainly as possible: every window of
+ * The rules of best available (docs/api.md, "Seats and locks"), written as plainly as possible: every window of
  * `quantity` free seats with consecutive numbers in one row of the first zone that has one,
  * scored (strands a lone seat?, distance from the zone's middle row plus from the row's
  * middle, position), the least score winning.
