@@ -38,46 +38,44 @@ function slowLayoutAndFirstPublish() {
   return { release, attached, published };
 }
 
+/**
+ * A viewer arriving (`query`) on a relay whose join is held at the layout while a lock
+ * is published to it; then, once the viewer is in, a second lock. Answers the viewer, the
+ * two seats and the version of the second lock.
+ */
+async function lockDuringJoin(showId: string, row: string, query = "") {
+  const seats = rowSeats(await seatMap(showId), row);
+  const token = await tokenFor(`user_join_race_${row}`);
+  const slow = slowLayoutAndFirstPublish();
+  const arriving = watch(showId, query);
+  await vi.waitFor(() => expect(slow.attached).toHaveBeenCalled());
+  expect((await lockSeats(token, { show_id: showId, seat_ids: [seats[0]] })).status).toBe(200);
+  await slow.published;
+  slow.release();
+  const viewer = await arriving;
+  vi.restoreAllMocks();
+  expect((await lockSeats(token, { show_id: showId, seat_ids: [seats[1]] })).status).toBe(200);
+  return { viewer, second: seats[1] ?? "", version: (await seatMap(showId)).version };
+}
+
 describe("a relay joining the feed while a change is published", () => {
   it("stays in the feed, so its viewer gets the changes after the snapshot", async () => {
     const { showId } = await createShow();
-    const seats = rowSeats(await seatMap(showId), "A");
-    const token = await tokenFor("user_join_race");
-    const slow = slowLayoutAndFirstPublish();
-    const arriving = watch(showId);
-    await vi.waitFor(() => expect(slow.attached).toHaveBeenCalled());
-    expect((await lockSeats(token, { show_id: showId, seat_ids: [seats[0]] })).status).toBe(200);
-    await slow.published;
-    slow.release();
-    const viewer = await arriving;
-    vi.restoreAllMocks();
-    expect((await lockSeats(token, { show_id: showId, seat_ids: [seats[1]] })).status).toBe(200);
-    const version = (await seatMap(showId)).version;
+    const { viewer, second, version } = await lockDuringJoin(showId, "A");
     await reaches(viewer, version);
     expectChained(viewer);
-    expect(statusesSeenBy(viewer).get(seats[1] ?? "")).toBe("locked");
+    expect(statusesSeenBy(viewer).get(second)).toBe("locked");
   });
 
   it("resumes a viewer with `since` with no gap in its versions", async () => {
     const { showId } = await createShow();
-    const seats = rowSeats(await seatMap(showId), "B");
-    const token = await tokenFor("user_join_race_since");
     const since = (await seatMap(showId)).version;
-    const slow = slowLayoutAndFirstPublish();
-    const arriving = watch(showId, `?since=${since}`);
-    await vi.waitFor(() => expect(slow.attached).toHaveBeenCalled());
-    expect((await lockSeats(token, { show_id: showId, seat_ids: [seats[0]] })).status).toBe(200);
-    await slow.published;
-    slow.release();
-    const viewer = await arriving;
-    vi.restoreAllMocks();
-    expect((await lockSeats(token, { show_id: showId, seat_ids: [seats[1]] })).status).toBe(200);
-    const version = (await seatMap(showId)).version;
+    const { viewer, second, version } = await lockDuringJoin(showId, "B", `?since=${since}`);
     await reaches(viewer, version);
     expectChained(viewer);
     const first = viewer.messages[0];
     if (first?.type === "seats") expect(first.from_version).toBe(since);
-    expect(statusesSeenBy(viewer).get(seats[1] ?? "")).toBe("locked");
+    expect(statusesSeenBy(viewer).get(second)).toBe("locked");
   });
 });
 

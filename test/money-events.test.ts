@@ -1,5 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { observeLogLines } from "../src/observability/log.ts";
+import { describe, expect, it, vi } from "vitest";
 import { PaymentSimulator, TEST_CARDS } from "../src/payments/payment-simulator.ts";
 import {
   bookingBody,
@@ -9,6 +8,7 @@ import {
   lockedSeats,
   postBooking,
 } from "./support/helpers.ts";
+import { collectLogLines } from "./support/log-lines.ts";
 
 /**
  * An operator looking for a buyer's payment has what the buyer has: the request id of the
@@ -24,15 +24,7 @@ interface Line {
   booking_id?: string;
 }
 
-let lines: Line[] = [];
-let stop: () => void = () => {};
-
-beforeEach(() => {
-  lines = [];
-  stop = observeLogLines((line) => lines.push(JSON.parse(line) as Line));
-});
-
-afterEach(() => stop());
+const lines = collectLogLines<Line>();
 
 describe("a declined payment's events", () => {
   it("name the request id and the lock the buyer has, and no booking", async () => {

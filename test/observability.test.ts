@@ -1,7 +1,6 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { observeLogLines } from "../src/observability/log.ts";
+import { describe, expect, it, vi } from "vitest";
 import { PaymentSimulator } from "../src/payments/payment-simulator.ts";
 import { ticketKeys } from "../src/tickets/ticket-keys.ts";
 import { signTicket } from "../src/tickets/ticket-token.ts";
@@ -15,6 +14,7 @@ import {
   postBooking,
   stubOf,
 } from "./support/helpers.ts";
+import { collectLogLines } from "./support/log-lines.ts";
 import { secretsIn } from "./support/secret-patterns.ts";
 import { travelTo } from "./support/time.ts";
 
@@ -32,15 +32,7 @@ interface Line {
   duration_ms?: number;
 }
 
-let lines: Line[] = [];
-let stop: () => void = () => {};
-
-beforeEach(() => {
-  lines = [];
-  stop = observeLogLines((line) => lines.push(JSON.parse(line) as Line));
-});
-
-afterEach(() => stop());
+const lines = collectLogLines<Line>();
 
 async function opsStatus() {
   const res = await call("GET", "/v1/admin/status", { token: await adminToken() });
@@ -54,7 +46,7 @@ async function opsStatus() {
 describe("request log lines", () => {
   it("are written once per request, carrying the response's request id, route, user and show", async () => {
     const ctx = await lockedSeats(2, "user_logged");
-    lines = [];
+    lines.length = 0;
     const booked = await postBooking(ctx.token, bookingBody(ctx));
     expect(booked.status).toBe(201);
     const requestId = booked.headers.get("X-Request-Id");

@@ -15,24 +15,19 @@ import {
 import {
   join,
   QueueDriver,
+  queuedShow,
   statusBody,
   turnQueueOff,
-  turnQueueOn,
+  turnQueuesOff,
 } from "./support/queue-helpers.ts";
 import { sleep } from "./support/time.ts";
 
-let showIds: string[] = [];
-afterEach(async () => {
-  for (const showId of showIds) await turnQueueOff(showId);
-  showIds = [];
-});
+afterEach(turnQueuesOff);
 
-async function queuedShow() {
-  const { showId } = await createShow();
-  showIds.push(showId);
-  await turnQueueOn(showId, { admit_per_minute: 600 });
+async function queuedGateShow() {
+  const { showId, driver } = await queuedShow({ admit_per_minute: 600 }, { realClock: true });
   const seats = rowSeats(await seatMap(showId), "A").slice(0, 2);
-  const { generation } = (await new QueueDriver(showId).snapshot()).settings;
+  const { generation } = (await driver.snapshot()).settings;
   return { showId, seats, generation };
 }
 
@@ -53,14 +48,14 @@ const passFor = (
 
 describe("locking seats while the show's waiting room is on", () => {
   it("is refused without a pass, with 403 QUEUE_REQUIRED and where to join", async () => {
-    const { showId, seats } = await queuedShow();
+    const { showId, seats } = await queuedGateShow();
     const res = await lock(await tokenFor("user_no_pass"), showId, seats);
     const error = await expectError(res, 403, "QUEUE_REQUIRED");
     expect(error.details?.join_url).toBe(`/v1/shows/${showId}/queue/join`);
   });
 
   it("is refused with an expired pass, another user's, another show's or a forged one", async () => {
-    const { showId, seats, generation } = await queuedShow();
+    const { showId, seats, generation } = await queuedGateShow();
     const other = await createShow();
     const token = await tokenFor("user_bad_pass");
     const genuine = await passFor("user_bad_pass", showId, generation);
@@ -81,7 +76,7 @@ describe("locking seats while the show's waiting room is on", () => {
   });
 
   it("lets a holder admitted through the queue lock, book and pay with the pass", async () => {
-    const { showId, seats } = await queuedShow();
+    const { showId, seats } = await queuedGateShow();
     const driver = new QueueDriver(showId);
     await driver.useTestClock();
     const buyer = await join(showId, "user_admitted_buyer");
@@ -119,7 +114,7 @@ describe("locking seats while the show's waiting room is on", () => {
   });
 
   it("asks for nothing once the queue is turned off", async () => {
-    const { showId, seats } = await queuedShow();
+    const { showId, seats } = await queuedGateShow();
     await turnQueueOff(showId);
     const res = await lock(await tokenFor("user_after_queue"), showId, seats);
     expect(res.status).toBe(200);

@@ -3,30 +3,15 @@ import { call, createShow, expectError, tokenFor } from "./support/helpers.ts";
 import {
   type Joined,
   join,
-  QueueDriver,
+  queuedShow,
   status,
   statusBody,
-  turnQueueOff,
-  turnQueueOn,
+  turnQueuesOff,
   waiting,
 } from "./support/queue-helpers.ts";
 import { sleep } from "./support/time.ts";
 
-let showIds: string[] = [];
-afterEach(async () => {
-  // An enabled queue's alarm ticks every second; the next test needs none of them.
-  for (const showId of showIds) await turnQueueOff(showId);
-  showIds = [];
-});
-
-async function queuedShow(settings: Record<string, unknown>) {
-  const { showId } = await createShow();
-  showIds.push(showId);
-  const driver = new QueueDriver(showId);
-  await driver.useTestClock();
-  await turnQueueOn(showId, settings);
-  return { showId, driver };
-}
+afterEach(turnQueuesOff);
 
 describe("joining a show's waiting room", () => {
   it("answers a ticket whose place is not known yet, and the same place to the same user joining again", async () => {

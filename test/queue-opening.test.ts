@@ -2,30 +2,11 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { shardStub } from "../src/queue/queue-coordinator.ts";
 import { compareEntries, type Entry } from "../src/queue/queue-order.ts";
-import { adminToken, call, createShow, expectError } from "./support/helpers.ts";
-import {
-  join,
-  QueueDriver,
-  statusBody,
-  turnQueueOff,
-  turnQueueOn,
-} from "./support/queue-helpers.ts";
+import { adminToken, call, expectError } from "./support/helpers.ts";
+import { join, queuedShow, statusBody, turnQueuesOff } from "./support/queue-helpers.ts";
 import { sleep } from "./support/time.ts";
 
-let showIds: string[] = [];
-afterEach(async () => {
-  for (const showId of showIds) await turnQueueOff(showId);
-  showIds = [];
-});
-
-async function queuedShow(settings: Record<string, unknown>) {
-  const { showId } = await createShow();
-  showIds.push(showId);
-  const driver = new QueueDriver(showId);
-  await driver.useTestClock();
-  await turnQueueOn(showId, settings);
-  return { showId, driver };
-}
+afterEach(turnQueuesOff);
 
 async function putQueue(showId: string, body: Record<string, unknown>) {
   return call("PUT", `/v1/shows/${showId}/queue`, { token: await adminToken(), body });

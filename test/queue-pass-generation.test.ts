@@ -1,27 +1,21 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { call, createShow, expectError, rowSeats, seatMap } from "./support/helpers.ts";
+import { call, expectError, rowSeats, seatMap } from "./support/helpers.ts";
 import {
   join,
-  QueueDriver,
+  type QueueDriver,
+  queuedShow,
   status,
   statusBody,
   turnQueueOff,
   turnQueueOn,
+  turnQueuesOff,
 } from "./support/queue-helpers.ts";
 import { sleep } from "./support/time.ts";
 
-let showIds: string[] = [];
-afterEach(async () => {
-  for (const showId of showIds) await turnQueueOff(showId);
-  showIds = [];
-});
+afterEach(turnQueuesOff);
 
-async function queuedShow() {
-  const { showId } = await createShow();
-  showIds.push(showId);
-  const driver = new QueueDriver(showId);
-  await driver.useTestClock();
-  await turnQueueOn(showId, { admit_per_minute: 600 });
+async function queuedShowWithSeats() {
+  const { showId, driver } = await queuedShow();
   const seats = rowSeats(await seatMap(showId), "A");
   return { showId, driver, seats };
 }
@@ -47,7 +41,7 @@ async function admittedPass(showId: string, driver: QueueDriver, user: string) {
 
 describe("a queue pass and the line that issued it", () => {
   it("is refused with 403 QUEUE_PASS_INVALID once the queue was turned off and on again", async () => {
-    const { showId, driver, seats } = await queuedShow();
+    const { showId, driver, seats } = await queuedShowWithSeats();
     const buyer = await admittedPass(showId, driver, "user_generation_buyer");
     await turnQueueOff(showId);
     await turnQueueOn(showId, { admit_per_minute: 600 });
@@ -66,7 +60,7 @@ describe("a queue pass and the line that issued it", () => {
   });
 
   it("is not handed out by status while the queue is off, and the earlier line's ticket is refused after", async () => {
-    const { showId, driver, seats } = await queuedShow();
+    const { showId, driver, seats } = await queuedShowWithSeats();
     const holder = await join(showId, "user_generation_off");
     await turnQueueOff(showId);
 

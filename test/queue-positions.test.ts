@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createShow } from "./support/helpers.ts";
 import {
   type Joined,
   join,
+  queuedShow,
   statusBody,
-  turnQueueOff,
-  turnQueueOn,
+  turnQueuesOff,
   waiting,
 } from "./support/queue-helpers.ts";
 import { sleep } from "./support/time.ts";
@@ -15,18 +14,7 @@ import { sleep } from "./support/time.ts";
  * second, real time), as it does in production, and answers are read through the routes.
  */
 
-let showIds: string[] = [];
-afterEach(async () => {
-  for (const showId of showIds) await turnQueueOff(showId);
-  showIds = [];
-});
-
-async function queuedShow(settings: Record<string, unknown>) {
-  const { showId } = await createShow();
-  showIds.push(showId);
-  await turnQueueOn(showId, settings);
-  return showId;
-}
+afterEach(turnQueuesOff);
 
 /** A join's answer gives the right place or says it is not known yet; never a wrong one. */
 function expectPlaceOrUnknown(body: Record<string, unknown>, position: number) {
@@ -41,7 +29,7 @@ function expectPlaceOrUnknown(body: Record<string, unknown>, position: number) {
 describe("places in the waiting room", () => {
   it("grow with join order for users joining one after another after the opening, within seconds", async () => {
     // One a minute: nobody is admitted while the test runs.
-    const showId = await queuedShow({ admit_per_minute: 1 });
+    const { showId } = await queuedShow({ admit_per_minute: 1 }, { realClock: true });
     const users: Joined[] = [];
     for (let i = 0; i < 5; i++) {
       const joined = await join(showId, `user_places_${i}`);
@@ -73,10 +61,10 @@ describe("places in the waiting room", () => {
   });
 
   it("count everyone who joined before the opening, each at one place of a shuffled line", async () => {
-    const showId = await queuedShow({
-      admit_per_minute: 60,
-      opens_at: new Date(Date.now() + 3_600_000).toISOString(),
-    });
+    const { showId } = await queuedShow(
+      { admit_per_minute: 60, opens_at: new Date(Date.now() + 3_600_000).toISOString() },
+      { realClock: true },
+    );
     const crowd: Joined[] = [];
     for (let i = 0; i < 6; i++) {
       const joined = await join(showId, `user_places_crowd_${i}`);

@@ -1,32 +1,18 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { webhookBacklog } from "../src/webhooks/webhook-backlog.ts";
 import { adminToken, call } from "./support/helpers.ts";
 import {
-  createWebhook,
   deleteWebhook,
   endpointStub,
   Receiver,
   runNextDelivery,
   sampleEvents,
+  webhooksForEachTest,
 } from "./support/webhooks-receiver.ts";
 
-const made: string[] = [];
-afterEach(async () => {
-  // The clean-up deletes with the real clock and fetch (the setup file's reset,
-  // test/support/real-timers.ts, runs only after this hook).
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-  for (const id of made.splice(0)) await deleteWebhook(id);
-});
-
-async function webhookFor(receiver: Receiver) {
-  const webhook = await createWebhook(receiver.url, ["booking.confirmed"]);
-  made.push(webhook.webhook_id);
-  receiver.listen(webhook.secret);
-  return webhook;
-}
+const webhookFor = webhooksForEachTest();
 
 const backlogOf = async (webhookId: string) =>
   (await webhookBacklog(env)).find((w) => w.webhook_id === webhookId);

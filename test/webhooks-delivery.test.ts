@@ -1,5 +1,5 @@
 import { abortAllDurableObjects, runDurableObjectAlarm } from "cloudflare:test";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { TEST_CARDS } from "../src/payments/payment-simulator.ts";
 import { WebhookEndpoint } from "../src/webhooks/webhook-endpoint.ts";
 import { RETRY_WINDOW_MS, webhookRetryDelay } from "../src/webhooks/webhook-sender.ts";
@@ -16,7 +16,6 @@ import {
 } from "./support/helpers.ts";
 import { travelTo } from "./support/time.ts";
 import {
-  createWebhook,
   type DeliveryJson,
   deleteWebhook,
   deliveries,
@@ -24,6 +23,7 @@ import {
   eventually,
   Receiver,
   runNextDelivery,
+  webhooksForEachTest,
 } from "./support/webhooks-receiver.ts";
 
 const ALL_EVENTS = [
@@ -35,22 +35,7 @@ const ALL_EVENTS = [
   "show.cancelled",
 ];
 
-const made: string[] = [];
-afterEach(async () => {
-  // The clean-up deletes with the real clock and fetch (the setup file's reset,
-  // test/support/real-timers.ts, runs only after this hook).
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-  // Webhooks are global: one left behind would get other tests' events.
-  for (const id of made.splice(0)) await deleteWebhook(id);
-});
-
-async function webhookFor(receiver: Receiver, events = ALL_EVENTS) {
-  const webhook = await createWebhook(receiver.url, events);
-  made.push(webhook.webhook_id);
-  receiver.listen(webhook.secret);
-  return webhook;
-}
+const webhookFor = webhooksForEachTest(ALL_EVENTS);
 
 /** `user` locks `count` seats of `row` and books them: with a card (confirmed) or not (pending). */
 async function book(showId: string, user: string, row: string, paid: boolean) {

@@ -1,8 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { WebhookEndpoint } from "../src/webhooks/webhook-endpoint.ts";
 import {
-  createWebhook,
   deleteWebhook,
   deliveries,
   endpointAlarm,
@@ -11,25 +10,12 @@ import {
   runEndpointAlarm,
   runNextDelivery,
   sampleEvents,
+  webhooksForEachTest,
 } from "./support/webhooks-receiver.ts";
 
 const WEEK_MS = 7 * 24 * 3600_000;
 
-const made: string[] = [];
-afterEach(async () => {
-  // The clean-up deletes with the real clock and fetch (the setup file's reset,
-  // test/support/real-timers.ts, runs only after this hook).
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-  for (const id of made.splice(0)) await deleteWebhook(id);
-});
-
-async function webhookFor(receiver: Receiver) {
-  const webhook = await createWebhook(receiver.url, ["booking.confirmed"]);
-  made.push(webhook.webhook_id);
-  receiver.listen(webhook.secret);
-  return webhook;
-}
+const webhookFor = webhooksForEachTest();
 
 /** Rows the endpoint object still keeps, read from its SQLite. */
 const stored = (webhookId: string) =>
@@ -91,7 +77,6 @@ describe("finished deliveries are cleared on the endpoint's own schedule", () =>
     const calls = receiver.calls;
 
     await deleteWebhook(webhook.webhook_id);
-    made.splice(made.indexOf(webhook.webhook_id), 1);
     // The signing secret goes at once; the cancelled delivery a week later, sending nothing.
     expect((await stored(webhook.webhook_id)).secret).toBe("");
     const cleanup = await endpointAlarm(webhook.webhook_id);

@@ -10,7 +10,7 @@ import type {
 import type { EnabledSnapshot, QueueSnapshot } from "../../src/queue/queue-snapshot.ts";
 import { readTicket } from "../../src/queue/queue-tokens.ts";
 import { forgetQueueSnapshot } from "../../src/queue/snapshot-cache.ts";
-import { adminToken, call, tokenFor } from "./helpers.ts";
+import { adminToken, call, createShow, tokenFor } from "./helpers.ts";
 
 /** A show's queue coordinator, driven on a clock the test moves (real time plus an offset). */
 export class QueueDriver {
@@ -101,4 +101,27 @@ export async function statusBody(showId: string, ticket: string) {
   const res = await status(showId, ticket);
   if (res.status !== 200) throw new Error(`status: ${res.status} ${await res.text()}`);
   return (await res.json()) as z.infer<typeof queueStatusSchema>;
+}
+
+/** Shows whose queue a test turned on, turned off after it (an enabled queue's alarm ticks every second). */
+const queued: string[] = [];
+
+/**
+ * A new show with its waiting room on (`settings`), its coordinator on the test clock
+ * unless `realClock`. Call `turnQueuesOff` after each test (afterEach) to stop them all.
+ */
+export async function queuedShow(
+  settings: Record<string, unknown> = { admit_per_minute: 600 },
+  { realClock = false } = {},
+) {
+  const { showId } = await createShow();
+  queued.push(showId);
+  const driver = new QueueDriver(showId);
+  if (!realClock) await driver.useTestClock();
+  await turnQueueOn(showId, settings);
+  return { showId, driver };
+}
+
+export async function turnQueuesOff(): Promise<void> {
+  for (const showId of queued.splice(0)) await turnQueueOff(showId);
 }

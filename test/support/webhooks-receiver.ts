@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
-import { vi } from "vitest";
+import { afterEach, vi } from "vitest";
 import type { z } from "zod";
 import { webhookEndpointStub } from "../../src/contract/object-stubs.ts";
 import type { WebhookEndpoint } from "../../src/webhooks/webhook-endpoint.ts";
@@ -182,4 +182,25 @@ export function sampleEvents(...orderingKeys: string[]): WebhookEvent[] {
       occurredAt,
     };
   });
+}
+
+/**
+ * Webhooks made by the calling file's tests, deleted after each test: webhooks are global,
+ * and one left behind would get other tests' events. The deletion runs with the real clock
+ * and fetch (the setup file's reset, test/support/real-timers.ts, runs only after this).
+ * Answers `webhookFor(receiver, events?)`: a webhook to the receiver, which it verifies.
+ */
+export function webhooksForEachTest(defaultEvents: string[] = ["booking.confirmed"]) {
+  const made: string[] = [];
+  afterEach(async () => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+    for (const id of made.splice(0)) await deleteWebhook(id);
+  });
+  return async function webhookFor(receiver: Receiver, events = defaultEvents) {
+    const webhook = await createWebhook(receiver.url, events);
+    made.push(webhook.webhook_id);
+    receiver.listen(webhook.secret);
+    return webhook;
+  };
 }
