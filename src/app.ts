@@ -18,6 +18,7 @@ import { devTokenRoutes } from "./routes/dev-tokens.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { liveFeedRoutes } from "./routes/live-feed.ts";
 import { healthRoutes, openApiDocumentRoute } from "./routes/meta.ts";
+import { paymentWebhookRoutes } from "./routes/payment-webhooks.ts";
 import { paymentRoutes } from "./routes/payments.ts";
 import { queueRoutes } from "./routes/queue.ts";
 import { seatLockRoutes } from "./routes/seat-locks.ts";
@@ -64,6 +65,7 @@ const api = apiRouter()
   .route("/", seatLockRoutes)
   .route("/", bookingRoutes)
   .route("/", paymentRoutes)
+  .route("/", paymentWebhookRoutes)
   .route("/", queueRoutes)
   .route("/", ticketRoutes)
   .route("/", checkinRoutes)

@@ -18,7 +18,8 @@ const bookingIdSchema = z
   .max(80)
   .regex(showScopedIdPattern("booking"), "must look like booking_...");
 
-const paymentMethodSchema = z.object({
+/** Raw card fields: taken only with the simulated provider (see payments/accepted-methods.ts). */
+const cardMethodSchema = z.object({
   type: z.enum(["credit_card", "debit_card"]),
   card_number: z
     .string()
@@ -28,6 +29,24 @@ const paymentMethodSchema = z.object({
   expiry_year: z.number().int().min(2000).max(2100),
   cvv: z.string().regex(/^\d{3,4}$/, "must be 3 or 4 digits"),
 });
+
+/** A Stripe PaymentMethod made in the browser by Stripe's own field: card data never comes here. */
+const stripeMethodSchema = z.strictObject({
+  type: z.literal("stripe"),
+  payment_method: z
+    .string()
+    .max(255)
+    .regex(/^pm_[A-Za-z0-9_]+$/, "must be a Stripe PaymentMethod id (pm_...)"),
+});
+
+const paymentMethodSchema = z
+  .discriminatedUnion("type", [cardMethodSchema, stripeMethodSchema])
+  .meta({
+    description:
+      'Card fields (credit_card | debit_card) with the simulated provider; with a real provider, the provider\'s token: {type: "stripe", payment_method: "pm_..."}',
+  });
+
+export type PaymentMethodBody = z.output<typeof paymentMethodSchema>;
 
 export const createBookingSchema = z
   .object({

@@ -1,6 +1,6 @@
 /**
  * A payment method as a buyer sends it with a booking or a payment, and as the Worker hands
- * it to the show object (which passes it to the gateway and keeps only brand and last four).
+ * it to the show object, which passes it to the gateway and keeps only brand and last four.
  */
 export interface CardDetails {
   type: "credit_card" | "debit_card";
@@ -9,3 +9,12 @@ export interface CardDetails {
   expiry_year: number;
   cvv: string;
 }
+
+/**
+ * What pays for a booking: raw card fields (taken by the simulated provider only: with a
+ * real provider, card data never reaches our server), or a provider's token made in the
+ * browser by the provider's own field (Stripe's PaymentMethod id, `pm_...`).
+ */
+export type PaymentMethodInput =
+  | { kind: "card"; card: CardDetails }
+  | { kind: "token"; provider: "stripe"; token: string };

@@ -6,7 +6,7 @@ import type {
   bookingDetailView,
   createdBookingView,
 } from "./booking-views.ts";
-import type { CardDetails } from "./payment-method.ts";
+import type { PaymentMethodInput } from "./payment-method.ts";
 
 /**
  * The typed surface between the Worker and a show's Durable Object. The object is named by
@@ -85,14 +85,14 @@ export interface BookCommand {
   userId: string;
   lockId: string;
   seatIds: string[];
-  card?: CardDetails | undefined;
+  method?: PaymentMethodInput | undefined;
 }
 
 export interface PayCommand {
   userId: string;
   bookingId: string;
   amount: number;
-  card: CardDetails;
+  method: PaymentMethodInput;
 }
 
 export interface CancelCommand {

@@ -1,6 +1,6 @@
-import type { CardDetails } from "../contract/payment-method.ts";
+import type { CardDetails, PaymentMethodInput } from "../contract/payment-method.ts";
 
-export type { CardDetails };
+export type { CardDetails, PaymentMethodInput };
 /**
  * What the booking flow needs from a payment provider. Every call carries an idempotency
  * key: the provider performs one charge (or refund) per key, however often it is asked.
@@ -17,15 +17,28 @@ export interface ChargeRequest {
   /** Minor units (paise, cents). */
   amountMinor: number;
   currency: string;
-  card: CardDetails;
+  method: PaymentMethodInput;
   /** Ours, for the provider's records: the booking paid for. */
   reference: string;
 }
 
+/**
+ * How a charge went. `requires_action`: the buyer must act (3-D Secure) in the provider's
+ * own page; the outcome comes later, by the provider's webhook or a retrieve.
+ */
 export type ChargeOutcome =
   | { status: "succeeded"; paymentId: string; card: CardSummary; processedAt: string }
-  | { status: "declined"; reason: DeclineReason; card: CardSummary };
+  | {
+      status: "declined";
+      /** The provider's code (`card_declined`, `insufficient_funds`, `expired_card`, ...). */
+      reason: string;
+      /** The issuer's reason, where the provider gives one (Stripe's `decline_code`). */
+      declineCode?: string | undefined;
+      card: CardSummary | null;
+    }
+  | { status: "requires_action"; paymentId: string; clientSecret: string };
 
+/** The simulated provider's decline reasons (its test cards). */
 export type DeclineReason =
   | "card_declined"
   | "insufficient_funds"
@@ -37,6 +50,8 @@ export interface RefundRequest {
   idempotencyKey: string;
   /** The key the charge was made with; refunding a charge that never happened is a no-op. */
   chargeIdempotencyKey: string;
+  /** The provider's id of the payment, where known (saves looking it up by the key). */
+  paymentId?: string | undefined;
 }
 
 export type RefundOutcome = { status: "refunded"; refundId: string } | { status: "no_charge" };
@@ -53,6 +68,12 @@ export class PaymentOutcomeUnknown extends Error {
 }
 
 export interface PaymentGateway {
+  readonly provider: "simulated" | "stripe";
   charge(request: ChargeRequest): Promise<ChargeOutcome>;
   refund(request: RefundRequest): Promise<RefundOutcome>;
+  /**
+   * What became of the charge made under `idempotencyKey` (reconciliation): its outcome,
+   * or undefined when no charge was made under it.
+   */
+  retrieve(idempotencyKey: string, paymentId?: string): Promise<ChargeOutcome | undefined>;
 }

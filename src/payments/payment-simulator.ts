@@ -158,6 +158,14 @@ export class PaymentSimulator extends DurableObject<Env> {
   }
 
   /** The whole ledger, oldest first: what tests and the benchmark check invariants against. */
+  /** The charge made under `idempotencyKey`, as its first answer said; undefined if none. */
+  async find(idempotencyKey: string): Promise<SimulatedChargeReply | undefined> {
+    const charge = this.ctx.storage.sql
+      .exec<LedgerCharge>("SELECT * FROM charges WHERE idempotency_key = ?", idempotencyKey)
+      .toArray()[0];
+    return charge ? replyFor(charge) : undefined;
+  }
+
   async ledger(): Promise<LedgerCharge[]> {
     return this.ctx.storage.sql
       .exec<LedgerCharge>("SELECT * FROM charges ORDER BY created_at, payment_id")

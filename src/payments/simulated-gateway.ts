@@ -10,19 +10,24 @@ import type { PaymentSimulator, SimulatedChargeReply } from "./payment-simulator
 
 /** The gateway over the simulated provider (PAYMENT_PROVIDER = "simulated"). */
 export class SimulatedGateway implements PaymentGateway {
+  readonly provider = "simulated";
+
   constructor(
-    private readonly provider: DurableObjectStub<PaymentSimulator>,
+    private readonly simulator: DurableObjectStub<PaymentSimulator>,
     private readonly timeoutMs: number,
   ) {}
 
   async charge(request: ChargeRequest): Promise<ChargeOutcome> {
+    const { method } = request;
+    // The Worker refuses tokens when the simulator is configured; this is the last guard.
+    if (method.kind !== "card") throw new Error("the simulated provider takes card fields only");
     const reply = await withTimeout<SimulatedChargeReply>(
       async () =>
-        await this.provider.charge({
+        await this.simulator.charge({
           idempotencyKey: request.idempotencyKey,
           amountMinor: request.amountMinor,
           currency: request.currency,
-          card: request.card,
+          card: method.card,
           reference: request.reference,
           stallMs: this.timeoutMs * 3,
         }),
@@ -32,9 +37,18 @@ export class SimulatedGateway implements PaymentGateway {
     return reply;
   }
 
+  async retrieve(idempotencyKey: string): Promise<ChargeOutcome | undefined> {
+    const reply = await withTimeout<SimulatedChargeReply | undefined>(
+      async () => await this.simulator.find(idempotencyKey),
+      this.timeoutMs,
+    );
+    if (reply?.status === "error") throw new PaymentOutcomeUnknown("provider_error");
+    return reply;
+  }
+
   async refund(request: RefundRequest): Promise<RefundOutcome> {
     return withTimeout<RefundOutcome>(
-      async () => await this.provider.refund(request.idempotencyKey, request.chargeIdempotencyKey),
+      async () => await this.simulator.refund(request.idempotencyKey, request.chargeIdempotencyKey),
       this.timeoutMs,
     );
   }

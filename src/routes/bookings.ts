@@ -12,6 +12,7 @@ import {
   createdBookingSchema,
 } from "../openapi/response-schemas.ts";
 import { listQuerySchema } from "../openapi/shared-schemas.ts";
+import { acceptedMethod } from "../payments/accepted-methods.ts";
 import { owningShowClient, showClient } from "../show-client/show-client.ts";
 
 const createBooking = apiRoute({
@@ -83,7 +84,7 @@ export const bookingRoutes = apiRouter()
         userId: principal.userId,
         lockId: body.lock_id,
         seatIds: body.seat_ids,
-        card: body.payment_method,
+        method: body.payment_method && acceptedMethod(c.env, body.payment_method),
       },
       { requestId: c.get("requestId"), idempotency: c.get("idempotency") },
     );

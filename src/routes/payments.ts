@@ -2,6 +2,7 @@ import { createPaymentSchema } from "../bookings/booking-schemas.ts";
 import { respond } from "../http/show-response.ts";
 import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
 import { paymentSchema } from "../openapi/response-schemas.ts";
+import { acceptedMethod } from "../payments/accepted-methods.ts";
 import { owningShowClient } from "../show-client/show-client.ts";
 
 const payBooking = apiRoute({
@@ -25,7 +26,7 @@ export const paymentRoutes = apiRouter().openapi(payBooking, async (c) => {
       userId: c.get("principal").userId,
       bookingId: body.booking_id,
       amount: body.amount,
-      card: body.payment_method,
+      method: acceptedMethod(c.env, body.payment_method),
     },
     { requestId: c.get("requestId"), idempotency: c.get("idempotency") },
   );

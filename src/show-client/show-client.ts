@@ -73,6 +73,11 @@ export class ShowClient {
     return (await new BookingsD1(database(this.env.DB)).get(bookingId)) ?? undefined;
   }
 
+  /** A payment provider's verified webhook event (it changes seats only through payments). */
+  applyProviderEvent(...args: Parameters<Stub["applyProviderEvent"]>) {
+    return this.changing(this.stub.applyProviderEvent(...args));
+  }
+
   // ---- Check-ins (they change no seat) ---------------------------------------------------
 
   checkIn(...args: Parameters<Stub["checkIn"]>) {

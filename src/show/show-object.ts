@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { type ApiFailure, notFoundFailure } from "../contract/api-failure.ts";
 import type { LiveChange } from "../contract/live-protocol.ts";
+import type { ProviderEvent, ProviderEventOutcome } from "../contract/provider-events.ts";
 import type {
   BookCommand,
   BookingDetail,
@@ -177,6 +178,11 @@ export class ShowObject extends DurableObject<Env> {
       (show) => show.bookings.read(bookingId),
       notFoundFailure("booking", bookingId),
     );
+  }
+
+  /** A payment provider's verified webhook event about a booking of this show. */
+  applyProviderEvent(event: ProviderEvent): Promise<ShowResult<ProviderEventOutcome>> {
+    return this.withShow((show) => ok(show.providerEvents.apply(event, Date.now())));
   }
 
   // ---- Tickets and check-ins ---------------------------------------------------------------

@@ -1,6 +1,7 @@
 import { opsRegistryStub } from "../contract/object-stubs.ts";
 import { isSettled, type StuckWork } from "../ops/stuck-work.ts";
 import { selectGateway } from "../payments/select-gateway.ts";
+import { ProviderEvents } from "./services/provider-events.ts";
 import { SeatLocking } from "./services/seat-locking.ts";
 import { SeatReads } from "./services/seat-reads.ts";
 import { ShowBookings } from "./services/show-bookings.ts";
@@ -24,6 +25,7 @@ export class ShowServices {
   readonly holds: ShowHolds;
   readonly checkins: ShowCheckins;
   readonly reads: SeatReads;
+  readonly providerEvents: ProviderEvents;
 
   /** The unsettled work last reported to the ops registry (JSON), if any since load. */
   private reported: string | undefined;
@@ -47,6 +49,7 @@ export class ShowServices {
     this.holds = new ShowHolds(state);
     this.checkins = new ShowCheckins(state);
     this.reads = new SeatReads(state);
+    this.providerEvents = new ProviderEvents(state);
   }
 
   /**

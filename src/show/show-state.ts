@@ -16,6 +16,7 @@ import { BookingStorage } from "./storage/booking-storage.ts";
 import { CheckinStorage } from "./storage/checkin-storage.ts";
 import { HoldStorage } from "./storage/hold-storage.ts";
 import { IdempotencyStorage } from "./storage/idempotency-storage.ts";
+import { ProviderEventStorage } from "./storage/provider-event-storage.ts";
 import { SeatStorage, type ShowInfo } from "./storage/seat-storage.ts";
 
 /** Coalescing window for live seat-map changes. */
@@ -63,6 +64,8 @@ export class ShowState {
   readonly bookingStorage: BookingStorage;
   /** The payment gateway's charges, each under its own key. */
   readonly attemptStorage: AttemptStorage;
+  /** The payment provider's webhook events seen, each applied once. */
+  readonly providerEvents: ProviderEventStorage;
   /** Check-ins at the door: the scan that admitted each ticket. */
   readonly checkinStorage: CheckinStorage;
   readonly outbox: D1Outbox;
@@ -102,6 +105,7 @@ export class ShowState {
     this.bookingStorage = new BookingStorage(ctx.storage.sql);
     this.attemptStorage = new AttemptStorage(ctx.storage.sql);
     this.checkinStorage = new CheckinStorage(ctx.storage.sql);
+    this.providerEvents = new ProviderEventStorage(ctx.storage.sql);
     // The show id is its object's name (ctx.id.name, set since the object is got by name).
     this.log = new ShowLog(ctx.id.name ?? "unknown", env.METRICS);
     this.outbox = new D1Outbox(ctx.storage.sql, env.DB, this.log);

@@ -93,7 +93,7 @@ export class ShowBookings {
       seatPrices,
       totalMinor: seatPrices.reduce((sum, price) => sum + toMinorUnits(price), 0),
       status: "pending",
-      createdWithCard: command.card !== undefined,
+      createdWithCard: command.method !== undefined,
       paymentId: null,
       ticketId: null,
       cardBrand: null,
@@ -104,7 +104,7 @@ export class ShowBookings {
     };
     const created = () =>
       ok({ booking: createdBookingView(bookingSnapshot(show.info, show.seats, booking)) }, 201);
-    if (!command.card) {
+    if (!command.method) {
       let result: ShowResult<CreatedBooking> = created();
       show.change({
         at: now,
@@ -118,7 +118,7 @@ export class ShowBookings {
       return result;
     }
     show.bookingStorage.insertBooking(booking);
-    const paid = await this.payments.pay(booking, command.card, 1, request, created);
+    const paid = await this.payments.pay(booking, command.method, 1, request, created);
     // A booking with a card exists only once paid: the lock is free to book again.
     if (!paid.ok) show.bookingStorage.deleteBooking(booking.bookingId);
     return paid;
@@ -163,7 +163,7 @@ export class ShowBookings {
       );
     }
     const attempt = show.attemptStorage.attemptsOf(booking.bookingId).length + 1;
-    return this.payments.pay(booking, command.card, attempt, request, (charge) =>
+    return this.payments.pay(booking, command.method, attempt, request, (charge) =>
       ok({
         payment_id: charge.paymentId,
         booking_id: booking.bookingId,

@@ -162,6 +162,8 @@ export class ShowCancellations {
         await this.gateway.refund({
           idempotencyKey: `refund:${booking.bookingId}`,
           chargeIdempotencyKey: charge.chargeKey,
+          // The provider's payment, known once confirmed: no look-up by the key needed.
+          paymentId: booking.paymentId ?? undefined,
         });
       }
     } catch (err) {

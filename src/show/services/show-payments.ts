@@ -2,9 +2,9 @@ import { type ApiFailure, failure } from "../../contract/api-failure.ts";
 import type { ShowResult } from "../../contract/show-rpc.ts";
 import type { LogFields } from "../../observability/log.ts";
 import {
-  type CardDetails,
   type ChargeOutcome,
   type PaymentGateway,
+  type PaymentMethodInput,
   PaymentOutcomeUnknown,
 } from "../../payments/payment-gateway.ts";
 import type { KeyedRequest } from "../keyed-request.ts";
@@ -44,7 +44,7 @@ export class ShowPayments {
    */
   async pay<T>(
     booking: StoredBooking,
-    card: CardDetails,
+    method: PaymentMethodInput,
     attemptNumber: number,
     request: KeyedRequest,
     answer: (charge: Succeeded) => ShowResult<T>,
@@ -67,7 +67,7 @@ export class ShowPayments {
       charge_key: chargeKey,
       amount_minor: booking.totalMinor,
     };
-    const charged = await this.charge(booking, chargeKey, card, context);
+    const charged = await this.charge(booking, chargeKey, method, context);
     if (!charged.ok) {
       this.show.log.write("info", "booking failed", { ...context, code: charged.error.code });
       this.hooks.settled();
@@ -160,7 +160,7 @@ export class ShowPayments {
   private async charge(
     booking: StoredBooking,
     chargeKey: string,
-    card: CardDetails,
+    method: PaymentMethodInput,
     context: LogFields,
   ): Promise<{ ok: true; value: Succeeded } | { ok: false; error: ApiFailure }> {
     const { attemptStorage } = this.show;
@@ -170,7 +170,7 @@ export class ShowPayments {
         idempotencyKey: chargeKey,
         amountMinor: booking.totalMinor,
         currency: this.currency,
-        card,
+        method,
         reference: booking.bookingId,
       });
     } catch (err) {
@@ -216,9 +216,28 @@ export class ShowPayments {
           {
             field: "payment_method",
             reason: outcome.reason,
-            card_brand: outcome.card.brand,
-            card_last4: outcome.card.last4,
+            ...(outcome.declineCode ? { decline_code: outcome.declineCode } : {}),
+            ...(outcome.card
+              ? { card_brand: outcome.card.brand, card_last4: outcome.card.last4 }
+              : {}),
           },
+        ),
+      );
+    }
+    if (outcome.status === "requires_action") {
+      // The buyer would have to act in the provider's page (3-D Secure). Until outcomes that
+      // come later are taken (the provider's webhook), such a payment is refused: no money
+      // moved (an intent waiting for action has charged nothing), and it is settled like an
+      // unknown outcome, so the provider cancels it and it can never charge later.
+      await this.settleUnknown(chargeKey, context);
+      this.show.log.write("info", "payment declined", { ...context, reason: "requires_action" });
+      this.endPayment(booking.lockId);
+      return refused(
+        failure(
+          422,
+          "PAYMENT_FAILED",
+          "This card asks for authentication (3-D Secure), which this deployment does not take yet; use another card",
+          { field: "payment_method", reason: "requires_action" },
         ),
       );
     }

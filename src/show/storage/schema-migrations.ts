@@ -136,6 +136,14 @@ const MIGRATIONS: readonly ((sql: SqlStorage) => void)[] = [
   },
   // 3. The column says what the field says: a booking created together with its payment.
   (sql) => sql.exec("ALTER TABLE bookings RENAME COLUMN direct TO created_with_card"),
+  // 4. A payment provider's webhook events, each applied once (by its id).
+  (sql) =>
+    sql.exec(`CREATE TABLE IF NOT EXISTS provider_events (
+      event_id TEXT PRIMARY KEY,
+      type TEXT NOT NULL,
+      payment_id TEXT,
+      received_at INTEGER NOT NULL
+    )`),
 ];
 
 /** The last step applied to this object's storage (0: none). */

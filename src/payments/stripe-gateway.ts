@@ -1,0 +1,368 @@
+import Stripe from "stripe";
+import {
+  type CardSummary,
+  type ChargeOutcome,
+  type ChargeRequest,
+  type PaymentGateway,
+  PaymentOutcomeUnknown,
+  type RefundOutcome,
+  type RefundRequest,
+} from "./payment-gateway.ts";
+import {
+  declineOf,
+  failureOf,
+  isMissing,
+  refusalCode,
+  StripeRequestRefused,
+  unusablePaymentMethod,
+} from "./stripe-errors.ts";
+
+/**
+ * The Stripe provider (PAYMENT_PROVIDER = "stripe"), through the official `stripe` package
+ * in its Workers mode (fetch for HTTP, no Node modules).
+ *
+ * - A charge is ONE PaymentIntent per attempt, created and confirmed in one call under the
+ *   Idempotency-Key `pi:<attempt key>`: however often an attempt is retried (by the show
+ *   object, after a timeout, after a restart), Stripe makes one intent and replays its first
+ *   answer. The library's own random key is never used, and it retries nothing
+ *   (maxNetworkRetries 0): our keys and the show object's retries decide.
+ * - The intent carries our booking id and the attempt key in its metadata, which is how a
+ *   charge whose answer was lost is found again (retrieve, refund).
+ * - Of the card, only brand and last four digits are kept.
+ *
+ * Keys: `pi:` charge (create), `re:` refund, `ca:` cancel of an intent left waiting. A
+ * Stripe key belongs to one endpoint, so a refund that has to cancel instead uses a key of
+ * its own for that.
+ */
+
+/**
+ * The API version this adapter is written against: the stripe package's own (23.2.0).
+ * Pinned here rather than left to the account's default; TypeScript refuses any other
+ * value, so upgrading the package means revisiting this file.
+ */
+export const STRIPE_API_VERSION = "2026-11-18.endive" satisfies Stripe.LatestApiVersion;
+
+export interface StripeGatewayConfig {
+  /** The secret key (`sk_live_...`, `sk_test_...`) or a restricted key (`rk_...`). */
+  secretKey: string;
+  /** Stripe's origin, no path: https://api.stripe.com unless a stand-in answers instead. */
+  apiBase?: string;
+  /** How long one request to Stripe may take, answer body included (ms). */
+  timeoutMs?: number;
+  /**
+   * How far back the strongly consistent list of intents is read when the search index has
+   * nothing yet (seconds): see findByAttemptKey.
+   */
+  recentWindowSeconds?: number;
+}
+
+const DEFAULT_API_BASE = "https://api.stripe.com";
+const DEFAULT_TIMEOUT_MS = 10_000;
+/** Stripe: search data is normally fresh within a minute, later during incidents. */
+const DEFAULT_RECENT_WINDOW_S = 3_600;
+
+type Intent = Stripe.PaymentIntent;
+
+export class StripeGateway implements PaymentGateway {
+  readonly provider = "stripe" as const;
+  private readonly stripe: Stripe;
+  private readonly recentWindowSeconds: number;
+
+  constructor(config: StripeGatewayConfig) {
+    if (!config.secretKey) throw new Error("StripeGateway: a secret key is required");
+    const base = parseApiBase(config.apiBase ?? DEFAULT_API_BASE);
+    this.recentWindowSeconds = config.recentWindowSeconds ?? DEFAULT_RECENT_WINDOW_S;
+    this.stripe = new Stripe(config.secretKey, {
+      apiVersion: STRIPE_API_VERSION,
+      // The library keeps the fetch it is given; this one looks the global up at each call,
+      // so whatever answers fetch in this isolate when the request is made is used.
+      httpClient: Stripe.createFetchHttpClient((input, init) => fetch(input, init)),
+      host: base.host,
+      port: base.port,
+      protocol: base.protocol,
+      maxNetworkRetries: 0,
+      timeout: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    });
+  }
+
+  async charge(request: ChargeRequest): Promise<ChargeOutcome> {
+    const { method } = request;
+    if (method.kind !== "token" || method.provider !== "stripe") {
+      // Card fields never go to Stripe from our server (acceptedMethod refuses them first).
+      throw new StripeRequestRefused(
+        undefined,
+        undefined,
+        "the Stripe gateway takes a Stripe PaymentMethod id, not card fields",
+      );
+    }
+    let intent: Intent;
+    try {
+      intent = await this.stripe.paymentIntents.create(
+        {
+          amount: request.amountMinor,
+          currency: request.currency.toLowerCase(),
+          payment_method: method.token,
+          confirm: true,
+          // Cards only. On this API version the list is `allowed_payment_method_types`:
+          // `payment_method_types` is refused since 2026-09-30.endive.
+          allowed_payment_method_types: ["card"],
+          metadata: { booking_id: request.reference, attempt_key: request.idempotencyKey },
+          expand: ["latest_charge"],
+        },
+        { idempotencyKey: chargeKey(request.idempotencyKey) },
+      );
+    } catch (err) {
+      const decline = declineOf(err) ?? unusablePaymentMethod(err);
+      if (decline) return { status: "declined", ...decline };
+      throw failureOf(err);
+    }
+    const outcome = outcomeOf(intent);
+    // "processing": the card network has not answered yet (rare for cards). The answer
+    // comes later (Stripe's payment_intent.succeeded / payment_failed events), which this
+    // slice does not take yet, so it is an unknown outcome: the caller settles it like a
+    // timeout, and the refund waits (throws) until the intent has left "processing".
+    // Statuses a confirmed, automatically captured intent should not be in are unknown too.
+    if (!outcome) throw new PaymentOutcomeUnknown("provider_error");
+    return outcome;
+  }
+
+  /**
+   * Gives back what the attempt charged, once per refund key. The intent is `paymentId`
+   * when given, else the one found by the attempt key. A succeeded intent is refunded in
+   * full; one still waiting (for the buyer's action, for capture) is cancelled, so it can
+   * never charge later, and that is no_charge, like an attempt that made no intent or
+   * whose card was declined.
+   */
+  async refund(request: RefundRequest): Promise<RefundOutcome> {
+    const intent = await this.findIntent(request.chargeIdempotencyKey, request.paymentId);
+    if (!intent) return { status: "no_charge" };
+    switch (intent.status) {
+      case "succeeded":
+        return this.refundIntent(intent.id, request.idempotencyKey);
+      case "requires_action":
+      case "requires_confirmation":
+      case "requires_capture":
+        await this.cancelIntent(intent.id, request.idempotencyKey);
+        return { status: "no_charge" };
+      case "requires_payment_method":
+      case "canceled":
+        return { status: "no_charge" };
+      default:
+        // processing: not settled yet, ask again later.
+        throw new PaymentOutcomeUnknown("provider_error");
+    }
+  }
+
+  async retrieve(idempotencyKey: string, paymentId?: string): Promise<ChargeOutcome | undefined> {
+    const intent = await this.findIntent(idempotencyKey, paymentId);
+    if (!intent) return undefined;
+    const outcome = outcomeOf(intent);
+    if (!outcome) throw new PaymentOutcomeUnknown("provider_error");
+    return outcome;
+  }
+
+  private async refundIntent(intentId: string, refundKey: string): Promise<RefundOutcome> {
+    try {
+      const refund = await this.stripe.refunds.create(
+        { payment_intent: intentId },
+        { idempotencyKey: `re:${refundKey}` },
+      );
+      return refunded(refund);
+    } catch (err) {
+      if (refusalCode(err) !== "charge_already_refunded") throw failureOf(err);
+    }
+    // Refunded already, under another refund key: that refund is the answer.
+    const earlier = await this.call(() =>
+      this.stripe.refunds.list({ payment_intent: intentId, limit: 10 }),
+    );
+    const done = earlier.data.find((r) => r.status === "succeeded" || r.status === "pending");
+    if (!done) throw new PaymentOutcomeUnknown("provider_error");
+    return { status: "refunded", refundId: done.id };
+  }
+
+  private async cancelIntent(intentId: string, refundKey: string): Promise<void> {
+    try {
+      await this.stripe.paymentIntents.cancel(
+        intentId,
+        { cancellation_reason: "abandoned" },
+        { idempotencyKey: `ca:${refundKey}` },
+      );
+    } catch (err) {
+      // Between our read and the cancel the intent may have moved on (the buyer finished
+      // 3-D Secure): the caller asks again and gets the refund of what it became.
+      throw failureOf(err);
+    }
+  }
+
+  /**
+   * The intent of an attempt: by id when known, else by the attempt key in its metadata.
+   *
+   * Stripe's search (`metadata['attempt_key']:'...'`) is the way to find an object by
+   * metadata, but its index lags writes (under a minute normally, longer during incidents),
+   * and the moment we most need it, right after a timeout, is when the intent is newest. So
+   * when search has nothing, the list of intents (read straight from the store, no lag) is
+   * read back over the last `recentWindowSeconds`, newest first. Finding nothing in either
+   * means no intent was made under the key (or it is older than the window and still not
+   * indexed, which Stripe's guarantees make very unlikely).
+   *
+   * Where search is refused (Stripe offers none to accounts in India), only the window is
+   * read: an attempt older than it is not found. Callers that know the payment id (a
+   * cancellation's refund of a confirmed booking) must pass it.
+   */
+  private async findIntent(attemptKey: string, paymentId?: string): Promise<Intent | undefined> {
+    if (paymentId) {
+      try {
+        return await this.stripe.paymentIntents.retrieve(paymentId, {
+          expand: ["latest_charge"],
+        });
+      } catch (err) {
+        if (isMissing(err)) return undefined;
+        throw failureOf(err);
+      }
+    }
+    const indexed = pick(await this.searchByAttemptKey(attemptKey));
+    if (indexed) return indexed;
+    return pick(await this.recentIntents(attemptKey));
+  }
+
+  /** Search's matches; none when the account has no search (Stripe: not for India). */
+  private async searchByAttemptKey(attemptKey: string): Promise<Intent[]> {
+    try {
+      const found = await this.stripe.paymentIntents.search({
+        query: `metadata['attempt_key']:'${searchString(attemptKey)}'`,
+        limit: 10,
+        expand: ["data.latest_charge"],
+      });
+      return found.data.filter((i) => i.metadata?.attempt_key === attemptKey);
+    } catch (err) {
+      const failure = failureOf(err);
+      if (failure instanceof StripeRequestRefused) return [];
+      throw failure;
+    }
+  }
+
+  private async recentIntents(attemptKey: string): Promise<Intent[]> {
+    const since = Math.floor(Date.now() / 1000) - this.recentWindowSeconds;
+    const matches: Intent[] = [];
+    let startingAfter: string | undefined;
+    for (;;) {
+      const page = await this.call(() =>
+        this.stripe.paymentIntents.list({
+          created: { gte: since },
+          limit: 100,
+          expand: ["data.latest_charge"],
+          ...(startingAfter ? { starting_after: startingAfter } : {}),
+        }),
+      );
+      matches.push(...page.data.filter((i) => i.metadata?.attempt_key === attemptKey));
+      const last = page.data.at(-1);
+      if (!page.has_more || !last) return matches;
+      startingAfter = last.id;
+    }
+  }
+
+  /** A read: any failure is PaymentOutcomeUnknown (or StripeRequestRefused). */
+  private async call<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (err) {
+      throw failureOf(err);
+    }
+  }
+}
+
+/** The charge's Idempotency-Key: one PaymentIntent per attempt. */
+function chargeKey(attemptKey: string): string {
+  return `pi:${attemptKey}`;
+}
+
+/** What an intent says of its charge; undefined while that is not known (processing). */
+function outcomeOf(intent: Intent): ChargeOutcome | undefined {
+  switch (intent.status) {
+    case "succeeded": {
+      const charge = typeof intent.latest_charge === "object" ? intent.latest_charge : null;
+      return {
+        status: "succeeded",
+        paymentId: intent.id,
+        card: cardOf(charge),
+        processedAt: new Date((charge?.created ?? intent.created) * 1000).toISOString(),
+      };
+    }
+    case "requires_action":
+      if (!intent.client_secret) return undefined;
+      return {
+        status: "requires_action",
+        paymentId: intent.id,
+        clientSecret: intent.client_secret,
+      };
+    case "requires_payment_method": {
+      // Confirmed, and its payment failed: the decline is the intent's last error. (Without
+      // one the intent was never confirmed, which ours always are: not known.)
+      const error = intent.last_payment_error;
+      if (!error) return undefined;
+      const card = error.payment_method?.card;
+      return {
+        status: "declined",
+        reason: error.code || "card_declined",
+        declineCode: error.decline_code || undefined,
+        card: card ? { brand: card.brand, last4: card.last4 } : null,
+      };
+    }
+    case "canceled":
+      // Cancelled before it charged (a refund of an intent left waiting): nothing was paid.
+      return {
+        status: "declined",
+        reason: "canceled",
+        card: null,
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** Brand and last four of the charge's card, and nothing else of it. */
+function cardOf(charge: Stripe.Charge | null): CardSummary {
+  const card = charge?.payment_method_details?.card;
+  return { brand: card?.brand ?? "unknown", last4: card?.last4 ?? "" };
+}
+
+function refunded(refund: Stripe.Refund): RefundOutcome {
+  if (refund.status === "failed" || refund.status === "canceled") {
+    // Not given back: the caller keeps trying (and, after a few tries, an operator looks).
+    throw new Error(`Stripe refund ${refund.id} ended ${refund.status}`);
+  }
+  return { status: "refunded", refundId: refund.id };
+}
+
+/** Of several intents under one key (a key reused after Stripe forgot it: 24 h), the paid one. */
+function pick(intents: Intent[]): Intent | undefined {
+  return intents.find((i) => i.status === "succeeded") ?? intents[0];
+}
+
+/** A value inside a search query's single quotes: quotes and backslashes escaped. */
+function searchString(value: string): string {
+  return value.replaceAll("\\", "\\\\").replaceAll("'", "\\'");
+}
+
+function parseApiBase(apiBase: string): {
+  host: string;
+  port: number;
+  protocol: "http" | "https";
+} {
+  const url = new URL(apiBase);
+  if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash) {
+    throw new Error(`StripeGateway: apiBase must be an origin with no path, got ${apiBase}`);
+  }
+  const protocol = url.protocol === "https:" ? "https" : url.protocol === "http:" ? "http" : null;
+  if (!protocol) throw new Error(`StripeGateway: apiBase must be http(s), got ${apiBase}`);
+  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+  if (protocol === "http" && !loopback) {
+    // The secret key travels in every request: never in the clear past this machine.
+    throw new Error("StripeGateway: plain http is allowed only for a local stand-in");
+  }
+  return {
+    host: url.hostname,
+    port: Number(url.port) || (protocol === "https" ? 443 : 80),
+    protocol,
+  };
+}
