@@ -13,8 +13,9 @@
  *
  *   node scripts/check-boundaries.ts [file ...]   (default: every .ts file under src/)
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
+import { tsFiles } from "./ts-files.ts";
 
 interface Rule {
   /** Files the rule applies to (path prefixes, from the repository root). */
@@ -83,14 +84,6 @@ export function boundaryViolations(file: string, text: string): string[] {
     }
   }
   return problems;
-}
-
-function tsFiles(folder: string): string[] {
-  return readdirSync(folder).flatMap((name) => {
-    const full = path.join(folder, name);
-    if (statSync(full).isDirectory()) return tsFiles(full);
-    return full.endsWith(".ts") ? [full] : [];
-  });
 }
 
 const given = process.argv.slice(2);

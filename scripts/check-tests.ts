@@ -5,9 +5,10 @@
  *
  *   node scripts/check-tests.ts [folder ...]   (default: test)
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
+import { tsFiles } from "./ts-files.ts";
 
 /** `expect(...)`, `expect.soft(...)` or `expect.poll(...)`: where an assertion starts. */
 function isExpectCall(node: ts.Node): node is ts.CallExpression {
@@ -48,14 +49,6 @@ export function unfinishedAssertions(file: string, text: string): string[] {
   };
   visit(source);
   return found;
-}
-
-function tsFiles(folder: string): string[] {
-  return readdirSync(folder).flatMap((name) => {
-    const full = path.join(folder, name);
-    if (statSync(full).isDirectory()) return tsFiles(full);
-    return full.endsWith(".ts") ? [full] : [];
-  });
 }
 
 const folders = process.argv.slice(2);
