@@ -6,7 +6,6 @@
  *   node scripts/check-tests.ts [folder ...]   (default: test)
  */
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import ts from "typescript";
 import { tsFiles } from "./ts-files.ts";
 

@@ -11,7 +11,6 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import ts from "typescript";
 
 const SOURCE = "src/contract/live-protocol.ts";
 const TARGET = "public/js/live-protocol.js";
@@ -25,29 +24,11 @@ const sourcePath = `${projectRoot}${SOURCE}`;
 const targetPath = `${projectRoot}${TARGET}`;
 
 /**
- * The source module's exports. Node imports it as it is when it only has erasable syntax;
- * otherwise (a parameter property, an enum) TypeScript compiles it first, which needs the
- * module to import nothing at run time.
+ * The source module's exports, imported by Node as it is: it must stay erasable TypeScript
+ * (no parameter properties, no enums), as the bench imports it the same way.
  */
 async function loadSource(): Promise<Record<string, unknown>> {
-  try {
-    return await import(pathToFileURL(sourcePath).href);
-  } catch (error) {
-    if ((error as { code?: string }).code !== "ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX") throw error;
-  }
-  const { outputText } = ts.transpileModule(readFileSync(sourcePath, "utf8"), {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-    fileName: sourcePath,
-  });
-  const imports = ts.preProcessFile(outputText, true, true).importedFiles;
-  if (imports.length > 0) {
-    throw new Error(
-      `${SOURCE} has syntax Node cannot strip and imports ${imports
-        .map((file) => file.fileName)
-        .join(", ")} at run time: make it erasable (see scripts/tsconfig.json)`,
-    );
-  }
-  return await import(`data:text/javascript;base64,${Buffer.from(outputText).toString("base64")}`);
+  return await import(pathToFileURL(sourcePath).href);
 }
 
 type Data = string | number | boolean | null | Data[] | { [key: string]: Data };

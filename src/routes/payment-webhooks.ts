@@ -61,7 +61,11 @@ export const paymentWebhookRoutes = apiRouter().openapi(stripeWebhook, async (c)
     object.object === "payment_intent" ? (object.id ?? null) : (object.payment_intent ?? null);
   const bookingId = object.metadata?.booking_id ?? (await bookingOfPayment(c.env, paymentId));
   const showId = bookingId ? showIdOf("booking", bookingId) : undefined;
-  if (!bookingId || !showId) {
+  const show = showId ? await existingShowOrNone(c.env, showId) : undefined;
+  if (!bookingId || !show) {
+    // Verified, so 200 (or Stripe would retry it and disable the endpoint): an intent of
+    // someone else's, or a booking of a show this deployment does not have (another
+    // deployment sharing the Stripe account).
     logLine("warn", "provider event for no booking", { event_id: event.id, type: event.type });
     return c.json({ received: true as const, outcome: "unmatched" }, 200);
   }
@@ -73,22 +77,22 @@ export const paymentWebhookRoutes = apiRouter().openapi(stripeWebhook, async (c)
     attemptKey: object.metadata?.attempt_key ?? null,
     bookingId,
   };
-  let show: ShowClient;
-  try {
-    show = await showClient(c.env, showId);
-  } catch (err) {
-    // A booking of a show this deployment does not have (another deployment sharing the
-    // Stripe account): verified, so 200, or Stripe would retry it and disable the endpoint.
-    if (!(err instanceof ApiError && err.status === 404)) throw err;
-    logLine("warn", "provider event for no booking", { event_id: event.id, type: event.type });
-    return c.json({ received: true as const, outcome: "unmatched" }, 200);
-  }
   const applied = await show.applyProviderEvent(providerEvent);
   return c.json(
     { received: true as const, outcome: applied.ok ? applied.value : "unmatched" },
     200,
   );
 });
+
+/** The show's client, or undefined for a show this deployment does not have. */
+async function existingShowOrNone(env: Env, showId: string): Promise<ShowClient | undefined> {
+  try {
+    return await showClient(env, showId);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return undefined;
+    throw err;
+  }
+}
 
 /** The booking a payment paid for, from D1's record of payments (charges carry no metadata of ours). */
 async function bookingOfPayment(env: Env, paymentId: string | null): Promise<string | undefined> {

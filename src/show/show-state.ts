@@ -53,8 +53,9 @@ export interface ShowChange {
  * The one owner of a loaded show's state: its seats and locks (SeatLedger), its SQLite
  * storage (`seatStorage`: show, seats, locks, version; `bookingStorage`: bookings, payment
  * attempts, cancellations) and D1 outbox, the seat map's version, the live viewers'
- * broadcaster, and the alarm. Every change goes through commit(), which stores it, moves
- * the version on, tells viewers and starts the D1 flush. Lock, booking and payment logic
+ * broadcaster, and the alarm. Every change goes through change(), which stores it (with its
+ * D1 rows, webhook events and kept reply), moves the version on, tells viewers and starts
+ * the D1 flush. Lock, booking and payment logic
  * use this class; it uses none of them.
  */
 export class ShowState {
@@ -81,9 +82,8 @@ export class ShowState {
   /** The relays of the live feed, and what each coalesced change is published to. */
   readonly feed: RelayFeed;
   /**
-   * Webhook events (src/webhooks/): `webhooks.record(type, data)` inside the transaction of
-   * the change it reports, e.g. `show.commit(seatIds, now, () => { ...;
-   * show.webhooks.record("show.updated", { show_id: show.showId, ... }) })`.
+   * Webhook events (src/webhooks/): recorded inside the transaction of the change they
+   * report, through change()'s `events` (or `webhooks.record(type, data)` inside a write).
    */
   readonly webhooks: WebhookOutbox;
   version: number;
@@ -183,7 +183,7 @@ export class ShowState {
    * Applies one change to the seats: `write` stores it and the version moves on by one in
    * the same transaction, viewers hear of `seatIds`, the alarm and the D1 flush follow.
    */
-  commit(seatIds: readonly string[], now: number, write: () => void): void {
+  private commit(seatIds: readonly string[], now: number, write: () => void): void {
     const version = this.version + 1;
     this.transaction(() => {
       write();

@@ -45,7 +45,7 @@ export class WebhookOutbox {
 
   /**
    * Records an event. Call it inside the storage transaction of the change it reports
-   * (`show.commit(seats, now, () => {...})` or `show.transaction(() => {...})`): if that
+   * (`show.change({...})` or `show.transaction(() => {...})`): if that
    * transaction fails, the event is gone with it. `data` is the event's payload; a
    * `booking_id` in it makes the booking the unit of ordering, else the show is. The
    * hand-over to webhooks starts by itself once the current step has finished.

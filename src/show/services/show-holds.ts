@@ -50,7 +50,7 @@ export class ShowHolds {
         }),
       );
     }
-    show.commit(hold.seatIds, now, () => show.holdStorage.insert(hold));
+    show.change({ at: now, seats: hold.seatIds, store: () => show.holdStorage.insert(hold) });
     show.log.write("info", "seats held", { hold_id: hold.holdId, seats: hold.seatIds.length });
     return ok(viewOf(hold), 201);
   }
@@ -65,7 +65,11 @@ export class ShowHolds {
     const hold = show.holdStorage.find(holdId);
     if (!hold) return refused(notFoundFailure("hold", holdId));
     show.seats.unreserve(hold.holdId, hold.seatIds);
-    show.commit(hold.seatIds, Date.now(), () => show.holdStorage.delete(hold.holdId));
+    show.change({
+      at: Date.now(),
+      seats: hold.seatIds,
+      store: () => show.holdStorage.delete(hold.holdId),
+    });
     show.log.write("info", "seats released from hold", { hold_id: hold.holdId });
     return ok(viewOf(hold));
   }

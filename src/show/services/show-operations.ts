@@ -85,7 +85,11 @@ export class ShowOperations {
       const released = show.seats.release(lockId);
       if (!released) continue;
       // Its pending booking expires with it (ShowState.endLock).
-      show.commit(released.seatIds, now, () => show.endLock(lockId, "released", now));
+      show.change({
+        at: now,
+        seats: released.seatIds,
+        store: () => show.endLock(lockId, "released", now),
+      });
     }
     for (const booking of show.bookingStorage.bookingsWithStatus("confirmed")) {
       show.bookingStorage.requestCancellation(booking.bookingId, now);

@@ -95,18 +95,15 @@ export class ShowPayments {
     if (cancelled) {
       this.show.log.write("warn", "payment after cancellation", fields);
       await this.hooks.refundNow(booking.bookingId);
-      await this.show.flushToD1();
-      this.hooks.settled();
-      if (!result) throw new Error("the confirmation wrote no reply");
-      return result;
+    } else {
+      this.show.log.write("info", "booking confirmed", {
+        ...fields,
+        user: booking.userId,
+        seats: booking.seatIds.length,
+      });
     }
     // Answer once D1 has the booking when it can; if not, the alarm keeps retrying and the
     // object answers reads meanwhile. A stop here loses nothing: the reply is kept already.
-    this.show.log.write("info", "booking confirmed", {
-      ...fields,
-      user: booking.userId,
-      seats: booking.seatIds.length,
-    });
     await this.show.flushToD1();
     this.hooks.settled();
     if (!result) throw new Error("the confirmation wrote no reply");
