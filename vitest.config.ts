@@ -57,7 +57,7 @@ export default defineConfig(async () => {
           test: {
             name: "workers",
             include: ["test/**/*.test.ts"],
-            exclude: ["test/node/**", "test/unit/**", "test/stripe/**"],
+            exclude: ["test/node/**", "test/unit/**", "test/stripe/**", "test/razorpay/**"],
             setupFiles: workerSetupFiles,
           },
         },
@@ -87,6 +87,31 @@ export default defineConfig(async () => {
           test: {
             name: "stripe",
             include: ["test/stripe/**/*.test.ts"],
+            setupFiles: workerSetupFiles,
+          },
+        },
+        {
+          // The same Worker with Razorpay as its payment provider, against the stand-in of
+          // test/support/razorpay-stand-in.ts (its STAND_IN_ORIGIN, STAND_IN_KEY_ID and
+          // STAND_IN_KEY_SECRET; test/razorpay/razorpay-sale.test.ts checks they agree).
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  ...bindings,
+                  PAYMENT_PROVIDER: "razorpay",
+                  RAZORPAY_API_BASE: "http://127.0.0.1:12113",
+                  RAZORPAY_KEY_ID: "rzp_test_StandInKey0001",
+                  RAZORPAY_KEY_SECRET: "stand_in_key_secret_not_real",
+                  RAZORPAY_WEBHOOK_SECRET: "razorpay_webhook_secret_not_real",
+                },
+              },
+            }),
+          ],
+          test: {
+            name: "razorpay",
+            include: ["test/razorpay/**/*.test.ts"],
             setupFiles: workerSetupFiles,
           },
         },

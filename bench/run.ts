@@ -7,8 +7,11 @@
  * Exit code 1 when an invariant is breached (the performance targets only report).
  * `--flood` runs only the live-feed flood scenario instead (bench/flood-run.ts); `--queue`
  * only the waiting room under a crowd (bench/queue-run.ts; with `--ci`, a smaller crowd).
+ * After the simulator's run (full or `--ci`), a sale paid through the local Stripe stand-in
+ * in a workerd process of its own (bench/stripe-sale.ts); `--stripe` runs only that,
+ * `--no-stripe` leaves it out.
  *
- *   node bench/run.ts [--ci | --flood | --queue] [--route direct|entry]
+ *   node bench/run.ts [--ci | --flood | --queue | --stripe] [--no-stripe] [--route direct|entry]
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -36,6 +39,7 @@ import {
 import { buildRows } from "./report-rows.ts";
 import { bundleWorker, projectRoot, type Route, readWorkerPlan } from "./serve.ts";
 import { ServerPair } from "./server-pair.ts";
+import { runStripeSaleBench } from "./stripe-sale.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -44,6 +48,8 @@ const { values: args } = parseArgs({
     queue: { type: "boolean", default: false },
     route: { type: "string", default: "direct" },
     profile: { type: "boolean", default: false },
+    stripe: { type: "boolean", default: false },
+    "no-stripe": { type: "boolean", default: false },
   },
 });
 
@@ -261,5 +267,14 @@ async function main(): Promise<number> {
   }
 }
 
+/** The simulator's run, then (unless --no-stripe) the Stripe phase; --stripe: that alone. */
+async function withStripe(): Promise<number> {
+  if (args.stripe) return (await runStripeSaleBench(args.ci ?? false, log)) === 0 ? 0 : 1;
+  const code = await main();
+  if (args.flood || args.queue || args["no-stripe"]) return code;
+  const failed = await runStripeSaleBench(args.ci ?? false, log);
+  return code === 0 && failed === 0 ? 0 : 1;
+}
+
 // `--profile`: CPU profiles of lock and book instead (issue 15; bench/profile-run.ts).
-process.exitCode = args.profile ? await runProfile(log) : await main();
+process.exitCode = args.profile ? await runProfile(log) : await withStripe();

@@ -6,232 +6,53 @@
  * contexts (one desktop, one phone-sized), and checks that the buyer can pick seats with the
  * keyboard, that one user's lock reaches the other live within a second, that a declined
  * test card is explained and keeps the lock, that a test-card payment books the seats for
- * both to see, and that the buyer gets a ticket. Prints each check, then "N passed, M failed"; exits non-zero on
- * any failure. The server's whole process group is stopped at the end, whatever happens.
+ * both to see, that the buyer gets a ticket, and that with the simulator (npm start's
+ * provider) the page loads nothing from outside this server. Prints each check, then
+ * "N passed, M failed"; exits non-zero on any failure. The server's whole process group is
+ * stopped at the end, whatever happens (scripts/browser-support.ts).
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { signAccessToken } from "../src/auth/access-token.ts";
-import { ensureJwtSecret, projectRoot } from "./local-env.ts";
+import {
+  assert,
+  callApi,
+  check,
+  createShow,
+  launchChromium,
+  resultsDir,
+  type Server,
+  seatSelector,
+  seatStates,
+  waitForHealth,
+  withServer,
+} from "./browser-support.ts";
+import { ensureJwtSecret } from "./local-env.ts";
 
-const FIRST_PORT = 8797;
-const SERVER_START_TIMEOUT_MS = 60_000;
 const LIVE_DEADLINE_MS = 1_000;
 const BOOKED_DEADLINE_MS = 5_000;
 /** The whole run, server start included, stays well inside this. */
 const WATCHDOG_MS = 110_000;
 
-const resultsDir = join(projectRoot, "test-results");
-
-// ---- checks --------------------------------------------------------------------------------
-
-let passed = 0;
-let failed = 0;
-
-/** Runs one named check; a failure is reported and counted, and later checks still run. */
-async function check(name: string, body: () => Promise<string | undefined>): Promise<boolean> {
-  try {
-    const note = await body();
-    passed++;
-    console.log(`  ✓ ${name}${note ? ` (${note})` : ""}`);
-    return true;
-  } catch (error) {
-    failed++;
-    console.log(`  ✗ ${name}\n      ${error instanceof Error ? error.message : String(error)}`);
-    return false;
-  }
-}
-
-function assert(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new Error(message);
-}
-
-// ---- the server ----------------------------------------------------------------------------
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once("error", () => resolve(false));
-    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
-  });
-}
-
-async function freePort(): Promise<number> {
-  for (let port = FIRST_PORT; port < FIRST_PORT + 50; port++) {
-    if (await portIsFree(port)) return port;
-  }
-  throw new Error(`no free port in ${FIRST_PORT}-${FIRST_PORT + 49}`);
-}
-
-interface Server {
-  base: string;
-  process: ChildProcess;
-  /** The server's last lines of output, shown if something fails. */
-  output: string[];
-}
-
-/**
- * `npm start` on its own port: scripts/start.ts migrates, loads the demo data, then runs
- * wrangler dev. It gets a process group of its own (detached) so that stopping it also
- * stops wrangler and workerd beneath it.
- */
-function startServer(port: number): Server {
-  const child = spawn(process.execPath, [join(projectRoot, "scripts", "start.ts")], {
-    cwd: projectRoot,
-    env: { ...process.env, PORT: String(port) },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  const output: string[] = [];
-  const keep = (chunk: Buffer) => {
-    output.push(...chunk.toString("utf8").split("\n"));
-    if (output.length > 200) output.splice(0, output.length - 200);
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  return { base: `http://127.0.0.1:${port}`, process: child, output };
-}
-
-async function waitForHealth(server: Server): Promise<void> {
-  const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (server.process.exitCode !== null) {
-      throw new Error(`the server exited (code ${server.process.exitCode}) before answering`);
-    }
-    try {
-      const response = await fetch(`${server.base}/health`, {
-        signal: AbortSignal.timeout(2_000),
-      });
-      if (response.status === 200) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`GET /health did not answer 200 within ${SERVER_START_TIMEOUT_MS / 1000} s`);
-}
-
-/** Stops the server's whole process group: TERM, then KILL if it lingers. */
-async function stopServer(server: Server): Promise<void> {
-  const { pid } = server.process;
-  if (pid === undefined || server.process.exitCode !== null || server.process.signalCode !== null)
-    return;
-  const exited = new Promise<void>((resolve) => server.process.once("exit", () => resolve()));
-  const signalGroup = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(-pid, signal);
-    } catch {
-      // Already gone.
-    }
-  };
-  signalGroup("SIGTERM");
-  const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 5_000));
-  if ((await Promise.race([exited, timeout])) === "timeout") signalGroup("SIGKILL");
-  // workerd may outlive its parent for a moment; the group kill above reaches it as well.
-  signalGroup("SIGKILL");
-}
-
-// ---- the API -------------------------------------------------------------------------------
-
-async function callApi<T>(
-  base: string,
-  token: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<T> {
-  const response = await fetch(`${base}/v1${path}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-  return JSON.parse(text) as T;
-}
-
-interface FreshShow {
-  showId: string;
-  /** The two seats the first user locks, side by side in the front row. */
-  seatIds: [string, string];
-  total: number;
-}
-
-/** A new event, venue and show a week ahead, so nothing from earlier runs is in the way. */
-async function createShow(base: string, adminToken: string): Promise<FreshShow> {
-  const stamp = new Date().toISOString();
-  const { event } = await callApi<{ event: { event_id: string } }>(
-    base,
-    adminToken,
-    "POST",
-    "/events",
-    { name: `Browser test ${stamp}`, duration_minutes: 90 },
-  );
-  const { venue } = await callApi<{
-    venue: { venue_id: string; seats: { seat_id: string; row: string; number: number }[] };
-  }>(base, adminToken, "POST", "/venues", {
-    name: "Browser Test Hall",
-    city: "Testville",
-    zones: [
-      {
-        name: "front",
-        rows: [
-          { row: "A", seats: 8 },
-          { row: "B", seats: 8 },
-        ],
-      },
-      {
-        name: "back",
-        rows: [
-          { row: "C", seats: 8 },
-          { row: "D", seats: 8 },
-        ],
-      },
-    ],
-  });
-  const showTime = new Date(Date.now() + 7 * 24 * 3600 * 1000);
-  showTime.setUTCSeconds(0, 0);
-  const { show } = await callApi<{ show: { show_id: string } }>(
-    base,
-    adminToken,
-    "POST",
-    "/shows",
-    {
-      event_id: event.event_id,
-      venue_id: venue.venue_id,
-      show_time: showTime.toISOString(),
-      prices: { front: 750, back: 400 },
-    },
-  );
-  const seat = (row: string, number: number) => {
-    const found = venue.seats.find((s) => s.row === row && s.number === number);
-    assert(found, `the venue has no seat ${row}${number}`);
-    return found.seat_id;
-  };
-  return { showId: show.show_id, seatIds: [seat("A", 4), seat("A", 5)], total: 1500 };
-}
-
 // ---- the pages -----------------------------------------------------------------------------
-
-const seatSelector = (seatId: string) => `#seat-map button[data-seat-id="${seatId}"]`;
 
 async function openPage(
   browser: Browser,
   base: string,
   showId: string,
   viewport: { width: number; height: number },
-  pageErrors: string[],
+  seen: { pageErrors: string[]; outside: string[] },
   label: string,
 ): Promise<Page> {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
-  page.on("pageerror", (error) => pageErrors.push(`${label}: ${error.message}`));
+  page.on("pageerror", (error) => seen.pageErrors.push(`${label}: ${error.message}`));
+  const host = new URL(base).host;
+  context.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.protocol !== "data:" && url.host !== host) seen.outside.push(`${label}: ${url.href}`);
+  });
   await page.goto(`${base}/?show=${encodeURIComponent(showId)}`);
   return page;
 }
@@ -280,12 +101,6 @@ async function seenAt(page: Page, key: string, timeoutMs: number): Promise<numbe
   return Number(await handle.jsonValue());
 }
 
-async function seatStates(page: Page, seatIds: string[]): Promise<string[]> {
-  return Promise.all(
-    seatIds.map(async (id) => (await page.getAttribute(seatSelector(id), "data-state")) ?? "none"),
-  );
-}
-
 // ---- the run -------------------------------------------------------------------------------
 
 async function run(server: Server): Promise<void> {
@@ -297,21 +112,16 @@ async function run(server: Server): Promise<void> {
     { sub: "browser_test", role: "admin", ttlSeconds: 3600 },
     ensureJwtSecret(),
   );
-  const show = await createShow(server.base, adminToken);
+  const { showId, seat } = await createShow(server.base, adminToken, "Browser test");
+  const seatIds: [string, string] = [seat("A", 4), seat("A", 5)];
+  const show = { showId, seatIds, total: 1500 };
   console.log(`fresh show ${show.showId}; the first user will lock row A seats 4 and 5`);
 
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await launchChromium();
   const pageErrors: string[] = [];
+  // With the simulator (npm start's provider) the page loads nothing from anywhere else:
+  // Stripe's script, the only outside one it may load, comes only when Stripe is configured.
+  const outside: string[] = [];
   try {
     const [buyer, viewer] = await Promise.all([
       openPage(
@@ -319,7 +129,7 @@ async function run(server: Server): Promise<void> {
         server.base,
         show.showId,
         { width: 1280, height: 900 },
-        pageErrors,
+        { pageErrors, outside },
         "buyer",
       ),
       openPage(
@@ -327,7 +137,7 @@ async function run(server: Server): Promise<void> {
         server.base,
         show.showId,
         { width: 375, height: 812 },
-        pageErrors,
+        { pageErrors, outside },
         "viewer",
       ),
     ]);
@@ -630,8 +440,16 @@ async function run(server: Server): Promise<void> {
       return `${operations.length} operations in the sidebar; "Test Request" on the seat map and on GET /v1/bookings (local token) answered 200; no request left ${serverHost}`;
     });
 
-    await check("no script errors in either page", async () => {
+    await check("no script errors, and nothing loaded from elsewhere, in either page", async () => {
       assert(pageErrors.length === 0, pageErrors.join("; "));
+      assert(outside.length === 0, `requests left the server: ${outside.join(", ")}`);
+      const scripts = await buyer.$$eval("script[src]", (found) =>
+        found.map((script) => (script as HTMLScriptElement).src),
+      );
+      assert(
+        scripts.every((src) => new URL(src).origin === new URL(server.base).origin),
+        `scripts from elsewhere: ${scripts.join(", ")}`,
+      );
       return undefined;
     });
   } finally {
@@ -639,32 +457,4 @@ async function run(server: Server): Promise<void> {
   }
 }
 
-async function main(): Promise<number> {
-  const port = await freePort();
-  const server = startServer(port);
-  const stop = (why: string) => {
-    console.log(`✗ ${why}; stopping the server`);
-    stopServer(server).finally(() => process.exit(1));
-  };
-  process.once("SIGINT", () => stop("interrupted"));
-  process.once("SIGTERM", () => stop("terminated"));
-  const watchdog = setTimeout(() => stop(`the run took over ${WATCHDOG_MS / 1000} s`), WATCHDOG_MS);
-
-  try {
-    await run(server);
-  } catch (error) {
-    failed++;
-    console.log(`✗ the run stopped: ${error instanceof Error ? error.message : String(error)}`);
-  } finally {
-    clearTimeout(watchdog);
-    if (failed > 0) {
-      console.log("--- server output (last lines) ---");
-      console.log(server.output.slice(-40).join("\n"));
-    }
-    await stopServer(server);
-  }
-  console.log(`${passed} passed, ${failed} failed`);
-  return failed === 0 && passed > 0 ? 0 : 1;
-}
-
-process.exitCode = await main();
+process.exitCode = await withServer({ watchdogMs: WATCHDOG_MS }, run);

@@ -1,7 +1,8 @@
 /**
  * `npm start`: applies the D1 migrations locally, loads the demo catalog, prints the demo
  * show and a user token, then serves the Worker with `wrangler dev` (workerd, local D1, KV
- * and Durable Object state under .wrangler/) on 127.0.0.1:$PORT (default 8787).
+ * and Durable Object state under .wrangler/) on 127.0.0.1:$PORT (default 8787). Arguments
+ * (`npm start -- --var NAME:value`) are passed on to wrangler dev.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -78,6 +79,9 @@ const dev = spawn(
     // Webhooks may call a receiver on this machine (over http): local development only.
     "--var",
     "WEBHOOK_LOCAL_TARGETS:127.0.0.1",
+    // Anything after `npm start --` goes to wrangler dev: scripts/stripe-browser-test.ts
+    // adds `--var` settings there (Stripe as the provider, its local stand-in).
+    ...process.argv.slice(2),
   ],
   { cwd: projectRoot, env: wranglerEnv, stdio: "inherit" },
 );

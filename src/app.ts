@@ -18,7 +18,8 @@ import { devTokenRoutes } from "./routes/dev-tokens.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { liveFeedRoutes } from "./routes/live-feed.ts";
 import { healthRoutes, openApiDocumentRoute } from "./routes/meta.ts";
-import { paymentWebhookRoutes } from "./routes/payment-webhooks.ts";
+import { paymentConfigRoutes } from "./routes/payment-config.ts";
+import { paymentWebhookRoutes, razorpayWebhookRoutes } from "./routes/payment-webhooks.ts";
 import { paymentRoutes } from "./routes/payments.ts";
 import { queueRoutes } from "./routes/queue.ts";
 import { seatLockRoutes } from "./routes/seat-locks.ts";
@@ -65,7 +66,9 @@ const api = apiRouter()
   .route("/", seatLockRoutes)
   .route("/", bookingRoutes)
   .route("/", paymentRoutes)
+  .route("/", paymentConfigRoutes)
   .route("/", paymentWebhookRoutes)
+  .route("/", razorpayWebhookRoutes)
   .route("/", queueRoutes)
   .route("/", ticketRoutes)
   .route("/", checkinRoutes)

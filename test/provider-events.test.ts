@@ -18,11 +18,18 @@ async function confirmedBooking(user: string) {
   return { ctx, booking };
 }
 
+/** What the Worker's route makes of each Stripe event type (routes/payment-webhooks.ts). */
+const SAYS: Record<string, ProviderEvent["says"]> = {
+  "payment_intent.succeeded": "succeeded",
+  "charge.dispute.created": "disputed",
+};
+
 function eventFor(bookingId: string, paymentId: string, type: string, eventId: string) {
   return {
     provider: "stripe",
     eventId,
     type,
+    says: SAYS[type] ?? null,
     paymentId,
     attemptKey: `${bookingId}:1`,
     bookingId,

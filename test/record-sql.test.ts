@@ -121,7 +121,7 @@ describe("the outbox's statements", () => {
                 showId: "show_x",
                 eventId: "event_x",
                 lockId: b.lockId,
-                status: b.status,
+                status: confirmed ? "confirmed" : "pending",
                 totalAmount: fromMinorUnits(b.totalMinor),
                 paymentId: b.paymentId,
                 ticketId: b.ticketId,

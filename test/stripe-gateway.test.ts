@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type ChargeRequest, PaymentOutcomeUnknown } from "../src/payments/payment-gateway.ts";
 import { STRIPE_API_VERSION, StripeGateway } from "../src/payments/stripe-gateway.ts";
+import { answerFetchesWith } from "./support/stand-in-fetch.ts";
 import { STAND_IN_ORIGIN, STAND_IN_SECRET_KEY, StripeStandIn } from "./support/stripe-stand-in.ts";
 
 /**
@@ -13,7 +14,7 @@ let standIn: StripeStandIn;
 
 beforeEach(() => {
   standIn = new StripeStandIn();
-  standIn.listen();
+  answerFetchesWith(standIn);
 });
 
 afterEach(() => {

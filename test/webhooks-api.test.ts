@@ -108,6 +108,7 @@ describe("POST /v1/webhooks", () => {
       "booking.cancelled",
       "booking.expired",
       "payment.refunded",
+      "booking.payment_refunded_late",
       "show.updated",
       "show.cancelled",
     ];

@@ -210,7 +210,13 @@ export const api = {
   getLock: (lockId) => authed("GET", `/seats/lock/${encodeURIComponent(lockId)}`),
   releaseLock: (lockId) => authed("DELETE", `/seats/lock/${encodeURIComponent(lockId)}`),
 
-  /** The card travels in this one request body and is not kept anywhere by this module. */
+  /** Which provider takes payments (simulated, stripe, razorpay), its public key and script. */
+  paymentConfig: () => read("/payments/config"),
+  /**
+   * The card (simulator) or Stripe's PaymentMethod id travels in this one request body and
+   * is not kept anywhere by this module. Answers `{booking}` (201), or `{booking, payment}`
+   * (202) when the buyer must still confirm with the bank (3-D Secure).
+   */
   book: (body) => authed("POST", "/bookings", { body, idempotencyKey: newIdempotencyKey() }),
   getBooking: (bookingId) => authed("GET", `/bookings/${encodeURIComponent(bookingId)}`),
 

@@ -59,6 +59,8 @@ function setLock(lock, deadline) {
   const kept = {
     lock_id: lock.lock_id,
     seat_ids: lock.seat_ids,
+    // The server's own expiry, kept to see whether a later read moved it (recheckLock).
+    expires_at: lock.expires_at,
     deadline: deadline ?? Date.now() + (Number.isFinite(length) ? length : 300_000),
   };
   saveLock(state.show.show_id, kept);
@@ -87,6 +89,37 @@ export async function restoreLock() {
   } catch {
     forgetLock(showId);
   }
+}
+
+/**
+ * After a payment that did not go through: is the lock still holding? A payment that waited
+ * for the buyer's bank may have kept the seats past the lock's first expiry, so the
+ * countdown moves by as much as the server's expiry moved (a difference of two server
+ * times: this device's clock plays no part). Answers false, with the lock dropped, if it
+ * no longer holds.
+ */
+export async function recheckLock() {
+  const kept = state.lock;
+  if (!kept) return false;
+  let lock;
+  try {
+    lock = await api.getLock(kept.lock_id);
+  } catch (error) {
+    // Unknown to the API: gone. Otherwise (no answer) the countdown goes on as it was.
+    if (error instanceof ApiError && error.code === "NOT_FOUND") {
+      dropLock();
+      return false;
+    }
+    return true;
+  }
+  if (state.lock?.lock_id !== kept.lock_id) return Boolean(state.lock);
+  if (lock.status !== "locked") {
+    dropLock();
+    return false;
+  }
+  const moved = Date.parse(lock.expires_at) - Date.parse(kept.expires_at);
+  if (Number.isFinite(moved) && moved !== 0) setLock(lock, kept.deadline + moved);
+  return true;
 }
 
 const secondsUntil = (deadline) => Math.max(0, Math.round((deadline - Date.now()) / 1000));

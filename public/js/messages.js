@@ -39,6 +39,8 @@ const paymentReasons = {
     "Your card was declined for insufficient funds. Try another card; your seats are still held.",
   invalid_card_number: "That card number is not valid. Check it and try again.",
   expired_card: "That card has expired. Check the expiry date or use another card.",
+  requires_action:
+    "This card asks your bank to confirm the payment, which cannot be done here. Try another card; your seats are still held.",
   gateway_timeout:
     "The payment provider did not answer in time, so the payment was called off and any charge refunded. Your seats are still held; try again.",
   gateway_error:

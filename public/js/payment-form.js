@@ -1,22 +1,38 @@
 /**
- * The pay form (#pay-form) inside the lock panel: the card fields, the pay button, and the
- * list of test cards. The card details are the user's input: they are read from the form
- * once, to pay, sent in that one request body, and cleared from the form after a payment.
+ * The pay form (#pay-form) inside the lock panel, for the provider GET /v1/payments/config
+ * names. The simulator: the card fields, the pay button and the list of test cards; the
+ * card details are the user's input, read from the form once to pay, sent in that one
+ * request body, and cleared from the form after a payment. Stripe: Stripe's own card field
+ * in place of ours (stripe-payment.js); card fields are never sent then. Until the
+ * provider is known nothing is sent, since card data must not go to a server that takes
+ * payments elsewhere.
  */
-import { ApiError, api, getUser } from "./api.js";
+import { api, getUser } from "./api.js";
 import { $, setText } from "./dom.js";
 import { formatPrice } from "./format.js";
-import { dropLock } from "./lock.js";
 import { clearNotice, showError, showNotice } from "./notice.js";
-import { setSeatStatus, totalOf } from "./seats.js";
-import { state, subscribe, whileBusy } from "./state.js";
+import { booked, paymentFailed } from "./payment-outcome.js";
+import { totalOf } from "./seats.js";
+import { notify, state, subscribe, whileBusy } from "./state.js";
+import {
+  focusCardField,
+  payWithStripe,
+  setUpStripe,
+  showPaymentElement,
+  stripeReady,
+} from "./stripe-payment.js";
 import { DEFAULT_CARD, TEST_CARDS } from "./test-cards.js";
-import { showBooking } from "./ticket-panel.js";
 
 /** The form was emptied after a payment: the next lock offers the public test card again. */
 let emptied = false;
 /** The lock the form was last drawn for. */
 let drawnLockId = null;
+/** The lock Stripe's field was last given the total of. */
+let elementLockId = null;
+/** "simulated" | "stripe" | an unsupported provider's name; null until the API has said. */
+let provider = null;
+/** The config request under way or done (null again after a failure, to ask anew). */
+let configLoad = null;
 
 export function mountPaymentForm() {
   fillTestCards();
@@ -26,6 +42,65 @@ export function mountPaymentForm() {
     pay();
   });
   subscribe(render);
+  loadProvider().catch(() => {
+    // Said when the user pays (pay() asks again); the seat map needs none of it.
+  });
+}
+
+/** Asks the API which provider takes payments, and sets the form up for it. */
+function loadProvider() {
+  configLoad ??= (async () => {
+    const config = await api.paymentConfig();
+    if (config.provider === "stripe") {
+      useStripeForm(config);
+      try {
+        await setUpStripe(config);
+      } catch (error) {
+        showNotice(
+          "error",
+          "The card form could not be loaded from Stripe. Check your connection and reload the page.",
+        );
+        throw error;
+      }
+    } else if (config.provider !== "simulated") {
+      useNoForm(config.provider);
+    }
+    provider = config.provider;
+    notify();
+  })().catch((error) => {
+    configLoad = null;
+    throw error;
+  });
+  return configLoad;
+}
+
+/** Stripe's field in place of ours; our fields are disabled so the form never checks them. */
+function useStripeForm(config) {
+  hideCardFields();
+  $("payment-element").hidden = false;
+  setText($("pay-heading"), "Pay by card");
+  if (config.publishable_key?.startsWith("pk_test_")) {
+    showPayNote("Stripe test mode: card 4242 4242 4242 4242, any future date and any CVC.");
+  }
+  setText($("card-data-note"), "Card details go to Stripe only; this site never sees them.");
+}
+
+/** A provider this page cannot pay through (Razorpay's checkout is not built in yet). */
+function useNoForm(name) {
+  hideCardFields();
+  setText($("pay-heading"), "Payment");
+  showPayNote(`This page cannot take payments through ${name} yet.`);
+}
+
+function hideCardFields() {
+  $("card-fields").hidden = true;
+  for (const input of $("card-fields").querySelectorAll("input")) input.disabled = true;
+  $("test-cards-box").hidden = true;
+}
+
+function showPayNote(text) {
+  setText($("pay-note"), text);
+  $("pay-note").hidden = false;
 }
 
 function render({ lock, busy }) {
@@ -37,7 +112,14 @@ function render({ lock, busy }) {
       emptied = false;
     }
   }
-  $("pay-button").disabled = Boolean(busy);
+  // Stripe's field is made for the lock's total, then updated to each new lock's (once
+  // Stripe.js is there: setting it up redraws).
+  if (provider === "stripe" && lock && lockId !== elementLockId) {
+    if (showPaymentElement($("payment-element"), totalOf(lock.seat_ids))) elementLockId = lockId;
+  }
+  const payable = provider === "simulated" || (provider === "stripe" && stripeReady());
+  // Before the provider is known the button stays usable: pay() then asks for it again.
+  $("pay-button").disabled = Boolean(busy) || (provider !== null && !payable);
   if (busy === "pay") setText($("pay-button"), "Paying…");
   else if (lock) setText($("pay-button"), `Pay ${formatPrice(totalOf(lock.seat_ids))}`);
 }
@@ -46,7 +128,8 @@ function render({ lock, busy }) {
 export function focusPaymentForm({ scroll = false } = {}) {
   // On a phone the form is far below; a smooth scroll shows where focus went.
   if (scroll) $("pay-form").scrollIntoView({ behavior: "smooth", block: "center" });
-  $("card-number").focus({ preventScroll: scroll });
+  if (provider === "stripe") focusCardField();
+  else $("card-number").focus({ preventScroll: scroll });
 }
 
 function fillTestCards() {
@@ -92,6 +175,26 @@ function parseExpiry(text) {
 function pay() {
   const lock = state.lock;
   if (!lock) return;
+  if (provider === "stripe") {
+    if (stripeReady()) payWithStripe(lock);
+    return;
+  }
+  if (provider === "simulated") payWithCard(lock);
+  else if (provider === null) {
+    // The provider was not known yet (its request failed): ask again, send nothing now.
+    whileBusy("pay", async () => {
+      try {
+        await loadProvider();
+        showNotice("info", "The payment form is ready. Check the details and press Pay again.");
+      } catch (error) {
+        showError(error);
+      }
+    });
+  }
+}
+
+/** The simulator: the card fields go in the booking request. */
+function payWithCard(lock) {
   const expiry = parseExpiry($("card-expiry").value);
   if (!expiry) {
     showNotice("error", "Enter the card's expiry as MM/YYYY, for example 12/2031.");
@@ -119,31 +222,9 @@ function pay() {
         payment_method: paymentMethod,
       });
       clearCard();
-      for (const seat of booking.seats) setSeatStatus(seat.seat_id, "booked");
-      dropLock();
-      await showBooking(booking);
+      await booked(booking);
     } catch (error) {
-      await paymentFailed(error);
+      await paymentFailed(error, clearCard);
     }
   });
-}
-
-async function paymentFailed(error) {
-  showError(error);
-  if (!(error instanceof ApiError)) return;
-  if (
-    error.code === "LOCK_EXPIRED" ||
-    (error.code === "INVALID_INPUT" && error.details?.field === "lock_id")
-  ) {
-    dropLock();
-  } else if (error.code === "BOOKING_EXISTS" && typeof error.details?.booking_id === "string") {
-    // Already paid (a retry after a lost answer): show the booking that exists.
-    clearCard();
-    dropLock();
-    try {
-      await showBooking((await api.getBooking(error.details.booking_id)).booking);
-    } catch (readError) {
-      showError(readError);
-    }
-  }
 }

@@ -39,11 +39,14 @@ const stripeMethodSchema = z.strictObject({
     .regex(/^pm_[A-Za-z0-9_]+$/, "must be a Stripe PaymentMethod id (pm_...)"),
 });
 
+/** Razorpay's checkout: the booking answers 202 with the order the browser opens it with. */
+const razorpayMethodSchema = z.strictObject({ type: z.literal("razorpay") });
+
 const paymentMethodSchema = z
-  .discriminatedUnion("type", [cardMethodSchema, stripeMethodSchema])
+  .discriminatedUnion("type", [cardMethodSchema, stripeMethodSchema, razorpayMethodSchema])
   .meta({
     description:
-      'Card fields (credit_card | debit_card) with the simulated provider; with a real provider, the provider\'s token: {type: "stripe", payment_method: "pm_..."}',
+      'Card fields (credit_card | debit_card) with the simulated provider; with Stripe, the token of Stripe\'s own card field: {type: "stripe", payment_method: "pm_..."}; with Razorpay, {type: "razorpay"} (the buyer pays in Razorpay\'s checkout, opened with the order id the 202 answer gives)',
   });
 
 export type PaymentMethodBody = z.output<typeof paymentMethodSchema>;

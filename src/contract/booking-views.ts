@@ -2,6 +2,20 @@ import type { BookingStatus } from "../db/schema.ts";
 
 /** The JSON of a booking, as each answer shows it (snake_case field names). */
 
+/**
+ * A booking's status as answers show it: D1's four, and `failed`, which only the show
+ * object has: a booking made with its payment, whose payment then failed in the provider's
+ * page (3-D Secure refused). It never reached D1, which records bookings once paid.
+ */
+export type BookingViewStatus = BookingStatus | "failed";
+
+/** A payment that went through after its booking expired, given back (late money). */
+export interface LateRefundView {
+  refund_id: string | null;
+  amount: number;
+  status: "pending" | "succeeded";
+}
+
 export interface BookedSeat {
   seat_id: string;
   row: string;
@@ -15,13 +29,15 @@ export interface BookingSnapshot {
   userId: string;
   seats: BookedSeat[];
   totalAmount: number;
-  status: BookingStatus;
+  status: BookingViewStatus;
   paymentId: string | null;
   ticketId: string | null;
   /** ISO-8601. */
   createdAt: string;
   confirmedAt: string | null;
   cancelledAt: string | null;
+  /** Only on a booking whose payment came after it expired and was refunded. */
+  refund?: LateRefundView;
 }
 
 export interface BookingShow {
@@ -42,6 +58,7 @@ export function createdBookingView(booking: BookingSnapshot) {
     payment_id: booking.paymentId,
     ticket_id: booking.ticketId,
     created_at: booking.createdAt,
+    ...(booking.refund ? { refund: booking.refund } : {}),
   };
 }
 
@@ -72,6 +89,7 @@ export function bookingDetailView(
     created_at: booking.createdAt,
     confirmed_at: booking.confirmedAt,
     cancelled_at: booking.cancelledAt,
+    ...(booking.refund ? { refund: booking.refund } : {}),
   };
 }
 

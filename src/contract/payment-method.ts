@@ -12,9 +12,15 @@ export interface CardDetails {
 
 /**
  * What pays for a booking: raw card fields (taken by the simulated provider only: with a
- * real provider, card data never reaches our server), or a provider's token made in the
- * browser by the provider's own field (Stripe's PaymentMethod id, `pm_...`).
+ * real provider, card data never reaches our server), a provider's token made in the
+ * browser by the provider's own field (Stripe's PaymentMethod id, `pm_...`), or the
+ * provider's own checkout, opened by the browser once the payment is created (Razorpay:
+ * the charge makes an order and waits for the buyer, like a payment that needs 3-D Secure).
  */
 export type PaymentMethodInput =
   | { kind: "card"; card: CardDetails }
-  | { kind: "token"; provider: "stripe"; token: string };
+  | { kind: "token"; provider: "stripe"; token: string }
+  | { kind: "checkout"; provider: "razorpay" };
+
+/** The payment providers a deployment may use (PAYMENT_PROVIDER). */
+export type PaymentProvider = "simulated" | "stripe" | "razorpay";

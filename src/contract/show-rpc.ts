@@ -6,7 +6,7 @@ import type {
   bookingDetailView,
   createdBookingView,
 } from "./booking-views.ts";
-import type { PaymentMethodInput } from "./payment-method.ts";
+import type { PaymentMethodInput, PaymentProvider } from "./payment-method.ts";
 
 /**
  * The typed surface between the Worker and a show's Durable Object. The object is named by
@@ -27,7 +27,7 @@ interface KeptReply {
  * Idempotency-Key: the Worker then sends `kept.body` byte for byte and keeps it in KV.
  */
 export type ShowResult<T> =
-  | { ok: true; status: 200 | 201; value: T; kept?: KeptReply }
+  | { ok: true; status: 200 | 201 | 202; value: T; kept?: KeptReply }
   | { ok: false; error: ApiFailure; kept?: KeptReply };
 
 /** The scope and request hash of an Idempotency-Key, computed by the Worker. */
@@ -109,9 +109,26 @@ export interface BookingRead {
   show: BookingShow;
 }
 
-/** POST /v1/bookings answers `{ booking }` as created. */
-export interface CreatedBooking {
+/**
+ * A payment that waits for the buyer in the provider's page: the browser completes it with
+ * `client_secret` (Stripe's PaymentIntent client secret; Razorpay's order id).
+ */
+export interface PaymentAction {
+  status: "requires_action";
+  client_secret: string;
+  provider: PaymentProvider;
+}
+
+/**
+ * POST /v1/bookings answers `{ booking }` as created (201); a payment waiting for the
+ * buyer adds `payment` (202, the booking pending).
+ */
+export type CreatedBooking = { booking: ReturnType<typeof createdBookingView> } | PaymentWaiting;
+
+/** 202: the booking (pending) and its payment waiting for the buyer. */
+export interface PaymentWaiting {
   booking: ReturnType<typeof createdBookingView>;
+  payment: PaymentAction;
 }
 
 /** A booking as GET /v1/bookings/{id} and the cancel route answer it. */
@@ -119,11 +136,13 @@ export interface BookingDetail {
   booking: ReturnType<typeof bookingDetailView>;
 }
 
-/** POST /v1/payments answers the payment. */
-export interface PaymentReceipt {
-  payment_id: string;
-  booking_id: string;
-  status: "succeeded";
-  amount: number;
-  processed_at: string;
-}
+/** POST /v1/payments answers the payment (200), or the booking and its wait (202). */
+export type PaymentReceipt =
+  | {
+      payment_id: string;
+      booking_id: string;
+      status: "succeeded";
+      amount: number;
+      processed_at: string;
+    }
+  | PaymentWaiting;

@@ -13,7 +13,8 @@ export function unwrap<T>(result: ShowResult<T>): T {
 }
 
 /** A JSON answer typed as the route declares it, for the route's handler and hc clients. */
-export type JsonAnswer<T, S extends 200 | 201> = Response & TypedResponse<JSONParsed<T>, S, "json">;
+export type JsonAnswer<T, S extends 200 | 201 | 202> = Response &
+  TypedResponse<JSONParsed<T>, S, "json">;
 
 /**
  * The HTTP response for a show object's answer. A reply kept under an Idempotency-Key is
@@ -28,6 +29,24 @@ export function respond<T, S extends 200 | 201>(
 ): JsonAnswer<T, S> {
   return answer(c, result) as JsonAnswer<T, S>;
 }
+
+/**
+ * The same, for a route whose success is `declared` when the payment is through, or 202
+ * with `{booking, payment}` while it waits for the buyer (3-D Secure): the answer that
+ * has `payment`.
+ */
+export function respondOrWait<T, S extends 200 | 201>(
+  c: Context<AppEnv>,
+  result: ShowResult<T>,
+  _declared: S,
+): JsonAnswer<Exclude<T, Waiting>, S> | JsonAnswer<Extract<T, Waiting>, 202> {
+  return answer(c, result) as
+    | JsonAnswer<Exclude<T, Waiting>, S>
+    | JsonAnswer<Extract<T, Waiting>, 202>;
+}
+
+/** An answer whose payment waits for the buyer. */
+type Waiting = { payment: unknown };
 
 function answer<T>(c: Context<AppEnv>, result: ShowResult<T>): Response {
   const { kept } = result;

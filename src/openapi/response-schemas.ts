@@ -175,23 +175,51 @@ const bookedSeat = z.object({
   number: z.number().int(),
   price: z.number(),
 });
-const bookingStatus = z.enum(["pending", "confirmed", "cancelled", "expired"]);
+const bookingStatus = z.enum(["pending", "confirmed", "cancelled", "expired", "failed"]).meta({
+  description:
+    "failed: the payment made with the booking failed in the provider's page (3-D Secure refused); its lock still holds, and may be booked again",
+});
+/** A payment that went through after its booking expired, refunded (late money). */
+const lateRefund = z
+  .object({
+    refund_id: z.string().nullable(),
+    amount: z.number(),
+    status: z.enum(["pending", "succeeded"]),
+  })
+  .meta({ id: "LateRefund" });
+
+const createdBooking = z.object({
+  booking_id: z.string(),
+  show_id: z.string(),
+  user_id: z.string(),
+  seats: z.array(bookedSeat),
+  total_amount: z.number(),
+  status: bookingStatus,
+  payment_id: z.string().nullable(),
+  ticket_id: z.string().nullable(),
+  created_at: isoTime,
+  refund: lateRefund.optional(),
+});
 
 export const createdBookingSchema = z
-  .object({
-    booking: z.object({
-      booking_id: z.string(),
-      show_id: z.string(),
-      user_id: z.string(),
-      seats: z.array(bookedSeat),
-      total_amount: z.number(),
-      status: bookingStatus,
-      payment_id: z.string().nullable(),
-      ticket_id: z.string().nullable(),
-      created_at: isoTime,
-    }),
-  })
+  .object({ booking: createdBooking })
   .meta({ id: "CreatedBooking", example: examples.createdBooking });
+
+/** A payment waiting for the buyer in the provider's page (3-D Secure, a provider's checkout). */
+const paymentAction = z
+  .object({
+    status: z.literal("requires_action"),
+    client_secret: z.string().meta({
+      description:
+        "Stripe: the PaymentIntent's client secret, for stripe.handleNextAction; Razorpay: the order id, for its checkout",
+    }),
+    provider: z.enum(["simulated", "stripe", "razorpay"]),
+  })
+  .meta({ id: "PaymentAction" });
+
+export const paymentWaitingSchema = z
+  .object({ booking: createdBooking, payment: paymentAction })
+  .meta({ id: "PaymentWaiting" });
 
 const bookingDetailSchema = z.object({
   booking_id: z.string(),
@@ -211,6 +239,7 @@ const bookingDetailSchema = z.object({
   created_at: isoTime,
   confirmed_at: isoTime.nullable(),
   cancelled_at: isoTime.nullable(),
+  refund: lateRefund.optional(),
 });
 
 export const paymentSchema = z

@@ -10,7 +10,8 @@ type PaymentMethodBody =
       expiry_year: number;
       cvv: string;
     }
-  | { type: "stripe"; payment_method: string };
+  | { type: "stripe"; payment_method: string }
+  | { type: "razorpay" };
 
 /**
  * The payment method for the configured provider, or 400 naming `payment_method`: with a
@@ -20,6 +21,16 @@ type PaymentMethodBody =
  */
 export function acceptedMethod(env: Env, body: PaymentMethodBody): PaymentMethodInput {
   const provider = env.PAYMENT_PROVIDER || "simulated";
+  if (body.type === "razorpay") {
+    if (provider !== "razorpay") {
+      throw invalidInput(
+        "payment_method",
+        `this deployment takes payments through '${provider}', not Razorpay`,
+      );
+    }
+    // The buyer pays in Razorpay's checkout, opened with the order the booking answers.
+    return { kind: "checkout", provider: "razorpay" };
+  }
   if (body.type === "stripe") {
     if (provider !== "stripe") {
       throw invalidInput(
@@ -32,7 +43,7 @@ export function acceptedMethod(env: Env, body: PaymentMethodBody): PaymentMethod
   if (provider !== "simulated") {
     throw invalidInput(
       "payment_method",
-      `card fields are not taken with the '${provider}' provider: card data never reaches this server; send the token of the provider's own card field`,
+      `card fields are not taken with the '${provider}' provider: card data never reaches this server; send the token of the provider's own card field (Stripe) or {"type": "razorpay"} (Razorpay's checkout)`,
     );
   }
   return { kind: "card", card: body };

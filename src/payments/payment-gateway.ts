@@ -1,6 +1,10 @@
-import type { CardDetails, PaymentMethodInput } from "../contract/payment-method.ts";
+import type {
+  CardDetails,
+  PaymentMethodInput,
+  PaymentProvider,
+} from "../contract/payment-method.ts";
 
-export type { CardDetails, PaymentMethodInput };
+export type { CardDetails, PaymentMethodInput, PaymentProvider };
 /**
  * What the booking flow needs from a payment provider. Every call carries an idempotency
  * key: the provider performs one charge (or refund) per key, however often it is asked.
@@ -23,8 +27,9 @@ export interface ChargeRequest {
 }
 
 /**
- * How a charge went. `requires_action`: the buyer must act (3-D Secure) in the provider's
- * own page; the outcome comes later, by the provider's webhook or a retrieve.
+ * How a charge went. `requires_action`: the buyer must act in the provider's own page (3-D
+ * Secure; Razorpay's checkout), with `clientSecret` (Stripe's PaymentIntent client secret;
+ * Razorpay's order id); the outcome comes later, by the provider's webhook or a retrieve.
  */
 export type ChargeOutcome =
   | { status: "succeeded"; paymentId: string; card: CardSummary; processedAt: string }
@@ -68,7 +73,7 @@ export class PaymentOutcomeUnknown extends Error {
 }
 
 export interface PaymentGateway {
-  readonly provider: "simulated" | "stripe";
+  readonly provider: PaymentProvider;
   charge(request: ChargeRequest): Promise<ChargeOutcome>;
   refund(request: RefundRequest): Promise<RefundOutcome>;
   /**

@@ -1,12 +1,14 @@
 import { simulatorStub } from "../contract/object-stubs.ts";
 import type { PaymentGateway } from "./payment-gateway.ts";
+import { razorpayConfig } from "./razorpay-config.ts";
+import { RazorpayGateway } from "./razorpay-gateway.ts";
 import { SimulatedGateway } from "./simulated-gateway.ts";
 import { stripeConfig } from "./stripe-config.ts";
 import { StripeGateway } from "./stripe-gateway.ts";
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-/** The configured gateway: PAYMENT_PROVIDER in wrangler.toml vars ("simulated" by default, or "stripe"). */
+/** The configured gateway: PAYMENT_PROVIDER in wrangler.toml vars ("simulated" by default, "stripe" or "razorpay"). */
 export function selectGateway(env: Env): PaymentGateway {
   const provider = env.PAYMENT_PROVIDER || "simulated";
   const timeoutMs = Number(env.PAYMENT_TIMEOUT_MS) || DEFAULT_TIMEOUT_MS;
@@ -17,6 +19,18 @@ export function selectGateway(env: Env): PaymentGateway {
       const config = stripeConfig(env);
       if (!config) throw new Error("PAYMENT_PROVIDER is stripe but Stripe is not configured");
       return new StripeGateway({ secretKey: config.secretKey, apiBase: config.apiBase, timeoutMs });
+    }
+    case "razorpay": {
+      const config = razorpayConfig(env);
+      if (!config) throw new Error("PAYMENT_PROVIDER is razorpay but Razorpay is not configured");
+      return new RazorpayGateway({
+        keyId: config.keyId,
+        keySecret: config.keySecret,
+        apiBase: config.apiBase,
+        timeoutMs,
+        // An unpaid order waits for the buyer as long as the seats are held for them.
+        checkoutWindowSeconds: Number(env.PAYMENT_ACTION_HOLD_SECONDS) || 900,
+      });
     }
     default:
       throw new Error(`PAYMENT_PROVIDER '${provider}' is not supported`);

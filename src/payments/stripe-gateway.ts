@@ -8,6 +8,7 @@ import {
   type RefundOutcome,
   type RefundRequest,
 } from "./payment-gateway.ts";
+import { providerOrigin } from "./provider-origin.ts";
 import {
   declineOf,
   failureOf,
@@ -349,17 +350,8 @@ function parseApiBase(apiBase: string): {
   port: number;
   protocol: "http" | "https";
 } {
-  const url = new URL(apiBase);
-  if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash) {
-    throw new Error(`StripeGateway: apiBase must be an origin with no path, got ${apiBase}`);
-  }
-  const protocol = url.protocol === "https:" ? "https" : url.protocol === "http:" ? "http" : null;
-  if (!protocol) throw new Error(`StripeGateway: apiBase must be http(s), got ${apiBase}`);
-  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
-  if (protocol === "http" && !loopback) {
-    // The secret key travels in every request: never in the clear past this machine.
-    throw new Error("StripeGateway: plain http is allowed only for a local stand-in");
-  }
+  const url = providerOrigin("StripeGateway", apiBase);
+  const protocol = url.protocol === "https:" ? "https" : "http";
   return {
     host: url.hostname,
     port: Number(url.port) || (protocol === "https" ? 443 : 80),

@@ -4,12 +4,13 @@ import { bookingDetailView, bookingListView } from "../contract/booking-views.ts
 import { showIdOf } from "../contract/scoped-ids.ts";
 import { database } from "../db/database.ts";
 import { ApiError, invalidInput, notFound } from "../http/api-error.ts";
-import { respond } from "../http/show-response.ts";
+import { respond, respondOrWait } from "../http/show-response.ts";
 import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
 import {
   bookingListResponse,
   bookingResponse,
   createdBookingSchema,
+  paymentWaitingSchema,
 } from "../openapi/response-schemas.ts";
 import { listQuerySchema } from "../openapi/shared-schemas.ts";
 import { acceptedMethod } from "../payments/accepted-methods.ts";
@@ -27,6 +28,10 @@ const createBooking = apiRoute({
   request: { body: jsonRequest(createBookingSchema) },
   responses: {
     201: jsonAnswer(createdBookingSchema, "The booking: confirmed when paid, else pending"),
+    202: jsonAnswer(
+      paymentWaitingSchema,
+      "The booking, pending: its payment waits for the buyer's action (3-D Secure); the seats stay held meanwhile",
+    ),
   },
 });
 
@@ -88,7 +93,7 @@ export const bookingRoutes = apiRouter()
       },
       { requestId: c.get("requestId"), idempotency: c.get("idempotency") },
     );
-    return respond(c, reply, 201);
+    return respondOrWait(c, reply, 201);
   })
   .openapi(listBookings, async (c) => {
     const { limit, cursor } = c.req.valid("query");

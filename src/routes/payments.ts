@@ -1,7 +1,7 @@
 import { createPaymentSchema } from "../bookings/booking-schemas.ts";
-import { respond } from "../http/show-response.ts";
+import { respondOrWait } from "../http/show-response.ts";
 import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
-import { paymentSchema } from "../openapi/response-schemas.ts";
+import { paymentSchema, paymentWaitingSchema } from "../openapi/response-schemas.ts";
 import { acceptedMethod } from "../payments/accepted-methods.ts";
 import { owningShowClient } from "../show-client/show-client.ts";
 
@@ -15,7 +15,13 @@ const payBooking = apiRoute({
   idempotencyKey: "required",
   errors: [404, 409],
   request: { body: jsonRequest(createPaymentSchema) },
-  responses: { 200: jsonAnswer(paymentSchema, "The payment") },
+  responses: {
+    200: jsonAnswer(paymentSchema, "The payment"),
+    202: jsonAnswer(
+      paymentWaitingSchema,
+      "The booking, pending: the payment waits for the buyer's action (3-D Secure)",
+    ),
+  },
 });
 
 export const paymentRoutes = apiRouter().openapi(payBooking, async (c) => {
@@ -30,5 +36,5 @@ export const paymentRoutes = apiRouter().openapi(payBooking, async (c) => {
     },
     { requestId: c.get("requestId"), idempotency: c.get("idempotency") },
   );
-  return respond(c, reply, 200);
+  return respondOrWait(c, reply, 200);
 });

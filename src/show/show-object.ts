@@ -182,7 +182,7 @@ export class ShowObject extends DurableObject<Env> {
 
   /** A payment provider's verified webhook event about a booking of this show. */
   applyProviderEvent(event: ProviderEvent): Promise<ShowResult<ProviderEventOutcome>> {
-    return this.withShow((show) => ok(show.providerEvents.apply(event, Date.now())));
+    return this.withShow(async (show) => ok(await show.providerEvents.apply(event, Date.now())));
   }
 
   // ---- Tickets and check-ins ---------------------------------------------------------------

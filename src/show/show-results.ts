@@ -5,7 +5,7 @@ import type { ShowInfo } from "./storage/seat-storage.ts";
 
 /** Building ShowResults inside the show object. */
 
-export function ok<T>(value: T, status: 200 | 201 = 200): ShowResult<T> {
+export function ok<T>(value: T, status: 200 | 201 | 202 = 200): ShowResult<T> {
   return { ok: true, status, value };
 }
 

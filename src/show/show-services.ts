@@ -1,6 +1,8 @@
 import { opsRegistryStub } from "../contract/object-stubs.ts";
 import { isSettled, type StuckWork } from "../ops/stuck-work.ts";
 import { selectGateway } from "../payments/select-gateway.ts";
+import { LatePayments } from "./services/late-payments.ts";
+import { PaymentActions } from "./services/payment-actions.ts";
 import { ProviderEvents } from "./services/provider-events.ts";
 import { SeatLocking } from "./services/seat-locking.ts";
 import { SeatReads } from "./services/seat-reads.ts";
@@ -26,6 +28,8 @@ export class ShowServices {
   readonly checkins: ShowCheckins;
   readonly reads: SeatReads;
   readonly providerEvents: ProviderEvents;
+  readonly actions: PaymentActions;
+  readonly late: LatePayments;
 
   /** The unsettled work last reported to the ops registry (JSON), if any since load. */
   private reported: string | undefined;
@@ -37,19 +41,29 @@ export class ShowServices {
     private readonly env: Env,
   ) {
     const gateway = selectGateway(env);
+    const currency = env.CURRENCY || "INR";
+    const actionHoldMs = actionHoldSeconds(env) * 1000;
     this.locking = new SeatLocking(state);
     // Called only once a payment is made, long after every part here is wired.
-    this.payments = new ShowPayments(state, gateway, env.CURRENCY || "INR", {
+    this.payments = new ShowPayments(state, gateway, currency, actionHoldMs, {
       refundNow: (bookingId) => this.cancellations.refundNow(bookingId),
       settled: () => this.reportIfListed(),
     });
+    this.late = new LatePayments(state, gateway, this.payments, currency);
+    this.actions = new PaymentActions(state, gateway, this.payments, this.late, actionHoldMs);
     this.bookings = new ShowBookings(state, this.payments);
-    this.cancellations = new ShowCancellations(state, this.bookings, gateway, env.TICKET_BASE_URL);
+    this.cancellations = new ShowCancellations(
+      state,
+      this.bookings,
+      this.payments,
+      gateway,
+      env.TICKET_BASE_URL,
+    );
     this.operations = new ShowOperations(state);
     this.holds = new ShowHolds(state);
     this.checkins = new ShowCheckins(state);
     this.reads = new SeatReads(state);
-    this.providerEvents = new ProviderEvents(state);
+    this.providerEvents = new ProviderEvents(state, this.actions);
   }
 
   /**
@@ -61,6 +75,8 @@ export class ShowServices {
     const { state } = this;
     const before = this.stuckWork();
     await this.payments.settleAbandoned();
+    await this.actions.checkDue(Date.now());
+    await this.late.retryDue(Date.now());
     // A cancelled show: what a payment confirmed since is queued for its refund too.
     this.operations.sweep(Date.now());
     await this.cancellations.retryDue(Date.now());
@@ -87,18 +103,29 @@ export class ShowServices {
     const { attemptStorage, bookingStorage, outbox } = this.state;
     const backlog = outbox.backlog();
     return {
-      payments: attemptStorage.openAttempts().map((attempt) => ({
-        booking_id: attempt.bookingId,
-        charge_key: attempt.chargeKey,
-        status: attempt.status,
-        since: attempt.startedAt,
-      })),
-      refunds: bookingStorage.requestedCancellations().map((pending) => ({
-        booking_id: pending.bookingId,
-        attempts: pending.attempts,
-        since: pending.requestedAt,
-        next_try_at: pending.nextTryAt,
-      })),
+      // Open ones, and those waiting for the buyer (the alarm asks the provider about them).
+      payments: [...attemptStorage.openAttempts(), ...attemptStorage.waitingAttempts()].map(
+        (attempt) => ({
+          booking_id: attempt.bookingId,
+          charge_key: attempt.chargeKey,
+          status: attempt.status,
+          since: attempt.startedAt,
+        }),
+      ),
+      refunds: [
+        ...bookingStorage.requestedCancellations().map((pending) => ({
+          booking_id: pending.bookingId,
+          attempts: pending.attempts,
+          since: pending.requestedAt,
+          next_try_at: pending.nextTryAt,
+        })),
+        ...this.state.lateRefunds.pending().map((owed) => ({
+          booking_id: owed.bookingId,
+          attempts: owed.attempts,
+          since: owed.createdAt,
+          next_try_at: owed.nextTryAt,
+        })),
+      ],
       outbox: { waiting: backlog.waiting, since: backlog.oldestAt },
       cancellation: this.cancellationInProgress(),
       dead_letters: outbox.deadLetters().map((letter) => ({
@@ -154,10 +181,21 @@ export class ShowServices {
     if (!flushed || this.payments.hasAbandoned() || this.state.webhooks.pending()) {
       due.push(now + RETRY_MS);
     }
-    const refund = this.cancellations.nextRetryAt();
-    if (refund !== undefined) due.push(Math.max(refund, now));
+    for (const at of [
+      this.cancellations.nextRetryAt(),
+      this.late.nextRetryAt(),
+      this.actions.nextCheckAt(),
+    ]) {
+      if (at !== undefined) due.push(Math.max(at, now));
+    }
     const sweep = this.operations.nextSweepAt(now);
     if (sweep !== undefined) due.push(sweep);
     return due.length > 0 ? Math.min(...due) : undefined;
   }
+}
+
+/** PAYMENT_ACTION_HOLD_SECONDS: how long a payment waiting for the buyer holds the seats (default 900). */
+function actionHoldSeconds(env: Env): number {
+  const seconds = Number(env.PAYMENT_ACTION_HOLD_SECONDS);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : 900;
 }

@@ -16,6 +16,7 @@ import { BookingStorage } from "./storage/booking-storage.ts";
 import { CheckinStorage } from "./storage/checkin-storage.ts";
 import { HoldStorage } from "./storage/hold-storage.ts";
 import { IdempotencyStorage } from "./storage/idempotency-storage.ts";
+import { LateRefundStorage } from "./storage/late-refund-storage.ts";
 import { ProviderEventStorage } from "./storage/provider-event-storage.ts";
 import { SeatStorage, type ShowInfo } from "./storage/seat-storage.ts";
 
@@ -67,6 +68,7 @@ export class ShowState {
   readonly attemptStorage: AttemptStorage;
   /** The payment provider's webhook events seen, each applied once. */
   readonly providerEvents: ProviderEventStorage;
+  readonly lateRefunds: LateRefundStorage;
   /** Check-ins at the door: the scan that admitted each ticket. */
   readonly checkinStorage: CheckinStorage;
   readonly outbox: D1Outbox;
@@ -106,6 +108,7 @@ export class ShowState {
     this.attemptStorage = new AttemptStorage(ctx.storage.sql);
     this.checkinStorage = new CheckinStorage(ctx.storage.sql);
     this.providerEvents = new ProviderEventStorage(ctx.storage.sql);
+    this.lateRefunds = new LateRefundStorage(ctx.storage.sql);
     // The show id is its object's name (ctx.id.name, set since the object is got by name).
     this.log = new ShowLog(ctx.id.name ?? "unknown", env.METRICS);
     this.outbox = new D1Outbox(ctx.storage.sql, env.DB, this.log);
@@ -234,7 +237,8 @@ export class ShowState {
   /**
    * Records a lock's end (call inside a commit's write, its seats already freed in the
    * seat book): the lock's row, D1's rows (ended at `endedAt`), and the pending booking
-   * made from it (without a card), which expires with it.
+   * made from it, which expires with it. (A pending booking made with a card whose lock
+   * ends is one whose payment waits for the buyer: a payment under way keeps its lock.)
    */
   endLock(
     lockId: string,
@@ -245,10 +249,13 @@ export class ShowState {
     this.seatStorage.endLock(lockId, status, now);
     const rows = [lockEnded(this.db, lockId, status, endedAt)];
     const booking = this.bookingStorage.bookingOfLock(lockId);
-    if (booking?.status === "pending" && !booking.createdWithCard) {
+    if (booking?.status === "pending") {
       booking.status = "expired";
       this.bookingStorage.updateBooking(booking);
-      rows.push(bookingEnded(this.db, booking.bookingId, "expired", now));
+      // One made with a card is in D1 only once paid.
+      if (!booking.createdWithCard) {
+        rows.push(bookingEnded(this.db, booking.bookingId, "expired", now));
+      }
       this.webhooks.record(
         "booking.expired",
         bookingEventData(this.showId, booking, this.webhooks.currency),

@@ -43,3 +43,28 @@ export function refundEventData(
     refunded_at: new Date(refundedAt).toISOString(),
   };
 }
+
+/**
+ * `data` of booking.payment_refunded_late: a payment that went through after its booking
+ * expired, with its seats sold meanwhile, given back in full.
+ */
+export function lateRefundEventData(
+  showId: string,
+  booking: StoredBooking,
+  refund: { paymentId: string; refundId: string; amountMinor: number },
+  currency: string,
+  refundedAt: number,
+): EventData {
+  return {
+    booking_id: booking.bookingId,
+    show_id: showId,
+    user_id: booking.userId,
+    status: booking.status,
+    seat_ids: [...booking.seatIds],
+    payment_id: refund.paymentId,
+    refund_id: refund.refundId,
+    amount: fromMinorUnits(refund.amountMinor),
+    currency,
+    refunded_at: new Date(refundedAt).toISOString(),
+  };
+}

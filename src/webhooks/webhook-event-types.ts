@@ -5,6 +5,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "booking.cancelled",
   "booking.expired",
   "payment.refunded",
+  "booking.payment_refunded_late",
   "show.updated",
   "show.cancelled",
 ] as const;

@@ -198,22 +198,6 @@ describe("a booking paid with a Stripe PaymentMethod", () => {
     expect(standIn().refunds).toHaveLength(1);
     expect(await seatStatuses(ctx.showId, ctx.seats)).toEqual(["locked", "locked"]);
   });
-
-  it("is refused with 422 requires_action for a card that asks for 3-D Secure, its intent cancelled, and no money taken", async () => {
-    const ctx = await lockedSeats(1, "user_stripe_3ds");
-
-    const res = await bookWithStripe(ctx, "pm_card_threeDSecure2Required");
-
-    const error = await expectError(res, 422, "PAYMENT_FAILED");
-    expect(error.details).toMatchObject({ field: "payment_method", reason: "requires_action" });
-    // Cancelled at once, so the buyer can never complete it later and be charged.
-    expect(standIn().intents.map((i) => [i.status, i.amount_received])).toEqual([["canceled", 0]]);
-    expect(standIn().charges).toEqual([]);
-    expect(standIn().refunds).toEqual([]);
-    const failedBooking = standIn().intents[0]?.metadata.booking_id ?? "";
-    expect(await bookingStatus(ctx.token, failedBooking)).toBe(404);
-    expect(await seatStatuses(ctx.showId, ctx.seats)).toEqual(["locked"]);
-  });
 });
 
 describe("cancelling a booking paid through Stripe", () => {

@@ -1,15 +1,20 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { type BookingJson, call, expectError, lockedSeats, stubOf } from "../support/helpers.ts";
+import { type BookingJson, expectError, lockedSeats, stubOf } from "../support/helpers.ts";
 import { collectLogLines } from "../support/log-lines.ts";
-import type { StandInIntent } from "../support/stripe-stand-in.ts";
+import { hmacHex } from "../support/stand-in-crypto.ts";
 import {
   bookingStatus,
   bookWithStripe,
   d1Booking,
+  deliverEvent,
+  eventOutcome,
+  intentObject,
   intentsOf,
+  type SignedEvent,
   seatStatuses,
+  signedEvent,
   stripeBooking,
   sweepLogsForStripeSecrets,
   useStandIn,
@@ -38,58 +43,26 @@ interface Line {
 
 const lines = collectLogLines<Line>();
 
-type Signed = { body: string; header: string; event: { id: string } };
-
 /** An event about `object`, signed with the endpoint's secret unless told otherwise. */
-async function signed(
+function signed(
   type: string,
   object: Record<string, unknown>,
   options: { timestamp?: number; secret?: string } = {},
-): Promise<Signed> {
-  const made = await standIn().signedEvent(type, object, { secret: WEBHOOK_SECRET, ...options });
-  return { ...made, event: made.event as { id: string } };
+): Promise<SignedEvent> {
+  return signedEvent(standIn(), type, object, options);
 }
 
-/** Delivers a body to the endpoint as Stripe does; `signature` null sends no header. */
-function deliver(body: string, signature: string | null): Promise<Response> {
-  return call("POST", "/v1/payments/webhooks/stripe", {
-    rawBody: body,
-    headers: {
-      "Content-Type": "application/json; charset=utf-8",
-      ...(signature === null ? {} : { "Stripe-Signature": signature }),
-    },
-  });
-}
+const deliver = deliverEvent;
 
 /** A Stripe-Signature for `body` made now with the endpoint's secret. */
 async function signWithEndpointSecret(body: string): Promise<string> {
   const timestamp = Math.floor(Date.now() / 1000);
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(WEBHOOK_SECRET),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = await crypto.subtle.sign(
-    "HMAC",
-    key,
-    new TextEncoder().encode(`${timestamp}.${body}`),
-  );
-  const hex = [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return `t=${timestamp},v1=${hex}`;
+  return `t=${timestamp},v1=${await hmacHex(WEBHOOK_SECRET, `${timestamp}.${body}`)}`;
 }
 
-async function outcomeOf(res: Response): Promise<unknown> {
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`expected 200, got ${res.status}: ${text}`);
-  return JSON.parse(text);
-}
+const outcomeOf = eventOutcome;
 
-/** The intent as Stripe sends it in an event's data.object. */
-function asObject(intent: StandInIntent): Record<string, unknown> {
-  return { ...intent };
-}
+const asObject = intentObject;
 
 describe("a payment_intent.succeeded event for a confirmed booking", () => {
   it("is answered 200 recorded, and the same event again 200 duplicate, changing nothing", async () => {

@@ -12,6 +12,7 @@ import {
   seatMap,
   stubOf,
 } from "../support/helpers.ts";
+import { answerFetchesWith } from "../support/stand-in-fetch.ts";
 import {
   STAND_IN_ORIGIN,
   STAND_IN_SECRET_KEY,
@@ -51,7 +52,7 @@ export function useStandIn(): () => StripeStandIn {
     expect(SECRET_KEY).toBe(STAND_IN_SECRET_KEY);
     expect(WEBHOOK_SECRET).toMatch(/^whsec_/);
     current = new StripeStandIn();
-    current.listen();
+    answerFetchesWith(current);
   });
   afterEach(() => {
     current?.release();
@@ -138,4 +139,41 @@ export function d1Booking(bookingId: string) {
 /** Runs the show object's alarm now. */
 export function runAlarm(showId: string): Promise<boolean> {
   return runDurableObjectAlarm(stubOf(showId));
+}
+
+/** A signed Stripe event: its body, its Stripe-Signature header, and the event. */
+export type SignedEvent = { body: string; header: string; event: { id: string } };
+
+/** An event about `object`, signed with the endpoint's secret unless told otherwise. */
+export async function signedEvent(
+  standIn: StripeStandIn,
+  type: string,
+  object: Record<string, unknown>,
+  options: { timestamp?: number; secret?: string } = {},
+): Promise<SignedEvent> {
+  const made = await standIn.signedEvent(type, object, { secret: WEBHOOK_SECRET, ...options });
+  return { ...made, event: made.event as { id: string } };
+}
+
+/** Delivers a body to the endpoint as Stripe does; `signature` null sends no header. */
+export function deliverEvent(body: string, signature: string | null): Promise<Response> {
+  return call("POST", "/v1/payments/webhooks/stripe", {
+    rawBody: body,
+    headers: {
+      "Content-Type": "application/json; charset=utf-8",
+      ...(signature === null ? {} : { "Stripe-Signature": signature }),
+    },
+  });
+}
+
+/** The intent as Stripe sends it in an event's data.object. */
+export function intentObject(intent: StandInIntent): Record<string, unknown> {
+  return { ...intent };
+}
+
+/** The outcome the endpoint answered (200 expected). */
+export async function eventOutcome(res: Response): Promise<unknown> {
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`expected 200, got ${res.status}: ${text}`);
+  return JSON.parse(text);
 }

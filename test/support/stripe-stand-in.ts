@@ -1,4 +1,4 @@
-import { vi } from "vitest";
+import { hmacHex, randomToken } from "./stand-in-crypto.ts";
 import {
   checkParameters,
   type FormValue,
@@ -194,7 +194,8 @@ interface KeptAnswer {
   body: Json;
 }
 
-type Failure = { status: number | "network"; afterProcessing: boolean };
+/** `only`: "POST /v1/refunds" and the like: the failure waits for the first such request. */
+type Failure = { status: number | "network"; afterProcessing: boolean; only?: string | undefined };
 
 export class StripeStandIn {
   readonly intents: StandInIntent[] = [];
@@ -216,19 +217,21 @@ export class StripeStandIn {
   private nextHang: { beforeProcessing: boolean } | undefined;
   private nextFailure: Failure | undefined;
 
-  constructor(
-    readonly origin = STAND_IN_ORIGIN,
-    readonly secretKey = STAND_IN_SECRET_KEY,
-  ) {}
+  readonly origin: string;
+  readonly secretKey: string;
 
-  /** Starts answering fetches of `origin` (other fetches go through). */
-  listen(): void {
-    const original = globalThis.fetch.bind(globalThis);
-    vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
-      const request = new Request(input, init);
-      if (new URL(request.url).origin !== this.origin) return original(input, init);
-      return this.answer(request, init?.signal ?? undefined);
-    });
+  constructor(origin = STAND_IN_ORIGIN, secretKey = STAND_IN_SECRET_KEY) {
+    this.origin = origin;
+    this.secretKey = secretKey;
+  }
+
+  /**
+   * Answers one request to the stand-in's origin as Stripe would (`signal`: the caller's,
+   * so a held answer ends when the caller gives up). stand-in-fetch.ts routes a
+   * test isolate's fetches here; scripts/stripe-stand-in-server.ts serves it over HTTP.
+   */
+  serve(request: Request, signal?: AbortSignal): Promise<Response> {
+    return this.answer(request, signal);
   }
 
   /**
@@ -246,8 +249,15 @@ export class StripeStandIn {
    * is made, then the error answered, and kept under the Idempotency-Key as Stripe keeps a
    * 500 once the endpoint has started).
    */
-  failNext(status: number | "network", options: { afterProcessing?: boolean } = {}): void {
-    this.nextFailure = { status, afterProcessing: options.afterProcessing ?? false };
+  failNext(
+    status: number | "network",
+    options: { afterProcessing?: boolean; only?: string } = {},
+  ): void {
+    this.nextFailure = {
+      status,
+      afterProcessing: options.afterProcessing ?? false,
+      only: options.only,
+    };
   }
 
   /** Answers every held request (those whose caller gave up go nowhere). */
@@ -315,9 +325,11 @@ export class StripeStandIn {
     // Decoded by hand: workerd warns when text() reads a body that is not text/*.
     const body = new TextDecoder().decode(await request.arrayBuffer());
     const hang = this.nextHang;
-    const failure = this.nextFailure;
+    const pending = this.nextFailure;
+    const matches = !pending?.only || pending.only === `${request.method} ${url.pathname}`;
+    const failure = matches ? pending : undefined;
     this.nextHang = undefined;
-    this.nextFailure = undefined;
+    if (matches) this.nextFailure = undefined;
     if (hang?.beforeProcessing) return this.hold(signal, () => this.networkLost());
 
     if (failure?.status === "network" && !failure.afterProcessing) this.networkLost();
@@ -759,7 +771,8 @@ export class StripeStandIn {
     return charge;
   }
 
-  private intentView(intent: StandInIntent, expand: string[]): Json {
+  /** An intent as Stripe shows it (in answers and in events). */
+  intentView(intent: StandInIntent, expand: string[] = []): Json {
     const view: Json = { ...structuredClone(intent) };
     if (expand.includes("latest_charge") && intent.latest_charge) {
       view.latest_charge = structuredClone(this.charges.find((c) => c.id === intent.latest_charge));
@@ -937,23 +950,4 @@ function toResponse(answer: Answer, request: Request): Response {
 
 function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
-}
-
-const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-
-function randomToken(length: number): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(length));
-  return Array.from(bytes, (b) => ALPHABET[b % ALPHABET.length]).join("");
-}
-
-async function hmacHex(secret: string, content: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(content));
-  return Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, "0")).join("");
 }

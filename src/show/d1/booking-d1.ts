@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { BookedSeat } from "../../contract/booking-views.ts";
 import type { Database } from "../../db/database.ts";
 import { bookingSeats, bookings, payments } from "../../db/schema.ts";
@@ -24,13 +24,16 @@ export function bookingInserted(
   seats: readonly BookedSeat[],
 ): D1Statement[] {
   const { showId, eventId } = show;
+  const { status } = booking;
+  // D1 records bookings once paid (or pending without a card): never one that failed.
+  if (status === "failed") throw new Error(`booking ${booking.bookingId} failed: not for D1`);
   const row = {
     bookingId: booking.bookingId,
     userId: booking.userId,
     showId,
     eventId,
     lockId: booking.lockId,
-    status: booking.status,
+    status,
     totalAmount: fromMinorUnits(booking.totalMinor),
     paymentId: booking.paymentId,
     ticketId: booking.ticketId,
@@ -90,7 +93,10 @@ export function bookingInserted(
   ];
 }
 
-/** A pending booking that has just been paid. */
+/**
+ * A pending booking that has just been paid; or an expired one whose payment came late
+ * and whose seats were still free (the show object decided: D1 follows).
+ */
 export function bookingConfirmed(db: Database, booking: StoredBooking): D1Statement {
   return statement(
     db
@@ -101,7 +107,12 @@ export function bookingConfirmed(db: Database, booking: StoredBooking): D1Statem
         ticketId: booking.ticketId,
         confirmedAt: booking.confirmedAt === null ? null : iso(booking.confirmedAt),
       })
-      .where(and(eq(bookings.bookingId, booking.bookingId), eq(bookings.status, "pending"))),
+      .where(
+        and(
+          eq(bookings.bookingId, booking.bookingId),
+          inArray(bookings.status, ["pending", "expired"]),
+        ),
+      ),
   );
 }
 

@@ -55,3 +55,14 @@ export function lockEnded(
   );
   return { sql, params: [status, iso(at), lockId, "locked"] };
 }
+
+/** A live lock holds longer (a payment waiting for the buyer). */
+export function lockExtended(db: Database, lockId: string, expiresAt: number): D1Statement {
+  const sql = sqlOnce("lockExtended", () =>
+    db
+      .update(seatLocks)
+      .set({ expiresAt: iso(expiresAt) })
+      .where(and(eq(seatLocks.lockId, lockId), eq(seatLocks.status, "locked"))),
+  );
+  return { sql, params: [iso(expiresAt), lockId, "locked"] };
+}

@@ -181,6 +181,30 @@ export class SeatLedger {
     if (lock) lock.paying = false;
   }
 
+  /**
+   * A live lock holds its seats until `until` if that is later than its expiry (a payment
+   * waiting for the buyer). Returns the lock, or undefined when it is not live.
+   */
+  extend(lockId: string, until: number): SeatLock | undefined {
+    const lock = this.liveLocks.get(lockId);
+    if (!lock) return undefined;
+    lock.expiresAt = Math.max(lock.expiresAt, until);
+    return lock;
+  }
+
+  /**
+   * Sells seats no lock holds any more (a payment that came after its lock expired), if
+   * every one is available at `now`; false, changing nothing, if any is not.
+   */
+  bookFree(seatIds: readonly string[], bookingId: string, now: number): boolean {
+    if (!seatIds.every((id) => this.seats.has(id) && this.statusOf(id, now) === "available")) {
+      return false;
+    }
+    for (const seatId of seatIds) this.booked.set(seatId, bookingId);
+    this.refresh(seatIds);
+    return true;
+  }
+
   /** The lock's seats are sold to `bookingId`; the lock ends as confirmed. */
   confirm(lockId: string, bookingId: string): SeatLock | undefined {
     const lock = this.liveLocks.get(lockId);

@@ -1,4 +1,5 @@
 import { newShowScopedId } from "../../contract/scoped-ids.ts";
+import type { LogFields } from "../../observability/log.ts";
 import type { ChargeOutcome } from "../../payments/payment-gateway.ts";
 import { bookingEventData } from "../../webhooks/booking-events.ts";
 import { bookingConfirmed, bookingInserted, paymentRecorded } from "../d1/booking-d1.ts";
@@ -12,6 +13,8 @@ type Succeeded = Extract<ChargeOutcome, { status: "succeeded" }>;
 /**
  * Sells the seats, confirms the booking and records it all (D1 through the outbox);
  * `alsoWrite` runs in the same transaction, after the booking is confirmed in memory.
+ * `afterLockExpired`: the payment came after the lock expired, and the caller has sold the seats
+ * in the seat book already (SeatLedger.bookFree): the lock's rows stay as they ended.
  */
 export function confirmBooking(
   show: ShowState,
@@ -20,6 +23,7 @@ export function confirmBooking(
   chargeKey: string,
   charge: Succeeded,
   alsoWrite: () => void,
+  afterLockExpired = false,
 ): void {
   const at = Date.now();
   booking.status = "confirmed";
@@ -28,7 +32,7 @@ export function confirmBooking(
   booking.cardBrand = charge.card.brand;
   booking.cardLast4 = charge.card.last4;
   booking.confirmedAt = at;
-  show.seats.confirm(booking.lockId, booking.bookingId);
+  if (!afterLockExpired) show.seats.confirm(booking.lockId, booking.bookingId);
   show.change({
     at,
     seats: booking.seatIds,
@@ -36,7 +40,7 @@ export function confirmBooking(
       show.attemptStorage.setAttemptStatus(chargeKey, "succeeded");
       show.bookingStorage.updateBooking(booking);
       show.seatStorage.setSeatsBooking(booking.seatIds, booking.bookingId);
-      show.seatStorage.endLock(booking.lockId, "confirmed", at);
+      if (!afterLockExpired) show.seatStorage.endLock(booking.lockId, "confirmed", at);
     },
     d1: [
       ...(booking.createdWithCard
@@ -51,9 +55,74 @@ export function confirmBooking(
         last4: charge.card.last4,
         processedAt: charge.processedAt,
       }),
-      lockEnded(show.db, booking.lockId, "confirmed", at),
+      ...(afterLockExpired ? [] : [lockEnded(show.db, booking.lockId, "confirmed", at)]),
     ],
     events: [{ type: "booking.confirmed", data: bookingEventData(show.showId, booking, currency) }],
     reply: alsoWrite,
   });
+}
+
+/** What a confirmation writes as its answer, in its own transaction. */
+export interface PaidReplies {
+  confirmed?: () => void;
+  /** The show was cancelled while the charge was under way. */
+  cancelled?: () => void;
+}
+
+/**
+ * A charge went through: the booking is confirmed (or, when the show was cancelled while
+ * the charge was under way, recorded with its payment and refunded at once, the money
+ * trail kept). `replies` write the answer in the same transaction. `afterLockExpired`:
+ * the payment came after the lock expired and the caller sold the seats already.
+ */
+export async function confirmPaid(
+  show: ShowState,
+  currency: string,
+  refundNow: (bookingId: string) => Promise<void>,
+  paid: {
+    booking: StoredBooking;
+    chargeKey: string;
+    charge: Succeeded;
+    context: LogFields;
+    replies: PaidReplies;
+    afterLockExpired: boolean;
+  },
+): Promise<void> {
+  const { booking, charge, replies } = paid;
+  const fields = { ...paid.context, booking_id: booking.bookingId };
+  show.log.write("info", "payment charged", {
+    ...fields,
+    payment_id: charge.paymentId,
+    card_brand: charge.card.brand,
+  });
+  const cancelled = show.info.status === "cancelled";
+  confirmBooking(
+    show,
+    currency,
+    booking,
+    paid.chargeKey,
+    charge,
+    () => {
+      if (!cancelled) {
+        replies.confirmed?.();
+        return;
+      }
+      show.bookingStorage.requestCancellation(booking.bookingId, Date.now());
+      replies.cancelled?.();
+    },
+    paid.afterLockExpired,
+  );
+  if (cancelled) {
+    show.log.write("warn", "payment after cancellation", fields);
+    await refundNow(booking.bookingId);
+  } else {
+    show.log.write("info", "booking confirmed", {
+      ...fields,
+      user: booking.userId,
+      seats: booking.seatIds.length,
+    });
+  }
+  // Answer once D1 has the booking when it can; if not, the alarm keeps retrying and the
+  // object answers reads meanwhile. A stop here loses nothing: the reply is kept already.
+  await show.flushToD1();
 }

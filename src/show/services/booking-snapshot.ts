@@ -3,6 +3,7 @@ import { iso } from "../../lib/iso-time.ts";
 import { fromMinorUnits } from "../../lib/money.ts";
 import type { SeatLedger } from "../seats/seat-ledger.ts";
 import type { StoredBooking } from "../storage/booking-storage.ts";
+import type { LateRefund } from "../storage/late-refund-storage.ts";
 import type { ShowInfo } from "../storage/seat-storage.ts";
 
 /** A stored booking as the Worker's booking views take it. */
@@ -20,10 +21,12 @@ export function bookingSeats(seats: SeatLedger, booking: StoredBooking): BookedS
   });
 }
 
+/** `lateRefund`: the refund of a payment that came after the booking expired, if any. */
 export function bookingSnapshot(
   info: ShowInfo,
   seats: SeatLedger,
   booking: StoredBooking,
+  lateRefund?: LateRefund,
 ): BookingSnapshot {
   return {
     bookingId: booking.bookingId,
@@ -37,6 +40,15 @@ export function bookingSnapshot(
     createdAt: iso(booking.createdAt),
     confirmedAt: booking.confirmedAt === null ? null : iso(booking.confirmedAt),
     cancelledAt: booking.cancelledAt === null ? null : iso(booking.cancelledAt),
+    ...(lateRefund
+      ? {
+          refund: {
+            refund_id: lateRefund.refundId,
+            amount: fromMinorUnits(lateRefund.amountMinor),
+            status: lateRefund.status,
+          },
+        }
+      : {}),
   };
 }
 

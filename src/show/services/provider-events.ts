@@ -1,18 +1,22 @@
 import type { ProviderEvent, ProviderEventOutcome } from "../../contract/provider-events.ts";
 import type { ShowState } from "../show-state.ts";
+import type { PaymentActions } from "./payment-actions.ts";
 
 /**
- * A payment provider's webhook events at the show object. Each is applied once by its id,
+ * A payment provider's webhook events at the show object. Each is recorded once by its id,
  * whatever the order or the number of deliveries, and whether it comes before or after the
- * API call's own answer: that answer (or the alarm's settling by refund of an unknown
- * outcome) is what moves money and seats in the payment flows taken today, so an event
- * only confirms what they did, and is recorded. A dispute is money taken back from the
- * organizer: an operator must look.
+ * API call's own answer. An event does not move money or seats by what it says: it tells
+ * the object to ask the provider about the payment (PaymentActions.check), whose answer is
+ * applied once, whoever looks first. A dispute is money taken back from the organizer: an
+ * operator must look.
  */
 export class ProviderEvents {
-  constructor(private readonly show: ShowState) {}
+  constructor(
+    private readonly show: ShowState,
+    private readonly actions: PaymentActions,
+  ) {}
 
-  apply(event: ProviderEvent, now: number): ProviderEventOutcome {
+  async apply(event: ProviderEvent, now: number): Promise<ProviderEventOutcome> {
     const { show } = this;
     let fresh = false;
     show.transaction(() => {
@@ -30,11 +34,20 @@ export class ProviderEvents {
       booking_id: event.bookingId,
       attempt_status: attempt?.status ?? null,
     };
-    if (event.type === "charge.dispute.created") {
+    if (event.says === "disputed") {
       show.log.write("error", "payment disputed", fields);
       return "recorded";
     }
     show.log.write("info", "payment event", fields);
-    return "recorded";
+    // A success for an attempt not known to have one (waiting for the buyer, or failed and
+    // then paid after all), or a failure of one waiting: the provider is asked.
+    const worthAsking =
+      attempt &&
+      ((event.says === "succeeded" &&
+        (attempt.status === "requires_action" || attempt.status === "declined")) ||
+        (event.says === "failed" && attempt.status === "requires_action"));
+    if (!worthAsking) return "recorded";
+    const outcome = await this.actions.check(attempt.chargeKey, "event");
+    return outcome === "settled" ? "applied" : "recorded";
   }
 }

@@ -1,4 +1,10 @@
-import { failure, invalidInputFailure, notFoundFailure } from "../../contract/api-failure.ts";
+import {
+  type ApiFailure,
+  failure,
+  invalidInputFailure,
+  notFoundFailure,
+  requestInProgress,
+} from "../../contract/api-failure.ts";
 import { createdBookingView } from "../../contract/booking-views.ts";
 import { newShowScopedId } from "../../contract/scoped-ids.ts";
 import type {
@@ -6,6 +12,7 @@ import type {
   BookingRead,
   CreatedBooking,
   PayCommand,
+  PaymentAction,
   PaymentReceipt,
   ShowResult,
 } from "../../contract/show-rpc.ts";
@@ -17,7 +24,7 @@ import { ok, paymentUnderWay, refused, showClosed } from "../show-results.ts";
 import type { ShowState } from "../show-state.ts";
 import type { StoredBooking } from "../storage/booking-storage.ts";
 import { bookingSeats, bookingShow, bookingSnapshot } from "./booking-snapshot.ts";
-import type { ShowPayments } from "./show-payments.ts";
+import type { ActionNeeded, ShowPayments } from "./show-payments.ts";
 
 /** Turning a live lock into a booking, paying a pending one, reading one. */
 export class ShowBookings {
@@ -41,8 +48,11 @@ export class ShowBookings {
       return refused(invalidInputFailure("lock_id", "no lock of yours with this id in this show"));
     }
     const existing = show.bookingStorage.bookingOfLock(lock.lockId);
-    // A booking with a card still being paid for is not a booking yet: retry shortly.
     if (existing?.createdWithCard && existing.status === "pending") {
+      // Its payment waits for the buyer (3-D Secure) until it succeeds, fails or expires.
+      const waiting = show.attemptStorage.waitingAttemptOf(existing.bookingId);
+      if (waiting) return refused(waitsForBuyer(existing.bookingId));
+      // A booking with a card still being paid for is not a booking yet: retry shortly.
       return refused(paymentUnderWay());
     }
     if (existing && (existing.status === "pending" || existing.status === "confirmed")) {
@@ -102,8 +112,8 @@ export class ShowBookings {
       confirmedAt: null,
       cancelledAt: null,
     };
-    const created = () =>
-      ok({ booking: createdBookingView(bookingSnapshot(show.info, show.seats, booking)) }, 201);
+    const view = () => createdBookingView(bookingSnapshot(show.info, show.seats, booking));
+    const created = () => ok<CreatedBooking>({ booking: view() }, 201);
     if (!command.method) {
       let result: ShowResult<CreatedBooking> = created();
       show.change({
@@ -118,7 +128,11 @@ export class ShowBookings {
       return result;
     }
     show.bookingStorage.insertBooking(booking);
-    const paid = await this.payments.pay(booking, command.method, 1, request, created);
+    const paid = await this.payments.pay(booking, command.method, 1, request, {
+      paid: created,
+      waiting: (action) =>
+        ok<CreatedBooking>({ booking: view(), payment: this.actionView(action) }, 202),
+    });
     // A booking with a card exists only once paid: the lock is free to book again.
     if (!paid.ok) show.bookingStorage.deleteBooking(booking.bookingId);
     return paid;
@@ -143,6 +157,13 @@ export class ShowBookings {
         return refused(invalidInputFailure("booking_id", "the booking is already paid"));
       case "cancelled":
         return refused(invalidInputFailure("booking_id", "the booking was cancelled"));
+      case "failed":
+        return refused(
+          invalidInputFailure(
+            "booking_id",
+            "the booking's payment failed; book the lock again with another payment method",
+          ),
+        );
       case "expired":
         return refused(
           failure(
@@ -154,6 +175,9 @@ export class ShowBookings {
         );
     }
     if (show.seats.liveLock(booking.lockId, now)?.paying) return refused(paymentUnderWay());
+    if (show.attemptStorage.waitingAttemptOf(booking.bookingId)) {
+      return refused(waitsForBuyer(booking.bookingId));
+    }
     if (toMinorUnits(command.amount) !== booking.totalMinor) {
       return refused(
         invalidInputFailure(
@@ -163,15 +187,24 @@ export class ShowBookings {
       );
     }
     const attempt = show.attemptStorage.attemptsOf(booking.bookingId).length + 1;
-    return this.payments.pay(booking, command.method, attempt, request, (charge) =>
-      ok({
-        payment_id: charge.paymentId,
-        booking_id: booking.bookingId,
-        status: "succeeded",
-        amount: fromMinorUnits(booking.totalMinor),
-        processed_at: charge.processedAt,
-      }),
-    );
+    return this.payments.pay(booking, command.method, attempt, request, {
+      paid: (charge) =>
+        ok<PaymentReceipt>({
+          payment_id: charge.paymentId,
+          booking_id: booking.bookingId,
+          status: "succeeded",
+          amount: fromMinorUnits(booking.totalMinor),
+          processed_at: charge.processedAt,
+        }),
+      waiting: (action) =>
+        ok<PaymentReceipt>(
+          {
+            booking: createdBookingView(bookingSnapshot(show.info, show.seats, booking)),
+            payment: this.actionView(action),
+          },
+          202,
+        ),
+    });
   }
 
   /** A booking clients can see (not a booking with a card whose payment is under way). */
@@ -179,17 +212,38 @@ export class ShowBookings {
     this.show.expireDue(Date.now());
     const booking = this.visibleBooking(bookingId);
     if (!booking) return refused(notFoundFailure("booking", bookingId));
-    const { info, seats } = this.show;
-    return ok({ booking: bookingSnapshot(info, seats, booking), show: bookingShow(info) });
+    const { info, seats, lateRefunds } = this.show;
+    const snapshot = bookingSnapshot(info, seats, booking, lateRefunds.ofBooking(bookingId));
+    return ok({ booking: snapshot, show: bookingShow(info) });
   }
 
-  /** A booking clients can see: one made with a card exists only once paid. */
+  /**
+   * A booking clients can see: one made with a card exists only once paid, or once its
+   * buyer was shown it (its payment waits for their action).
+   */
   visibleBooking(bookingId: string): StoredBooking | undefined {
-    const booking = this.show.bookingStorage.findBooking(bookingId);
-    return booking && !(booking.createdWithCard && booking.status === "pending")
-      ? booking
-      : undefined;
+    const { bookingStorage, attemptStorage } = this.show;
+    const booking = bookingStorage.findBooking(bookingId);
+    if (!booking) return undefined;
+    if (!(booking.createdWithCard && booking.status === "pending")) return booking;
+    return attemptStorage.waitingAttemptOf(bookingId) ? booking : undefined;
   }
+
+  private actionView(action: ActionNeeded): PaymentAction {
+    return {
+      status: "requires_action",
+      client_secret: action.clientSecret,
+      provider: this.payments.provider,
+    };
+  }
+}
+
+/** 409: the booking's payment waits for the buyer's action in the provider's page. */
+function waitsForBuyer(bookingId: string): ApiFailure {
+  return requestInProgress(
+    `The payment of booking ${bookingId} waits for the buyer's action (3-D Secure); complete it, or wait until it fails or the seats' hold ends`,
+    { reason: "requires_action", booking_id: bookingId },
+  );
 }
 
 function sameSeats(a: readonly string[], b: readonly string[]): boolean {

@@ -16,6 +16,7 @@ import { RETRY_MS, type ShowState } from "../show-state.ts";
 import type { StoredBooking } from "../storage/booking-storage.ts";
 import { bookingShow, bookingSnapshot } from "./booking-snapshot.ts";
 import type { ShowBookings } from "./show-bookings.ts";
+import type { ShowPayments } from "./show-payments.ts";
 
 /** The longest wait between two tries of a refund the provider did not confirm. */
 export const MAX_REFUND_RETRY_MS = 5 * 60_000;
@@ -37,6 +38,7 @@ export class ShowCancellations {
   constructor(
     private readonly show: ShowState,
     private readonly bookings: ShowBookings,
+    private readonly payments: ShowPayments,
     private readonly gateway: PaymentGateway,
     private readonly ticketBaseUrl: string,
   ) {}
@@ -51,9 +53,12 @@ export class ShowCancellations {
       return refused(notFoundFailure("booking", command.bookingId));
     }
     if (booking.status === "cancelled") return this.answer(booking);
-    if (booking.status === "expired") {
+    if (booking.status === "expired" || booking.status === "failed") {
       return refused(
-        invalidInputFailure("booking_id", "the booking expired; there is nothing to cancel"),
+        invalidInputFailure(
+          "booking_id",
+          `the booking ${booking.status === "failed" ? "failed" : "expired"}; there is nothing to cancel`,
+        ),
       );
     }
     // A ticket used at the door cannot be refunded: someone came in on it.
@@ -65,7 +70,17 @@ export class ShowCancellations {
       return refused(paymentUnderWay());
     }
     if (booking.status === "pending") {
-      this.cancelPending(booking, now);
+      // A payment waiting for the buyer is called off first, so it can never charge later.
+      const waiting = show.attemptStorage.waitingAttemptOf(booking.bookingId);
+      if (waiting && !(await this.payments.settle(waiting.chargeKey))) {
+        return refused(
+          requestInProgress(
+            "The payment waiting for the buyer could not be called off yet; retry shortly",
+            { reason: "refund_pending", booking_id: booking.bookingId },
+          ),
+        );
+      }
+      this.cancelPending(booking, Date.now());
       await show.flushToD1();
       return this.answer(booking);
     }

@@ -1,4 +1,4 @@
-import { type ApiFailure, failure } from "../../contract/api-failure.ts";
+import type { ApiFailure } from "../../contract/api-failure.ts";
 import type { ShowResult } from "../../contract/show-rpc.ts";
 import type { LogFields } from "../../observability/log.ts";
 import {
@@ -6,14 +6,36 @@ import {
   type PaymentGateway,
   type PaymentMethodInput,
   PaymentOutcomeUnknown,
+  type PaymentProvider,
 } from "../../payments/payment-gateway.ts";
+import { lockExtended } from "../d1/lock-d1.ts";
 import type { KeyedRequest } from "../keyed-request.ts";
 import { refused } from "../show-results.ts";
 import { RETRY_MS, type ShowState } from "../show-state.ts";
 import type { StoredBooking } from "../storage/booking-storage.ts";
-import { confirmBooking } from "./booking-confirmation.ts";
+import { confirmPaid, type PaidReplies } from "./booking-confirmation.ts";
+import {
+  cardDeclined,
+  lockGone,
+  lockLost,
+  outcomeUnknown,
+  paidAfterCancellation,
+} from "./payment-failures.ts";
 
 type Succeeded = Extract<ChargeOutcome, { status: "succeeded" }>;
+export type ActionNeeded = Extract<ChargeOutcome, { status: "requires_action" }>;
+
+/** How to answer a payment's request: paid at once, or waiting for the buyer's action. */
+export interface PayAnswers<T> {
+  paid: (charge: Succeeded) => ShowResult<T>;
+  waiting: (action: ActionNeeded) => ShowResult<T>;
+}
+
+/** What a charge came to: paid, waiting for the buyer, or refused (settled already). */
+type ChargeResult =
+  | { kind: "paid"; charge: Succeeded }
+  | { kind: "waiting"; action: ActionNeeded }
+  | { kind: "refused"; error: ApiFailure };
 
 /**
  * Paying for a booking: charge, settle, confirm. The one outside call, the gateway's charge,
@@ -22,6 +44,11 @@ type Succeeded = Extract<ChargeOutcome, { status: "succeeded" }>;
  * outcome is unknown is settled by a refund under that key.
  */
 export class ShowPayments {
+  /** The provider payments go through (answers name it). */
+  get provider(): PaymentProvider {
+    return this.gateway.provider;
+  }
+
   /** Charge keys this instance is waiting on the gateway for → the lock each pays for. */
   private readonly inFlight = new Map<string, string>();
 
@@ -29,6 +56,8 @@ export class ShowPayments {
     private readonly show: ShowState,
     private readonly gateway: PaymentGateway,
     private readonly currency: string,
+    /** How long after its lock was made a payment waiting for the buyer keeps the seats. */
+    private readonly actionHoldMs: number,
     private readonly hooks: {
       /** Refunds a booking queued for its refund now (the cancellations' own retries). */
       refundNow: (bookingId: string) => Promise<void>;
@@ -38,24 +67,21 @@ export class ShowPayments {
   ) {}
 
   /**
-   * Charges the booking and, on success, confirms it: `answer` builds the reply, which is
-   * kept under the request's key in the confirmation's own transaction. A decline or an
-   * unknown outcome (settled by refund) leaves the lock as it was, to try another card.
+   * Charges the booking and, on success, confirms it: `answers` build the reply, which is
+   * kept under the request's key in the same transaction as what it reports. A decline or
+   * an unknown outcome (settled by refund) leaves the lock as it was, to try another card;
+   * a payment that needs the buyer (3-D Secure) keeps the seats held while they act.
    */
   async pay<T>(
     booking: StoredBooking,
     method: PaymentMethodInput,
     attemptNumber: number,
     request: KeyedRequest,
-    answer: (charge: Succeeded) => ShowResult<T>,
+    answers: PayAnswers<T>,
   ): Promise<ShowResult<T>> {
     const chargeKey = this.startAttempt(booking, attemptNumber);
     if (!chargeKey) {
-      return refused(
-        failure(400, "LOCK_EXPIRED", `lock ${booking.lockId} has expired; lock the seats again`, {
-          lock_id: booking.lockId,
-        }),
-      );
+      return refused(lockGone(booking.lockId));
     }
     // What the client can quote: its request id and lock, and the booking only when it was
     // shown one (a pending booking); a booking made with a card exists for the client only
@@ -68,45 +94,88 @@ export class ShowPayments {
       amount_minor: booking.totalMinor,
     };
     const charged = await this.charge(booking, chargeKey, method, context);
-    if (!charged.ok) {
+    if (charged.kind === "refused") {
       this.show.log.write("info", "booking failed", { ...context, code: charged.error.code });
       this.hooks.settled();
-      return charged;
+      return refused(charged.error);
     }
-    const fields = { ...context, booking_id: booking.bookingId };
-    this.show.log.write("info", "payment charged", {
-      ...fields,
-      payment_id: charged.value.paymentId,
-      card_brand: charged.value.card.brand,
-    });
-    // The show was cancelled while the charge was under way: the booking is recorded with
-    // its payment (the money trail), queued for its refund in the same step, and the buyer
-    // told at once; the refund starts before the answer.
-    const cancelled = this.show.info.status === "cancelled";
-    let result: ShowResult<T> | undefined;
-    confirmBooking(this.show, this.currency, booking, chargeKey, charged.value, () => {
-      if (!cancelled) {
-        result = request.keep(answer(charged.value));
-        return;
-      }
-      this.show.bookingStorage.requestCancellation(booking.bookingId, Date.now());
-      result = request.keep(refused(paidAfterCancellation(this.show.showId, booking.bookingId)));
-    });
-    if (cancelled) {
-      this.show.log.write("warn", "payment after cancellation", fields);
-      await this.hooks.refundNow(booking.bookingId);
-    } else {
-      this.show.log.write("info", "booking confirmed", {
-        ...fields,
-        user: booking.userId,
-        seats: booking.seatIds.length,
+    if (charged.kind === "waiting") {
+      const result = this.awaitBuyer(booking, chargeKey, charged.action, () =>
+        request.keep(answers.waiting(charged.action)),
+      );
+      this.show.log.write("info", "payment waits for the buyer", {
+        ...context,
+        booking_id: booking.bookingId,
+        payment_id: charged.action.paymentId,
       });
+      this.hooks.settled();
+      return result;
     }
-    // Answer once D1 has the booking when it can; if not, the alarm keeps retrying and the
-    // object answers reads meanwhile. A stop here loses nothing: the reply is kept already.
-    await this.show.flushToD1();
+    let result: ShowResult<T> | undefined;
+    await this.confirmPaid(booking, chargeKey, charged.charge, context, {
+      confirmed: () => {
+        result = request.keep(answers.paid(charged.charge));
+      },
+      cancelled: () => {
+        result = request.keep(refused(paidAfterCancellation(this.show.showId, booking.bookingId)));
+      },
+    });
     this.hooks.settled();
     if (!result) throw new Error("the confirmation wrote no reply");
+    return result;
+  }
+
+  /** A charge went through: the booking is confirmed (see confirmPaid). */
+  confirmPaid(
+    booking: StoredBooking,
+    chargeKey: string,
+    charge: Succeeded,
+    context: LogFields,
+    replies: PaidReplies = {},
+    afterLockExpired = false,
+  ): Promise<void> {
+    return confirmPaid(this.show, this.currency, this.hooks.refundNow, {
+      booking,
+      chargeKey,
+      charge,
+      context,
+      replies,
+      afterLockExpired,
+    });
+  }
+
+  /**
+   * The buyer must act in the provider's page: the attempt waits (the provider's webhook
+   * or the alarm settles it), and the lock holds its seats until `actionHoldMs` after it
+   * was made, or its own expiry if later; then it may expire like any lock, the booking
+   * with it (a success after that is late money: late-payments.ts).
+   */
+  private awaitBuyer<T>(
+    booking: StoredBooking,
+    chargeKey: string,
+    action: ActionNeeded,
+    reply: () => ShowResult<T>,
+  ): ShowResult<T> {
+    const { show } = this;
+    const now = Date.now();
+    this.inFlight.delete(chargeKey);
+    const lock = show.seats.liveLock(booking.lockId, now);
+    const until = lock ? Math.max(lock.expiresAt, lock.lockedAt + this.actionHoldMs) : now;
+    if (lock) show.seats.extend(booking.lockId, until);
+    let result: ShowResult<T> | undefined;
+    show.change({
+      at: now,
+      store: () => {
+        show.attemptStorage.awaitAction(chargeKey, action.paymentId, now);
+        if (lock) show.seatStorage.setLockExpiry(booking.lockId, until);
+      },
+      d1: lock ? [lockExtended(show.db, booking.lockId, until)] : [],
+      reply: () => {
+        result = reply();
+      },
+    });
+    this.endPayment(booking.lockId);
+    if (!result) throw new Error("the wait wrote no reply");
     return result;
   }
 
@@ -122,13 +191,18 @@ export class ShowPayments {
       const attempt = attemptStorage.findAttempt(chargeKey);
       if (!attempt || (attempt.status !== "charging" && attempt.status !== "unknown")) continue;
       if (this.inFlight.has(chargeKey)) continue;
-      if (!(await this.settleUnknown(chargeKey))) continue;
+      if (!(await this.settle(chargeKey))) continue;
       const booking = bookingStorage.findBooking(attempt.bookingId);
       if (booking?.createdWithCard && booking.status === "pending") {
         bookingStorage.deleteBooking(booking.bookingId);
       }
       this.endPayment(attempt.lockId);
     }
+  }
+
+  /** A payment attempt ended outside a request (a webhook, the alarm): the operator's status may list it. */
+  attemptEnded(): void {
+    this.hooks.settled();
   }
 
   /** Whether some payment is left to settle that nobody here is waiting on. */
@@ -153,13 +227,16 @@ export class ShowPayments {
     return chargeKey;
   }
 
-  /** The gateway's charge; anything but a usable success is settled here and refused. */
+  /**
+   * The gateway's charge; anything but a usable success or a wait for the buyer is settled
+   * here and refused.
+   */
   private async charge(
     booking: StoredBooking,
     chargeKey: string,
     method: PaymentMethodInput,
     context: LogFields,
-  ): Promise<{ ok: true; value: Succeeded } | { ok: false; error: ApiFailure }> {
+  ): Promise<ChargeResult> {
     const { attemptStorage } = this.show;
     let outcome: ChargeOutcome;
     try {
@@ -173,7 +250,7 @@ export class ShowPayments {
     } catch (err) {
       const timeout = err instanceof PaymentOutcomeUnknown && err.kind === "timeout";
       attemptStorage.setAttemptStatus(chargeKey, "unknown");
-      const settled = await this.settleUnknown(chargeKey, context);
+      const settled = await this.settle(chargeKey, context);
       // Unsettled, the charge waits for the alarm's refund: money an operator may need to see.
       this.show.log.write(settled ? "warn" : "error", "payment outcome unknown", {
         ...context,
@@ -182,20 +259,7 @@ export class ShowPayments {
       });
       this.inFlight.delete(chargeKey);
       this.endPayment(booking.lockId);
-      return refused(
-        failure(
-          422,
-          "PAYMENT_FAILED",
-          `${timeout ? "The payment provider did not answer in time" : "The payment provider failed"}; ${
-            settled ? "you have not been charged" : "any charge will be refunded automatically"
-          }`,
-          {
-            field: "payment_method",
-            reason: timeout ? "gateway_timeout" : "gateway_error",
-            settled,
-          },
-        ),
-      );
+      return refusal(outcomeUnknown(timeout, settled));
     }
     this.inFlight.delete(chargeKey);
     if (outcome.status === "declined") {
@@ -205,54 +269,17 @@ export class ShowPayments {
         reason: outcome.reason,
       });
       this.endPayment(booking.lockId);
-      return refused(
-        failure(
-          422,
-          "PAYMENT_FAILED",
-          `The card was declined (${outcome.reason.replaceAll("_", " ")})`,
-          {
-            field: "payment_method",
-            reason: outcome.reason,
-            ...(outcome.declineCode ? { decline_code: outcome.declineCode } : {}),
-            ...(outcome.card
-              ? { card_brand: outcome.card.brand, card_last4: outcome.card.last4 }
-              : {}),
-          },
-        ),
-      );
+      return refusal(cardDeclined(outcome));
     }
-    if (outcome.status === "requires_action") {
-      // The buyer would have to act in the provider's page (3-D Secure). Until outcomes that
-      // come later are taken (the provider's webhook), such a payment is refused: no money
-      // moved (an intent waiting for action has charged nothing), and it is settled like an
-      // unknown outcome, so the provider cancels it and it can never charge later.
-      await this.settleUnknown(chargeKey, context);
-      this.show.log.write("info", "payment declined", { ...context, reason: "requires_action" });
-      this.endPayment(booking.lockId);
-      return refused(
-        failure(
-          422,
-          "PAYMENT_FAILED",
-          "This card asks for authentication (3-D Secure), which this deployment does not take yet; use another card",
-          { field: "payment_method", reason: "requires_action" },
-        ),
-      );
-    }
+    if (outcome.status === "requires_action") return { kind: "waiting", action: outcome };
     if (!this.show.seats.liveLock(booking.lockId, Date.now())) {
       // Cannot happen while the lock is marked as paying; if it ever does, the seats are no
       // longer ours to sell, so the charge is given back rather than turned into a booking.
-      const refunded = await this.settleUnknown(chargeKey, context);
+      const refunded = await this.settle(chargeKey, context);
       this.endPayment(booking.lockId);
-      return refused(
-        failure(
-          409,
-          "LOCK_EXPIRED",
-          `lock ${booking.lockId} no longer holds its seats; the payment ${refunded ? "was" : "will be"} refunded`,
-          { field: "lock_id", lock_id: booking.lockId },
-        ),
-      );
+      return refusal(lockLost(booking.lockId, refunded));
     }
-    return { ok: true, value: outcome };
+    return { kind: "paid", charge: outcome };
   }
 
   /** The lock's payment is over without a sale: it may expire again (and may be due). */
@@ -271,7 +298,7 @@ export class ShowPayments {
    * that never happened is a no-op. False when the provider could not be reached; the
    * attempt then stays 'unknown' and the alarm tries again.
    */
-  private async settleUnknown(
+  async settle(
     chargeKey: string,
     context: LogFields = { charge_key: chargeKey },
   ): Promise<boolean> {
@@ -279,6 +306,8 @@ export class ShowPayments {
       const refund = await this.gateway.refund({
         idempotencyKey: `refund:${chargeKey}`,
         chargeIdempotencyKey: chargeKey,
+        // Known once the provider answered (a payment waiting for the buyer): no look-up.
+        paymentId: this.show.attemptStorage.findAttempt(chargeKey)?.paymentId ?? undefined,
       });
       const status = refund.status === "refunded" ? "refunded" : "no_charge";
       this.show.attemptStorage.setAttemptStatus(chargeKey, status);
@@ -296,12 +325,6 @@ export class ShowPayments {
   }
 }
 
-/** 409 SHOW_CANCELLED for a payment that went through after its show was cancelled. */
-function paidAfterCancellation(showId: string, bookingId: string): ApiFailure {
-  return failure(
-    409,
-    "SHOW_CANCELLED",
-    `show ${showId} was cancelled while the payment was under way; the payment is being refunded`,
-    { field: "show_id", show_id: showId, booking_id: bookingId, refund: "started" },
-  );
+function refusal(error: ApiFailure): ChargeResult {
+  return { kind: "refused", error };
 }

@@ -31,6 +31,8 @@ export function salesReport(state: ShowState, currency: string, now: number): Sa
   let grossMinor = 0;
   let refundMinor = 0;
   for (const row of state.bookingStorage.bookingTotals()) {
+    // Left out by bookingTotals: no money, no seats.
+    if (row.status === "failed") continue;
     bookings[row.status] = row.count;
     grossMinor += row.paidMinor;
     if (row.status === "cancelled") refundMinor += row.paidMinor;

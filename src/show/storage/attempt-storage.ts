@@ -1,11 +1,14 @@
 /**
  * The payment gateway calls a show's bookings made, in its object's SQLite: one row per
  * charge, under the charge's own idempotency key, with what became of it. An attempt that
- * is `charging` or `unknown` is open: the alarm settles it if nobody is waiting on it.
+ * is `charging` or `unknown` is open: the alarm settles it if nobody is waiting on it. One
+ * that is `requires_action` waits for the buyer in the provider's page: the provider's
+ * webhook (or the alarm, asking the provider) settles it.
  */
 
 export type AttemptStatus =
   | "charging"
+  | "requires_action"
   | "succeeded"
   | "declined"
   | "unknown"
@@ -20,6 +23,10 @@ export interface PaymentAttempt {
   amountMinor: number;
   status: AttemptStatus;
   startedAt: number;
+  /** The provider's payment (Stripe's PaymentIntent, Razorpay's order), once known. */
+  paymentId?: string | null;
+  /** When the provider was last asked about a payment waiting for the buyer. */
+  checkedAt?: number | null;
 }
 
 interface AttemptRow extends Record<string, SqlStorageValue> {
@@ -29,6 +36,8 @@ interface AttemptRow extends Record<string, SqlStorageValue> {
   amount_minor: number;
   status: AttemptStatus;
   started_at: number;
+  payment_id: string | null;
+  checked_at: number | null;
 }
 
 function toAttempt(row: AttemptRow): PaymentAttempt {
@@ -39,6 +48,8 @@ function toAttempt(row: AttemptRow): PaymentAttempt {
     amountMinor: row.amount_minor,
     status: row.status,
     startedAt: row.started_at,
+    paymentId: row.payment_id,
+    checkedAt: row.checked_at,
   };
 }
 
@@ -59,6 +70,42 @@ export class AttemptStorage {
 
   setAttemptStatus(chargeKey: string, status: AttemptStatus): void {
     this.sql.exec("UPDATE payment_attempts SET status = ? WHERE charge_key = ?", status, chargeKey);
+  }
+
+  /** The charge waits for the buyer: the provider's payment is `paymentId`. */
+  awaitAction(chargeKey: string, paymentId: string, at: number): void {
+    this.sql.exec(
+      "UPDATE payment_attempts SET status = 'requires_action', payment_id = ?, checked_at = ? WHERE charge_key = ?",
+      paymentId,
+      at,
+      chargeKey,
+    );
+  }
+
+  /** The provider was asked about a waiting payment at `at` (and it still waits). */
+  checked(chargeKey: string, at: number): void {
+    this.sql.exec("UPDATE payment_attempts SET checked_at = ? WHERE charge_key = ?", at, chargeKey);
+  }
+
+  /** Attempts waiting for the buyer in the provider's page, oldest first. */
+  waitingAttempts(): PaymentAttempt[] {
+    return this.sql
+      .exec<AttemptRow>(
+        "SELECT * FROM payment_attempts WHERE status = 'requires_action' ORDER BY started_at",
+      )
+      .toArray()
+      .map(toAttempt);
+  }
+
+  /** The booking's attempt waiting for the buyer, if any. */
+  waitingAttemptOf(bookingId: string): PaymentAttempt | undefined {
+    const row = this.sql
+      .exec<AttemptRow>(
+        "SELECT * FROM payment_attempts WHERE booking_id = ? AND status = 'requires_action'",
+        bookingId,
+      )
+      .toArray()[0];
+    return row ? toAttempt(row) : undefined;
   }
 
   findAttempt(chargeKey: string): PaymentAttempt | undefined {

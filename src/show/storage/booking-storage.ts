@@ -1,4 +1,4 @@
-import type { BookingStatus } from "../../db/schema.ts";
+import type { BookingViewStatus } from "../../contract/booking-views.ts";
 
 /**
  * The show object's SQLite storage of its bookings and of the cancellations whose refund is
@@ -15,10 +15,12 @@ export interface StoredBooking {
   totalMinor: number;
   /** Each seat's price as its lock fixed it (seatIds' order); null on older bookings. */
   seatPrices: number[] | null;
-  status: BookingStatus;
+  /** `failed` only for a booking made with a card whose payment failed in the provider's page. */
+  status: BookingViewStatus;
   /**
-   * Made by POST /v1/bookings with a card: it exists for clients (and in D1) only once
-   * paid; a failed payment removes it. A booking without a card is pending at once.
+   * Made by POST /v1/bookings with a card: it exists in D1 only once paid, and for clients
+   * only once paid or shown to its buyer (a payment waiting for the buyer's action); a
+   * payment declined at once removes it. A booking without a card is pending at once.
    */
   createdWithCard: boolean;
   paymentId: string | null;
@@ -69,19 +71,21 @@ export class BookingStorage {
 
   /**
    * The show's bookings by status with their totals (minor units), for the sales report.
-   * A booking with a card still being paid for is not a booking yet, and is left out.
+   * A booking with a card still being paid for is not a booking yet, and is left out, as is
+   * one whose payment failed (no money, no seats).
    */
   bookingTotals(): {
-    status: BookingStatus;
+    status: BookingViewStatus;
     count: number;
     totalMinor: number;
     paidMinor: number;
   }[] {
     return this.sql
-      .exec<{ status: BookingStatus; count: number; total: number; paid: number }>(
+      .exec<{ status: BookingViewStatus; count: number; total: number; paid: number }>(
         `SELECT status, count(*) AS count, sum(total_minor) AS total,
            sum(CASE WHEN payment_id IS NOT NULL THEN total_minor ELSE 0 END) AS paid
-         FROM bookings WHERE NOT (created_with_card = 1 AND status = 'pending') GROUP BY status`,
+         FROM bookings WHERE NOT (created_with_card = 1 AND status = 'pending') AND status != 'failed'
+         GROUP BY status`,
       )
       .toArray()
       .map((row) => ({
@@ -92,7 +96,7 @@ export class BookingStorage {
       }));
   }
 
-  bookingsWithStatus(status: BookingStatus): StoredBooking[] {
+  bookingsWithStatus(status: BookingViewStatus): StoredBooking[] {
     return this.sql
       .exec<BookingRow>("SELECT * FROM bookings WHERE status = ?", status)
       .toArray()
@@ -137,9 +141,13 @@ export class BookingStorage {
     return row ? toBooking(row) : undefined;
   }
 
+  /** The lock's latest booking (one whose payment failed may be followed by another). */
   bookingOfLock(lockId: string): StoredBooking | undefined {
     const row = this.sql
-      .exec<BookingRow>("SELECT * FROM bookings WHERE lock_id = ?", lockId)
+      .exec<BookingRow>(
+        "SELECT * FROM bookings WHERE lock_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1",
+        lockId,
+      )
       .toArray()[0];
     return row ? toBooking(row) : undefined;
   }
@@ -223,7 +231,7 @@ interface BookingRow extends Record<string, SqlStorageValue> {
   user_id: string;
   seat_ids: string;
   total_minor: number;
-  status: BookingStatus;
+  status: BookingViewStatus;
   created_with_card: number;
   payment_id: string | null;
   ticket_id: string | null;

@@ -144,6 +144,70 @@ const MIGRATIONS: readonly ((sql: SqlStorage) => void)[] = [
       payment_id TEXT,
       received_at INTEGER NOT NULL
     )`),
+  // 5. Payments that wait for the buyer (3-D Secure, a provider's checkout): an attempt may
+  // be 'requires_action', with the provider's payment id and when it was last asked about;
+  // a booking may be 'failed' (its payment failed in the provider's page), and its lock may
+  // then be booked again, so a lock may have several bookings (one live at most); a payment
+  // that went through after its booking expired is refunded, recorded in late_refunds.
+  // SQLite cannot change a CHECK in place: both tables are rebuilt, rows kept.
+  (sql) =>
+    sql.exec(`
+    CREATE TABLE bookings_v5 (
+      booking_id TEXT PRIMARY KEY,
+      lock_id TEXT NOT NULL,
+      user_id TEXT NOT NULL,
+      seat_ids TEXT NOT NULL,
+      total_minor INTEGER NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'cancelled', 'expired', 'failed')),
+      created_with_card INTEGER NOT NULL,
+      payment_id TEXT,
+      ticket_id TEXT,
+      card_brand TEXT,
+      card_last4 TEXT,
+      created_at INTEGER NOT NULL,
+      confirmed_at INTEGER,
+      cancelled_at INTEGER,
+      seat_prices TEXT
+    );
+    INSERT INTO bookings_v5 (booking_id, lock_id, user_id, seat_ids, total_minor, status,
+      created_with_card, payment_id, ticket_id, card_brand, card_last4, created_at,
+      confirmed_at, cancelled_at, seat_prices)
+    SELECT booking_id, lock_id, user_id, seat_ids, total_minor, status, created_with_card,
+      payment_id, ticket_id, card_brand, card_last4, created_at, confirmed_at, cancelled_at,
+      seat_prices FROM bookings;
+    DROP TABLE bookings;
+    ALTER TABLE bookings_v5 RENAME TO bookings;
+    CREATE INDEX bookings_ticket ON bookings (ticket_id) WHERE ticket_id IS NOT NULL;
+    CREATE INDEX bookings_lock ON bookings (lock_id, created_at);
+    CREATE TABLE payment_attempts_v5 (
+      charge_key TEXT PRIMARY KEY,
+      booking_id TEXT NOT NULL,
+      lock_id TEXT NOT NULL,
+      amount_minor INTEGER NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('charging', 'requires_action', 'succeeded', 'declined', 'unknown', 'refunded', 'no_charge')),
+      started_at INTEGER NOT NULL,
+      payment_id TEXT,
+      checked_at INTEGER
+    );
+    INSERT INTO payment_attempts_v5 (charge_key, booking_id, lock_id, amount_minor, status, started_at)
+    SELECT charge_key, booking_id, lock_id, amount_minor, status, started_at FROM payment_attempts;
+    DROP TABLE payment_attempts;
+    ALTER TABLE payment_attempts_v5 RENAME TO payment_attempts;
+    CREATE INDEX payment_attempts_open ON payment_attempts (status)
+      WHERE status IN ('charging', 'unknown', 'requires_action');
+    CREATE INDEX payment_attempts_booking ON payment_attempts (booking_id);
+    CREATE TABLE late_refunds (
+      charge_key TEXT PRIMARY KEY,
+      booking_id TEXT NOT NULL,
+      payment_id TEXT NOT NULL,
+      amount_minor INTEGER NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded')),
+      refund_id TEXT,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      next_try_at INTEGER NOT NULL,
+      created_at INTEGER NOT NULL
+    );
+    CREATE INDEX late_refunds_booking ON late_refunds (booking_id);`),
 ];
 
 /** The last step applied to this object's storage (0: none). */

@@ -187,6 +187,15 @@ export class SeatStorage {
     );
   }
 
+  /** A live lock now holds until `expiresAt`. */
+  setLockExpiry(lockId: string, expiresAt: number): void {
+    this.sql.exec(
+      "UPDATE locks SET expires_at = ? WHERE lock_id = ? AND status = 'locked'",
+      expiresAt,
+      lockId,
+    );
+  }
+
   /** Any lock of this show, live or ended. */
   findLock(lockId: string): SeatLock | undefined {
     const row = this.sql

@@ -1,0 +1,201 @@
+import type { LogFields } from "../../observability/log.ts";
+import type { ChargeOutcome, PaymentGateway } from "../../payments/payment-gateway.ts";
+import { lateRefundEventData } from "../../webhooks/booking-events.ts";
+import { paymentRecorded, paymentRefunded } from "../d1/booking-d1.ts";
+import type { ShowState } from "../show-state.ts";
+import type { PaymentAttempt } from "../storage/attempt-storage.ts";
+import type { StoredBooking } from "../storage/booking-storage.ts";
+import type { LateRefund } from "../storage/late-refund-storage.ts";
+import { refundRetryDelay } from "./show-cancellations.ts";
+import type { ShowPayments } from "./show-payments.ts";
+
+type Succeeded = Extract<ChargeOutcome, { status: "succeeded" }>;
+
+/**
+ * Money that arrives when nobody is waiting for it: a payment the buyer finished in the
+ * provider's page (3-D Secure) after the seats' hold ran out, or after the booking ended.
+ * It never becomes a charge without a booking: in one step of the object, either the
+ * booking gets its seats (the same seats, if all are still free) or the payment is
+ * refunded at once, exactly once (under its charge's refund key), retried by the alarm
+ * until the provider confirms it, and announced as `booking.payment_refunded_late`.
+ */
+export class LatePayments {
+  /** Charges whose late refund this instance is waiting on the gateway for. */
+  private readonly refunding = new Set<string>();
+
+  constructor(
+    private readonly show: ShowState,
+    private readonly gateway: PaymentGateway,
+    private readonly payments: ShowPayments,
+    private readonly currency: string,
+  ) {}
+
+  /**
+   * A payment of `attempt` succeeded at the provider, and it is not the booking's own
+   * confirmed payment: it confirms the booking if the booking can still have its seats,
+   * else it is given back.
+   */
+  async arrived(attempt: PaymentAttempt, charge: Succeeded, context: LogFields): Promise<void> {
+    const { show } = this;
+    const now = Date.now();
+    show.expireDue(now);
+    const booking = show.bookingStorage.findBooking(attempt.bookingId);
+    const fields = { ...context, booking_id: attempt.bookingId, payment_id: charge.paymentId };
+    if (booking?.status === "confirmed" && booking.paymentId === charge.paymentId) return;
+    if (booking && this.mayConfirm(booking, now)) {
+      await this.payments.confirmPaid(booking, attempt.chargeKey, charge, context);
+      return;
+    }
+    const open = booking && show.info.status !== "cancelled" && endedUnpaid(booking);
+    if (booking && open && show.seats.bookFree(booking.seatIds, booking.bookingId, now)) {
+      show.log.write("warn", "late payment kept its seats", fields);
+      await this.payments.confirmPaid(booking, attempt.chargeKey, charge, context, {}, true);
+      return;
+    }
+    await this.refundLate(attempt, charge, booking, fields, now);
+  }
+
+  /** For the alarm: tries again each late refund whose time has come. */
+  async retryDue(now: number): Promise<void> {
+    for (const owed of this.show.lateRefunds.pending()) {
+      if (owed.nextTryAt > now || this.refunding.has(owed.chargeKey)) continue;
+      await this.refund(owed);
+    }
+  }
+
+  /** When the next late refund try is due, if any waits. */
+  nextRetryAt(): number | undefined {
+    const times = this.show.lateRefunds.pending().map((owed) => owed.nextTryAt);
+    return times.length > 0 ? Math.min(...times) : undefined;
+  }
+
+  /** The booking still has its live lock (its latest booking): paid as if on time. */
+  private mayConfirm(booking: StoredBooking, now: number): boolean {
+    if (booking.status !== "pending" && booking.status !== "failed") return false;
+    if (!this.show.seats.liveLock(booking.lockId, now)) return false;
+    return this.show.bookingStorage.bookingOfLock(booking.lockId)?.bookingId === booking.bookingId;
+  }
+
+  /**
+   * The booking ends (expired, unless it ended otherwise already) with the refund owed,
+   * in one transaction; the refund is tried at once.
+   */
+  private async refundLate(
+    attempt: PaymentAttempt,
+    charge: Succeeded,
+    booking: StoredBooking | undefined,
+    fields: LogFields,
+    now: number,
+  ): Promise<void> {
+    const { show } = this;
+    const bookingId = attempt.bookingId;
+    const expiring = booking?.status === "pending" || booking?.status === "failed";
+    if (booking && expiring) booking.status = "expired";
+    show.change({
+      at: now,
+      store: () => {
+        show.attemptStorage.setAttemptStatus(attempt.chargeKey, "succeeded");
+        if (booking && expiring) show.bookingStorage.updateBooking(booking);
+        show.lateRefunds.owe(
+          {
+            bookingId,
+            chargeKey: attempt.chargeKey,
+            paymentId: charge.paymentId,
+            amountMinor: attempt.amountMinor,
+          },
+          now,
+        );
+      },
+      // D1 has the booking only if it was made without a card: its money trail goes there.
+      d1:
+        booking && !booking.createdWithCard
+          ? [
+              paymentRecorded(show.db, {
+                paymentId: charge.paymentId,
+                bookingId,
+                amountMinor: attempt.amountMinor,
+                currency: this.currency,
+                brand: charge.card.brand,
+                last4: charge.card.last4,
+                processedAt: charge.processedAt,
+              }),
+            ]
+          : [],
+    });
+    show.log.write("warn", "late payment refunding", {
+      ...fields,
+      amount_minor: attempt.amountMinor,
+      booking_found: booking !== undefined,
+    });
+    const owed = show.lateRefunds.find(attempt.chargeKey);
+    if (owed) await this.refund(owed);
+  }
+
+  /** One try of a late refund; on failure the alarm tries again, with backoff. */
+  private async refund(owed: LateRefund): Promise<void> {
+    const { show } = this;
+    const fields = {
+      booking_id: owed.bookingId,
+      charge_key: owed.chargeKey,
+      payment_id: owed.paymentId,
+    };
+    this.refunding.add(owed.chargeKey);
+    let refundId: string;
+    try {
+      const outcome = await this.gateway.refund({
+        idempotencyKey: `refund:${owed.chargeKey}`,
+        chargeIdempotencyKey: owed.chargeKey,
+        paymentId: owed.paymentId,
+      });
+      // no_charge: the provider says nothing was taken (a payment undone meanwhile).
+      refundId = outcome.status === "refunded" ? outcome.refundId : "none";
+    } catch (err) {
+      const nextTryAt = Date.now() + refundRetryDelay(owed.attempts + 1);
+      show.transaction(() => show.lateRefunds.retried(owed.chargeKey, nextTryAt));
+      void show.armAlarm(nextTryAt);
+      show.log.write(owed.attempts + 1 >= 3 ? "error" : "warn", "refund retrying", {
+        ...fields,
+        failures: owed.attempts + 1,
+        message: err instanceof Error ? err.message : String(err),
+      });
+      return;
+    } finally {
+      this.refunding.delete(owed.chargeKey);
+    }
+    const at = Date.now();
+    const booking = show.bookingStorage.findBooking(owed.bookingId);
+    const inD1 = booking !== undefined && !booking.createdWithCard;
+    show.change({
+      at,
+      store: () => {
+        show.lateRefunds.refunded(owed.chargeKey, refundId);
+        show.attemptStorage.setAttemptStatus(owed.chargeKey, "refunded");
+      },
+      d1: inD1 ? [paymentRefunded(show.db, owed.paymentId, at)] : [],
+      events: booking
+        ? [
+            {
+              type: "booking.payment_refunded_late",
+              data: lateRefundEventData(
+                show.showId,
+                booking,
+                { paymentId: owed.paymentId, refundId, amountMinor: owed.amountMinor },
+                this.currency,
+                at,
+              ),
+            },
+          ]
+        : [],
+    });
+    show.log.write("warn", "payment refunded late", {
+      ...fields,
+      refund_id: refundId,
+      amount_minor: owed.amountMinor,
+    });
+  }
+}
+
+/** A booking that ended without being paid (it may yet be, if its seats are free). */
+function endedUnpaid(booking: StoredBooking): boolean {
+  return booking.status === "expired" || booking.status === "failed";
+}
