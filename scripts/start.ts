@@ -8,6 +8,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { signAccessToken } from "../src/auth/access-token.ts";
+import { DEFAULT_ORG_ID } from "../src/db/schema.ts";
 import { DEMO_SHOW_ID, demoDataSql } from "./demo-data.ts";
 import {
   ensureJwtSecret,
@@ -54,12 +55,19 @@ const userToken = await signAccessToken(
   { sub: "user_demo", role: "user", ttlSeconds: 86_400 },
   secret,
 );
+const organizerToken = await signAccessToken(
+  { sub: "organizer_demo", role: "organizer", org: DEFAULT_ORG_ID, ttlSeconds: 86_400 },
+  secret,
+);
 const base = `http://127.0.0.1:${port}/v1`;
 process.stdout.write(`
 Demo data loaded.
   demo show:   ${DEMO_SHOW_ID}   (${base}/shows/${DEMO_SHOW_ID})
   user token:  ${userToken}
                (user_demo, valid 24 h; more with: npm run -s token -- --sub <user_id> [--role admin])
+  organizer token: ${organizerToken}
+               (organizer_demo of ${DEFAULT_ORG_ID}, valid 24 h; more with:
+                npm run -s token -- --sub <user_id> --role organizer|scanner --org <org_id>)
 
 `);
 

@@ -18,6 +18,7 @@ import { devTokenRoutes } from "./routes/dev-tokens.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { liveFeedRoutes } from "./routes/live-feed.ts";
 import { healthRoutes, openApiDocumentRoute } from "./routes/meta.ts";
+import { organizationRoutes } from "./routes/organizations.ts";
 import { paymentConfigRoutes } from "./routes/payment-config.ts";
 import { paymentWebhookRoutes, razorpayWebhookRoutes } from "./routes/payment-webhooks.ts";
 import { paymentRoutes } from "./routes/payments.ts";
@@ -67,6 +68,7 @@ const api = apiRouter()
   .route("/", bookingRoutes)
   .route("/", paymentRoutes)
   .route("/", paymentConfigRoutes)
+  .route("/", organizationRoutes)
   .route("/", paymentWebhookRoutes)
   .route("/", razorpayWebhookRoutes)
   .route("/", queueRoutes)

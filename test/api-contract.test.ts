@@ -47,6 +47,7 @@ beforeAll(async () => {
     ticket_id: newShowScopedId("ticket", showId),
     webhook_id: "wh_contractmissing00000",
     hold_id: "hold_contractmissing",
+    org_id: "org_demo",
   };
 });
 
@@ -81,7 +82,12 @@ async function request(
 }
 
 /** Routes a user token is refused on (403): an admin token passes them. */
-const needsRole = (op: Operation) => ["admin", "scanner or admin"].includes(op["x-access"]);
+const needsRole = (op: Operation) =>
+  [
+    "admin",
+    "organizer (own organization) or admin",
+    "scanner, organizer (own organization) or admin",
+  ].includes(op["x-access"]);
 const tokenOf = (op: Operation) => (needsRole(op) ? admin : userToken);
 
 describe("every documented operation", () => {
@@ -116,7 +122,7 @@ describe("every documented operation", () => {
   it("answers 403 to a scanner token, before the body is read, wherever a buyer acts", async () => {
     const scanner = await tokenFor("gate_contract", "scanner");
     const buyerOnly = operations().filter((op) =>
-      ["user", "owner", "owner or admin"].includes(op["x-access"]),
+      ["user", "owner", "owner, organizer (own organization) or admin"].includes(op["x-access"]),
     );
     expect(buyerOnly.length).toBeGreaterThanOrEqual(8);
     for (const op of buyerOnly) {

@@ -25,6 +25,7 @@ describe("POST /v1/dev/token", () => {
     expect(await verifyAccessToken(body.token, env.JWT_SECRET)).toEqual({
       userId: "user_page",
       role: "user",
+      orgId: null,
     });
   });
 

@@ -24,6 +24,7 @@ describe("POST /v1/events", () => {
     const { event } = (await res.json()) as { event: EventJson };
     expect(event).toEqual({
       event_id: expect.stringMatching(/^event_[0-9a-z]{20}$/),
+      org_id: "org_demo",
       name: "Hamlet",
       description: "A play",
       duration_minutes: 180,

@@ -50,6 +50,7 @@ describe("POST /v1/shows", () => {
     const { show } = (await res.json()) as { show: Record<string, unknown> };
     expect(show).toEqual({
       show_id: expect.stringMatching(/^show_/),
+      org_id: "org_demo",
       event_id: eventId,
       venue_id: venueId,
       show_time: "2031-05-01T13:00:00.000Z",
@@ -62,8 +63,16 @@ describe("POST /v1/shows", () => {
   });
 
   it.each([
-    [{ event_id: "event_nope" }, "event_id"],
-    [{ venue_id: "venue_nope" }, "venue_id"],
+    [{ event_id: "event_nope" }, "event"],
+    [{ venue_id: "venue_nope" }, "venue"],
+  ])("refuses %j with 404 naming the unknown %s, writing nothing", async (body, resource) => {
+    const before = await countShows();
+    const error = await expectError(await postShow(body), 404, "NOT_FOUND");
+    expect(error.details?.resource).toBe(resource);
+    expect(await countShows()).toBe(before);
+  });
+
+  it.each([
     [{ show_time: "next friday" }, "show_time"],
     [{ show_time: "2031-05-01" }, "show_time"],
     [{ show_time: 1893456000 }, "show_time"],

@@ -1,7 +1,7 @@
 import { sign, verify } from "hono/jwt";
 import { z } from "zod";
 import { hmacKey } from "../lib/hmac-keys.ts";
-import { type Principal, roles } from "./principal.ts";
+import { type Principal, principalOf, roles } from "./principal.ts";
 
 /** The only algorithm accepted for our own tokens; `alg: none` and others fail verify(). */
 const ALGORITHM = "HS256";
@@ -22,6 +22,7 @@ export const userIdSchema = z
 const claimsSchema = z.object({
   sub: userIdSchema,
   role: z.enum(roles),
+  org: z.string().max(64).optional(),
   exp: z.number().int(),
 });
 
@@ -45,12 +46,16 @@ export async function verifyAccessToken(token: string, secret: string): Promise<
   }
   const claims = claimsSchema.safeParse(payload);
   if (!claims.success) throw new InvalidTokenError("missing or invalid claims (sub, role, exp)");
-  return { userId: claims.data.sub, role: claims.data.role };
+  const principal = principalOf(claims.data.sub, claims.data.role, claims.data.org);
+  if ("refused" in principal) throw new InvalidTokenError(principal.refused);
+  return principal;
 }
 
 interface TokenRequest {
   sub: string;
   role: Principal["role"];
+  /** The organization of an organizer or scanner. */
+  org?: string | undefined;
   ttlSeconds: number;
   now?: number;
 }
@@ -58,7 +63,13 @@ interface TokenRequest {
 export function signAccessToken(request: TokenRequest, secret: string): Promise<string> {
   const iat = Math.floor((request.now ?? Date.now()) / 1000);
   return sign(
-    { sub: request.sub, role: request.role, iat, exp: iat + request.ttlSeconds },
+    {
+      sub: request.sub,
+      role: request.role,
+      ...(request.org ? { org: request.org } : {}),
+      iat,
+      exp: iat + request.ttlSeconds,
+    },
     secret,
     ALGORITHM,
   );

@@ -2,7 +2,7 @@ import { decode, verifyWithJwks } from "hono/jwt";
 import { z } from "zod";
 import { userIdSchema } from "./access-token.ts";
 import { type Jwk, JwksCache } from "./jwks-cache.ts";
-import { type Principal, roles } from "./principal.ts";
+import { type Principal, principalOf, roles } from "./principal.ts";
 
 /**
  * Tokens from an identity provider (RS256 or ES256), verified against the keys published
@@ -37,12 +37,15 @@ interface IdentityProviderConfig {
   issuer?: string | undefined;
   audience?: string | undefined;
   roleClaim: string;
+  /** The claim naming the caller's organization (ORG_CLAIM, default `org`). */
+  orgClaim: string;
 }
 
 /**
  * Verifies an identity-provider token: signature by a published key, alg RS256/ES256,
  * exp required (nbf, iat checked when present), issuer and audience when configured. The
- * role comes from `roleClaim`; a token without it is a plain user.
+ * role comes from `roleClaim` (a token without it is a plain user), the organization from
+ * `orgClaim` (Auth0, Clerk and Cloudflare Access name their claims as their owner chooses).
  */
 export async function verifyProviderToken(
   token: string,
@@ -65,8 +68,12 @@ export async function verifyProviderToken(
       sub: userIdSchema,
       exp: z.number().int(),
       [config.roleClaim]: z.enum(roles).optional(),
+      [config.orgClaim]: z.string().max(64).optional(),
     })
     .parse(payload);
-  const role = claims[config.roleClaim] as Principal["role"] | undefined;
-  return { userId: claims.sub as string, role: role ?? "user" };
+  const role = (claims[config.roleClaim] as Principal["role"] | undefined) ?? "user";
+  const org = claims[config.orgClaim] as string | undefined;
+  const principal = principalOf(claims.sub as string, role, org);
+  if ("refused" in principal) throw new Error(principal.refused);
+  return principal;
 }

@@ -23,6 +23,7 @@ export async function verifyToken(token: string, env: Env): Promise<Principal> {
         issuer: env.JWT_ISSUER || undefined,
         audience: env.JWT_AUDIENCE || undefined,
         roleClaim: env.ROLE_CLAIM || "role",
+        orgClaim: env.ORG_CLAIM || "org",
       });
     } catch (err) {
       throw new InvalidTokenError(err instanceof Error ? err.name : "invalid token");

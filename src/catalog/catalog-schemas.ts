@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MAX_PRICE } from "../lib/money.ts";
 import { moneyAmount } from "../openapi/shared-schemas.ts";
+import { namedOrganization } from "../organizations/organization-field.ts";
 import { multiLineText, singleLineText } from "./text-fields.ts";
 
 /** Request schemas of the catalog routes; the OpenAPI document is built from these too. */
@@ -10,6 +11,9 @@ export const price = moneyAmount(MAX_PRICE);
 
 export const createEventSchema = z
   .object({
+    org_id: namedOrganization(
+      "The organization it belongs to: an organizer's own by default (naming another is 404); the platform admin may name any, else org_demo",
+    ),
     name: singleLineText(200),
     description: multiLineText(2000).optional(),
     duration_minutes: z
@@ -73,6 +77,9 @@ export type RowEntry = z.output<typeof rowEntrySchema>;
 
 export const createVenueSchema = z
   .object({
+    org_id: namedOrganization(
+      "The organization it belongs to: an organizer's own by default (naming another is 404); the platform admin may name any, else org_demo",
+    ),
     name: singleLineText(200),
     city: singleLineText(100),
     zones: z

@@ -5,6 +5,7 @@ import type { EventRow, ShowRecord, VenueRecord } from "./catalog-d1.ts";
 export function eventView(event: EventRow) {
   return {
     event_id: event.eventId,
+    org_id: event.orgId,
     name: event.name,
     description: event.description,
     duration_minutes: event.durationMinutes,
@@ -15,6 +16,7 @@ export function eventView(event: EventRow) {
 export function venueView({ venue, zones, seats }: VenueRecord) {
   return {
     venue_id: venue.venueId,
+    org_id: venue.orgId,
     name: venue.name,
     city: venue.city,
     total_seats: venue.totalSeats,
@@ -32,6 +34,7 @@ export function venueView({ venue, zones, seats }: VenueRecord) {
 export function showView({ show, prices }: ShowRecord) {
   return {
     show_id: show.showId,
+    org_id: show.orgId,
     event_id: show.eventId,
     venue_id: show.venueId,
     show_time: show.showTime,

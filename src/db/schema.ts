@@ -21,10 +21,25 @@ import {
 
 const nowIso = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
 
+/**
+ * The organizers selling on this deployment (a cinema chain, a theatre, a promoter). Every
+ * event, venue, show and webhook belongs to one; organizer and scanner tokens name theirs
+ * (the `org` claim). Data from before organizations belongs to `org_demo`.
+ */
+export const organizations = sqliteTable("organizations", {
+  orgId: text("org_id").primaryKey(),
+  name: text("name").notNull(),
+  createdAt: text("created_at").notNull().default(nowIso),
+});
+
+/** The organization of data made before organizations, and of what an admin makes without naming one. */
+export const DEFAULT_ORG_ID = "org_demo";
+
 export const events = sqliteTable(
   "events",
   {
     eventId: text("event_id").primaryKey(),
+    orgId: text("org_id").notNull().default(DEFAULT_ORG_ID),
     name: text("name").notNull(),
     description: text("description"),
     durationMinutes: integer("duration_minutes"),
@@ -36,16 +51,22 @@ export const events = sqliteTable(
       sql`${t.durationMinutes} IS NULL OR ${t.durationMinutes} > 0`,
     ),
     index("idx_events_created").on(t.createdAt),
+    index("idx_events_org").on(t.orgId),
   ],
 );
 
-export const venues = sqliteTable("venues", {
-  venueId: text("venue_id").primaryKey(),
-  name: text("name").notNull(),
-  city: text("city").notNull(),
-  totalSeats: integer("total_seats").notNull(),
-  createdAt: text("created_at").notNull().default(nowIso),
-});
+export const venues = sqliteTable(
+  "venues",
+  {
+    venueId: text("venue_id").primaryKey(),
+    orgId: text("org_id").notNull().default(DEFAULT_ORG_ID),
+    name: text("name").notNull(),
+    city: text("city").notNull(),
+    totalSeats: integer("total_seats").notNull(),
+    createdAt: text("created_at").notNull().default(nowIso),
+  },
+  (t) => [index("idx_venues_org").on(t.orgId)],
+);
 
 /** Zones of a venue in the order the venue lists them: position 0 is the best. */
 export const venueZones = sqliteTable(
@@ -88,6 +109,7 @@ export const shows = sqliteTable(
   "shows",
   {
     showId: text("show_id").primaryKey(),
+    orgId: text("org_id").notNull().default(DEFAULT_ORG_ID),
     eventId: text("event_id")
       .notNull()
       .references(() => events.eventId),
@@ -103,6 +125,7 @@ export const shows = sqliteTable(
   (t) => [
     check("shows_valid_status", sql`${t.status} IN ('scheduled', 'closed', 'cancelled')`),
     index("idx_shows_event_time").on(t.eventId, t.showTime),
+    index("idx_shows_org").on(t.orgId),
   ],
 );
 
@@ -270,6 +293,8 @@ export const webhooks = sqliteTable(
   "webhooks",
   {
     webhookId: text("webhook_id").primaryKey(),
+    /** Whose events it receives: an organization's, or (null) every one's (the platform's own). */
+    orgId: text("org_id"),
     url: text("url").notNull(),
     events: text("events").notNull(),
     createdAt: text("created_at").notNull(),

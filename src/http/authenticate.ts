@@ -56,7 +56,10 @@ export function authenticate(...allowed: Role[]) {
 export async function clientKey(c: Context<AppEnv>): Promise<string> {
   if (c.req.header("Authorization")) {
     try {
-      return `user:${(await principalOf(c)).userId}`;
+      // An organization's staff are limited within their organization: one organizer's
+      // flood does not spend another organization's budget under a shared user id.
+      const { userId, orgId } = await principalOf(c);
+      return orgId ? `org:${orgId}:${userId}` : `user:${userId}`;
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       // A bad token on a public route: counted by address like any anonymous client.

@@ -91,7 +91,9 @@ export function idempotency(endpoint: string, options: { required: boolean }) {
         },
       );
     }
-    const scope = `${c.get("principal").userId}:${endpoint}:${key}`;
+    // Each caller's own keys; an organization's staff, within their organization's.
+    const { userId, orgId } = c.get("principal");
+    const scope = `${orgId ? `${orgId}/` : ""}${userId}:${endpoint}:${key}`;
     const hash = await requestHash(c.env.JWT_SECRET, endpoint, await c.req.json());
     const stored = await c.env.IDEMPOTENCY.get<StoredReply>(kvKey(scope), "json");
     if (stored) {

@@ -5,6 +5,7 @@ import type { Role } from "../auth/principal.ts";
 import type { AppEnv } from "../http/app-env.ts";
 import { authenticate } from "../http/authenticate.ts";
 import { idempotency, idempotencyKeySchema } from "../http/idempotency.ts";
+import { ownOrganization } from "../http/organization-scope.ts";
 import { rateLimit } from "../http/rate-limit.ts";
 import { jsonBodyGuard, rejectInvalidInput } from "../http/validation.ts";
 import { type RateLimitClass, rateLimitClasses } from "../limits/rate-limit-classes.ts";
@@ -23,14 +24,20 @@ import {
  * so what the document says and what the route does come from the same object.
  */
 
+/**
+ * Who reaches a route, in the words the document shows (`x-access`). "(own organization)":
+ * an organizer or scanner reaches only its organization's resources (another's answer 404,
+ * as unknown ids do); the platform admin reaches every one's.
+ */
 export type Access =
   | "public"
   | "user"
-  | "admin"
   | "owner"
-  | "owner or admin"
-  | "scanner or admin"
-  | "owner, admin or scanner";
+  | "admin"
+  | "organizer (own organization) or admin"
+  | "owner, organizer (own organization) or admin"
+  | "scanner, organizer (own organization) or admin"
+  | "owner, scanner, organizer (own organization) or admin";
 type IdempotencyRule = "required" | "optional";
 
 export interface Policy {
@@ -72,35 +79,47 @@ type Declared<S extends RouteSpec> = Omit<S, keyof Policy | "request" | "respons
 /**
  * The roles each access lets through (an empty list: any role). What a buyer does needs a
  * user token (or the platform admin's): door staff's scanner tokens check tickets in and
- * read them, and are refused (403) everything else before the body is looked at.
+ * read them, organizers' tokens run their organization, and each is refused (403) the rest
+ * before the body is looked at.
  */
 const ROLES: Record<Access, Role[] | undefined> = {
   public: undefined,
   user: ["user", "admin"],
   owner: ["user", "admin"],
-  "owner or admin": ["user", "admin"],
   admin: ["admin"],
-  "scanner or admin": ["scanner", "admin"],
-  "owner, admin or scanner": [],
+  "organizer (own organization) or admin": ["organizer", "admin"],
+  "owner, organizer (own organization) or admin": ["user", "organizer", "admin"],
+  "scanner, organizer (own organization) or admin": ["scanner", "organizer", "admin"],
+  "owner, scanner, organizer (own organization) or admin": [],
 };
 
 const WHO: Record<Access, string> = {
   public: "No token needed.",
-  user: "A user token (a scanner token gets 403).",
-  admin: "An admin token.",
-  owner: "A user token; only the owner sees or changes it (others get 404, a scanner token 403).",
-  "owner or admin":
-    "A user token of the owner, or an admin token (other users get 404, a scanner token 403).",
-  "scanner or admin": "A scanner or admin token (others get 403).",
-  "owner, admin or scanner":
-    "A user token of the owner, or an admin or scanner token (others get 404).",
+  user: "A user token (an organizer or scanner token gets 403).",
+  owner:
+    "A user token; only the owner sees or changes it (others get 404, an organizer or scanner token 403).",
+  admin: "The platform admin's token (an organization's tokens get 403).",
+  "organizer (own organization) or admin":
+    "An organizer token of the organization that owns it (another organization's get 404), or the admin's. Users and scanners get 403.",
+  "owner, organizer (own organization) or admin":
+    "A user token of the owner, an organizer token of the owning organization, or the admin's (others get 404, a scanner token 403).",
+  "scanner, organizer (own organization) or admin":
+    "A scanner or organizer token of the owning organization, or the admin's (another organization's get 404 or TICKET_WRONG_SHOW; users get 403).",
+  "owner, scanner, organizer (own organization) or admin":
+    "A user token of the owner, a scanner or organizer token of the owning organization, or the admin's (others get 404).",
 };
+
+/** Whether the access scopes organizers and scanners to their own organization. */
+function scoped(access: Access): boolean {
+  return access.includes("(own organization)");
+}
 
 /** The route's middleware, in the order its policy is enforced. */
 function middlewareOf(spec: RouteSpec): MiddlewareHandler<AppEnv>[] {
   const chain: MiddlewareHandler<AppEnv>[] = [];
   const roles = ROLES[spec.access];
   if (roles) chain.push(authenticate(...roles));
+  if (scoped(spec.access)) chain.push(ownOrganization());
   if (spec.rateLimit) chain.push(rateLimit(spec.rateLimit));
   // Before the Idempotency-Key is looked up: a body that is not JSON is refused as such.
   if (spec.request?.body) chain.push(jsonBodyGuard());

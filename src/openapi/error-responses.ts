@@ -102,8 +102,15 @@ export function errorStatusesOf(route: RouteShape): ErrorStatus[] {
   if (request?.params || request?.query || request?.body) statuses.add(400);
   if (request?.body) for (const status of [413, 415] as const) statuses.add(status);
   if (route.access !== "public") statuses.add(401);
-  // Every access but "public" and "owner, admin or scanner" refuses some role.
-  if (route.access !== "public" && route.access !== "owner, admin or scanner") statuses.add(403);
+  // Every access but "public" and the one open to every role refuses some role.
+  if (
+    route.access !== "public" &&
+    route.access !== "owner, scanner, organizer (own organization) or admin"
+  ) {
+    statuses.add(403);
+  }
+  // Another organization's resource is 404, as an unknown id.
+  if (route.access.includes("(own organization)") && request?.params) statuses.add(404);
   if (route.rateLimit) statuses.add(429);
   // A missing or malformed key (400), a request with it still running (409), the key
   // reused with another body (422).

@@ -22,6 +22,11 @@ const TAGS = [
   { name: "Payments", description: "Paying pending bookings" },
   { name: "Organizers", description: "Running a show: reports, its bookings, changes" },
   {
+    name: "Organizations",
+    description:
+      "The organizers on this deployment; organizer and scanner tokens name theirs (org)",
+  },
+  {
     name: "Webhooks",
     description:
       "Events sent to other systems (Standard Webhooks signatures, at least once, each booking's in order)",

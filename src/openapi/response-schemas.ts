@@ -20,8 +20,14 @@ export const errorEnvelopeSchema = z
   })
   .meta({ id: "Error", example: examples.error });
 
+/** The organization a catalog resource belongs to. */
+const orgId = z
+  .string()
+  .meta({ description: "The organization it belongs to", example: "org_demo" });
+
 const eventSchema = z.object({
   event_id: z.string(),
+  org_id: orgId,
   name: z.string(),
   description: z.string().nullable(),
   duration_minutes: z.number().int().nullable(),
@@ -30,6 +36,7 @@ const eventSchema = z.object({
 
 const venueSchema = z.object({
   venue_id: z.string(),
+  org_id: orgId,
   name: z.string(),
   city: z.string(),
   total_seats: z.number().int(),
@@ -51,6 +58,7 @@ const cancellationSchema = z.object({
 
 const showSchema = z.object({
   show_id: z.string(),
+  org_id: orgId,
   event_id: z.string(),
   venue_id: z.string(),
   show_time: isoTime,

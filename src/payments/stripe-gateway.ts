@@ -140,12 +140,14 @@ export class StripeGateway implements PaymentGateway {
     switch (intent.status) {
       case "succeeded":
         return this.refundIntent(intent.id, request.idempotencyKey);
+      // Waiting, or failed but still confirmable from the browser with its client secret
+      // (requires_payment_method): cancelled, so it can never charge later.
       case "requires_action":
       case "requires_confirmation":
       case "requires_capture":
+      case "requires_payment_method":
         await this.cancelIntent(intent.id, request.idempotencyKey);
         return { status: "no_charge" };
-      case "requires_payment_method":
       case "canceled":
         return { status: "no_charge" };
       default:

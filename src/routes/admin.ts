@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { opsRegistryStub } from "../contract/object-stubs.ts";
+import { callerOrganization } from "../http/organization-scope.ts";
 import { apiRoute, apiRouter, jsonAnswer } from "../openapi/api-route.ts";
+import { owningOrganization } from "../organizations/owning-organization.ts";
 import { webhookBacklog } from "../webhooks/webhook-backlog.ts";
 
 const age = z.number().int().meta({ description: "Seconds since it started waiting" });
@@ -65,10 +67,10 @@ const getStatus = apiRoute({
   path: "/v1/admin/status",
   tags: ["Meta"],
   summary:
-    "What is stuck now: unsettled payments, refunds (a cancelled show's too), D1 backlog, dead letters, webhook backlogs",
+    "What is stuck now (an organizer: its organization's): unsettled payments, refunds (a cancelled show's too), D1 backlog, dead letters, webhook backlogs",
   description:
     "Shows report here when their unsettled work changes (from their alarm, which runs while anything is unsettled), so this reads one place and wakes no show.",
-  access: "admin",
+  access: "organizer (own organization) or admin",
   rateLimit: "catalog",
   responses: { 200: jsonAnswer(opsStatusSchema, "Every show with unsettled work") },
 });
@@ -78,10 +80,16 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export const adminRoutes = apiRouter().openapi(getStatus, async (c) => {
   const now = Date.now();
   const secondsSince = (ms: number) => Math.max(0, Math.round((now - ms) / 1000));
-  const [stuck, webhooks] = await Promise.all([
+  // An organizer sees its organization's shows and webhooks; the admin every one.
+  const own = callerOrganization(c);
+  const [listed, webhooks] = await Promise.all([
     opsRegistryStub(c.env).stuckShows(),
-    webhookBacklog(c.env),
+    webhookBacklog(c.env, own ?? undefined),
   ]);
+  const owners = await Promise.all(
+    listed.map((entry) => (own ? owningOrganization(c.env, "show_id", entry.showId) : null)),
+  );
+  const stuck = listed.filter((_, i) => !own || owners[i] === own);
   const shows = stuck.map(({ showId, work, reportedAt }) => ({
     show_id: showId,
     reported_at: iso(reportedAt),

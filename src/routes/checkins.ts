@@ -1,5 +1,6 @@
 import { ticketInvalid, ticketWrongShow } from "../contract/ticket-failures.ts";
-import { ApiError } from "../http/api-error.ts";
+import { ApiError, notFound } from "../http/api-error.ts";
+import { isOwnShow } from "../http/organization-scope.ts";
 import { unwrap } from "../http/show-response.ts";
 import { iso } from "../lib/iso-time.ts";
 import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
@@ -23,7 +24,7 @@ const checkIn = apiRoute({
   summary: "Check a ticket in at the door (admits it once)",
   description:
     "Verifies the token's signature, then the show's object admits the ticket exactly once: a second scan is 409 `TICKET_ALREADY_USED` (with `details.checked_in_at` and `details.gate`), a cancelled booking's ticket 409 `TICKET_VOID`, a ticket of another show than `show_id` 409 `TICKET_WRONG_SHOW`, a bad token 400 `TICKET_INVALID`. With a `scan_id`, the same scan retried gets the same 200.",
-  access: "scanner or admin",
+  access: "scanner, organizer (own organization) or admin",
   errors: [404, 409],
   request: { body: jsonRequest(checkinRequest) },
   responses: { 200: jsonAnswer(checkinResponse, "The ticket is admitted") },
@@ -36,7 +37,7 @@ const checkInBatch = apiRoute({
   summary: "Sync scans made offline; each gets its own result",
   description:
     "The door's `show_id` and 1-500 scans; this route takes bodies up to 512 KiB (500 scans of real tokens with 64-character gate and device ids fit), the others 64 KiB. Each scan is `admitted`, `duplicate` (with the first scan's time, gate and device), `void` or `invalid` with a `code`: `TICKET_INVALID` (not a ticket of ours), `TICKET_WRONG_SHOW` (another show's ticket: checked in nowhere) or `INVALID_INPUT` (a `scanned_at` before the ticket was issued, or over 5 minutes ahead of the server). `scanned_at` takes any offset and fractional seconds and is read as its instant; of two scans of one ticket the earliest is the check-in, whichever device syncs first. Sending a batch again changes nothing and answers the same. 404 for an unknown `show_id`.",
-  access: "scanner or admin",
+  access: "scanner, organizer (own organization) or admin",
   errors: [404],
   request: { body: jsonRequest(batchRequest) },
   responses: { 200: jsonAnswer(batchResponse, "One result per scan, in the order sent") },
@@ -47,7 +48,7 @@ const manifest = apiRoute({
   path: "/v1/shows/{show_id}/checkins/manifest",
   tags: ["Check-in"],
   summary: "What a door scanner needs offline: keys and the show's ticket ids by status",
-  access: "scanner or admin",
+  access: "scanner, organizer (own organization) or admin",
   errors: [404],
   request: { params: showIdParam },
   responses: { 200: jsonAnswer(manifestResponse, "The manifest, with its version") },
@@ -62,6 +63,12 @@ export const checkinRoutes = apiRouter()
     if (body.show_id && body.show_id !== claims.show_id) {
       throw ApiError.from(ticketWrongShow(claims.ticket_id, claims.show_id, body.show_id));
     }
+    // A ticket of another organization's show is not for this door.
+    if (!(await isOwnShow(c, claims.show_id))) {
+      throw ApiError.from(
+        ticketWrongShow(claims.ticket_id, claims.show_id, body.show_id ?? "a show of yours"),
+      );
+    }
     const show = await showClient(c.env, claims.show_id);
     const result = await show.checkIn({
       ticketId: claims.ticket_id,
@@ -74,6 +81,7 @@ export const checkinRoutes = apiRouter()
   })
   .openapi(checkInBatch, async (c) => {
     const { show_id, scans } = c.req.valid("json");
+    if (!(await isOwnShow(c, show_id))) throw notFound("show", show_id);
     await showClient(c.env, show_id);
     const results: BatchResult[] = await checkInOfflineScans(c.env, show_id, scans);
     return c.json({ results }, 200);

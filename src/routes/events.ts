@@ -7,6 +7,7 @@ import { newId } from "../lib/ids.ts";
 import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
 import { eventListResponse, eventResponse, showListResponse } from "../openapi/response-schemas.ts";
 import { idParam, listQuerySchema } from "../openapi/shared-schemas.ts";
+import { organizationOfNew } from "../organizations/new-resource-organization.ts";
 
 const eventIdParam = idParam("event_id", "event");
 
@@ -15,7 +16,7 @@ const createEvent = apiRoute({
   path: "/v1/events",
   tags: ["Catalog"],
   summary: "Create an event",
-  access: "admin",
+  access: "organizer (own organization) or admin",
   rateLimit: "catalog",
   request: { body: jsonRequest(createEventSchema) },
   responses: { 201: jsonAnswer(eventResponse, "The event") },
@@ -59,9 +60,11 @@ const listShowsOfEvent = apiRoute({
 export const eventRoutes = apiRouter()
   .openapi(createEvent, async (c) => {
     const input = c.req.valid("json");
+    const orgId = await organizationOfNew(c, input.org_id);
     const store = new CatalogD1(database(c.env.DB));
     const event = await store.insertEvent({
       eventId: newId("event"),
+      orgId,
       name: input.name,
       description: input.description ?? null,
       durationMinutes: input.duration_minutes ?? null,

@@ -27,7 +27,7 @@ const putSettings = apiRoute({
   summary: "Turn the show's waiting room on, or change its settings",
   description:
     "Joins before `opens_at` are put in a random order at the opening; later joins are first come, first served. Admission runs at `admit_per_minute`, spread evenly over the minute; an admitted holder gets a pass valid `pass_ttl_seconds`. Once the opening has passed, `opens_at` cannot move into the future again (409 QUEUE_ALREADY_ADMITTING): turn the queue off and on for a new line.",
-  access: "admin",
+  access: "organizer (own organization) or admin",
   rateLimit: "catalog",
   errors: [404, 409],
   request: { params: showParam, body: jsonRequest(queueSettingsRequestSchema) },
@@ -39,7 +39,7 @@ const deleteSettings = apiRoute({
   path: "/v1/shows/{show_id}/queue",
   tags: ["Waiting room"],
   summary: "Turn the show's waiting room off: locks need no pass, the line is dropped",
-  access: "admin",
+  access: "organizer (own organization) or admin",
   rateLimit: "catalog",
   errors: [404],
   request: { params: showParam },
@@ -92,7 +92,7 @@ const stats = apiRoute({
   summary: "The waiting room's counts and storage rows written, read from its coordinator",
   description:
     "For operators and the benchmark: storage rows written by the shards and the coordinator since they started (an object that restarts counts from zero).",
-  access: "admin",
+  access: "organizer (own organization) or admin",
   rateLimit: "catalog",
   errors: [404],
   request: { params: showParam },

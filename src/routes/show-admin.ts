@@ -19,7 +19,7 @@ const getReport = apiRoute({
   summary: "Sales report: seats per zone by status, bookings by status, gross, refunds, net",
   description:
     "From the show object at one moment, so it agrees with the seat map and the payment ledger: gross is every paid booking (cancelled ones included), refunds the paid bookings cancelled since, net the difference, in the show's currency.",
-  access: "admin",
+  access: "organizer (own organization) or admin",
   rateLimit: "catalog",
   errors: [404],
   request: { params: showParam },
@@ -31,7 +31,7 @@ const listShowBookings = apiRoute({
   path: "/v1/shows/{show_id}/bookings",
   tags: ["Organizers"],
   summary: "The show's bookings, newest first, optionally of one status",
-  access: "admin",
+  access: "organizer (own organization) or admin",
   rateLimit: "catalog",
   errors: [404],
   request: {

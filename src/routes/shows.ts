@@ -24,8 +24,9 @@ const createShow = apiRoute({
   path: "/v1/shows",
   tags: ["Catalog"],
   summary: "Create a show with a price for every zone",
-  access: "admin",
+  access: "organizer (own organization) or admin",
   rateLimit: "catalog",
+  errors: [404],
   request: { body: jsonRequest(createShowSchema) },
   responses: { 201: jsonAnswer(showResponse, "The show") },
 });
@@ -76,7 +77,7 @@ const updateShow = apiRoute({
   summary: "Open or close the sale, or move the show",
   description:
     'The show object, D1 and live viewers (a `{"type":"show"}` message) agree once this answers. 409 SHOW_CANCELLED for a cancelled show.',
-  access: "admin",
+  access: "organizer (own organization) or admin",
   rateLimit: "catalog",
   errors: [404, 409],
   request: { params: showParam, body: jsonRequest(showPatchSchema) },
@@ -90,7 +91,7 @@ const cancelShow = apiRoute({
   summary: "Cancel the show: release every lock and refund every booking",
   description:
     "202 at once; calling it again is harmless. New locks answer 400 SHOW_CLOSED, live locks are released, pending bookings expire, every paid booking is refunded through the gateway and cancelled (tickets void), retried while the provider fails and resumed after a restart. GET /v1/shows/{show_id} shows the progress in `cancellation`.",
-  access: "admin",
+  access: "organizer (own organization) or admin",
   rateLimit: "catalog",
   errors: [404],
   request: { params: showParam, body: jsonRequest(cancelShowSchema) },
@@ -110,8 +111,11 @@ export const showRoutes = apiRouter()
       store.getVenueRow(input.venue_id),
       store.getZones(input.venue_id),
     ]);
-    if (!event) throw invalidInput("event_id", `no event ${input.event_id}`);
-    if (!venue) throw invalidInput("venue_id", `no venue ${input.venue_id}`);
+    // Another organization's event or venue is as unknown as one that does not exist; a
+    // show's event and venue are of one organization, which the show belongs to too.
+    const own = c.get("principal").orgId;
+    if (!event || (own && event.orgId !== own)) throw notFound("event", input.event_id);
+    if (!venue || venue.orgId !== event.orgId) throw notFound("venue", input.venue_id);
     for (const zone of Object.keys(input.prices)) {
       if (!zones.some((z) => z.name === zone)) {
         throw invalidInput(`prices.${zone}`, `venue ${venue.venueId} has no zone '${zone}'`);
@@ -128,6 +132,7 @@ export const showRoutes = apiRouter()
     const record = await store.insertShow(
       {
         showId: newId("show"),
+        orgId: event.orgId,
         eventId: event.eventId,
         venueId: venue.venueId,
         showTime: showTime.toISOString(),

@@ -26,7 +26,7 @@ const getTicket = apiRoute({
   path: "/v1/tickets/{ticket_id}",
   tags: ["Tickets"],
   summary: "A ticket with its status and signed token",
-  access: "owner, admin or scanner",
+  access: "owner, scanner, organizer (own organization) or admin",
   rateLimit: "booking",
   errors: [404],
   request: { params: ticketIdParam },

@@ -8,13 +8,14 @@ import { newId } from "../lib/ids.ts";
 import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
 import { venueResponse } from "../openapi/response-schemas.ts";
 import { idParam } from "../openapi/shared-schemas.ts";
+import { organizationOfNew } from "../organizations/new-resource-organization.ts";
 
 const createVenue = apiRoute({
   method: "post",
   path: "/v1/venues",
   tags: ["Catalog"],
   summary: "Create a venue with its zones, rows and seats",
-  access: "admin",
+  access: "organizer (own organization) or admin",
   rateLimit: "catalog",
   request: { body: jsonRequest(createVenueSchema) },
   responses: { 201: jsonAnswer(venueResponse, "The venue with every seat") },
@@ -35,6 +36,7 @@ const getVenue = apiRoute({
 export const venueRoutes = apiRouter()
   .openapi(createVenue, async (c) => {
     const input = c.req.valid("json");
+    const orgId = await organizationOfNew(c, input.org_id);
     const venueId = newId("venue");
     let layout: ReturnType<typeof layOutVenue>;
     try {
@@ -46,6 +48,7 @@ export const venueRoutes = apiRouter()
     const record = await new CatalogD1(database(c.env.DB)).insertVenue(
       {
         venueId,
+        orgId,
         name: input.name,
         city: input.city,
         totalSeats: layout.seats.length,

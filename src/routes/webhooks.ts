@@ -1,7 +1,9 @@
 import { webhookEndpointStub } from "../contract/object-stubs.ts";
 import { ApiError, invalidInput, notFound } from "../http/api-error.ts";
+import { callerOrganization } from "../http/organization-scope.ts";
 import { newId } from "../lib/ids.ts";
 import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
+import { organizationOfNew } from "../organizations/new-resource-organization.ts";
 import {
   activeWebhooks,
   countActiveWebhooks,
@@ -30,7 +32,7 @@ const createWebhook = apiRoute({
   summary: "Subscribe a URL to events; the signing secret is shown only here",
   description:
     "Deliveries follow Standard Webhooks: POST of `{type, timestamp, data}` with `webhook-id`, `webhook-timestamp` and `webhook-signature` (`v1,<base64 HMAC-SHA256>`). At least once, the same `webhook-id` on every retry, retried with backoff for 24 h, each booking's events in order. A deployment keeps at most `WEBHOOKS_MAX` webhooks (20): past it, 409 `WEBHOOK_LIMIT_REACHED`.",
-  access: "admin",
+  access: "organizer (own organization) or admin",
   rateLimit: "catalog",
   errors: [409],
   request: { body: jsonRequest(createWebhookSchema) },
@@ -42,7 +44,7 @@ const listWebhooks = apiRoute({
   path: "/v1/webhooks",
   tags: ["Webhooks"],
   summary: "The webhooks, oldest first (without secrets)",
-  access: "admin",
+  access: "organizer (own organization) or admin",
   rateLimit: "catalog",
   responses: { 200: jsonAnswer(webhookListResponse, "Every webhook not deleted") },
 });
@@ -52,7 +54,7 @@ const deleteWebhook = apiRoute({
   path: "/v1/webhooks/{webhook_id}",
   tags: ["Webhooks"],
   summary: "Delete a webhook: nothing more is sent to it",
-  access: "admin",
+  access: "organizer (own organization) or admin",
   rateLimit: "catalog",
   errors: [404],
   request: { params: webhookIdParam },
@@ -64,7 +66,7 @@ const listDeliveries = apiRoute({
   path: "/v1/webhooks/{webhook_id}/deliveries",
   tags: ["Webhooks"],
   summary: "Recent deliveries, newest first: status, attempts, next retry",
-  access: "admin",
+  access: "organizer (own organization) or admin",
   rateLimit: "catalog",
   errors: [404],
   request: { params: webhookIdParam, query: deliveriesQuery },
@@ -74,6 +76,7 @@ const listDeliveries = apiRoute({
 function view(record: WebhookRecord) {
   return {
     webhook_id: record.webhookId,
+    org_id: record.orgId,
     url: record.url,
     // Only WEBHOOK_EVENT_TYPES pass the request schema, so only they are stored.
     events: record.events as WebhookEventType[],
@@ -91,7 +94,7 @@ const limitReached = (max: number) =>
   new ApiError(
     409,
     "WEBHOOK_LIMIT_REACHED",
-    `This deployment has ${max} webhooks, the most it keeps (WEBHOOKS_MAX): delete one first`,
+    `There are ${max} webhooks already, the most kept per organization (WEBHOOKS_MAX): delete one first`,
     { limit: max },
   );
 
@@ -102,11 +105,16 @@ export const webhookRoutes = apiRouter()
     const body = c.req.valid("json");
     const target = checkTarget(body.url, localTargets(c.env.WEBHOOK_LOCAL_TARGETS));
     if (!target.ok) throw invalidInput("url", target.reason);
+    // An organizer's receives its organization's events; the admin's, one named organization's
+    // (org_id) or, naming none, every one's.
+    const orgId =
+      callerOrganization(c) || body.org_id ? await organizationOfNew(c, body.org_id) : null;
     const max = webhooksMax(c.env);
     // Refused before the object is set up; the insert checks again, for creations at once.
-    if ((await countActiveWebhooks(c.env.DB)) >= max) throw limitReached(max);
+    if ((await countActiveWebhooks(c.env.DB, orgId)) >= max) throw limitReached(max);
     const record: WebhookRecord = {
       webhookId: newId("wh"),
+      orgId,
       url: target.url.href,
       events: body.events,
       createdAt: Date.now(),
@@ -120,7 +128,9 @@ export const webhookRoutes = apiRouter()
     return c.json({ webhook: { ...view(record), secret } }, 201);
   })
   .openapi(listWebhooks, async (c) => {
-    const webhooks = await activeWebhooks(c.env.DB);
+    // An organizer lists its organization's own; the admin every one.
+    const own = callerOrganization(c);
+    const webhooks = await activeWebhooks(c.env.DB, own ?? undefined);
     return c.json({ webhooks: webhooks.map(view) }, 200);
   })
   .openapi(deleteWebhook, async (c) => {

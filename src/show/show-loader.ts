@@ -33,6 +33,7 @@ export async function loadFromCatalog(
   return {
     info: {
       showId,
+      orgId: record.show.orgId,
       eventId: event.eventId,
       eventName: event.name,
       venueId: venue.venueId,

@@ -55,7 +55,7 @@ export class ShowServices {
     this.cancellations = new ShowCancellations(
       state,
       this.bookings,
-      this.payments,
+      this.actions,
       gateway,
       env.TICKET_BASE_URL,
     );

@@ -1,5 +1,6 @@
 import { CODE_OF } from "../contract/live-protocol.ts";
 import { type Database, database } from "../db/database.ts";
+import { DEFAULT_ORG_ID } from "../db/schema.ts";
 import { bookingEventData } from "../webhooks/booking-events.ts";
 import type { EventData, WebhookEventType } from "../webhooks/webhook-event-types.ts";
 import { WebhookOutbox } from "../webhooks/webhook-outbox.ts";
@@ -133,8 +134,13 @@ export class ShowState {
     this.layoutIndex = new Map([...this.seats.seats.keys()].map((seatId, i) => [seatId, i]));
     this.feed = new RelayFeed(ctx.storage.sql, env, this.log);
     this.coalescer = new ChangeCoalescer((change) => this.feed.publish(change), LIVE_WINDOW_MS);
-    this.webhooks = new WebhookOutbox(ctx, env, this.info.showId, this.log, (at) =>
-      this.armAlarm(at),
+    this.webhooks = new WebhookOutbox(
+      ctx,
+      env,
+      this.info.showId,
+      () => this.info.orgId ?? DEFAULT_ORG_ID,
+      this.log,
+      (at) => this.armAlarm(at),
     );
   }
 

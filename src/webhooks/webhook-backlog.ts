@@ -20,8 +20,8 @@ export interface WebhookBacklog extends DeliveryCounts {
  * WEBHOOKS_MAX of them. An object that cannot answer fails the whole call rather than be
  * left out, so the status never shows a webhook as fine when it was not asked.
  */
-export async function webhookBacklog(env: Env): Promise<WebhookBacklog[]> {
-  const webhooks = await activeWebhooks(env.DB);
+export async function webhookBacklog(env: Env, orgId?: string | null): Promise<WebhookBacklog[]> {
+  const webhooks = await activeWebhooks(env.DB, orgId);
   const counted = await Promise.all(
     webhooks.map(async ({ webhookId }) => {
       const endpoint = webhookEndpointStub(env, webhookId);

@@ -5,6 +5,8 @@ import { webhooks } from "../db/schema.ts";
 /** A webhook subscription as D1 keeps it (no secret: the webhook's object holds that). */
 export interface WebhookRecord {
   webhookId: string;
+  /** Whose events it receives: an organization's, or (null) every one's: the platform's own. */
+  orgId: string | null;
   url: string;
   events: string[];
   /** ms since the epoch */
@@ -15,6 +17,7 @@ export interface WebhookRecord {
 function recordOf(row: typeof webhooks.$inferSelect): WebhookRecord {
   return {
     webhookId: row.webhookId,
+    orgId: row.orgId,
     url: row.url,
     events: JSON.parse(row.events) as string[],
     createdAt: Date.parse(row.createdAt),
@@ -22,14 +25,31 @@ function recordOf(row: typeof webhooks.$inferSelect): WebhookRecord {
   };
 }
 
-/** The webhooks not deleted, oldest first. */
-export async function activeWebhooks(d1: D1Database): Promise<WebhookRecord[]> {
+/**
+ * The webhooks not deleted, oldest first: every one, or (`orgId` given) one organization's
+ * own (null: the platform's).
+ */
+export async function activeWebhooks(
+  d1: D1Database,
+  orgId?: string | null,
+): Promise<WebhookRecord[]> {
+  const ofOrg =
+    orgId === undefined
+      ? undefined
+      : orgId === null
+        ? isNull(webhooks.orgId)
+        : eq(webhooks.orgId, orgId);
   const rows = await database(d1)
     .select()
     .from(webhooks)
-    .where(isNull(webhooks.deletedAt))
+    .where(and(isNull(webhooks.deletedAt), ofOrg))
     .orderBy(asc(webhooks.createdAt));
   return rows.map(recordOf);
+}
+
+/** Whether a webhook of `owner` receives the events of a show of `showOrg`. */
+export function receivesEventsOf(owner: string | null, showOrg: string): boolean {
+  return owner === null || owner === showOrg;
 }
 
 export async function findWebhook(
@@ -44,20 +64,25 @@ export async function findWebhook(
   return row ? recordOf(row) : undefined;
 }
 
-/** How many webhooks are not deleted. */
-export async function countActiveWebhooks(d1: D1Database): Promise<number> {
+/** How many webhooks of the organization (null: the platform's) are not deleted. */
+export async function countActiveWebhooks(d1: D1Database, orgId: string | null): Promise<number> {
   const row = await database(d1)
     .select({ n: count() })
     .from(webhooks)
-    .where(isNull(webhooks.deletedAt))
+    .where(
+      and(
+        isNull(webhooks.deletedAt),
+        orgId === null ? isNull(webhooks.orgId) : eq(webhooks.orgId, orgId),
+      ),
+    )
     .get();
   return row?.n ?? 0;
 }
 
 /**
- * Inserts the webhook unless `max` live ones exist already; false if refused. The count
- * and the insert are one statement, so two creations at once cannot both take the last
- * place.
+ * Inserts the webhook unless its organization (or the platform) has `max` live ones
+ * already; false if refused. The count and the insert are one statement, so two creations
+ * at once cannot both take the last place.
  */
 export async function insertWebhookWithin(
   d1: D1Database,
@@ -66,9 +91,9 @@ export async function insertWebhookWithin(
 ): Promise<boolean> {
   const result = await d1
     .prepare(
-      `INSERT INTO webhooks (webhook_id, url, events, created_at)
-       SELECT ?1, ?2, ?3, ?4
-       WHERE (SELECT count(*) FROM webhooks WHERE deleted_at IS NULL) < ?5`,
+      `INSERT INTO webhooks (webhook_id, org_id, url, events, created_at)
+       SELECT ?1, ?6, ?2, ?3, ?4
+       WHERE (SELECT count(*) FROM webhooks WHERE deleted_at IS NULL AND org_id IS ?6) < ?5`,
     )
     .bind(
       record.webhookId,
@@ -76,6 +101,7 @@ export async function insertWebhookWithin(
       JSON.stringify(record.events),
       new Date(record.createdAt).toISOString(),
       max,
+      record.orgId,
     )
     .run();
   return result.meta.changes > 0;

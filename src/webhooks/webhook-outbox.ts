@@ -2,7 +2,7 @@ import { webhookEndpointStub } from "../contract/object-stubs.ts";
 import { newId } from "../lib/ids.ts";
 import type { ShowLog } from "../show/show-log.ts";
 import { migrateShowSchema } from "../show/storage/schema-migrations.ts";
-import { activeWebhooks } from "./webhook-d1.ts";
+import { activeWebhooks, receivesEventsOf } from "./webhook-d1.ts";
 import type { EventData, WebhookEvent, WebhookEventType } from "./webhook-event-types.ts";
 
 /**
@@ -35,6 +35,8 @@ export class WebhookOutbox {
     private readonly ctx: DurableObjectState,
     private readonly env: Env,
     private readonly showId: string,
+    /** The show's organization: only its webhooks (and the platform's) get its events. */
+    private readonly orgOf: () => string,
     private readonly log: ShowLog,
     /** Asks the show's alarm to try again at this time. */
     private readonly retryAt: (at: number) => Promise<void>,
@@ -95,7 +97,10 @@ export class WebhookOutbox {
       const last = rows.at(-1);
       if (!last) return true;
       try {
-        const subscribers = await activeWebhooks(this.env.DB);
+        const showOrg = this.orgOf();
+        const subscribers = (await activeWebhooks(this.env.DB)).filter((webhook) =>
+          receivesEventsOf(webhook.orgId, showOrg),
+        );
         await Promise.all(
           subscribers.map((webhook) => {
             // A webhook gets the events of its types that happened once it existed.

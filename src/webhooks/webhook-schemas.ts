@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { listQuerySchema } from "../openapi/shared-schemas.ts";
+import { namedOrganization } from "../organizations/organization-field.ts";
 import { WEBHOOK_EVENT_TYPES } from "./webhook-event-types.ts";
 
 /** Request and answer schemas of /v1/webhooks (src/routes/webhooks.ts). */
@@ -13,6 +14,9 @@ export const webhookIdParam = z.object({
 // Strict: a misspelt field (`event` for `events`) is refused, not silently dropped.
 export const createWebhookSchema = z
   .strictObject({
+    org_id: namedOrganization(
+      "Whose events it receives: an organizer's webhook, its own organization's; the admin's, the organization named, or every one's when none is",
+    ),
     url: z.string().min(1).max(2048).meta({
       description:
         "Where deliveries are POSTed: https, and not a private, loopback or link-local address",
@@ -36,6 +40,10 @@ export const createWebhookSchema = z
 
 const webhook = z.object({
   webhook_id: z.string(),
+  org_id: z
+    .string()
+    .nullable()
+    .meta({ description: "The organization whose events it receives; null: every one's" }),
   url: z.string(),
   events: z.array(z.enum(WEBHOOK_EVENT_TYPES)),
   created_at: z.iso.datetime(),

@@ -150,4 +150,21 @@ describe("a booking paid in Razorpay's checkout", () => {
     expect(second.status).toBe(200);
     expect(standIn.refunds.map((r) => [r.payment_id, r.amount])).toEqual([[payment.id, 50_000]]);
   });
+
+  it("is refunded once when paid in the checkout after the booking was cancelled", async () => {
+    const ctx = await lockedSeats(1, "user_rzp_paid_late");
+    const waiting = await bookWithCheckout(ctx);
+    const cancelled = await call("POST", `/v1/bookings/${waiting.booking.booking_id}/cancel`, {
+      token: ctx.token,
+    });
+    expect(cancelled.status).toBe(200);
+    // Razorpay's orders cannot be called off: the buyer still pays in the checkout.
+    const payment = standIn.pay(waiting.payment.client_secret, { result: "captured" });
+
+    const res = await deliver("payment.captured", payment.id);
+
+    expect(await res.json()).toEqual({ received: true, outcome: "applied" });
+    expect(await statusOf(ctx, waiting.booking.booking_id)).toBe("cancelled");
+    expect(standIn.refunds.map((r) => [r.payment_id, r.amount])).toEqual([[payment.id, 50_000]]);
+  });
 });

@@ -1,3 +1,4 @@
+import { runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   adminToken,
@@ -10,6 +11,7 @@ import {
   lockSeats,
   newKey,
   postBooking,
+  stubOf,
   tokenFor,
 } from "../support/helpers.ts";
 import { collectLogLines } from "../support/log-lines.ts";
@@ -183,6 +185,50 @@ describe("a booking whose card asks for 3-D Secure", () => {
     expect(await bookingStatus(ctx.token, waiting.booking.booking_id)).toBe("cancelled");
     expect(standIn().intents.find((i) => i.id === intent.id)?.status).toBe("canceled");
     expect(await seatStatuses(ctx.showId, ctx.seats)).toEqual(["available"]);
+  });
+
+  it("keeps its lock: releasing it is 409 BOOKING_EXISTS while the payment waits", async () => {
+    const ctx = await lockedSeats(1, "user_3ds_release");
+    const { waiting } = await bookWith3ds(ctx);
+
+    const res = await call("DELETE", `/v1/seats/lock/${ctx.lock.lock_id}`, { token: ctx.token });
+
+    const error = await expectError(res, 409, "BOOKING_EXISTS");
+    expect(error.details).toMatchObject({ booking_id: waiting.booking.booking_id });
+    expect(await seatStatuses(ctx.showId, ctx.seats)).toEqual(["locked"]);
+  });
+
+  it("is cancelled with one refund when the buyer had finished before the cancel, its seats freed", async () => {
+    const ctx = await lockedSeats(1, "user_3ds_cancel_paid");
+    const { waiting, intent } = await bookWith3ds(ctx);
+    // The buyer finished; Stripe's event has not arrived yet.
+    standIn().completeAction(intent.id, "succeeds");
+
+    const res = await call("POST", `/v1/bookings/${waiting.booking.booking_id}/cancel`, {
+      token: ctx.token,
+    });
+
+    expect(res.status).toBe(200);
+    const id = waiting.booking.booking_id;
+    expect(await bookingStatus(ctx.token, id)).toBe("cancelled");
+    expect(refundsOf(standIn(), id)).toHaveLength(1);
+    expect(await seatStatuses(ctx.showId, ctx.seats)).toEqual(["available"]);
+    // Stripe's event, arriving now, changes nothing.
+    expect(await buyerFinishesAgain(intent)).toEqual({ received: true, outcome: "recorded" });
+    expect(refundsOf(standIn(), id)).toHaveLength(1);
+  });
+
+  it("has the alarm set to ask Stripe within a minute", async () => {
+    const ctx = await lockedSeats(1, "user_3ds_alarm");
+    const before = Date.now();
+    await bookWith3ds(ctx);
+
+    const alarm = await runInDurableObject(stubOf(ctx.showId), (_, state) =>
+      state.storage.getAlarm(),
+    );
+
+    expect(alarm).not.toBeNull();
+    expect(alarm ?? Infinity).toBeLessThanOrEqual(before + 61_000);
   });
 
   it("is listed with its age in the operator's status while it waits", async () => {

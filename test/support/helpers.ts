@@ -32,8 +32,35 @@ export type BookingJson = z.infer<typeof createdBookingSchema>["booking"];
 
 export const BASE = "https://api.test";
 
-export function tokenFor(sub: string, role: Role = "user", ttlSeconds = 3600): Promise<string> {
-  return signAccessToken({ sub, role, ttlSeconds }, env.JWT_SECRET);
+export function tokenFor(
+  sub: string,
+  role: Role = "user",
+  ttlSeconds = 3600,
+  org?: string,
+): Promise<string> {
+  return signAccessToken({ sub, role, ttlSeconds, org }, env.JWT_SECRET);
+}
+
+/** An organizer's token for `org` (an organization's staff: its events, venues, shows). */
+export const organizerToken = (org: string, sub = `organizer_${org}`) =>
+  tokenFor(sub, "organizer", 3600, org);
+
+/** A new organization, made by the platform admin: its id. */
+export async function createOrganization(name = "Cinema chain"): Promise<string> {
+  const res = await call("POST", "/v1/organizations", {
+    token: await adminToken(),
+    body: { name },
+  });
+  if (res.status !== 201) throw new Error(`organization: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { organization: { org_id: string } }).organization.org_id;
+}
+
+/** A new organization with its organizer's token and a show of its own (event, venue, show). */
+export async function organizationWithShow(name = "Cinema chain") {
+  const orgId = await createOrganization(name);
+  const organizer = await organizerToken(orgId);
+  const ids = await createShow(undefined, undefined, organizer);
+  return { orgId, organizer, ...ids };
 }
 
 export const adminToken = () => tokenFor("admin_tests", "admin");
@@ -101,12 +128,17 @@ export function inOneWeek(): string {
   return new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();
 }
 
-/** Creates an event, a venue and a show through the API; returns their ids. */
+/**
+ * Creates an event, a venue and a show through the API; returns their ids. With `token`
+ * (an organizer's), they are that organizer's organization's; else the admin's, in the
+ * default organization.
+ */
 export async function createShow(
   prices: Record<string, number> = { premium: 500, standard: 300 },
   venueInput: unknown = demoVenueInput,
+  organizer?: string,
 ) {
-  const token = await adminToken();
+  const token = organizer ?? (await adminToken());
   const event = await call("POST", "/v1/events", { token, body: { name: "Avengers: Endgame" } });
   const venue = await call("POST", "/v1/venues", { token, body: venueInput });
   const { event: e } = (await event.json()) as z.infer<typeof eventResponse>;

@@ -107,8 +107,9 @@ export class LatePayments {
         );
       },
       // D1 has the booking only if it was made without a card: its money trail goes there.
+      // (Not for one paid by another attempt: D1 keeps one payment per booking.)
       d1:
-        booking && !booking.createdWithCard
+        booking && !booking.createdWithCard && booking.paymentId === null
           ? [
               paymentRecorded(show.db, {
                 paymentId: charge.paymentId,
@@ -164,7 +165,7 @@ export class LatePayments {
     }
     const at = Date.now();
     const booking = show.bookingStorage.findBooking(owed.bookingId);
-    const inD1 = booking !== undefined && !booking.createdWithCard;
+    const inD1 = booking !== undefined && !booking.createdWithCard && booking.paymentId === null;
     show.change({
       at,
       store: () => {

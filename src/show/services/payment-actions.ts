@@ -1,6 +1,6 @@
 import type { ChargeOutcome, PaymentGateway } from "../../payments/payment-gateway.ts";
 import type { ShowState } from "../show-state.ts";
-import type { PaymentAttempt } from "../storage/attempt-storage.ts";
+import type { AttemptStatus, PaymentAttempt } from "../storage/attempt-storage.ts";
 import type { LatePayments } from "./late-payments.ts";
 import type { ShowPayments } from "./show-payments.ts";
 
@@ -13,6 +13,17 @@ export const LATE_CHECK_MS = 10 * 60_000;
  * (Stripe cancels the intent), so it can never charge later.
  */
 export const ACTION_GIVE_UP_MS = 24 * 60 * 60_000;
+
+/**
+ * The attempts the provider is asked about: those waiting for the buyer, and those that
+ * ended without money (declined, called off) in case the buyer paid after all. A refunded
+ * attempt's money went back: a success the provider still reports for it is that money.
+ */
+export const MAY_STILL_BE_PAID: readonly AttemptStatus[] = [
+  "requires_action",
+  "declined",
+  "no_charge",
+];
 
 /** What became of a waiting payment when it was looked at. */
 export type WaitOutcome = "settled" | "waiting" | "not_waiting";
@@ -27,6 +38,8 @@ export type WaitOutcome = "settled" | "waiting" | "not_waiting";
 export class PaymentActions {
   /** Attempts this instance is asking the provider about. */
   private readonly checking = new Set<string>();
+  /** Attempts to be asked about again once the look under way is over. */
+  private readonly again = new Set<string>();
 
   constructor(
     private readonly show: ShowState,
@@ -40,17 +53,58 @@ export class PaymentActions {
    * Asks the provider about the attempt and applies what it says: success confirms the
    * booking (or is late money), failure fails it, a wait is looked at again later. An
    * attempt that was not waiting is looked at only for a success it does not know of (a
-   * buyer who paid after all): that too is late money, never lost.
+   * buyer who paid after all, or after the payment was called off): that too is late
+   * money, never lost. A look asked for while one is under way is made again after it,
+   * so an event arriving meanwhile is not lost to the earlier answer.
    */
   async check(chargeKey: string, trigger: "event" | "alarm"): Promise<WaitOutcome> {
-    const { show } = this;
-    const attempt = show.attemptStorage.findAttempt(chargeKey);
-    if (!attempt || this.checking.has(chargeKey)) return "not_waiting";
-    // Charging: the charge's own answer settles it. Succeeded or refunded: settled already.
-    if (attempt.status !== "requires_action" && attempt.status !== "declined") {
-      return "not_waiting";
+    if (this.checking.has(chargeKey)) {
+      this.again.add(chargeKey);
+      return "waiting";
     }
     this.checking.add(chargeKey);
+    try {
+      let outcome: WaitOutcome;
+      do {
+        this.again.delete(chargeKey);
+        outcome = await this.checkOnce(chargeKey, trigger);
+      } while (this.again.has(chargeKey));
+      return outcome;
+    } finally {
+      this.checking.delete(chargeKey);
+      this.payments.attemptEnded();
+    }
+  }
+
+  /**
+   * Calls off a payment waiting for the buyer (its booking is being cancelled): asked
+   * about first, so one that went through confirms its booking (which the caller then
+   * cancels with a refund); else called off at the provider. "busy" while the payment is
+   * being looked at; "failed" when the provider could not be reached.
+   */
+  async callOff(chargeKey: string): Promise<"paid" | "called_off" | "busy" | "failed"> {
+    if (this.checking.has(chargeKey)) return "busy";
+    this.checking.add(chargeKey);
+    try {
+      const outcome = await this.checkOnce(chargeKey, "cancel");
+      if (outcome === "settled") return "paid";
+      if (this.show.attemptStorage.findAttempt(chargeKey)?.status !== "requires_action") {
+        return "called_off";
+      }
+      return (await this.payments.settle(chargeKey)) ? "called_off" : "failed";
+    } finally {
+      this.checking.delete(chargeKey);
+      this.payments.attemptEnded();
+    }
+  }
+
+  private async checkOnce(
+    chargeKey: string,
+    trigger: "event" | "alarm" | "cancel",
+  ): Promise<WaitOutcome> {
+    const { show } = this;
+    const attempt = show.attemptStorage.findAttempt(chargeKey);
+    if (!attempt || !MAY_STILL_BE_PAID.includes(attempt.status)) return "not_waiting";
     const context = {
       trigger,
       booking_id: attempt.bookingId,
@@ -58,41 +112,36 @@ export class PaymentActions {
       charge_key: chargeKey,
       amount_minor: attempt.amountMinor,
     };
+    let outcome: ChargeOutcome | undefined;
     try {
-      let outcome: ChargeOutcome | undefined;
-      try {
-        outcome = await this.gateway.retrieve(chargeKey, attempt.paymentId ?? undefined);
-      } catch (err) {
-        show.log.write("warn", "payment check failed", {
-          ...context,
-          message: err instanceof Error ? err.message : String(err),
-        });
-        this.markChecked(attempt);
-        return "waiting";
-      }
-      // Read afresh: while the provider was asked, the attempt may have moved on.
-      const fresh = show.attemptStorage.findAttempt(chargeKey);
-      if (!fresh || fresh.status !== attempt.status) return "not_waiting";
-      if (outcome?.status === "succeeded") {
-        await this.late.arrived(fresh, outcome, context);
-        return "settled";
-      }
-      if (fresh.status === "declined") return "not_waiting";
-      if (outcome?.status === "declined") {
-        this.failed(fresh, outcome.reason);
-        return "settled";
-      }
-      if (Date.now() - fresh.startedAt >= ACTION_GIVE_UP_MS) {
-        await this.payments.settle(chargeKey, context);
-        show.log.write("warn", "payment given up", context);
-        return "settled";
-      }
-      this.markChecked(fresh);
+      outcome = await this.gateway.retrieve(chargeKey, attempt.paymentId ?? undefined);
+    } catch (err) {
+      show.log.write("warn", "payment check failed", {
+        ...context,
+        message: err instanceof Error ? err.message : String(err),
+      });
+      if (attempt.status === "requires_action") this.markChecked(attempt);
       return "waiting";
-    } finally {
-      this.checking.delete(chargeKey);
-      this.payments.attemptEnded();
     }
+    // Read afresh: while the provider was asked, the attempt may have moved on.
+    const fresh = show.attemptStorage.findAttempt(chargeKey);
+    if (!fresh || fresh.status !== attempt.status) return "not_waiting";
+    if (outcome?.status === "succeeded") {
+      await this.late.arrived(fresh, outcome, context);
+      return "settled";
+    }
+    if (fresh.status !== "requires_action") return "not_waiting";
+    if (outcome?.status === "declined") {
+      this.failed(fresh, outcome.reason);
+      return "settled";
+    }
+    if (Date.now() - fresh.startedAt >= ACTION_GIVE_UP_MS) {
+      await this.payments.settle(chargeKey, context);
+      show.log.write("warn", "payment given up", context);
+      return "settled";
+    }
+    this.markChecked(fresh);
+    return "waiting";
   }
 
   /** For the alarm: asks about every waiting payment whose time has come. */

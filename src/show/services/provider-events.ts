@@ -1,6 +1,6 @@
 import type { ProviderEvent, ProviderEventOutcome } from "../../contract/provider-events.ts";
 import type { ShowState } from "../show-state.ts";
-import type { PaymentActions } from "./payment-actions.ts";
+import { MAY_STILL_BE_PAID, type PaymentActions } from "./payment-actions.ts";
 
 /**
  * A payment provider's webhook events at the show object. Each is recorded once by its id,
@@ -43,8 +43,7 @@ export class ProviderEvents {
     // then paid after all), or a failure of one waiting: the provider is asked.
     const worthAsking =
       attempt &&
-      ((event.says === "succeeded" &&
-        (attempt.status === "requires_action" || attempt.status === "declined")) ||
+      ((event.says === "succeeded" && MAY_STILL_BE_PAID.includes(attempt.status)) ||
         (event.says === "failed" && attempt.status === "requires_action"));
     if (!worthAsking) return "recorded";
     const outcome = await this.actions.check(attempt.chargeKey, "event");

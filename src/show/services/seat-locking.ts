@@ -89,7 +89,12 @@ export class SeatLocking {
     if (!stored || stored.userId !== userId) return refused(notFoundFailure("lock", lockId));
     if (show.seats.liveLock(lockId, now)?.paying) return refused(paymentUnderWay());
     const booking = show.bookingStorage.bookingOfLock(lockId);
-    if (booking?.status === "pending" && !booking.createdWithCard) {
+    // A pending booking holds the lock: one without a card, or one whose payment waits
+    // for the buyer (3-D Secure); it is cancelled (its payment called off) to free the seats.
+    const holding =
+      booking?.status === "pending" &&
+      (!booking.createdWithCard || show.attemptStorage.waitingAttemptOf(booking.bookingId));
+    if (booking && holding) {
       return refused(
         failure(
           409,

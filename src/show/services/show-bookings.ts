@@ -133,8 +133,11 @@ export class ShowBookings {
       waiting: (action) =>
         ok<CreatedBooking>({ booking: view(), payment: this.actionView(action) }, 202),
     });
-    // A booking with a card exists only once paid: the lock is free to book again.
-    if (!paid.ok) show.bookingStorage.deleteBooking(booking.bookingId);
+    // A booking with a card exists only once paid: the lock is free to book again. Only a
+    // booking still unpaid goes (one paid as its show was cancelled is kept, to be refunded).
+    if (!paid.ok && show.bookingStorage.findBooking(booking.bookingId)?.status === "pending") {
+      show.bookingStorage.deleteBooking(booking.bookingId);
+    }
     return paid;
   }
 

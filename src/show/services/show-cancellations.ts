@@ -15,8 +15,8 @@ import { ok, paymentUnderWay, refused, showClosed } from "../show-results.ts";
 import { RETRY_MS, type ShowState } from "../show-state.ts";
 import type { StoredBooking } from "../storage/booking-storage.ts";
 import { bookingShow, bookingSnapshot } from "./booking-snapshot.ts";
+import type { PaymentActions } from "./payment-actions.ts";
 import type { ShowBookings } from "./show-bookings.ts";
-import type { ShowPayments } from "./show-payments.ts";
 
 /** The longest wait between two tries of a refund the provider did not confirm. */
 export const MAX_REFUND_RETRY_MS = 5 * 60_000;
@@ -38,7 +38,7 @@ export class ShowCancellations {
   constructor(
     private readonly show: ShowState,
     private readonly bookings: ShowBookings,
-    private readonly payments: ShowPayments,
+    private readonly actions: PaymentActions,
     private readonly gateway: PaymentGateway,
     private readonly ticketBaseUrl: string,
   ) {}
@@ -70,9 +70,11 @@ export class ShowCancellations {
       return refused(paymentUnderWay());
     }
     if (booking.status === "pending") {
-      // A payment waiting for the buyer is called off first, so it can never charge later.
+      // A payment waiting for the buyer is called off first, so it can never charge later;
+      // one that went through meanwhile confirmed the booking, which is then refunded.
       const waiting = show.attemptStorage.waitingAttemptOf(booking.bookingId);
-      if (waiting && !(await this.payments.settle(waiting.chargeKey))) {
+      const calledOff = waiting ? await this.actions.callOff(waiting.chargeKey) : "called_off";
+      if (calledOff === "busy" || calledOff === "failed") {
         return refused(
           requestInProgress(
             "The payment waiting for the buyer could not be called off yet; retry shortly",
@@ -80,9 +82,11 @@ export class ShowCancellations {
           ),
         );
       }
-      this.cancelPending(booking, Date.now());
+      const now = show.bookingStorage.findBooking(booking.bookingId);
+      if (now?.status !== "pending") return this.cancel(command);
+      this.cancelPending(now, Date.now());
       await show.flushToD1();
-      return this.answer(booking);
+      return this.answer(now);
     }
     show.bookingStorage.requestCancellation(booking.bookingId, now);
     const context = {

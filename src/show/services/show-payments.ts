@@ -14,6 +14,7 @@ import { refused } from "../show-results.ts";
 import { RETRY_MS, type ShowState } from "../show-state.ts";
 import type { StoredBooking } from "../storage/booking-storage.ts";
 import { confirmPaid, type PaidReplies } from "./booking-confirmation.ts";
+import { ACTION_CHECK_MS } from "./payment-actions.ts";
 import {
   cardDeclined,
   lockGone,
@@ -175,6 +176,8 @@ export class ShowPayments {
       },
     });
     this.endPayment(booking.lockId);
+    // The provider is asked within a minute if its webhook does not come first.
+    void show.armAlarm(now + ACTION_CHECK_MS);
     if (!result) throw new Error("the wait wrote no reply");
     return result;
   }
@@ -310,11 +313,13 @@ export class ShowPayments {
         paymentId: this.show.attemptStorage.findAttempt(chargeKey)?.paymentId ?? undefined,
       });
       const status = refund.status === "refunded" ? "refunded" : "no_charge";
-      this.show.attemptStorage.setAttemptStatus(chargeKey, status);
+      this.show.attemptStorage.settleAttempt(chargeKey, status);
       this.show.log.write("info", "refund done", { ...context, outcome: status });
       return true;
     } catch (err) {
-      this.show.attemptStorage.setAttemptStatus(chargeKey, "unknown");
+      // A charge under way becomes unknown; a payment waiting for the buyer stays waiting
+      // (the alarm keeps asking the provider about it).
+      this.show.attemptStorage.settleAttempt(chargeKey, "unknown", ["charging"]);
       void this.show.armAlarm(Date.now() + RETRY_MS);
       this.show.log.write("error", "refund retrying", {
         ...context,

@@ -72,6 +72,24 @@ export class AttemptStorage {
     this.sql.exec("UPDATE payment_attempts SET status = ? WHERE charge_key = ?", status, chargeKey);
   }
 
+  /**
+   * Settles an attempt, but only from one of `from` (by default any status not settled
+   * yet): one that moved on meanwhile (confirmed by the provider's webhook while its
+   * refund was awaited) is left as it is.
+   */
+  settleAttempt(
+    chargeKey: string,
+    status: AttemptStatus,
+    from: readonly AttemptStatus[] = ["charging", "unknown", "requires_action"],
+  ): void {
+    this.sql.exec(
+      `UPDATE payment_attempts SET status = ? WHERE charge_key = ? AND status IN (${from.map(() => "?").join(", ")})`,
+      status,
+      chargeKey,
+      ...from,
+    );
+  }
+
   /** The charge waits for the buyer: the provider's payment is `paymentId`. */
   awaitAction(chargeKey: string, paymentId: string, at: number): void {
     this.sql.exec(

@@ -18,6 +18,8 @@ interface ShowZone {
 
 export interface ShowInfo {
   showId: string;
+  /** The organization selling it; absent in info stored before organizations (org_demo). */
+  orgId?: string;
   eventId: string;
   eventName: string;
   venueId: string;
