@@ -75,6 +75,7 @@ describe("the layout", () => {
       number: 1,
       price: 500,
       zone: "premium",
+      accessibility: null,
     });
     const again = await call("GET", `/v1/shows/${showId}/layout`, {
       headers: { "If-None-Match": res.headers.get("ETag") ?? "" },

@@ -34,6 +34,7 @@ describe("GET /v1/shows/{show_id}/seats", () => {
       status: "available",
       price: 500,
       zone: "premium",
+      accessibility: null,
     });
     expect(map.seats.find((s) => s.row === "C")?.price).toBe(300);
     expect(typeof map.version).toBe("number");

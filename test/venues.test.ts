@@ -8,7 +8,13 @@ interface VenueJson {
   city: string;
   total_seats: number;
   zones: { name: string; seats: number }[];
-  seats: { seat_id: string; row: string; number: number; zone: string }[];
+  seats: {
+    seat_id: string;
+    row: string;
+    number: number;
+    zone: string;
+    accessibility: string | null;
+  }[];
 }
 
 async function postVenue(body: unknown) {
@@ -39,6 +45,7 @@ describe("POST /v1/venues", () => {
       row: "A",
       number: 1,
       zone: "premium",
+      accessibility: null,
     });
     const rowC = venue.seats.filter((s) => s.row === "C");
     expect(rowC.map((s) => s.number)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));

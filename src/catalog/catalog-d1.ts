@@ -1,4 +1,5 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
+import type { Accessibility } from "../contract/seat-accessibility.ts";
 import { chunk, type Database, rowsPerInsert } from "../db/database.ts";
 import { afterCursor, type Keyset, keysetOrder, type Page, toPage } from "../db/keyset-page.ts";
 import { events, seats, showPrices, shows, venues, venueZones } from "../db/schema.ts";
@@ -16,8 +17,8 @@ export interface VenueRecord {
   seats: SeatRow[];
 }
 
-/** seat_id, row, number, zone, position. */
-export type SeatTuple = [string, string, number, string, number];
+/** seat_id, row, number, zone, position, accessibility. */
+export type SeatTuple = [string, string, number, string, number, Accessibility | null];
 
 export interface ShowRecord {
   show: ShowRow;
@@ -102,8 +103,9 @@ export class CatalogD1 {
   }
 
   /**
-   * A venue's seats in seat-map order as `[seat_id, row, number, zone, position]` arrays,
-   * for a show object's first load: no keyed row objects for a stadium's 100,000 seats.
+   * A venue's seats in seat-map order as `[seat_id, row, number, zone, position,
+   * accessibility]` arrays, for a show object's first load: no keyed row objects for a
+   * stadium's 100,000 seats.
    */
   async getSeatTuples(venueId: string): Promise<SeatTuple[]> {
     // values(): rows as arrays, in the order the columns are selected.
@@ -114,6 +116,7 @@ export class CatalogD1 {
         number: seats.number,
         zone: seats.zone,
         position: seats.position,
+        accessibility: seats.accessibility,
       })
       .from(seats)
       .where(eq(seats.venueId, venueId))
@@ -229,19 +232,29 @@ function seatRowChunks(rows: readonly LaidOutRow[]): LaidOutRow[][] {
 
 /**
  * One INSERT of every seat of `rows`: the rows travel as one JSON parameter
- * (`[[zone, row, seats, first position], ...]`) and a recursive CTE numbers each row's
- * seats 1..seats. Seat ids are spelled as seatIdFor() spells them (`seat_<key>_<row>_<n>`;
- * test/venues.test.ts reads a venue back and compares it with the answer built in memory).
+ * (`[[zone, row, seats, first position, accessibility?], ...]`) and a recursive CTE numbers
+ * each row's seats 1..seats. A row with accessible seats carries a fifth element, seat
+ * number → kind (`{"1": "wheelchair", "2": "companion"}`), read per seat by its quoted key;
+ * every other seat (and every seat of a row without it) reads null. Seat ids are spelled as
+ * seatIdFor() spells them (`seat_<key>_<row>_<n>`; test/venues.test.ts reads a venue back
+ * and compares it with the answer built in memory).
  */
 function insertSeatRows(venueId: string, rows: readonly LaidOutRow[]) {
   const widest = Math.max(...rows.map((row) => row.seats));
-  const json = JSON.stringify(rows.map((row) => [row.zone, row.row, row.seats, row.position]));
+  const json = JSON.stringify(
+    rows.map((row) => {
+      const tuple: unknown[] = [row.zone, row.row, row.seats, row.position];
+      if (row.accessibility) tuple.push(row.accessibility);
+      return tuple;
+    }),
+  );
   return {
     sql: `WITH RECURSIVE n(number) AS (SELECT 1 UNION ALL SELECT number + 1 FROM n WHERE number < ?1)
-INSERT INTO seats (seat_id, venue_id, zone, row, number, position)
+INSERT INTO seats (seat_id, venue_id, zone, row, number, position, accessibility)
 SELECT ?2 || json_extract(r.value, '$[1]') || '_' || n.number, ?3,
   json_extract(r.value, '$[0]'), json_extract(r.value, '$[1]'), n.number,
-  json_extract(r.value, '$[3]') + n.number - 1
+  json_extract(r.value, '$[3]') + n.number - 1,
+  json_extract(r.value, '$[4]."' || n.number || '"')
 FROM json_each(?4) AS r JOIN n ON n.number <= json_extract(r.value, '$[2]')`,
     params: [widest, seatIdPrefix(venueId), venueId, json],
   };

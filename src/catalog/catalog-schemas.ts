@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Accessibility } from "../contract/seat-accessibility.ts";
 import { MAX_PRICE } from "../lib/money.ts";
 import { moneyAmount } from "../openapi/shared-schemas.ts";
 import { namedOrganization } from "../organizations/organization-field.ts";
@@ -41,6 +42,69 @@ const rowLabelSchema = z
 export const MAX_VENUE_SEATS = 100_000;
 export const MAX_ROW_SEATS = 200;
 
+/** Seat numbers of one row (1..seats; the row entry checks the upper end). */
+const seatNumbersSchema = z
+  .array(z.number().int().min(1, "must be a seat number of the row (from 1)"))
+  .max(MAX_ROW_SEATS, `may list at most ${MAX_ROW_SEATS} seats`);
+
+/** One list of seat numbers per kind (src/contract/seat-accessibility.ts); unknown kinds are refused. */
+const rowAccessibilitySchema = z
+  .strictObject({
+    wheelchair: seatNumbersSchema
+      .optional()
+      .meta({ description: "Wheelchair spaces", examples: [[1, 12]] }),
+    companion: seatNumbersSchema
+      .optional()
+      .meta({ description: "Companion seats, beside a wheelchair space", examples: [[2, 11]] }),
+    aisle: seatNumbersSchema.optional().meta({ description: "Aisle seats" }),
+    limited_view: seatNumbersSchema.optional().meta({ description: "Seats with a limited view" }),
+  } satisfies Record<Accessibility, z.ZodType>)
+  .meta({
+    description:
+      "What seats of the row offer for access, by kind: seat numbers of the row (1 to seats), each seat in at most one list. On a run of rows (from .. to) it applies to every row of the run. Seats not listed have none (null).",
+  });
+
+/**
+ * Refuses accessibility lists that do not fit the row: a list longer than the row, a number
+ * past the row's last seat, a seat listed twice (in one list or two). Issues name the list
+ * or the number (`accessibility.wheelchair.0`).
+ */
+function checkRowAccessibility(
+  entry: { seats: number; accessibility?: z.output<typeof rowAccessibilitySchema> | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (!entry.accessibility) return;
+  const listedIn = new Map<number, string>();
+  // In the body's key order, so the second mention of a seat is the one refused.
+  for (const [kind, numbers] of Object.entries(entry.accessibility)) {
+    if (!numbers) continue;
+    if (numbers.length > entry.seats) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["accessibility", kind],
+        message: `lists ${numbers.length} seats; the row has ${entry.seats}`,
+      });
+      continue;
+    }
+    numbers.forEach((number, index) => {
+      const path = ["accessibility", kind, index];
+      const earlier = listedIn.get(number);
+      if (number > entry.seats) {
+        ctx.addIssue({
+          code: "custom",
+          path,
+          message: `must be a seat of the row (1 to ${entry.seats})`,
+        });
+      } else if (earlier !== undefined) {
+        const where = earlier === kind ? "twice" : `already in ${earlier}`;
+        ctx.addIssue({ code: "custom", path, message: `seat ${number} is listed ${where}` });
+      } else {
+        listedIn.set(number, kind);
+      }
+    });
+  }
+}
+
 /**
  * One row (`row`), or a run of rows (`from` .. `to`, e.g. "A" .. "ZZ" or "S1R1" .. "S1R40")
  * of the same width: a stadium written row by row would not fit the 64 KiB body limit.
@@ -60,6 +124,7 @@ const rowEntrySchema = z
       .int()
       .min(1, "a row needs at least one seat")
       .max(MAX_ROW_SEATS, `a row may have at most ${MAX_ROW_SEATS} seats`),
+    accessibility: rowAccessibilitySchema.optional(),
   })
   .superRefine((entry, ctx) => {
     const ranged = entry.from !== undefined || entry.to !== undefined;
@@ -72,6 +137,7 @@ const rowEntrySchema = z
     } else if (ranged && entry.to === undefined) {
       ctx.addIssue({ code: "custom", path: ["to"], message: "is required with from" });
     }
+    checkRowAccessibility(entry, ctx);
   });
 export type RowEntry = z.output<typeof rowEntrySchema>;
 

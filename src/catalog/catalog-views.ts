@@ -26,6 +26,7 @@ export function venueView({ venue, zones, seats }: VenueRecord) {
       row: seat.row,
       number: seat.number,
       zone: seat.zone,
+      accessibility: seat.accessibility,
     })),
     created_at: venue.createdAt,
   };

@@ -1,3 +1,4 @@
+import type { Accessibility } from "../contract/seat-accessibility.ts";
 import type { CreateVenueInput, RowEntry } from "./catalog-schemas.ts";
 
 /**
@@ -23,7 +24,11 @@ interface LaidOutSeat {
   row: string;
   number: number;
   position: number;
+  accessibility: Accessibility | null;
 }
+
+/** Seat number → what that seat offers for access; seats not in it have none. */
+export type RowAccessibility = Readonly<Record<number, Accessibility>>;
 
 /** A row as laid out: its seats are numbered 1..seats from `position` on. */
 export interface LaidOutRow {
@@ -31,6 +36,8 @@ export interface LaidOutRow {
   row: string;
   seats: number;
   position: number;
+  /** Only on a row with seats that offer some access. */
+  accessibility?: RowAccessibility;
 }
 
 interface LaidOutZone {
@@ -85,6 +92,7 @@ export function layOutVenue(
     zone.rows.forEach((entry, rowIndex) => {
       const field = `zones.${zoneIndex}.rows.${rowIndex}`;
       const labels = rowLabelsOf(entry, field);
+      const accessibility = accessibilityOf(entry);
       if (seats.length + labels.count * entry.seats > maxSeats) {
         throw new VenueLayoutError("zones", `a venue may have at most ${maxSeats} seats`);
       }
@@ -95,7 +103,13 @@ export function layOutVenue(
           throw new VenueLayoutError(labelField, `duplicate row '${row}'`);
         }
         rowLabels.add(row.toUpperCase());
-        laidRows.push({ zone: zone.name, row, seats: entry.seats, position: seats.length });
+        laidRows.push({
+          zone: zone.name,
+          row,
+          seats: entry.seats,
+          position: seats.length,
+          ...(accessibility && { accessibility }),
+        });
         for (let number = 1; number <= entry.seats; number++) {
           seats.push({
             seatId: seatIdFor(venueId, row, number),
@@ -103,6 +117,7 @@ export function layOutVenue(
             row,
             number,
             position: seats.length,
+            accessibility: accessibility?.[number] ?? null,
           });
         }
         seatCount += entry.seats;
@@ -111,6 +126,23 @@ export function layOutVenue(
     laidZones.push({ name: zone.name, position: zoneIndex, seatCount });
   });
   return { zones: laidZones, rows: laidRows, seats };
+}
+
+/**
+ * A row entry's accessibility lists as seat number → kind, or undefined when it lists no
+ * seat. The schema has checked the lists (seats of the row, each in at most one list).
+ */
+function accessibilityOf(entry: RowEntry): RowAccessibility | undefined {
+  if (!entry.accessibility) return undefined;
+  const bySeat: Record<number, Accessibility> = {};
+  let listed = false;
+  for (const [kind, numbers] of Object.entries(entry.accessibility)) {
+    for (const number of numbers ?? []) {
+      bySeat[number] = kind as Accessibility;
+      listed = true;
+    }
+  }
+  return listed ? bySeat : undefined;
 }
 
 interface RowLabels {

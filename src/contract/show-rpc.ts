@@ -63,7 +63,11 @@ export interface SeatMapRead {
   changesBy: number | null;
 }
 
-export type LockSelection = { seatIds: string[] } | { quantity: number; zone?: string | undefined };
+export type LockSelection =
+  | { seatIds: string[] }
+  | { quantity: number; zone?: string | undefined }
+  /** Wheelchair spaces with companion seats next to them. */
+  | { accessible: { wheelchair: number; companions: number }; zone?: string | undefined };
 
 export interface LockCommand {
   userId: string;

@@ -94,6 +94,8 @@ export interface ShowPatch {
   status?: "scheduled" | "closed";
   /** zone → new price, for locks made from now on. */
   prices?: Record<string, number>;
+  /** false releases wheelchair and companion seats to plain sale; true keeps them back again. */
+  accessibleSeatsReserved?: boolean;
 }
 
 /** A cancelled show's refunds: paid bookings, those refunded, those still to refund. */

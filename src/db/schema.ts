@@ -18,6 +18,7 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
+import { ACCESSIBILITY_KINDS } from "../contract/seat-accessibility.ts";
 
 const nowIso = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
 
@@ -97,11 +98,17 @@ export const seats = sqliteTable(
     number: integer("number").notNull(),
     /** Order of the seat in the venue's seat map (zone order, then row, then number). */
     position: integer("position").notNull(),
+    /** What the seat offers for access, as its row declares it; null for none. */
+    accessibility: text("accessibility", { enum: ACCESSIBILITY_KINDS }),
   },
   (t) => [
     uniqueIndex("uq_seats_venue_row_number").on(t.venueId, t.row, t.number),
     index("idx_seats_venue_position").on(t.venueId, t.position),
     check("seats_number_positive", sql`${t.number} > 0`),
+    check(
+      "seats_valid_accessibility",
+      sql`${t.accessibility} IS NULL OR ${t.accessibility} IN ('wheelchair', 'companion', 'aisle', 'limited_view')`,
+    ),
   ],
 );
 

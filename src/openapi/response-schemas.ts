@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ACCESSIBILITY_KINDS } from "../contract/seat-accessibility.ts";
 import { examples } from "./examples.ts";
 
 /**
@@ -42,7 +43,16 @@ const venueSchema = z.object({
   total_seats: z.number().int(),
   zones: z.array(z.object({ name: z.string(), seats: z.number().int() })),
   seats: z.array(
-    z.object({ seat_id: z.string(), row: z.string(), number: z.number().int(), zone: z.string() }),
+    z.object({
+      seat_id: z.string(),
+      row: z.string(),
+      number: z.number().int(),
+      zone: z.string(),
+      accessibility: z.enum(ACCESSIBILITY_KINDS).nullable().meta({
+        description:
+          "What the seat offers for access, as its row declares it (wheelchair space, companion seat, aisle seat, limited view); null for none",
+      }),
+    }),
   ),
   created_at: isoTime,
 });
@@ -81,6 +91,12 @@ export const showStatusSchema = z
 
 const seatStatus = z.enum(["available", "locked", "held", "booked"]);
 
+/** What a seat offers for access; null for none. */
+const seatAccessibility = z.enum(ACCESSIBILITY_KINDS).nullable().meta({
+  description:
+    "wheelchair: a wheelchair space; companion: a companion seat, sold with a wheelchair space; aisle; limited_view; null: none. Wheelchair and companion seats are kept from plain best available until the rest of their zone is sold or the organizer releases them",
+});
+
 export const seatMapSchema = z
   .object({
     show_id: z.string(),
@@ -97,6 +113,7 @@ export const seatMapSchema = z
         status: seatStatus,
         price: z.number(),
         zone: z.string(),
+        accessibility: seatAccessibility,
       }),
     ),
     zones: z.record(z.string(), z.object({ price: z.number(), seats: z.number().int() })),
@@ -127,6 +144,7 @@ export const layoutSchema = z
         number: z.number().int(),
         price: z.number(),
         zone: z.string(),
+        accessibility: seatAccessibility,
       }),
     ),
   })

@@ -28,6 +28,16 @@ export const lockRequestSchema = z
       .optional(),
     quantity: z.number().int().min(1).max(MAX_SEATS_PER_LOCK).optional(),
     zone: zoneNameSchema.optional(),
+    accessible: z
+      .strictObject({
+        wheelchair: z.number().int().min(1).max(MAX_SEATS_PER_LOCK),
+        companions: z.number().int().min(0).max(3).default(0),
+      })
+      .optional()
+      .meta({
+        description:
+          "Best available for wheelchair users: that many wheelchair spaces with that many companion seats (up to 3) next to them, in one lock (quantity, if sent, must be their sum)",
+      }),
     lock_duration_seconds: z.number().int().min(60).max(600).default(300),
   })
   .superRefine((body, ctx) => {
@@ -44,11 +54,29 @@ export const lockRequestSchema = z
         seen.add(id);
       });
     }
-    if ((body.seat_ids === undefined) === (body.quantity === undefined)) {
+    const byQuantity = body.quantity !== undefined || body.accessible !== undefined;
+    if ((body.seat_ids === undefined) === !byQuantity) {
       ctx.addIssue({
         code: "custom",
         path: ["seat_ids"],
         message: "give either seat_ids or quantity (best available), not both",
+      });
+    }
+    const { accessible } = body;
+    if (accessible && body.quantity !== undefined) {
+      if (body.quantity !== accessible.wheelchair + accessible.companions) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["quantity"],
+          message: "must be accessible.wheelchair + accessible.companions",
+        });
+      }
+    }
+    if (accessible && accessible.wheelchair + accessible.companions > MAX_SEATS_PER_LOCK) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["accessible"],
+        message: `lock at most ${MAX_SEATS_PER_LOCK} seats at once`,
       });
     }
     if (body.seat_ids && body.zone !== undefined) {

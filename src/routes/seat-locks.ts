@@ -49,7 +49,9 @@ export const seatLockRoutes = apiRouter()
     const body = c.req.valid("json");
     const selection = body.seat_ids
       ? { seatIds: body.seat_ids }
-      : { quantity: body.quantity ?? 1, zone: body.zone };
+      : body.accessible
+        ? { accessible: body.accessible, zone: body.zone }
+        : { quantity: body.quantity ?? 1, zone: body.zone };
     const show = await showClient(c.env, body.show_id);
     const reply = await show.lock(
       {

@@ -58,11 +58,19 @@ const showPatchSchema = z
       description:
         "scheduled: on sale; closed: sales paused (locks, bookings and payments answer 400 SHOW_CLOSED)",
     }),
+    accessible_seats_reserved: z.boolean().optional().meta({
+      description:
+        "true (the default): wheelchair and companion seats are kept from plain best available, and a companion seat from a lock without a wheelchair space, until the rest of their zone is sold; false releases them to everyone",
+    }),
   })
-  .refine((p) => p.show_time !== undefined || p.status !== undefined || p.prices !== undefined, {
-    message: "give show_time, status or prices",
-    path: ["status"],
-  })
+  .refine(
+    (p) =>
+      p.show_time !== undefined ||
+      p.status !== undefined ||
+      p.prices !== undefined ||
+      p.accessible_seats_reserved !== undefined,
+    { message: "give show_time, status, prices or accessible_seats_reserved", path: ["status"] },
+  )
   .meta({ id: "ShowPatch" });
 
 const cancelShowSchema = z.strictObject({ reason: singleLineText(500) }).meta({
@@ -164,7 +172,12 @@ export const showRoutes = apiRouter()
     }
     const show = await showClient(c.env, show_id);
     const view = unwrap(
-      await show.updateShow({ showTime, status: patch.status, prices: patch.prices }),
+      await show.updateShow({
+        showTime,
+        status: patch.status,
+        prices: patch.prices,
+        accessibleSeatsReserved: patch.accessible_seats_reserved,
+      }),
     );
     return c.json({ show: view }, 200);
   })

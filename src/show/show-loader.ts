@@ -47,13 +47,14 @@ export async function loadFromCatalog(
         seats: zone.seatCount,
       })),
     },
-    seats: seats.map(([seatId, row, number, zone, position]) => ({
+    seats: seats.map(([seatId, row, number, zone, position, accessibility]) => ({
       seatId,
       row,
       number,
       zone,
       price: priceOf(zone),
       position,
+      accessibility,
     })),
   };
 }

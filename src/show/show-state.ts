@@ -129,6 +129,7 @@ export class ShowState {
       stored.liveLocks,
       stored.booked,
       this.holdStorage.reservedSeats(),
+      this.info.accessibleSeatsReserved !== false,
     );
     this.texts = new SeatMapTexts(this.seats);
     this.layoutIndex = new Map([...this.seats.seats.keys()].map((seatId, i) => [seatId, i]));

@@ -1,4 +1,5 @@
 import type { SeatStatus } from "../../contract/live-protocol.ts";
+import type { Accessibility } from "../../contract/seat-accessibility.ts";
 /**
  * The seat state of one show, as plain TypeScript: which seats exist, which are booked,
  * which live locks hold which seats, and the transitions between them. No runtime, no I/O:
@@ -7,6 +8,7 @@ import type { SeatStatus } from "../../contract/live-protocol.ts";
  */
 
 import type { LockStatus } from "../../db/schema.ts";
+import { AccessibleSeats, pickAccessible } from "./accessible-seats.ts";
 import { BestAvailableIndex } from "./best-available.ts";
 
 export interface SeatInfo {
@@ -17,6 +19,8 @@ export interface SeatInfo {
   price: number;
   /** Seat-map order (zone order, then row, then number). */
   position: number;
+  /** What the seat offers for access (absent on seats stored before: none). */
+  accessibility?: Accessibility | null;
 }
 
 export interface SeatLock {
@@ -45,7 +49,9 @@ type LockOutcome =
   /** Some requested seat is booked (it may also be locked). */
   | { ok: false; reason: "unavailable"; seatIds: string[] }
   /** Every blocking seat is held by a live lock. */
-  | { ok: false; reason: "locked"; seatIds: string[] };
+  | { ok: false; reason: "locked"; seatIds: string[] }
+  /** Companion seats kept for wheelchair users, asked for without a wheelchair space. */
+  | { ok: false; reason: "companion_requires_wheelchair"; seatIds: string[] };
 
 interface LockAttempt {
   lockId: string;
@@ -65,17 +71,25 @@ export class SeatLedger {
   private readonly holds = new Map<string, SeatLock>();
   /** seat id → the organizer's hold on it (kept back from sale). */
   private readonly reserved = new Map<string, string>();
-  /** Free seats by zone and row, kept in step with `booked`, `holds` and `reserved` (refresh()). */
+  /**
+   * Free seats by zone and row, kept in step with `booked`, `holds`, `reserved` and the
+   * wheelchair and companion seats kept back (refresh()).
+   */
   private readonly free: BestAvailableIndex;
+  private readonly accessible: AccessibleSeats;
 
   constructor(
     seats: readonly SeatInfo[],
     liveLocks: readonly SeatLock[] = [],
     booked: ReadonlyMap<string, string> = new Map(),
     reserved: ReadonlyMap<string, string> = new Map(),
+    /** Whether wheelchair and companion seats are kept back from plain sale (the show's setting). */
+    reserveAccessible = true,
   ) {
     this.seats = new Map(seats.map((seat) => [seat.seatId, seat]));
     this.free = new BestAvailableIndex(seats);
+    this.accessible = new AccessibleSeats(seats, reserveAccessible);
+    this.refreshKept(seats.map((seat) => seat.zone));
     for (const [seatId, bookingId] of booked) this.booked.set(seatId, bookingId);
     for (const [seatId, holdId] of reserved) this.reserved.set(seatId, holdId);
     this.refresh(booked.keys());
@@ -118,6 +132,10 @@ export class SeatLedger {
       return { ok: false, reason: "unavailable", seatIds: [...bookedSeats, ...heldSeats] };
     }
     if (heldSeats.length > 0) return { ok: false, reason: "locked", seatIds: heldSeats };
+    const lonely = this.lonelyCompanions(request.seatIds);
+    if (lonely.length > 0) {
+      return { ok: false, reason: "companion_requires_wheelchair", seatIds: lonely };
+    }
     const lock: SeatLock = {
       lockId: request.lockId,
       userId: request.userId,
@@ -244,6 +262,35 @@ export class SeatLedger {
     this.refresh(seatIds);
   }
 
+  /**
+   * `wheelchair` wheelchair spaces and `companions` companion seats next to them, available
+   * at `now`, in the first of `zones` that has them (kept back or not: these are who they
+   * are kept for). Call it after expireDue(now).
+   */
+  accessibleSeats(
+    wheelchair: number,
+    companions: number,
+    zones: readonly string[],
+    now: number,
+  ): SeatInfo[] | undefined {
+    return pickAccessible(
+      this.seats.values(),
+      { wheelchair, companions, zones },
+      (id) => !this.reserved.has(id) && this.statusOf(id, now) === "available",
+    );
+  }
+
+  /** Whether the seat is kept back for wheelchair users now. */
+  withheld(seatId: string): boolean {
+    const seat = this.seats.get(seatId);
+    return seat !== undefined && this.accessible.withheld(seat);
+  }
+
+  /** The organizer keeps wheelchair and companion seats back (true), or releases them. */
+  setReserveAccessible(reserve: boolean): void {
+    this.refreshKept(this.accessible.setReserving(reserve));
+  }
+
   /** A new price for a zone's seats, for locks made from now on. */
   setZonePrice(zone: string, price: number): void {
     for (const seat of this.seats.values()) if (seat.zone === zone) seat.price = price;
@@ -271,14 +318,53 @@ export class SeatLedger {
     this.refresh(lock.seatIds);
   }
 
-  /** Tells the best-available index whether each seat is now booked or held. */
+  /**
+   * Companion seats of `seatIds` kept back and asked for without a wheelchair space: a
+   * companion seat is sold with one (its buyer comes with a wheelchair user).
+   */
+  private lonelyCompanions(seatIds: readonly string[]): string[] {
+    const asked = seatIds.map((id) => this.seats.get(id));
+    if (asked.some((seat) => seat?.accessibility === "wheelchair")) return [];
+    return asked
+      .filter((seat): seat is SeatInfo => seat?.accessibility === "companion")
+      .filter((seat) => this.accessible.withheld(seat))
+      .map((seat) => seat.seatId);
+  }
+
+  /**
+   * Tells the best-available index whether each seat is now booked, held or kept back, and
+   * the kept seats of any zone whose release this changed.
+   */
   private refresh(seatIds: Iterable<string>): void {
+    const changed: string[] = [];
     for (const seatId of seatIds) {
-      this.free.setTaken(
-        seatId,
-        this.booked.has(seatId) || this.holds.has(seatId) || this.reserved.has(seatId),
-      );
+      const seat = this.seats.get(seatId);
+      if (seat) {
+        const sold = this.booked.has(seatId) || this.reserved.has(seatId);
+        const zone = this.accessible.soldChanged(seat, sold);
+        if (zone) changed.push(zone);
+      }
+      this.setTaken(seatId);
     }
+    if (changed.length > 0) this.refreshKept(changed);
+  }
+
+  /** The wheelchair and companion seats of `zones`, looked at again. */
+  private refreshKept(zones: Iterable<string>): void {
+    for (const zone of new Set(zones)) {
+      for (const seatId of this.accessible.keptSeatsOf(zone)) this.setTaken(seatId);
+    }
+  }
+
+  private setTaken(seatId: string): void {
+    const seat = this.seats.get(seatId);
+    this.free.setTaken(
+      seatId,
+      this.booked.has(seatId) ||
+        this.holds.has(seatId) ||
+        this.reserved.has(seatId) ||
+        (seat !== undefined && this.accessible.withheld(seat)),
+    );
   }
 }
 

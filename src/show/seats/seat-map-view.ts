@@ -34,6 +34,7 @@ export function seatMapView(
       status: seats.statusOf(seat.seatId, now),
       price: seat.price,
       zone: seat.zone,
+      accessibility: seat.accessibility ?? null,
     });
   }
   return {
@@ -60,6 +61,7 @@ export function layoutView(info: ShowInfo, seats: SeatLedger) {
       number: seat.number,
       price: seat.price,
       zone: seat.zone,
+      accessibility: seat.accessibility ?? null,
     })),
   };
 }

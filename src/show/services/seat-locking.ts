@@ -48,6 +48,15 @@ export class SeatLocking {
               unavailable_seats: outcome.seatIds,
             }),
           );
+        case "companion_requires_wheelchair":
+          return refused(
+            failure(
+              400,
+              "SEATS_UNAVAILABLE",
+              "Companion seats are sold with a wheelchair space: lock one with them, or ask for accessible seats",
+              { unavailable_seats: outcome.seatIds, reason: "companion_requires_wheelchair" },
+            ),
+          );
       }
     }
     const lock = outcome.lock;
@@ -123,11 +132,24 @@ export class SeatLocking {
     if (zone !== undefined && !info.zones.some((z) => z.name === zone)) {
       return refused(invalidInputFailure("zone", `no zone '${zone}' in this show`));
     }
+    const zones = zone ? [zone] : info.zones.map((z) => z.name);
+    if ("accessible" in selection) {
+      const { wheelchair, companions } = selection.accessible;
+      const found = seats.accessibleSeats(wheelchair, companions, zones, Date.now());
+      if (!found) {
+        return refused(
+          failure(
+            400,
+            "SEATS_UNAVAILABLE",
+            `No ${wheelchair} wheelchair space${wheelchair === 1 ? "" : "s"} with ${companions} companion seat${companions === 1 ? "" : "s"} next to ${wheelchair === 1 ? "it" : "them"} are available${zone ? ` in zone ${zone}` : ""}`,
+            { accessible: { wheelchair, companions }, zone: zone ?? null, unavailable_seats: [] },
+          ),
+        );
+      }
+      return ok(found.map((seat) => seat.seatId));
+    }
     // lock() has already expired what was due, as bestAvailable() asks.
-    const picked = seats.bestAvailable(
-      selection.quantity,
-      zone ? [zone] : info.zones.map((z) => z.name),
-    );
+    const picked = seats.bestAvailable(selection.quantity, zones);
     if (!picked) {
       return refused(
         failure(

@@ -39,7 +39,11 @@ export class ShowOperations {
       status: patch.status ?? show.info.status,
       // Own keys only: a zone named like an Object.prototype member must not read one.
       zones: show.info.zones.map((z) => ({ ...z, price: newPrices.get(z.name) ?? z.price })),
+      accessibleSeatsReserved: patch.accessibleSeatsReserved ?? show.info.accessibleSeatsReserved,
     };
+    if (patch.accessibleSeatsReserved !== undefined) {
+      show.seats.setReserveAccessible(patch.accessibleSeatsReserved);
+    }
     // Live locks keep the prices they fixed (SeatLock.prices); new locks take these.
     for (const [zone, price] of prices) show.seats.setZonePrice(zone, price);
     await this.store(

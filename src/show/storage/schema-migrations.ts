@@ -208,6 +208,8 @@ const MIGRATIONS: readonly ((sql: SqlStorage) => void)[] = [
       created_at INTEGER NOT NULL
     );
     CREATE INDEX late_refunds_booking ON late_refunds (booking_id);`),
+  // 6. What each seat offers for access (wheelchair, companion, aisle, limited_view).
+  (sql) => addMissingColumn(sql, "seats", "accessibility", "TEXT"),
 ];
 
 /** The last step applied to this object's storage (0: none). */

@@ -1,3 +1,4 @@
+import type { Accessibility } from "../../contract/seat-accessibility.ts";
 import type { ShowStatus } from "../../contract/show-views.ts";
 import type { LockStatus } from "../../db/schema.ts";
 import type { SeatInfo, SeatLock } from "../seats/seat-ledger.ts";
@@ -30,6 +31,11 @@ export interface ShowInfo {
   status: ShowStatus;
   /** Best first. */
   zones: ShowZone[];
+  /**
+   * Whether wheelchair and companion seats are kept back from plain sale until the rest of
+   * their zone is sold (absent: yes, the default); the organizer may release them.
+   */
+  accessibleSeatsReserved?: boolean;
   /** Set when an organizer cancelled the show (epoch ms) and why. */
   cancelledAt?: number;
   cancelReason?: string;
@@ -95,10 +101,21 @@ export class SeatStorage {
     for (let start = 0; start < seats.length; start += SEATS_PER_INSERT) {
       const part = seats.slice(start, start + SEATS_PER_INSERT);
       this.sql.exec(
-        `INSERT INTO seats (seat_id, row, number, zone, price, position)
-         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5
+        `INSERT INTO seats (seat_id, row, number, zone, price, position, accessibility)
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
+           value ->> 6
          FROM json_each(?)`,
-        JSON.stringify(part.map((s) => [s.seatId, s.row, s.number, s.zone, s.price, s.position])),
+        JSON.stringify(
+          part.map((s) => [
+            s.seatId,
+            s.row,
+            s.number,
+            s.zone,
+            s.price,
+            s.position,
+            s.accessibility ?? null,
+          ]),
+        ),
       );
     }
   }
@@ -123,10 +140,10 @@ export class SeatStorage {
     // Rows as arrays (raw()): a stadium's 100,000 seats without 100,000 keyed row objects.
     const rows = this.sql
       .exec(
-        "SELECT seat_id, row, number, zone, price, position, booking_id FROM seats ORDER BY position",
+        "SELECT seat_id, row, number, zone, price, position, booking_id, accessibility FROM seats ORDER BY position",
       )
       .raw();
-    for (const [seatId, row, number, zone, price, position, bookingId] of rows) {
+    for (const [seatId, row, number, zone, price, position, bookingId, accessibility] of rows) {
       seats.push({
         seatId: seatId as string,
         row: row as string,
@@ -134,6 +151,7 @@ export class SeatStorage {
         zone: zone as string,
         price: price as number,
         position: position as number,
+        accessibility: (accessibility as Accessibility | null) ?? null,
       });
       if (bookingId) booked.set(seatId as string, bookingId as string);
     }
