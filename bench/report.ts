@@ -5,8 +5,10 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Bill, Ceiling } from "./bill.ts";
 import type { HotSale } from "./hot-show.ts";
 import type { CheckResult } from "./invariants.ts";
+import type { OperationsReport } from "./operation-counts.ts";
 import type { MachineInfo } from "./proc.ts";
 import type { HttpResult, SaleResult, SerialResult } from "./protocol.ts";
 import type { StadiumResult } from "./stadium.ts";
@@ -57,6 +59,11 @@ export interface BenchReport {
   peakRssMiB: number;
   rows: Row[];
   invariants: CheckResult[];
+  /** Issue 29: operations counted per lock+book pair, read and show load; their bill. */
+  operations?: OperationsReport;
+  bill?: Bill;
+  /** The sales a second the show object's process CPU per pair allows one show. */
+  ceiling?: Ceiling;
 }
 
 export interface Row {

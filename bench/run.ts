@@ -21,8 +21,10 @@ import { parseArgs } from "node:util";
 import { signAccessToken } from "../src/auth/access-token.ts";
 import { benchBindings } from "./bench-bindings.ts";
 import { type PhaseSettings, type Phases, runPhases } from "./bench-phases.ts";
+import { billOf, ceilingOf, formatBill, formatCeiling, formatOperations } from "./bill.ts";
 import { floodSettings, runFloodBench } from "./flood-run.ts";
 import { type CheckResult, checkInvariants, waitForD1 } from "./invariants.ts";
+import { countOperations } from "./operation-counts.ts";
 import { withoutIds } from "./phase.ts";
 import { MemorySampler, machineInfo } from "./proc.ts";
 import { runProfile } from "./profile-run.ts";
@@ -104,6 +106,13 @@ function printReport(report: BenchReport, workerErrors: number, phases: Phases):
   log(formatTable(report.rows));
   log("");
   log(formatCosts(report.costs));
+  if (report.operations && report.bill) {
+    log("");
+    log(formatOperations(report.operations));
+    log("");
+    log(formatBill(report.bill));
+  }
+  log(formatCeiling(report.ceiling));
   const others = Math.max(...Object.values(report.costs).map((cost) => cost.otherCores));
   if (others >= 0.25) {
     log(
@@ -167,6 +176,8 @@ async function main(): Promise<number> {
     // 10,000 viewers take two processes to accept them (see ServerPair); CI has 100.
     extraFronts: bench && !args.ci ? 1 : 0,
     anchor: bench,
+    // The bundle through the bench's counting entry: operations are counted at the end.
+    countOperations: bench,
   });
   const server = pair.main;
   const sampler = new MemorySampler(200);
@@ -205,6 +216,25 @@ async function main(): Promise<number> {
       log,
     });
     sampler.stop();
+    // Issue 29: operations per lock+book pair, seat-map read and show load, counted.
+    log("Operation counts (rate limiting on, as deployed)...");
+    const operations = await countOperations({
+      pair,
+      classes: [...new Set(readWorkerPlan().durableObjects.map((d) => d.className))],
+      secret,
+      adminToken: admin,
+      settings: {
+        seats: settings.seats,
+        buyers: settings.buyers,
+        viewers: settings.mainViewers,
+        connections: settings.connections,
+        readMs: args.ci ? 1_000 : 3_000,
+        saleDeadlineMs: settings.saleDeadlineMs,
+      },
+      limitedBindings: limitedBindings(secret),
+      baseBindings: baseBindings(secret),
+      log,
+    });
 
     const invariants: CheckResult[] = [];
     for (const [i, show] of phases.saleShows.entries()) {
@@ -254,6 +284,12 @@ async function main(): Promise<number> {
       peakRssMiB,
       rows: buildRows({ phases, costs, mainViewers: settings.mainViewers, peakRssMiB }),
       invariants,
+      operations,
+      bill: billOf(operations),
+      ceiling: ceilingOf(
+        phases.sales.find((hot) => hot.viewers === 1),
+        phases.anchor.cost.serverCpuMsPerRequest,
+      ),
     };
     printReport(report, server.workerErrors + (pair.relay?.workerErrors ?? 0), phases);
     log(`Written: ${writeReport(projectRoot, report)}`);

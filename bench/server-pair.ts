@@ -20,6 +20,7 @@
  */
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeOpsEntry } from "./ops-entry.ts";
 import { workerdProcesses } from "./proc.ts";
 import { projectRoot, type ServeOptions, type WorkerPlan, WorkerServer } from "./serve.ts";
 import type { BenchShow } from "./show-setup.ts";
@@ -58,6 +59,11 @@ export interface PairOptions {
   /** Processes running only the Worker for viewers, besides the relay process. */
   extraFronts: number;
   anchor: boolean;
+  /**
+   * Serve the bundle through the bench's counting entry (bench/ops-entry.ts) in every
+   * process, so the run can count operations; otherwise the entry only passes it through.
+   */
+  countOperations?: boolean;
   /** workerd's inspector for the main process only (`--profile`). */
   inspectorPort?: number;
 }
@@ -87,10 +93,11 @@ export class ServerPair {
     const anchorModule = options.anchor ? join(workDir, "anchor.js") : undefined;
     if (anchorModule)
       copyFileSync(join(projectRoot, "bench", "workers", "anchor.js"), anchorModule);
+    const entry = writeOpsEntry(bundle, plan, options.countOperations ?? false);
     const main = await WorkerServer.start({
       plan,
       name: plan.name,
-      modules: [bundle],
+      modules: [...entry, bundle],
       stateDir: join(workDir, "state"),
       bindings: options.bindings,
       route: options.route,
@@ -105,12 +112,12 @@ export class ServerPair {
     });
     if (relays === "same") return new ServerPair(main, undefined, [main], []);
     const before = new Set(workerdProcesses().map((p) => p.pid));
-    const entry = join(bundle, "..", "relay-host.js");
-    copyFileSync(join(projectRoot, "bench", "workers", "relay-host.js"), entry);
+    const relayHost = join(bundle, "..", "relay-host.js");
+    copyFileSync(join(projectRoot, "bench", "workers", "relay-host.js"), relayHost);
     const relay = await WorkerServer.start({
       plan,
       name: RELAY_WORKER,
-      modules: [entry, bundle],
+      modules: [relayHost, ...entry, bundle],
       stateDir: join(workDir, "relay-state"),
       bindings: options.bindings,
       route: "direct",
@@ -125,7 +132,7 @@ export class ServerPair {
       const front = await WorkerServer.start({
         plan,
         name: `${FRONT_WORKER}-${i}`,
-        modules: [bundle],
+        modules: [...entry, bundle],
         stateDir: join(workDir, `front-state-${i}`),
         bindings: options.bindings,
         route: "direct",

@@ -6,11 +6,13 @@
  *   `<show id>:<n>` is found again by matching its id against the show's relay names.
  * - It counts the show object's publish() calls per show, so the bench reports how many
  *   messages the show object sends per change (benchStats).
+ * It imports the bundle through the bench's entry (bench/ops-entry.ts), which counts the
+ * process's operations when the run asks for it and passes the bundle through otherwise.
  */
-import { SeatRelay as ProductSeatRelay } from "./index.js";
+import { SeatRelay as ProductSeatRelay } from "./ops-entry.js";
 
-export * from "./index.js";
-export { default } from "./index.js";
+export * from "./ops-entry.js";
+export { default } from "./ops-entry.js";
 
 const NAME_KEY = "bench_relay_name";
 /** More relays than any bench show uses (VIEWERS_PER_SHOW / VIEWERS_PER_RELAY). */
