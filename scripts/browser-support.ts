@@ -191,10 +191,27 @@ export async function callApi<T>(
 }
 
 /**
- * A new event, venue (rows A, B front at 750; C, D back at 400; 8 seats each) and show a
- * week ahead, so nothing from earlier runs is in the way.
+ * Row E of the venue with `accessibleRow`: an aisle seat, two wheelchair spaces with two
+ * companion seats between them, and a seat with a limited view (docs/api.md, "Accessible
+ * seats").
  */
-export async function createShow(base: string, adminToken: string, name: string) {
+export const ACCESSIBLE_ROW = {
+  row: "E",
+  seats: 8,
+  accessibility: { aisle: [1], wheelchair: [2, 5], companion: [3, 4], limited_view: [8] },
+};
+
+/**
+ * A new event, venue (rows A, B front at 750; C, D back at 400; 8 seats each; with
+ * `accessibleRow` also ACCESSIBLE_ROW at the back) and show a week ahead, so nothing from
+ * earlier runs is in the way.
+ */
+export async function createShow(
+  base: string,
+  adminToken: string,
+  name: string,
+  { accessibleRow = false }: { accessibleRow?: boolean } = {},
+) {
   const stamp = new Date().toISOString();
   const { event } = await callApi<{ event: { event_id: string } }>(
     base,
@@ -221,6 +238,7 @@ export async function createShow(base: string, adminToken: string, name: string)
         rows: [
           { row: "C", seats: 8 },
           { row: "D", seats: 8 },
+          ...(accessibleRow ? [ACCESSIBLE_ROW] : []),
         ],
       },
     ],

@@ -6,16 +6,19 @@
  * contexts (one desktop, one phone-sized), and checks that the buyer can pick seats with the
  * keyboard, that one user's lock reaches the other live within a second, that a declined
  * test card is explained and keeps the lock, that a test-card payment books the seats for
- * both to see, that the buyer gets a ticket, and that with the simulator (npm start's
- * provider) the page loads nothing from outside this server. Prints each check, then
- * "N passed, M failed"; exits non-zero on any failure. The server's whole process group is
- * stopped at the end, whatever happens (scripts/browser-support.ts).
+ * both to see, that the buyer gets a ticket, that on a second show with accessible seats
+ * the map marks and names them, a companion seat on its own is refused in plain words and
+ * "Find accessible seats" locks a wheelchair space with its companion seat, and that with
+ * the simulator (npm start's provider) the page loads nothing from outside this server.
+ * Prints each check, then "N passed, M failed"; exits non-zero on any failure. The server's
+ * whole process group is stopped at the end, whatever happens (scripts/browser-support.ts).
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { signAccessToken } from "../src/auth/access-token.ts";
 import {
+  ACCESSIBLE_ROW,
   assert,
   callApi,
   check,
@@ -99,6 +102,206 @@ async function seenAt(page: Page, key: string, timeoutMs: number): Promise<numbe
     { timeout: timeoutMs, polling: 50 },
   );
   return Number(await handle.jsonValue());
+}
+
+// ---- accessible seats ----------------------------------------------------------------------
+
+interface MapSeat {
+  seat_id: string;
+  row: string;
+  number: number;
+  status: string;
+  accessibility: string | null;
+}
+
+/**
+ * A second fresh show, with ACCESSIBLE_ROW (row E: aisle, wheelchair, companion, companion,
+ * wheelchair, -, -, limited view), opened by a third user: the map marks and names the
+ * seats' access and its legend explains the markers (the first show, which has none, shows
+ * no access legend and no accessible seats form); a companion seat held on its own is
+ * refused in plain words and stays free; asking for 1 wheelchair space and 1 companion
+ * seat locks two seats of those kinds side by side.
+ */
+async function checkAccessibleSeats(
+  browser: Browser,
+  base: string,
+  adminToken: string,
+  plainShowPage: Page,
+  seen: { pageErrors: string[]; outside: string[] },
+): Promise<void> {
+  const { showId, seat } = await createShow(base, adminToken, "Accessible seats test", {
+    accessibleRow: true,
+  });
+  const kinds = ACCESSIBLE_ROW.accessibility;
+  const page = await openPage(browser, base, showId, { width: 1280, height: 900 }, seen, "access");
+  const wheelchair = seat("E", kinds.wheelchair[0] ?? 0);
+  const companion = seat("E", kinds.companion.at(-1) ?? 0);
+  const legend = "#access-legend";
+
+  const drawn = await check(
+    "the map marks each seat's access and the legend explains the markers",
+    async () => {
+      await page.waitForSelector(`${seatSelector(wheelchair)}[data-state='available']`, {
+        timeout: 10_000,
+      });
+      await page.waitForSelector(`${legend}:not([hidden])`, { timeout: 2_000 });
+      const entries = await page.$$eval(`${legend} li`, (items) =>
+        items.map((item) => ({
+          kind: item.getAttribute("data-access"),
+          mark: item.querySelector(".access-mark")?.getAttribute("data-access") ?? null,
+          text: item.lastChild?.textContent?.trim(),
+        })),
+      );
+      const listed = entries.map((entry) => entry.kind).join();
+      assert(
+        listed === "wheelchair,companion,aisle,limited_view",
+        `the legend lists ${JSON.stringify(listed)}`,
+      );
+      assert(
+        entries.every((entry) => entry.mark === entry.kind),
+        `legend markers ${JSON.stringify(entries)}`,
+      );
+      for (const kind of ["wheelchair", "companion"]) {
+        const mark = page.locator(`${legend} li[data-access='${kind}'] .access-mark`);
+        assert(await mark.isVisible(), `the legend's ${kind} marker is not visible`);
+        const box = await mark.boundingBox();
+        assert(box && box.width >= 8 && box.height >= 8, `the ${kind} marker is drawn too small`);
+      }
+      // Each marked seat carries its kind's marker; the others carry none.
+      const marks = await page.$$eval("#seat-map button[data-seat-id]", (buttons) =>
+        buttons
+          .map((button) => button.querySelector(".access-mark")?.getAttribute("data-access"))
+          .filter((kind) => kind)
+          .join(),
+      );
+      assert(
+        marks === "aisle,wheelchair,companion,companion,wheelchair,limited_view",
+        `seat markers ${JSON.stringify(marks)}`,
+      );
+      // The show without accessible seats has no access legend and no accessible form.
+      assert(
+        await plainShowPage.locator(legend).isHidden(),
+        "the first show (no accessible seats) shows an access legend",
+      );
+      assert(
+        await page.locator("#access-form").isVisible(),
+        "the accessible seats form is not shown",
+      );
+      mkdirSync(resultsDir, { recursive: true });
+      await page.screenshot({ path: join(resultsDir, "seat-map-accessible.png"), fullPage: true });
+      return `${entries.map((entry) => entry.text).join(" · ")}; screenshot test-results/seat-map-accessible.png`;
+    },
+  );
+  if (!drawn) return;
+
+  await check("a wheelchair space's label names it for screen readers", async () => {
+    const label = await page.getAttribute(seatSelector(wheelchair), "aria-label");
+    assert(
+      label === "Row E seat 2, back, 400, wheelchair space, available",
+      `aria-label ${JSON.stringify(label)}`,
+    );
+    const companionLabel = await page.getAttribute(seatSelector(companion), "aria-label");
+    assert(
+      companionLabel?.includes("companion seat"),
+      `companion aria-label ${JSON.stringify(companionLabel)}`,
+    );
+    return label;
+  });
+
+  await check("holding a companion seat on its own is refused in plain words", async () => {
+    await page.click(seatSelector(companion));
+    await page.waitForSelector(`${seatSelector(companion)}[data-state='selected']`, {
+      timeout: 2_000,
+    });
+    const answer = page.waitForResponse(
+      (response) =>
+        response.url().endsWith("/v1/seats/lock") && response.request().method() === "POST",
+    );
+    await page.click("#lock-button");
+    const response = await answer;
+    const body = (await response.json()) as { error?: { details?: { reason?: string } } };
+    assert(
+      response.status() === 400 && body.error?.details?.reason === "companion_requires_wheelchair",
+      `POST /v1/seats/lock answered ${response.status()} ${JSON.stringify(body)}`,
+    );
+    await page.waitForFunction(
+      () => document.getElementById("notice")?.textContent?.includes("companion"),
+      undefined,
+      { timeout: 5_000 },
+    );
+    const notice = (await page.textContent("#notice"))?.trim();
+    assert(
+      notice ===
+        'Row E seat 4 is a companion seat: it is sold only with the wheelchair space next to it. Pick that space too, or use "Find accessible seats".',
+      `the notice says ${JSON.stringify(notice)}`,
+    );
+    // Refused, not taken: the seat stays free and picked.
+    const [state] = await seatStates(page, [companion]);
+    assert(state === "selected", `the companion seat shows ${state} after the refusal`);
+    await page.click("#clear-button");
+    return notice;
+  });
+
+  await check(
+    "asking for 1 wheelchair space and 1 companion seat locks two adjacent seats of those kinds",
+    async () => {
+      await page.selectOption("#access-wheelchair", "1");
+      await page.selectOption("#access-companions", "1");
+      const answer = page.waitForResponse(
+        (response) =>
+          response.url().endsWith("/v1/seats/lock") && response.request().method() === "POST",
+      );
+      await page.click("#access-button");
+      const response = await answer;
+      const sent = response.request().postDataJSON() as unknown;
+      assert(
+        JSON.stringify(sent) ===
+          JSON.stringify({ show_id: showId, accessible: { wheelchair: 1, companions: 1 } }),
+        `the page sent ${JSON.stringify(sent)}`,
+      );
+      assert(response.status() === 200, `POST /v1/seats/lock answered ${response.status()}`);
+      const { seat_ids: seatIds } = (await response.json()) as { seat_ids: string[] };
+      // What the API says of those seats now.
+      const map = await callApi<{ seats: MapSeat[] }>(
+        base,
+        adminToken,
+        "GET",
+        `/shows/${showId}/seats`,
+      );
+      const locked = seatIds
+        .map((id) => map.seats.find((s) => s.seat_id === id))
+        .filter((s): s is MapSeat => s !== undefined)
+        .sort((a, b) => a.number - b.number);
+      const described = locked.map((s) => `${s.row}${s.number} ${s.accessibility} ${s.status}`);
+      assert(
+        locked.length === 2 &&
+          locked[0]?.row === locked[1]?.row &&
+          (locked[1]?.number ?? 0) - (locked[0]?.number ?? 0) === 1 &&
+          locked
+            .map((s) => s.accessibility)
+            .sort()
+            .join() === "companion,wheelchair" &&
+          locked.every((s) => s.status === "locked"),
+        `the lock has ${JSON.stringify(described)}`,
+      );
+      // The page shows them as any lock: held for this user, named in the lock panel.
+      for (const id of seatIds) {
+        await page.waitForSelector(`${seatSelector(id)}[data-state='own-lock']`, {
+          timeout: 2_000,
+        });
+      }
+      await page.waitForSelector("#lock-panel:not([hidden])", { timeout: 2_000 });
+      const held = (await page.textContent("#lock-seats"))?.trim() ?? "";
+      const row = locked[0]?.row;
+      const numbers = locked.map((s) => s.number).join(", ");
+      assert(
+        held.startsWith(`Row ${row} seats ${numbers} · total`),
+        `the lock panel says ${JSON.stringify(held)}`,
+      );
+      return described.join(", ");
+    },
+  );
+  await page.context().close();
 }
 
 // ---- the run -------------------------------------------------------------------------------
@@ -440,7 +643,12 @@ async function run(server: Server): Promise<void> {
       return `${operations.length} operations in the sidebar; "Test Request" on the seat map and on GET /v1/bookings (local token) answered 200; no request left ${serverHost}`;
     });
 
-    await check("no script errors, and nothing loaded from elsewhere, in either page", async () => {
+    await checkAccessibleSeats(browser, server.base, adminToken, viewer, {
+      pageErrors,
+      outside,
+    });
+
+    await check("no script errors, and nothing loaded from elsewhere, in any page", async () => {
       assert(pageErrors.length === 0, pageErrors.join("; "));
       assert(outside.length === 0, `requests left the server: ${outside.join(", ")}`);
       const scripts = await buyer.$$eval("script[src]", (found) =>

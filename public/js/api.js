@@ -197,7 +197,10 @@ export const api = {
   /** Every seat's status, one character each in layout order. */
   seatStatus: (showId) => read(`/shows/${encodeURIComponent(showId)}/seats/status`),
 
-  /** `selection` is `{seat_ids}` or `{quantity, zone?}` (best available). */
+  /**
+   * `selection` is `{seat_ids}`, `{quantity, zone?}` (best available) or
+   * `{accessible: {wheelchair, companions}, zone?}` (accessible best available).
+   */
   lockSeats: (showId, selection) =>
     authed("POST", "/seats/lock", {
       body: { show_id: showId, ...selection },

@@ -16,8 +16,10 @@ import { setState, state, whileBusy } from "./state.js";
 let countdownTimer;
 
 /**
- * Locks `selection`: `{seat_ids}` or `{quantity, zone?}` (best available). Answers true
- * when the seats are locked, so the caller can take the user on to paying.
+ * Locks `selection`: `{seat_ids}`, `{quantity, zone?}` (best available) or
+ * `{accessible: {wheelchair, companions}, zone?}` (wheelchair spaces with companion seats
+ * next to them). Answers true when the seats are locked, so the caller can take the user
+ * on to paying.
  */
 export function lockSeats(selection) {
   return whileBusy("lock", async () => {
@@ -40,8 +42,12 @@ export function lockSeats(selection) {
       showError(error);
       // The seats named as taken are taken: show them so at once (the error message has
       // named them), then catch up with a fresh read in case the live feed is behind.
+      // Companion seats refused without a wheelchair space are not taken: they stay free
+      // (and selected), for the user to add the wheelchair space next to them.
       const taken = error instanceof ApiError ? error.details?.unavailable_seats : undefined;
-      if (Array.isArray(taken) && taken.length > 0) {
+      const companions =
+        error instanceof ApiError && error.details?.reason === "companion_requires_wheelchair";
+      if (Array.isArray(taken) && taken.length > 0 && !companions) {
         markTaken(taken, error.code === "SEATS_UNAVAILABLE" ? "booked" : "locked");
         refreshSeats();
       }

@@ -63,7 +63,31 @@ export function explainError(error, lookup = () => undefined) {
       return "Could not reach the server. Check your connection and try again.";
     case "SEATS_ALREADY_LOCKED":
       return `Someone else is holding ${seats(details.unavailable_seats)}. Pick other seats.`;
-    case "SEATS_UNAVAILABLE":
+    case "SEATS_UNAVAILABLE": {
+      if (details.reason === "companion_requires_wheelchair") {
+        // Companion seats go with a wheelchair space: say so, and how to get them.
+        const one = (details.unavailable_seats?.length ?? 0) === 1;
+        return `${capitalise(seats(details.unavailable_seats))} ${
+          one ? "is a companion seat: it is" : "are companion seats: they are"
+        } sold only with the wheelchair space next to ${
+          one ? "it" : "them"
+        }. Pick that space too, or use "Find accessible seats".`;
+      }
+      if (details.accessible && typeof details.accessible === "object") {
+        const { wheelchair = 1, companions = 0 } = details.accessible;
+        const where = details.zone ? ` in ${details.zone}` : "";
+        const spaces =
+          wheelchair === 1 ? "No wheelchair space" : `No ${wheelchair} wheelchair spaces together`;
+        const beside =
+          companions > 0
+            ? ` with ${companions} companion seat${companions === 1 ? "" : "s"} next to ${
+                wheelchair === 1 ? "it" : "them"
+              }`
+            : "";
+        return `${spaces}${beside} ${wheelchair === 1 ? "is" : "are"} free${where} right now. ${
+          companions > 0 ? "Try fewer companion seats, or pick" : "Pick"
+        } seats on the map.`;
+      }
       if (typeof details.quantity === "number") {
         const where = details.zone ? ` in ${details.zone}` : "";
         return details.quantity === 1
@@ -73,6 +97,7 @@ export function explainError(error, lookup = () => undefined) {
       return `${capitalise(seats(details.unavailable_seats))} ${
         (details.unavailable_seats?.length ?? 0) === 1 ? "is" : "are"
       } already sold. Pick other seats.`;
+    }
     case "LOCK_EXPIRED":
       return "Your hold expired and the seats were released. Choose seats again.";
     case "PAYMENT_FAILED": {

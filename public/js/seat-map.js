@@ -2,7 +2,10 @@
  * The seat map (#seat-map) and the count above it (#summary): one <button> per seat,
  * grouped by zone and row, drawn from the state. The buttons are built once per layout;
  * after that a redraw only repaints the seats whose shown state changed, so live updates
- * keep focus, scroll position and screen-reader context on a busy show.
+ * keep focus, scroll position and screen-reader context on a busy show. A seat's access
+ * (wheelchair space, companion seat, aisle, limited view) is a marker on its button, named
+ * in its label, and explained in the access legend (#access-legend) for the kinds the show
+ * has.
  */
 import { $, setText } from "./dom.js";
 import { capitalise, formatPrice } from "./format.js";
@@ -25,6 +28,24 @@ let drawnEmpty = false;
 const buttons = new Map();
 const painted = new Map();
 let keys;
+
+/** Access kinds as the API names them, in the legend's order, with their words. */
+const ACCESS_KINDS = {
+  wheelchair: { words: "wheelchair space", legend: "Wheelchair space" },
+  companion: { words: "companion seat", legend: "Companion seat, next to a wheelchair space" },
+  aisle: { words: "aisle seat", legend: "Aisle seat" },
+  limited_view: { words: "limited view", legend: "Limited view" },
+};
+
+/** A seat's access marker (also drawn in the legend): its look comes from app.css. */
+function accessMark(kind) {
+  const mark = document.createElement("span");
+  mark.className = "access-mark";
+  mark.dataset.access = kind;
+  mark.setAttribute("aria-hidden", "true");
+  if (kind === "companion") mark.textContent = "C";
+  return mark;
+}
 
 export function mountSeatMap() {
   const container = $("seat-map");
@@ -57,6 +78,7 @@ function render(state) {
       buttons.clear();
       drawnEmpty = true;
       drawnLayout = -1;
+      drawAccessLegend(new Set());
     }
   } else if (state.layout !== drawnLayout) {
     build(container, state);
@@ -76,6 +98,7 @@ function showPlaceholder(container) {
   buttons.clear();
   drawnLayout = -1;
   drawnEmpty = false;
+  drawAccessLegend(new Set());
 }
 
 function build(container, state) {
@@ -122,6 +145,10 @@ function build(container, state) {
         button.dataset.row = String(grid.length);
         button.dataset.col = String(rowButtons.length);
         button.textContent = String(seat.number);
+        if (ACCESS_KINDS[seat.accessibility]) {
+          button.dataset.access = seat.accessibility;
+          button.append(accessMark(seat.accessibility));
+        }
         button.tabIndex = -1;
         rowButtons.push(button);
         rowEl.append(button);
@@ -137,6 +164,26 @@ function build(container, state) {
   const longest = Math.max(1, ...grid.map((row) => row.length));
   container.style.setProperty("--cols", String(longest));
   keys.setGrid(grid, (seatId) => shownState(seatId) === "available");
+  drawAccessLegend(new Set([...state.seats.values()].map((seat) => seat.accessibility)));
+}
+
+/** The access legend: one entry per kind of access the show's seats have; hidden if none. */
+function drawAccessLegend(kinds) {
+  const legend = $("access-legend");
+  const shown = Object.entries(ACCESS_KINDS).filter(([kind]) => kinds.has(kind));
+  legend.replaceChildren(
+    ...shown.map(([kind, { legend: words }]) => {
+      const item = document.createElement("li");
+      item.dataset.access = kind;
+      const swatch = document.createElement("span");
+      swatch.className = "swatch";
+      swatch.dataset.state = "available";
+      swatch.append(accessMark(kind));
+      item.append(swatch, words);
+      return item;
+    }),
+  );
+  legend.hidden = shown.length === 0;
 }
 
 /** Brings one seat's button in step with its shown state, if that changed. */
@@ -146,6 +193,7 @@ function paint(seatId, button) {
   painted.set(seatId, state);
   const seat = lookupSeat(seatId);
   const words = STATE_WORDS[state] ?? state;
+  const access = ACCESS_KINDS[seat.accessibility]?.words;
   button.dataset.state = state;
   button.setAttribute("aria-pressed", String(state === "selected" || state === "own-lock"));
   // Taken seats stay focusable (aria-disabled, not disabled) so arrow keys and screen
@@ -155,9 +203,13 @@ function paint(seatId, button) {
   } else button.removeAttribute("aria-disabled");
   button.setAttribute(
     "aria-label",
-    `Row ${seat.row} seat ${seat.number}, ${seat.zone}, ${formatPrice(seat.price)}, ${words}`,
+    `Row ${seat.row} seat ${seat.number}, ${seat.zone}, ${formatPrice(seat.price)}, ${
+      access ? `${access}, ` : ""
+    }${words}`,
   );
-  button.title = `Row ${seat.row} seat ${seat.number} · ${formatPrice(seat.price)} · ${words}`;
+  button.title = `Row ${seat.row} seat ${seat.number} · ${formatPrice(seat.price)} · ${
+    access ? `${access} · ` : ""
+  }${words}`;
 }
 
 function zoneHeading(zone, info, rows) {

@@ -1,7 +1,9 @@
 /**
  * The "Your seats" panel (#choose-panel): the seats picked on the map with their total,
- * the buttons to lock or clear them, and "let us choose" (best available, by zone).
- * It shows while the user has neither a lock nor a ticket on screen.
+ * the buttons to lock or clear them, "let us choose" (best available, by zone), and, when
+ * the show has wheelchair spaces, accessible best available (wheelchair spaces with
+ * companion seats next to them). It shows while the user has neither a lock nor a ticket
+ * on screen.
  */
 import { $, fillSelect, setText } from "./dom.js";
 import { capitalise, formatPrice, seatCount } from "./format.js";
@@ -28,6 +30,14 @@ export function mountSelectionPanel() {
     if ($("best-zone").value) selection.zone = $("best-zone").value;
     if (await lockSeats(selection)) focusPaymentForm();
   });
+  $("access-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const accessible = {
+      wheelchair: Number($("access-wheelchair").value),
+      companions: Number($("access-companions").value),
+    };
+    if (await lockSeats({ accessible })) focusPaymentForm();
+  });
   subscribe(render);
 }
 
@@ -46,6 +56,8 @@ function render(state) {
   setText($("lock-button"), lockLabel(selected.length));
   $("clear-button").disabled = selected.length === 0 || Boolean(state.busy);
   $("best-button").disabled = Boolean(state.busy);
+  $("access-button").disabled = Boolean(state.busy);
+  if (!state.seats?.size) $("access-form").hidden = true;
 
   if (state.seats && state.layout !== zonesLayout) {
     zonesLayout = state.layout;
@@ -60,5 +72,27 @@ function render(state) {
       ],
       "",
     );
+    offerAccessibleSeats(state.seats);
   }
+}
+
+/**
+ * The accessible seats form shows when the show has wheelchair spaces, offering as many
+ * together as its fullest row has (the spaces and their companions are in one row).
+ */
+function offerAccessibleSeats(seats) {
+  const perRow = new Map();
+  for (const seat of seats.values()) {
+    if (seat.accessibility !== "wheelchair") continue;
+    const row = `${seat.zone}\u0000${seat.row}`;
+    perRow.set(row, (perRow.get(row) ?? 0) + 1);
+  }
+  const most = Math.min(MAX_SELECTION, Math.max(0, ...perRow.values()));
+  $("access-form").hidden = most === 0;
+  if (most === 0) return;
+  const options = Array.from({ length: most }, (_, i) => ({
+    value: String(i + 1),
+    label: String(i + 1),
+  }));
+  fillSelect($("access-wheelchair"), options, "1");
 }

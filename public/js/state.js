@@ -27,8 +27,8 @@ export const state = {
   live: "connecting",
 
   /**
-   * The show's seats by id ({seat_id, row, number, zone, price, status}, status as the
-   * server says), null while the map is loading. `layout` moves on whenever a different
+   * The show's seats by id ({seat_id, row, number, zone, price, accessibility, status},
+   * status as the server says), null while the map is loading. `layout` moves on whenever a different
    * set of seats arrives, telling the map to draw itself afresh rather than repaint.
    */
   seats: null,
