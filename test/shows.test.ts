@@ -56,6 +56,9 @@ describe("POST /v1/shows", () => {
       show_time: "2031-05-01T13:00:00.000Z",
       status: "scheduled",
       prices: { premium: 499.5, standard: 0 },
+      max_tickets_per_user: null,
+      sales_start: null,
+      sales_end: null,
       created_at: expect.any(String),
     });
     const read = await call("GET", `/v1/shows/${show.show_id}`);

@@ -183,15 +183,51 @@ export const showTimeSchema = z.iso
   })
   .meta({ description: `Any offset; at most ${MAX_SHOW_TIME_YEARS} years from now` });
 
+/**
+ * Who may buy when, and how much: a show's sale settings, on POST /v1/shows and
+ * PATCH /v1/shows/{show_id} (null there clears one). Enforced by the show's object when a
+ * lock is asked for.
+ */
+export const saleSettingsFields = {
+  max_tickets_per_user: z.number().int().min(1).max(100).nullable().optional().meta({
+    description:
+      "The most seats one buyer may hold in this show at once, over live locks and bookings (null: no limit)",
+  }),
+  sales_start: showTimeSchema
+    .nullable()
+    .optional()
+    .meta({ description: "Locks before this answer 400 SALE_NOT_STARTED (null: on sale now)" }),
+  sales_end: showTimeSchema
+    .nullable()
+    .optional()
+    .meta({ description: "Locks after this answer 400 SALE_ENDED (null: until the show starts)" }),
+};
+
+/** sales_start before sales_end, where both are given. */
+export function saleWindowIssue(body: {
+  sales_start?: string | null | undefined;
+  sales_end?: string | null | undefined;
+}): string | undefined {
+  if (!body.sales_start || !body.sales_end) return undefined;
+  return Date.parse(body.sales_start) < Date.parse(body.sales_end)
+    ? undefined
+    : "must be after sales_start";
+}
+
 export const createShowSchema = z
   .object({
     event_id: z.string().min(1).max(64),
     venue_id: z.string().min(1).max(64),
     show_time: showTimeSchema,
+    ...saleSettingsFields,
     // Without a prototype, a venue zone missing from `prices` reads as undefined even when it
     // is named like an Object.prototype member (`constructor`), never as an inherited value.
     prices: z
       .record(zoneNameSchema, price)
       .transform((prices): Record<string, number> => Object.assign(Object.create(null), prices)),
+  })
+  .superRefine((body, ctx) => {
+    const issue = saleWindowIssue(body);
+    if (issue) ctx.addIssue({ code: "custom", path: ["sales_end"], message: issue });
   })
   .meta({ id: "CreateShow" });

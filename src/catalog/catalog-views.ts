@@ -41,6 +41,9 @@ export function showView({ show, prices }: ShowRecord) {
     show_time: show.showTime,
     status: show.status,
     prices,
+    max_tickets_per_user: show.maxTicketsPerUser,
+    sales_start: show.salesStart,
+    sales_end: show.salesEnd,
     created_at: show.createdAt,
   };
 }

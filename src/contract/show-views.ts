@@ -96,6 +96,10 @@ export interface ShowPatch {
   prices?: Record<string, number>;
   /** false releases wheelchair and companion seats to plain sale; true keeps them back again. */
   accessibleSeatsReserved?: boolean;
+  /** The sale settings (null clears one; undefined leaves it). Times are epoch ms. */
+  maxTicketsPerUser?: number | null;
+  salesStart?: number | null;
+  salesEnd?: number | null;
 }
 
 /** A cancelled show's refunds: paid bookings, those refunded, those still to refund. */

@@ -128,6 +128,11 @@ export const shows = sqliteTable(
       .notNull()
       .default("scheduled"),
     createdAt: text("created_at").notNull().default(nowIso),
+    /** The most seats one buyer may hold at once (null: no limit). */
+    maxTicketsPerUser: integer("max_tickets_per_user"),
+    /** When locks may start, and stop (null: from now, until the show). */
+    salesStart: text("sales_start"),
+    salesEnd: text("sales_end"),
   },
   (t) => [
     check("shows_valid_status", sql`${t.status} IN ('scheduled', 'closed', 'cancelled')`),

@@ -74,6 +74,13 @@ const showSchema = z.object({
   show_time: isoTime,
   status: z.enum(["scheduled", "closed", "cancelled"]),
   prices: z.record(z.string(), z.number()),
+  max_tickets_per_user: z
+    .number()
+    .int()
+    .nullable()
+    .meta({ description: "The most seats one buyer may hold at once; null: no limit" }),
+  sales_start: isoTime.nullable().meta({ description: "Locks open then; null: now" }),
+  sales_end: isoTime.nullable().meta({ description: "Locks close then; null: at the show" }),
   created_at: isoTime,
   /** Only for a cancelled show. */
   cancellation: cancellationSchema.optional(),

@@ -1,3 +1,5 @@
+import { CatalogD1 } from "../catalog/catalog-d1.ts";
+import { database } from "../db/database.ts";
 import { ApiError, invalidInput, notFound } from "../http/api-error.ts";
 import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
 import { idParam } from "../openapi/shared-schemas.ts";
@@ -131,10 +133,12 @@ export const queueRoutes = apiRouter()
     const { show_id } = c.req.valid("param");
     const body = c.req.valid("json");
     await showClient(c.env, show_id);
+    // Without opens_at, the line opens with the sale (the show's sales_start), if later.
+    const salesStart = body.opens_at ? undefined : await salesStartOf(c.env, show_id);
     const configured = await coordinatorStub(c.env, show_id).configure(
       {
         admitPerMinute: body.admit_per_minute,
-        opensAt: body.opens_at ? Date.parse(body.opens_at) : null,
+        opensAt: body.opens_at ? Date.parse(body.opens_at) : (salesStart ?? null),
         passTtlSeconds: body.pass_ttl_seconds,
       },
       shardsOf(c.env),
@@ -206,3 +210,10 @@ export const queueRoutes = apiRouter()
     }
     return c.json(await standingAnswer(ticket, snapshot, c.env.JWT_SECRET), 200);
   });
+
+/** The show's sales_start (epoch ms) when it is still ahead, from the catalog. */
+async function salesStartOf(env: Env, showId: string): Promise<number | undefined> {
+  const record = await new CatalogD1(database(env.DB)).getShow(showId);
+  const start = record?.show.salesStart ? Date.parse(record.show.salesStart) : undefined;
+  return start !== undefined && start > Date.now() ? start : undefined;
+}

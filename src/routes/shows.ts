@@ -4,6 +4,8 @@ import { CatalogD1 } from "../catalog/catalog-d1.ts";
 import {
   createShowSchema,
   price,
+  saleSettingsFields,
+  saleWindowIssue,
   showTimeSchema,
   zoneNameSchema,
 } from "../catalog/catalog-schemas.ts";
@@ -58,19 +60,21 @@ const showPatchSchema = z
       description:
         "scheduled: on sale; closed: sales paused (locks, bookings and payments answer 400 SHOW_CLOSED)",
     }),
+    ...saleSettingsFields,
     accessible_seats_reserved: z.boolean().optional().meta({
       description:
         "true (the default): wheelchair and companion seats are kept from plain best available, and a companion seat from a lock without a wheelchair space, until the rest of their zone is sold; false releases them to everyone",
     }),
   })
-  .refine(
-    (p) =>
-      p.show_time !== undefined ||
-      p.status !== undefined ||
-      p.prices !== undefined ||
-      p.accessible_seats_reserved !== undefined,
-    { message: "give show_time, status, prices or accessible_seats_reserved", path: ["status"] },
-  )
+  .refine((p) => Object.values(p).some((value) => value !== undefined), {
+    message:
+      "give show_time, status, prices, accessible_seats_reserved, max_tickets_per_user, sales_start or sales_end",
+    path: ["status"],
+  })
+  .superRefine((p, ctx) => {
+    const issue = saleWindowIssue(p);
+    if (issue) ctx.addIssue({ code: "custom", path: ["sales_end"], message: issue });
+  })
   .meta({ id: "ShowPatch" });
 
 const cancelShowSchema = z.strictObject({ reason: singleLineText(500) }).meta({
@@ -145,6 +149,9 @@ export const showRoutes = apiRouter()
         venueId: venue.venueId,
         showTime: showTime.toISOString(),
         status: "scheduled",
+        maxTicketsPerUser: input.max_tickets_per_user ?? null,
+        salesStart: isoOrNull(input.sales_start),
+        salesEnd: isoOrNull(input.sales_end),
         createdAt: new Date().toISOString(),
       },
       prices,
@@ -177,6 +184,9 @@ export const showRoutes = apiRouter()
         status: patch.status,
         prices: patch.prices,
         accessibleSeatsReserved: patch.accessible_seats_reserved,
+        maxTicketsPerUser: patch.max_tickets_per_user,
+        salesStart: msOrNull(patch.sales_start),
+        salesEnd: msOrNull(patch.sales_end),
       }),
     );
     return c.json({ show: view }, 200);
@@ -188,3 +198,13 @@ export const showRoutes = apiRouter()
     const view = unwrap(await show.cancelShow(reason));
     return c.json({ show: view }, 202);
   });
+
+/** An optional, clearable time field as D1 keeps it (ISO, UTC) or null. */
+function isoOrNull(value: string | null | undefined): string | null {
+  return value ? new Date(value).toISOString() : null;
+}
+
+/** The same as epoch ms for the show object: undefined (unchanged), null (cleared) or a time. */
+function msOrNull(value: string | null | undefined): number | null | undefined {
+  return value === undefined ? undefined : value === null ? null : Date.parse(value);
+}

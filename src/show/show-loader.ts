@@ -41,6 +41,9 @@ export async function loadFromCatalog(
       totalSeats: venue.totalSeats,
       showTime: Date.parse(record.show.showTime),
       status: record.show.status,
+      maxTicketsPerUser: record.show.maxTicketsPerUser,
+      salesStart: record.show.salesStart === null ? null : Date.parse(record.show.salesStart),
+      salesEnd: record.show.salesEnd === null ? null : Date.parse(record.show.salesEnd),
       zones: zones.map((zone) => ({
         name: zone.name,
         price: priceOf(zone.name),

@@ -176,6 +176,15 @@ export class SeatLedger {
     return expired;
   }
 
+  /** Seats `userId`'s live locks hold at `now` (a buyer's limit counts them). */
+  seatsLockedBy(userId: string, now: number): number {
+    let seats = 0;
+    for (const lock of this.liveLocks.values()) {
+      if (lock.userId === userId && holdsAt(lock, now)) seats += lock.seatIds.length;
+    }
+    return seats;
+  }
+
   /** Earliest expiry among live locks, for the alarm. */
   nextExpiry(): number | undefined {
     let earliest: number | undefined;

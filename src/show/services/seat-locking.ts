@@ -1,4 +1,9 @@
-import { failure, invalidInputFailure, notFoundFailure } from "../../contract/api-failure.ts";
+import {
+  type ApiFailure,
+  failure,
+  invalidInputFailure,
+  notFoundFailure,
+} from "../../contract/api-failure.ts";
 import { newShowScopedId } from "../../contract/scoped-ids.ts";
 import type { LockCommand, LockSelection, LockView, ShowResult } from "../../contract/show-rpc.ts";
 import { iso } from "../../lib/iso-time.ts";
@@ -7,6 +12,7 @@ import type { KeyedRequest } from "../keyed-request.ts";
 import type { SeatLock } from "../seats/seat-ledger.ts";
 import { ok, paymentUnderWay, refused, showClosed } from "../show-results.ts";
 import type { ShowState } from "../show-state.ts";
+import type { ShowInfo } from "../storage/seat-storage.ts";
 
 /** Locking seats (explicit or best available), reading and releasing locks. */
 export class SeatLocking {
@@ -16,11 +22,13 @@ export class SeatLocking {
   lock(command: LockCommand, request: KeyedRequest): ShowResult<Omit<LockView, "status">> {
     const { show } = this;
     const now = Date.now();
-    const closed = showClosed(show.info, now, "locked");
+    const closed = showClosed(show.info, now, "locked") ?? outsideSaleWindow(show.info, now);
     if (closed) return refused(closed);
     show.expireDue(now);
     const picked = this.seatsFor(command.selection);
     if (!picked.ok) return picked;
+    const overLimit = this.overLimit(command.userId, picked.value.length, now);
+    if (overLimit) return refused(overLimit);
     const outcome = show.seats.lock({
       lockId: newShowScopedId("lock", show.showId),
       userId: command.userId,
@@ -124,6 +132,26 @@ export class SeatLocking {
     return ok(lockView(show.showId, released));
   }
 
+  /**
+   * 400 TICKET_LIMIT_REACHED when `count` more seats would take the buyer past the show's
+   * limit, counting their live locks and confirmed bookings. Decided in the same step as
+   * the lock (no await between), so parallel requests cannot get around it.
+   */
+  private overLimit(userId: string, count: number, now: number): ApiFailure | undefined {
+    const limit = this.show.info.maxTicketsPerUser;
+    if (!limit) return undefined;
+    const held =
+      this.show.seats.seatsLockedBy(userId, now) + this.show.bookingStorage.seatsBookedBy(userId);
+    if (held + count <= limit) return undefined;
+    const remaining = Math.max(0, limit - held);
+    return failure(
+      400,
+      "TICKET_LIMIT_REACHED",
+      `This show sells at most ${limit} seats per buyer; you may take ${remaining} more`,
+      { limit, remaining, held },
+    );
+  }
+
   /** The seats a lock request names, or the best available ones. */
   private seatsFor(selection: LockSelection): ShowResult<string[]> {
     if ("seatIds" in selection) return ok(selection.seatIds);
@@ -173,4 +201,21 @@ function lockView(showId: string, lock: SeatLock): LockView {
     locked_at: iso(lock.lockedAt),
     status: lock.status,
   };
+}
+
+/** 400 SALE_NOT_STARTED before the show's sales_start, SALE_ENDED after its sales_end. */
+function outsideSaleWindow(info: ShowInfo, now: number): ApiFailure | undefined {
+  if (info.salesStart && now < info.salesStart) {
+    const at = iso(info.salesStart);
+    return failure(400, "SALE_NOT_STARTED", `The sale of show ${info.showId} starts at ${at}`, {
+      sales_start: at,
+    });
+  }
+  if (info.salesEnd && now >= info.salesEnd) {
+    const at = iso(info.salesEnd);
+    return failure(400, "SALE_ENDED", `The sale of show ${info.showId} ended at ${at}`, {
+      sales_end: at,
+    });
+  }
+  return undefined;
 }

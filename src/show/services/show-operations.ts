@@ -40,7 +40,18 @@ export class ShowOperations {
       // Own keys only: a zone named like an Object.prototype member must not read one.
       zones: show.info.zones.map((z) => ({ ...z, price: newPrices.get(z.name) ?? z.price })),
       accessibleSeatsReserved: patch.accessibleSeatsReserved ?? show.info.accessibleSeatsReserved,
+      maxTicketsPerUser:
+        patch.maxTicketsPerUser === undefined
+          ? show.info.maxTicketsPerUser
+          : patch.maxTicketsPerUser,
+      salesStart: patch.salesStart === undefined ? show.info.salesStart : patch.salesStart,
+      salesEnd: patch.salesEnd === undefined ? show.info.salesEnd : patch.salesEnd,
     };
+    const start = info.salesStart ?? null;
+    const end = info.salesEnd ?? null;
+    if (start !== null && end !== null && start >= end) {
+      return refused(invalidInputFailure("sales_end", "must be after sales_start"));
+    }
     if (patch.accessibleSeatsReserved !== undefined) {
       show.seats.setReserveAccessible(patch.accessibleSeatsReserved);
     }
@@ -167,7 +178,13 @@ export class ShowOperations {
 function showUpdated(show: ShowState, info: ShowInfo): D1Statement {
   const query = show.db
     .update(shows)
-    .set({ status: info.status, showTime: iso(info.showTime) })
+    .set({
+      status: info.status,
+      showTime: iso(info.showTime),
+      maxTicketsPerUser: info.maxTicketsPerUser ?? null,
+      salesStart: info.salesStart ? iso(info.salesStart) : null,
+      salesEnd: info.salesEnd ? iso(info.salesEnd) : null,
+    })
     .where(eq(shows.showId, info.showId))
     .toSQL();
   return { sql: query.sql, params: query.params };

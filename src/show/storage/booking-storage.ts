@@ -114,6 +114,16 @@ export class BookingStorage {
       .one().n;
   }
 
+  /** Seats of `userId`'s confirmed bookings (a pending one's seats are in its live lock). */
+  seatsBookedBy(userId: string): number {
+    return this.sql
+      .exec<{ n: number }>(
+        "SELECT coalesce(sum(json_array_length(seat_ids)), 0) AS n FROM bookings WHERE user_id = ? AND status = 'confirmed'",
+        userId,
+      )
+      .one().n;
+  }
+
   /** Writes back every mutable field of a booking. */
   updateBooking(booking: StoredBooking): void {
     this.sql.exec(

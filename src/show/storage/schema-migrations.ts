@@ -210,6 +210,8 @@ const MIGRATIONS: readonly ((sql: SqlStorage) => void)[] = [
     CREATE INDEX late_refunds_booking ON late_refunds (booking_id);`),
   // 6. What each seat offers for access (wheelchair, companion, aisle, limited_view).
   (sql) => addMissingColumn(sql, "seats", "accessibility", "TEXT"),
+  // 7. A buyer's bookings, for the show's per-buyer limit.
+  (sql) => sql.exec("CREATE INDEX IF NOT EXISTS bookings_user ON bookings (user_id, status)"),
 ];
 
 /** The last step applied to this object's storage (0: none). */

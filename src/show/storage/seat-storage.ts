@@ -36,6 +36,11 @@ export interface ShowInfo {
    * their zone is sold (absent: yes, the default); the organizer may release them.
    */
   accessibleSeatsReserved?: boolean;
+  /** The most seats one buyer may hold at once (absent or null: no limit). */
+  maxTicketsPerUser?: number | null;
+  /** When locks may start and stop (epoch ms; absent or null: from now, until the show). */
+  salesStart?: number | null;
+  salesEnd?: number | null;
   /** Set when an organizer cancelled the show (epoch ms) and why. */
   cancelledAt?: number;
   cancelReason?: string;
