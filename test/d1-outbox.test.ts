@@ -38,6 +38,37 @@ describe("D1Outbox", () => {
     expect(await eventExists("event_ob_2")).toBe(true);
   });
 
+  it("sends a read in the next batch, after the rows queued before it, or alone", async () => {
+    await withOutbox(async (outbox) => {
+      const batch = vi.spyOn(env.DB, "batch");
+      outbox.enqueue([insertEvent("event_ob_read")]);
+      const read = outbox.read(
+        env.DB.prepare("SELECT count(*) AS n FROM events WHERE event_id = ?").bind("event_ob_read"),
+      );
+      expect(read.sent).toBe(false);
+      expect((await read.answer).results).toEqual([{ n: 1 }]);
+      expect(read.sent).toBe(true);
+      expect(batch).toHaveBeenCalledTimes(1);
+      expect(outbox.pending()).toBe(false);
+      // Nothing queued: the read goes alone.
+      const alone = outbox.read(env.DB.prepare("SELECT 2 AS two"));
+      expect((await alone.answer).results).toEqual([{ two: 2 }]);
+      expect(batch).toHaveBeenCalledTimes(2);
+      batch.mockRestore();
+    });
+  });
+
+  it("sends a read alone when D1 refuses the batch it rode", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    await withOutbox(async (outbox) => {
+      outbox.enqueue([insertEvent("event_ob_twice"), insertEvent("event_ob_twice")]);
+      const read = outbox.read(env.DB.prepare("SELECT 3 AS three"));
+      expect(await outbox.flush()).toBe(false);
+      expect((await read.answer).results).toEqual([{ three: 3 }]);
+    });
+    vi.restoreAllMocks();
+  });
+
   it("keeps statements queued while D1 fails, and delivers them once it recovers", async () => {
     await env.DB.prepare(
       "CREATE TRIGGER outbox_outage BEFORE INSERT ON events WHEN NEW.event_id LIKE 'event_outage%' BEGIN SELECT RAISE(ABORT, 'simulated outage'); END",

@@ -142,6 +142,7 @@ export class ShowState {
       () => this.info.orgId ?? DEFAULT_ORG_ID,
       this.log,
       (at) => this.armAlarm(at),
+      (statement) => this.outbox.read(statement),
     );
   }
 

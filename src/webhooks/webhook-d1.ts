@@ -47,6 +47,47 @@ export async function activeWebhooks(
   return rows.map(recordOf);
 }
 
+/** The SQL of activeWebhooks() for every organization, built by drizzle once. */
+let everyActiveSql: string | undefined;
+
+/**
+ * activeWebhooks() for every organization as one prepared statement, for a show object to
+ * send in its D1 outbox's batch (src/show/d1/d1-outbox.ts read()); webhooksOf() reads its
+ * answer.
+ */
+export function activeWebhooksStatement(d1: D1Database): D1PreparedStatement {
+  everyActiveSql ??= database(d1)
+    .select()
+    .from(webhooks)
+    .where(isNull(webhooks.deletedAt))
+    .orderBy(asc(webhooks.createdAt))
+    .toSQL().sql;
+  return d1.prepare(everyActiveSql);
+}
+
+interface WebhookRow {
+  webhook_id: string;
+  org_id: string | null;
+  url: string;
+  events: string;
+  created_at: string;
+  deleted_at: string | null;
+}
+
+/** The records of activeWebhooksStatement()'s answer. */
+export function webhooksOf(result: D1Result): WebhookRecord[] {
+  return (result.results as WebhookRow[]).map((row) =>
+    recordOf({
+      webhookId: row.webhook_id,
+      orgId: row.org_id,
+      url: row.url,
+      events: row.events,
+      createdAt: row.created_at,
+      deletedAt: row.deleted_at,
+    }),
+  );
+}
+
 /** Whether a webhook of `owner` receives the events of a show of `showOrg`. */
 export function receivesEventsOf(owner: string | null, showOrg: string): boolean {
   return owner === null || owner === showOrg;

@@ -1,8 +1,9 @@
 import { webhookEndpointStub } from "../contract/object-stubs.ts";
 import { newId } from "../lib/ids.ts";
+import type { RidingRead } from "../show/d1/d1-outbox.ts";
 import type { ShowLog } from "../show/show-log.ts";
 import { migrateShowSchema } from "../show/storage/schema-migrations.ts";
-import { activeWebhooks, receivesEventsOf } from "./webhook-d1.ts";
+import { activeWebhooksStatement, receivesEventsOf, webhooksOf } from "./webhook-d1.ts";
 import type { EventData, WebhookEvent, WebhookEventType } from "./webhook-event-types.ts";
 
 /**
@@ -30,6 +31,12 @@ export class WebhookOutbox {
   /** The currency amounts in events are in (the show's). */
   readonly currency: string;
   private flushing: Promise<boolean> | undefined;
+  /**
+   * The subscribers' read asked for by the latest record(), riding the show's next D1
+   * batch. Asked for again by a record() after its batch went, so it is always sent after
+   * every event recorded so far: as fresh for them as a read at hand-over time.
+   */
+  private subscribersRead: RidingRead | undefined;
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -40,6 +47,8 @@ export class WebhookOutbox {
     private readonly log: ShowLog,
     /** Asks the show's alarm to try again at this time. */
     private readonly retryAt: (at: number) => Promise<void>,
+    /** Sends a D1 read in the show's next D1 outbox batch (D1Outbox.read()). */
+    private readonly readD1: (statement: D1PreparedStatement) => RidingRead,
   ) {
     migrateShowSchema(ctx.storage.sql);
     this.currency = env.CURRENCY || "INR";
@@ -65,6 +74,9 @@ export class WebhookOutbox {
       body,
       at,
     );
+    if (!this.subscribersRead || this.subscribersRead.sent) {
+      this.subscribersRead = this.readD1(activeWebhooksStatement(this.env.DB));
+    }
     // After the transaction (a microtask runs once the synchronous step is over): a rolled
     // back event is not there to send.
     this.ctx.waitUntil(Promise.resolve().then(() => this.flushOrRetry()));
@@ -98,7 +110,10 @@ export class WebhookOutbox {
       if (!last) return true;
       try {
         const showOrg = this.orgOf();
-        const subscribers = (await activeWebhooks(this.env.DB)).filter((webhook) =>
+        // Sent after every row read above was recorded (see subscribersRead).
+        const read = this.subscribersRead ?? this.readD1(activeWebhooksStatement(this.env.DB));
+        if (this.subscribersRead === read) this.subscribersRead = undefined;
+        const subscribers = webhooksOf(await read.answer).filter((webhook) =>
           receivesEventsOf(webhook.orgId, showOrg),
         );
         await Promise.all(

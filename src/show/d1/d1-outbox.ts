@@ -21,6 +21,20 @@ interface OutboxRow extends Record<string, SqlStorageValue> {
   attempts: number;
 }
 
+/** A D1 read sent in the outbox's next batch (read()). */
+export interface RidingRead {
+  answer: Promise<D1Result>;
+  /** Whether its batch has been sent: what happens after that may not be in its answer. */
+  sent: boolean;
+}
+
+interface Rider {
+  read: RidingRead;
+  statement: D1PreparedStatement;
+  resolve: (result: D1Result) => void;
+  reject: (error: unknown) => void;
+}
+
 /** A batch that failed this often is retried statement by statement to find a bad one. */
 const ATTEMPTS_BEFORE_SINGLE_STEPPING = 3;
 /** Largest batch sent at once. */
@@ -29,6 +43,7 @@ const BATCH_SIZE = 200;
 export class D1Outbox {
   private flushing: Promise<boolean> | undefined;
   private ready = false;
+  private riders: Rider[] = [];
 
   constructor(
     private readonly sql: SqlStorage,
@@ -100,23 +115,69 @@ export class D1Outbox {
   flush(): Promise<boolean> {
     this.flushing ??= this.drain().finally(() => {
       this.flushing = undefined;
+      // A read asked for after the last batch went.
+      if (this.riders.length > 0) void this.flush();
     });
     return this.flushing;
   }
 
+  /**
+   * Reads D1 in the next batch this outbox sends (a webhook outbox's subscribers: one D1
+   * request fewer per change), or alone when nothing is queued; sent after this call, so
+   * its answer is as fresh as a read of one's own. May be called inside a transaction: the
+   * flush it asks for starts once the current step is over. A batch D1 refuses leaves the
+   * reads to go alone.
+   */
+  read(statement: D1PreparedStatement): RidingRead {
+    let resolve: (result: D1Result) => void = () => {};
+    let reject: (error: unknown) => void = () => {};
+    const answer = new Promise<D1Result>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const read: RidingRead = { answer, sent: false };
+    this.riders.push({ read, statement, resolve, reject });
+    queueMicrotask(() => void this.flush());
+    return read;
+  }
+
   private async drain(): Promise<boolean> {
-    if (!this.ready) return true;
-    for (;;) {
-      const rows = this.sql
-        .exec<OutboxRow>("SELECT * FROM d1_outbox ORDER BY id LIMIT ?", BATCH_SIZE)
-        .toArray();
-      if (rows.length === 0) return true;
-      const first = rows[0];
-      const sent =
-        first && first.attempts >= ATTEMPTS_BEFORE_SINGLE_STEPPING
-          ? await this.sendOne(first)
-          : await this.sendBatch(rows);
-      if (!sent) return false;
+    let taken: Rider[] = [];
+    try {
+      for (;;) {
+        const rows = this.ready
+          ? this.sql
+              .exec<OutboxRow>("SELECT * FROM d1_outbox ORDER BY id LIMIT ?", BATCH_SIZE)
+              .toArray()
+          : [];
+        taken = this.riders.splice(0);
+        const first = rows[0];
+        if (!first) {
+          await this.sendReads(taken);
+          return true;
+        }
+        let sent: boolean;
+        if (first.attempts >= ATTEMPTS_BEFORE_SINGLE_STEPPING) {
+          await this.sendReads(taken);
+          sent = await this.sendOne(first);
+        } else sent = await this.sendBatch(rows, taken);
+        if (!sent) return false;
+      }
+    } finally {
+      // Settled already, but for a step that threw.
+      for (const rider of taken) rider.reject(new Error("D1 outbox flush stopped"));
+    }
+  }
+
+  /** Reads alone, in one batch of their own. */
+  private async sendReads(riders: Rider[]): Promise<void> {
+    if (riders.length === 0) return;
+    for (const rider of riders) rider.read.sent = true;
+    try {
+      const results = await this.db.batch(riders.map((rider) => rider.statement));
+      for (const [i, rider] of riders.entries()) settle(rider, results[i]);
+    } catch (err) {
+      for (const rider of riders) rider.reject(err);
     }
   }
 
@@ -124,9 +185,14 @@ export class D1Outbox {
     return this.db.prepare(row.statement).bind(...(JSON.parse(row.params) as unknown[]));
   }
 
-  private async sendBatch(rows: OutboxRow[]): Promise<boolean> {
+  private async sendBatch(rows: OutboxRow[], riders: Rider[]): Promise<boolean> {
+    let results: D1Result[];
+    for (const rider of riders) rider.read.sent = true;
     try {
-      await this.db.batch(rows.map((row) => this.prepared(row)));
+      results = await this.db.batch([
+        ...rows.map((row) => this.prepared(row)),
+        ...riders.map((rider) => rider.statement),
+      ]);
     } catch (err) {
       const ids = rows.map((row) => row.id);
       this.sql.exec(
@@ -138,10 +204,12 @@ export class D1Outbox {
         attempts: (rows[0]?.attempts ?? 0) + 1,
         message: messageOf(err),
       });
+      await this.sendReads(riders);
       return false;
     }
     const last = rows.at(-1);
     if (last) this.sql.exec("DELETE FROM d1_outbox WHERE id <= ?", last.id);
+    for (const [i, rider] of riders.entries()) settle(rider, results[rows.length + i]);
     return true;
   }
 
@@ -180,6 +248,11 @@ export class D1Outbox {
     this.sql.exec("DELETE FROM d1_outbox WHERE id = ?", row.id);
     return true;
   }
+}
+
+function settle(rider: Rider, result: D1Result | undefined): void {
+  if (result) rider.resolve(result);
+  else rider.reject(new Error("D1 batch: no result for a read"));
 }
 
 function messageOf(err: unknown): string {
