@@ -28,6 +28,7 @@ import { seatMapRoutes } from "./routes/seat-map.ts";
 import { showAdminRoutes } from "./routes/show-admin.ts";
 import { showHoldRoutes } from "./routes/show-holds.ts";
 import { layoutRoutes } from "./routes/show-layout.ts";
+import { showSalesRoutes } from "./routes/show-sales.ts";
 import { showRoutes } from "./routes/shows.ts";
 import { ticketRoutes } from "./routes/tickets.ts";
 import { venueRoutes } from "./routes/venues.ts";
@@ -69,6 +70,7 @@ const api = apiRouter()
   .route("/", paymentRoutes)
   .route("/", paymentConfigRoutes)
   .route("/", organizationRoutes)
+  .route("/", showSalesRoutes)
   .route("/", paymentWebhookRoutes)
   .route("/", razorpayWebhookRoutes)
   .route("/", queueRoutes)

@@ -48,6 +48,8 @@ beforeAll(async () => {
     webhook_id: "wh_contractmissing00000",
     hold_id: "hold_contractmissing",
     org_id: "org_demo",
+    access_code_id: "code_contractmissing",
+    allocation_id: "alloc_contractmissing",
   };
 });
 

@@ -8,6 +8,7 @@ export type ErrorCode =
   | "TICKET_LIMIT_REACHED"
   | "SALE_NOT_STARTED"
   | "SALE_ENDED"
+  | "ACCESS_CODE_INVALID"
   | "LOCK_EXPIRED"
   | "SHOW_CLOSED"
   | "SHOW_CANCELLED"

@@ -73,6 +73,8 @@ export interface LockCommand {
   userId: string;
   durationSeconds: number;
   selection: LockSelection;
+  /** Hex SHA-256 of `<show id>:<access code>`, when the buyer gave a code. */
+  accessCodeHash?: string | undefined;
 }
 
 /** A lock as the API shows it: the lock response, plus its status. */

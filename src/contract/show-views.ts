@@ -88,6 +88,40 @@ export interface HoldView {
   created_at: string;
 }
 
+/** An access code as the organizer sees it (its text only in the answer that made it). */
+export interface AccessCodeView {
+  access_code_id: string;
+  max_uses: number;
+  /** Bookings made with it, and its locks still holding seats. */
+  uses: number;
+  valid_from: string | null;
+  valid_until: string | null;
+  zones: string[] | null;
+  allocation: string | null;
+  price_override: number | null;
+  revoked_at: string | null;
+  created_at: string;
+}
+
+/** What makes an access code (the Worker hashes its text). */
+export interface AccessCodeInput {
+  codeHash: string;
+  maxUses: number;
+  validFrom: number | null;
+  validUntil: number | null;
+  zones: string[] | null;
+  allocation: string | null;
+  priceOverride: number | null;
+}
+
+/** Seats set aside for a channel (a sponsor, the box office): read `held` to the public. */
+export interface AllocationView {
+  allocation_id: string;
+  name: string;
+  seat_ids: string[];
+  created_at: string;
+}
+
 /** What an organizer may change: PATCH /v1/shows/{show_id}. */
 export interface ShowPatch {
   showTime?: number;

@@ -39,6 +39,10 @@ export const lockRequestSchema = z
           "Best available for wheelchair users: that many wheelchair spaces with that many companion seats (up to 3) next to them, in one lock (quantity, if sent, must be their sum)",
       }),
     lock_duration_seconds: z.number().int().min(60).max(600).default(300),
+    access_code: z.string().trim().min(1).max(64).optional().meta({
+      description:
+        "A presale's or an allocation's code: within its window, its zones and its uses, it lets the holder lock before sales_start, or an allocation's seats (403 ACCESS_CODE_INVALID otherwise)",
+    }),
   })
   .superRefine((body, ctx) => {
     if (body.seat_ids) {

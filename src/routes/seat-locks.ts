@@ -4,6 +4,7 @@ import { lockSchema, lockWithStatusSchema } from "../openapi/response-schemas.ts
 import { lockIdParam, lockRequestSchema } from "../openapi/seat-request-schemas.ts";
 import { queueGate } from "../queue/queue-gate.ts";
 import { queuePassHeaders } from "../queue/queue-schemas.ts";
+import { accessCodeHash } from "../sales/access-code-hash.ts";
 import { owningShowClient, showClient } from "../show-client/show-client.ts";
 
 const lockSeats = apiRoute({
@@ -58,6 +59,9 @@ export const seatLockRoutes = apiRouter()
         userId: c.get("principal").userId,
         durationSeconds: body.lock_duration_seconds,
         selection,
+        accessCodeHash: body.access_code
+          ? await accessCodeHash(body.show_id, body.access_code)
+          : undefined,
       },
       { requestId: c.get("requestId"), idempotency: c.get("idempotency") },
     );

@@ -50,6 +50,23 @@ export class ShowClient {
     return this.stub.listHolds();
   }
 
+  listAllocations() {
+    return this.stub.listAllocations();
+  }
+
+  // Access codes change no seat.
+  createAccessCode(...args: Parameters<Stub["createAccessCode"]>) {
+    return this.stub.createAccessCode(...args);
+  }
+
+  listAccessCodes() {
+    return this.stub.listAccessCodes();
+  }
+
+  revokeAccessCode(...args: Parameters<Stub["revokeAccessCode"]>) {
+    return this.stub.revokeAccessCode(...args);
+  }
+
   getLock(...args: Parameters<Stub["getLock"]>) {
     return this.stub.getLock(...args);
   }
@@ -108,6 +125,14 @@ export class ShowClient {
 
   cancelBooking(...args: Parameters<Stub["cancelBooking"]>) {
     return this.changing(this.stub.cancelBooking(...args));
+  }
+
+  createAllocation(...args: Parameters<Stub["createAllocation"]>) {
+    return this.changing(this.stub.createAllocation(...args));
+  }
+
+  releaseAllocation(...args: Parameters<Stub["releaseAllocation"]>) {
+    return this.changing(this.stub.releaseAllocation(...args));
   }
 
   createHold(...args: Parameters<Stub["createHold"]>) {

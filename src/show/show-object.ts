@@ -18,6 +18,9 @@ import type {
   ShowResult,
 } from "../contract/show-rpc.ts";
 import type {
+  AccessCodeInput,
+  AccessCodeView,
+  AllocationView,
   CheckinView,
   HoldView,
   ManifestRead,
@@ -108,6 +111,33 @@ export class ShowObject extends DurableObject<Env> {
 
   releaseHold(holdId: string): Promise<ShowResult<HoldView>> {
     return this.withShow((show) => show.holds.release(holdId));
+  }
+
+  createAccessCode(input: AccessCodeInput): Promise<ShowResult<AccessCodeView>> {
+    return this.withShow((show) => show.codes.create(input));
+  }
+
+  listAccessCodes(): Promise<ShowResult<AccessCodeView[]>> {
+    return this.withShow((show) => ok(show.codes.list()));
+  }
+
+  revokeAccessCode(accessCodeId: string): Promise<ShowResult<AccessCodeView>> {
+    return this.withShow((show) => show.codes.revoke(accessCodeId));
+  }
+
+  createAllocation(input: {
+    name: string;
+    seatIds: string[];
+  }): Promise<ShowResult<AllocationView>> {
+    return this.withShow((show) => show.allocations.create(input));
+  }
+
+  listAllocations(): Promise<ShowResult<AllocationView[]>> {
+    return this.withShow((show) => ok(show.allocations.list()));
+  }
+
+  releaseAllocation(allocationId: string): Promise<ShowResult<AllocationView>> {
+    return this.withShow((show) => show.allocations.release(allocationId));
   }
 
   // ---- Relays of the live feed (src/relay/) ----------------------------------------------

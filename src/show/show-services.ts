@@ -1,6 +1,8 @@
 import { opsRegistryStub } from "../contract/object-stubs.ts";
 import { isSettled, type StuckWork } from "../ops/stuck-work.ts";
 import { selectGateway } from "../payments/select-gateway.ts";
+import { AccessCodes } from "./services/access-codes.ts";
+import { Allocations } from "./services/allocations.ts";
 import { LatePayments } from "./services/late-payments.ts";
 import { PaymentActions } from "./services/payment-actions.ts";
 import { ProviderEvents } from "./services/provider-events.ts";
@@ -25,6 +27,8 @@ export class ShowServices {
   readonly cancellations: ShowCancellations;
   readonly operations: ShowOperations;
   readonly holds: ShowHolds;
+  readonly codes: AccessCodes;
+  readonly allocations: Allocations;
   readonly checkins: ShowCheckins;
   readonly reads: SeatReads;
   readonly providerEvents: ProviderEvents;
@@ -43,7 +47,8 @@ export class ShowServices {
     const gateway = selectGateway(env);
     const currency = env.CURRENCY || "INR";
     const actionHoldMs = actionHoldSeconds(env) * 1000;
-    this.locking = new SeatLocking(state);
+    this.codes = new AccessCodes(state);
+    this.locking = new SeatLocking(state, this.codes);
     // Called only once a payment is made, long after every part here is wired.
     this.payments = new ShowPayments(state, gateway, currency, actionHoldMs, {
       refundNow: (bookingId) => this.cancellations.refundNow(bookingId),
@@ -61,6 +66,7 @@ export class ShowServices {
     );
     this.operations = new ShowOperations(state);
     this.holds = new ShowHolds(state);
+    this.allocations = new Allocations(state, this.holds);
     this.checkins = new ShowCheckins(state);
     this.reads = new SeatReads(state);
     this.providerEvents = new ProviderEvents(state, this.actions);

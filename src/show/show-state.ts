@@ -12,6 +12,7 @@ import { ChangeCoalescer } from "./seats/change-coalescer.ts";
 import { SeatLedger } from "./seats/seat-ledger.ts";
 import { SeatMapTexts } from "./seats/seat-map-texts.ts";
 import { ShowLog } from "./show-log.ts";
+import { AccessCodeStorage } from "./storage/access-code-storage.ts";
 import { AttemptStorage } from "./storage/attempt-storage.ts";
 import { BookingStorage } from "./storage/booking-storage.ts";
 import { CheckinStorage } from "./storage/checkin-storage.ts";
@@ -75,6 +76,7 @@ export class ShowState {
   readonly outbox: D1Outbox;
   /** The organizer's seat holds (seats kept back from sale). */
   readonly holdStorage: HoldStorage;
+  readonly accessCodes: AccessCodeStorage;
   readonly idempotency: IdempotencyStorage;
   readonly db: Database;
   /** The show's facts; replaced (setInfo) when an organizer changes them. */
@@ -124,6 +126,7 @@ export class ShowState {
     this.info = stored.info;
     this.version = stored.version;
     this.holdStorage = new HoldStorage(ctx.storage.sql);
+    this.accessCodes = new AccessCodeStorage(ctx.storage.sql);
     this.seats = new SeatLedger(
       stored.seats,
       stored.liveLocks,

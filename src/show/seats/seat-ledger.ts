@@ -36,6 +36,8 @@ export interface SeatLock {
    * if the organizer changes the zone's price meanwhile. Absent on locks stored before.
    */
   prices?: number[];
+  /** The access code it was made with (it holds one of the code's uses while live). */
+  accessCodeId?: string;
   /**
    * Set while the lock's booking is being paid for: a paying lock does not expire (the
    * payment settles it either way), so a card charged at the last second still gets its seats.
@@ -59,6 +61,11 @@ interface LockAttempt {
   seatIds: readonly string[];
   now: number;
   durationMs: number;
+  /** An access code's: the seats of this hold (its allocation) may be locked. */
+  allowedHold?: string | undefined;
+  /** The price of every seat (an access code's), instead of its zone's. */
+  priceOverride?: number | undefined;
+  accessCodeId?: string | undefined;
 }
 
 export class SeatLedger {
@@ -125,9 +132,15 @@ export class SeatLedger {
     const unknown = request.seatIds.filter((id) => !this.seats.has(id));
     if (unknown.length > 0) return { ok: false, reason: "unknown_seats", seatIds: unknown };
     const bookedSeats = request.seatIds.filter(
-      (id) => this.booked.has(id) || this.reserved.has(id),
+      (id) =>
+        this.booked.has(id) ||
+        (this.reserved.has(id) && this.reserved.get(id) !== request.allowedHold),
     );
-    const heldSeats = request.seatIds.filter((id) => this.statusOf(id, request.now) === "locked");
+    // Looked up directly: an allocation's seat reads `held` whether a code's lock has it.
+    const heldSeats = request.seatIds.filter((id) => {
+      const lock = this.holds.get(id);
+      return lock !== undefined && holdsAt(lock, request.now);
+    });
     if (bookedSeats.length > 0) {
       return { ok: false, reason: "unavailable", seatIds: [...bookedSeats, ...heldSeats] };
     }
@@ -143,7 +156,8 @@ export class SeatLedger {
       lockedAt: request.now,
       expiresAt: request.now + request.durationMs,
       status: "locked",
-      prices: request.seatIds.map((id) => this.seats.get(id)?.price ?? 0),
+      prices: request.seatIds.map((id) => request.priceOverride ?? this.seats.get(id)?.price ?? 0),
+      ...(request.accessCodeId ? { accessCodeId: request.accessCodeId } : {}),
     };
     // A seat still pointing at an expired lock is simply re-pointed: the expired lock stays
     // in liveLocks until expireDue() reports it, and removeHold() leaves re-pointed seats be.

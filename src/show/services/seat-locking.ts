@@ -13,19 +13,30 @@ import type { SeatLock } from "../seats/seat-ledger.ts";
 import { ok, paymentUnderWay, refused, showClosed } from "../show-results.ts";
 import type { ShowState } from "../show-state.ts";
 import type { ShowInfo } from "../storage/seat-storage.ts";
+import type { AccessCodes } from "./access-codes.ts";
 
 /** Locking seats (explicit or best available), reading and releasing locks. */
 export class SeatLocking {
-  constructor(private readonly show: ShowState) {}
+  constructor(
+    private readonly show: ShowState,
+    private readonly codes: AccessCodes,
+  ) {}
 
   /** All or nothing; the reply is kept under the request's key in the lock's transaction. */
   lock(command: LockCommand, request: KeyedRequest): ShowResult<Omit<LockView, "status">> {
     const { show } = this;
     const now = Date.now();
-    const closed = showClosed(show.info, now, "locked") ?? outsideSaleWindow(show.info, now);
-    if (closed) return refused(closed);
     show.expireDue(now);
-    const picked = this.seatsFor(command.selection);
+    // An access code is checked first: a presale's holder may lock before sales_start.
+    const admitted = command.accessCodeHash
+      ? this.codes.admit(command.accessCodeHash, now)
+      : undefined;
+    if (admitted && !admitted.ok) return refused(admitted.error);
+    const code = admitted?.code;
+    const closed =
+      showClosed(show.info, now, "locked") ?? outsideSaleWindow(show.info, now, code !== undefined);
+    if (closed) return refused(closed);
+    const picked = this.seatsFor(command.selection, code?.zones ?? undefined);
     if (!picked.ok) return picked;
     const overLimit = this.overLimit(command.userId, picked.value.length, now);
     if (overLimit) return refused(overLimit);
@@ -35,6 +46,9 @@ export class SeatLocking {
       seatIds: picked.value,
       now,
       durationMs: command.durationSeconds * 1000,
+      allowedHold: admitted?.ok ? admitted.holdId : undefined,
+      priceOverride: code?.priceOverride ?? undefined,
+      accessCodeId: code?.accessCodeId,
     });
     if (!outcome.ok) {
       switch (outcome.reason) {
@@ -152,15 +166,38 @@ export class SeatLocking {
     );
   }
 
-  /** The seats a lock request names, or the best available ones. */
-  private seatsFor(selection: LockSelection): ShowResult<string[]> {
-    if ("seatIds" in selection) return ok(selection.seatIds);
+  /**
+   * The seats a lock request names, or the best available ones; within `codeZones` when
+   * the request's access code is for some zones only.
+   */
+  private seatsFor(
+    selection: LockSelection,
+    codeZones: readonly string[] | undefined,
+  ): ShowResult<string[]> {
     const { info, seats } = this.show;
+    if ("seatIds" in selection) {
+      const outside = codeZones
+        ? selection.seatIds.filter((id) => {
+            const zone = seats.seats.get(id)?.zone;
+            return zone !== undefined && !codeZones.includes(zone);
+          })
+        : [];
+      if (outside.length > 0) {
+        return refused(
+          invalidInputFailure("seat_ids", `the access code is for zones ${codeZones?.join(", ")}`, {
+            unavailable_seats: outside,
+          }),
+        );
+      }
+      return ok(selection.seatIds);
+    }
     const zone = selection.zone;
     if (zone !== undefined && !info.zones.some((z) => z.name === zone)) {
       return refused(invalidInputFailure("zone", `no zone '${zone}' in this show`));
     }
-    const zones = zone ? [zone] : info.zones.map((z) => z.name);
+    const zones = (zone ? [zone] : info.zones.map((z) => z.name)).filter(
+      (z) => !codeZones || codeZones.includes(z),
+    );
     if ("accessible" in selection) {
       const { wheelchair, companions } = selection.accessible;
       const found = seats.accessibleSeats(wheelchair, companions, zones, Date.now());
@@ -203,9 +240,12 @@ function lockView(showId: string, lock: SeatLock): LockView {
   };
 }
 
-/** 400 SALE_NOT_STARTED before the show's sales_start, SALE_ENDED after its sales_end. */
-function outsideSaleWindow(info: ShowInfo, now: number): ApiFailure | undefined {
-  if (info.salesStart && now < info.salesStart) {
+/**
+ * 400 SALE_NOT_STARTED before the show's sales_start (unless `presale`: the holder of a
+ * valid access code), SALE_ENDED after its sales_end.
+ */
+function outsideSaleWindow(info: ShowInfo, now: number, presale: boolean): ApiFailure | undefined {
+  if (!presale && info.salesStart && now < info.salesStart) {
     const at = iso(info.salesStart);
     return failure(400, "SALE_NOT_STARTED", `The sale of show ${info.showId} starts at ${at}`, {
       sales_start: at,

@@ -23,12 +23,16 @@ const viewOf = (hold: SeatHold): HoldView => ({
 export class ShowHolds {
   constructor(private readonly show: ShowState) {}
 
-  create(input: { seatIds: string[]; reason: string; label?: string }): ShowResult<HoldView> {
+  /** `holdId`: an allocation's own id (allocations are holds a code may unlock). */
+  create(
+    input: { seatIds: string[]; reason: string; label?: string },
+    holdId = newId("hold"),
+  ): ShowResult<HoldView> {
     const { show } = this;
     const now = Date.now();
     show.expireDue(now);
     const hold: SeatHold = {
-      holdId: newId("hold"),
+      holdId,
       seatIds: input.seatIds,
       reason: input.reason,
       label: input.label ?? null,

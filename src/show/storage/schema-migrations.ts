@@ -212,6 +212,25 @@ const MIGRATIONS: readonly ((sql: SqlStorage) => void)[] = [
   (sql) => addMissingColumn(sql, "seats", "accessibility", "TEXT"),
   // 7. A buyer's bookings, for the show's per-buyer limit.
   (sql) => sql.exec("CREATE INDEX IF NOT EXISTS bookings_user ON bookings (user_id, status)"),
+  // 8. Access codes (presales, allocations' keys): stored hashed; a lock made with one.
+  (sql) => {
+    sql.exec(`CREATE TABLE IF NOT EXISTS access_codes (
+      access_code_id TEXT PRIMARY KEY,
+      code_hash TEXT NOT NULL,
+      max_uses INTEGER NOT NULL,
+      valid_from INTEGER,
+      valid_until INTEGER,
+      zones TEXT,
+      allocation TEXT,
+      price_override REAL,
+      revoked_at INTEGER,
+      created_at INTEGER NOT NULL
+    )`);
+    addMissingColumn(sql, "locks", "access_code_id", "TEXT");
+    sql.exec(
+      "CREATE INDEX IF NOT EXISTS locks_access_code ON locks (access_code_id, status) WHERE access_code_id IS NOT NULL",
+    );
+  },
 ];
 
 /** The last step applied to this object's storage (0: none). */

@@ -66,6 +66,7 @@ interface LockRow extends Record<string, SqlStorageValue> {
   expires_at: number;
   status: LockStatus;
   prices: string | null;
+  access_code_id: string | null;
 }
 
 function toLock(row: LockRow): SeatLock {
@@ -78,6 +79,7 @@ function toLock(row: LockRow): SeatLock {
     status: row.status,
   };
   if (row.prices) lock.prices = JSON.parse(row.prices) as number[];
+  if (row.access_code_id) lock.accessCodeId = row.access_code_id;
   return lock;
 }
 
@@ -192,7 +194,7 @@ export class SeatStorage {
 
   insertLock(lock: SeatLock): void {
     this.sql.exec(
-      "INSERT INTO locks (lock_id, user_id, seat_ids, locked_at, expires_at, status, prices) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO locks (lock_id, user_id, seat_ids, locked_at, expires_at, status, prices, access_code_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       lock.lockId,
       lock.userId,
       JSON.stringify(lock.seatIds),
@@ -200,6 +202,7 @@ export class SeatStorage {
       lock.expiresAt,
       lock.status,
       lock.prices ? JSON.stringify(lock.prices) : null,
+      lock.accessCodeId ?? null,
     );
   }
 
