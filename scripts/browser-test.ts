@@ -8,7 +8,8 @@
  * test card is explained and keeps the lock, that a test-card payment books the seats for
  * both to see, that the buyer gets a ticket, that on a second show with accessible seats
  * the map marks and names them, a companion seat on its own is refused in plain words and
- * "Find accessible seats" locks a wheelchair space with its companion seat, and that with
+ * "Find accessible seats" locks a wheelchair space with its companion seat, that a presale
+ * refuses a lock without its access code, takes one with it and holds the per-buyer limit, and that with
  * the simulator (npm start's provider) the page loads nothing from outside this server.
  * Prints each check, then "N passed, M failed"; exits non-zero on any failure. The server's
  * whole process group is stopped at the end, whatever happens (scripts/browser-support.ts).
@@ -299,6 +300,93 @@ async function checkAccessibleSeats(
         `the lock panel says ${JSON.stringify(held)}`,
       );
       return described.join(", ");
+    },
+  );
+  await page.context().close();
+}
+
+/**
+ * A presale: a fresh show whose sale opens tomorrow, sold at most 2 seats per buyer, with an
+ * access code made through the API. Holding seats without the code says when the sale
+ * opens; with the code typed in the field they are held (and paid); a third seat then is
+ * refused with the limit in plain words.
+ */
+async function checkPresale(
+  browser: Browser,
+  base: string,
+  adminToken: string,
+  seen: { pageErrors: string[]; outside: string[] },
+): Promise<void> {
+  const { showId, seat } = await createShow(base, adminToken, "Presale test");
+  const salesStart = new Date(Date.now() + 24 * 3600 * 1000).toISOString();
+  await callApi(base, adminToken, "PATCH", `/shows/${showId}`, {
+    sales_start: salesStart,
+    max_tickets_per_user: 2,
+  });
+  const code = `PRESALE-${Date.now()}`;
+  await callApi(base, adminToken, "POST", `/shows/${showId}/access-codes`, { code, max_uses: 5 });
+  const page = await openPage(browser, base, showId, { width: 1280, height: 900 }, seen, "presale");
+  const lockAnswer = () =>
+    page.waitForResponse(
+      (response) =>
+        response.url().endsWith("/v1/seats/lock") && response.request().method() === "POST",
+    );
+  const noticeSays = async (words: string) => {
+    await page.waitForFunction(
+      (words) => document.getElementById("notice")?.textContent?.includes(words),
+      words,
+      { timeout: 5_000 },
+    );
+    return (await page.textContent("#notice"))?.trim() ?? "";
+  };
+
+  await check(
+    "a presale: no code, the sale's opening; with it, held; past the limit, refused",
+    async () => {
+      const pair = [seat("A", 1), seat("A", 2)];
+      await page.waitForSelector(`${seatSelector(pair[0] ?? "")}[data-state='available']`, {
+        timeout: 10_000,
+      });
+      const limitNote = (await page.textContent("#limit-note"))?.trim();
+      assert(
+        limitNote === "Up to 2 seats per buyer.",
+        `the limit note says ${JSON.stringify(limitNote)}`,
+      );
+      assert(await page.locator("#sale-note").isVisible(), "no note says when the sale opens");
+      for (const id of pair) await page.click(seatSelector(id));
+      let answer = lockAnswer();
+      await page.click("#lock-button");
+      let response = await answer;
+      assert(response.status() === 400, `without the code the lock answered ${response.status()}`);
+      const notStarted = await noticeSays("The sale opens on");
+      assert(
+        notStarted.endsWith("; a presale code lets you in earlier."),
+        `notice ${JSON.stringify(notStarted)}`,
+      );
+
+      await page.getByLabel("Access code (optional)").fill(code.toLowerCase());
+      answer = lockAnswer();
+      await page.click("#lock-button");
+      response = await answer;
+      const sent = response.request().postDataJSON() as { access_code?: string };
+      assert(sent.access_code === code.toLowerCase(), `the page sent ${JSON.stringify(sent)}`);
+      assert(response.status() === 200, `with the code the lock answered ${response.status()}`);
+      await page.waitForSelector("#lock-panel:not([hidden])", { timeout: 2_000 });
+      await page.click("#pay-button");
+      await page.waitForSelector("#ticket-panel:not([hidden])", { timeout: 5_000 });
+      await page.click("#book-more");
+
+      await page.click(seatSelector(seat("A", 3)));
+      answer = lockAnswer();
+      await page.click("#lock-button");
+      response = await answer;
+      assert(response.status() === 400, `a third seat answered ${response.status()}`);
+      const limit = await noticeSays("per buyer");
+      assert(
+        limit === "This show sells at most 2 seats per buyer, and you already have 2.",
+        `notice ${JSON.stringify(limit)}`,
+      );
+      return `${notStarted} / ${limit}`;
     },
   );
   await page.context().close();
@@ -647,6 +735,8 @@ async function run(server: Server): Promise<void> {
       pageErrors,
       outside,
     });
+
+    await checkPresale(browser, server.base, adminToken, { pageErrors, outside });
 
     await check("no script errors, and nothing loaded from elsewhere, in any page", async () => {
       assert(pageErrors.length === 0, pageErrors.join("; "));

@@ -5,7 +5,8 @@
  * part draws its own elements from it and turns the user's actions into changes:
  *   show-picker.js (the event and show selects), show-info.js (heading, live indicator),
  *   seat-map.js with seat-map-keys.js (the map, its keyboard use), selection-panel.js
- *   (picked seats, best available), lock-panel.js (the lock and its countdown),
+ *   (picked seats, best available), access-code.js (the code field, the sale's limit and
+ *   opening), lock-panel.js (the lock and its countdown),
  *   payment-form.js (card and test cards), ticket-panel.js (the booking), mobile-bar.js
  *   (the phone bar), notice.js (messages in plain words), session.js (the user and what
  *   survives a reload), queue-panel.js (the waiting room's place and wait, when a show's
@@ -14,6 +15,7 @@
  * releasing), current-show.js (opening a show and its live feed). api.js is the only door
  * to the API, live.js the WebSocket, messages.js the wording of errors.
  */
+import { mountAccessCode } from "./access-code.js";
 import { openShow } from "./current-show.js";
 import { mountLockPanel } from "./lock-panel.js";
 import { mountMobileBar } from "./mobile-bar.js";
@@ -35,6 +37,7 @@ mountShowInfo();
 mountQueuePanel();
 mountSeatMap();
 mountSelectionPanel();
+mountAccessCode();
 mountLockPanel();
 mountPaymentForm();
 mountTicketPanel();

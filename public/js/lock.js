@@ -4,6 +4,7 @@
  * panel and the mobile bar draw it. (The page's words for it say "held for you"; in the
  * code it is a lock, as in the API, where a hold is the organizer's seats kept back.)
  */
+import { accessCode } from "./access-code.js";
 import { ApiError, api } from "./api.js";
 // A cycle (current-show.js imports this module too) is safe: each only calls the other later.
 import { refreshSeats } from "./current-show.js";
@@ -18,15 +19,19 @@ let countdownTimer;
 /**
  * Locks `selection`: `{seat_ids}`, `{quantity, zone?}` (best available) or
  * `{accessible: {wheelchair, companions}, zone?}` (wheelchair spaces with companion seats
- * next to them). Answers true when the seats are locked, so the caller can take the user
- * on to paying.
+ * next to them). The access code typed, if any, goes with it. Answers true when the seats
+ * are locked, so the caller can take the user on to paying.
  */
 export function lockSeats(selection) {
   return whileBusy("lock", async () => {
     clearNotice();
     const showId = state.show.show_id;
     try {
-      const lock = await api.lockSeats(showId, selection);
+      const code = accessCode();
+      const lock = await api.lockSeats(
+        showId,
+        code ? { ...selection, access_code: code } : selection,
+      );
       // The new lock takes the place of the selection and of any ticket on screen.
       state.selected.clear();
       state.booking = null;

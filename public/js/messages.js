@@ -3,7 +3,7 @@
  * choosing seats needs to know what happened and what to do next, in terms of rows and
  * seats rather than ids.
  */
-import { capitalise } from "./format.js";
+import { capitalise, formatShowTime } from "./format.js";
 
 /**
  * "row A seats 3, 4 and row B seat 1", from seat ids, using the seat map to name them.
@@ -46,6 +46,23 @@ const paymentReasons = {
   gateway_error:
     "The payment provider had a problem, so the payment was called off and any charge refunded. Your seats are still held; try again.",
 };
+
+const codeReasons = {
+  unknown: "That access code is not valid for this show. Check it and try again.",
+  revoked: "That access code has been withdrawn by the organizer.",
+  used_up: "That access code has been used as many times as it allows.",
+  not_yet_valid: "That access code cannot be used yet. Try again later.",
+  expired: "That access code is no longer valid.",
+};
+
+/** The per-buyer limit, and what is left of it. */
+function overLimit({ limit, remaining, held }) {
+  if (typeof limit !== "number") return "That is more seats than this show sells to one buyer.";
+  const most = `This show sells at most ${limit} seat${limit === 1 ? "" : "s"} per buyer`;
+  return remaining > 0
+    ? `${most}; you can take ${remaining} more.`
+    : `${most}, and you already have ${held ?? limit}.`;
+}
 
 /**
  * @param {unknown} error an ApiError, or anything thrown
@@ -112,6 +129,20 @@ export function explainError(error, lookup = () => undefined) {
         ? `Too many requests. Wait ${wait} second${wait === 1 ? "" : "s"} and try again.`
         : "Too many requests. Wait a moment and try again.";
     }
+    case "ACCESS_CODE_INVALID":
+      return (
+        codeReasons[details.reason] ?? "That access code cannot be used. Check it and try again."
+      );
+    case "SALE_NOT_STARTED":
+      return details.sales_start
+        ? `The sale opens on ${formatShowTime(details.sales_start)}; a presale code lets you in earlier.`
+        : "The sale has not opened yet; a presale code lets you in earlier.";
+    case "SALE_ENDED":
+      return details.sales_end
+        ? `The sale for this show ended on ${formatShowTime(details.sales_end)}.`
+        : "The sale for this show has ended.";
+    case "TICKET_LIMIT_REACHED":
+      return overLimit(details);
     case "SHOW_CLOSED":
       return "This show is no longer taking bookings.";
     case "QUEUE_REQUIRED":
