@@ -9,9 +9,12 @@
  * only the waiting room under a crowd (bench/queue-run.ts; with `--ci`, a smaller crowd).
  * After the simulator's run (full or `--ci`), a sale paid through the local Stripe stand-in
  * in a workerd process of its own (bench/stripe-sale.ts); `--stripe` runs only that,
- * `--no-stripe` leaves it out.
+ * `--no-stripe` leaves it out. Before it, a presale (access code before sales_start, then
+ * the public sale, under a per-buyer limit) in a workerd process of its own
+ * (bench/presale-sale.ts); `--presale` runs only that, `--no-presale` leaves it out.
  *
- *   node bench/run.ts [--ci | --flood | --queue | --stripe] [--no-stripe] [--route direct|entry]
+ *   node bench/run.ts [--ci | --flood | --queue | --stripe | --presale] [--no-stripe]
+ *     [--no-presale] [--route direct|entry]
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -26,6 +29,7 @@ import { floodSettings, runFloodBench } from "./flood-run.ts";
 import { type CheckResult, checkInvariants, waitForD1 } from "./invariants.ts";
 import { countOperations } from "./operation-counts.ts";
 import { withoutIds } from "./phase.ts";
+import { runPresaleSaleBench } from "./presale-sale.ts";
 import { MemorySampler, machineInfo } from "./proc.ts";
 import { runProfile } from "./profile-run.ts";
 import { queueSettings, runQueueBench } from "./queue-run.ts";
@@ -52,6 +56,8 @@ const { values: args } = parseArgs({
     profile: { type: "boolean", default: false },
     stripe: { type: "boolean", default: false },
     "no-stripe": { type: "boolean", default: false },
+    presale: { type: "boolean", default: false },
+    "no-presale": { type: "boolean", default: false },
   },
 });
 
@@ -303,13 +309,19 @@ async function main(): Promise<number> {
   }
 }
 
-/** The simulator's run, then (unless --no-stripe) the Stripe phase; --stripe: that alone. */
+/**
+ * The simulator's run, then (unless --no-presale) the presale phase and (unless --no-stripe)
+ * the Stripe phase; --presale or --stripe: that alone.
+ */
 async function withStripe(): Promise<number> {
-  if (args.stripe) return (await runStripeSaleBench(args.ci ?? false, log)) === 0 ? 0 : 1;
+  const ci = args.ci ?? false;
+  if (args.presale) return (await runPresaleSaleBench(ci, log)) === 0 ? 0 : 1;
+  if (args.stripe) return (await runStripeSaleBench(ci, log)) === 0 ? 0 : 1;
   const code = await main();
-  if (args.flood || args.queue || args["no-stripe"]) return code;
-  const failed = await runStripeSaleBench(args.ci ?? false, log);
-  return code === 0 && failed === 0 ? 0 : 1;
+  if (args.flood || args.queue) return code;
+  const presaleFailed = args["no-presale"] ? 0 : await runPresaleSaleBench(ci, log);
+  const stripeFailed = args["no-stripe"] ? 0 : await runStripeSaleBench(ci, log);
+  return code === 0 && presaleFailed === 0 && stripeFailed === 0 ? 0 : 1;
 }
 
 // `--profile`: CPU profiles of lock and book instead (issue 15; bench/profile-run.ts).
