@@ -228,3 +228,78 @@ describe("an allocation", () => {
     expect(after.map((s) => s.status)).toEqual(["locked", "available", "available"]);
   });
 });
+
+describe("a code's uses", () => {
+  it("come back when a booking made with the code is cancelled", async () => {
+    const { showId } = await createShow();
+    await makeCode(showId, { code: "ONCE01", max_uses: 1 });
+    const token = await tokenFor("user_once");
+    const locked = await lockSeats(token, { show_id: showId, quantity: 1, access_code: "ONCE01" });
+    const lock = (await locked.json()) as LockJson;
+    const booked = await call("POST", "/v1/bookings", {
+      token,
+      headers: { "Idempotency-Key": `once-${showId}` },
+      body: {
+        show_id: showId,
+        lock_id: lock.lock_id,
+        seat_ids: lock.seat_ids,
+        user_id: "user_once",
+        payment_method: card(),
+      },
+    });
+    const { booking } = (await booked.json()) as { booking: { booking_id: string } };
+    const usedUp = await lockWith("user_once_2", {
+      show_id: showId,
+      quantity: 1,
+      access_code: "ONCE01",
+    });
+
+    const cancelled = await call("POST", `/v1/bookings/${booking.booking_id}/cancel`, { token });
+    const again = await lockWith("user_once_3", {
+      show_id: showId,
+      quantity: 1,
+      access_code: "ONCE01",
+    });
+
+    const error = await expectError(usedUp, 403, "ACCESS_CODE_INVALID");
+    expect(error.details?.reason).toBe("used_up");
+    expect(cancelled.status).toBe(200);
+    expect(again.status).toBe(200);
+  });
+
+  it("end with the allocation: its code is refused once the allocation is released", async () => {
+    const { showId } = await createShow();
+    const seats = rowSeats(await seatMap(showId), "B").slice(0, 1);
+    const made = await call("POST", `/v1/shows/${showId}/allocations`, {
+      token: await adminToken(),
+      body: { name: "box office", seat_ids: seats },
+    });
+    const { allocation } = (await made.json()) as { allocation: { allocation_id: string } };
+    await makeCode(showId, { code: "BOXOFFICE", max_uses: 5, allocation: "box office" });
+    await call("DELETE", `/v1/shows/${showId}/allocations/${allocation.allocation_id}`, {
+      token: await adminToken(),
+    });
+
+    const res = await lockWith("user_box", {
+      show_id: showId,
+      quantity: 1,
+      access_code: "BOXOFFICE",
+    });
+
+    const error = await expectError(res, 403, "ACCESS_CODE_INVALID");
+    expect(error.details?.reason).toBe("revoked");
+  });
+
+  it("are an allocation's alone: a plain hold cannot take the allocation reason", async () => {
+    const { showId } = await createShow();
+    const seats = rowSeats(await seatMap(showId), "B").slice(0, 1);
+
+    const res = await call("POST", `/v1/shows/${showId}/holds`, {
+      token: await adminToken(),
+      body: { seat_ids: seats, reason: "allocation", label: "VIP" },
+    });
+
+    const error = await expectError(res, 400, "INVALID_INPUT");
+    expect(error.details?.field).toBe("reason");
+  });
+});

@@ -26,7 +26,9 @@ const createHoldSchema = z
       .min(1)
       .max(500)
       .refine((ids) => new Set(ids).size === ids.length, "lists a seat twice"),
-    reason: singleLineText(200),
+    reason: singleLineText(200).refine((reason) => reason !== "allocation", {
+      message: "is kept for allocations: make one with POST /v1/shows/{show_id}/allocations",
+    }),
     label: singleLineText(100).optional(),
   })
   .meta({

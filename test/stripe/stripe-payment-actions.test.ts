@@ -11,6 +11,8 @@ import {
   lockSeats,
   newKey,
   postBooking,
+  rowSeats,
+  seatMap,
   stubOf,
   tokenFor,
 } from "../support/helpers.ts";
@@ -307,6 +309,34 @@ describe("a 3-D Secure payment that succeeds after the seats' hold ran out", () 
     expect(
       lines.filter((l) => l.msg === "payment refunded late" && l.booking_id === id),
     ).toHaveLength(1);
+  });
+});
+
+describe("a late 3-D Secure payment past the buyer's limit", () => {
+  it("is refunded even though its seats are free: the buyer holds their limit already", async () => {
+    const ctx = await lockedSeats(1, "user_late_limit");
+    await call("PATCH", `/v1/shows/${ctx.showId}`, {
+      token: await adminToken(),
+      body: { max_tickets_per_user: 1 },
+    });
+    const { waiting, intent } = await bookWith3ds(ctx);
+    travelTo(Date.now() + HOLD_MS + 1_000);
+    await runAlarm(ctx.showId);
+    const other = rowSeats(await seatMap(ctx.showId), "B").slice(0, 1);
+    const locked = await lockSeats(ctx.token, { show_id: ctx.showId, seat_ids: other });
+    const lock = (await locked.json()) as LockedSeats["lock"];
+    const paid = await postBooking(
+      ctx.token,
+      bookingBody({ ...ctx, seats: other, lock }, stripeMethod("pm_card_visa")),
+    );
+    expect(paid.status).toBe(201);
+
+    await buyerFinishes(intent, "succeeds");
+
+    const id = waiting.booking.booking_id;
+    expect(await bookingStatus(ctx.token, id)).toBe("expired");
+    expect(refundsOf(standIn(), id)).toHaveLength(1);
+    expect(await seatStatuses(ctx.showId, ctx.seats)).toEqual(["available"]);
   });
 });
 

@@ -190,6 +190,15 @@ export class SeatLedger {
     return expired;
   }
 
+  /** Live locks made with the access code at `now` (each holds one of its uses). */
+  liveLocksOfCode(accessCodeId: string, now: number): number {
+    let count = 0;
+    for (const lock of this.liveLocks.values()) {
+      if (lock.accessCodeId === accessCodeId && holdsAt(lock, now)) count += 1;
+    }
+    return count;
+  }
+
   /** Seats `userId`'s live locks hold at `now` (a buyer's limit counts them). */
   seatsLockedBy(userId: string, now: number): number {
     let seats = 0;

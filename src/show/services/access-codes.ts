@@ -89,7 +89,9 @@ export class AccessCodes {
     if (code.revokedAt !== null) return "revoked";
     if (code.validFrom !== null && now < code.validFrom) return "not_yet_valid";
     if (code.validUntil !== null && now >= code.validUntil) return "expired";
-    if (this.show.accessCodes.uses(code.accessCodeId, now) >= code.maxUses) return "used_up";
+    // An allocation's code is void once its allocation is released.
+    if (code.allocation && !this.allocationHold(code.allocation)) return "revoked";
+    if (codeUses(this.show, code.accessCodeId, now) >= code.maxUses) return "used_up";
     return undefined;
   }
 
@@ -113,7 +115,7 @@ export class AccessCodes {
     return {
       access_code_id: code.accessCodeId,
       max_uses: code.maxUses,
-      uses: this.show.accessCodes.uses(code.accessCodeId, now),
+      uses: codeUses(this.show, code.accessCodeId, now),
       valid_from: code.validFrom === null ? null : iso(code.validFrom),
       valid_until: code.validUntil === null ? null : iso(code.validUntil),
       zones: code.zones,
@@ -123,6 +125,16 @@ export class AccessCodes {
       created_at: iso(code.createdAt),
     };
   }
+}
+
+/**
+ * A code's uses at `now`: its confirmed bookings and its live locks (a lock being paid
+ * for holds its use past its expiry). Call after expireDue(now).
+ */
+export function codeUses(show: ShowState, accessCodeId: string, now: number): number {
+  return (
+    show.accessCodes.confirmedBookings(accessCodeId) + show.seats.liveLocksOfCode(accessCodeId, now)
+  );
 }
 
 /** The reason an allocation's hold carries (allocations.ts). */

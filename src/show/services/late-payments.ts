@@ -6,6 +6,7 @@ import type { ShowState } from "../show-state.ts";
 import type { PaymentAttempt } from "../storage/attempt-storage.ts";
 import type { StoredBooking } from "../storage/booking-storage.ts";
 import type { LateRefund } from "../storage/late-refund-storage.ts";
+import { codeUses } from "./access-codes.ts";
 import { refundRetryDelay } from "./show-cancellations.ts";
 import type { ShowPayments } from "./show-payments.ts";
 
@@ -46,13 +47,42 @@ export class LatePayments {
       await this.payments.confirmPaid(booking, attempt.chargeKey, charge, context);
       return;
     }
-    const open = booking && show.info.status !== "cancelled" && endedUnpaid(booking);
+    const open =
+      booking &&
+      show.info.status !== "cancelled" &&
+      endedUnpaid(booking) &&
+      this.withinRules(booking, now);
     if (booking && open && show.seats.bookFree(booking.seatIds, booking.bookingId, now)) {
       show.log.write("warn", "late payment kept its seats", fields);
       await this.payments.confirmPaid(booking, attempt.chargeKey, charge, context, {}, true);
       return;
     }
     await this.refundLate(attempt, charge, booking, fields, now);
+  }
+
+  /**
+   * Whether the booking may still have its seats under the rules its lock was checked
+   * against: its buyer's limit, and its access code's uses (the lock gave its use back when
+   * it expired; another buyer may have taken it since).
+   */
+  private withinRules(booking: StoredBooking, now: number): boolean {
+    const { show } = this;
+    const limit = show.info.maxTicketsPerUser;
+    if (limit) {
+      const held =
+        show.seats.seatsLockedBy(booking.userId, now) +
+        show.bookingStorage.seatsBookedBy(booking.userId);
+      if (held + booking.seatIds.length > limit) return false;
+    }
+    const codeId = show.seatStorage.findLock(booking.lockId)?.accessCodeId;
+    const code = codeId ? show.accessCodes.find(codeId) : undefined;
+    if (
+      code &&
+      (code.revokedAt !== null || codeUses(show, code.accessCodeId, now) >= code.maxUses)
+    ) {
+      return false;
+    }
+    return true;
   }
 
   /** For the alarm: tries again each late refund whose time has come. */

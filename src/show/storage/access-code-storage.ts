@@ -1,7 +1,7 @@
 /**
  * A show's access codes, in its object's SQLite: each stored as the hash of its text (the
  * text itself is answered once, when the code is made), with its use limit, window, zones,
- * allocation and price. Uses are counted from the locks made with a code (locks table).
+ * allocation and price. Uses are counted from the bookings and live locks made with it.
  */
 
 export interface AccessCode {
@@ -91,16 +91,16 @@ export class AccessCodeStorage {
   }
 
   /**
-   * Uses of a code at `now`: its locks that were booked (confirmed), and its locks still
-   * holding seats (a live lock holds a use; one released or expired gives it back).
+   * Bookings made with a code that stand (confirmed): with the code's live locks (the seat
+   * ledger's, which knows a lock being paid for past its expiry), its uses. A cancelled
+   * booking gives its use back, as a released or expired lock does.
    */
-  uses(accessCodeId: string, now: number): number {
+  confirmedBookings(accessCodeId: string): number {
     return this.sql
       .exec<{ n: number }>(
-        `SELECT count(*) AS n FROM locks WHERE access_code_id = ?
-           AND (status = 'confirmed' OR (status = 'locked' AND expires_at > ?))`,
+        `SELECT count(*) AS n FROM bookings b JOIN locks l ON l.lock_id = b.lock_id
+         WHERE l.access_code_id = ? AND b.status = 'confirmed'`,
         accessCodeId,
-        now,
       )
       .one().n;
   }
