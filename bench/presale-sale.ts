@@ -12,14 +12,14 @@
  * the Stripe phase's; the buyers in this Node process.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { signAccessToken } from "../src/auth/access-token.ts";
 import { benchBindings } from "./bench-bindings.ts";
 import { HttpClient, type Reply } from "./http.ts";
 import type { CheckResult } from "./invariants.ts";
-import { formatChecks } from "./report.ts";
+import { formatChecks, recordPhase } from "./report.ts";
 import { bundleWorker, projectRoot, readWorkerPlan, WorkerServer } from "./serve.ts";
 import { type BenchShow, createShow } from "./show-setup.ts";
 import { round, Samples, seededRandom } from "./stats.ts";
@@ -485,14 +485,7 @@ export async function runPresaleSaleBench(
       invariants,
     };
     printResult(result, log);
-    const dir = join(projectRoot, "bench-results");
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, "presale-sale.json");
-    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-    log(`Written: ${file}`);
-    const failed = invariants.filter((c) => !c.passed).length;
-    log(`Presale phase: ${invariants.length - failed} passed, ${failed} failed`);
-    return failed;
+    return recordPhase("presale-sale.json", "Presale phase", result, invariants, log);
   } finally {
     await server?.stop();
     rmSync(workDir, { recursive: true, force: true });

@@ -11,6 +11,7 @@ import type { CheckResult } from "./invariants.ts";
 import type { OperationsReport } from "./operation-counts.ts";
 import type { MachineInfo } from "./proc.ts";
 import type { HttpResult, SaleResult, SerialResult } from "./protocol.ts";
+import { projectRoot } from "./serve.ts";
 import type { StadiumResult } from "./stadium.ts";
 import { round } from "./stats.ts";
 
@@ -123,4 +124,25 @@ export function writeReport(root: string, report: BenchReport): string {
 
 export function mib(bytes: number): number {
   return round(bytes / 2 ** 20, 1);
+}
+
+/**
+ * The end of a phase that runs apart (the Stripe sale, the presale): its result written to
+ * bench-results/<file>, and a line of its invariants; answers how many failed.
+ */
+export function recordPhase(
+  file: string,
+  label: string,
+  result: object,
+  invariants: readonly CheckResult[],
+  log: (line: string) => void,
+): number {
+  const dir = join(projectRoot, "bench-results");
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, file);
+  writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
+  log(`Written: ${path}`);
+  const failed = invariants.filter((c) => !c.passed).length;
+  log(`${label}: ${invariants.length - failed} passed, ${failed} failed`);
+  return failed;
 }

@@ -18,7 +18,7 @@
  * confirmed booking is cancelled by its owner (every 3rd of those twice at once, then again).
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,7 +29,7 @@ import { STAND_IN_SECRET_KEY } from "../test/support/stripe-stand-in.ts";
 import { benchBindings } from "./bench-bindings.ts";
 import type { CheckResult } from "./invariants.ts";
 import { CpuMeter, type CpuUse, workerdProcesses } from "./proc.ts";
-import { formatChecks } from "./report.ts";
+import { formatChecks, recordPhase } from "./report.ts";
 import { bundleWorker, projectRoot, readWorkerPlan, WorkerServer } from "./serve.ts";
 import { type BenchShow, createShow } from "./show-setup.ts";
 import { round, Samples, seededRandom } from "./stats.ts";
@@ -922,14 +922,7 @@ export async function runStripeSaleBench(
       invariants,
     };
     printResult(result, log);
-    const dir = join(projectRoot, "bench-results");
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, "stripe-sale.json");
-    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-    log(`Written: ${file}`);
-    const failed = invariants.filter((c) => !c.passed).length;
-    log(`Stripe phase: ${invariants.length - failed} passed, ${failed} failed`);
-    return failed;
+    return recordPhase("stripe-sale.json", "Stripe phase", result, invariants, log);
   } finally {
     await server?.stop();
     await stand.close();

@@ -105,12 +105,17 @@ export interface AccessCodeView {
 
 /** What makes an access code (the Worker hashes its text). */
 export interface AccessCodeInput {
+  /** Hex SHA-256 of `<show id>:<code text>` (src/sales/access-code-hash.ts). */
   codeHash: string;
   maxUses: number;
+  /** Its window, epoch ms (null: open on that side). */
   validFrom: number | null;
   validUntil: number | null;
+  /** Zones its locks may take seats in (null: any). */
   zones: string[] | null;
+  /** The allocation whose seats it unlocks (null: none). */
   allocation: string | null;
+  /** The price of each seat locked with it (null: the zone's). */
   priceOverride: number | null;
 }
 

@@ -10,6 +10,7 @@ import { apiRoute, apiRouter, jsonAnswer } from "../openapi/api-route.ts";
 import { notesOf, RazorpayClient, type RazorpayOrder } from "../payments/razorpay-api.ts";
 import { type RazorpayConfig, razorpayConfig } from "../payments/razorpay-config.ts";
 import { verifyRazorpayEvent } from "../payments/razorpay-webhook.ts";
+import { paymentTimeoutMs } from "../payments/select-gateway.ts";
 import { stripeConfig } from "../payments/stripe-config.ts";
 import { verifyStripeEvent } from "../payments/stripe-webhook.ts";
 import { type ShowClient, showClient } from "../show-client/show-client.ts";
@@ -124,7 +125,7 @@ export const razorpayWebhookRoutes = apiRouter().openapi(razorpayWebhook, async 
   const notes =
     event.notes.booking_id || !event.orderId
       ? event.notes
-      : await orderNotes(config, Number(c.env.PAYMENT_TIMEOUT_MS) || 10_000, event.orderId);
+      : await orderNotes(config, paymentTimeoutMs(c.env), event.orderId);
   const bookingId = notes.booking_id ?? (await bookingOfPayment(c.env, event.paymentId));
   const outcome = await toShowObject(c.env, bookingId, {
     provider: "razorpay",

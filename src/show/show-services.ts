@@ -1,6 +1,6 @@
 import { opsRegistryStub } from "../contract/object-stubs.ts";
 import { isSettled, type StuckWork } from "../ops/stuck-work.ts";
-import { selectGateway } from "../payments/select-gateway.ts";
+import { actionHoldSeconds, selectGateway } from "../payments/select-gateway.ts";
 import { AccessCodes } from "./services/access-codes.ts";
 import { Allocations } from "./services/allocations.ts";
 import { LatePayments } from "./services/late-payments.ts";
@@ -198,10 +198,4 @@ export class ShowServices {
     if (sweep !== undefined) due.push(sweep);
     return due.length > 0 ? Math.min(...due) : undefined;
   }
-}
-
-/** PAYMENT_ACTION_HOLD_SECONDS: how long a payment waiting for the buyer holds the seats (default 900). */
-function actionHoldSeconds(env: Env): number {
-  const seconds = Number(env.PAYMENT_ACTION_HOLD_SECONDS);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds : 900;
 }

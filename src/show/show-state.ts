@@ -227,6 +227,14 @@ export class ShowState {
     this.ctx.waitUntil(due);
   }
 
+  /**
+   * Seats a buyer holds in this show at `now`, as the show's per-buyer limit counts them:
+   * their live locks (a pending booking's seats are in its lock) and confirmed bookings.
+   */
+  seatsHeldBy(userId: string, now: number): number {
+    return this.seats.seatsLockedBy(userId, now) + this.bookingStorage.seatsBookedBy(userId);
+  }
+
   /** Ends the locks whose time has come (and pending bookings made from them), as one change. */
   /** Expires the locks whose time is up; answers how many. */
   expireDue(now: number): number {

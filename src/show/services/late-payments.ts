@@ -69,10 +69,7 @@ export class LatePayments {
     const { show } = this;
     const limit = show.info.maxTicketsPerUser;
     if (limit) {
-      const held =
-        show.seats.seatsLockedBy(booking.userId, now) +
-        show.bookingStorage.seatsBookedBy(booking.userId);
-      if (held + booking.seatIds.length > limit) return false;
+      if (show.seatsHeldBy(booking.userId, now) + booking.seatIds.length > limit) return false;
     }
     const codeId = show.seatStorage.findLock(booking.lockId)?.accessCodeId;
     const code = codeId ? show.accessCodes.find(codeId) : undefined;

@@ -154,8 +154,7 @@ export class SeatLocking {
   private overLimit(userId: string, count: number, now: number): ApiFailure | undefined {
     const limit = this.show.info.maxTicketsPerUser;
     if (!limit) return undefined;
-    const held =
-      this.show.seats.seatsLockedBy(userId, now) + this.show.bookingStorage.seatsBookedBy(userId);
+    const held = this.show.seatsHeldBy(userId, now);
     if (held + count <= limit) return undefined;
     const remaining = Math.max(0, limit - held);
     return failure(

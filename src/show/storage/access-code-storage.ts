@@ -1,22 +1,14 @@
+import type { AccessCodeInput } from "../../contract/show-views.ts";
+
 /**
  * A show's access codes, in its object's SQLite: each stored as the hash of its text (the
  * text itself is answered once, when the code is made), with its use limit, window, zones,
  * allocation and price. Uses are counted from the bookings and live locks made with it.
  */
 
-export interface AccessCode {
+/** A code as made (contract's AccessCodeInput: hash, uses, window, zones, allocation, price). */
+export interface AccessCode extends AccessCodeInput {
   accessCodeId: string;
-  /** Hex SHA-256 of `<show id>:<code text>`, made by the Worker. */
-  codeHash: string;
-  maxUses: number;
-  validFrom: number | null;
-  validUntil: number | null;
-  /** Zones its locks may take seats in (null: any). */
-  zones: string[] | null;
-  /** The allocation whose seats it unlocks (null: none). */
-  allocation: string | null;
-  /** The price of each seat locked with it (null: the zone's). */
-  priceOverride: number | null;
   revokedAt: number | null;
   createdAt: number;
 }
