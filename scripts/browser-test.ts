@@ -9,7 +9,9 @@
  * both to see, that the buyer gets a ticket, that on a second show with accessible seats
  * the map marks and names them, a companion seat on its own is refused in plain words and
  * "Find accessible seats" locks a wheelchair space with its companion seat, that a presale
- * refuses a lock without its access code, takes one with it and holds the per-buyer limit, and that with
+ * refuses a lock without its access code, takes one with it and holds the per-buyer limit,
+ * that a sold-out show's waitlist hands released seats to the buyer who joined it
+ * (scripts/browser-waitlist-check.ts), and that with
  * the simulator (npm start's provider) the page loads nothing from outside this server.
  * Prints each check, then "N passed, M failed"; exits non-zero on any failure. The server's
  * whole process group is stopped at the end, whatever happens (scripts/browser-support.ts).
@@ -32,12 +34,13 @@ import {
   waitForHealth,
   withServer,
 } from "./browser-support.ts";
+import { checkWaitlist } from "./browser-waitlist-check.ts";
 import { ensureJwtSecret } from "./local-env.ts";
 
 const LIVE_DEADLINE_MS = 1_000;
 const BOOKED_DEADLINE_MS = 5_000;
 /** The whole run, server start included, stays well inside this. */
-const WATCHDOG_MS = 110_000;
+const WATCHDOG_MS = 130_000;
 
 // ---- the pages -----------------------------------------------------------------------------
 
@@ -737,6 +740,17 @@ async function run(server: Server): Promise<void> {
     });
 
     await checkPresale(browser, server.base, adminToken, { pageErrors, outside });
+
+    await checkWaitlist(browser, server.base, adminToken, (browser, showId, label) =>
+      openPage(
+        browser,
+        server.base,
+        showId,
+        { width: 1280, height: 900 },
+        { pageErrors, outside },
+        label,
+      ),
+    );
 
     await check("no script errors, and nothing loaded from elsewhere, in any page", async () => {
       assert(pageErrors.length === 0, pageErrors.join("; "));

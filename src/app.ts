@@ -32,6 +32,7 @@ import { showSalesRoutes } from "./routes/show-sales.ts";
 import { showRoutes } from "./routes/shows.ts";
 import { ticketRoutes } from "./routes/tickets.ts";
 import { venueRoutes } from "./routes/venues.ts";
+import { waitlistRoutes } from "./routes/waitlist.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 
 /** The origin to allow: one listed in CORS_ORIGINS (comma-separated), or any for "*". */
@@ -71,6 +72,7 @@ const api = apiRouter()
   .route("/", paymentConfigRoutes)
   .route("/", organizationRoutes)
   .route("/", showSalesRoutes)
+  .route("/", waitlistRoutes)
   .route("/", paymentWebhookRoutes)
   .route("/", razorpayWebhookRoutes)
   .route("/", queueRoutes)

@@ -59,6 +59,7 @@ describe("POST /v1/shows", () => {
       max_tickets_per_user: null,
       sales_start: null,
       sales_end: null,
+      waitlist_offer_seconds: 900,
       created_at: expect.any(String),
     });
     const read = await call("GET", `/v1/shows/${show.show_id}`);

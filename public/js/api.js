@@ -223,6 +223,12 @@ export const api = {
   book: (body) => authed("POST", "/bookings", { body, idempotencyKey: newIdempotencyKey() }),
   getBooking: (bookingId) => authed("GET", `/bookings/${encodeURIComponent(bookingId)}`),
 
+  /** A sold-out show's waitlist (waitlist-panel.js). */
+  joinWaitlist: (showId, body) =>
+    authed("POST", `/shows/${encodeURIComponent(showId)}/waitlist`, { body }),
+  myWaitlist: (showId) => authed("GET", `/shows/${encodeURIComponent(showId)}/waitlist/me`),
+  leaveWaitlist: (showId) => authed("DELETE", `/shows/${encodeURIComponent(showId)}/waitlist/me`),
+
   /** The waiting room (queue-panel.js). */
   queueSettings: (showId) => read(`/shows/${encodeURIComponent(showId)}/queue`),
   joinQueue: (showId) => authed("POST", `/shows/${encodeURIComponent(showId)}/queue/join`),

@@ -10,7 +10,8 @@
  *   payment-form.js (card and test cards), ticket-panel.js (the booking), mobile-bar.js
  *   (the phone bar), notice.js (messages in plain words), session.js (the user and what
  *   survives a reload), queue-panel.js (the waiting room's place and wait, when a show's
- *   queue is on; queue-pass.js keeps its ticket and pass).
+ *   queue is on; queue-pass.js keeps its ticket and pass), waitlist-panel.js (a sold-out
+ *   show's waitlist, and the seats it offers).
  * The actions behind them: seats.js (seats and selection rules), lock.js (locking and
  * releasing), current-show.js (opening a show and its live feed). api.js is the only door
  * to the API, live.js the WebSocket, messages.js the wording of errors.
@@ -29,6 +30,7 @@ import { mountShowInfo } from "./show-info.js";
 import { initialShow, loadPicker, mountShowPicker } from "./show-picker.js";
 import { setState, state, subscribe } from "./state.js";
 import { mountTicketPanel } from "./ticket-panel.js";
+import { mountWaitlistPanel } from "./waitlist-panel.js";
 
 mountNotice();
 mountSession();
@@ -39,6 +41,7 @@ mountSeatMap();
 mountSelectionPanel();
 mountAccessCode();
 mountLockPanel();
+mountWaitlistPanel();
 mountPaymentForm();
 mountTicketPanel();
 mountMobileBar();

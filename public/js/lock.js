@@ -79,6 +79,22 @@ function setLock(lock, deadline) {
   startCountdown();
 }
 
+/**
+ * Takes on a lock the API made for this user (a waitlist offer), as if they had locked it:
+ * the lock panel and the payment form show. Its countdown is what is left of it now.
+ */
+export async function adoptLock(lockId) {
+  const lock = await api.getLock(lockId);
+  if (lock.status !== "locked") return false;
+  state.selected.clear();
+  // The offer may have waited a while: what is left is counted against this device's clock,
+  // never more than the lock's whole length.
+  const length = Date.parse(lock.expires_at) - Date.parse(lock.locked_at);
+  const left = Math.min(length, Date.parse(lock.expires_at) - Date.now());
+  setLock(lock, Date.now() + Math.max(0, left));
+  return true;
+}
+
 /** The lock is over (paid, released, expired or unknown to the API). */
 export function dropLock() {
   if (state.show) forgetLock(state.show.show_id);

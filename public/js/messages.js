@@ -115,6 +115,10 @@ export function explainError(error, lookup = () => undefined) {
         (details.unavailable_seats?.length ?? 0) === 1 ? "is" : "are"
       } already sold. Pick other seats.`;
     }
+    case "NOT_SOLD_OUT":
+      return "Seats are still available: hold them now instead of waiting.";
+    case "ALREADY_ON_WAITLIST":
+      return `You are already on the waitlist, number ${details.position ?? "?"} in line.`;
     case "LOCK_EXPIRED":
       return "Your hold expired and the seats were released. Choose seats again.";
     case "PAYMENT_FAILED": {

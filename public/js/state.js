@@ -42,6 +42,11 @@ export const state = {
   lock: null,
   /** Whole seconds left on the lock, counted down by lock.js. */
   secondsLeft: 0,
+  /**
+   * The user's place on the open show's waitlist, as GET .../waitlist/me gives it
+   * ({position, quantity, status, offer, ...}), or null when they are not on it.
+   */
+  waitlist: null,
   /** The booking shown as a ticket: {booking, detail} (detail once read, else null). */
   booking: null,
 

@@ -201,6 +201,10 @@ export const saleSettingsFields = {
     .nullable()
     .optional()
     .meta({ description: "Locks after this answer 400 SALE_ENDED (null: until the show starts)" }),
+  waitlist_offer_seconds: z.number().int().min(60).max(3600).nullable().optional().meta({
+    description:
+      "How long seats offered to the next buyer on the waitlist stay held for them (null: 900)",
+  }),
 };
 
 /** sales_start before sales_end, where both are given. */

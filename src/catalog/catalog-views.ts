@@ -1,3 +1,4 @@
+import { DEFAULT_WAITLIST_OFFER_SECONDS } from "../contract/show-views.ts";
 import type { EventRow, ShowRecord, VenueRecord } from "./catalog-d1.ts";
 
 /** The JSON the API answers with for each catalog object (snake_case field names). */
@@ -44,6 +45,7 @@ export function showView({ show, prices }: ShowRecord) {
     max_tickets_per_user: show.maxTicketsPerUser,
     sales_start: show.salesStart,
     sales_end: show.salesEnd,
+    waitlist_offer_seconds: show.waitlistOfferSeconds ?? DEFAULT_WAITLIST_OFFER_SECONDS,
     created_at: show.createdAt,
   };
 }

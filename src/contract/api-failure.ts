@@ -9,6 +9,8 @@ export type ErrorCode =
   | "SALE_NOT_STARTED"
   | "SALE_ENDED"
   | "ACCESS_CODE_INVALID"
+  | "NOT_SOLD_OUT"
+  | "ALREADY_ON_WAITLIST"
   | "LOCK_EXPIRED"
   | "SHOW_CLOSED"
   | "SHOW_CANCELLED"

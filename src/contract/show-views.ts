@@ -127,6 +127,21 @@ export interface AllocationView {
   created_at: string;
 }
 
+/** How long a waitlist offer holds its seats when the show does not say (waitlist_offer_seconds). */
+export const DEFAULT_WAITLIST_OFFER_SECONDS = 900;
+
+/** A buyer's place on a sold-out show's waitlist: GET /v1/shows/{show_id}/waitlist/me. */
+export interface WaitlistView {
+  /** 1 for the first in line (buyers offered seats, who joined earlier, count). */
+  position: number;
+  quantity: number;
+  zone: string | null;
+  status: "waiting" | "offered";
+  /** The lock held for the buyer once seats came back; booked like any lock. */
+  offer: { lock_id: string; seat_ids: string[]; expires_at: string } | null;
+  joined_at: string;
+}
+
 /** What an organizer may change: PATCH /v1/shows/{show_id}. */
 export interface ShowPatch {
   showTime?: number;
@@ -139,6 +154,8 @@ export interface ShowPatch {
   maxTicketsPerUser?: number | null;
   salesStart?: number | null;
   salesEnd?: number | null;
+  /** How long a waitlist offer holds its seats (null: the default, 900). */
+  waitlistOfferSeconds?: number | null;
 }
 
 /** A cancelled show's refunds: paid bookings, those refunded, those still to refund. */

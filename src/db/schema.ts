@@ -133,6 +133,8 @@ export const shows = sqliteTable(
     /** When locks may start, and stop (null: from now, until the show). */
     salesStart: text("sales_start"),
     salesEnd: text("sales_end"),
+    /** How long a waitlist offer holds its seats, in seconds (null: 900). */
+    waitlistOfferSeconds: integer("waitlist_offer_seconds"),
   },
   (t) => [
     check("shows_valid_status", sql`${t.status} IN ('scheduled', 'closed', 'cancelled')`),

@@ -81,6 +81,10 @@ const showSchema = z.object({
     .meta({ description: "The most seats one buyer may hold at once; null: no limit" }),
   sales_start: isoTime.nullable().meta({ description: "Locks open then; null: now" }),
   sales_end: isoTime.nullable().meta({ description: "Locks close then; null: at the show" }),
+  waitlist_offer_seconds: z
+    .number()
+    .int()
+    .meta({ description: "How long a waitlist offer holds its seats" }),
   created_at: isoTime,
   /** Only for a cancelled show. */
   cancellation: cancellationSchema.optional(),

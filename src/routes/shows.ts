@@ -68,7 +68,7 @@ const showPatchSchema = z
   })
   .refine((p) => Object.values(p).some((value) => value !== undefined), {
     message:
-      "give show_time, status, prices, accessible_seats_reserved, max_tickets_per_user, sales_start or sales_end",
+      "give show_time, status, prices, accessible_seats_reserved, max_tickets_per_user, sales_start, sales_end or waitlist_offer_seconds",
     path: ["status"],
   })
   .superRefine((p, ctx) => {
@@ -152,6 +152,7 @@ export const showRoutes = apiRouter()
         maxTicketsPerUser: input.max_tickets_per_user ?? null,
         salesStart: isoOrNull(input.sales_start),
         salesEnd: isoOrNull(input.sales_end),
+        waitlistOfferSeconds: input.waitlist_offer_seconds ?? null,
         createdAt: new Date().toISOString(),
       },
       prices,
@@ -187,6 +188,7 @@ export const showRoutes = apiRouter()
         maxTicketsPerUser: patch.max_tickets_per_user,
         salesStart: msOrNull(patch.sales_start),
         salesEnd: msOrNull(patch.sales_end),
+        waitlistOfferSeconds: patch.waitlist_offer_seconds,
       }),
     );
     return c.json({ show: view }, 200);

@@ -67,6 +67,15 @@ export class ShowClient {
     return this.stub.revokeAccessCode(...args);
   }
 
+  // Joining and reading change no seat.
+  joinWaitlist(...args: Parameters<Stub["joinWaitlist"]>) {
+    return this.stub.joinWaitlist(...args);
+  }
+
+  readWaitlist(...args: Parameters<Stub["readWaitlist"]>) {
+    return this.stub.readWaitlist(...args);
+  }
+
   getLock(...args: Parameters<Stub["getLock"]>) {
     return this.stub.getLock(...args);
   }
@@ -125,6 +134,11 @@ export class ShowClient {
 
   cancelBooking(...args: Parameters<Stub["cancelBooking"]>) {
     return this.changing(this.stub.cancelBooking(...args));
+  }
+
+  /** Leaving releases an offer's seats (to the next in line). */
+  leaveWaitlist(...args: Parameters<Stub["leaveWaitlist"]>) {
+    return this.changing(this.stub.leaveWaitlist(...args));
   }
 
   createAllocation(...args: Parameters<Stub["createAllocation"]>) {

@@ -44,6 +44,7 @@ export async function loadFromCatalog(
       maxTicketsPerUser: record.show.maxTicketsPerUser,
       salesStart: record.show.salesStart === null ? null : Date.parse(record.show.salesStart),
       salesEnd: record.show.salesEnd === null ? null : Date.parse(record.show.salesEnd),
+      waitlistOfferSeconds: record.show.waitlistOfferSeconds,
       zones: zones.map((zone) => ({
         name: zone.name,
         price: priceOf(zone.name),

@@ -30,6 +30,7 @@ import type {
   ShowStatusView,
   TicketRead,
   VerifiedScan,
+  WaitlistView,
 } from "../contract/show-views.ts";
 import { runKeyed } from "./keyed-request.ts";
 import { salesReport } from "./services/show-report.ts";
@@ -213,6 +214,22 @@ export class ShowObject extends DurableObject<Env> {
   /** A payment provider's verified webhook event about a booking of this show. */
   applyProviderEvent(event: ProviderEvent): Promise<ShowResult<ProviderEventOutcome>> {
     return this.withShow(async (show) => ok(await show.providerEvents.apply(event, Date.now())));
+  }
+
+  /** POST /v1/shows/{show_id}/waitlist: a sold-out show's line for released seats. */
+  joinWaitlist(
+    userId: string,
+    input: { quantity: number; zone?: string },
+  ): Promise<ShowResult<WaitlistView>> {
+    return this.withShow((show) => show.waitlist.join(userId, input));
+  }
+
+  readWaitlist(userId: string): Promise<ShowResult<WaitlistView>> {
+    return this.withShow((show) => show.waitlist.read(userId));
+  }
+
+  leaveWaitlist(userId: string): Promise<ShowResult<WaitlistView>> {
+    return this.withShow((show) => show.waitlist.leave(userId));
   }
 
   // ---- Tickets and check-ins ---------------------------------------------------------------

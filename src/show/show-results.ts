@@ -30,3 +30,27 @@ export function showClosed(info: ShowInfo, now: number, what: string): ApiFailur
     { field: "show_id", show_id: showId, status, show_time: iso(showTime) },
   );
 }
+
+/**
+ * 400 SALE_NOT_STARTED before the show's sales_start (unless `presale`: the holder of a
+ * valid access code), SALE_ENDED after its sales_end.
+ */
+export function outsideSaleWindow(
+  info: ShowInfo,
+  now: number,
+  presale: boolean,
+): ApiFailure | undefined {
+  if (!presale && info.salesStart && now < info.salesStart) {
+    const at = iso(info.salesStart);
+    return failure(400, "SALE_NOT_STARTED", `The sale of show ${info.showId} starts at ${at}`, {
+      sales_start: at,
+    });
+  }
+  if (info.salesEnd && now >= info.salesEnd) {
+    const at = iso(info.salesEnd);
+    return failure(400, "SALE_ENDED", `The sale of show ${info.showId} ended at ${at}`, {
+      sales_end: at,
+    });
+  }
+  return undefined;
+}

@@ -14,6 +14,7 @@ import { ShowCheckins } from "./services/show-checkins.ts";
 import { ShowHolds } from "./services/show-holds.ts";
 import { ShowOperations } from "./services/show-operations.ts";
 import { ShowPayments } from "./services/show-payments.ts";
+import { Waitlist } from "./services/waitlist.ts";
 import { RETRY_MS, type ShowState } from "./show-state.ts";
 
 /**
@@ -34,6 +35,7 @@ export class ShowServices {
   readonly providerEvents: ProviderEvents;
   readonly actions: PaymentActions;
   readonly late: LatePayments;
+  readonly waitlist: Waitlist;
 
   /** The unsettled work last reported to the ops registry (JSON), if any since load. */
   private reported: string | undefined;
@@ -70,6 +72,8 @@ export class ShowServices {
     this.checkins = new ShowCheckins(state);
     this.reads = new SeatReads(state);
     this.providerEvents = new ProviderEvents(state, this.actions);
+    this.waitlist = new Waitlist(state, this.locking, env.TICKET_BASE_URL);
+    state.onSeatsFreed((now) => this.waitlist.offerFreed(now));
   }
 
   /**

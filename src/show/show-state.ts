@@ -21,6 +21,7 @@ import { IdempotencyStorage } from "./storage/idempotency-storage.ts";
 import { LateRefundStorage } from "./storage/late-refund-storage.ts";
 import { ProviderEventStorage } from "./storage/provider-event-storage.ts";
 import { SeatStorage, type ShowInfo } from "./storage/seat-storage.ts";
+import { WaitlistStorage } from "./storage/waitlist-storage.ts";
 
 /** Coalescing window for live seat-map changes. */
 const LIVE_WINDOW_MS = 20;
@@ -77,6 +78,8 @@ export class ShowState {
   /** The organizer's seat holds (seats kept back from sale). */
   readonly holdStorage: HoldStorage;
   readonly accessCodes: AccessCodeStorage;
+  /** Buyers waiting for seats of a sold-out show, and the locks offered to them. */
+  readonly waitlist: WaitlistStorage;
   readonly idempotency: IdempotencyStorage;
   readonly db: Database;
   /** The show's facts; replaced (setInfo) when an organizer changes them. */
@@ -99,6 +102,8 @@ export class ShowState {
   private readonly coalescer: ChangeCoalescer;
   /** Set while a flush is due at the end of the D1 batch window. */
   private d1FlushDue = false;
+  /** Told (once per change, after it is stored) when a change left some seat available. */
+  private seatsFreed: ((now: number) => void) | undefined;
 
   private constructor(
     private readonly ctx: DurableObjectState,
@@ -127,6 +132,7 @@ export class ShowState {
     this.version = stored.version;
     this.holdStorage = new HoldStorage(ctx.storage.sql);
     this.accessCodes = new AccessCodeStorage(ctx.storage.sql);
+    this.waitlist = new WaitlistStorage(ctx.storage.sql);
     this.seats = new SeatLedger(
       stored.seats,
       stored.liveLocks,
@@ -153,6 +159,15 @@ export class ShowState {
   static open(ctx: DurableObjectState, env: Env, alarmAt: number | null): ShowState | undefined {
     if (!new SeatStorage(ctx.storage.sql).isInitialized()) return undefined;
     return new ShowState(ctx, env, alarmAt);
+  }
+
+  /**
+   * `listener` hears of every change that leaves a seat available (a lock released or
+   * expired, a booking cancelled, a hold released), right after it is stored and before
+   * any other request runs: the waitlist offers those seats in the same step.
+   */
+  onSeatsFreed(listener: (now: number) => void): void {
+    this.seatsFreed = listener;
   }
 
   /** The show's facts after an organizer's change (stored by the caller). */
@@ -205,15 +220,18 @@ export class ShowState {
     });
     this.version = version;
     this.texts.seatsChanged();
+    let freed = false;
     this.coalescer.record(
       version,
-      seatIds.map((seatId) => [
-        this.layoutIndex.get(seatId) ?? -1,
-        CODE_OF[this.seats.statusOf(seatId, now)],
-      ]),
+      seatIds.map((seatId) => {
+        const status = this.seats.statusOf(seatId, now);
+        if (status === "available") freed = true;
+        return [this.layoutIndex.get(seatId) ?? -1, CODE_OF[status]];
+      }),
     );
     void this.armAlarm();
     this.flushToD1Soon();
+    if (freed && !this.waitlist.isEmpty) this.seatsFreed?.(now);
   }
 
   /** Flushes the outbox at the end of the batch window (now, if someone awaits flushToD1). */
@@ -235,8 +253,10 @@ export class ShowState {
     return this.seats.seatsLockedBy(userId, now) + this.bookingStorage.seatsBookedBy(userId);
   }
 
-  /** Ends the locks whose time has come (and pending bookings made from them), as one change. */
-  /** Expires the locks whose time is up; answers how many. */
+  /**
+   * Ends the locks whose time has come (and pending bookings made from them), as one
+   * change; answers how many.
+   */
   expireDue(now: number): number {
     const expired = this.seats.expireDue(now);
     if (expired.length === 0) return 0;

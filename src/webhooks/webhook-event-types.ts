@@ -8,6 +8,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "booking.payment_refunded_late",
   "show.updated",
   "show.cancelled",
+  "waitlist.offered",
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

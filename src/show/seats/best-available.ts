@@ -38,6 +38,8 @@ export class BestAvailableIndex {
   private readonly zones = new Map<string, IndexedRow[]>();
   /** seat id → its row and index in that row. */
   private readonly slots = new Map<string, { row: IndexedRow; index: number }>();
+  /** zone → how many of its seats are free (the waitlist asks whether a zone is sold out). */
+  private readonly freeByZone = new Map<string, number>();
 
   /** `seats` in seat-map order; every seat starts free. */
   constructor(seats: readonly SeatInfo[]) {
@@ -68,6 +70,10 @@ export class BestAvailableIndex {
           this.slots.set(seat.seatId, { row, index });
         });
       }
+      this.freeByZone.set(
+        zone,
+        indexed.reduce((sum, row) => sum + row.seats.length, 0),
+      );
       // Array sort is stable: rows equally far from the middle stay in seat-map order.
       this.zones.set(
         zone,
@@ -84,6 +90,13 @@ export class BestAvailableIndex {
     if (slot.row.taken[slot.index] === flag) return;
     slot.row.taken[slot.index] = flag;
     slot.row.longestRun = -1;
+    const zone = slot.row.seats[slot.index]?.zone ?? "";
+    this.freeByZone.set(zone, (this.freeByZone.get(zone) ?? 0) + (taken ? -1 : 1));
+  }
+
+  /** How many seats of `zone` are free (neither booked, locked, held nor kept back). */
+  freeIn(zone: string): number {
+    return this.freeByZone.get(zone) ?? 0;
   }
 
   /** The best `quantity` adjacent free seats in the first of `zones` that has them. */

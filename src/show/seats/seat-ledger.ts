@@ -127,6 +127,14 @@ export class SeatLedger {
     return this.free.pick(quantity, zones);
   }
 
+  /**
+   * Seats of `zone` that plain best available could pick (not booked, locked, held or kept
+   * back for wheelchair users). Call it after expireDue(now), as bestAvailable().
+   */
+  freeIn(zone: string): number {
+    return this.free.freeIn(zone);
+  }
+
   /** Locks every requested seat, or none (a lock is all or nothing). */
   lock(request: LockAttempt): LockOutcome {
     const unknown = request.seatIds.filter((id) => !this.seats.has(id));

@@ -10,9 +10,8 @@ import { iso } from "../../lib/iso-time.ts";
 import { lockCreated, lockEnded } from "../d1/lock-d1.ts";
 import type { KeyedRequest } from "../keyed-request.ts";
 import type { SeatLock } from "../seats/seat-ledger.ts";
-import { ok, paymentUnderWay, refused, showClosed } from "../show-results.ts";
+import { ok, outsideSaleWindow, paymentUnderWay, refused, showClosed } from "../show-results.ts";
 import type { ShowState } from "../show-state.ts";
-import type { ShowInfo } from "../storage/seat-storage.ts";
 import type { AccessCodes } from "./access-codes.ts";
 
 /** Locking seats (explicit or best available), reading and releasing locks. */
@@ -151,7 +150,7 @@ export class SeatLocking {
    * limit, counting their live locks and confirmed bookings. Decided in the same step as
    * the lock (no await between), so parallel requests cannot get around it.
    */
-  private overLimit(userId: string, count: number, now: number): ApiFailure | undefined {
+  overLimit(userId: string, count: number, now: number): ApiFailure | undefined {
     const limit = this.show.info.maxTicketsPerUser;
     if (!limit) return undefined;
     const held = this.show.seatsHeldBy(userId, now);
@@ -237,24 +236,4 @@ function lockView(showId: string, lock: SeatLock): LockView {
     locked_at: iso(lock.lockedAt),
     status: lock.status,
   };
-}
-
-/**
- * 400 SALE_NOT_STARTED before the show's sales_start (unless `presale`: the holder of a
- * valid access code), SALE_ENDED after its sales_end.
- */
-function outsideSaleWindow(info: ShowInfo, now: number, presale: boolean): ApiFailure | undefined {
-  if (!presale && info.salesStart && now < info.salesStart) {
-    const at = iso(info.salesStart);
-    return failure(400, "SALE_NOT_STARTED", `The sale of show ${info.showId} starts at ${at}`, {
-      sales_start: at,
-    });
-  }
-  if (info.salesEnd && now >= info.salesEnd) {
-    const at = iso(info.salesEnd);
-    return failure(400, "SALE_ENDED", `The sale of show ${info.showId} ended at ${at}`, {
-      sales_end: at,
-    });
-  }
-  return undefined;
 }

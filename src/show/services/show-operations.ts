@@ -46,6 +46,10 @@ export class ShowOperations {
           : patch.maxTicketsPerUser,
       salesStart: patch.salesStart === undefined ? show.info.salesStart : patch.salesStart,
       salesEnd: patch.salesEnd === undefined ? show.info.salesEnd : patch.salesEnd,
+      waitlistOfferSeconds:
+        patch.waitlistOfferSeconds === undefined
+          ? show.info.waitlistOfferSeconds
+          : patch.waitlistOfferSeconds,
     };
     const start = info.salesStart ?? null;
     const end = info.salesEnd ?? null;
@@ -184,6 +188,7 @@ function showUpdated(show: ShowState, info: ShowInfo): D1Statement {
       maxTicketsPerUser: info.maxTicketsPerUser ?? null,
       salesStart: info.salesStart ? iso(info.salesStart) : null,
       salesEnd: info.salesEnd ? iso(info.salesEnd) : null,
+      waitlistOfferSeconds: info.waitlistOfferSeconds ?? null,
     })
     .where(eq(shows.showId, info.showId))
     .toSQL();

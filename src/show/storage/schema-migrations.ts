@@ -231,6 +231,18 @@ const MIGRATIONS: readonly ((sql: SqlStorage) => void)[] = [
       "CREATE INDEX IF NOT EXISTS locks_access_code ON locks (access_code_id, status) WHERE access_code_id IS NOT NULL",
     );
   },
+  // 9. The waitlist of a sold-out show: who waits, in the order they joined, and the lock
+  // offered to each (a row leaves when its offer ends, or its buyer leaves).
+  (sql) =>
+    sql.exec(`CREATE TABLE IF NOT EXISTS waitlist (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      user_id TEXT NOT NULL UNIQUE,
+      quantity INTEGER NOT NULL,
+      zone TEXT,
+      joined_at INTEGER NOT NULL,
+      lock_id TEXT,
+      offered_at INTEGER
+    )`),
 ];
 
 /** The last step applied to this object's storage (0: none). */

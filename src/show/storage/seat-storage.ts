@@ -41,6 +41,8 @@ export interface ShowInfo {
   /** When locks may start and stop (epoch ms; absent or null: from now, until the show). */
   salesStart?: number | null;
   salesEnd?: number | null;
+  /** How long a waitlist offer holds its seats (absent or null: WAITLIST_OFFER_SECONDS). */
+  waitlistOfferSeconds?: number | null;
   /** Set when an organizer cancelled the show (epoch ms) and why. */
   cancelledAt?: number;
   cancelReason?: string;

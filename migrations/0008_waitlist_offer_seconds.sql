@@ -1,0 +1,1 @@
+ALTER TABLE `shows` ADD `waitlist_offer_seconds` integer;
