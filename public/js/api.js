@@ -222,6 +222,8 @@ export const api = {
    */
   book: (body) => authed("POST", "/bookings", { body, idempotencyKey: newIdempotencyKey() }),
   getBooking: (bookingId) => authed("GET", `/bookings/${encodeURIComponent(bookingId)}`),
+  /** The user's newest bookings (one page), for the seats they hold in a show. */
+  listBookings: () => authed("GET", "/bookings?limit=100"),
 
   /** A sold-out show's waitlist (waitlist-panel.js). */
   joinWaitlist: (showId, body) =>
