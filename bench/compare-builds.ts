@@ -49,6 +49,9 @@ interface Turn {
   saleCpu: number;
   sellOut: number | null;
   saleP50: number;
+  /** Commit → viewer in the sale (its one viewer). */
+  viewerP50: number;
+  viewerP99: number;
   invariants: string;
 }
 
@@ -146,6 +149,8 @@ async function turn(build: "old" | "new", served: Served, sampler: MemorySampler
     saleCpu: saleMs / Math.max(1, s.bookingsOk),
     sellOut: s.sellOutSeconds,
     saleP50: s.lockAndBookLatencyMs.p50,
+    viewerP50: s.broadcastFromCommitMs.p50,
+    viewerP99: s.broadcastFromCommitMs.p99,
     invariants:
       failed.length === 0
         ? `${checks.length} passed`
@@ -174,7 +179,7 @@ log(
 const turns: Turn[] = [];
 const fields = (t: Turn) =>
   `anchor ${t.anchorCpu.toFixed(3)} ms/write | alone ${t.aloneCpu.toFixed(3)} ms/pair, lock p50 ${t.lockP50.toFixed(1)} + book p50 ${t.bookP50.toFixed(1)} ms | ` +
-  `sale ${t.saleCpu.toFixed(3)} ms/pair, sold out ${t.sellOut ?? "-"} s, p50 ${t.saleP50.toFixed(0)} ms | invariants ${t.invariants}`;
+  `sale ${t.saleCpu.toFixed(3)} ms/pair, sold out ${t.sellOut ?? "-"} s, p50 ${t.saleP50.toFixed(0)} ms, commit → viewer p50 ${t.viewerP50.toFixed(0)} p99 ${t.viewerP99.toFixed(0)} ms | invariants ${t.invariants}`;
 // Both builds are served for the whole run and measured in turns, old and new alternating
 // (and which goes first alternating too), so a busy spell of the machine hits both.
 const servers = {
@@ -203,7 +208,16 @@ const sellOut = (build: "old" | "new") =>
   median(turns.filter((t) => t.build === build).map((t) => t.sellOut ?? Number.NaN));
 log("");
 log("Medians (old → new, new/old):");
-for (const key of ["anchorCpu", "aloneCpu", "lockP50", "bookP50", "saleCpu", "saleP50"] as const) {
+for (const key of [
+  "anchorCpu",
+  "aloneCpu",
+  "lockP50",
+  "bookP50",
+  "saleCpu",
+  "saleP50",
+  "viewerP50",
+  "viewerP99",
+] as const) {
   const o = pick("old", key);
   const n = pick("new", key);
   log(`  ${key.padEnd(10)} ${o.toFixed(3)} → ${n.toFixed(3)}  (${(n / o).toFixed(2)}x)`);
