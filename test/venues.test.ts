@@ -46,6 +46,7 @@ describe("POST /v1/venues", () => {
       number: 1,
       zone: "premium",
       accessibility: null,
+      category: null,
     });
     const rowC = venue.seats.filter((s) => s.row === "C");
     expect(rowC.map((s) => s.number)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));

@@ -201,15 +201,17 @@ function paint(seatId, button) {
   if (state === "locked" || state === "booked" || state === "held") {
     button.setAttribute("aria-disabled", "true");
   } else button.removeAttribute("aria-disabled");
+  // A seat priced apart from its zone names its price category (e.g. restricted view).
+  const where = seat.category ? `${seat.zone}, ${seat.category.replaceAll("_", " ")}` : seat.zone;
   button.setAttribute(
     "aria-label",
-    `Row ${seat.row} seat ${seat.number}, ${seat.zone}, ${formatPrice(seat.price)}, ${
+    `Row ${seat.row} seat ${seat.number}, ${where}, ${formatPrice(seat.price)}, ${
       access ? `${access}, ` : ""
     }${words}`,
   );
-  button.title = `Row ${seat.row} seat ${seat.number} · ${formatPrice(seat.price)} · ${
-    access ? `${access} · ` : ""
-  }${words}`;
+  button.title = `Row ${seat.row} seat ${seat.number} · ${
+    seat.category ? `${seat.category.replaceAll("_", " ")} · ` : ""
+  }${formatPrice(seat.price)} · ${access ? `${access} · ` : ""}${words}`;
 }
 
 function zoneHeading(zone, info, rows) {

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { Accessibility } from "../contract/seat-accessibility.ts";
 import { chunk, type Database, rowsPerInsert } from "../db/database.ts";
 import { afterCursor, type Keyset, keysetOrder, type Page, toPage } from "../db/keyset-page.ts";
@@ -17,12 +17,20 @@ export interface VenueRecord {
   seats: SeatRow[];
 }
 
-/** seat_id, row, number, zone, position, accessibility. */
-export type SeatTuple = [string, string, number, string, number, Accessibility | null];
+/** seat_id, row, number, zone, position, accessibility, category. */
+export type SeatTuple = [
+  string,
+  string,
+  number,
+  string,
+  number,
+  Accessibility | null,
+  string | null,
+];
 
 export interface ShowRecord {
   show: ShowRow;
-  /** zone name → price, in the venue's zone order. */
+  /** zone (or price category) name → price: zones in the venue's order, then categories. */
   prices: Record<string, number>;
 }
 
@@ -104,7 +112,7 @@ export class CatalogD1 {
 
   /**
    * A venue's seats in seat-map order as `[seat_id, row, number, zone, position,
-   * accessibility]` arrays, for a show object's first load: no keyed row objects for a
+   * accessibility, category]` arrays, for a show object's first load: no keyed row objects for a
    * stadium's 100,000 seats.
    */
   async getSeatTuples(venueId: string): Promise<SeatTuple[]> {
@@ -117,11 +125,23 @@ export class CatalogD1 {
         zone: seats.zone,
         position: seats.position,
         accessibility: seats.accessibility,
+        category: seats.category,
       })
       .from(seats)
       .where(eq(seats.venueId, venueId))
       .orderBy(asc(seats.position))
       .values()) as SeatTuple[];
+  }
+
+  /** The price categories the venue's seats name (none for most venues). */
+  async getCategories(venueId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectDistinct({ category: seats.category })
+      .from(seats)
+      .where(and(eq(seats.venueId, venueId), isNotNull(seats.category)))
+      .orderBy(asc(seats.category))
+      .all();
+    return rows.flatMap((row) => (row.category === null ? [] : [row.category]));
   }
 
   async getVenue(venueId: string): Promise<VenueRecord | undefined> {
@@ -193,12 +213,18 @@ export class CatalogD1 {
       .select({ showId: showPrices.showId, zone: showPrices.zone, price: showPrices.price })
       .from(showPrices)
       .innerJoin(shows, eq(shows.showId, showPrices.showId))
-      .innerJoin(
+      // A price category has no zone row: it comes after the zones.
+      .leftJoin(
         venueZones,
         and(eq(venueZones.venueId, shows.venueId), eq(venueZones.name, showPrices.zone)),
       )
       .where(inArray(showPrices.showId, showIds))
-      .orderBy(asc(showPrices.showId), asc(venueZones.position))
+      .orderBy(
+        asc(showPrices.showId),
+        sql`${venueZones.position} IS NULL`,
+        asc(venueZones.position),
+        asc(showPrices.zone),
+      )
       .all();
     for (const row of rows) {
       const prices = byShow.get(row.showId) ?? emptyPrices();
@@ -232,10 +258,12 @@ function seatRowChunks(rows: readonly LaidOutRow[]): LaidOutRow[][] {
 
 /**
  * One INSERT of every seat of `rows`: the rows travel as one JSON parameter
- * (`[[zone, row, seats, first position, accessibility?], ...]`) and a recursive CTE numbers
- * each row's seats 1..seats. A row with accessible seats carries a fifth element, seat
- * number → kind (`{"1": "wheelchair", "2": "companion"}`), read per seat by its quoted key;
- * every other seat (and every seat of a row without it) reads null. Seat ids are spelled as
+ * (`[[zone, row, seats, first position, accessibility?, categories?, category?], ...]`) and
+ * a recursive CTE numbers each row's seats 1..seats. A row with accessible seats carries a
+ * fifth element, seat number → kind (`{"1": "wheelchair", "2": "companion"}`), read per seat
+ * by its quoted key; every other seat (and every seat of a row without it) reads null. A
+ * row with price categories carries two more: seat number → category, and the category of
+ * the row's other seats (either may be null). Seat ids are spelled as
  * seatIdFor() spells them (`seat_<key>_<row>_<n>`; test/venues.test.ts reads a venue back
  * and compares it with the answer built in memory).
  */
@@ -244,17 +272,21 @@ function insertSeatRows(venueId: string, rows: readonly LaidOutRow[]) {
   const json = JSON.stringify(
     rows.map((row) => {
       const tuple: unknown[] = [row.zone, row.row, row.seats, row.position];
-      if (row.accessibility) tuple.push(row.accessibility);
+      if (row.accessibility || row.category || row.categories) {
+        tuple.push(row.accessibility ?? null);
+      }
+      if (row.category || row.categories) tuple.push(row.categories ?? null, row.category ?? null);
       return tuple;
     }),
   );
   return {
     sql: `WITH RECURSIVE n(number) AS (SELECT 1 UNION ALL SELECT number + 1 FROM n WHERE number < ?1)
-INSERT INTO seats (seat_id, venue_id, zone, row, number, position, accessibility)
+INSERT INTO seats (seat_id, venue_id, zone, row, number, position, accessibility, category)
 SELECT ?2 || json_extract(r.value, '$[1]') || '_' || n.number, ?3,
   json_extract(r.value, '$[0]'), json_extract(r.value, '$[1]'), n.number,
   json_extract(r.value, '$[3]') + n.number - 1,
-  json_extract(r.value, '$[4]."' || n.number || '"')
+  json_extract(r.value, '$[4]."' || n.number || '"'),
+  COALESCE(json_extract(r.value, '$[5]."' || n.number || '"'), json_extract(r.value, '$[6]'))
 FROM json_each(?4) AS r JOIN n ON n.number <= json_extract(r.value, '$[2]')`,
     params: [widest, seatIdPrefix(venueId), venueId, json],
   };

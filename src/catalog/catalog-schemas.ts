@@ -106,6 +106,44 @@ function checkRowAccessibility(
 }
 
 /**
+ * Price categories apart from zones (a restricted view in the stalls): category name →
+ * seat numbers of the row. Named like zones, and priced per show in `prices` like them.
+ */
+const rowCategoriesSchema = z
+  .record(zoneNameSchema, seatNumbersSchema)
+  .refine((lists) => Object.keys(lists).length <= 20, "may name at most 20 categories")
+  .meta({
+    description:
+      "Seats of the row priced apart from their zone: category name → seat numbers (1 to seats). A show prices each category in `prices` as it does zones.",
+    examples: [{ restricted: [1, 2, 15, 16] }],
+  });
+
+/** Refuses category lists that do not fit the row (numbers past its end, a seat twice). */
+function checkRowCategories(
+  entry: { seats: number; categories?: Record<string, number[]> | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  const listedIn = new Map<number, string>();
+  for (const [category, numbers] of Object.entries(entry.categories ?? {})) {
+    numbers.forEach((number, index) => {
+      const path = ["categories", category, index];
+      const earlier = listedIn.get(number);
+      if (number > entry.seats) {
+        ctx.addIssue({
+          code: "custom",
+          path,
+          message: `must be a seat of the row (1 to ${entry.seats})`,
+        });
+      } else if (earlier !== undefined) {
+        ctx.addIssue({ code: "custom", path, message: `seat ${number} is already in ${earlier}` });
+      } else {
+        listedIn.set(number, category);
+      }
+    });
+  }
+}
+
+/**
  * One row (`row`), or a run of rows (`from` .. `to`, e.g. "A" .. "ZZ" or "S1R1" .. "S1R40")
  * of the same width: a stadium written row by row would not fit the 64 KiB body limit.
  * How ranges count is in venue-layout.ts (expandRowRange).
@@ -125,6 +163,11 @@ const rowEntrySchema = z
       .min(1, "a row needs at least one seat")
       .max(MAX_ROW_SEATS, `a row may have at most ${MAX_ROW_SEATS} seats`),
     accessibility: rowAccessibilitySchema.optional(),
+    category: zoneNameSchema.optional().meta({
+      description: "A price category for every seat of the row (or run) not listed in `categories`",
+      examples: ["restricted"],
+    }),
+    categories: rowCategoriesSchema.optional(),
   })
   .superRefine((entry, ctx) => {
     const ranged = entry.from !== undefined || entry.to !== undefined;
@@ -138,6 +181,7 @@ const rowEntrySchema = z
       ctx.addIssue({ code: "custom", path: ["to"], message: "is required with from" });
     }
     checkRowAccessibility(entry, ctx);
+    checkRowCategories(entry, ctx);
   });
 export type RowEntry = z.output<typeof rowEntrySchema>;
 

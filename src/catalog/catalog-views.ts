@@ -22,15 +22,25 @@ export function venueView({ venue, zones, seats }: VenueRecord) {
     city: venue.city,
     total_seats: venue.totalSeats,
     zones: zones.map((zone) => ({ name: zone.name, seats: zone.seatCount })),
+    categories: categoryCounts(seats),
     seats: seats.map((seat) => ({
       seat_id: seat.seatId,
       row: seat.row,
       number: seat.number,
       zone: seat.zone,
       accessibility: seat.accessibility,
+      category: seat.category,
     })),
     created_at: venue.createdAt,
   };
+}
+
+function categoryCounts(seats: VenueRecord["seats"]) {
+  const counts = new Map<string, number>();
+  for (const seat of seats) {
+    if (seat.category) counts.set(seat.category, (counts.get(seat.category) ?? 0) + 1);
+  }
+  return [...counts].map(([name, count]) => ({ name, seats: count }));
 }
 
 export function showView({ show, prices }: ShowRecord) {

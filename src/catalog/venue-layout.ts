@@ -25,6 +25,8 @@ interface LaidOutSeat {
   number: number;
   position: number;
   accessibility: Accessibility | null;
+  /** Its price category, when it is priced apart from its zone. */
+  category: string | null;
 }
 
 /** Seat number → what that seat offers for access; seats not in it have none. */
@@ -38,6 +40,10 @@ export interface LaidOutRow {
   position: number;
   /** Only on a row with seats that offer some access. */
   accessibility?: RowAccessibility;
+  /** The category of every seat not in `categories` (only on a row that has one). */
+  category?: string;
+  /** Seat number → price category (only on a row with seats listed by category). */
+  categories?: Readonly<Record<number, string>>;
 }
 
 interface LaidOutZone {
@@ -50,6 +56,8 @@ export interface VenueLayout {
   zones: LaidOutZone[];
   rows: LaidOutRow[];
   seats: LaidOutSeat[];
+  /** The price categories its rows name, in the order they first appear. */
+  categories: string[];
 }
 
 /** A venue's id without its prefix, so its seat ids read as belonging to it. */
@@ -83,6 +91,7 @@ export function layOutVenue(
   const laidZones: LaidOutZone[] = [];
   const laidRows: LaidOutRow[] = [];
   const seats: LaidOutSeat[] = [];
+  const categories = new Set<string>();
   zones.forEach((zone, zoneIndex) => {
     if (zoneNames.has(zone.name)) {
       throw new VenueLayoutError(`zones.${zoneIndex}.name`, `duplicate zone name '${zone.name}'`);
@@ -93,6 +102,19 @@ export function layOutVenue(
       const field = `zones.${zoneIndex}.rows.${rowIndex}`;
       const labels = rowLabelsOf(entry, field);
       const accessibility = accessibilityOf(entry);
+      const byCategory = categoriesOf(entry);
+      for (const name of [entry.category, ...Object.keys(entry.categories ?? {})]) {
+        if (name === undefined) continue;
+        if (zones.some((z) => z.name === name)) {
+          const categoryField =
+            entry.category === name ? `${field}.category` : `${field}.categories`;
+          throw new VenueLayoutError(
+            categoryField,
+            `'${name}' names a zone; a category needs a name of its own`,
+          );
+        }
+        categories.add(name);
+      }
       if (seats.length + labels.count * entry.seats > maxSeats) {
         throw new VenueLayoutError("zones", `a venue may have at most ${maxSeats} seats`);
       }
@@ -109,6 +131,8 @@ export function layOutVenue(
           seats: entry.seats,
           position: seats.length,
           ...(accessibility && { accessibility }),
+          ...(entry.category && { category: entry.category }),
+          ...(byCategory && { categories: byCategory }),
         });
         for (let number = 1; number <= entry.seats; number++) {
           seats.push({
@@ -118,6 +142,7 @@ export function layOutVenue(
             number,
             position: seats.length,
             accessibility: accessibility?.[number] ?? null,
+            category: byCategory?.[number] ?? entry.category ?? null,
           });
         }
         seatCount += entry.seats;
@@ -125,7 +150,20 @@ export function layOutVenue(
     });
     laidZones.push({ name: zone.name, position: zoneIndex, seatCount });
   });
-  return { zones: laidZones, rows: laidRows, seats };
+  return { zones: laidZones, rows: laidRows, seats, categories: [...categories] };
+}
+
+/** A row entry's category lists as seat number → category, or undefined when it lists none. */
+function categoriesOf(entry: RowEntry): Record<number, string> | undefined {
+  const bySeat: Record<number, string> = {};
+  let listed = false;
+  for (const [category, numbers] of Object.entries(entry.categories ?? {})) {
+    for (const number of numbers) {
+      bySeat[number] = category;
+      listed = true;
+    }
+  }
+  return listed ? bySeat : undefined;
 }
 
 /**

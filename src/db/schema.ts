@@ -100,6 +100,8 @@ export const seats = sqliteTable(
     position: integer("position").notNull(),
     /** What the seat offers for access, as its row declares it; null for none. */
     accessibility: text("accessibility", { enum: ACCESSIBILITY_KINDS }),
+    /** Its price category, when its row prices it apart from its zone; null for none. */
+    category: text("category"),
   },
   (t) => [
     uniqueIndex("uq_seats_venue_row_number").on(t.venueId, t.row, t.number),

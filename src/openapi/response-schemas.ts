@@ -42,6 +42,9 @@ const venueSchema = z.object({
   city: z.string(),
   total_seats: z.number().int(),
   zones: z.array(z.object({ name: z.string(), seats: z.number().int() })),
+  categories: z
+    .array(z.object({ name: z.string(), seats: z.number().int() }))
+    .meta({ description: "Price categories its rows name (priced per show in `prices`)" }),
   seats: z.array(
     z.object({
       seat_id: z.string(),
@@ -51,6 +54,9 @@ const venueSchema = z.object({
       accessibility: z.enum(ACCESSIBILITY_KINDS).nullable().meta({
         description:
           "What the seat offers for access, as its row declares it (wheelchair space, companion seat, aisle seat, limited view); null for none",
+      }),
+      category: z.string().nullable().meta({
+        description: "Its price category, when its row prices it apart from its zone; else null",
       }),
     }),
   ),
@@ -102,6 +108,18 @@ export const showStatusSchema = z
 
 const seatStatus = z.enum(["available", "locked", "held", "booked"]);
 
+/** A seat's price category: only on seats priced apart from their zone. */
+const seatCategory = z.string().optional().meta({
+  description:
+    "The seat's price category (e.g. restricted view), when the venue prices it apart from its zone: its price is the category's",
+});
+
+/** The show's price categories with their prices: only when the venue has some. */
+const showCategories = z
+  .record(z.string(), z.object({ price: z.number(), seats: z.number().int() }))
+  .optional()
+  .meta({ description: "Price categories apart from zones; absent when the venue has none" });
+
 /** What a seat offers for access; null for none. */
 const seatAccessibility = z.enum(ACCESSIBILITY_KINDS).nullable().meta({
   description:
@@ -125,9 +143,11 @@ export const seatMapSchema = z
         price: z.number(),
         zone: z.string(),
         accessibility: seatAccessibility,
+        category: seatCategory,
       }),
     ),
     zones: z.record(z.string(), z.object({ price: z.number(), seats: z.number().int() })),
+    categories: showCategories,
   })
   .meta({ id: "SeatMap", example: examples.seatMap });
 
@@ -148,6 +168,7 @@ export const layoutSchema = z
     show_id: z.string(),
     venue: z.object({ venue_id: z.string(), name: z.string(), total_seats: z.number().int() }),
     zones: z.record(z.string(), z.object({ price: z.number(), seats: z.number().int() })),
+    categories: showCategories,
     seats: z.array(
       z.object({
         seat_id: z.string(),
@@ -156,6 +177,7 @@ export const layoutSchema = z
         price: z.number(),
         zone: z.string(),
         accessibility: seatAccessibility,
+        category: seatCategory,
       }),
     ),
   })

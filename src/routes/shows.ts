@@ -118,28 +118,37 @@ export const showRoutes = apiRouter()
       throw invalidInput("show_time", "must be in the future");
     }
     const store = new CatalogD1(database(c.env.DB));
-    const [event, venue, zones] = await Promise.all([
+    const [event, venue, zones, categories] = await Promise.all([
       store.getEvent(input.event_id),
       store.getVenueRow(input.venue_id),
       store.getZones(input.venue_id),
+      store.getCategories(input.venue_id),
     ]);
     // Another organization's event or venue is as unknown as one that does not exist; a
     // show's event and venue are of one organization, which the show belongs to too.
     const own = c.get("principal").orgId;
     if (!event || (own && event.orgId !== own)) throw notFound("event", input.event_id);
     if (!venue || venue.orgId !== event.orgId) throw notFound("venue", input.venue_id);
-    for (const zone of Object.keys(input.prices)) {
-      if (!zones.some((z) => z.name === zone)) {
-        throw invalidInput(`prices.${zone}`, `venue ${venue.venueId} has no zone '${zone}'`);
+    // Every zone and every price category of the venue is priced, and nothing else.
+    const priced = [
+      ...zones.map((zone) => ({ name: zone.name, kind: "zone" })),
+      ...categories.map((name) => ({ name, kind: "category" })),
+    ];
+    for (const name of Object.keys(input.prices)) {
+      if (!priced.some((p) => p.name === name)) {
+        throw invalidInput(
+          `prices.${name}`,
+          `venue ${venue.venueId} has no zone or price category '${name}'`,
+        );
       }
     }
     const prices: Record<string, number> = {};
-    for (const zone of zones) {
-      const price = input.prices[zone.name];
+    for (const { name, kind } of priced) {
+      const price = Object.hasOwn(input.prices, name) ? input.prices[name] : undefined;
       if (price === undefined) {
-        throw invalidInput(`prices.${zone.name}`, `a price is required for zone '${zone.name}'`);
+        throw invalidInput(`prices.${name}`, `a price is required for ${kind} '${name}'`);
       }
-      prices[zone.name] = price;
+      prices[name] = price;
     }
     const record = await store.insertShow(
       {

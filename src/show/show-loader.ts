@@ -1,9 +1,9 @@
-import { CatalogD1 } from "../catalog/catalog-d1.ts";
+import { CatalogD1, type SeatTuple } from "../catalog/catalog-d1.ts";
 import { type Database, database } from "../db/database.ts";
 import type { SeatInfo } from "./seats/seat-ledger.ts";
 import { ShowServices } from "./show-services.ts";
 import { ShowState } from "./show-state.ts";
-import { SeatStorage, type ShowInfo } from "./storage/seat-storage.ts";
+import { SeatStorage, type ShowCategory, type ShowInfo } from "./storage/seat-storage.ts";
 
 /** What a show object copies from the D1 catalog on first use. */
 interface CatalogShow {
@@ -50,17 +50,33 @@ export async function loadFromCatalog(
         price: priceOf(zone.name),
         seats: zone.seatCount,
       })),
+      categories: categoriesOf(seats, priceOf),
     },
-    seats: seats.map(([seatId, row, number, zone, position, accessibility]) => ({
+    seats: seats.map(([seatId, row, number, zone, position, accessibility, category]) => ({
       seatId,
       row,
       number,
       zone,
-      price: priceOf(zone),
+      // A seat of a price category costs its category's price, else its zone's.
+      price: priceOf(category ?? zone),
       position,
       accessibility,
+      ...(category && { category }),
     })),
   };
+}
+
+/** The price categories the seats name, each with its price and seat count. */
+function categoriesOf(
+  seats: readonly SeatTuple[],
+  priceOf: (name: string) => number,
+): ShowCategory[] {
+  const counts = new Map<string, number>();
+  for (const seat of seats) {
+    const category = seat[6];
+    if (category) counts.set(category, (counts.get(category) ?? 0) + 1);
+  }
+  return [...counts].map(([name, count]) => ({ name, price: priceOf(name), seats: count }));
 }
 
 /**

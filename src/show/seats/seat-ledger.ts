@@ -21,6 +21,8 @@ export interface SeatInfo {
   position: number;
   /** What the seat offers for access (absent on seats stored before: none). */
   accessibility?: Accessibility | null;
+  /** Its price category, when it is priced apart from its zone (absent: none). */
+  category?: string;
 }
 
 export interface SeatLock {
@@ -331,9 +333,16 @@ export class SeatLedger {
     this.refreshKept(this.accessible.setReserving(reserve));
   }
 
-  /** A new price for a zone's seats, for locks made from now on. */
-  setZonePrice(zone: string, price: number): void {
-    for (const seat of this.seats.values()) if (seat.zone === zone) seat.price = price;
+  /**
+   * A new price for a zone's seats (those of no price category) or a price category's, for
+   * locks made from now on.
+   */
+  setPrice(name: string, price: number): void {
+    for (const seat of this.seats.values()) {
+      if (seat.category === name || (seat.category === undefined && seat.zone === name)) {
+        seat.price = price;
+      }
+    }
   }
 
   /** A cancelled booking's seats become available again. */

@@ -5,6 +5,17 @@ function venueOf(info: ShowInfo) {
   return { venue_id: info.venueId, name: info.venueName, total_seats: info.totalSeats };
 }
 
+/** The show's price categories and prices (`{}` is left out: most venues have none). */
+function categoriesOf(info: ShowInfo) {
+  const categories = info.categories ?? [];
+  if (categories.length === 0) return {};
+  return {
+    categories: Object.fromEntries(
+      categories.map((c) => [c.name, { price: c.price, seats: c.seats }]),
+    ),
+  };
+}
+
 function zonesOf(info: ShowInfo, zone?: string) {
   return Object.fromEntries(
     info.zones
@@ -35,6 +46,7 @@ export function seatMapView(
       price: seat.price,
       zone: seat.zone,
       accessibility: seat.accessibility ?? null,
+      ...(seat.category && { category: seat.category }),
     });
   }
   return {
@@ -43,6 +55,7 @@ export function seatMapView(
     venue: venueOf(info),
     seats: list,
     zones: zonesOf(info, zone),
+    ...categoriesOf(info),
   };
 }
 
@@ -55,6 +68,7 @@ export function layoutView(info: ShowInfo, seats: SeatLedger) {
     show_id: info.showId,
     venue: venueOf(info),
     zones: zonesOf(info),
+    ...categoriesOf(info),
     seats: [...seats.seats.values()].map((seat) => ({
       seat_id: seat.seatId,
       row: seat.row,
@@ -62,6 +76,7 @@ export function layoutView(info: ShowInfo, seats: SeatLedger) {
       price: seat.price,
       zone: seat.zone,
       accessibility: seat.accessibility ?? null,
+      ...(seat.category && { category: seat.category }),
     })),
   };
 }

@@ -28,9 +28,18 @@ export class ShowOperations {
     }
     const prices = Object.entries(patch.prices ?? {});
     const newPrices = new Map(prices);
-    for (const [zone] of prices) {
-      if (!show.info.zones.some((z) => z.name === zone)) {
-        return refused(invalidInputFailure(`prices.${zone}`, `this show has no zone '${zone}'`));
+    const categories = show.info.categories ?? [];
+    for (const [name] of prices) {
+      if (
+        !show.info.zones.some((z) => z.name === name) &&
+        !categories.some((c) => c.name === name)
+      ) {
+        return refused(
+          invalidInputFailure(
+            `prices.${name}`,
+            `this show has no zone or price category '${name}'`,
+          ),
+        );
       }
     }
     const info: ShowInfo = {
@@ -39,6 +48,12 @@ export class ShowOperations {
       status: patch.status ?? show.info.status,
       // Own keys only: a zone named like an Object.prototype member must not read one.
       zones: show.info.zones.map((z) => ({ ...z, price: newPrices.get(z.name) ?? z.price })),
+      ...(show.info.categories && {
+        categories: show.info.categories.map((c) => ({
+          ...c,
+          price: newPrices.get(c.name) ?? c.price,
+        })),
+      }),
       accessibleSeatsReserved: patch.accessibleSeatsReserved ?? show.info.accessibleSeatsReserved,
       maxTicketsPerUser:
         patch.maxTicketsPerUser === undefined
@@ -60,13 +75,13 @@ export class ShowOperations {
       show.seats.setReserveAccessible(patch.accessibleSeatsReserved);
     }
     // Live locks keep the prices they fixed (SeatLock.prices); new locks take these.
-    for (const [zone, price] of prices) show.seats.setZonePrice(zone, price);
+    for (const [name, price] of prices) show.seats.setPrice(name, price);
     await this.store(
       info,
       now,
       [showUpdated(show, info), ...prices.map(([zone, price]) => priceSet(show, zone, price))],
       () => {
-        for (const [zone, price] of prices) show.seatStorage.setZonePrice(zone, price);
+        for (const [name, price] of prices) show.seatStorage.setPrice(name, price);
       },
     );
     show.log.write("info", "show updated", { status: info.status, show_time: iso(info.showTime) });

@@ -243,6 +243,8 @@ const MIGRATIONS: readonly ((sql: SqlStorage) => void)[] = [
       lock_id TEXT,
       offered_at INTEGER
     )`),
+  // 10. A seat's price category (seats priced apart from their zone).
+  (sql) => addMissingColumn(sql, "seats", "category", "TEXT"),
 ];
 
 /** The last step applied to this object's storage (0: none). */

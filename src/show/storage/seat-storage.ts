@@ -17,6 +17,13 @@ interface ShowZone {
   seats: number;
 }
 
+/** A price category: seats priced apart from their zone (a restricted view, say). */
+export interface ShowCategory {
+  name: string;
+  price: number;
+  seats: number;
+}
+
 export interface ShowInfo {
   showId: string;
   /** The organization selling it; absent in info stored before organizations (org_demo). */
@@ -31,6 +38,8 @@ export interface ShowInfo {
   status: ShowStatus;
   /** Best first. */
   zones: ShowZone[];
+  /** The venue's price categories (absent in info stored before them: none). */
+  categories?: ShowCategory[];
   /**
    * Whether wheelchair and companion seats are kept back from plain sale until the rest of
    * their zone is sold (absent: yes, the default); the organizer may release them.
@@ -110,9 +119,9 @@ export class SeatStorage {
     for (let start = 0; start < seats.length; start += SEATS_PER_INSERT) {
       const part = seats.slice(start, start + SEATS_PER_INSERT);
       this.sql.exec(
-        `INSERT INTO seats (seat_id, row, number, zone, price, position, accessibility)
+        `INSERT INTO seats (seat_id, row, number, zone, price, position, accessibility, category)
          SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
-           value ->> 6
+           value ->> 6, value ->> 7
          FROM json_each(?)`,
         JSON.stringify(
           part.map((s) => [
@@ -123,15 +132,24 @@ export class SeatStorage {
             s.price,
             s.position,
             s.accessibility ?? null,
+            s.category ?? null,
           ]),
         ),
       );
     }
   }
 
-  /** A zone's new price, for the seats' stored copy (read back when the object loads). */
-  setZonePrice(zone: string, price: number): void {
-    this.sql.exec("UPDATE seats SET price = ? WHERE zone = ?", price, zone);
+  /**
+   * A zone's (or price category's) new price, for the seats' stored copy (read back when the
+   * object loads): a zone's seats of a category keep their category's price.
+   */
+  setPrice(name: string, price: number): void {
+    this.sql.exec(
+      "UPDATE seats SET price = ? WHERE category = ? OR (category IS NULL AND zone = ?)",
+      price,
+      name,
+      name,
+    );
   }
 
   /**
@@ -149,10 +167,20 @@ export class SeatStorage {
     // Rows as arrays (raw()): a stadium's 100,000 seats without 100,000 keyed row objects.
     const rows = this.sql
       .exec(
-        "SELECT seat_id, row, number, zone, price, position, booking_id, accessibility FROM seats ORDER BY position",
+        "SELECT seat_id, row, number, zone, price, position, booking_id, accessibility, category FROM seats ORDER BY position",
       )
       .raw();
-    for (const [seatId, row, number, zone, price, position, bookingId, accessibility] of rows) {
+    for (const [
+      seatId,
+      row,
+      number,
+      zone,
+      price,
+      position,
+      bookingId,
+      accessibility,
+      category,
+    ] of rows) {
       seats.push({
         seatId: seatId as string,
         row: row as string,
@@ -161,6 +189,7 @@ export class SeatStorage {
         price: price as number,
         position: position as number,
         accessibility: (accessibility as Accessibility | null) ?? null,
+        ...(category ? { category: category as string } : {}),
       });
       if (bookingId) booked.set(seatId as string, bookingId as string);
     }
