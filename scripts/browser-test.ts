@@ -616,6 +616,14 @@ async function run(server: Server): Promise<void> {
       assert(seats === "Row A seats 4, 5", `seats ${JSON.stringify(seats)}`);
       assert(total?.replace(/\D/g, "") === String(show.total), `total ${JSON.stringify(total)}`);
       await buyer.waitForSelector("#ticket-link a[href*='ticket_']", { timeout: 5_000 });
+      // One ticket per seat, each its own page.
+      const links = await buyer.$$eval("#ticket-link a", (as) =>
+        as.map((a) => [a.textContent, a.getAttribute("href")]),
+      );
+      assert(
+        links.length === 2 && new Set(links.map(([, href]) => href)).size === 2,
+        `ticket links ${JSON.stringify(links)}`,
+      );
       // The card is gone from the form once paid.
       const cardAfter = await buyer.inputValue("#card-number");
       assert(cardAfter === "", "the card number is still in the form after paying");

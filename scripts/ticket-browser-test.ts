@@ -1,9 +1,10 @@
 /**
  * `node scripts/ticket-browser-test.ts [base]` (default http://127.0.0.1:8787, a server
- * started with `npm start`): the door, in Chromium. Books a ticket on the demo show, opens
- * its page at phone width, screenshots the QR code and decodes it (ZXing), and checks the
- * decoded token against the published JWKS (jose); then the scanner page admits that
- * ticket once and refuses the second scan, online, and in offline mode with a later sync;
+ * started with `npm start`): the door, in Chromium. Books two seats on the demo show, opens
+ * the first seat's ticket page at phone width, screenshots the QR code and decodes it
+ * (ZXing), and checks the decoded token against the published JWKS (jose); then the scanner
+ * page admits that ticket once and refuses the second scan, admits the other seat's own
+ * ticket apart, online, and in offline mode with a later sync;
  * and a door that scanned more tickets offline than one sync request carries syncs them all.
  */
 import { readFileSync } from "node:fs";
@@ -52,8 +53,11 @@ const CARD = {
   cvv: "123",
 };
 
-/** A confirmed booking of two free seats of the demo show: its ticket URL. */
-async function bookTicket(user: string): Promise<string> {
+/**
+ * A confirmed booking of two free seats of the demo show: its first ticket's URL, and the
+ * token of the second seat's own ticket.
+ */
+async function bookTicket(user: string): Promise<{ url: string; otherSeatToken: string }> {
   const token = await signAccessToken({ sub: user, role: "user", ttlSeconds: 3600 }, secret);
   const lock = await api<{ lock_id: string; seat_ids: string[] }>("POST", "/v1/seats/lock", token, {
     show_id: SHOW,
@@ -71,12 +75,22 @@ async function bookTicket(user: string): Promise<string> {
       payment_method: CARD,
     },
   );
-  const read = await api<{ booking: { ticket_url: string } }>(
+  const read = await api<{ booking: { ticket_url: string; tickets: { ticket_id: string }[] } }>(
     "GET",
     `/v1/bookings/${booking.booking_id}`,
     token,
   );
-  return read.booking.ticket_url;
+  const [first, second] = read.booking.tickets;
+  check(
+    read.booking.ticket_url.endsWith(first?.ticket_id ?? "?") && second,
+    "the booking of two seats has a ticket per seat, its URL the first's",
+  );
+  const { ticket } = await api<{ ticket: { token: string } }>(
+    "GET",
+    `/v1/tickets/${second.ticket_id}`,
+    token,
+  );
+  return { url: read.booking.ticket_url, otherSeatToken: ticket.token };
 }
 
 /** A show of its own with `seats` seats: the demo show's seats run out over many runs. */
@@ -175,11 +189,12 @@ async function run(browser: Browser): Promise<void> {
   page.on("pageerror", (err) => console.error(`page error: ${err.message}`));
 
   const jwks = (await (await fetch(`${base}/v1/tickets/keys`)).json()) as JSONWebKeySet;
-  const online = await tokenFromPage(page, await bookTicket("door_online"));
+  const party = await bookTicket("door_online");
+  const online = await tokenFromPage(page, party.url);
   const { payload } = await compactVerify(online, createLocalJWKSet(jwks));
   const claims = JSON.parse(new TextDecoder().decode(payload)) as { show_id: string };
   check(claims.show_id === SHOW, "the decoded token verifies with the published JWKS");
-  const offline = await tokenFromPage(page, await bookTicket("door_offline"));
+  const offline = await tokenFromPage(page, (await bookTicket("door_offline")).url);
 
   const scanner = await signAccessToken(
     { sub: "gate1", role: "scanner", ttlSeconds: 3600 },
@@ -213,6 +228,11 @@ async function run(browser: Browser): Promise<void> {
   check(
     second.verdict === "refused" && /Already used/.test(second.reason),
     `online: the second scan is refused (${second.reason})`,
+  );
+  const partner = await scan(page, party.otherSeatToken);
+  check(
+    partner.verdict === "admitted",
+    `online: the party's other seat has its own ticket, admitted apart (${partner.reason})`,
   );
 
   await page.click("#load-manifest");

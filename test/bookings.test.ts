@@ -38,8 +38,16 @@ describe("POST /v1/bookings with a card", () => {
       status: "confirmed",
       payment_id: expect.stringMatching(/^pay_/),
       ticket_id: expect.stringMatching(/^ticket_/),
+      // One ticket per seat; the booking's ticket_id is the first's.
+      tickets: ctx.seats.map((seat_id) => ({
+        ticket_id: expect.stringMatching(/^ticket_/),
+        seat_id,
+        status: "valid",
+        user_id: ctx.user,
+      })),
       created_at: expect.any(String),
     });
+    expect(booking.tickets[0]?.ticket_id).toBe(booking.ticket_id);
     expect(await statuses(ctx.showId, ctx.seats)).toEqual(["booked", "booked", "booked"]);
 
     // D1 has the booking, its seats and the payment (brand and last four only).
@@ -230,6 +238,12 @@ describe("POST /v1/bookings without a card, then POST /v1/payments", () => {
       status: "succeeded",
       amount: 1000,
       processed_at: expect.any(String),
+      tickets: ctx.seats.map((seat_id) => ({
+        ticket_id: expect.stringMatching(/^ticket_/),
+        seat_id,
+        status: "valid",
+        user_id: ctx.user,
+      })),
     });
     expect(await statuses(ctx.showId, ctx.seats)).toEqual(["booked", "booked"]);
     const read = await call("GET", `/v1/bookings/${booking.booking_id}`, { token: ctx.token });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { bookedTicket, checkIn, scannerToken } from "./support/tickets-helpers.ts";
+import {
+  bookedTicket,
+  bookingWithTickets,
+  checkIn,
+  readTicket,
+  scannerToken,
+} from "./support/tickets-helpers.ts";
 
 describe("check-in under concurrency", () => {
   it("admits one of 20 simultaneous scans of one ticket at 20 gates; the rest get 409", async () => {
@@ -19,5 +25,20 @@ describe("check-in under concurrency", () => {
         .map(async (res) => ((await res.json()) as { error: { code: string } }).error.code),
     );
     expect(new Set(codes)).toEqual(new Set(["TICKET_ALREADY_USED"]));
+  });
+
+  it("admits one of two gates scanning the same seat's ticket at once, and leaves the party's other tickets valid", async () => {
+    const { tickets, token } = await bookingWithTickets(3);
+    const [first, second, third] = tickets;
+    if (!first || !second || !third) throw new Error("three tickets expected");
+    const [north, south] = await Promise.all([scannerToken("gate_n"), scannerToken("gate_s")]);
+    const answers = await Promise.all([
+      checkIn(north, { token: second.token, gate: "North" }),
+      checkIn(south, { token: second.token, gate: "South" }),
+    ]);
+    expect(answers.map((res) => res.status).sort()).toEqual([200, 409]);
+    expect((await readTicket(token, second.ticket_id)).status).toBe("used");
+    expect((await readTicket(token, first.ticket_id)).status).toBe("valid");
+    expect((await readTicket(token, third.ticket_id)).status).toBe("valid");
   });
 });

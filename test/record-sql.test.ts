@@ -3,13 +3,15 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { BookedSeat } from "../src/contract/booking-views.ts";
 import { database } from "../src/db/database.ts";
-import { bookingSeats, bookings, payments, seatLocks } from "../src/db/schema.ts";
+import { bookingSeats, bookings, payments, seatLocks, tickets } from "../src/db/schema.ts";
 import { iso } from "../src/lib/iso-time.ts";
 import { fromMinorUnits } from "../src/lib/money.ts";
 import { bookingInserted, paymentRecorded } from "../src/show/d1/booking-d1.ts";
 import { lockCreated, lockEnded } from "../src/show/d1/lock-d1.ts";
+import { ticketsIssued } from "../src/show/d1/ticket-d1.ts";
 import type { SeatLock } from "../src/show/seats/seat-ledger.ts";
 import type { StoredBooking } from "../src/show/storage/booking-storage.ts";
+import type { StoredTicket } from "../src/show/storage/ticket-storage.ts";
 
 /**
  * The outbox's hot statements reuse drizzle's SQL text and bind their values by hand
@@ -176,6 +178,43 @@ describe("the outbox's statements", () => {
             .onConflictDoNothing({ target: payments.paymentId }),
         ),
       );
+    }
+  });
+
+  it("ticketsIssued matches drizzle for every seat count, with and without a seat", () => {
+    for (const round of [1, 2]) {
+      for (let count = 1; count <= 10; count++) {
+        const issued: StoredTicket[] = Array.from({ length: count }, (_, i) => ({
+          ticketId: `ticket_${round}_${count}_${i}`,
+          bookingId: `booking_${round}_${count}`,
+          // A general-admission place has no seat but a zone.
+          seatId: i % 3 === 2 ? null : `A-${i + round}`,
+          zone: i % 2 ? "premium" : null,
+          userId: `user_${round}`,
+          status: "valid",
+          voidReason: null,
+          issuedAt: 1_700_000_000_000 + round,
+        }));
+        const expected = toSql(
+          db
+            .insert(tickets)
+            .values(
+              issued.map((t) => ({
+                ticketId: t.ticketId,
+                bookingId: t.bookingId,
+                showId: "show_x",
+                seatId: t.seatId,
+                zone: t.zone,
+                userId: t.userId,
+                status: t.status,
+                voidReason: t.voidReason,
+                issuedAt: iso(t.issuedAt),
+              })),
+            )
+            .onConflictDoNothing({ target: tickets.ticketId }),
+        );
+        expect(ticketsIssued(db, "show_x", issued)).toEqual(expected);
+      }
     }
   });
 });

@@ -82,6 +82,7 @@ describe("stadium-size venues", () => {
         number: 200,
         zone: "west",
         accessibility: null,
+        category: null,
       });
       expect(await seatsInD1(venue.venue_id)).toBe(100_000);
       const read = await call("GET", `/v1/venues/${venue.venue_id}`);

@@ -78,6 +78,7 @@ describe("accessible and companion seats of a venue", () => {
         number: seat.number,
         zone: ["A", "B", "C"].includes(seat.row) ? "stalls" : "circle",
         accessibility: kindOf(seat.row, seat.number),
+        category: null,
       });
     }
     expect(venue.seats.map((s) => `${s.row}${s.number}`).slice(0, 8)).toEqual([
@@ -119,6 +120,7 @@ describe("accessible and companion seats of a venue", () => {
         seat.zone,
         position,
         seat.accessibility,
+        null,
       ]),
     );
   });

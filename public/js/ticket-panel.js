@@ -1,7 +1,8 @@
 /**
  * The ticket (#ticket-panel): the confirmed booking, shown after paying or after a reload,
  * and the button to book more. The 201 answer has the seats and ids; the booking's own
- * read adds the event, time, venue and the ticket's URL, drawn when it arrives.
+ * read adds the event, time, venue and the tickets' page, drawn when it arrives: one link
+ * per seat, since each seat has a ticket of its own (a party may enter apart).
  */
 import { api } from "./api.js";
 import { $, setText } from "./dom.js";
@@ -66,8 +67,31 @@ export function mountTicketPanel() {
   subscribe(render);
 }
 
-/** The link last drawn, so a redraw does not replace it (and any focus on it). */
-let drawnLink;
+/** The links last drawn (their URLs), so a redraw does not replace them (and any focus). */
+let drawnLinks;
+
+/**
+ * Each ticket's page and what to call it. The read's `ticket_url` is the first ticket's
+ * page; the others' are beside it, named by their id. A booking from before per-seat
+ * tickets has one ticket for all its seats.
+ */
+function ticketLinks(booking, detail) {
+  const firstUrl = detail?.ticket_url;
+  if (!firstUrl) return [];
+  const tickets = detail.tickets ?? [];
+  if (tickets.length <= 1 || tickets.some((ticket) => ticket.seat_id === null)) {
+    return [{ url: firstUrl, label: "Open your ticket" }];
+  }
+  return tickets.map((ticket) => {
+    const seat = booking.seats.find((s) => s.seat_id === ticket.seat_id);
+    const name = seat ? `${seat.row}${seat.number}` : ticket.seat_id;
+    const void_ = ticket.status === "void" ? " (void)" : "";
+    return {
+      url: firstUrl.replace(/[^/]+$/, ticket.ticket_id),
+      label: `Ticket for seat ${name}${void_}`,
+    };
+  });
+}
 
 function render(state) {
   const shown = state.booking;
@@ -82,17 +106,18 @@ function render(state) {
   const time = detail?.show.show_time ?? state.show?.show_time;
   setText($("ticket-time"), time ? formatShowTime(time) : "—");
   setText($("ticket-venue"), detail?.show.venue ?? state.venueName ?? "—");
-  const url = detail?.ticket_url;
-  if (url === drawnLink) return;
-  drawnLink = url;
-  if (!url) {
-    $("ticket-link").replaceChildren();
-    return;
-  }
-  const link = document.createElement("a");
-  link.href = url;
-  link.target = "_blank";
-  link.rel = "noopener";
-  link.textContent = "Open your ticket";
-  $("ticket-link").replaceChildren(link);
+  const links = ticketLinks(booking, detail);
+  const key = links.map((link) => `${link.url} ${link.label}`).join("\n");
+  if (key === drawnLinks) return;
+  drawnLinks = key;
+  $("ticket-link").replaceChildren(
+    ...links.map(({ url, label }) => {
+      const link = document.createElement("a");
+      link.href = url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.textContent = label;
+      return link;
+    }),
+  );
 }

@@ -1,8 +1,17 @@
-import { and, asc, eq, inArray, type SQL } from "drizzle-orm";
-import type { BookingShow, BookingSnapshot } from "../contract/booking-views.ts";
+import { and, asc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import type { BookingShow, BookingSnapshot, BookingTicket } from "../contract/booking-views.ts";
 import type { Database } from "../db/database.ts";
 import { afterCursor, type Keyset, keysetOrder, type Page, toPage } from "../db/keyset-page.ts";
-import { type BookingStatus, bookingSeats, bookings, events, shows, venues } from "../db/schema.ts";
+import {
+  type BookingStatus,
+  bookingSeats,
+  bookings,
+  checkins,
+  events,
+  shows,
+  tickets,
+  venues,
+} from "../db/schema.ts";
 
 interface StoredBookingRead {
   booking: BookingSnapshot;
@@ -75,21 +84,35 @@ export class BookingsD1 {
       .innerJoin(venues, eq(venues.venueId, shows.venueId));
   }
 
+  /** The bookings with their seats and tickets: two more reads, side by side, per page. */
   private async withSeats(
     rows: Awaited<ReturnType<ReturnType<BookingsD1["query"]>["all"]>>,
   ): Promise<StoredBookingRead[]> {
     if (rows.length === 0) return [];
-    const seatRows = await this.db
-      .select()
-      .from(bookingSeats)
-      .where(
-        inArray(
-          bookingSeats.bookingId,
-          rows.map((row) => row.bookingId),
-        ),
-      )
-      .orderBy(asc(bookingSeats.id))
-      .all();
+    const ids = rows.map((row) => row.bookingId);
+    const [seatRows, ticketRows] = await Promise.all([
+      this.db
+        .select()
+        .from(bookingSeats)
+        .where(inArray(bookingSeats.bookingId, ids))
+        .orderBy(asc(bookingSeats.id))
+        .all(),
+      this.db
+        .select({
+          ticketId: tickets.ticketId,
+          bookingId: tickets.bookingId,
+          seatId: tickets.seatId,
+          userId: tickets.userId,
+          status: tickets.status,
+          checkedInAt: checkins.checkedInAt,
+        })
+        .from(tickets)
+        .leftJoin(checkins, eq(checkins.ticketId, tickets.ticketId))
+        .where(inArray(tickets.bookingId, ids))
+        // Issued in one statement in the booking's seat order: rowid keeps that order.
+        .orderBy(sql`${tickets}.rowid`)
+        .all(),
+    ]);
     return rows.map((row) => ({
       booking: {
         bookingId: row.bookingId,
@@ -107,6 +130,16 @@ export class BookingsD1 {
         status: row.status,
         paymentId: row.paymentId,
         ticketId: row.ticketId,
+        tickets: ticketRows
+          .filter((ticket) => ticket.bookingId === row.bookingId)
+          .map(
+            (ticket): BookingTicket => ({
+              ticket_id: ticket.ticketId,
+              seat_id: ticket.seatId,
+              status: ticket.status === "void" ? "void" : ticket.checkedInAt ? "used" : "valid",
+              user_id: ticket.userId,
+            }),
+          ),
         createdAt: row.createdAt,
         confirmedAt: row.confirmedAt,
         cancelledAt: row.cancelledAt,

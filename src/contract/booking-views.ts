@@ -23,6 +23,21 @@ export interface BookedSeat {
   price: number;
 }
 
+/** A ticket's status: `used` once checked in, `void` once it admits no one. */
+export type TicketStatus = "valid" | "used" | "void";
+
+/**
+ * One of a booking's tickets, as the booking lists it: one per seat (`seat_id`), or, for a
+ * booking confirmed before tickets were per seat, its one ticket for all its seats
+ * (`seat_id` null).
+ */
+export interface BookingTicket {
+  ticket_id: string;
+  seat_id: string | null;
+  status: TicketStatus;
+  user_id: string;
+}
+
 export interface BookingSnapshot {
   bookingId: string;
   showId: string;
@@ -31,7 +46,10 @@ export interface BookingSnapshot {
   totalAmount: number;
   status: BookingViewStatus;
   paymentId: string | null;
+  /** The booking's first ticket (its only one, if confirmed before tickets were per seat). */
   ticketId: string | null;
+  /** Every ticket of the booking, void ones included; none until it is confirmed. */
+  tickets: BookingTicket[];
   /** ISO-8601. */
   createdAt: string;
   confirmedAt: string | null;
@@ -57,6 +75,7 @@ export function createdBookingView(booking: BookingSnapshot) {
     status: booking.status,
     payment_id: booking.paymentId,
     ticket_id: booking.ticketId,
+    tickets: booking.tickets,
     created_at: booking.createdAt,
     ...(booking.refund ? { refund: booking.refund } : {}),
   };
@@ -86,6 +105,7 @@ export function bookingDetailView(
       booking.status === "confirmed" && booking.ticketId
         ? `${ticketBaseUrl.replace(/\/$/, "")}/tickets/${booking.ticketId}`
         : null,
+    tickets: booking.tickets,
     created_at: booking.createdAt,
     confirmed_at: booking.confirmedAt,
     cancelled_at: booking.cancelledAt,

@@ -3,6 +3,7 @@ import type { ApiFailure } from "./api-failure.ts";
 import type {
   BookingShow,
   BookingSnapshot,
+  BookingTicket,
   bookingDetailView,
   createdBookingView,
 } from "./booking-views.ts";
@@ -150,5 +151,7 @@ export type PaymentReceipt =
       status: "succeeded";
       amount: number;
       processed_at: string;
+      /** The booking's tickets, issued by this payment. */
+      tickets: BookingTicket[];
     }
   | PaymentWaiting;

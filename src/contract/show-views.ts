@@ -4,7 +4,7 @@
  * routes render these; the object builds them. Both import them from here.
  */
 import type { BookingStatus } from "../db/schema.ts";
-import type { BookedSeat } from "./booking-views.ts";
+import type { BookedSeat, TicketStatus } from "./booking-views.ts";
 import type { SeatStatus } from "./live-protocol.ts";
 
 /** A show's sale: on sale, paused by its organizer, or called off. */
@@ -61,7 +61,7 @@ export interface ManifestRead {
   used: ({ ticket_id: string } & FirstScan)[];
 }
 
-export type TicketStatus = "valid" | "used" | "void";
+export type { TicketStatus } from "./booking-views.ts";
 
 /** A ticket as its page and GET /v1/tickets/{id} describe it (before the token is added). */
 export interface TicketRead {

@@ -1,6 +1,6 @@
 /**
  * D1 schema: the catalog (events, venues, zones, seats, shows, prices) and the
- * booking record (bookings, seat_locks, booking_seats).
+ * booking record (bookings, seat_locks, booking_seats, payments, tickets, check-ins).
  *
  * Timestamps are ISO-8601 UTC strings (`2026-01-20T15:30:00.000Z`): SQLite has no
  * timestamp type, and ISO strings sort in time order, which the indexes rely on.
@@ -276,6 +276,41 @@ export const payments = sqliteTable(
     check("payments_valid_status", sql`${t.status} IN ('succeeded', 'refunded')`),
     check("payments_last4", sql`length(${t.cardLast4}) = 4`),
     uniqueIndex("uq_payments_booking").on(t.bookingId),
+  ],
+);
+
+export const ticketStatuses = ["valid", "void"] as const;
+export type StoredTicketStatus = (typeof ticketStatuses)[number];
+
+/**
+ * The tickets of confirmed bookings, one per seat (or, later, per general-admission place:
+ * `seat_id` null and a `zone`), written by the show object through its outbox; the
+ * object's own SQLite decides admissions, this copy lists a buyer's tickets across shows.
+ * A booking confirmed before tickets were per seat has one row for all its seats, with
+ * `seat_id` and `zone` null (migration 0010 copied them from `bookings.ticket_id`).
+ * `status` is what was decided (`void` once the booking is cancelled); a ticket's use is
+ * its row in `checkins`.
+ */
+export const tickets = sqliteTable(
+  "tickets",
+  {
+    ticketId: text("ticket_id").primaryKey(),
+    bookingId: text("booking_id")
+      .notNull()
+      .references(() => bookings.bookingId, { onDelete: "cascade" }),
+    showId: text("show_id").notNull(),
+    seatId: text("seat_id"),
+    zone: text("zone"),
+    userId: text("user_id").notNull(),
+    status: text("status", { enum: ticketStatuses }).notNull(),
+    voidReason: text("void_reason"),
+    issuedAt: text("issued_at").notNull(),
+  },
+  (t) => [
+    check("tickets_valid_status", sql`${t.status} IN ('valid', 'void')`),
+    // GET /v1/tickets: a buyer's tickets, newest first (keyset on issued_at, ticket_id).
+    index("idx_tickets_user").on(t.userId, sql`${t.issuedAt} DESC`, sql`${t.ticketId} DESC`),
+    index("idx_tickets_booking").on(t.bookingId),
   ],
 );
 

@@ -18,6 +18,9 @@ const booked = {
   status: "confirmed",
   payment_id: "pay_abc123",
   ticket_id: "ticket_xyz789",
+  tickets: [
+    { ticket_id: "ticket_xyz789", seat_id: "seat_1", status: "valid", user_id: "user_789" },
+  ],
 };
 
 export const examples = {
@@ -97,5 +100,6 @@ export const examples = {
     status: "succeeded",
     amount: 1500,
     processed_at: "2024-01-20T15:30:00Z",
+    tickets: booked.tickets,
   },
 };

@@ -247,6 +247,27 @@ const lateRefund = z
   })
   .meta({ id: "LateRefund" });
 
+/** One of a booking's tickets: one per seat; `seat_id` null for a booking's one ticket from before. */
+const bookingTicket = z
+  .object({
+    ticket_id: z.string(),
+    seat_id: z.string().nullable().meta({
+      description:
+        "The seat it admits; null for the one ticket of a booking confirmed before tickets were per seat (it admits all the booking's seats)",
+    }),
+    status: z.enum(["valid", "used", "void"]),
+    user_id: z.string(),
+  })
+  .meta({ id: "BookingTicket" });
+const bookingTickets = z.array(bookingTicket).meta({
+  description:
+    "Every ticket of the booking, one per seat, void ones included; empty until it is confirmed",
+});
+const firstTicketId = z.string().nullable().meta({
+  description:
+    "The booking's first ticket (its only one if confirmed before tickets were per seat)",
+});
+
 const createdBooking = z.object({
   booking_id: z.string(),
   show_id: z.string(),
@@ -255,7 +276,8 @@ const createdBooking = z.object({
   total_amount: z.number(),
   status: bookingStatus,
   payment_id: z.string().nullable(),
-  ticket_id: z.string().nullable(),
+  ticket_id: firstTicketId,
+  tickets: bookingTickets,
   created_at: isoTime,
   refund: lateRefund.optional(),
 });
@@ -293,8 +315,9 @@ const bookingDetailSchema = z.object({
   total_amount: z.number(),
   status: bookingStatus,
   payment_id: z.string().nullable(),
-  ticket_id: z.string().nullable(),
-  ticket_url: z.string().nullable(),
+  ticket_id: firstTicketId,
+  ticket_url: z.string().nullable().meta({ description: "The page of the first ticket" }),
+  tickets: bookingTickets,
   created_at: isoTime,
   confirmed_at: isoTime.nullable(),
   cancelled_at: isoTime.nullable(),
@@ -308,6 +331,7 @@ export const paymentSchema = z
     status: z.literal("succeeded"),
     amount: z.number(),
     processed_at: isoTime,
+    tickets: bookingTickets,
   })
   .meta({ id: "Payment", example: examples.payment });
 

@@ -1,12 +1,20 @@
 import { z } from "zod";
-import type { TicketRead } from "../contract/show-views.ts";
+import type { TicketRead, TicketStatus } from "../contract/show-views.ts";
+import { database } from "../db/database.ts";
 import { notFound } from "../http/api-error.ts";
 import { unwrap } from "../http/show-response.ts";
 import { apiRoute, apiRouter, jsonAnswer } from "../openapi/api-route.ts";
+import { listQuerySchema } from "../openapi/shared-schemas.ts";
 import { owningShowClient } from "../show-client/show-client.ts";
-import { ticketKeys } from "../tickets/ticket-keys.ts";
+import { TicketsD1 } from "../tickets/ticket-d1.ts";
+import { type TicketKeys, ticketKeys } from "../tickets/ticket-keys.ts";
 import { TICKET_PAGE_CSP, ticketPage } from "../tickets/ticket-page.ts";
-import { jwksSchema, ticketIdParam, ticketResponse } from "../tickets/ticket-schemas.ts";
+import {
+  jwksSchema,
+  ticketIdParam,
+  ticketListResponse,
+  ticketResponse,
+} from "../tickets/ticket-schemas.ts";
 import { signTicket } from "../tickets/ticket-token.ts";
 
 const ticketKeysRoute = apiRoute({
@@ -49,25 +57,81 @@ const ticketPageRoute = apiRoute({
   },
 });
 
+const listTickets = apiRoute({
+  method: "get",
+  path: "/v1/tickets",
+  tags: ["Tickets"],
+  summary: "Your tickets, newest first, across shows",
+  description:
+    "One per seat of each confirmed booking (a booking confirmed before tickets were per seat: its one ticket), void ones included, each as `GET /v1/tickets/{ticket_id}` answers it. Read from the database, which follows the show within moments.",
+  access: "user",
+  rateLimit: "booking",
+  request: { query: listQuerySchema },
+  responses: { 200: jsonAnswer(ticketListResponse, "A page of tickets") },
+});
+
 /** The ticket from its show's object; 404 for an id of no show or no ticket. */
 async function readTicket(env: Env, ticketId: string): Promise<TicketRead> {
   const stub = await owningShowClient(env, "ticket", ticketId);
   return unwrap(await stub.readTicket(ticketId));
 }
 
-function tokenFor(env: Env, ticket: TicketRead): Promise<string> {
-  return ticketKeys(env).then((keys) =>
-    signTicket(
-      {
-        ticket_id: ticket.ticket_id,
-        booking_id: ticket.booking_id,
-        show_id: ticket.show_id,
-        seats: ticket.seats.map((seat) => seat.seat_id),
-        iat: Math.floor(ticket.issued_at / 1000),
-      },
-      keys,
-    ),
+/** What a ticket's JSON and token are made of, wherever it was read. */
+interface TicketFacts {
+  ticketId: string;
+  bookingId: string;
+  showId: string;
+  seatIds: string[];
+  userId: string;
+  status: TicketStatus;
+  checkedInAt: string | null;
+  gate: string | null;
+  /** Epoch ms. */
+  issuedAt: number;
+}
+
+function factsOf(ticket: TicketRead): TicketFacts {
+  return {
+    ticketId: ticket.ticket_id,
+    bookingId: ticket.booking_id,
+    showId: ticket.show_id,
+    seatIds: ticket.seats.map((seat) => seat.seat_id),
+    userId: ticket.user_id,
+    status: ticket.status,
+    checkedInAt: ticket.checked_in_at,
+    gate: ticket.gate,
+    issuedAt: ticket.issued_at,
+  };
+}
+
+/** The signed token: signed at each read (deterministic, so always the same token). */
+function tokenOf(ticket: TicketFacts, keys: TicketKeys): Promise<string> {
+  return signTicket(
+    {
+      ticket_id: ticket.ticketId,
+      booking_id: ticket.bookingId,
+      show_id: ticket.showId,
+      seats: ticket.seatIds,
+      iat: Math.floor(ticket.issuedAt / 1000),
+    },
+    keys,
   );
+}
+
+/** A ticket as GET /v1/tickets/{id} and the list answer it. */
+async function ticketJson(env: Env, ticket: TicketFacts, keys: TicketKeys) {
+  return {
+    ticket_id: ticket.ticketId,
+    booking_id: ticket.bookingId,
+    show_id: ticket.showId,
+    seats: ticket.seatIds,
+    user_id: ticket.userId,
+    status: ticket.status,
+    checked_in_at: ticket.checkedInAt,
+    gate: ticket.gate,
+    token: await tokenOf(ticket, keys),
+    ticket_url: `${env.TICKET_BASE_URL.replace(/\/$/, "")}/tickets/${ticket.ticketId}`,
+  };
 }
 
 export const ticketRoutes = apiRouter()
@@ -76,6 +140,18 @@ export const ticketRoutes = apiRouter()
     c.header("Cache-Control", "public, max-age=300");
     return c.json({ keys: jwks }, 200);
   })
+  .openapi(listTickets, async (c) => {
+    const { limit, cursor } = c.req.valid("query");
+    // Only the caller's own, whatever their role: an admin reads others' one by one.
+    const page = await new TicketsD1(database(c.env.DB)).listForUser(
+      c.get("principal").userId,
+      limit,
+      cursor,
+    );
+    const keys = await ticketKeys(c.env);
+    const list = await Promise.all(page.items.map((ticket) => ticketJson(c.env, ticket, keys)));
+    return c.json({ tickets: list, next_cursor: page.nextCursor }, 200);
+  })
   .openapi(getTicket, async (c) => {
     const { ticket_id } = c.req.valid("param");
     const principal = c.get("principal");
@@ -83,29 +159,14 @@ export const ticketRoutes = apiRouter()
     if (principal.role === "user" && ticket.user_id !== principal.userId) {
       throw notFound("ticket", ticket_id);
     }
-    const base = c.env.TICKET_BASE_URL.replace(/\/$/, "");
-    return c.json(
-      {
-        ticket: {
-          ticket_id: ticket.ticket_id,
-          booking_id: ticket.booking_id,
-          show_id: ticket.show_id,
-          seats: ticket.seats.map((seat) => seat.seat_id),
-          user_id: ticket.user_id,
-          status: ticket.status,
-          checked_in_at: ticket.checked_in_at,
-          gate: ticket.gate,
-          token: await tokenFor(c.env, ticket),
-          ticket_url: `${base}/tickets/${ticket.ticket_id}`,
-        },
-      },
-      200,
-    );
+    const json = await ticketJson(c.env, factsOf(ticket), await ticketKeys(c.env));
+    return c.json({ ticket: json }, 200);
   })
   .openapi(ticketPageRoute, async (c) => {
     const { ticket_id } = c.req.valid("param");
     const ticket = await readTicket(c.env, ticket_id);
-    const token = ticket.status === "void" ? "" : await tokenFor(c.env, ticket);
+    const token =
+      ticket.status === "void" ? "" : await tokenOf(factsOf(ticket), await ticketKeys(c.env));
     c.header("Content-Security-Policy", TICKET_PAGE_CSP);
     // The page changes when the ticket is used or voided: never served from a cache.
     c.header("Cache-Control", "no-store");

@@ -21,6 +21,7 @@ import { IdempotencyStorage } from "./storage/idempotency-storage.ts";
 import { LateRefundStorage } from "./storage/late-refund-storage.ts";
 import { ProviderEventStorage } from "./storage/provider-event-storage.ts";
 import { SeatStorage, type ShowInfo } from "./storage/seat-storage.ts";
+import { TicketStorage } from "./storage/ticket-storage.ts";
 import { WaitlistStorage } from "./storage/waitlist-storage.ts";
 
 /** Coalescing window for live seat-map changes. */
@@ -74,6 +75,8 @@ export class ShowState {
   readonly lateRefunds: LateRefundStorage;
   /** Check-ins at the door: the scan that admitted each ticket. */
   readonly checkinStorage: CheckinStorage;
+  /** Confirmed bookings' tickets, one per seat. */
+  readonly ticketStorage: TicketStorage;
   readonly outbox: D1Outbox;
   /** The organizer's seat holds (seats kept back from sale). */
   readonly holdStorage: HoldStorage;
@@ -115,6 +118,7 @@ export class ShowState {
     this.bookingStorage = new BookingStorage(ctx.storage.sql);
     this.attemptStorage = new AttemptStorage(ctx.storage.sql);
     this.checkinStorage = new CheckinStorage(ctx.storage.sql);
+    this.ticketStorage = new TicketStorage(ctx.storage.sql);
     this.providerEvents = new ProviderEventStorage(ctx.storage.sql);
     this.lateRefunds = new LateRefundStorage(ctx.storage.sql);
     // The show id is its object's name (ctx.id.name, set since the object is got by name).

@@ -44,22 +44,32 @@ export const jwksSchema = z
   })
   .meta({ id: "TicketKeys" });
 
-export const ticketResponse = z
+const ticketSchema = z
   .object({
-    ticket: z.object({
-      ticket_id: z.string(),
-      booking_id: z.string(),
-      show_id: z.string(),
-      seats: z.array(z.string()),
-      user_id: z.string(),
-      status: z.enum(["valid", "used", "void"]),
-      checked_in_at: isoTime.nullable(),
-      gate: z.string().nullable(),
-      token: z.string().meta({ description: "The signed ticket token (compact JWS, EdDSA)" }),
-      ticket_url: z.string(),
-    }),
+    ticket_id: z.string(),
+    booking_id: z.string(),
+    show_id: z.string(),
+    seats: z.array(z.string()),
+    user_id: z.string(),
+    status: z.enum(["valid", "used", "void"]),
+    checked_in_at: isoTime.nullable(),
+    gate: z.string().nullable(),
+    token: z.string().meta({ description: "The signed ticket token (compact JWS, EdDSA)" }),
+    ticket_url: z.string(),
   })
   .meta({ id: "Ticket" });
+
+export const ticketResponse = z.object({ ticket: ticketSchema }).meta({ id: "TicketResponse" });
+
+export const ticketListResponse = z
+  .object({
+    tickets: z.array(ticketSchema),
+    next_cursor: z
+      .string()
+      .nullable()
+      .meta({ description: "Pass as ?cursor= for the next page; null on the last" }),
+  })
+  .meta({ id: "TicketList" });
 
 export const checkinRequest = z.strictObject({
   token,

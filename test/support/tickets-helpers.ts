@@ -18,7 +18,10 @@ import {
 
 export type TicketJson = z.infer<typeof ticketResponse>["ticket"];
 
-/** A show with one confirmed booking (paid by card) and its ticket, as the owner sees it. */
+/**
+ * A show with one confirmed booking (paid by card) and its first ticket (the first seat's,
+ * the booking's `ticket_id`), as the owner sees it.
+ */
 export async function bookedTicket(seatCount = 2, user = "user_ticket_holder") {
   return bookLocked(await lockedSeats(seatCount, user));
 }
@@ -41,6 +44,28 @@ async function bookLocked(ctx: LockedSeats) {
   if (ticketRes.status !== 200) throw new Error(`ticket read failed: ${await ticketRes.text()}`);
   const { ticket } = (await ticketRes.json()) as { ticket: TicketJson };
   return { ...ctx, bookingId: booking.booking_id, ticket };
+}
+
+/**
+ * A show with one confirmed booking of `seatCount` seats of row A: the 201's booking and
+ * each of its tickets (one per seat, in the seats' order) as the owner reads them.
+ */
+export async function bookingWithTickets(seatCount = 3, user = "user_party") {
+  const ctx = await lockedSeats(seatCount, user);
+  const res = await postBooking(ctx.token, bookingBody(ctx));
+  if (res.status !== 201) throw new Error(`booking failed: ${await res.text()}`);
+  const { booking } = (await res.json()) as { booking: BookingJson };
+  const tickets = await Promise.all(
+    booking.tickets.map((listed) => readTicket(ctx.token, listed.ticket_id)),
+  );
+  return { ...ctx, bookingId: booking.booking_id, booking, tickets };
+}
+
+/** GET /v1/tickets/{id} as `token` reads it. */
+export async function readTicket(token: string, ticketId: string): Promise<TicketJson> {
+  const res = await call("GET", `/v1/tickets/${ticketId}`, { token });
+  if (res.status !== 200) throw new Error(`ticket read failed: ${await res.text()}`);
+  return ((await res.json()) as { ticket: TicketJson }).ticket;
 }
 
 export const scannerToken = (gate = "gate1") => tokenFor(gate, "scanner");
@@ -73,4 +98,20 @@ export function writtenAt(ms: number, offset: string): string {
   const [hours = 0, minutes = 0] = offset.slice(1).split(":").map(Number);
   const local = new Date(ms + sign * (hours * 60 + minutes) * 60_000).toISOString();
   return `${local.slice(0, -1)}456${offset}`;
+}
+
+export interface ManifestJson {
+  version: string;
+  valid: string[];
+  void: string[];
+  used: { ticket_id: string; gate: string | null; device_id: string | null }[];
+}
+
+/** The door's manifest of `showId`, as a scanner loads it. */
+export async function doorManifest(showId: string): Promise<ManifestJson> {
+  const res = await call("GET", `/v1/shows/${showId}/checkins/manifest`, {
+    token: await scannerToken(),
+  });
+  if (res.status !== 200) throw new Error(`manifest failed: ${await res.text()}`);
+  return ((await res.json()) as { manifest: ManifestJson }).manifest;
 }

@@ -11,19 +11,22 @@ import type { ShowInfo } from "../storage/seat-storage.ts";
  */
 
 /**
- * Why the booking's ticket admits no one, or undefined while it is good. `cancelling`: a
+ * Why a ticket of the booking admits no one, or undefined while it is good. `cancelling`: a
  * refund of the booking is under way, which ends in its cancellation, so the ticket stops
- * admitting from the request.
+ * admitting from the request. `ticketVoid`: why the ticket itself was voided, if it was.
  */
 export function voidReason(
   status: ShowInfo["status"],
   booking: StoredBooking,
   cancelling: boolean,
+  ticketVoid: string | null = null,
 ): string | undefined {
   if (status === "cancelled") return "the show was cancelled";
   if (booking.status === "cancelled") return "the booking was cancelled";
   if (booking.status !== "confirmed") return `the booking is ${booking.status}`;
   if (cancelling) return "the booking is being cancelled";
+  if (ticketVoid === "cancelled") return "the booking was cancelled";
+  if (ticketVoid) return `the ticket is void (${ticketVoid})`;
   return undefined;
 }
 

@@ -1,17 +1,19 @@
-import { newShowScopedId } from "../../contract/scoped-ids.ts";
 import type { LogFields } from "../../observability/log.ts";
 import type { ChargeOutcome } from "../../payments/payment-gateway.ts";
 import { bookingEventData } from "../../webhooks/booking-events.ts";
 import { bookingConfirmed, bookingInserted, paymentRecorded } from "../d1/booking-d1.ts";
 import { lockEnded } from "../d1/lock-d1.ts";
+import { ticketsIssued } from "../d1/ticket-d1.ts";
 import type { ShowState } from "../show-state.ts";
 import type { StoredBooking } from "../storage/booking-storage.ts";
 import { bookingSeats } from "./booking-snapshot.ts";
+import { issueTickets } from "./booking-tickets.ts";
 
 type Succeeded = Extract<ChargeOutcome, { status: "succeeded" }>;
 
 /**
- * Sells the seats, confirms the booking and records it all (D1 through the outbox);
+ * Sells the seats, confirms the booking, issues its tickets (one per seat; the booking's
+ * `ticket_id` is the first's) and records it all (D1 through the outbox);
  * `alsoWrite` runs in the same transaction, after the booking is confirmed in memory.
  * `afterLockExpired`: the payment came after the lock expired, and the caller has sold the seats
  * in the seat book already (SeatLedger.bookFree): the lock's rows stay as they ended.
@@ -28,7 +30,8 @@ export function confirmBooking(
   const at = Date.now();
   booking.status = "confirmed";
   booking.paymentId = charge.paymentId;
-  booking.ticketId = newShowScopedId("ticket", show.showId);
+  const tickets = issueTickets(show, booking, at);
+  booking.ticketId = tickets[0]?.ticketId ?? null;
   booking.cardBrand = charge.card.brand;
   booking.cardLast4 = charge.card.last4;
   booking.confirmedAt = at;
@@ -39,6 +42,7 @@ export function confirmBooking(
     store: () => {
       show.attemptStorage.setAttemptStatus(chargeKey, "succeeded");
       show.bookingStorage.updateBooking(booking);
+      show.ticketStorage.insertAll(tickets);
       show.seatStorage.setSeatsBooking(booking.seatIds, booking.bookingId);
       if (!afterLockExpired) show.seatStorage.endLock(booking.lockId, "confirmed", at);
     },
@@ -46,6 +50,7 @@ export function confirmBooking(
       ...(booking.createdWithCard
         ? bookingInserted(show.db, show.info, booking, bookingSeats(show.seats, booking))
         : [bookingConfirmed(show.db, booking)]),
+      ticketsIssued(show.db, show.showId, tickets),
       paymentRecorded(show.db, {
         paymentId: charge.paymentId,
         bookingId: booking.bookingId,

@@ -1,4 +1,9 @@
-import type { BookedSeat, BookingShow, BookingSnapshot } from "../../contract/booking-views.ts";
+import type {
+  BookedSeat,
+  BookingShow,
+  BookingSnapshot,
+  BookingTicket,
+} from "../../contract/booking-views.ts";
 import { iso } from "../../lib/iso-time.ts";
 import { fromMinorUnits } from "../../lib/money.ts";
 import type { SeatLedger } from "../seats/seat-ledger.ts";
@@ -21,11 +26,15 @@ export function bookingSeats(seats: SeatLedger, booking: StoredBooking): BookedS
   });
 }
 
-/** `lateRefund`: the refund of a payment that came after the booking expired, if any. */
+/**
+ * `tickets`: the booking's (booking-tickets.ts); `lateRefund`: the refund of a payment that
+ * came after the booking expired, if any.
+ */
 export function bookingSnapshot(
   info: ShowInfo,
   seats: SeatLedger,
   booking: StoredBooking,
+  tickets: BookingTicket[],
   lateRefund?: LateRefund,
 ): BookingSnapshot {
   return {
@@ -37,6 +46,7 @@ export function bookingSnapshot(
     status: booking.status,
     paymentId: booking.paymentId,
     ticketId: booking.ticketId,
+    tickets,
     createdAt: iso(booking.createdAt),
     confirmedAt: booking.confirmedAt === null ? null : iso(booking.confirmedAt),
     cancelledAt: booking.cancelledAt === null ? null : iso(booking.cancelledAt),

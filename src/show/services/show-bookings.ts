@@ -24,6 +24,7 @@ import { ok, paymentUnderWay, refused, showClosed } from "../show-results.ts";
 import type { ShowState } from "../show-state.ts";
 import type { StoredBooking } from "../storage/booking-storage.ts";
 import { bookingSeats, bookingShow, bookingSnapshot } from "./booking-snapshot.ts";
+import { bookingTickets } from "./booking-tickets.ts";
 import type { ActionNeeded, ShowPayments } from "./show-payments.ts";
 
 /** Turning a live lock into a booking, paying a pending one, reading one. */
@@ -112,7 +113,10 @@ export class ShowBookings {
       confirmedAt: null,
       cancelledAt: null,
     };
-    const view = () => createdBookingView(bookingSnapshot(show.info, show.seats, booking));
+    const view = () =>
+      createdBookingView(
+        bookingSnapshot(show.info, show.seats, booking, bookingTickets(show, booking)),
+      );
     const created = () => ok<CreatedBooking>({ booking: view() }, 201);
     if (!command.method) {
       let result: ShowResult<CreatedBooking> = created();
@@ -198,11 +202,14 @@ export class ShowBookings {
           status: "succeeded",
           amount: fromMinorUnits(booking.totalMinor),
           processed_at: charge.processedAt,
+          tickets: bookingTickets(show, booking),
         }),
       waiting: (action) =>
         ok<PaymentReceipt>(
           {
-            booking: createdBookingView(bookingSnapshot(show.info, show.seats, booking)),
+            booking: createdBookingView(
+              bookingSnapshot(show.info, show.seats, booking, bookingTickets(show, booking)),
+            ),
             payment: this.actionView(action),
           },
           202,
@@ -216,7 +223,13 @@ export class ShowBookings {
     const booking = this.visibleBooking(bookingId);
     if (!booking) return refused(notFoundFailure("booking", bookingId));
     const { info, seats, lateRefunds } = this.show;
-    const snapshot = bookingSnapshot(info, seats, booking, lateRefunds.ofBooking(bookingId));
+    const snapshot = bookingSnapshot(
+      info,
+      seats,
+      booking,
+      bookingTickets(this.show, booking),
+      lateRefunds.ofBooking(bookingId),
+    );
     return ok({ booking: snapshot, show: bookingShow(info) });
   }
 

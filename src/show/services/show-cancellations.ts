@@ -11,10 +11,12 @@ import type { PaymentGateway } from "../../payments/payment-gateway.ts";
 import { bookingEventData, refundEventData } from "../../webhooks/booking-events.ts";
 import { bookingEnded, paymentRefunded } from "../d1/booking-d1.ts";
 import { lockEnded } from "../d1/lock-d1.ts";
+import { ticketsVoided } from "../d1/ticket-d1.ts";
 import { ok, paymentUnderWay, refused, showClosed } from "../show-results.ts";
 import { RETRY_MS, type ShowState } from "../show-state.ts";
 import type { StoredBooking } from "../storage/booking-storage.ts";
 import { bookingShow, bookingSnapshot } from "./booking-snapshot.ts";
+import { bookingTickets } from "./booking-tickets.ts";
 import type { PaymentActions } from "./payment-actions.ts";
 import type { ShowBookings } from "./show-bookings.ts";
 
@@ -61,8 +63,8 @@ export class ShowCancellations {
         ),
       );
     }
-    // A ticket used at the door cannot be refunded: someone came in on it.
-    const used = booking.ticketId ? show.checkinStorage.find(booking.ticketId) : undefined;
+    // A booking with a ticket used at the door cannot be refunded: someone came in on it.
+    const [used] = booking.ticketId ? show.checkinStorage.ofBooking(booking.bookingId) : [];
     if (used) return refused(ticketAlreadyUsed(used));
     const closed = showClosed(show.info, now, "cancelled");
     if (closed) return refused(closed);
@@ -212,11 +214,13 @@ export class ShowCancellations {
       seats: booking.seatIds,
       store: () => {
         show.bookingStorage.updateBooking(booking);
+        show.ticketStorage.voidBooking(booking.bookingId, "cancelled");
         show.seatStorage.setSeatsBooking(booking.seatIds, null);
         show.bookingStorage.cancellationDone(booking.bookingId);
       },
       d1: [
         bookingEnded(show.db, booking.bookingId, "cancelled", at),
+        ticketsVoided(show.db, booking.bookingId, "cancelled"),
         ...(booking.paymentId ? [paymentRefunded(show.db, booking.paymentId, at)] : []),
       ],
       // The money first, then the booking: both are one booking's, delivered in this order.
@@ -242,11 +246,11 @@ export class ShowCancellations {
   }
 
   private answer(booking: StoredBooking): ShowResult<BookingDetail> {
-    const { info, seats } = this.show;
+    const { show } = this;
     return ok({
       booking: bookingDetailView(
-        bookingSnapshot(info, seats, booking),
-        bookingShow(info),
+        bookingSnapshot(show.info, show.seats, booking, bookingTickets(show, booking)),
+        bookingShow(show.info),
         this.ticketBaseUrl,
       ),
     });

@@ -18,13 +18,12 @@ import {
   retriedOnlineScan,
   sameScan,
   scanTime,
-  voidReason,
 } from "../seats/checkin-rules.ts";
 import { ok, refused } from "../show-results.ts";
 import type { ShowState } from "../show-state.ts";
-import type { StoredBooking } from "../storage/booking-storage.ts";
 import type { StoredCheckin } from "../storage/checkin-storage.ts";
 import { bookingSeats } from "./booking-snapshot.ts";
+import { type DoorTicket, findTicket, ticketVoidReason } from "./booking-tickets.ts";
 import { buildManifest } from "./checkin-manifest.ts";
 
 // The object's RPC methods (show-object.ts) and the Worker name these types from here.
@@ -37,22 +36,26 @@ import { buildManifest } from "./checkin-manifest.ts";
 export class ShowCheckins {
   constructor(private readonly show: ShowState) {}
 
+  /** One ticket: a seat's, or a booking's one ticket from before per-seat tickets. */
   readTicket(ticketId: string): ShowResult<TicketRead> {
     const { show } = this;
-    const booking = show.bookingStorage.bookingOfTicket(ticketId);
-    if (!booking) return refused(notFoundFailure("ticket", ticketId));
+    const ticket = findTicket(show, ticketId);
+    if (!ticket) return refused(notFoundFailure("ticket", ticketId));
+    const { booking } = ticket;
     const used = show.checkinStorage.find(ticketId);
-    const status: TicketStatus = this.voidReason(booking) ? "void" : used ? "used" : "valid";
+    const voided = ticketVoidReason(show, ticket);
+    const status: TicketStatus = voided ? "void" : used ? "used" : "valid";
+    const seats = new Set(ticket.seatIds);
     return ok({
       ticket_id: ticketId,
       booking_id: booking.bookingId,
       show_id: show.showId,
       user_id: booking.userId,
-      seats: bookingSeats(show.seats, booking),
+      seats: bookingSeats(show.seats, booking).filter((seat) => seats.has(seat.seat_id)),
       status,
       checked_in_at: used ? iso(used.checkedInAt) : null,
       gate: used?.gate ?? null,
-      issued_at: booking.confirmedAt ?? booking.createdAt,
+      issued_at: ticket.issuedAt,
       event_name: show.info.eventName,
       show_time: iso(show.info.showTime),
       venue: show.info.venueName,
@@ -64,7 +67,7 @@ export class ShowCheckins {
     const decided = this.decideOnline(scan, Date.now());
     if ("failure" in decided) return refused(decided.failure);
     if (decided.written) await this.show.flushToD1();
-    return ok({ checkin: this.view(decided.checkin) });
+    return ok({ checkin: this.view(decided.checkin, decided.ticket) });
   }
 
   /**
@@ -107,22 +110,22 @@ export class ShowCheckins {
   private decideOnline(
     scan: VerifiedScan,
     now: number,
-  ): { failure: ApiFailure } | { checkin: StoredCheckin; written: boolean } {
-    const booking = this.show.bookingStorage.bookingOfTicket(scan.ticketId);
-    if (!booking || booking.bookingId !== scan.bookingId) {
+  ): { failure: ApiFailure } | { checkin: StoredCheckin; ticket: DoorTicket; written: boolean } {
+    const ticket = findTicket(this.show, scan.ticketId);
+    if (!ticket || ticket.booking.bookingId !== scan.bookingId) {
       return { failure: ticketInvalid("no such ticket for this show") };
     }
-    const voided = this.voidReason(booking);
+    const voided = ticketVoidReason(this.show, ticket);
     if (voided) return { failure: ticketVoid(scan.ticketId, voided) };
     const held = this.show.checkinStorage.find(scan.ticketId);
     if (held) {
       // The same online scan retried (a lost answer): answered as the first time.
-      if (retriedOnlineScan(held, scan)) return { checkin: held, written: false };
+      if (retriedOnlineScan(held, scan)) return { checkin: held, ticket, written: false };
       return { failure: ticketAlreadyUsed(held) };
     }
-    const checkin = this.toCheckin(booking, scan, now);
+    const checkin = this.toCheckin(ticket, scan, now);
     this.show.transaction(() => this.save(checkin));
-    return { checkin, written: true };
+    return { checkin, ticket, written: true };
   }
 
   /** Runs inside the batch's transaction. */
@@ -130,37 +133,30 @@ export class ShowCheckins {
     scan: VerifiedScan,
     now: number,
   ): { outcome: ScanOutcome; written: boolean } {
-    const booking = this.show.bookingStorage.bookingOfTicket(scan.ticketId);
-    if (!booking || booking.bookingId !== scan.bookingId) {
+    const ticket = findTicket(this.show, scan.ticketId);
+    if (!ticket || ticket.booking.bookingId !== scan.bookingId) {
       const reason = "no such ticket for this show";
       return { outcome: { result: "invalid", code: "TICKET_INVALID", reason }, written: false };
     }
-    const voided = this.voidReason(booking);
+    const voided = ticketVoidReason(this.show, ticket);
     if (voided) return { outcome: { result: "void", reason: voided }, written: false };
     const held = this.show.checkinStorage.find(scan.ticketId);
     if (held && sameScan(held, scan, now)) {
-      return { outcome: { result: "admitted", checkin: this.view(held) }, written: false };
+      return { outcome: { result: "admitted", checkin: this.view(held, ticket) }, written: false };
     }
     if (held && compareScans(checkinAsScan(held), scan, now) <= 0) {
       return { outcome: duplicateOf(held), written: false };
     }
     // No check-in yet, or this scan came before the one recorded: it is the check-in.
-    const checkin = this.toCheckin(booking, scan, now);
+    const checkin = this.toCheckin(ticket, scan, now);
     this.save(checkin);
-    return { outcome: { result: "admitted", checkin: this.view(checkin) }, written: true };
+    return { outcome: { result: "admitted", checkin: this.view(checkin, ticket) }, written: true };
   }
 
-  /** Why the booking's ticket admits no one, or undefined while it is good. */
-  private voidReason(booking: StoredBooking): string | undefined {
-    const { show } = this;
-    const cancelling = show.bookingStorage.cancellationRequested(booking.bookingId);
-    return voidReason(show.info.status, booking, cancelling);
-  }
-
-  private toCheckin(booking: StoredBooking, scan: VerifiedScan, now: number): StoredCheckin {
+  private toCheckin(ticket: DoorTicket, scan: VerifiedScan, now: number): StoredCheckin {
     return {
       ticketId: scan.ticketId,
-      bookingId: booking.bookingId,
+      bookingId: ticket.booking.bookingId,
       checkedInAt: scanTime(scan, now),
       gate: scan.gate,
       deviceId: scan.deviceId,
@@ -174,13 +170,16 @@ export class ShowCheckins {
     show.outbox.enqueue([checkinRecorded(show.db, show.showId, checkin)]);
   }
 
-  private view(checkin: StoredCheckin): CheckinView {
-    const booking = this.show.bookingStorage.bookingOfTicket(checkin.ticketId);
+  /** `ticket`: the checked-in ticket, when the caller has it already. */
+  private view(
+    checkin: StoredCheckin,
+    ticket = findTicket(this.show, checkin.ticketId),
+  ): CheckinView {
     return {
       ticket_id: checkin.ticketId,
       booking_id: checkin.bookingId,
       show_id: this.show.showId,
-      seats: booking?.seatIds ?? [],
+      seats: ticket?.seatIds ?? [],
       checked_in_at: iso(checkin.checkedInAt),
       gate: checkin.gate,
     };

@@ -45,6 +45,17 @@ export class CheckinStorage {
     return row ? toCheckin(row) : undefined;
   }
 
+  /** The check-ins of a booking's tickets, earliest first. */
+  ofBooking(bookingId: string): StoredCheckin[] {
+    return this.sql
+      .exec<CheckinRow>(
+        "SELECT * FROM checkins WHERE booking_id = ? ORDER BY checked_in_at",
+        bookingId,
+      )
+      .toArray()
+      .map(toCheckin);
+  }
+
   /** Stores the scan that counts for its ticket (a new one, or an earlier one replacing it). */
   save(checkin: StoredCheckin): void {
     this.sql.exec(

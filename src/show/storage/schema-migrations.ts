@@ -245,6 +245,24 @@ const MIGRATIONS: readonly ((sql: SqlStorage) => void)[] = [
     )`),
   // 10. A seat's price category (seats priced apart from their zone).
   (sql) => addMissingColumn(sql, "seats", "category", "TEXT"),
+  // 11. A confirmed booking's tickets, one per seat (or, later, per general-admission
+  // place: no seat, a zone), issued with its confirmation; a booking confirmed before has
+  // none here and keeps its one ticket, bookings.ticket_id. Check-ins by booking: a
+  // cancellation asks whether any of its tickets was used.
+  (sql) =>
+    sql.exec(`
+    CREATE TABLE IF NOT EXISTS tickets (
+      ticket_id TEXT PRIMARY KEY,
+      booking_id TEXT NOT NULL,
+      seat_id TEXT,
+      zone TEXT,
+      user_id TEXT NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('valid', 'void')),
+      void_reason TEXT,
+      issued_at INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS tickets_booking ON tickets (booking_id);
+    CREATE INDEX IF NOT EXISTS checkins_booking ON checkins (booking_id);`),
 ];
 
 /** The last step applied to this object's storage (0: none). */

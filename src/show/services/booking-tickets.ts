@@ -1,0 +1,97 @@
+import type { BookingTicket, TicketStatus } from "../../contract/booking-views.ts";
+import { newShowScopedId } from "../../contract/scoped-ids.ts";
+import { voidReason } from "../seats/checkin-rules.ts";
+import type { ShowState } from "../show-state.ts";
+import type { StoredBooking } from "../storage/booking-storage.ts";
+import type { StoredTicket } from "../storage/ticket-storage.ts";
+
+/**
+ * A booking's tickets: one per seat, each with its own id (and so its own token and QR
+ * code), so a scan admits one person and a party may enter apart. A booking confirmed
+ * before tickets were per seat has none in the tickets table and keeps its one ticket,
+ * `bookings.ticket_id`, for all its seats: every read here treats it as it always was.
+ */
+
+/** A ticket as the door and the ticket's reads see it, per seat or from before. */
+export interface DoorTicket {
+  ticketId: string;
+  booking: StoredBooking;
+  /** The seats it admits: its own; every seat of its booking for a ticket from before. */
+  seatIds: string[];
+  /** Why it was voided on its own (`cancelled`), else null. */
+  storedVoid: string | null;
+  /** Epoch ms: its token's `iat`. */
+  issuedAt: number;
+}
+
+/** The tickets a confirmation issues: one per seat, in the booking's seat order. */
+export function issueTickets(show: ShowState, booking: StoredBooking, at: number): StoredTicket[] {
+  return booking.seatIds.map((seatId) => ({
+    ticketId: newShowScopedId("ticket", show.showId),
+    bookingId: booking.bookingId,
+    seatId,
+    zone: show.seats.seats.get(seatId)?.zone ?? null,
+    userId: booking.userId,
+    status: "valid",
+    voidReason: null,
+    issuedAt: at,
+  }));
+}
+
+/** The ticket with this id, per seat or from before; undefined if the show has none. */
+export function findTicket(show: ShowState, ticketId: string): DoorTicket | undefined {
+  const own = show.ticketStorage.find(ticketId);
+  if (own) {
+    const booking = show.bookingStorage.findBooking(own.bookingId);
+    if (!booking) return undefined;
+    return {
+      ticketId,
+      booking,
+      seatIds: own.seatId ? [own.seatId] : [],
+      storedVoid: own.status === "void" ? (own.voidReason ?? "void") : null,
+      issuedAt: own.issuedAt,
+    };
+  }
+  // Not in the tickets table: a booking's one ticket from before, if any.
+  const booking = show.bookingStorage.bookingOfTicket(ticketId);
+  if (!booking) return undefined;
+  return {
+    ticketId,
+    booking,
+    seatIds: booking.seatIds,
+    storedVoid: null,
+    issuedAt: booking.confirmedAt ?? booking.createdAt,
+  };
+}
+
+/** Why the ticket admits no one, or undefined while it is good. */
+export function ticketVoidReason(show: ShowState, ticket: DoorTicket): string | undefined {
+  const { booking } = ticket;
+  const cancelling = show.bookingStorage.cancellationRequested(booking.bookingId);
+  return voidReason(show.info.status, booking, cancelling, ticket.storedVoid);
+}
+
+/**
+ * The booking's tickets as its answers list them, void ones included; none before it is
+ * confirmed. Three indexed reads at most (its tickets, its check-ins, a refund under way).
+ */
+export function bookingTickets(show: ShowState, booking: StoredBooking): BookingTicket[] {
+  const first = booking.ticketId;
+  if (!first) return [];
+  const rows = show.ticketStorage.ofBooking(booking.bookingId);
+  const listed =
+    rows.length > 0
+      ? rows.map((row) => ({ id: row.ticketId, seat: row.seatId, void: row.status === "void" }))
+      : [{ id: first, seat: null, void: false }];
+  const cancelling =
+    booking.status === "confirmed" && show.bookingStorage.cancellationRequested(booking.bookingId);
+  const bookingVoid = voidReason(show.info.status, booking, cancelling) !== undefined;
+  const used = bookingVoid
+    ? new Set<string>()
+    : new Set(show.checkinStorage.ofBooking(booking.bookingId).map((c) => c.ticketId));
+  return listed.map((ticket) => {
+    const status: TicketStatus =
+      bookingVoid || ticket.void ? "void" : used.has(ticket.id) ? "used" : "valid";
+    return { ticket_id: ticket.id, seat_id: ticket.seat, status, user_id: booking.userId };
+  });
+}
