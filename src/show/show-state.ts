@@ -223,7 +223,7 @@ export class ShowState {
     seatIds: readonly string[],
     now: number,
     write: () => void,
-    _areaZones: readonly string[] = [],
+    areaZones: readonly string[] = [],
   ): void {
     const version = this.version + 1;
     this.transaction(() => {
@@ -240,6 +240,9 @@ export class ShowState {
         if (status === "available") freed = true;
         return [this.layoutIndex.get(seatId) ?? -1, CODE_OF[status]];
       }),
+      areaZones.length > 0
+        ? [...new Set(areaZones)].flatMap((zone) => this.seats.areas.counts(zone) ?? [])
+        : undefined,
     );
     void this.armAlarm();
     this.flushToD1Soon();
