@@ -165,3 +165,24 @@ describe("locking places of a standing area", () => {
     });
   });
 });
+
+describe("a stadium-sized standing area", () => {
+  it("keeps every read as small as a small area's: its places are counts, not rows", async () => {
+    const small = await festivalShow(10);
+    const huge = await festivalShow(50_000);
+    const bytes = async (showId: string, path: string) =>
+      (await (await call("GET", `/v1/shows/${showId}${path}`)).text()).length;
+
+    for (const path of ["/seats", "/seats/status", "/layout"]) {
+      const grows = (await bytes(huge.showId, path)) - (await bytes(small.showId, path));
+      // Only the digits of the counts differ (and the ids' letters are the same length).
+      expect(grows).toBeLessThanOrEqual(12);
+    }
+    const res = await lockSeats(await tokenFor("user_stadium"), {
+      show_id: huge.showId,
+      areas: [{ zone: "floor", quantity: 10 }],
+    });
+    expect(res.status).toBe(200);
+    expect((await areaCounts(huge.showId))[0]).toMatchObject({ available: 49_990, locked: 10 });
+  });
+});
