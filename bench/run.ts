@@ -11,10 +11,11 @@
  * in a workerd process of its own (bench/stripe-sale.ts); `--stripe` runs only that,
  * `--no-stripe` leaves it out. Before it, a presale (access code before sales_start, then
  * the public sale, under a per-buyer limit) in a workerd process of its own
- * (bench/presale-sale.ts); `--presale` runs only that, `--no-presale` leaves it out.
+ * (bench/presale-sale.ts); `--presale` runs only that, `--no-presale` leaves it out. Then a
+ * standing area's sale (a 5,000-place floor; bench/area-sale.ts): `--areas`, `--no-areas`.
  *
- *   node bench/run.ts [--ci | --flood | --queue | --stripe | --presale] [--no-stripe]
- *     [--no-presale] [--route direct|entry]
+ *   node bench/run.ts [--ci | --flood | --queue | --stripe | --presale | --areas] [--no-stripe]
+ *     [--no-presale] [--no-areas] [--route direct|entry]
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -22,6 +23,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { signAccessToken } from "../src/auth/access-token.ts";
+import { runAreaSaleBench } from "./area-sale.ts";
 import { benchBindings } from "./bench-bindings.ts";
 import { type PhaseSettings, type Phases, runPhases } from "./bench-phases.ts";
 import { billOf, ceilingOf, formatBill, formatCeiling, formatOperations } from "./bill.ts";
@@ -57,6 +59,8 @@ const { values: args } = parseArgs({
     stripe: { type: "boolean", default: false },
     "no-stripe": { type: "boolean", default: false },
     presale: { type: "boolean", default: false },
+    areas: { type: "boolean", default: false },
+    "no-areas": { type: "boolean", default: false },
     "no-presale": { type: "boolean", default: false },
   },
 });
@@ -316,12 +320,14 @@ async function main(): Promise<number> {
 async function withStripe(): Promise<number> {
   const ci = args.ci ?? false;
   if (args.presale) return (await runPresaleSaleBench(ci, log)) === 0 ? 0 : 1;
+  if (args.areas) return (await runAreaSaleBench(ci, log)) === 0 ? 0 : 1;
   if (args.stripe) return (await runStripeSaleBench(ci, log)) === 0 ? 0 : 1;
   const code = await main();
   if (args.flood || args.queue) return code;
   const presaleFailed = args["no-presale"] ? 0 : await runPresaleSaleBench(ci, log);
+  const areasFailed = args["no-areas"] ? 0 : await runAreaSaleBench(ci, log);
   const stripeFailed = args["no-stripe"] ? 0 : await runStripeSaleBench(ci, log);
-  return code === 0 && presaleFailed === 0 && stripeFailed === 0 ? 0 : 1;
+  return code === 0 && presaleFailed === 0 && areasFailed === 0 && stripeFailed === 0 ? 0 : 1;
 }
 
 // `--profile`: CPU profiles of lock and book instead (issue 15; bench/profile-run.ts).

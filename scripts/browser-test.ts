@@ -11,7 +11,8 @@
  * "Find accessible seats" locks a wheelchair space with its companion seat, that a presale
  * refuses a lock without its access code, takes one with it and holds the per-buyer limit,
  * that a sold-out show's waitlist hands released seats to the buyer who joined it
- * (scripts/browser-waitlist-check.ts), and that with
+ * (scripts/browser-waitlist-check.ts), that a standing area sells places by quantity with
+ * live counts (scripts/browser-area-check.ts), and that with
  * the simulator (npm start's provider) the page loads nothing from outside this server.
  * Prints each check, then "N passed, M failed"; exits non-zero on any failure. The server's
  * whole process group is stopped at the end, whatever happens (scripts/browser-support.ts).
@@ -20,6 +21,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { signAccessToken } from "../src/auth/access-token.ts";
+import { checkStandingArea } from "./browser-area-check.ts";
 import {
   ACCESSIBLE_ROW,
   assert,
@@ -40,7 +42,7 @@ import { ensureJwtSecret } from "./local-env.ts";
 const LIVE_DEADLINE_MS = 1_000;
 const BOOKED_DEADLINE_MS = 5_000;
 /** The whole run, server start included, stays well inside this. */
-const WATCHDOG_MS = 130_000;
+const WATCHDOG_MS = 150_000;
 
 // ---- the pages -----------------------------------------------------------------------------
 
@@ -757,6 +759,17 @@ async function run(server: Server): Promise<void> {
     });
 
     await checkPresale(browser, server.base, adminToken, { pageErrors, outside });
+
+    const open = (browser: Browser, showId: string, label: string) =>
+      openPage(
+        browser,
+        server.base,
+        showId,
+        { width: 1280, height: 900 },
+        { pageErrors, outside },
+        label,
+      );
+    await checkStandingArea(browser, server.base, adminToken, open);
 
     await checkWaitlist(browser, server.base, adminToken, (browser, showId, label) =>
       openPage(

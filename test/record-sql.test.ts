@@ -87,7 +87,7 @@ describe("the outbox's statements", () => {
             )
             .onConflictDoNothing({ target: [seatLocks.lockId, seatLocks.seatId] }),
         );
-        expect(lockCreated(db, "show_x", l)).toEqual(expected);
+        expect(lockCreated(db, "show_x", l)).toEqual([expected]);
       }
       for (const status of ["released", "expired", "confirmed"] as const) {
         const at = 1_700_000_000_000 + round;

@@ -25,7 +25,7 @@ describe("POST /v1/seats/lock", () => {
     expect(res.status).toBe(200);
     const lock = (await res.json()) as LockJson;
     expect(Object.keys(lock).sort()).toEqual(
-      ["expires_at", "lock_id", "locked_at", "seat_ids", "show_id"].sort(),
+      ["areas", "expires_at", "lock_id", "locked_at", "seat_ids", "show_id"].sort(),
     );
     expect(lock.lock_id).toMatch(/^lock_/);
     expect(lock.show_id).toBe(showId);

@@ -84,6 +84,7 @@ describe("waitlist offers", () => {
       lock_id: offer.lock_id,
       show_id: showId,
       seat_ids: offer.seat_ids,
+      areas: [],
       expires_at: offer.expires_at,
       locked_at: offer.expires_at,
     });

@@ -11,7 +11,8 @@
  *   (the phone bar), notice.js (messages in plain words), session.js (the user and what
  *   survives a reload), queue-panel.js (the waiting room's place and wait, when a show's
  *   queue is on; queue-pass.js keeps its ticket and pass), waitlist-panel.js (a sold-out
- *   show's waitlist, and the seats it offers).
+ *   show's waitlist, and the seats it offers), standing-panel.js (places of standing
+ *   areas, by quantity).
  * The actions behind them: seats.js (seats and selection rules), lock.js (locking and
  * releasing), current-show.js (opening a show and its live feed). api.js is the only door
  * to the API, live.js the WebSocket, messages.js the wording of errors.
@@ -28,6 +29,7 @@ import { mountSelectionPanel } from "./selection-panel.js";
 import { mountSession, signIn } from "./session.js";
 import { mountShowInfo } from "./show-info.js";
 import { initialShow, loadPicker, mountShowPicker } from "./show-picker.js";
+import { mountStandingPanel } from "./standing-panel.js";
 import { setState, state, subscribe } from "./state.js";
 import { mountTicketPanel } from "./ticket-panel.js";
 import { mountWaitlistPanel } from "./waitlist-panel.js";
@@ -41,6 +43,7 @@ mountSeatMap();
 mountSelectionPanel();
 mountAccessCode();
 mountLockPanel();
+mountStandingPanel();
 mountWaitlistPanel();
 mountPaymentForm();
 mountTicketPanel();

@@ -26,6 +26,7 @@ function seatMapOf(layout, status) {
     venue: layout.venue,
     zones: layout.zones,
     seats: layout.seats.map((seat, i) => ({ ...seat, status: STATUS_OF[status.status[i]] })),
+    areas: status.areas ?? [],
   };
 }
 
@@ -91,7 +92,7 @@ export async function openShow(show) {
       refreshLayout(state.show);
     },
     onSnapshot: (snapshot) => loadSeatMap(snapshot),
-    onChanges: (version, seats) => applySeatChanges(version, seats),
+    onChanges: (version, seats, areas) => applySeatChanges(version, seats, areas),
     currentVersion: () => state.version,
     onState: (liveState) => setState({ live: liveState }),
   });

@@ -122,7 +122,7 @@ export class LiveSeats {
         seat_id: seatId,
         status: STATUS_OF[message.status[i]],
       }));
-      this.handlers.onSnapshot({ version: message.version, seats });
+      this.handlers.onSnapshot({ version: message.version, seats, areas: message.areas });
       this.handlers.onState("live");
     } else if (message.type === MESSAGE_TYPES.show) {
       this.handlers.onShow?.(message);
@@ -140,7 +140,7 @@ export class LiveSeats {
         seat_id: ids[index],
         status: STATUS_OF[code],
       }));
-      this.handlers.onChanges(message.version, seats);
+      this.handlers.onChanges(message.version, seats, message.areas);
     }
   }
 

@@ -7,7 +7,7 @@ import { $, setText } from "./dom.js";
 import { capitalise, formatCountdown, formatPrice } from "./format.js";
 import { releaseLock } from "./lock.js";
 import { focusSeatMap } from "./seat-map.js";
-import { nameSeats, totalOf } from "./seats.js";
+import { lockTotal, nameLock } from "./seats.js";
 import { subscribe } from "./state.js";
 
 export function mountLockPanel() {
@@ -22,10 +22,7 @@ function render({ lock, secondsLeft, busy }) {
   $("lock-panel").hidden = !lock;
   $("release-button").disabled = Boolean(busy);
   if (!lock) return;
-  setText(
-    $("lock-seats"),
-    `${capitalise(nameSeats(lock.seat_ids))} · total ${formatPrice(totalOf(lock.seat_ids))}`,
-  );
+  setText($("lock-seats"), `${capitalise(nameLock(lock))} · total ${formatPrice(lockTotal(lock))}`);
   setText($("countdown"), formatCountdown(secondsLeft));
   $("countdown").parentElement.dataset.urgent = String(secondsLeft <= 60);
 }

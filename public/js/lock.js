@@ -10,7 +10,7 @@ import { ApiError, api } from "./api.js";
 import { refreshSeats } from "./current-show.js";
 import { capitalise } from "./format.js";
 import { announce, clearNotice, showError, showNotice } from "./notice.js";
-import { markTaken, nameSeats } from "./seats.js";
+import { markTaken, nameLock } from "./seats.js";
 import { forgetBooking, forgetLock, loadLock, saveLock } from "./session.js";
 import { setState, state, whileBusy } from "./state.js";
 
@@ -37,10 +37,12 @@ export function lockSeats(selection) {
       state.booking = null;
       forgetBooking(showId);
       setLock(lock);
-      const seats = nameSeats(lock.seat_ids);
+      const held = nameLock(lock);
+      const one = lock.seat_ids.length + (lock.areas ?? []).length === 1;
+      const single = one && (lock.seat_ids.length === 1 || lock.areas?.[0]?.quantity === 1);
       showNotice(
         "success",
-        `${capitalise(seats)} ${lock.seat_ids.length === 1 ? "is" : "are"} held for you. Pay before the timer runs out.`,
+        `${capitalise(held)} ${single ? "is" : "are"} held for you. Pay before the timer runs out.`,
       );
       return true;
     } catch (error) {
@@ -70,6 +72,7 @@ function setLock(lock, deadline) {
   const kept = {
     lock_id: lock.lock_id,
     seat_ids: lock.seat_ids,
+    areas: lock.areas ?? [],
     // The server's own expiry, kept to see whether a later read moved it (recheckLock).
     expires_at: lock.expires_at,
     deadline: deadline ?? Date.now() + (Number.isFinite(length) ? length : 300_000),
@@ -174,7 +177,7 @@ export function stopCountdown() {
 export function releaseLock() {
   return whileBusy("release", async () => {
     if (!state.lock) return;
-    const seats = nameSeats(state.lock.seat_ids);
+    const seats = nameLock(state.lock);
     try {
       await api.releaseLock(state.lock.lock_id);
       dropLock();

@@ -12,7 +12,7 @@ import { $, setText } from "./dom.js";
 import { formatPrice } from "./format.js";
 import { clearNotice, showError, showNotice } from "./notice.js";
 import { booked, paymentFailed } from "./payment-outcome.js";
-import { totalOf } from "./seats.js";
+import { lockTotal } from "./seats.js";
 import { notify, state, subscribe, whileBusy } from "./state.js";
 import {
   focusCardField,
@@ -115,13 +115,13 @@ function render({ lock, busy }) {
   // Stripe's field is made for the lock's total, then updated to each new lock's (once
   // Stripe.js is there: setting it up redraws).
   if (provider === "stripe" && lock && lockId !== elementLockId) {
-    if (showPaymentElement($("payment-element"), totalOf(lock.seat_ids))) elementLockId = lockId;
+    if (showPaymentElement($("payment-element"), lockTotal(lock))) elementLockId = lockId;
   }
   const payable = provider === "simulated" || (provider === "stripe" && stripeReady());
   // Before the provider is known the button stays usable: pay() then asks for it again.
   $("pay-button").disabled = Boolean(busy) || (provider !== null && !payable);
   if (busy === "pay") setText($("pay-button"), "Paying…");
-  else if (lock) setText($("pay-button"), `Pay ${formatPrice(totalOf(lock.seat_ids))}`);
+  else if (lock) setText($("pay-button"), `Pay ${formatPrice(lockTotal(lock))}`);
 }
 
 /** Takes the user to the card number: the next step once seats are held. */
@@ -218,6 +218,7 @@ function payWithCard(lock) {
         show_id: showId,
         lock_id: lock.lock_id,
         seat_ids: lock.seat_ids,
+        ...(lock.areas?.length ? { areas: lock.areas } : {}),
         user_id: userId,
         payment_method: paymentMethod,
       });

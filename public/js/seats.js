@@ -21,6 +21,29 @@ export const nameSeats = (seatIds) => describeSeats(seatIds, lookupSeat);
 export const totalOf = (seatIds) =>
   seatIds.reduce((sum, id) => sum + Number(lookupSeat(id)?.price ?? 0), 0);
 
+/** What a lock costs: its seats, and its places of standing areas at their zone's price. */
+export const lockTotal = (lock) =>
+  totalOf(lock.seat_ids) +
+  (lock.areas ?? []).reduce(
+    (sum, area) => sum + area.quantity * Number(state.zones?.[area.zone]?.price ?? 0),
+    0,
+  );
+
+/** "2 places on floor" for each area of a lock or booking. */
+export const namePlaces = (areas) =>
+  (areas ?? [])
+    .map(
+      (area) =>
+        `${area.quantity} standing ${area.quantity === 1 ? "place" : "places"} on ${area.zone}`,
+    )
+    .join(", ");
+
+/** A lock's seats and places in words: "row A seats 4, 5 and 2 standing places on floor". */
+export const nameLock = (lock) =>
+  [lock.seat_ids.length > 0 ? nameSeats(lock.seat_ids) : "", namePlaces(lock.areas)]
+    .filter(Boolean)
+    .join(" and ");
+
 /**
  * The shown state: the user's own lock ("own-lock") and selection ("selected") first, then
  * the server's status (available, locked, held, booked).
@@ -56,15 +79,22 @@ export function loadSeatMap(map) {
   }
   state.version = map.version;
   state.zones = map.zones ?? state.zones;
+  state.areas = map.areas ?? [];
   if (map.venue?.name) state.venueName = map.venue.name;
   dropTakenSelection();
   notify();
 }
 
 /** Applies a live `seats` message's changes (live.js has checked its versions). */
-export function applySeatChanges(version, changes) {
+export function applySeatChanges(version, changes, areas) {
   state.version = version;
   for (const change of changes) setSeatStatus(change.seat_id, change.status);
+  // A change that moved places carries those areas' full counts.
+  for (const area of areas ?? []) {
+    const at = state.areas.findIndex((known) => known.zone === area.zone);
+    if (at >= 0) state.areas[at] = area;
+    else state.areas.push(area);
+  }
   dropTakenSelection();
   notify();
 }

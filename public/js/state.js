@@ -35,6 +35,8 @@ export const state = {
   layout: 0,
   version: -1,
   zones: {},
+  /** The show's standing areas: [{zone, capacity, available, locked, held, booked}]. */
+  areas: [],
 
   /** Seat ids the user has picked but not yet locked, in the order picked. */
   selected: new Set(),

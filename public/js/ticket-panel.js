@@ -10,15 +10,17 @@ import { capitalise, formatPrice, formatShowTime } from "./format.js";
 import { describeSeats } from "./messages.js";
 import { clearNotice, showNotice } from "./notice.js";
 import { focusSeatMap } from "./seat-map.js";
+import { namePlaces } from "./seats.js";
 import { forgetBooking, loadBooking, saveBooking } from "./session.js";
 import { setState, state, subscribe } from "./state.js";
 
 /** "Row A seats 4, 5", named from the booking's own seats (the map may have changed). */
 function bookedSeats(booking) {
   const seatIds = booking.seats.map((seat) => seat.seat_id);
-  return capitalise(
-    describeSeats(seatIds, (id) => booking.seats.find((seat) => seat.seat_id === id)),
-  );
+  const seats = seatIds.length
+    ? describeSeats(seatIds, (id) => booking.seats.find((seat) => seat.seat_id === id))
+    : "";
+  return capitalise([seats, namePlaces(booking.areas)].filter(Boolean).join(" and "));
 }
 
 /** Shows a confirmed booking as the ticket, then fills in the details from its read. */

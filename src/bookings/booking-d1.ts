@@ -4,6 +4,7 @@ import type { Database } from "../db/database.ts";
 import { afterCursor, type Keyset, keysetOrder, type Page, toPage } from "../db/keyset-page.ts";
 import {
   type BookingStatus,
+  bookingAreas,
   bookingSeats,
   bookings,
   checkins,
@@ -90,7 +91,7 @@ export class BookingsD1 {
   ): Promise<StoredBookingRead[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((row) => row.bookingId);
-    const [seatRows, ticketRows] = await Promise.all([
+    const [seatRows, ticketRows, areaRows] = await Promise.all([
       this.db
         .select()
         .from(bookingSeats)
@@ -102,6 +103,7 @@ export class BookingsD1 {
           ticketId: tickets.ticketId,
           bookingId: tickets.bookingId,
           seatId: tickets.seatId,
+          zone: tickets.zone,
           userId: tickets.userId,
           status: tickets.status,
           checkedInAt: checkins.checkedInAt,
@@ -112,6 +114,7 @@ export class BookingsD1 {
         // Issued in one statement in the booking's seat order: rowid keeps that order.
         .orderBy(sql`${tickets}.rowid`)
         .all(),
+      this.db.select().from(bookingAreas).where(inArray(bookingAreas.bookingId, ids)).all(),
     ]);
     return rows.map((row) => ({
       booking: {
@@ -126,6 +129,9 @@ export class BookingsD1 {
             number: seat.number,
             price: seat.price,
           })),
+        areas: areaRows
+          .filter((area) => area.bookingId === row.bookingId)
+          .map(({ zone, quantity, price }) => ({ zone, quantity, price })),
         totalAmount: row.totalAmount,
         status: row.status,
         paymentId: row.paymentId,
@@ -136,6 +142,7 @@ export class BookingsD1 {
             (ticket): BookingTicket => ({
               ticket_id: ticket.ticketId,
               seat_id: ticket.seatId,
+              ...(ticket.seatId === null && ticket.zone ? { zone: ticket.zone } : {}),
               status: ticket.status === "void" ? "void" : ticket.checkedInAt ? "used" : "valid",
               user_id: ticket.userId,
             }),

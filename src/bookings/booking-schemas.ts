@@ -4,6 +4,7 @@ import { showScopedIdPattern } from "../contract/scoped-ids.ts";
 import { MAX_PRICE } from "../lib/money.ts";
 import { examples } from "../openapi/examples.ts";
 import {
+  areaRequestsSchema,
   lockIdSchema,
   MAX_SEATS_PER_LOCK,
   seatIdSchema,
@@ -55,9 +56,18 @@ export const createBookingSchema = z
   .object({
     show_id: showIdSchema,
     lock_id: lockIdSchema,
-    seat_ids: z.array(seatIdSchema).min(1).max(MAX_SEATS_PER_LOCK),
+    seat_ids: z.array(seatIdSchema).max(MAX_SEATS_PER_LOCK).meta({
+      description: "The lock's seats ([] for a lock of standing places only)",
+    }),
+    areas: areaRequestsSchema.optional().meta({
+      description: "The lock's places of standing areas, as the lock answered them",
+    }),
     user_id: userIdSchema,
     payment_method: paymentMethodSchema.optional(),
+  })
+  .refine((body) => body.seat_ids.length > 0 || (body.areas?.length ?? 0) > 0, {
+    message: "book at least one seat or place",
+    path: ["seat_ids"],
   })
   .meta({ id: "CreateBooking", example: examples.createBooking });
 

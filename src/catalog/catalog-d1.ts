@@ -83,7 +83,7 @@ export class CatalogD1 {
       d1.prepare(query.sql).bind(...query.params);
     const statements = [bound(this.db.insert(venues).values(venue).toSQL())];
     const zoneRows = layout.zones.map((zone) => ({ venueId: venue.venueId, ...zone }));
-    for (const part of chunk(zoneRows, rowsPerInsert(4))) {
+    for (const part of chunk(zoneRows, rowsPerInsert(5))) {
       statements.push(bound(this.db.insert(venueZones).values(part).toSQL()));
     }
     for (const rows of seatRowChunks(layout.rows)) {

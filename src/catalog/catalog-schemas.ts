@@ -41,6 +41,8 @@ const rowLabelSchema = z
 /** A stadium: 100,000 seats, created in one request (see docs/performance.md, Stadium-size venues). */
 export const MAX_VENUE_SEATS = 100_000;
 export const MAX_ROW_SEATS = 200;
+/** The most places of one standing area: a stadium's pitch. */
+export const MAX_AREA_CAPACITY = 100_000;
 
 /** Seat numbers of one row (1..seats; the row entry checks the upper end). */
 const seatNumbersSchema = z
@@ -194,10 +196,57 @@ export const createVenueSchema = z
     city: singleLineText(100),
     zones: z
       .array(
-        z.object({
-          name: zoneNameSchema,
-          rows: z.array(rowEntrySchema).min(1, "a zone needs at least one row").max(1000),
-        }),
+        z
+          .object({
+            name: zoneNameSchema,
+            rows: z
+              .array(rowEntrySchema)
+              .min(1, "a zone needs at least one row")
+              .max(1000)
+              .optional()
+              .meta({ description: "The zone's rows of numbered seats (not for a standing area)" }),
+            general_admission: z.literal(true).optional().meta({
+              description:
+                "A standing area (a festival floor, a lawn): sold by the place up to `capacity`, no seat numbers",
+            }),
+            capacity: z
+              .number()
+              .int()
+              .min(1)
+              .max(MAX_AREA_CAPACITY)
+              .optional()
+              .meta({ description: "A standing area's places" }),
+          })
+          .superRefine((zone, ctx) => {
+            if (zone.general_admission) {
+              if (zone.rows !== undefined) {
+                ctx.addIssue({
+                  code: "custom",
+                  path: ["rows"],
+                  message: "a standing area has no rows",
+                });
+              }
+              if (zone.capacity === undefined) {
+                ctx.addIssue({
+                  code: "custom",
+                  path: ["capacity"],
+                  message: "is required for a standing area",
+                });
+              }
+            } else if (zone.rows === undefined) {
+              ctx.addIssue({
+                code: "custom",
+                path: ["rows"],
+                message: "is required (or general_admission: true with a capacity)",
+              });
+            } else if (zone.capacity !== undefined) {
+              ctx.addIssue({
+                code: "custom",
+                path: ["capacity"],
+                message: "is for a standing area (general_admission: true)",
+              });
+            }
+          }),
       )
       .min(1, "a venue needs at least one zone")
       .max(100),

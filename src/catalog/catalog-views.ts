@@ -21,7 +21,11 @@ export function venueView({ venue, zones, seats }: VenueRecord) {
     name: venue.name,
     city: venue.city,
     total_seats: venue.totalSeats,
-    zones: zones.map((zone) => ({ name: zone.name, seats: zone.seatCount })),
+    zones: zones.map((zone) =>
+      zone.capacity === null
+        ? { name: zone.name, seats: zone.seatCount }
+        : { name: zone.name, seats: 0, general_admission: true as const, capacity: zone.capacity },
+    ),
     categories: categoryCounts(seats),
     seats: seats.map((seat) => ({
       seat_id: seat.seatId,

@@ -49,7 +49,10 @@ export interface LaidOutRow {
 interface LaidOutZone {
   name: string;
   position: number;
+  /** Its seats, or a standing area's places. */
   seatCount: number;
+  /** A standing area's places (sold by the place, no seats); null for a seated zone. */
+  capacity: number | null;
 }
 
 export interface VenueLayout {
@@ -97,8 +100,17 @@ export function layOutVenue(
       throw new VenueLayoutError(`zones.${zoneIndex}.name`, `duplicate zone name '${zone.name}'`);
     }
     zoneNames.add(zone.name);
+    if (zone.general_admission && zone.capacity !== undefined) {
+      laidZones.push({
+        name: zone.name,
+        position: zoneIndex,
+        seatCount: zone.capacity,
+        capacity: zone.capacity,
+      });
+      return;
+    }
     let seatCount = 0;
-    zone.rows.forEach((entry, rowIndex) => {
+    (zone.rows ?? []).forEach((entry, rowIndex) => {
       const field = `zones.${zoneIndex}.rows.${rowIndex}`;
       const labels = rowLabelsOf(entry, field);
       const accessibility = accessibilityOf(entry);
@@ -148,7 +160,7 @@ export function layOutVenue(
         seatCount += entry.seats;
       }
     });
-    laidZones.push({ name: zone.name, position: zoneIndex, seatCount });
+    laidZones.push({ name: zone.name, position: zoneIndex, seatCount, capacity: null });
   });
   return { zones: laidZones, rows: laidRows, seats, categories: [...categories] };
 }

@@ -34,8 +34,17 @@ export type TicketStatus = "valid" | "used" | "void";
 export interface BookingTicket {
   ticket_id: string;
   seat_id: string | null;
+  /** A standing area's place: its zone (no seat). */
+  zone?: string;
   status: TicketStatus;
   user_id: string;
+}
+
+/** Places of a standing area in a booking, each at `price`. */
+export interface BookedPlaces {
+  zone: string;
+  quantity: number;
+  price: number;
 }
 
 export interface BookingSnapshot {
@@ -43,6 +52,8 @@ export interface BookingSnapshot {
   showId: string;
   userId: string;
   seats: BookedSeat[];
+  /** Places of standing areas (empty for a booking of seats only). */
+  areas: BookedPlaces[];
   totalAmount: number;
   status: BookingViewStatus;
   paymentId: string | null;
@@ -71,6 +82,7 @@ export function createdBookingView(booking: BookingSnapshot) {
     show_id: booking.showId,
     user_id: booking.userId,
     seats: booking.seats,
+    ...areasField(booking),
     total_amount: booking.totalAmount,
     status: booking.status,
     payment_id: booking.paymentId,
@@ -79,6 +91,11 @@ export function createdBookingView(booking: BookingSnapshot) {
     created_at: booking.createdAt,
     ...(booking.refund ? { refund: booking.refund } : {}),
   };
+}
+
+/** `areas`, only on a booking with places of standing areas (other bookings keep their shape). */
+function areasField(booking: BookingSnapshot): { areas?: BookedPlaces[] } {
+  return booking.areas.length > 0 ? { areas: booking.areas } : {};
 }
 
 /** GET /v1/bookings/{id} and the booking list: the show spelled out, and the ticket's URL. */
@@ -97,6 +114,7 @@ export function bookingDetailView(
     },
     user_id: booking.userId,
     seats: booking.seats,
+    ...areasField(booking),
     total_amount: booking.totalAmount,
     status: booking.status,
     payment_id: booking.paymentId,

@@ -38,11 +38,39 @@ export const STATUS_OF: Record<SeatCode, SeatStatus> = {
   b: "booked",
 };
 
-/** The seat map went from version `from` to `to`; each changed seat once, in its latest state. */
+/**
+ * A standing area's places as viewers see them (the same fields as the seat map's `areas`):
+ * available + locked + held + booked = capacity.
+ */
+export interface LiveAreaCounts {
+  zone: string;
+  capacity: number;
+  available: number;
+  locked: number;
+  held: number;
+  booked: number;
+}
+
+/**
+ * The seat map went from version `from` to `to`; each changed seat once, in its latest
+ * state, and each standing area whose places moved with its full counts (absent: none).
+ */
 export interface LiveChange {
   from: number;
   to: number;
   changes: [index: number, code: SeatCode][];
+  areas?: LiveAreaCounts[];
+}
+
+/** Area counts of `later` replacing those of `earlier` for the same zone, in first-seen order. */
+export function mergeAreas(
+  earlier: readonly LiveAreaCounts[] | undefined,
+  later: readonly LiveAreaCounts[] | undefined,
+): LiveAreaCounts[] | undefined {
+  if (!later?.length) return earlier?.length ? [...earlier] : undefined;
+  const byZone = new Map((earlier ?? []).map((area) => [area.zone, area]));
+  for (const area of later) byZone.set(area.zone, area);
+  return [...byZone.values()];
 }
 
 /**
@@ -53,13 +81,15 @@ export function mergeChanges(list: readonly LiveChange[]): LiveChange | undefine
   const first = list[0];
   if (!first) return undefined;
   const seats = new Map<number, SeatCode>();
+  let areas: LiveAreaCounts[] | undefined;
   let to = first.from;
   for (const change of list) {
     if (change.from !== to) return undefined;
     for (const [index, code] of change.changes) seats.set(index, code);
+    areas = mergeAreas(areas, change.areas);
     to = change.to;
   }
-  return { from: first.from, to, changes: [...seats] };
+  return { from: first.from, to, changes: [...seats], ...(areas && { areas }) };
 }
 
 /** A bounded list of the latest changes, to catch up a relay or resume a viewer from. */

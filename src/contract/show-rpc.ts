@@ -1,5 +1,6 @@
 import type { LockStatus } from "../db/schema.ts";
 import type { ApiFailure } from "./api-failure.ts";
+import type { AreaCounts, AreaRequest } from "./area-places.ts";
 import type {
   BookingShow,
   BookingSnapshot,
@@ -49,6 +50,8 @@ export interface SeatStatusRead {
   version: number;
   /** The statuses, or null when the caller already has this version. */
   status: string | null;
+  /** The standing areas' counts at this version (absent when the show has none). */
+  areas?: AreaCounts[];
   /** As in SeatMapRead: when a lock expires by time alone, or null. */
   changesBy: number | null;
 }
@@ -74,6 +77,8 @@ export interface LockCommand {
   userId: string;
   durationSeconds: number;
   selection: LockSelection;
+  /** Places of standing areas, locked with the seats, all or nothing. */
+  areas?: AreaRequest[] | undefined;
   /** Hex SHA-256 of `<show id>:<access code>`, when the buyer gave a code. */
   accessCodeHash?: string | undefined;
 }
@@ -83,6 +88,8 @@ export interface LockView {
   lock_id: string;
   show_id: string;
   seat_ids: string[];
+  /** Places of standing areas it holds (empty: none). */
+  areas: AreaRequest[];
   expires_at: string;
   locked_at: string;
   status: LockStatus;
@@ -92,6 +99,8 @@ export interface BookCommand {
   userId: string;
   lockId: string;
   seatIds: string[];
+  /** Must be the lock's areas (any order). */
+  areas: AreaRequest[];
   method?: PaymentMethodInput | undefined;
 }
 

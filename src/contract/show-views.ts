@@ -70,6 +70,8 @@ export interface TicketRead {
   show_id: string;
   user_id: string;
   seats: BookedSeat[];
+  /** A standing area's place: its zone (`seats` is empty). */
+  zone?: string;
   status: TicketStatus;
   checked_in_at: string | null;
   gate: string | null;
@@ -83,6 +85,8 @@ export interface TicketRead {
 export interface HoldView {
   hold_id: string;
   seat_ids: string[];
+  /** Places of standing areas it keeps back (absent: none). */
+  areas?: { zone: string; quantity: number }[];
   reason: string;
   label: string | null;
   created_at: string;

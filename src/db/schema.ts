@@ -78,7 +78,10 @@ export const venueZones = sqliteTable(
       .references(() => venues.venueId, { onDelete: "cascade" }),
     name: text("name").notNull(),
     position: integer("position").notNull(),
+    /** Its seats, or a standing area's places. */
     seatCount: integer("seat_count").notNull(),
+    /** A standing (general-admission) area's places; null for a zone of seats. */
+    capacity: integer("capacity"),
   },
   (t) => [
     primaryKey({ columns: [t.venueId, t.name] }),
@@ -218,6 +221,28 @@ export const seatLocks = sqliteTable(
     uniqueIndex("uq_seat_locks_live").on(t.showId, t.seatId).where(sql`${t.status} = 'locked'`),
     index("idx_seat_locks_show_seat").on(t.showId, t.seatId),
     index("idx_seat_locks_expires").on(t.expiresAt).where(sql`${t.status} = 'locked'`),
+  ],
+);
+
+/**
+ * Places of standing (general-admission) areas in a booking: one row per area, with the
+ * price of a place as its lock fixed it. A booking's seats are in booking_seats.
+ */
+export const bookingAreas = sqliteTable(
+  "booking_areas",
+  {
+    bookingId: text("booking_id")
+      .notNull()
+      .references(() => bookings.bookingId, { onDelete: "cascade" }),
+    showId: text("show_id").notNull(),
+    zone: text("zone").notNull(),
+    quantity: integer("quantity").notNull(),
+    price: numeric("price", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.bookingId, t.zone] }),
+    check("booking_areas_quantity_positive", sql`${t.quantity} > 0`),
+    check("booking_areas_price_non_negative", sql`${t.price} >= 0`),
   ],
 );
 

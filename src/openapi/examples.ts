@@ -57,6 +57,7 @@ export const examples = {
     lock_id: "lock_abc123",
     show_id: "show_123",
     seat_ids: ["seat_1", "seat_2", "seat_3"],
+    areas: [],
     expires_at: "2024-01-20T15:35:00Z",
     locked_at: "2024-01-20T15:30:00Z",
   },

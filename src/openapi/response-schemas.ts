@@ -41,7 +41,14 @@ const venueSchema = z.object({
   name: z.string(),
   city: z.string(),
   total_seats: z.number().int(),
-  zones: z.array(z.object({ name: z.string(), seats: z.number().int() })),
+  zones: z.array(
+    z.object({
+      name: z.string(),
+      seats: z.number().int(),
+      general_admission: z.literal(true).optional().meta({ description: "A standing area" }),
+      capacity: z.number().int().optional().meta({ description: "A standing area's places" }),
+    }),
+  ),
   categories: z
     .array(z.object({ name: z.string(), seats: z.number().int() }))
     .meta({ description: "Price categories its rows name (priced per show in `prices`)" }),
@@ -108,6 +115,24 @@ export const showStatusSchema = z
 
 const seatStatus = z.enum(["available", "locked", "held", "booked"]);
 
+/** Standing areas' places: only on a show that has some. */
+const areaCounts = z
+  .array(
+    z.object({
+      zone: z.string(),
+      capacity: z.number().int(),
+      available: z.number().int(),
+      locked: z.number().int(),
+      held: z.number().int(),
+      booked: z.number().int(),
+    }),
+  )
+  .optional()
+  .meta({
+    description:
+      "Standing (general-admission) areas: places by state, adding up to the capacity (absent when the show has none)",
+  });
+
 /** A seat's price category: only on seats priced apart from their zone. */
 const seatCategory = z.string().optional().meta({
   description:
@@ -148,6 +173,7 @@ export const seatMapSchema = z
     ),
     zones: z.record(z.string(), z.object({ price: z.number(), seats: z.number().int() })),
     categories: showCategories,
+    areas: areaCounts,
   })
   .meta({ id: "SeatMap", example: examples.seatMap });
 
@@ -160,6 +186,7 @@ export const seatStatusSchema = z
         "One character per seat in layout order: a available, l locked (by a buyer's lock, or being paid for), h held back by the organizer, b booked",
       example: "aaalbbaa",
     }),
+    areas: areaCounts,
   })
   .meta({ id: "SeatStatus" });
 
@@ -217,6 +244,9 @@ export const lockSchema = z
     lock_id: z.string(),
     show_id: z.string(),
     seat_ids: z.array(z.string()),
+    areas: z
+      .array(z.object({ zone: z.string(), quantity: z.number().int() }))
+      .meta({ description: "Places of standing areas it holds ([] for none)" }),
     expires_at: isoTime,
     locked_at: isoTime,
   })
@@ -227,6 +257,12 @@ export const lockWithStatusSchema = lockSchema
     status: z.enum(["locked", "released", "expired", "confirmed"]),
   })
   .meta({ id: "SeatLockWithStatus" });
+
+/** Places of standing areas in a booking (only on a booking that has some). */
+const bookedAreas = z
+  .array(z.object({ zone: z.string(), quantity: z.number().int(), price: z.number() }))
+  .optional()
+  .meta({ description: "Places of standing areas, each at `price` (absent: seats only)" });
 
 const bookedSeat = z.object({
   seat_id: z.string(),
@@ -255,6 +291,10 @@ const bookingTicket = z
       description:
         "The seat it admits; null for the one ticket of a booking confirmed before tickets were per seat (it admits all the booking's seats)",
     }),
+    zone: z
+      .string()
+      .optional()
+      .meta({ description: "A standing area's place: its zone (seat_id null)" }),
     status: z.enum(["valid", "used", "void"]),
     user_id: z.string(),
   })
@@ -273,6 +313,7 @@ const createdBooking = z.object({
   show_id: z.string(),
   user_id: z.string(),
   seats: z.array(bookedSeat),
+  areas: bookedAreas,
   total_amount: z.number(),
   status: bookingStatus,
   payment_id: z.string().nullable(),
@@ -312,6 +353,7 @@ const bookingDetailSchema = z.object({
   }),
   user_id: z.string(),
   seats: z.array(bookedSeat),
+  areas: bookedAreas,
   total_amount: z.number(),
   status: bookingStatus,
   payment_id: z.string().nullable(),

@@ -18,6 +18,29 @@ export const seatIdSchema = z
 
 export const MAX_SEATS_PER_LOCK = 10;
 
+/** Places of standing areas asked for with a lock (or given back with its booking). */
+export const areaRequestsSchema = z
+  .array(
+    z.strictObject({
+      zone: zoneNameSchema,
+      quantity: z.number().int().min(1).max(MAX_SEATS_PER_LOCK),
+    }),
+  )
+  .min(1, "ask for places in at least one area")
+  .max(MAX_SEATS_PER_LOCK)
+  .meta({
+    description:
+      "Places of standing (general-admission) areas, by zone: taken from what is left, all or nothing with the seats",
+    examples: [[{ zone: "floor", quantity: 4 }]],
+  });
+
+/** Seats and places of a lock together: at most MAX_SEATS_PER_LOCK. */
+const placesOf = (body: {
+  seat_ids?: string[] | undefined;
+  areas?: { quantity: number }[] | undefined;
+}) =>
+  (body.seat_ids?.length ?? 0) + (body.areas ?? []).reduce((sum, area) => sum + area.quantity, 0);
+
 export const lockRequestSchema = z
   .object({
     show_id: showIdSchema,
@@ -38,6 +61,7 @@ export const lockRequestSchema = z
         description:
           "Best available for wheelchair users: that many wheelchair spaces with that many companion seats (up to 3) next to them, in one lock (quantity, if sent, must be their sum)",
       }),
+    areas: areaRequestsSchema.optional(),
     lock_duration_seconds: z.number().int().min(60).max(600).default(300),
     access_code: z.string().trim().min(1).max(64).optional().meta({
       description:
@@ -59,11 +83,29 @@ export const lockRequestSchema = z
       });
     }
     const byQuantity = body.quantity !== undefined || body.accessible !== undefined;
-    if ((body.seat_ids === undefined) === !byQuantity) {
+    if (body.seat_ids !== undefined && byQuantity) {
       ctx.addIssue({
         code: "custom",
         path: ["seat_ids"],
         message: "give either seat_ids or quantity (best available), not both",
+      });
+    } else if (body.seat_ids === undefined && !byQuantity && body.areas === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["seat_ids"],
+        message: "give seat_ids, quantity (best available) or areas",
+      });
+    } else if (byQuantity && body.areas !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["areas"],
+        message: "areas go alone or with seat_ids, not with best available",
+      });
+    } else if (placesOf(body) > MAX_SEATS_PER_LOCK) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["areas"],
+        message: `lock at most ${MAX_SEATS_PER_LOCK} seats and places at once`,
       });
     }
     const { accessible } = body;

@@ -1,6 +1,8 @@
 import {
+  type LiveAreaCounts,
   type LiveChange,
   MESSAGE_TYPES,
+  mergeAreas,
   RecentChanges,
   type SeatCode,
   STATUS_OF,
@@ -35,26 +37,37 @@ export class RelaySeats {
   private readonly codes: SeatCode[];
   private readonly recent = new RecentChanges(RECENT_CHANGES);
   private snapshots: Partial<Record<FeedFormat, string>> = {};
+  /** The standing areas' counts (none for most shows). */
+  private areas: LiveAreaCounts[] | undefined;
 
   constructor(
     private readonly layout: ShowLayout,
     public version: number,
     status: string,
+    areas?: LiveAreaCounts[],
   ) {
     this.codes = [...status] as SeatCode[];
+    this.areas = areas?.length ? areas : undefined;
   }
 
   /** Starts again from the show's statuses (the changes held before no longer chain). */
-  reset(version: number, status: string): void {
+  reset(version: number, status: string, areas?: LiveAreaCounts[]): void {
     this.version = version;
     for (let i = 0; i < status.length; i++) this.codes[i] = status[i] as SeatCode;
+    this.areas = areas?.length ? areas : undefined;
     this.recent.clear();
     this.snapshots = {};
   }
 
   /** Takes a change that starts at or before this version (the part already held is no-op). */
   apply(change: LiveChange): LiveChange {
-    const forwarded = { from: this.version, to: change.to, changes: change.changes };
+    const forwarded: LiveChange = {
+      from: this.version,
+      to: change.to,
+      changes: change.changes,
+      ...(change.areas?.length && { areas: change.areas }),
+    };
+    this.areas = mergeAreas(this.areas, change.areas);
     for (const [index, code] of change.changes) this.codes[index] = code;
     this.version = change.to;
     this.recent.add(forwarded);
@@ -76,12 +89,14 @@ export class RelaySeats {
   }
 
   message(format: FeedFormat, change: LiveChange): string {
+    const areas = change.areas?.length ? { areas: change.areas } : {};
     if (format === "compact") {
       return JSON.stringify({
         type: MESSAGE_TYPES.seats,
         from_version: change.from,
         version: change.to,
         changes: change.changes,
+        ...areas,
       });
     }
     return JSON.stringify({
@@ -92,6 +107,7 @@ export class RelaySeats {
         seat_id: this.layout.seats[index]?.seat_id,
         status: STATUS_OF[code],
       })),
+      ...areas,
     });
   }
 
@@ -100,6 +116,7 @@ export class RelaySeats {
       type: MESSAGE_TYPES.status,
       version: this.version,
       status: this.codes.join(""),
+      ...(this.areas && { areas: this.areas }),
     });
   }
 
@@ -120,6 +137,7 @@ export class RelaySeats {
         zone: seat.zone,
       })),
       zones: layout.zones,
+      ...(this.areas && { areas: this.areas }),
     });
   }
 }

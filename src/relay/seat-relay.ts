@@ -214,8 +214,13 @@ export class SeatRelay extends DurableObject<Env> {
     const show = this.show();
     const [attached, layout] = await Promise.all([show.attachRelay(this.name), show.layout()]);
     if (!attached.ok || !layout.ok) return undefined;
-    const { version, status } = attached.value;
-    const seats = new RelaySeats(JSON.parse(layout.value) as ShowLayout, version, status ?? "");
+    const { version, status, areas } = attached.value;
+    const seats = new RelaySeats(
+      JSON.parse(layout.value) as ShowLayout,
+      version,
+      status ?? "",
+      areas,
+    );
     this.seats = seats;
     // Viewers still here from before an eviction last saw `forwarded`: bring them up to now.
     const forwarded = this.ctx.storage.kv.get<number>(FORWARDED_KEY);
@@ -253,7 +258,7 @@ export class SeatRelay extends DurableObject<Env> {
       this.forward(seats, { ...value, from: version });
       return;
     }
-    seats.reset(value.version, value.status ?? "");
+    seats.reset(value.version, value.status ?? "", value.areas);
     for (const ws of this.open()) send(ws, seats.snapshot(formatOf(this.ctx, ws)));
     this.ctx.storage.kv.put(FORWARDED_KEY, seats.version);
   }

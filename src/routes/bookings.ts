@@ -89,6 +89,7 @@ export const bookingRoutes = apiRouter()
         userId: principal.userId,
         lockId: body.lock_id,
         seatIds: body.seat_ids,
+        areas: body.areas ?? [],
         method: body.payment_method && acceptedMethod(c.env, body.payment_method),
       },
       { requestId: c.get("requestId"), idempotency: c.get("idempotency") },

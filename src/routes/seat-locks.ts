@@ -52,13 +52,16 @@ export const seatLockRoutes = apiRouter()
       ? { seatIds: body.seat_ids }
       : body.accessible
         ? { accessible: body.accessible, zone: body.zone }
-        : { quantity: body.quantity ?? 1, zone: body.zone };
+        : body.quantity !== undefined
+          ? { quantity: body.quantity, zone: body.zone }
+          : { seatIds: [] };
     const show = await showClient(c.env, body.show_id);
     const reply = await show.lock(
       {
         userId: c.get("principal").userId,
         durationSeconds: body.lock_duration_seconds,
         selection,
+        areas: body.areas,
         accessCodeHash: body.access_code
           ? await accessCodeHash(body.show_id, body.access_code)
           : undefined,

@@ -116,7 +116,12 @@ export const seatMapRoutes = apiRouter()
       const json =
         read.status === null
           ? null
-          : JSON.stringify({ show_id, version: read.version, status: read.status });
+          : JSON.stringify({
+              show_id,
+              version: read.version,
+              status: read.status,
+              ...(read.areas && { areas: read.areas }),
+            });
       return { version: read.version, json, changesBy: read.changesBy };
     });
     return versioned(c, entry.version, entry.body);

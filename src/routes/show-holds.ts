@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_AREA_CAPACITY, zoneNameSchema } from "../catalog/catalog-schemas.ts";
 import { singleLineText } from "../catalog/text-fields.ts";
 import { unwrap } from "../http/show-response.ts";
 import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
@@ -11,6 +12,7 @@ import { showParam } from "./seat-map.ts";
 const holdSchema = z.object({
   hold_id: z.string(),
   seat_ids: z.array(z.string()),
+  areas: z.array(z.object({ zone: z.string(), quantity: z.number().int() })).optional(),
   reason: z.string(),
   label: z.string().nullable(),
   created_at: z.iso.datetime(),
@@ -23,13 +25,28 @@ const createHoldSchema = z
   .strictObject({
     seat_ids: z
       .array(seatIdSchema)
-      .min(1)
       .max(500)
-      .refine((ids) => new Set(ids).size === ids.length, "lists a seat twice"),
+      .refine((ids) => new Set(ids).size === ids.length, "lists a seat twice")
+      .default([]),
+    areas: z
+      .array(
+        z.strictObject({
+          zone: zoneNameSchema,
+          quantity: z.number().int().min(1).max(MAX_AREA_CAPACITY),
+        }),
+      )
+      .min(1)
+      .max(100)
+      .optional()
+      .meta({ description: "Places of standing areas to keep back, by zone" }),
     reason: singleLineText(200).refine((reason) => reason !== "allocation", {
       message: "is kept for allocations: make one with POST /v1/shows/{show_id}/allocations",
     }),
     label: singleLineText(100).optional(),
+  })
+  .refine((body) => body.seat_ids.length > 0 || (body.areas?.length ?? 0) > 0, {
+    message: "hold at least one seat or place",
+    path: ["seat_ids"],
   })
   .meta({
     id: "CreateSeatHold",
@@ -88,6 +105,7 @@ export const showHoldRoutes = apiRouter()
     const show = await showClient(c.env, show_id);
     const reply = await show.createHold({
       seatIds: body.seat_ids,
+      ...(body.areas && { areas: body.areas }),
       reason: body.reason,
       label: body.label,
     });

@@ -82,6 +82,8 @@ interface TicketFacts {
   bookingId: string;
   showId: string;
   seatIds: string[];
+  /** A standing area's place: its zone (no seat). */
+  zone?: string | undefined;
   userId: string;
   status: TicketStatus;
   checkedInAt: string | null;
@@ -96,6 +98,7 @@ function factsOf(ticket: TicketRead): TicketFacts {
     bookingId: ticket.booking_id,
     showId: ticket.show_id,
     seatIds: ticket.seats.map((seat) => seat.seat_id),
+    zone: ticket.zone,
     userId: ticket.user_id,
     status: ticket.status,
     checkedInAt: ticket.checked_in_at,
@@ -125,6 +128,7 @@ async function ticketJson(env: Env, ticket: TicketFacts, keys: TicketKeys) {
     booking_id: ticket.bookingId,
     show_id: ticket.showId,
     seats: ticket.seatIds,
+    ...(ticket.zone && { zone: ticket.zone }),
     user_id: ticket.userId,
     status: ticket.status,
     checked_in_at: ticket.checkedInAt,

@@ -51,7 +51,8 @@ export const venueRoutes = apiRouter()
         orgId,
         name: input.name,
         city: input.city,
-        totalSeats: layout.seats.length,
+        // Places: seats and standing areas' capacity.
+        totalSeats: layout.zones.reduce((sum, zone) => sum + zone.seatCount, 0),
         createdAt: new Date().toISOString(),
       },
       layout,

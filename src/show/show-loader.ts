@@ -49,6 +49,7 @@ export async function loadFromCatalog(
         name: zone.name,
         price: priceOf(zone.name),
         seats: zone.seatCount,
+        ...(zone.capacity !== null && { capacity: zone.capacity }),
       })),
       categories: categoriesOf(seats, priceOf),
     },

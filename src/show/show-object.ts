@@ -100,6 +100,7 @@ export class ShowObject extends DurableObject<Env> {
 
   createHold(input: {
     seatIds: string[];
+    areas?: { zone: string; quantity: number }[];
     reason: string;
     label?: string;
   }): Promise<ShowResult<HoldView>> {

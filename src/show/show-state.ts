@@ -44,6 +44,8 @@ export interface ShowChange {
   at: number;
   /** Seats whose status it changes: the seat map's version moves on and viewers hear. */
   seats?: readonly string[];
+  /** Standing areas whose counts it changes: the same, for their places. */
+  areas?: readonly string[];
   /** Its writes to the object's own storage. */
   store?: () => void;
   /** D1's copy of it, sent through the outbox. */
@@ -143,6 +145,7 @@ export class ShowState {
       stored.booked,
       this.holdStorage.reservedSeats(),
       this.info.accessibleSeatsReserved !== false,
+      stored.areas,
     );
     this.texts = new SeatMapTexts(this.seats);
     this.layoutIndex = new Map([...this.seats.seats.keys()].map((seatId, i) => [seatId, i]));
@@ -204,8 +207,8 @@ export class ShowState {
       }
       change.reply?.();
     };
-    if (change.seats) {
-      this.commit(change.seats, change.at, write);
+    if (change.seats || change.areas?.length) {
+      this.commit(change.seats ?? [], change.at, write, change.areas ?? []);
       return;
     }
     this.transaction(write);
@@ -216,7 +219,12 @@ export class ShowState {
    * Applies one change to the seats: `write` stores it and the version moves on by one in
    * the same transaction, viewers hear of `seatIds`, the alarm and the D1 flush follow.
    */
-  private commit(seatIds: readonly string[], now: number, write: () => void): void {
+  private commit(
+    seatIds: readonly string[],
+    now: number,
+    write: () => void,
+    areaZones: readonly string[] = [],
+  ): void {
     const version = this.version + 1;
     this.transaction(() => {
       write();
@@ -232,6 +240,9 @@ export class ShowState {
         if (status === "available") freed = true;
         return [this.layoutIndex.get(seatId) ?? -1, CODE_OF[status]];
       }),
+      areaZones.length > 0
+        ? [...new Set(areaZones)].flatMap((zone) => this.seats.areas.counts(zone) ?? [])
+        : undefined,
     );
     void this.armAlarm();
     this.flushToD1Soon();
@@ -270,6 +281,7 @@ export class ShowState {
       () => {
         for (const lock of expired) this.endLock(lock.lockId, "expired", now, lock.expiresAt);
       },
+      expired.flatMap((lock) => (lock.areas ?? []).map((area) => area.zone)),
     );
     for (const lock of expired) {
       this.log.write("info", "lock expired", { lock_id: lock.lockId, seats: lock.seatIds.length });

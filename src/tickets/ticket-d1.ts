@@ -11,6 +11,8 @@ export interface ListedTicket {
   showId: string;
   /** The seats it admits: its own, or every seat of its booking for a ticket from before. */
   seatIds: string[];
+  /** A standing area's place: its zone (no seat). */
+  zone?: string;
   userId: string;
   status: TicketStatus;
   checkedInAt: string | null;
@@ -58,6 +60,7 @@ export class TicketsD1 {
         bookingId: row.bookingId,
         showId: row.showId,
         seatIds: row.seatId !== null ? [row.seatId] : (seatsOf.get(row.bookingId) ?? []),
+        ...(row.seatId === null && row.zone !== null ? { zone: row.zone } : {}),
         userId: row.userId,
         status: row.status === "void" ? "void" : row.checkedInAt ? "used" : "valid",
         checkedInAt: row.checkedInAt,

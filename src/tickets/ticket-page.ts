@@ -38,7 +38,9 @@ export function ticketPage(
   ticket: TicketRead,
   token: string,
 ): HtmlEscapedString | Promise<HtmlEscapedString> {
-  const seats = ticket.seats.map((seat) => `${seat.row}${seat.number}`).join(", ");
+  const seats = ticket.zone
+    ? `Standing, ${ticket.zone}`
+    : ticket.seats.map((seat) => `${seat.row}${seat.number}`).join(", ");
   // uqr builds the SVG from the token alone (path data of squares): no user text inside.
   const code =
     ticket.status === "void"

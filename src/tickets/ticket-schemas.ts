@@ -50,6 +50,10 @@ const ticketSchema = z
     booking_id: z.string(),
     show_id: z.string(),
     seats: z.array(z.string()),
+    zone: z
+      .string()
+      .optional()
+      .meta({ description: "A standing area's place: its zone (`seats` is empty)" }),
     user_id: z.string(),
     status: z.enum(["valid", "used", "void"]),
     checked_in_at: isoTime.nullable(),

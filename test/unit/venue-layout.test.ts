@@ -12,8 +12,8 @@ describe("layOutVenue", () => {
       100,
     );
     expect(layout.zones).toEqual([
-      { name: "gold", position: 0, seatCount: 2 },
-      { name: "silver", position: 1, seatCount: 3 },
+      { name: "gold", position: 0, seatCount: 2, capacity: null },
+      { name: "silver", position: 1, seatCount: 3, capacity: null },
     ]);
     expect(layout.seats.map((s) => [s.row, s.number, s.zone, s.position])).toEqual([
       ["A", 1, "gold", 0],

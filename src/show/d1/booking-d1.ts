@@ -1,7 +1,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import type { BookedSeat } from "../../contract/booking-views.ts";
 import type { Database } from "../../db/database.ts";
-import { bookingSeats, bookings, payments } from "../../db/schema.ts";
+import { bookingAreas, bookingSeats, bookings, payments } from "../../db/schema.ts";
 import { iso } from "../../lib/iso-time.ts";
 import { fromMinorUnits } from "../../lib/money.ts";
 import type { StoredBooking } from "../storage/booking-storage.ts";
@@ -9,7 +9,7 @@ import type { ShowInfo } from "../storage/seat-storage.ts";
 import type { D1Statement } from "./d1-outbox.ts";
 import { numericParam, sqlOnce } from "./record-sql.ts";
 
-/** The D1 writes that record a booking's life (bookings, booking_seats, payments). */
+/** The D1 writes that record a booking's life (bookings, booking_seats and _areas, payments). */
 
 function statement(query: { toSQL(): { sql: string; params: unknown[] } }): D1Statement {
   const { sql, params } = query.toSQL();
@@ -48,7 +48,7 @@ export function bookingInserted(
     number: seat.number,
     price: seat.price,
   }));
-  return [
+  const statements: D1Statement[] = [
     {
       sql: sqlOnce("bookingInserted", () =>
         db
@@ -71,7 +71,10 @@ export function bookingInserted(
         row.confirmedAt,
       ],
     },
-    {
+  ];
+  // A booking of standing places only has no seat rows (an INSERT needs one).
+  if (seatRows.length > 0) {
+    statements.push({
       sql: sqlOnce(`bookingSeats:${seatRows.length}`, () =>
         db
           .insert(bookingSeats)
@@ -89,8 +92,28 @@ export function bookingInserted(
         numericParam(r.price),
         1,
       ]),
-    },
-  ];
+    });
+  }
+  const areas = booking.areas ?? [];
+  if (areas.length > 0) {
+    statements.push(
+      statement(
+        db
+          .insert(bookingAreas)
+          .values(
+            areas.map((area) => ({
+              bookingId: booking.bookingId,
+              showId,
+              zone: area.zone,
+              quantity: area.quantity,
+              price: area.price,
+            })),
+          )
+          .onConflictDoNothing({ target: [bookingAreas.bookingId, bookingAreas.zone] }),
+      ),
+    );
+  }
+  return statements;
 }
 
 /**

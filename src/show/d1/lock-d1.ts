@@ -7,9 +7,14 @@ import type { SeatLock } from "../seats/seat-ledger.ts";
 import type { D1Statement } from "./d1-outbox.ts";
 import { sqlOnce } from "./record-sql.ts";
 
-/** The D1 `seat_locks` rows that follow a lock's life: one row per seat of the lock. */
+/**
+ * The D1 `seat_locks` rows that follow a lock's life: one row per seat of the lock. A
+ * lock's places of standing areas are the show object's alone (D1 records them once
+ * booked, in booking_areas): a lock of places only writes nothing here.
+ */
 
-export function lockCreated(db: Database, showId: string, lock: SeatLock): D1Statement {
+export function lockCreated(db: Database, showId: string, lock: SeatLock): D1Statement[] {
+  if (lock.seatIds.length === 0) return [];
   const expiresAt = iso(lock.expiresAt);
   const createdAt = iso(lock.lockedAt);
   const rows = lock.seatIds.map((seatId) => ({
@@ -38,7 +43,7 @@ export function lockCreated(db: Database, showId: string, lock: SeatLock): D1Sta
     r.expiresAt,
     r.createdAt,
   ]);
-  return { sql, params };
+  return [{ sql, params }];
 }
 
 export function lockEnded(

@@ -1,4 +1,9 @@
-import type { LiveChange, SeatCode } from "../../contract/live-protocol.ts";
+import {
+  type LiveAreaCounts,
+  type LiveChange,
+  mergeAreas,
+  type SeatCode,
+} from "../../contract/live-protocol.ts";
 
 /**
  * Coalesces the show's seat changes for the live feed: changes that arrive within a short
@@ -12,6 +17,7 @@ import type { LiveChange, SeatCode } from "../../contract/live-protocol.ts";
  */
 export class ChangeCoalescer {
   private pending = new Map<number, SeatCode>();
+  private pendingAreas: LiveAreaCounts[] | undefined;
   private from: number | undefined;
   private to = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -25,13 +31,18 @@ export class ChangeCoalescer {
   ) {}
 
   /** Records the change that took the seats from `version - 1` to `version`. */
-  record(version: number, changes: readonly [number, SeatCode][]): void {
+  record(
+    version: number,
+    changes: readonly [number, SeatCode][],
+    areas?: readonly LiveAreaCounts[],
+  ): void {
     if (this.from === undefined) {
       this.from = version - 1;
       this.openedAt = this.clock();
     }
     this.to = version;
     for (const [index, code] of changes) this.pending.set(index, code);
+    this.pendingAreas = mergeAreas(this.pendingAreas, areas);
     if (this.clock() - this.openedAt >= this.windowMs) {
       this.flush();
       return;
@@ -44,8 +55,14 @@ export class ChangeCoalescer {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.from === undefined) return;
-    const change: LiveChange = { from: this.from, to: this.to, changes: [...this.pending] };
+    const change: LiveChange = {
+      from: this.from,
+      to: this.to,
+      changes: [...this.pending],
+      ...(this.pendingAreas && { areas: this.pendingAreas }),
+    };
     this.pending = new Map();
+    this.pendingAreas = undefined;
     this.from = undefined;
     this.publish(change);
   }

@@ -7,8 +7,10 @@ import type { Accessibility } from "../../contract/seat-accessibility.ts";
  * directly with explicit times.
  */
 
+import type { AreaPlaces, AreaRequest } from "../../contract/area-places.ts";
 import type { LockStatus } from "../../db/schema.ts";
 import { AccessibleSeats, pickAccessible } from "./accessible-seats.ts";
+import { AreaInventory, mergedRequests, type StoredArea } from "./area-inventory.ts";
 import { BestAvailableIndex } from "./best-available.ts";
 
 export interface SeatInfo {
@@ -40,6 +42,8 @@ export interface SeatLock {
   prices?: number[];
   /** The access code it was made with (it holds one of the code's uses while live). */
   accessCodeId?: string;
+  /** Places of general-admission areas it holds, each at its price then (absent: none). */
+  areas?: AreaPlaces[];
   /**
    * Set while the lock's booking is being paid for: a paying lock does not expire (the
    * payment settles it either way), so a card charged at the last second still gets its seats.
@@ -55,7 +59,9 @@ type LockOutcome =
   /** Every blocking seat is held by a live lock. */
   | { ok: false; reason: "locked"; seatIds: string[] }
   /** Companion seats kept for wheelchair users, asked for without a wheelchair space. */
-  | { ok: false; reason: "companion_requires_wheelchair"; seatIds: string[] };
+  | { ok: false; reason: "companion_requires_wheelchair"; seatIds: string[] }
+  /** Some area has fewer places available than asked (locked by others count as taken). */
+  | { ok: false; reason: "areas_short"; areas: { zone: string; available: number }[] };
 
 interface LockAttempt {
   lockId: string;
@@ -68,6 +74,10 @@ interface LockAttempt {
   /** The price of every seat (an access code's), instead of its zone's. */
   priceOverride?: number | undefined;
   accessCodeId?: string | undefined;
+  /** Places of general-admission areas, all or nothing with the seats. */
+  areas?: readonly AreaRequest[] | undefined;
+  /** An area's price per place (its zone's price now), for the lock to keep. */
+  areaPrice?: ((zone: string) => number) | undefined;
 }
 
 export class SeatLedger {
@@ -86,6 +96,8 @@ export class SeatLedger {
    */
   private readonly free: BestAvailableIndex;
   private readonly accessible: AccessibleSeats;
+  /** The places of general-admission areas, as counts. */
+  readonly areas: AreaInventory;
 
   constructor(
     seats: readonly SeatInfo[],
@@ -94,7 +106,10 @@ export class SeatLedger {
     reserved: ReadonlyMap<string, string> = new Map(),
     /** Whether wheelchair and companion seats are kept back from plain sale (the show's setting). */
     reserveAccessible = true,
+    /** The general-admission areas with their booked and held places (locked: from the locks). */
+    areas: readonly StoredArea[] = [],
   ) {
+    this.areas = new AreaInventory(areas);
     this.seats = new Map(seats.map((seat) => [seat.seatId, seat]));
     this.free = new BestAvailableIndex(seats);
     this.accessible = new AccessibleSeats(seats, reserveAccessible);
@@ -134,7 +149,7 @@ export class SeatLedger {
    * back for wheelchair users). Call it after expireDue(now), as bestAvailable().
    */
   freeIn(zone: string): number {
-    return this.free.freeIn(zone);
+    return this.areas.isArea(zone) ? this.areas.available(zone) : this.free.freeIn(zone);
   }
 
   /** Locks every requested seat, or none (a lock is all or nothing). */
@@ -159,6 +174,9 @@ export class SeatLedger {
     if (lonely.length > 0) {
       return { ok: false, reason: "companion_requires_wheelchair", seatIds: lonely };
     }
+    const areas = mergedRequests(request.areas ?? []);
+    const short = this.areas.shortfall(areas);
+    if (short.length > 0) return { ok: false, reason: "areas_short", areas: short };
     const lock: SeatLock = {
       lockId: request.lockId,
       userId: request.userId,
@@ -168,6 +186,12 @@ export class SeatLedger {
       status: "locked",
       prices: request.seatIds.map((id) => request.priceOverride ?? this.seats.get(id)?.price ?? 0),
       ...(request.accessCodeId ? { accessCodeId: request.accessCodeId } : {}),
+      ...(areas.length > 0 && {
+        areas: areas.map((area) => ({
+          ...area,
+          price: request.priceOverride ?? request.areaPrice?.(area.zone) ?? 0,
+        })),
+      }),
     };
     // A seat still pointing at an expired lock is simply re-pointed: the expired lock stays
     // in liveLocks until expireDue() reports it, and removeHold() leaves re-pointed seats be.
@@ -209,11 +233,11 @@ export class SeatLedger {
     return count;
   }
 
-  /** Seats `userId`'s live locks hold at `now` (a buyer's limit counts them). */
+  /** Seats and area places `userId`'s live locks hold at `now` (a buyer's limit counts them). */
   seatsLockedBy(userId: string, now: number): number {
     let seats = 0;
     for (const lock of this.liveLocks.values()) {
-      if (lock.userId === userId && holdsAt(lock, now)) seats += lock.seatIds.length;
+      if (lock.userId === userId && holdsAt(lock, now)) seats += placesOf(lock);
     }
     return seats;
   }
@@ -256,12 +280,19 @@ export class SeatLedger {
    * Sells seats no lock holds any more (a payment that came after its lock expired), if
    * every one is available at `now`; false, changing nothing, if any is not.
    */
-  bookFree(seatIds: readonly string[], bookingId: string, now: number): boolean {
+  bookFree(
+    seatIds: readonly string[],
+    bookingId: string,
+    now: number,
+    areas: readonly AreaRequest[] = [],
+  ): boolean {
     if (!seatIds.every((id) => this.seats.has(id) && this.statusOf(id, now) === "available")) {
       return false;
     }
+    if (this.areas.shortfall(areas).length > 0) return false;
     for (const seatId of seatIds) this.booked.set(seatId, bookingId);
     this.refresh(seatIds);
+    this.areas.booked(areas);
     return true;
   }
 
@@ -274,6 +305,7 @@ export class SeatLedger {
     lock.paying = false;
     for (const seatId of lock.seatIds) this.booked.set(seatId, bookingId);
     this.refresh(lock.seatIds);
+    this.areas.booked(lock.areas ?? []);
     return lock;
   }
 
@@ -294,6 +326,21 @@ export class SeatLedger {
     for (const seatId of seatIds) this.reserved.set(seatId, holdId);
     this.refresh(seatIds);
     return { ok: true };
+  }
+
+  /**
+   * The organizer keeps area places back; refused (nothing changes) when an area has fewer
+   * available: those are answered.
+   */
+  reserveAreas(areas: readonly AreaRequest[]): { zone: string; available: number }[] {
+    const short = this.areas.shortfall(areas);
+    if (short.length === 0) this.areas.held(areas);
+    return short;
+  }
+
+  /** Puts a hold's area places back on sale. */
+  unreserveAreas(areas: readonly AreaRequest[]): void {
+    this.areas.held(areas, -1);
   }
 
   /** Puts a hold's seats back on sale. */
@@ -345,22 +392,24 @@ export class SeatLedger {
     }
   }
 
-  /** A cancelled booking's seats become available again. */
-  unbook(bookingId: string, seatIds: readonly string[]): void {
+  /** A cancelled booking's seats (and area places) become available again. */
+  unbook(bookingId: string, seatIds: readonly string[], areas: readonly AreaRequest[] = []): void {
     for (const seatId of seatIds) {
       if (this.booked.get(seatId) === bookingId) this.booked.delete(seatId);
     }
     this.refresh(seatIds);
+    this.areas.booked(areas, -1);
   }
 
   private addHold(lock: SeatLock): void {
     this.liveLocks.set(lock.lockId, lock);
     for (const seatId of lock.seatIds) this.holds.set(seatId, lock);
     this.refresh(lock.seatIds);
+    this.areas.locked(lock.areas ?? []);
   }
 
   private removeHold(lock: SeatLock): void {
-    this.liveLocks.delete(lock.lockId);
+    if (this.liveLocks.delete(lock.lockId)) this.areas.locked(lock.areas ?? [], -1);
     for (const seatId of lock.seatIds) {
       if (this.holds.get(seatId) === lock) this.holds.delete(seatId);
     }
@@ -415,6 +464,11 @@ export class SeatLedger {
         (seat !== undefined && this.accessible.withheld(seat)),
     );
   }
+}
+
+/** Seats and area places a lock holds. */
+export function placesOf(lock: { seatIds: readonly string[]; areas?: readonly AreaRequest[] }) {
+  return lock.seatIds.length + (lock.areas ?? []).reduce((sum, area) => sum + area.quantity, 0);
 }
 
 /** A lock holds its seats until its expiry, or for as long as its payment is under way. */

@@ -16,6 +16,13 @@ function categoriesOf(info: ShowInfo) {
   };
 }
 
+/** The standing areas' counts (left out for a show without areas: most have none). */
+function areasOf(seats: SeatLedger, zone?: string) {
+  if (seats.areas.isEmpty) return {};
+  const areas = seats.areas.all().filter((area) => zone === undefined || area.zone === zone);
+  return zone !== undefined && areas.length === 0 ? {} : { areas };
+}
+
 function zonesOf(info: ShowInfo, zone?: string) {
   return Object.fromEntries(
     info.zones
@@ -56,6 +63,7 @@ export function seatMapView(
     seats: list,
     zones: zonesOf(info, zone),
     ...categoriesOf(info),
+    ...areasOf(seats, zone),
   };
 }
 

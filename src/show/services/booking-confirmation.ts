@@ -36,14 +36,17 @@ export function confirmBooking(
   booking.cardLast4 = charge.card.last4;
   booking.confirmedAt = at;
   if (!afterLockExpired) show.seats.confirm(booking.lockId, booking.bookingId);
+  const areas = booking.areas ?? [];
   show.change({
     at,
     seats: booking.seatIds,
+    areas: areas.map((area) => area.zone),
     store: () => {
       show.attemptStorage.setAttemptStatus(chargeKey, "succeeded");
       show.bookingStorage.updateBooking(booking);
       show.ticketStorage.insertAll(tickets);
       show.seatStorage.setSeatsBooking(booking.seatIds, booking.bookingId);
+      show.seatStorage.moveAreaPlaces("booked", areas, 1);
       if (!afterLockExpired) show.seatStorage.endLock(booking.lockId, "confirmed", at);
     },
     d1: [

@@ -42,6 +42,7 @@ export function bookingSnapshot(
     showId: info.showId,
     userId: booking.userId,
     seats: bookingSeats(seats, booking),
+    areas: booking.areas ?? [],
     totalAmount: fromMinorUnits(booking.totalMinor),
     status: booking.status,
     paymentId: booking.paymentId,

@@ -18,24 +18,35 @@ export interface DoorTicket {
   booking: StoredBooking;
   /** The seats it admits: its own; every seat of its booking for a ticket from before. */
   seatIds: string[];
+  /** A standing area's place: its zone (no seat); null for a seat's ticket. */
+  zone: string | null;
   /** Why it was voided on its own (`cancelled`), else null. */
   storedVoid: string | null;
   /** Epoch ms: its token's `iat`. */
   issuedAt: number;
 }
 
-/** The tickets a confirmation issues: one per seat, in the booking's seat order. */
+/**
+ * The tickets a confirmation issues: one per seat, in the booking's seat order, then one
+ * per place of a standing area (no seat, its zone).
+ */
 export function issueTickets(show: ShowState, booking: StoredBooking, at: number): StoredTicket[] {
-  return booking.seatIds.map((seatId) => ({
+  const ticket = (seatId: string | null, zone: string | null): StoredTicket => ({
     ticketId: newShowScopedId("ticket", show.showId),
     bookingId: booking.bookingId,
     seatId,
-    zone: show.seats.seats.get(seatId)?.zone ?? null,
+    zone,
     userId: booking.userId,
     status: "valid",
     voidReason: null,
     issuedAt: at,
-  }));
+  });
+  return [
+    ...booking.seatIds.map((seatId) => ticket(seatId, show.seats.seats.get(seatId)?.zone ?? null)),
+    ...(booking.areas ?? []).flatMap(({ zone, quantity }) =>
+      Array.from({ length: quantity }, () => ticket(null, zone)),
+    ),
+  ];
 }
 
 /** The ticket with this id, per seat or from before; undefined if the show has none. */
@@ -48,6 +59,7 @@ export function findTicket(show: ShowState, ticketId: string): DoorTicket | unde
       ticketId,
       booking,
       seatIds: own.seatId ? [own.seatId] : [],
+      zone: own.seatId ? null : own.zone,
       storedVoid: own.status === "void" ? (own.voidReason ?? "void") : null,
       issuedAt: own.issuedAt,
     };
@@ -59,6 +71,7 @@ export function findTicket(show: ShowState, ticketId: string): DoorTicket | unde
     ticketId,
     booking,
     seatIds: booking.seatIds,
+    zone: null,
     storedVoid: null,
     issuedAt: booking.confirmedAt ?? booking.createdAt,
   };
@@ -81,8 +94,13 @@ export function bookingTickets(show: ShowState, booking: StoredBooking): Booking
   const rows = show.ticketStorage.ofBooking(booking.bookingId);
   const listed =
     rows.length > 0
-      ? rows.map((row) => ({ id: row.ticketId, seat: row.seatId, void: row.status === "void" }))
-      : [{ id: first, seat: null, void: false }];
+      ? rows.map((row) => ({
+          id: row.ticketId,
+          seat: row.seatId,
+          zone: row.seatId === null ? row.zone : null,
+          void: row.status === "void",
+        }))
+      : [{ id: first, seat: null, zone: null, void: false }];
   const cancelling =
     booking.status === "confirmed" && show.bookingStorage.cancellationRequested(booking.bookingId);
   const bookingVoid = voidReason(show.info.status, booking, cancelling) !== undefined;
@@ -92,6 +110,12 @@ export function bookingTickets(show: ShowState, booking: StoredBooking): Booking
   return listed.map((ticket) => {
     const status: TicketStatus =
       bookingVoid || ticket.void ? "void" : used.has(ticket.id) ? "used" : "valid";
-    return { ticket_id: ticket.id, seat_id: ticket.seat, status, user_id: booking.userId };
+    return {
+      ticket_id: ticket.id,
+      seat_id: ticket.seat,
+      ...(ticket.zone && { zone: ticket.zone }),
+      status,
+      user_id: booking.userId,
+    };
   });
 }

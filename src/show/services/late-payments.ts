@@ -2,6 +2,7 @@ import type { LogFields } from "../../observability/log.ts";
 import type { ChargeOutcome, PaymentGateway } from "../../payments/payment-gateway.ts";
 import { lateRefundEventData } from "../../webhooks/booking-events.ts";
 import { paymentRecorded, paymentRefunded } from "../d1/booking-d1.ts";
+import { placesOf } from "../seats/seat-ledger.ts";
 import type { ShowState } from "../show-state.ts";
 import type { PaymentAttempt } from "../storage/attempt-storage.ts";
 import type { StoredBooking } from "../storage/booking-storage.ts";
@@ -52,7 +53,11 @@ export class LatePayments {
       show.info.status !== "cancelled" &&
       endedUnpaid(booking) &&
       this.withinRules(booking, now);
-    if (booking && open && show.seats.bookFree(booking.seatIds, booking.bookingId, now)) {
+    if (
+      booking &&
+      open &&
+      show.seats.bookFree(booking.seatIds, booking.bookingId, now, booking.areas ?? [])
+    ) {
       show.log.write("warn", "late payment kept its seats", fields);
       await this.payments.confirmPaid(booking, attempt.chargeKey, charge, context, {}, true);
       return;
@@ -69,7 +74,7 @@ export class LatePayments {
     const { show } = this;
     const limit = show.info.maxTicketsPerUser;
     if (limit) {
-      if (show.seatsHeldBy(booking.userId, now) + booking.seatIds.length > limit) return false;
+      if (show.seatsHeldBy(booking.userId, now) + placesOf(booking) > limit) return false;
     }
     const codeId = show.seatStorage.findLock(booking.lockId)?.accessCodeId;
     const code = codeId ? show.accessCodes.find(codeId) : undefined;

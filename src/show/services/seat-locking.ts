@@ -13,6 +13,7 @@ import type { SeatLock } from "../seats/seat-ledger.ts";
 import { ok, outsideSaleWindow, paymentUnderWay, refused, showClosed } from "../show-results.ts";
 import type { ShowState } from "../show-state.ts";
 import type { AccessCodes } from "./access-codes.ts";
+import { areasOf, areasShortFailure, checkAreaRequests } from "./area-requests.ts";
 
 /** Locking seats (explicit or best available), reading and releasing locks. */
 export class SeatLocking {
@@ -37,7 +38,10 @@ export class SeatLocking {
     if (closed) return refused(closed);
     const picked = this.seatsFor(command.selection, code?.zones ?? undefined);
     if (!picked.ok) return picked;
-    const overLimit = this.overLimit(command.userId, picked.value.length, now);
+    const areas = checkAreaRequests(show, command.areas, code?.zones ?? undefined);
+    if (!areas.ok) return areas;
+    const places = areas.value.reduce((sum, area) => sum + area.quantity, 0);
+    const overLimit = this.overLimit(command.userId, picked.value.length + places, now);
     if (overLimit) return refused(overLimit);
     const outcome = show.seats.lock({
       lockId: newShowScopedId("lock", show.showId),
@@ -48,6 +52,8 @@ export class SeatLocking {
       allowedHold: admitted?.ok ? admitted.holdId : undefined,
       priceOverride: code?.priceOverride ?? undefined,
       accessCodeId: code?.accessCodeId,
+      areas: areas.value,
+      areaPrice: (zone) => show.info.zones.find((z) => z.name === zone)?.price ?? 0,
     });
     if (!outcome.ok) {
       switch (outcome.reason) {
@@ -69,6 +75,8 @@ export class SeatLocking {
               unavailable_seats: outcome.seatIds,
             }),
           );
+        case "areas_short":
+          return refused(areasShortFailure(outcome.areas, areas.value));
         case "companion_requires_wheelchair":
           return refused(
             failure(
@@ -87,8 +95,9 @@ export class SeatLocking {
     show.change({
       at: now,
       seats: lock.seatIds,
+      areas: areas.value.map((area) => area.zone),
       store: () => show.seatStorage.insertLock(lock),
-      d1: [lockCreated(show.db, show.showId, lock)],
+      d1: lockCreated(show.db, show.showId, lock),
       reply: () => {
         result = request.keep(result);
       },
@@ -98,6 +107,7 @@ export class SeatLocking {
       lock_id: lock.lockId,
       user: lock.userId,
       seats: lock.seatIds.length,
+      places,
     });
     return result;
   }
@@ -139,6 +149,7 @@ export class SeatLocking {
     show.change({
       at: now,
       seats: released.seatIds,
+      areas: areasOf(released).map((area) => area.zone),
       store: () => show.seatStorage.endLock(lockId, "released", now),
       d1: [lockEnded(show.db, lockId, "released", now)],
     });
@@ -232,6 +243,7 @@ function lockView(showId: string, lock: SeatLock): LockView {
     lock_id: lock.lockId,
     show_id: showId,
     seat_ids: lock.seatIds,
+    areas: areasOf(lock),
     expires_at: iso(lock.expiresAt),
     locked_at: iso(lock.lockedAt),
     status: lock.status,

@@ -30,7 +30,13 @@ export class SeatReads {
     const now = Date.now();
     show.expireDue(now);
     const status = knownVersion === show.version ? null : show.statusString(now);
-    return ok({ version: show.version, status, changesBy: show.seats.nextExpiry() ?? null });
+    const { areas } = show.seats;
+    return ok({
+      version: show.version,
+      status,
+      changesBy: show.seats.nextExpiry() ?? null,
+      ...(areas.isEmpty || status === null ? {} : { areas: areas.all() }),
+    });
   }
 
   /** A relay's first viewer came: it gets every change from now, and the current statuses. */

@@ -23,6 +23,7 @@ import type { KeyedRequest } from "../keyed-request.ts";
 import { ok, paymentUnderWay, refused, showClosed } from "../show-results.ts";
 import type { ShowState } from "../show-state.ts";
 import type { StoredBooking } from "../storage/booking-storage.ts";
+import { areasOf, sameAreas } from "./area-requests.ts";
 import { bookingSeats, bookingShow, bookingSnapshot } from "./booking-snapshot.ts";
 import { bookingTickets } from "./booking-tickets.ts";
 import type { ActionNeeded, ShowPayments } from "./show-payments.ts";
@@ -92,6 +93,13 @@ export class ShowBookings {
         }),
       );
     }
+    if (!sameAreas(command.areas, lock.areas ?? [])) {
+      return refused(
+        invalidInputFailure("areas", "must be exactly the places of the lock", {
+          locked_areas: areasOf(lock),
+        }),
+      );
+    }
     // The prices the lock fixed: a price change since does not reach this booking.
     const seatPrices = lock.seatIds.map(
       (id, i) => lock.prices?.[i] ?? show.seats.seats.get(id)?.price ?? 0,
@@ -102,7 +110,10 @@ export class ShowBookings {
       userId: command.userId,
       seatIds: lock.seatIds,
       seatPrices,
-      totalMinor: seatPrices.reduce((sum, price) => sum + toMinorUnits(price), 0),
+      ...(lock.areas && { areas: lock.areas }),
+      totalMinor:
+        seatPrices.reduce((sum, price) => sum + toMinorUnits(price), 0) +
+        (lock.areas ?? []).reduce((sum, a) => sum + a.quantity * toMinorUnits(a.price), 0),
       status: "pending",
       createdWithCard: command.method !== undefined,
       paymentId: null,

@@ -207,15 +207,18 @@ export class ShowCancellations {
     const at = Date.now();
     booking.status = "cancelled";
     booking.cancelledAt = at;
-    show.seats.unbook(booking.bookingId, booking.seatIds);
+    const areas = booking.areas ?? [];
+    show.seats.unbook(booking.bookingId, booking.seatIds, areas);
     const { currency } = show.webhooks;
     show.change({
       at,
       seats: booking.seatIds,
+      areas: areas.map((area) => area.zone),
       store: () => {
         show.bookingStorage.updateBooking(booking);
         show.ticketStorage.voidBooking(booking.bookingId, "cancelled");
         show.seatStorage.setSeatsBooking(booking.seatIds, null);
+        show.seatStorage.moveAreaPlaces("booked", areas, -1);
         show.bookingStorage.cancellationDone(booking.bookingId);
       },
       d1: [

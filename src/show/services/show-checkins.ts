@@ -52,6 +52,7 @@ export class ShowCheckins {
       show_id: show.showId,
       user_id: booking.userId,
       seats: bookingSeats(show.seats, booking).filter((seat) => seats.has(seat.seat_id)),
+      ...(ticket.zone && { zone: ticket.zone }),
       status,
       checked_in_at: used ? iso(used.checkedInAt) : null,
       gate: used?.gate ?? null,

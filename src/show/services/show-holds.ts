@@ -1,4 +1,5 @@
 import { failure, invalidInputFailure, notFoundFailure } from "../../contract/api-failure.ts";
+import type { AreaRequest } from "../../contract/area-places.ts";
 import type { ShowResult } from "../../contract/show-rpc.ts";
 import type { HoldView } from "../../contract/show-views.ts";
 import { newId } from "../../lib/ids.ts";
@@ -6,10 +7,12 @@ import { iso } from "../../lib/iso-time.ts";
 import { ok, refused } from "../show-results.ts";
 import type { ShowState } from "../show-state.ts";
 import type { SeatHold } from "../storage/hold-storage.ts";
+import { checkAreaRequests } from "./area-requests.ts";
 
 const viewOf = (hold: SeatHold): HoldView => ({
   hold_id: hold.holdId,
   seat_ids: hold.seatIds,
+  ...(hold.areas.length > 0 && { areas: hold.areas }),
   reason: hold.reason,
   label: hold.label,
   created_at: iso(hold.createdAt),
@@ -25,15 +28,18 @@ export class ShowHolds {
 
   /** `holdId`: an allocation's own id (allocations are holds a code may unlock). */
   create(
-    input: { seatIds: string[]; reason: string; label?: string },
+    input: { seatIds: string[]; areas?: AreaRequest[]; reason: string; label?: string },
     holdId = newId("hold"),
   ): ShowResult<HoldView> {
     const { show } = this;
     const now = Date.now();
     show.expireDue(now);
+    const areas = checkAreaRequests(show, input.areas);
+    if (!areas.ok) return areas;
     const hold: SeatHold = {
       holdId,
       seatIds: input.seatIds,
+      areas: areas.value,
       reason: input.reason,
       label: input.label ?? null,
       createdAt: now,
@@ -54,7 +60,27 @@ export class ShowHolds {
         }),
       );
     }
-    show.change({ at: now, seats: hold.seatIds, store: () => show.holdStorage.insert(hold) });
+    const short = show.seats.reserveAreas(hold.areas);
+    if (short.length > 0) {
+      show.seats.unreserve(hold.holdId, hold.seatIds);
+      return refused(
+        failure(409, "SEATS_UNAVAILABLE", "Some areas have fewer places left", {
+          field: "areas",
+          available: short[0]?.available ?? 0,
+          areas: short,
+          unavailable_seats: [],
+        }),
+      );
+    }
+    show.change({
+      at: now,
+      seats: hold.seatIds,
+      areas: hold.areas.map((area) => area.zone),
+      store: () => {
+        show.holdStorage.insert(hold);
+        show.seatStorage.moveAreaPlaces("held", hold.areas, 1);
+      },
+    });
     show.log.write("info", "seats held", { hold_id: hold.holdId, seats: hold.seatIds.length });
     return ok(viewOf(hold), 201);
   }
@@ -69,10 +95,15 @@ export class ShowHolds {
     const hold = show.holdStorage.find(holdId);
     if (!hold) return refused(notFoundFailure("hold", holdId));
     show.seats.unreserve(hold.holdId, hold.seatIds);
+    show.seats.unreserveAreas(hold.areas);
     show.change({
       at: Date.now(),
       seats: hold.seatIds,
-      store: () => show.holdStorage.delete(hold.holdId),
+      areas: hold.areas.map((area) => area.zone),
+      store: () => {
+        show.holdStorage.delete(hold.holdId);
+        show.seatStorage.moveAreaPlaces("held", hold.areas, -1);
+      },
     });
     show.log.write("info", "seats released from hold", { hold_id: hold.holdId });
     return ok(viewOf(hold));

@@ -6,8 +6,8 @@ import type { ShowState } from "../show-state.ts";
 const noSeats = (): SeatCounts => ({ available: 0, locked: 0, held: 0, booked: 0 });
 
 /**
- * The report at the object's current version: seats counted from the same statuses the
- * seat map shows, money from the bookings' totals (what the gateway charged and refunded
+ * The report at the object's current version: seats (and standing places) counted from the
+ * same statuses the seat map shows, money from the bookings' totals (what the gateway charged and refunded
  * for them), so it agrees with the seat map and the payment ledger at that moment.
  */
 export function salesReport(state: ShowState, currency: string, now: number): SalesReport {
@@ -21,6 +21,14 @@ export function salesReport(state: ShowState, currency: string, now: number): Sa
     zone[status]++;
     zone.total++;
     total[status]++;
+  }
+  // A standing area's places count as its zone's, by the same four states.
+  for (const area of state.seats.areas.all()) {
+    const { zone: name, capacity, ...counts } = area;
+    zones[name] = { ...counts, total: capacity };
+    for (const status of ["available", "locked", "held", "booked"] as const) {
+      total[status] += counts[status];
+    }
   }
   const bookings: Record<BookingStatus, number> = {
     pending: 0,

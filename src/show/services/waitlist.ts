@@ -145,7 +145,7 @@ export class Waitlist {
         show.seatStorage.insertLock(lock);
         show.waitlist.offer(entry, lock.lockId, now);
       },
-      d1: [lockCreated(show.db, show.showId, lock)],
+      d1: lockCreated(show.db, show.showId, lock),
       events: [
         {
           type: "waitlist.offered",

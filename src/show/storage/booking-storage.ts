@@ -1,3 +1,4 @@
+import type { AreaPlaces } from "../../contract/area-places.ts";
 import type { BookingViewStatus } from "../../contract/booking-views.ts";
 
 /**
@@ -15,6 +16,8 @@ export interface StoredBooking {
   totalMinor: number;
   /** Each seat's price as its lock fixed it (seatIds' order); null on older bookings. */
   seatPrices: number[] | null;
+  /** Places of standing areas, each at its lock's price (absent: none). */
+  areas?: AreaPlaces[];
   /** `failed` only for a booking made with a card whose payment failed in the provider's page. */
   status: BookingViewStatus;
   /**
@@ -49,8 +52,8 @@ export class BookingStorage {
     this.sql.exec(
       `INSERT INTO bookings (booking_id, lock_id, user_id, seat_ids, total_minor, status, created_with_card,
          payment_id, ticket_id, card_brand, card_last4, created_at, confirmed_at, cancelled_at,
-         seat_prices)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         seat_prices, areas)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       booking.bookingId,
       booking.lockId,
       booking.userId,
@@ -66,6 +69,7 @@ export class BookingStorage {
       booking.confirmedAt,
       booking.cancelledAt,
       booking.seatPrices ? JSON.stringify(booking.seatPrices) : null,
+      booking.areas?.length ? JSON.stringify(booking.areas) : null,
     );
   }
 
@@ -114,11 +118,16 @@ export class BookingStorage {
       .one().n;
   }
 
-  /** Seats of `userId`'s confirmed bookings (a pending one's seats are in its live lock). */
+  /**
+   * Seats and standing places of `userId`'s confirmed bookings (a pending one's are in its
+   * live lock).
+   */
   seatsBookedBy(userId: string): number {
     return this.sql
       .exec<{ n: number }>(
-        "SELECT coalesce(sum(json_array_length(seat_ids)), 0) AS n FROM bookings WHERE user_id = ? AND status = 'confirmed'",
+        `SELECT coalesce(sum(json_array_length(seat_ids)), 0)
+           + coalesce(sum((SELECT sum(value ->> 'quantity') FROM json_each(areas))), 0) AS n
+         FROM bookings WHERE user_id = ? AND status = 'confirmed'`,
         userId,
       )
       .one().n;
@@ -251,6 +260,7 @@ interface BookingRow extends Record<string, SqlStorageValue> {
   confirmed_at: number | null;
   cancelled_at: number | null;
   seat_prices: string | null;
+  areas: string | null;
 }
 
 function toBooking(row: BookingRow): StoredBooking {
@@ -261,6 +271,7 @@ function toBooking(row: BookingRow): StoredBooking {
     seatIds: JSON.parse(row.seat_ids) as string[],
     totalMinor: row.total_minor,
     seatPrices: row.seat_prices ? (JSON.parse(row.seat_prices) as number[]) : null,
+    ...(row.areas ? { areas: JSON.parse(row.areas) as AreaPlaces[] } : {}),
     status: row.status,
     createdWithCard: row.created_with_card === 1,
     paymentId: row.payment_id,

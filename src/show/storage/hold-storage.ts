@@ -1,8 +1,12 @@
+import type { AreaRequest } from "../../contract/area-places.ts";
+
 /** The organizer's seat holds of a show, in its object's SQLite. */
 
 export interface SeatHold {
   holdId: string;
   seatIds: string[];
+  /** Places of standing areas it keeps back (empty: none). */
+  areas: AreaRequest[];
   reason: string;
   label: string | null;
   createdAt: number;
@@ -11,6 +15,7 @@ export interface SeatHold {
 interface HoldRow extends Record<string, SqlStorageValue> {
   hold_id: string;
   seat_ids: string;
+  areas: string | null;
   reason: string;
   label: string | null;
   created_at: number;
@@ -19,6 +24,7 @@ interface HoldRow extends Record<string, SqlStorageValue> {
 const toHold = (row: HoldRow): SeatHold => ({
   holdId: row.hold_id,
   seatIds: JSON.parse(row.seat_ids) as string[],
+  areas: row.areas ? (JSON.parse(row.areas) as AreaRequest[]) : [],
   reason: row.reason,
   label: row.label,
   createdAt: row.created_at,
@@ -29,9 +35,10 @@ export class HoldStorage {
 
   insert(hold: SeatHold): void {
     this.sql.exec(
-      "INSERT INTO seat_holds (hold_id, seat_ids, reason, label, created_at) VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO seat_holds (hold_id, seat_ids, areas, reason, label, created_at) VALUES (?, ?, ?, ?, ?, ?)",
       hold.holdId,
       JSON.stringify(hold.seatIds),
+      hold.areas.length > 0 ? JSON.stringify(hold.areas) : null,
       hold.reason,
       hold.label,
       hold.createdAt,

@@ -263,6 +263,19 @@ const MIGRATIONS: readonly ((sql: SqlStorage) => void)[] = [
     );
     CREATE INDEX IF NOT EXISTS tickets_booking ON tickets (booking_id);
     CREATE INDEX IF NOT EXISTS checkins_booking ON checkins (booking_id);`),
+  // 12. Standing (general-admission) areas: their places as counts (locked ones are counted
+  // from the live locks), and the places a lock, a booking or a hold takes.
+  (sql) => {
+    sql.exec(`CREATE TABLE IF NOT EXISTS areas (
+      zone TEXT PRIMARY KEY,
+      capacity INTEGER NOT NULL,
+      booked INTEGER NOT NULL DEFAULT 0,
+      held INTEGER NOT NULL DEFAULT 0
+    )`);
+    addMissingColumn(sql, "locks", "areas", "TEXT");
+    addMissingColumn(sql, "bookings", "areas", "TEXT");
+    addMissingColumn(sql, "seat_holds", "areas", "TEXT");
+  },
 ];
 
 /** The last step applied to this object's storage (0: none). */

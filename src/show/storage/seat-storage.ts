@@ -1,6 +1,8 @@
+import type { AreaPlaces, AreaRequest } from "../../contract/area-places.ts";
 import type { Accessibility } from "../../contract/seat-accessibility.ts";
 import type { ShowStatus } from "../../contract/show-views.ts";
 import type { LockStatus } from "../../db/schema.ts";
+import type { StoredArea } from "../seats/area-inventory.ts";
 import type { SeatInfo, SeatLock } from "../seats/seat-ledger.ts";
 import { migrateShowSchema } from "./schema-migrations.ts";
 
@@ -14,7 +16,10 @@ import { migrateShowSchema } from "./schema-migrations.ts";
 interface ShowZone {
   name: string;
   price: number;
+  /** Its seats, or a standing area's places. */
   seats: number;
+  /** A standing (general-admission) area's places: sold by the place (absent: seats). */
+  capacity?: number;
 }
 
 /** A price category: seats priced apart from their zone (a restricted view, say). */
@@ -64,6 +69,8 @@ interface StoredShow {
   /** seat id → booking id. */
   booked: Map<string, string>;
   liveLocks: SeatLock[];
+  /** The standing areas with their booked and held places. */
+  areas: StoredArea[];
 }
 
 /** Seats per INSERT in initialize(): each JSON parameter stays well under SQLite's 2 MB. */
@@ -78,6 +85,7 @@ interface LockRow extends Record<string, SqlStorageValue> {
   status: LockStatus;
   prices: string | null;
   access_code_id: string | null;
+  areas: string | null;
 }
 
 function toLock(row: LockRow): SeatLock {
@@ -91,6 +99,7 @@ function toLock(row: LockRow): SeatLock {
   };
   if (row.prices) lock.prices = JSON.parse(row.prices) as number[];
   if (row.access_code_id) lock.accessCodeId = row.access_code_id;
+  if (row.areas) lock.areas = JSON.parse(row.areas) as AreaPlaces[];
   return lock;
 }
 
@@ -114,6 +123,14 @@ export class SeatStorage {
       "INSERT INTO show_info (id, info, version) VALUES (1, ?, 0)",
       JSON.stringify(info),
     );
+    for (const zone of info.zones) {
+      if (zone.capacity === undefined) continue;
+      this.sql.exec(
+        "INSERT INTO areas (zone, capacity, booked, held) VALUES (?, ?, 0, 0)",
+        zone.name,
+        zone.capacity,
+      );
+    }
     // One statement per SEATS_PER_INSERT seats, the seats as one JSON parameter: a row per
     // exec() cost 100,000 calls into SQLite for a stadium.
     for (let start = 0; start < seats.length; start += SEATS_PER_INSERT) {
@@ -197,12 +214,18 @@ export class SeatStorage {
       .exec<LockRow>("SELECT * FROM locks WHERE status = 'locked'")
       .toArray()
       .map((row) => ({ ...toLock(row), paying: payingLockIds.has(row.lock_id) }));
+    const areas = this.sql
+      .exec<StoredArea & Record<string, SqlStorageValue>>(
+        "SELECT zone, capacity, booked, held FROM areas ORDER BY rowid",
+      )
+      .toArray();
     return {
       info: JSON.parse(head.info) as ShowInfo,
       version: head.version,
       seats,
       booked,
       liveLocks,
+      areas,
     };
   }
 
@@ -223,9 +246,23 @@ export class SeatStorage {
     this.sql.exec("UPDATE show_info SET version = ? WHERE id = 1", version);
   }
 
+  /**
+   * Standing areas' places sold (`booked`) or kept back (`held`) change by `quantity` each
+   * (negative: given back), in step with the seat ledger's counts.
+   */
+  moveAreaPlaces(field: "booked" | "held", areas: readonly AreaRequest[], sign: 1 | -1): void {
+    for (const { zone, quantity } of areas) {
+      this.sql.exec(
+        `UPDATE areas SET ${field} = ${field} + ? WHERE zone = ?`,
+        sign * quantity,
+        zone,
+      );
+    }
+  }
+
   insertLock(lock: SeatLock): void {
     this.sql.exec(
-      "INSERT INTO locks (lock_id, user_id, seat_ids, locked_at, expires_at, status, prices, access_code_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO locks (lock_id, user_id, seat_ids, locked_at, expires_at, status, prices, access_code_id, areas) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       lock.lockId,
       lock.userId,
       JSON.stringify(lock.seatIds),
@@ -234,6 +271,7 @@ export class SeatStorage {
       lock.status,
       lock.prices ? JSON.stringify(lock.prices) : null,
       lock.accessCodeId ?? null,
+      lock.areas ? JSON.stringify(lock.areas) : null,
     );
   }
 
