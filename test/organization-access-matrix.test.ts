@@ -348,6 +348,7 @@ const REQUESTS: Record<string, CallSpec> = {
     otherOrganization: { status: 404, code: "NOT_FOUND" },
   },
   "GET /v1/shows/{show_id}/checkins/manifest": {},
+  "GET /v1/shows/{show_id}/attendance": {},
   "GET /v1/admin/status": {
     otherOrganization: {
       own: async (answer) => {

@@ -31,5 +31,9 @@ async function request(token, method, path, body) {
 export const checkIn = (token, body) => request(token, "POST", "/v1/checkins", body);
 export const syncBatch = (token, showId, scans) =>
   request(token, "POST", "/v1/checkins/batch", { show_id: showId, scans });
+export const loadShow = (token, showId) =>
+  request(token, "GET", `/v1/shows/${encodeURIComponent(showId)}`);
+export const loadAttendance = (token, showId) =>
+  request(token, "GET", `/v1/shows/${encodeURIComponent(showId)}/attendance`);
 export const loadManifest = (token, showId) =>
   request(token, "GET", `/v1/shows/${encodeURIComponent(showId)}/checkins/manifest`);

@@ -2,7 +2,14 @@
 // offline mode on this device against the show's manifest (keys and ticket ids), queueing
 // the scans and syncing them with POST /v1/checkins/batch when the connection is back.
 import { startCamera, stopCamera } from "./camera.js";
-import { ApiFailure, checkIn, loadManifest, syncBatch } from "./door-api.js";
+import {
+  ApiFailure,
+  checkIn,
+  loadAttendance,
+  loadManifest,
+  loadShow,
+  syncBatch,
+} from "./door-api.js";
 import { store } from "./door-store.js";
 import { nextBatch } from "./sync-batches.js";
 import { verifyTicket } from "./ticket-verify.js";
@@ -26,12 +33,33 @@ function show(kind, verdict, reason) {
 }
 
 const admitted = (reason) => show("admitted", "ADMITTED", reason);
+const exited = (reason) => show("admitted", "OUT", reason);
+
+/** Whether the door's show lets tickets leave and come back (its checkin_policy). */
+let reentry = false;
+
+/** The way the door scans: the In/Out toggle, shown only for a show with re-entry. */
+function direction() {
+  return reentry
+    ? (document.querySelector('input[name="direction"]:checked')?.value ?? "in")
+    : "in";
+}
+
+function lastScanReason(prefix, last) {
+  if (!last) return prefix;
+  const where = last.gate ? ` at gate ${last.gate}` : "";
+  return `${prefix}: ${last.direction === "in" ? "came in" : "left"} ${time(last.scanned_at)}${where}`;
+}
 const refused = (reason) => show("refused", "REFUSED", reason);
 
 function refusalReason(err) {
   switch (err.code) {
     case "TICKET_ALREADY_USED":
       return usedReason(err.details);
+    case "TICKET_ALREADY_INSIDE":
+      return lastScanReason("Already inside", err.details.last_scan);
+    case "TICKET_NOT_INSIDE":
+      return lastScanReason("Not inside", err.details.last_scan);
     case "TICKET_VOID":
       return `Void ticket: ${err.details.reason ?? "cancelled"}`;
     case "TICKET_INVALID":
@@ -54,14 +82,47 @@ async function checkOnline(token) {
       ...(settings.showId ? { show_id: settings.showId } : {}),
       ...(settings.gate ? { gate: settings.gate } : {}),
       scan_id: crypto.randomUUID(),
+      ...(reentry ? { direction: direction() } : {}),
     });
-    admitted(`Seats ${checkin.seats.join(", ")}`);
+    if (direction() === "out") exited(`Seats ${checkin.seats.join(", ")}`);
+    else admitted(`Seats ${checkin.seats.join(", ")}`);
   } catch (err) {
     if (!(err instanceof ApiFailure)) throw err;
     // The connection dropped: with a manifest, the door goes on offline.
     if (err.code === "NETWORK" && store.manifest) return checkOffline(token);
     refused(refusalReason(err));
   }
+  refreshHeadcount();
+}
+
+/** The headcount of the door's show, from GET /v1/shows/{id}/attendance. */
+async function refreshHeadcount() {
+  const { token, showId } = store.settings;
+  if (!token || !showId) return;
+  try {
+    const { attendance: a } = await loadAttendance(token, showId);
+    const gates = a.gates.map((g) => `${g.gate ?? "no gate"} ${g.entered} in, ${g.exited} out`);
+    $("headcount").textContent =
+      `Inside now: ${a.inside} (entered ${a.entered}, exited ${a.exited})` +
+      (gates.length ? `. ${gates.join("; ")}` : "");
+  } catch {
+    $("headcount").textContent = "Headcount unavailable offline";
+  }
+}
+
+/** Learns the show's policy (the In/Out toggle) and its headcount. */
+async function refreshDoor() {
+  const { token, showId } = store.settings;
+  $("door").hidden = !showId;
+  if (!showId) return;
+  try {
+    const { show: info } = await loadShow(token, showId);
+    reentry = info.checkin_policy?.reentry === true;
+  } catch {
+    // Offline: keep what was known.
+  }
+  $("direction").hidden = !reentry;
+  await refreshHeadcount();
 }
 
 async function checkOffline(token) {
@@ -72,7 +133,8 @@ async function checkOffline(token) {
   const { claims } = verified;
   if (claims.show_id !== manifest.show_id) return refused("This ticket is for another show");
   if (manifest.void.includes(claims.ticket_id)) return refused("Void ticket: cancelled");
-  const first = store.usedScan(claims.ticket_id);
+  // With re-entry a used ticket may come back: the server reconciles in and out at sync.
+  const first = reentry ? null : store.usedScan(claims.ticket_id);
   if (first) return refused(usedReason(first));
   store.enqueue({
     ticket_id: claims.ticket_id,
@@ -81,6 +143,7 @@ async function checkOffline(token) {
     scanned_at: new Date().toISOString(),
     device_id: store.deviceId,
     ...(store.settings.gate ? { gate: store.settings.gate } : {}),
+    ...(reentry ? { direction: direction() } : {}),
   });
   admitted(`Seats ${claims.seats.join(", ")} (offline; ${store.queue.length} to sync)`);
   renderOffline();
@@ -122,6 +185,7 @@ function syncSummary(synced, tally, conflicts) {
     conflicts.length > CONFLICTS_LISTED ? ` and ${conflicts.length - CONFLICTS_LISTED} more` : "";
   return (
     `Synced ${synced}: ${tally.admitted} admitted, ${tally.duplicate} duplicate, ${tally.void} void, ${tally.invalid} invalid.` +
+    (tally.exited || tally.rejected ? ` ${tally.exited} out, ${tally.rejected} rejected.` : "") +
     (conflicts.length ? ` Conflicts: ${listed}${more}` : "")
   );
 }
@@ -137,7 +201,7 @@ async function sync() {
     return;
   }
   syncing = true;
-  const tally = { admitted: 0, duplicate: 0, void: 0, invalid: 0 };
+  const tally = { admitted: 0, exited: 0, duplicate: 0, rejected: 0, void: 0, invalid: 0 };
   const conflicts = [];
   let synced = 0;
   try {
@@ -156,6 +220,7 @@ async function sync() {
             `${r.ticket_id}: first scanned ${time(r.first_scan.checked_in_at)} by ${r.first_scan.device_id ?? "a gate"}`,
           );
         }
+        if (r.result === "rejected") conflicts.push(`${r.ticket_id}: ${r.reason}`);
       }
       renderOffline();
       batch = nextBatch(store.queue, doorShow);
@@ -169,6 +234,7 @@ async function sync() {
   }
   $("sync-status").textContent = syncSummary(synced, tally, conflicts);
   await refreshManifest().catch(() => renderOffline());
+  refreshHeadcount();
 }
 
 function guarded(action) {
@@ -199,6 +265,7 @@ $("settings").addEventListener("submit", (event) => {
     offline: $("offline").checked,
   });
   show("idle", "Ready", store.settings.offline ? "Offline mode" : "Online mode");
+  refreshDoor();
 });
 $("manual").addEventListener(
   "submit",
@@ -229,3 +296,4 @@ window.addEventListener("online", () => {
 
 fillSettings();
 renderOffline();
+refreshDoor();

@@ -9,6 +9,8 @@ export interface QueuedScan {
   scanned_at: string;
   device_id: string;
   gate?: string;
+  /** On a show with re-entry: which way the holder went. */
+  direction?: "in" | "out";
 }
 
 export type BatchScan = Omit<QueuedScan, "ticket_id" | "show_id">;

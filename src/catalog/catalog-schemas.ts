@@ -300,6 +300,22 @@ export const saleSettingsFields = {
   }),
 };
 
+/**
+ * How the door treats the show's tickets, on POST /v1/shows and PATCH /v1/shows/{show_id}
+ * (null there sets the default back: no re-entry). Enforced by the show's object at each scan.
+ */
+export const checkinPolicyField = {
+  checkin_policy: z
+    .strictObject({
+      reentry: z.boolean().meta({
+        description:
+          "true: a ticket may leave (`direction: out`) and come back in; false (the default): a ticket admits once",
+      }),
+    })
+    .nullable()
+    .optional(),
+};
+
 /** sales_start before sales_end, where both are given. */
 export function saleWindowIssue(body: {
   sales_start?: string | null | undefined;
@@ -317,6 +333,7 @@ export const createShowSchema = z
     venue_id: z.string().min(1).max(64),
     show_time: showTimeSchema,
     ...saleSettingsFields,
+    ...checkinPolicyField,
     // Without a prototype, a venue zone missing from `prices` reads as undefined even when it
     // is named like an Object.prototype member (`constructor`), never as an inherited value.
     prices: z

@@ -1,4 +1,4 @@
-import { DEFAULT_WAITLIST_OFFER_SECONDS } from "../contract/show-views.ts";
+import { DEFAULT_CHECKIN_POLICY, DEFAULT_WAITLIST_OFFER_SECONDS } from "../contract/show-views.ts";
 import type { EventRow, ShowRecord, VenueRecord } from "./catalog-d1.ts";
 
 /** The JSON the API answers with for each catalog object (snake_case field names). */
@@ -60,6 +60,7 @@ export function showView({ show, prices }: ShowRecord) {
     sales_start: show.salesStart,
     sales_end: show.salesEnd,
     waitlist_offer_seconds: show.waitlistOfferSeconds ?? DEFAULT_WAITLIST_OFFER_SECONDS,
+    checkin_policy: show.checkinPolicy ?? DEFAULT_CHECKIN_POLICY,
     created_at: show.createdAt,
   };
 }

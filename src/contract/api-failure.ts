@@ -35,6 +35,8 @@ export type ErrorCode =
   | "TICKET_ALREADY_USED"
   | "TICKET_VOID"
   | "TICKET_WRONG_SHOW"
+  | "TICKET_ALREADY_INSIDE"
+  | "TICKET_NOT_INSIDE"
   | "INTERNAL";
 
 /**

@@ -26,6 +26,20 @@ export interface VerifiedScan {
    * ticket's issue and at most a few minutes ahead; an online scan is at its arrival.
    */
   scannedAt?: number;
+  /** Coming in (the default) or leaving; `out` only where the show allows re-entry. */
+  direction?: ScanDirection;
+}
+
+/** Which way a scan lets a ticket's holder through the door. */
+export type ScanDirection = "in" | "out";
+
+/** One accepted (or, offline, reconciled) scan of a show with re-entry. */
+export interface ScanView {
+  direction: ScanDirection;
+  scanned_at: string;
+  gate: string | null;
+  /** Whether the ticket is inside now, after every scan known of it. */
+  inside: boolean;
 }
 
 export interface CheckinView {
@@ -46,12 +60,32 @@ export interface FirstScan {
 /** Why an offline scan is `invalid`: the error code a client would get for it online. */
 export type InvalidScanCode = "TICKET_INVALID" | "TICKET_WRONG_SHOW" | "INVALID_INPUT";
 
-/** One offline scan's outcome. */
+/** Why a scan of a show with re-entry does not count: the 409 code it would get online. */
+export type RejectedScanCode = "TICKET_ALREADY_INSIDE" | "TICKET_NOT_INSIDE";
+
+/**
+ * One offline scan's outcome. `scan` is there for shows with re-entry: an `in` that counts
+ * is `admitted`, an `out` that counts `exited`, one that does not fit `rejected`.
+ */
 export type ScanOutcome =
-  | { result: "admitted"; checkin: CheckinView }
+  | { result: "admitted"; checkin: CheckinView; scan?: ScanView }
+  | { result: "exited"; checkin: CheckinView; scan: ScanView }
+  | { result: "rejected"; code: RejectedScanCode; reason: string; scan: ScanView }
   | { result: "duplicate"; first_scan: FirstScan }
   | { result: "void"; reason: string }
   | { result: "invalid"; code: InvalidScanCode; reason: string };
+
+/** GET /v1/shows/{show_id}/attendance: the headcount, from the show's accepted scans. */
+export interface AttendanceRead {
+  show_id: string;
+  /** Tickets inside now: their last accepted scan is `in`. */
+  inside: number;
+  /** Accepted scans in and out (a ticket that comes back is counted each time). */
+  entered: number;
+  exited: number;
+  /** The same per gate, by gate name (null: scans sent without a gate). */
+  gates: { gate: string | null; entered: number; exited: number }[];
+}
 
 export interface ManifestRead {
   show_id: string;
@@ -146,6 +180,17 @@ export interface WaitlistView {
   joined_at: string;
 }
 
+/**
+ * How the door treats a show's tickets. `reentry`: a ticket may leave and come back
+ * (scans alternate `in` and `out`); without it a ticket admits once.
+ */
+export interface CheckinPolicy {
+  reentry: boolean;
+}
+
+/** A show's policy when its organizer set none. */
+export const DEFAULT_CHECKIN_POLICY: CheckinPolicy = { reentry: false };
+
 /** What an organizer may change: PATCH /v1/shows/{show_id}. */
 export interface ShowPatch {
   showTime?: number;
@@ -160,6 +205,8 @@ export interface ShowPatch {
   salesEnd?: number | null;
   /** How long a waitlist offer holds its seats (null: the default, 900). */
   waitlistOfferSeconds?: number | null;
+  /** How the door treats the tickets (null: the default, no re-entry). */
+  checkinPolicy?: CheckinPolicy | null;
 }
 
 /** A cancelled show's refunds: paid bookings, those refunded, those still to refund. */

@@ -48,3 +48,37 @@ export function ticketWrongShow(ticketId: string, ticketShow: string, expected: 
     { ticket_id: ticketId, ticket_show_id: ticketShow, show_id: expected },
   );
 }
+
+/** A ticket's last accepted scan, as a re-entry refusal names it. */
+export interface LastScan {
+  direction: "in" | "out";
+  at: number;
+  gate: string | null;
+  deviceId: string | null;
+}
+
+function lastScanDetails(last: LastScan | undefined) {
+  if (!last) return null;
+  const { direction, gate, deviceId } = last;
+  return { direction, scanned_at: iso(last.at), gate, device_id: deviceId };
+}
+
+/** 409, re-entry: an `in` scan of a ticket that is inside already. */
+export function ticketAlreadyInside(ticketId: string, last: LastScan | undefined): ApiFailure {
+  const where = last?.gate ? ` at gate ${last.gate}` : "";
+  return failure(
+    409,
+    "TICKET_ALREADY_INSIDE",
+    `Ticket ${ticketId} is inside: it came in${last ? ` at ${iso(last.at)}` : ""}${where}`,
+    { ticket_id: ticketId, last_scan: lastScanDetails(last) },
+  );
+}
+
+/** 409, re-entry: an `out` scan of a ticket that is not inside (never came in, or left). */
+export function ticketNotInside(ticketId: string, last: LastScan | undefined): ApiFailure {
+  const when = last ? `it left at ${iso(last.at)}` : "it has not come in";
+  return failure(409, "TICKET_NOT_INSIDE", `Ticket ${ticketId} is not inside: ${when}`, {
+    ticket_id: ticketId,
+    last_scan: lastScanDetails(last),
+  });
+}

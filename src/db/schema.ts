@@ -140,6 +140,8 @@ export const shows = sqliteTable(
     salesEnd: text("sales_end"),
     /** How long a waitlist offer holds its seats, in seconds (null: 900). */
     waitlistOfferSeconds: integer("waitlist_offer_seconds"),
+    /** How the door treats the show's tickets, as JSON `{reentry}` (null: no re-entry). */
+    checkinPolicy: text("checkin_policy", { mode: "json" }).$type<{ reentry: boolean }>(),
   },
   (t) => [
     check("shows_valid_status", sql`${t.status} IN ('scheduled', 'closed', 'cancelled')`),

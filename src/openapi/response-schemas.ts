@@ -98,6 +98,9 @@ const showSchema = z.object({
     .number()
     .int()
     .meta({ description: "How long a waitlist offer holds its seats" }),
+  checkin_policy: z.object({ reentry: z.boolean() }).meta({
+    description: "reentry: tickets may leave and come back in (scans alternate in and out)",
+  }),
   created_at: isoTime,
   /** Only for a cancelled show. */
   cancellation: cancellationSchema.optional(),

@@ -8,6 +8,7 @@ import { showClient } from "../show-client/show-client.ts";
 import { type BatchResult, checkInOfflineScans } from "../tickets/offline-batch.ts";
 import { ticketKeys } from "../tickets/ticket-keys.ts";
 import {
+  attendanceResponse,
   batchRequest,
   batchResponse,
   checkinRequest,
@@ -23,9 +24,9 @@ const checkIn = apiRoute({
   tags: ["Check-in"],
   summary: "Check a ticket in at the door (admits it once)",
   description:
-    "Verifies the token's signature, then the show's object admits the ticket exactly once: a second scan is 409 `TICKET_ALREADY_USED` (with `details.checked_in_at` and `details.gate`), a cancelled booking's ticket 409 `TICKET_VOID`, a ticket of another show than `show_id` 409 `TICKET_WRONG_SHOW`, a bad token 400 `TICKET_INVALID`. With a `scan_id`, the same scan retried gets the same 200.",
+    "Verifies the token's signature, then the show's object admits the ticket exactly once: a second scan is 409 `TICKET_ALREADY_USED` (with `details.checked_in_at` and `details.gate`), a cancelled booking's ticket 409 `TICKET_VOID`, a ticket of another show than `show_id` 409 `TICKET_WRONG_SHOW`, a bad token 400 `TICKET_INVALID`. With a `scan_id`, the same scan retried gets the same 200. On a show whose `checkin_policy` has `reentry`, `direction` says `in` (the default) or `out`: the first `in` is the check-in, then scans alternate; `in` while inside is 409 `TICKET_ALREADY_INSIDE`, `out` while not inside 409 `TICKET_NOT_INSIDE`, and the answer carries `scan`. `out` without re-entry is 400.",
   access: "scanner, organizer (own organization) or admin",
-  errors: [404, 409],
+  errors: [400, 404, 409],
   request: { body: jsonRequest(checkinRequest) },
   responses: { 200: jsonAnswer(checkinResponse, "The ticket is admitted") },
 });
@@ -36,7 +37,7 @@ const checkInBatch = apiRoute({
   tags: ["Check-in"],
   summary: "Sync scans made offline; each gets its own result",
   description:
-    "The door's `show_id` and 1-500 scans; this route takes bodies up to 512 KiB (500 scans of real tokens with 64-character gate and device ids fit), the others 64 KiB. Each scan is `admitted`, `duplicate` (with the first scan's time, gate and device), `void` or `invalid` with a `code`: `TICKET_INVALID` (not a ticket of ours), `TICKET_WRONG_SHOW` (another show's ticket: checked in nowhere) or `INVALID_INPUT` (a `scanned_at` before the ticket was issued, or over 5 minutes ahead of the server). `scanned_at` takes any offset and fractional seconds and is read as its instant; of two scans of one ticket the earliest is the check-in, whichever device syncs first. Sending a batch again changes nothing and answers the same. 404 for an unknown `show_id`.",
+    "The door's `show_id` and 1-500 scans; this route takes bodies up to 512 KiB (500 scans of real tokens with 64-character gate and device ids fit), the others 64 KiB. Each scan is `admitted`, `duplicate` (with the first scan's time, gate and device), `void` or `invalid` with a `code`: `TICKET_INVALID` (not a ticket of ours), `TICKET_WRONG_SHOW` (another show's ticket: checked in nowhere) or `INVALID_INPUT` (a `scanned_at` before the ticket was issued, or over 5 minutes ahead of the server). `scanned_at` takes any offset and fractional seconds and is read as its instant; of two scans of one ticket the earliest is the check-in, whichever device syncs first. Sending a batch again changes nothing and answers the same. 404 for an unknown `show_id`. With re-entry, each scan takes a `direction`; a ticket's scans are reconciled in `scanned_at` order with the online rules: an `in` that counts is `admitted`, an `out` that counts `exited`, one that does not fit `rejected` with `TICKET_ALREADY_INSIDE` or `TICKET_NOT_INSIDE`. Without re-entry an `out` is `invalid` (`INVALID_INPUT`).",
   access: "scanner, organizer (own organization) or admin",
   errors: [404],
   request: { body: jsonRequest(batchRequest) },
@@ -52,6 +53,19 @@ const manifest = apiRoute({
   errors: [404],
   request: { params: showIdParam },
   responses: { 200: jsonAnswer(manifestResponse, "The manifest, with its version") },
+});
+
+const attendance = apiRoute({
+  method: "get",
+  path: "/v1/shows/{show_id}/attendance",
+  tags: ["Check-in"],
+  summary: "The headcount: tickets inside now, scans in and out per gate",
+  description:
+    "Live from the show's object: `entered` and `exited` count the scans that counted (a ticket that comes back counts each time), `inside` the tickets whose last scan that counts is `in`. Without re-entry every check-in is an entry and nobody leaves.",
+  access: "scanner, organizer (own organization) or admin",
+  errors: [404],
+  request: { params: showIdParam },
+  responses: { 200: jsonAnswer(attendanceResponse, "The headcount") },
 });
 
 export const checkinRoutes = apiRouter()
@@ -76,6 +90,7 @@ export const checkinRoutes = apiRouter()
       gate: body.gate ?? null,
       deviceId: `online:${c.get("principal").userId}`,
       scanId: body.scan_id ?? null,
+      direction: body.direction ?? "in",
     });
     return c.json(unwrap(result), 200);
   })
@@ -93,4 +108,10 @@ export const checkinRoutes = apiRouter()
     const { jwks } = await ticketKeys(c.env);
     c.header("Cache-Control", "no-store");
     return c.json({ manifest: { ...read, generated_at: iso(Date.now()), keys: jwks } }, 200);
+  })
+  .openapi(attendance, async (c) => {
+    const { show_id } = c.req.valid("param");
+    const show = await showClient(c.env, show_id);
+    c.header("Cache-Control", "no-store");
+    return c.json({ attendance: unwrap(await show.attendance()) }, 200);
   });

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { CatalogD1 } from "../catalog/catalog-d1.ts";
 import {
+  checkinPolicyField,
   createShowSchema,
   price,
   saleSettingsFields,
@@ -61,6 +62,7 @@ const showPatchSchema = z
         "scheduled: on sale; closed: sales paused (locks, bookings and payments answer 400 SHOW_CLOSED)",
     }),
     ...saleSettingsFields,
+    ...checkinPolicyField,
     accessible_seats_reserved: z.boolean().optional().meta({
       description:
         "true (the default): wheelchair and companion seats are kept from plain best available, and a companion seat from a lock without a wheelchair space, until the rest of their zone is sold; false releases them to everyone",
@@ -68,7 +70,7 @@ const showPatchSchema = z
   })
   .refine((p) => Object.values(p).some((value) => value !== undefined), {
     message:
-      "give show_time, status, prices, accessible_seats_reserved, max_tickets_per_user, sales_start, sales_end or waitlist_offer_seconds",
+      "give show_time, status, prices, accessible_seats_reserved, max_tickets_per_user, sales_start, sales_end, waitlist_offer_seconds or checkin_policy",
     path: ["status"],
   })
   .superRefine((p, ctx) => {
@@ -162,6 +164,7 @@ export const showRoutes = apiRouter()
         salesStart: isoOrNull(input.sales_start),
         salesEnd: isoOrNull(input.sales_end),
         waitlistOfferSeconds: input.waitlist_offer_seconds ?? null,
+        checkinPolicy: input.checkin_policy ?? null,
         createdAt: new Date().toISOString(),
       },
       prices,
@@ -198,6 +201,7 @@ export const showRoutes = apiRouter()
         salesStart: msOrNull(patch.sales_start),
         salesEnd: msOrNull(patch.sales_end),
         waitlistOfferSeconds: patch.waitlist_offer_seconds,
+        checkinPolicy: patch.checkin_policy,
       }),
     );
     return c.json({ show: view }, 200);

@@ -88,6 +88,10 @@ export class ShowClient {
     return this.stub.checkinManifest();
   }
 
+  attendance() {
+    return this.stub.attendance();
+  }
+
   /**
    * A booking as its owner sees it: the show object first (it is the booking's owner, and D1
    * may lag behind it: a payment or an expiry still queued for D1), then D1 for a booking the

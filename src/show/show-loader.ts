@@ -45,6 +45,7 @@ export async function loadFromCatalog(
       salesStart: record.show.salesStart === null ? null : Date.parse(record.show.salesStart),
       salesEnd: record.show.salesEnd === null ? null : Date.parse(record.show.salesEnd),
       waitlistOfferSeconds: record.show.waitlistOfferSeconds,
+      checkinPolicy: record.show.checkinPolicy,
       zones: zones.map((zone) => ({
         name: zone.name,
         price: priceOf(zone.name),

@@ -21,11 +21,13 @@ import type {
   AccessCodeInput,
   AccessCodeView,
   AllocationView,
+  AttendanceRead,
   CheckinView,
   HoldView,
   ManifestRead,
   SalesReport,
   ScanOutcome,
+  ScanView,
   ShowPatch,
   ShowStatusView,
   TicketRead,
@@ -242,7 +244,7 @@ export class ShowObject extends DurableObject<Env> {
     );
   }
 
-  checkIn(scan: VerifiedScan): Promise<ShowResult<{ checkin: CheckinView }>> {
+  checkIn(scan: VerifiedScan): Promise<ShowResult<{ checkin: CheckinView; scan?: ScanView }>> {
     return this.withShow((show) => show.checkins.checkIn(scan));
   }
 
@@ -252,6 +254,11 @@ export class ShowObject extends DurableObject<Env> {
 
   checkinManifest(): Promise<ShowResult<ManifestRead>> {
     return this.withShow((show) => show.checkins.manifest());
+  }
+
+  /** The headcount: tickets inside now, scans in and out per gate. */
+  attendance(): Promise<ShowResult<AttendanceRead>> {
+    return this.withShow((show) => show.checkins.attendance());
   }
 
   /**

@@ -20,6 +20,7 @@ import { HoldStorage } from "./storage/hold-storage.ts";
 import { IdempotencyStorage } from "./storage/idempotency-storage.ts";
 import { LateRefundStorage } from "./storage/late-refund-storage.ts";
 import { ProviderEventStorage } from "./storage/provider-event-storage.ts";
+import { ScanLogStorage } from "./storage/scan-log-storage.ts";
 import { SeatStorage, type ShowInfo } from "./storage/seat-storage.ts";
 import { TicketStorage } from "./storage/ticket-storage.ts";
 import { WaitlistStorage } from "./storage/waitlist-storage.ts";
@@ -77,6 +78,8 @@ export class ShowState {
   readonly lateRefunds: LateRefundStorage;
   /** Check-ins at the door: the scan that admitted each ticket. */
   readonly checkinStorage: CheckinStorage;
+  /** Every door scan in and out, and whether it counts: the headcount's facts. */
+  readonly scanLog: ScanLogStorage;
   /** Confirmed bookings' tickets, one per seat. */
   readonly ticketStorage: TicketStorage;
   readonly outbox: D1Outbox;
@@ -120,6 +123,7 @@ export class ShowState {
     this.bookingStorage = new BookingStorage(ctx.storage.sql);
     this.attemptStorage = new AttemptStorage(ctx.storage.sql);
     this.checkinStorage = new CheckinStorage(ctx.storage.sql);
+    this.scanLog = new ScanLogStorage(ctx.storage.sql);
     this.ticketStorage = new TicketStorage(ctx.storage.sql);
     this.providerEvents = new ProviderEventStorage(ctx.storage.sql);
     this.lateRefunds = new LateRefundStorage(ctx.storage.sql);

@@ -3,6 +3,9 @@ import type {
   CheckinView,
   FirstScan,
   InvalidScanCode,
+  RejectedScanCode,
+  ScanDirection,
+  ScanView,
   VerifiedScan,
 } from "../contract/show-views.ts";
 import { unwrap } from "../http/show-response.ts";
@@ -27,14 +30,16 @@ export interface OfflineScan {
   scanned_at: string;
   gate?: string | undefined;
   device_id: string;
+  direction?: ScanDirection | undefined;
 }
 
 export interface BatchResult {
   ticket_id: string | null;
-  result: "admitted" | "duplicate" | "void" | "invalid";
+  result: "admitted" | "exited" | "duplicate" | "rejected" | "void" | "invalid";
   checkin?: CheckinView;
+  scan?: ScanView;
   first_scan?: FirstScan;
-  code?: InvalidScanCode;
+  code?: InvalidScanCode | RejectedScanCode;
   reason?: string;
 }
 
@@ -75,6 +80,7 @@ async function checkScan(
       gate: scan.gate ?? null,
       deviceId: scan.device_id,
       scannedAt,
+      direction: scan.direction ?? "in",
     },
   };
 }

@@ -28,6 +28,10 @@ const gate = z
   .max(64)
   .regex(/^[\x20-\x7e]+$/, "printable ASCII");
 const token = z.string().min(1).max(4096);
+const direction = z.enum(["in", "out"]).optional().meta({
+  description:
+    "Coming in (the default) or leaving: `out` only where the show's `checkin_policy` has `reentry` (400 otherwise)",
+});
 
 export const jwksSchema = z
   .object({
@@ -84,6 +88,7 @@ export const checkinRequest = z.strictObject({
     .regex(/^[A-Za-z0-9_-]{8,64}$/, "8-64 letters, digits, _ or -")
     .optional()
     .meta({ description: "The scanner's id for this scan: a retried scan is answered alike" }),
+  direction,
 });
 
 const checkinSchema = z.object({
@@ -95,7 +100,22 @@ const checkinSchema = z.object({
   gate: z.string().nullable(),
 });
 
-export const checkinResponse = z.object({ checkin: checkinSchema }).meta({ id: "Checkin" });
+/** The scan itself, on a show with re-entry. */
+const scanSchema = z.object({
+  direction: z.enum(["in", "out"]),
+  scanned_at: isoTime,
+  gate: z.string().nullable(),
+  inside: z.boolean().meta({ description: "Whether the ticket is inside now" }),
+});
+
+export const checkinResponse = z
+  .object({
+    checkin: checkinSchema.meta({
+      description: "The ticket's check-in: its first entry (with re-entry too)",
+    }),
+    scan: scanSchema.optional().meta({ description: "On a show with re-entry: this scan" }),
+  })
+  .meta({ id: "Checkin" });
 
 export const MAX_BATCH_SCANS = 500;
 
@@ -118,6 +138,7 @@ export const batchRequest = z.strictObject({
           .min(1)
           .max(64)
           .regex(/^[\x20-\x7e]+$/, "printable ASCII"),
+        direction,
       }),
     )
     .min(1)
@@ -135,18 +156,46 @@ export const batchResponse = z
     results: z.array(
       z.object({
         ticket_id: z.string().nullable(),
-        result: z.enum(["admitted", "duplicate", "void", "invalid"]),
+        result: z.enum(["admitted", "exited", "duplicate", "rejected", "void", "invalid"]),
         checkin: checkinSchema.optional(),
+        scan: scanSchema.optional().meta({ description: "On a show with re-entry: this scan" }),
         first_scan: firstScan.optional(),
-        code: z.enum(["TICKET_INVALID", "TICKET_WRONG_SHOW", "INVALID_INPUT"]).optional().meta({
-          description:
-            "Why an `invalid` scan was refused: not a ticket of ours, a ticket of another show, or a `scanned_at` out of range",
-        }),
+        code: z
+          .enum([
+            "TICKET_INVALID",
+            "TICKET_WRONG_SHOW",
+            "INVALID_INPUT",
+            "TICKET_ALREADY_INSIDE",
+            "TICKET_NOT_INSIDE",
+          ])
+          .optional()
+          .meta({
+            description:
+              "Why an `invalid` scan was refused (not a ticket of ours, a ticket of another show, a `scanned_at` out of range, an `out` without re-entry), or why a `rejected` one does not count (re-entry: in while inside, out while not inside)",
+          }),
         reason: z.string().optional(),
       }),
     ),
   })
   .meta({ id: "CheckinBatchResults" });
+
+export const attendanceResponse = z
+  .object({
+    attendance: z.object({
+      show_id: z.string(),
+      inside: z.number().int().meta({ description: "Tickets inside now" }),
+      entered: z.number().int().meta({ description: "Scans in that counted" }),
+      exited: z.number().int().meta({ description: "Scans out that counted" }),
+      gates: z.array(
+        z.object({
+          gate: z.string().nullable(),
+          entered: z.number().int(),
+          exited: z.number().int(),
+        }),
+      ),
+    }),
+  })
+  .meta({ id: "Attendance" });
 
 export const manifestResponse = z
   .object({

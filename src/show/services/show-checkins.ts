@@ -1,9 +1,11 @@
 import { type ApiFailure, notFoundFailure } from "../../contract/api-failure.ts";
 import type { ShowResult } from "../../contract/show-rpc.ts";
 import type {
+  AttendanceRead,
   CheckinView,
   ManifestRead,
   ScanOutcome,
+  ScanView,
   TicketRead,
   TicketStatus,
   VerifiedScan,
@@ -25,6 +27,8 @@ import type { StoredCheckin } from "../storage/checkin-storage.ts";
 import { bookingSeats } from "./booking-snapshot.ts";
 import { type DoorTicket, findTicket, ticketVoidReason } from "./booking-tickets.ts";
 import { buildManifest } from "./checkin-manifest.ts";
+import { checkinView } from "./checkin-view.ts";
+import { noReentry, ReentryCheckins } from "./reentry-checkins.ts";
 
 // The object's RPC methods (show-object.ts) and the Worker name these types from here.
 
@@ -34,7 +38,16 @@ import { buildManifest } from "./checkin-manifest.ts";
  * a ticket is admitted once however many gates scan it at the same moment.
  */
 export class ShowCheckins {
-  constructor(private readonly show: ShowState) {}
+  /** The show's check-ins while its policy lets tickets leave and come back. */
+  private readonly reentry: ReentryCheckins;
+
+  constructor(private readonly show: ShowState) {
+    this.reentry = new ReentryCheckins(show);
+  }
+
+  private get reentryAllowed(): boolean {
+    return this.show.info.checkinPolicy?.reentry === true;
+  }
 
   /** One ticket: a seat's, or a booking's one ticket from before per-seat tickets. */
   readTicket(ticketId: string): ShowResult<TicketRead> {
@@ -64,7 +77,11 @@ export class ShowCheckins {
   }
 
   /** POST /v1/checkins: admits the ticket, or says why not. */
-  async checkIn(scan: VerifiedScan): Promise<ShowResult<{ checkin: CheckinView }>> {
+  async checkIn(
+    scan: VerifiedScan,
+  ): Promise<ShowResult<{ checkin: CheckinView; scan?: ScanView }>> {
+    if (this.reentryAllowed) return this.reentry.checkIn(scan);
+    if (scan.direction === "out") return refused(noReentry());
     const decided = this.decideOnline(scan, Date.now());
     if ("failure" in decided) return refused(decided.failure);
     if (decided.written) await this.show.flushToD1();
@@ -77,6 +94,7 @@ export class ShowCheckins {
    * the same scans again changes nothing and answers the same.
    */
   async checkInBatch(scans: VerifiedScan[]): Promise<ShowResult<ScanOutcome[]>> {
+    if (this.reentryAllowed) return this.reentry.checkInBatch(scans);
     const now = Date.now();
     // Decided earliest first, so within a batch too the earliest scan is the one admitted.
     const order = scans.map((_, i) => i).sort((a, b) => compareScans(scans[a], scans[b], now));
@@ -106,6 +124,11 @@ export class ShowCheckins {
   /** The door's offline copy: every ticket id of the show by status, and a version. */
   manifest(): ShowResult<ManifestRead> {
     return ok(buildManifest(this.show));
+  }
+
+  /** The headcount: tickets inside now, and scans in and out per gate. */
+  attendance(): ShowResult<AttendanceRead> {
+    return ok(this.show.scanLog.attendance(this.show.showId));
   }
 
   private decideOnline(
@@ -141,6 +164,13 @@ export class ShowCheckins {
     }
     const voided = ticketVoidReason(this.show, ticket);
     if (voided) return { outcome: { result: "void", reason: voided }, written: false };
+    if (scan.direction === "out") {
+      const { reason } = noReentry().details;
+      return {
+        outcome: { result: "invalid", code: "INVALID_INPUT", reason: String(reason) },
+        written: false,
+      };
+    }
     const held = this.show.checkinStorage.find(scan.ticketId);
     if (held && sameScan(held, scan, now)) {
       return { outcome: { result: "admitted", checkin: this.view(held, ticket) }, written: false };
@@ -168,21 +198,13 @@ export class ShowCheckins {
   private save(checkin: StoredCheckin): void {
     const { show } = this;
     show.checkinStorage.save(checkin);
+    // Without re-entry a ticket's one scan is its check-in: the headcount counts it.
+    show.scanLog.replaceWithCheckin(checkin);
     show.outbox.enqueue([checkinRecorded(show.db, show.showId, checkin)]);
   }
 
   /** `ticket`: the checked-in ticket, when the caller has it already. */
-  private view(
-    checkin: StoredCheckin,
-    ticket = findTicket(this.show, checkin.ticketId),
-  ): CheckinView {
-    return {
-      ticket_id: checkin.ticketId,
-      booking_id: checkin.bookingId,
-      show_id: this.show.showId,
-      seats: ticket?.seatIds ?? [],
-      checked_in_at: iso(checkin.checkedInAt),
-      gate: checkin.gate,
-    };
+  private view(checkin: StoredCheckin, ticket?: DoorTicket): CheckinView {
+    return checkinView(this.show, checkin, ticket);
   }
 }

@@ -65,6 +65,8 @@ export class ShowOperations {
         patch.waitlistOfferSeconds === undefined
           ? show.info.waitlistOfferSeconds
           : patch.waitlistOfferSeconds,
+      checkinPolicy:
+        patch.checkinPolicy === undefined ? show.info.checkinPolicy : patch.checkinPolicy,
     };
     const start = info.salesStart ?? null;
     const end = info.salesEnd ?? null;
@@ -204,6 +206,7 @@ function showUpdated(show: ShowState, info: ShowInfo): D1Statement {
       salesStart: info.salesStart ? iso(info.salesStart) : null,
       salesEnd: info.salesEnd ? iso(info.salesEnd) : null,
       waitlistOfferSeconds: info.waitlistOfferSeconds ?? null,
+      checkinPolicy: info.checkinPolicy ?? null,
     })
     .where(eq(shows.showId, info.showId))
     .toSQL();

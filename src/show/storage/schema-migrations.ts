@@ -276,6 +276,24 @@ const MIGRATIONS: readonly ((sql: SqlStorage) => void)[] = [
     addMissingColumn(sql, "bookings", "areas", "TEXT");
     addMissingColumn(sql, "seat_holds", "areas", "TEXT");
   },
+  // 13. Re-entry and headcount (issue 28, item 5): every scan of a ticket, in and out, and
+  // whether it counts, so the headcount is derived from stored facts. Check-ins made before
+  // are each ticket's one `in`.
+  (sql) =>
+    sql.exec(`
+    CREATE TABLE IF NOT EXISTS checkin_scans (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      ticket_id TEXT NOT NULL,
+      direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+      at INTEGER NOT NULL,
+      gate TEXT,
+      device_id TEXT,
+      scan_id TEXT,
+      accepted INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS checkin_scans_ticket ON checkin_scans (ticket_id, at);
+    INSERT INTO checkin_scans (ticket_id, direction, at, gate, device_id, scan_id, accepted)
+      SELECT ticket_id, 'in', checked_in_at, gate, device_id, scan_id, 1 FROM checkins;`),
 ];
 
 /** The last step applied to this object's storage (0: none). */

@@ -1,6 +1,6 @@
 import type { AreaPlaces, AreaRequest } from "../../contract/area-places.ts";
 import type { Accessibility } from "../../contract/seat-accessibility.ts";
-import type { ShowStatus } from "../../contract/show-views.ts";
+import type { CheckinPolicy, ShowStatus } from "../../contract/show-views.ts";
 import type { LockStatus } from "../../db/schema.ts";
 import type { StoredArea } from "../seats/area-inventory.ts";
 import type { SeatInfo, SeatLock } from "../seats/seat-ledger.ts";
@@ -57,6 +57,8 @@ export interface ShowInfo {
   salesEnd?: number | null;
   /** How long a waitlist offer holds its seats (absent or null: WAITLIST_OFFER_SECONDS). */
   waitlistOfferSeconds?: number | null;
+  /** How the door treats the tickets (absent or null: no re-entry). */
+  checkinPolicy?: CheckinPolicy | null;
   /** Set when an organizer cancelled the show (epoch ms) and why. */
   cancelledAt?: number;
   cancelReason?: string;

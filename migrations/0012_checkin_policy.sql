@@ -1,0 +1,1 @@
+ALTER TABLE `shows` ADD `checkin_policy` text;
