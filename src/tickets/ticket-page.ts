@@ -43,10 +43,10 @@ function walletLinks(ticket: TicketRead, wallets: WalletLinks) {
   // A void ticket gets no pass (its routes answer 409): no link to one either.
   if (ticket.status === "void" || !(wallets.google || wallets.apple)) return "";
   const base = `/tickets/${ticket.ticket_id}/wallet`;
-  const google = wallets.google
-    ? html`<a href="${base}/google" rel="noopener">Add to Google Wallet</a>`
-    : "";
-  const apple = wallets.apple ? html`<a href="${base}/apple" download>Add to Apple Wallet</a>` : "";
+  const google = wallets.google ? html`<a href="${base}/google">Add to Google Wallet</a>` : "";
+  // No `download`: Safari opens a .pkpass answer (by its media type) in Wallet's own sheet,
+  // where a download would only save the file.
+  const apple = wallets.apple ? html`<a href="${base}/apple">Add to Apple Wallet</a>` : "";
   return html`<nav class="wallet" aria-label="Add to a wallet">${google}${apple}</nav>`;
 }
 
