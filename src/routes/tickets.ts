@@ -16,6 +16,7 @@ import {
   ticketResponse,
 } from "../tickets/ticket-schemas.ts";
 import { signTicket } from "../tickets/ticket-token.ts";
+import { applePassEnabled, googleWalletEnabled } from "../tickets/wallet-config.ts";
 
 const ticketKeysRoute = apiRoute({
   method: "get",
@@ -71,7 +72,7 @@ const listTickets = apiRoute({
 });
 
 /** The ticket from its show's object; 404 for an id of no show or no ticket. */
-async function readTicket(env: Env, ticketId: string): Promise<TicketRead> {
+export async function readTicket(env: Env, ticketId: string): Promise<TicketRead> {
   const stub = await owningShowClient(env, "ticket", ticketId);
   return unwrap(await stub.readTicket(ticketId));
 }
@@ -92,7 +93,7 @@ interface TicketFacts {
   issuedAt: number;
 }
 
-function factsOf(ticket: TicketRead): TicketFacts {
+export function factsOf(ticket: TicketRead): TicketFacts {
   return {
     ticketId: ticket.ticket_id,
     bookingId: ticket.booking_id,
@@ -108,7 +109,7 @@ function factsOf(ticket: TicketRead): TicketFacts {
 }
 
 /** The signed token: signed at each read (deterministic, so always the same token). */
-function tokenOf(ticket: TicketFacts, keys: TicketKeys): Promise<string> {
+export function tokenOf(ticket: TicketFacts, keys: TicketKeys): Promise<string> {
   return signTicket(
     {
       ticket_id: ticket.ticketId,
@@ -175,5 +176,6 @@ export const ticketRoutes = apiRouter()
     // The page changes when the ticket is used or voided: never served from a cache.
     c.header("Cache-Control", "no-store");
     c.header("Referrer-Policy", "no-referrer");
-    return c.html(await ticketPage(ticket, token), 200);
+    const wallets = { google: googleWalletEnabled(c.env), apple: applePassEnabled(c.env) };
+    return c.html(await ticketPage(ticket, token, wallets), 200);
   });

@@ -27,7 +27,28 @@ dt{color:#52525b}dd{margin:0;overflow-wrap:anywhere}
 .voidmark{font-size:4rem;font-weight:900;text-align:center;color:#991b1b;border:6px solid;
 border-radius:12px;margin:1rem 0;letter-spacing:.2em}
 small{color:#52525b}
+.wallet{display:flex;flex-wrap:wrap;gap:.5rem;margin:1rem 0}
+.wallet a{flex:1;text-align:center;padding:.6rem .8rem;border-radius:999px;background:#18181b;
+color:#fff;text-decoration:none;font-weight:600;white-space:nowrap}
 `;
+
+/** Which wallets the deployment has keys for: only those are offered. */
+export interface WalletLinks {
+  google: boolean;
+  apple: boolean;
+}
+
+/** Links to the ticket's wallet passes (plain links: the page runs no script). */
+function walletLinks(ticket: TicketRead, wallets: WalletLinks) {
+  // A void ticket gets no pass (its routes answer 409): no link to one either.
+  if (ticket.status === "void" || !(wallets.google || wallets.apple)) return "";
+  const base = `/tickets/${ticket.ticket_id}/wallet`;
+  const google = wallets.google ? html`<a href="${base}/google">Add to Google Wallet</a>` : "";
+  // No `download`: Safari opens a .pkpass answer (by its media type) in Wallet's own sheet,
+  // where a download would only save the file.
+  const apple = wallets.apple ? html`<a href="${base}/apple">Add to Apple Wallet</a>` : "";
+  return html`<nav class="wallet" aria-label="Add to a wallet">${google}${apple}</nav>`;
+}
 
 function formatTime(isoTime: string): string {
   // The venue's zone is not known here; UTC is stated, never implied.
@@ -37,6 +58,7 @@ function formatTime(isoTime: string): string {
 export function ticketPage(
   ticket: TicketRead,
   token: string,
+  wallets: WalletLinks = { google: false, apple: false },
 ): HtmlEscapedString | Promise<HtmlEscapedString> {
   const seats = ticket.zone
     ? `Standing, ${ticket.zone}`
@@ -75,6 +97,7 @@ export function ticketPage(
 ${used}
 </dl>
 ${code}
+${walletLinks(ticket, wallets)}
 <p><small>Ticket ${ticket.ticket_id}. Show this code at the door; it admits one entry.</small></p>
 </div>
 </main>
