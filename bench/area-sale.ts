@@ -13,15 +13,12 @@
  * provider), like the presale's; the buyers in this Node process.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { signAccessToken } from "../src/auth/access-token.ts";
-import { benchBindings } from "./bench-bindings.ts";
 import { HttpClient } from "./http.ts";
 import type { CheckResult } from "./invariants.ts";
 import { formatChecks, recordPhase } from "./report.ts";
-import { bundleWorker, projectRoot, readWorkerPlan, WorkerServer } from "./serve.ts";
+import { projectRoot, type WorkerServer } from "./serve.ts";
+import { BENCH_CARD, startSoloServer } from "./solo-server.ts";
 import { round, Samples, seededRandom } from "./stats.ts";
 
 interface AreaSettings {
@@ -34,14 +31,6 @@ const settingsFor = (ci: boolean): AreaSettings =>
   ci
     ? { capacity: 1_000, buyers: 500, seed: 20261204 }
     : { capacity: 5_000, buyers: 2_500, seed: 20261204 };
-
-const CARD = {
-  type: "credit_card",
-  card_number: "4111111111111111",
-  expiry_month: 12,
-  expiry_year: 2031,
-  cvv: "123",
-} as const;
 
 interface Counts {
   capacity: number;
@@ -138,7 +127,7 @@ async function buy(
         seat_ids: [],
         areas,
         user_id: buyer.userId,
-        payment_method: CARD,
+        payment_method: BENCH_CARD,
       },
       { "Idempotency-Key": `area-${lock_id}` },
     );
@@ -172,25 +161,10 @@ export async function runAreaSaleBench(
   log(
     `Standing-area phase: a floor of ${settings.capacity} places, ${settings.buyers} buyers wanting 1-4 each (lock by quantity, book with a card)`,
   );
-  const workDir = mkdtempSync(join(tmpdir(), "ticket-bench-areas-"));
   const secret = randomBytes(32).toString("hex");
-  let server: WorkerServer | undefined;
+  const solo = await startSoloServer(root, "areas", secret);
+  const { server, served } = solo;
   try {
-    const plan = readWorkerPlan();
-    server = await WorkerServer.start({
-      plan,
-      name: plan.name,
-      modules: [bundleWorker(join(workDir, "bundle"), root)],
-      stateDir: join(workDir, "state"),
-      bindings: benchBindings(secret),
-      route: "direct",
-      remote: [],
-      keepInMemory: [],
-      registryPath: undefined,
-      anchorModule: undefined,
-    });
-    await server.applyMigrations();
-    const served = `${server.describe()}; one workerd process for the Worker and every object`;
     log(`Served: ${served}`);
     const admin = await signAccessToken(
       { sub: "bench_admin", role: "admin", ttlSeconds: 3600 },
@@ -250,8 +224,7 @@ export async function runAreaSaleBench(
     log(formatChecks(invariants));
     return recordPhase("area-sale.json", "Standing-area phase", result, invariants, log);
   } finally {
-    await server?.stop();
-    rmSync(workDir, { recursive: true, force: true });
+    await solo.stop();
   }
 }
 

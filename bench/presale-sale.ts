@@ -12,16 +12,13 @@
  * the Stripe phase's; the buyers in this Node process.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { signAccessToken } from "../src/auth/access-token.ts";
-import { benchBindings } from "./bench-bindings.ts";
 import { HttpClient, type Reply } from "./http.ts";
 import type { CheckResult } from "./invariants.ts";
 import { formatChecks, recordPhase } from "./report.ts";
-import { bundleWorker, projectRoot, readWorkerPlan, WorkerServer } from "./serve.ts";
+import { projectRoot, type WorkerServer } from "./serve.ts";
 import { type BenchShow, createShow } from "./show-setup.ts";
+import { BENCH_CARD, startSoloServer } from "./solo-server.ts";
 import { round, Samples, seededRandom } from "./stats.ts";
 
 export interface PresaleSettings {
@@ -61,14 +58,6 @@ export function presaleSettings(ci: boolean): PresaleSettings {
         seed: 20261227,
       };
 }
-
-const CARD = {
-  type: "credit_card",
-  card_number: "4111111111111111",
-  expiry_month: 12,
-  expiry_year: 2031,
-  cvv: "123",
-} as const;
 
 const CODE = "BENCH-PRESALE-27";
 
@@ -206,7 +195,7 @@ class PresaleSale {
       lock_id: lock.lock_id,
       seat_ids: lock.seat_ids,
       user_id: buyer.userId,
-      payment_method: CARD,
+      payment_method: BENCH_CARD,
     };
     for (let attempt = 1; attempt <= 5; attempt++) {
       const reply = await this.send("POST", "/v1/bookings", buyer, body, `presale-${lock.lock_id}`);
@@ -324,25 +313,10 @@ export async function runPresaleSaleBench(
       `${settings.maxUses} uses raced by ${settings.presaleBuyers} holders before sales_start, then ` +
       `${settings.publicBuyers} public buyers`,
   );
-  const workDir = mkdtempSync(join(tmpdir(), "ticket-bench-presale-"));
   const secret = randomBytes(32).toString("hex");
-  let server: WorkerServer | undefined;
+  const solo = await startSoloServer(root, "presale", secret);
+  const { server, served } = solo;
   try {
-    const plan = readWorkerPlan();
-    server = await WorkerServer.start({
-      plan,
-      name: plan.name,
-      modules: [bundleWorker(join(workDir, "bundle"), root)],
-      stateDir: join(workDir, "state"),
-      bindings: benchBindings(secret),
-      route: "direct",
-      remote: [],
-      keepInMemory: [],
-      registryPath: undefined,
-      anchorModule: undefined,
-    });
-    await server.applyMigrations();
-    const served = `${server.describe()}; one workerd process for the Worker and every object`;
     log(`Served: ${served}`);
     const adminToken = await signAccessToken(
       { sub: "bench_admin", role: "admin", ttlSeconds: 3600 },
@@ -487,8 +461,7 @@ export async function runPresaleSaleBench(
     printResult(result, log);
     return recordPhase("presale-sale.json", "Presale phase", result, invariants, log);
   } finally {
-    await server?.stop();
-    rmSync(workDir, { recursive: true, force: true });
+    await solo.stop();
   }
 }
 

@@ -9,16 +9,11 @@ import { HttpClient, type Reply } from "./http.ts";
 import { CpuMeter } from "./proc.ts";
 import { type SaleResult, type SaleTask, SECRET_ENV } from "./protocol.ts";
 import { SeatBoard, type SeatMap } from "./seat-board.ts";
+import { BENCH_CARD } from "./solo-server.ts";
 import { round, Samples, seededRandom } from "./stats.ts";
 import { type LockSeen, ViewerPool } from "./viewers.ts";
 
-const CARD = {
-  type: "credit_card",
-  card_number: "4111111111111111",
-  expiry_month: 12,
-  expiry_year: 2031,
-  cvv: "123",
-} as const;
+const CARD = BENCH_CARD;
 
 /** Most seats one buyer wants. */
 const MAX_WANT = 4;

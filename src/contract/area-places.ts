@@ -15,11 +15,4 @@ export interface AreaPlaces extends AreaRequest {
 }
 
 /** An area's places now: available + locked + held + booked = capacity, always. */
-export interface AreaCounts {
-  zone: string;
-  capacity: number;
-  available: number;
-  locked: number;
-  held: number;
-  booked: number;
-}
+export type { LiveAreaCounts as AreaCounts } from "./live-protocol.ts";

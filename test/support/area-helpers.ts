@@ -1,4 +1,5 @@
 import { expect } from "vitest";
+import type { AreaCounts as AreaCountsJson } from "../../src/contract/area-places.ts";
 import { call, createShow, type LockJson } from "./helpers.ts";
 
 /** A venue with a standing floor beside a zone of seats. */
@@ -19,14 +20,7 @@ export async function festivalShow(capacity = 100) {
   return createShow(festivalPrices, festivalVenue(capacity));
 }
 
-export interface AreaCountsJson {
-  zone: string;
-  capacity: number;
-  available: number;
-  locked: number;
-  held: number;
-  booked: number;
-}
+export type { AreaCounts as AreaCountsJson } from "../../src/contract/area-places.ts";
 
 /** The show's standing areas as the seat map gives them. */
 export async function areaCounts(showId: string): Promise<AreaCountsJson[]> {

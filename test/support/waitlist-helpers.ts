@@ -1,5 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import { expect } from "vitest";
+import type { WaitlistView as WaitlistJson } from "../../src/contract/show-views.ts";
 import {
   adminToken,
   call,
@@ -14,14 +15,7 @@ import {
 } from "./helpers.ts";
 
 /** The waitlist's answer, as GET /v1/shows/{show_id}/waitlist/me gives it. */
-export interface WaitlistJson {
-  position: number;
-  quantity: number;
-  zone: string | null;
-  status: "waiting" | "offered";
-  offer: { lock_id: string; seat_ids: string[]; expires_at: string } | null;
-  joined_at: string;
-}
+export type { WaitlistView as WaitlistJson } from "../../src/contract/show-views.ts";
 
 /** A venue of two zones of one row each: small enough to sell out in a few locks. */
 export const smallVenue = {
