@@ -30,6 +30,7 @@ import { showHoldRoutes } from "./routes/show-holds.ts";
 import { layoutRoutes } from "./routes/show-layout.ts";
 import { showSalesRoutes } from "./routes/show-sales.ts";
 import { showRoutes } from "./routes/shows.ts";
+import { ticketTransferRoutes } from "./routes/ticket-transfers.ts";
 import { ticketRoutes } from "./routes/tickets.ts";
 import { venueRoutes } from "./routes/venues.ts";
 import { waitlistRoutes } from "./routes/waitlist.ts";
@@ -77,6 +78,7 @@ const api = apiRouter()
   .route("/", razorpayWebhookRoutes)
   .route("/", queueRoutes)
   .route("/", ticketRoutes)
+  .route("/", ticketTransferRoutes)
   .route("/", checkinRoutes)
   .route("/", devTokenRoutes)
   .route("/", adminRoutes)

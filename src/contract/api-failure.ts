@@ -35,6 +35,7 @@ export type ErrorCode =
   | "TICKET_ALREADY_USED"
   | "TICKET_VOID"
   | "TICKET_WRONG_SHOW"
+  | "TICKET_NOT_TRANSFERABLE"
   | "INTERNAL";
 
 /**

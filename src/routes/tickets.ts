@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { TicketRead, TicketStatus } from "../contract/show-views.ts";
+import type { VoidReason } from "../contract/ticket-transfer.ts";
 import { database } from "../db/database.ts";
 import { notFound } from "../http/api-error.ts";
 import { unwrap } from "../http/show-response.ts";
@@ -84,13 +85,14 @@ interface TicketFacts {
   seatIds: string[];
   userId: string;
   status: TicketStatus;
+  voidReason: VoidReason | null;
   checkedInAt: string | null;
   gate: string | null;
   /** Epoch ms. */
   issuedAt: number;
 }
 
-function factsOf(ticket: TicketRead): TicketFacts {
+export function factsOf(ticket: TicketRead): TicketFacts {
   return {
     ticketId: ticket.ticket_id,
     bookingId: ticket.booking_id,
@@ -98,6 +100,7 @@ function factsOf(ticket: TicketRead): TicketFacts {
     seatIds: ticket.seats.map((seat) => seat.seat_id),
     userId: ticket.user_id,
     status: ticket.status,
+    voidReason: ticket.void_reason,
     checkedInAt: ticket.checked_in_at,
     gate: ticket.gate,
     issuedAt: ticket.issued_at,
@@ -119,7 +122,7 @@ function tokenOf(ticket: TicketFacts, keys: TicketKeys): Promise<string> {
 }
 
 /** A ticket as GET /v1/tickets/{id} and the list answer it. */
-async function ticketJson(env: Env, ticket: TicketFacts, keys: TicketKeys) {
+export async function ticketJson(env: Env, ticket: TicketFacts, keys: TicketKeys) {
   return {
     ticket_id: ticket.ticketId,
     booking_id: ticket.bookingId,
@@ -127,6 +130,7 @@ async function ticketJson(env: Env, ticket: TicketFacts, keys: TicketKeys) {
     seats: ticket.seatIds,
     user_id: ticket.userId,
     status: ticket.status,
+    void_reason: ticket.voidReason,
     checked_in_at: ticket.checkedInAt,
     gate: ticket.gate,
     token: await tokenOf(ticket, keys),

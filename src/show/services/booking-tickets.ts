@@ -1,5 +1,6 @@
 import type { BookingTicket, TicketStatus } from "../../contract/booking-views.ts";
 import { newShowScopedId } from "../../contract/scoped-ids.ts";
+import type { TicketVoid } from "../../contract/ticket-transfer.ts";
 import { voidReason } from "../seats/checkin-rules.ts";
 import type { ShowState } from "../show-state.ts";
 import type { StoredBooking } from "../storage/booking-storage.ts";
@@ -16,9 +17,13 @@ import type { StoredTicket } from "../storage/ticket-storage.ts";
 export interface DoorTicket {
   ticketId: string;
   booking: StoredBooking;
+  /** Its holder: the buyer, or whoever it was transferred to. */
+  userId: string;
+  /** Its own row, for a ticket per seat; undefined for a booking's one ticket from before. */
+  stored: StoredTicket | undefined;
   /** The seats it admits: its own; every seat of its booking for a ticket from before. */
   seatIds: string[];
-  /** Why it was voided on its own (`cancelled`), else null. */
+  /** Why it was voided on its own (`cancelled`, `transferred`), else null. */
   storedVoid: string | null;
   /** Epoch ms: its token's `iat`. */
   issuedAt: number;
@@ -47,6 +52,8 @@ export function findTicket(show: ShowState, ticketId: string): DoorTicket | unde
     return {
       ticketId,
       booking,
+      userId: own.userId,
+      stored: own,
       seatIds: own.seatId ? [own.seatId] : [],
       storedVoid: own.status === "void" ? (own.voidReason ?? "void") : null,
       issuedAt: own.issuedAt,
@@ -58,6 +65,8 @@ export function findTicket(show: ShowState, ticketId: string): DoorTicket | unde
   return {
     ticketId,
     booking,
+    userId: booking.userId,
+    stored: undefined,
     seatIds: booking.seatIds,
     storedVoid: null,
     issuedAt: booking.confirmedAt ?? booking.createdAt,
@@ -65,7 +74,7 @@ export function findTicket(show: ShowState, ticketId: string): DoorTicket | unde
 }
 
 /** Why the ticket admits no one, or undefined while it is good. */
-export function ticketVoidReason(show: ShowState, ticket: DoorTicket): string | undefined {
+export function ticketVoidReason(show: ShowState, ticket: DoorTicket): TicketVoid | undefined {
   const { booking } = ticket;
   const cancelling = show.bookingStorage.cancellationRequested(booking.bookingId);
   return voidReason(show.info.status, booking, cancelling, ticket.storedVoid);
@@ -73,16 +82,28 @@ export function ticketVoidReason(show: ShowState, ticket: DoorTicket): string | 
 
 /**
  * The booking's tickets as its answers list them, void ones included; none before it is
- * confirmed. Three indexed reads at most (its tickets, its check-ins, a refund under way).
+ * confirmed. In the booking's seat order; a seat's transferred tickets come before the one
+ * that replaced them, and each names its own holder. Three indexed reads at most (its
+ * tickets, its check-ins, a refund under way).
  */
 export function bookingTickets(show: ShowState, booking: StoredBooking): BookingTicket[] {
   const first = booking.ticketId;
   if (!first) return [];
   const rows = show.ticketStorage.ofBooking(booking.bookingId);
+  const seatOrder = new Map(booking.seatIds.map((seatId, i) => [seatId, i]));
+  const position = (seat: string | null) => (seat === null ? -1 : (seatOrder.get(seat) ?? -1));
   const listed =
     rows.length > 0
-      ? rows.map((row) => ({ id: row.ticketId, seat: row.seatId, void: row.status === "void" }))
-      : [{ id: first, seat: null, void: false }];
+      ? rows
+          .map((row) => ({
+            id: row.ticketId,
+            seat: row.seatId,
+            void: row.status === "void",
+            holder: row.userId,
+          }))
+          // Stable: a seat's tickets stay in the order they were issued.
+          .sort((a, b) => position(a.seat) - position(b.seat))
+      : [{ id: first, seat: null, void: false, holder: booking.userId }];
   const cancelling =
     booking.status === "confirmed" && show.bookingStorage.cancellationRequested(booking.bookingId);
   const bookingVoid = voidReason(show.info.status, booking, cancelling) !== undefined;
@@ -92,6 +113,6 @@ export function bookingTickets(show: ShowState, booking: StoredBooking): Booking
   return listed.map((ticket) => {
     const status: TicketStatus =
       bookingVoid || ticket.void ? "void" : used.has(ticket.id) ? "used" : "valid";
-    return { ticket_id: ticket.id, seat_id: ticket.seat, status, user_id: booking.userId };
+    return { ticket_id: ticket.id, seat_id: ticket.seat, status, user_id: ticket.holder };
   });
 }
