@@ -31,5 +31,10 @@ async function request(token, method, path, body) {
 export const checkIn = (token, body) => request(token, "POST", "/v1/checkins", body);
 export const syncBatch = (token, showId, scans) =>
   request(token, "POST", "/v1/checkins/batch", { show_id: showId, scans });
-export const loadManifest = (token, showId) =>
-  request(token, "GET", `/v1/shows/${encodeURIComponent(showId)}/checkins/manifest`);
+/** The show's manifest; with `since` (a version held), only the tickets changed after it. */
+export const loadManifest = (token, showId, since) =>
+  request(
+    token,
+    "GET",
+    `/v1/shows/${encodeURIComponent(showId)}/checkins/manifest${since ? `?since=${encodeURIComponent(since)}` : ""}`,
+  );
