@@ -10,7 +10,7 @@ import { manifestSince, newHolder, transferred } from "./support/transfer-helper
 /**
  * A door that synced after a transfer refuses the old code offline: the manifest's changes
  * list it void as transferred and its successor valid, and syncing a scan of the old code
- * is `void` with that reason (invariant 14).
+ * is `void` with that reason.
  */
 describe("an offline door after a transfer", () => {
   it("learns from the manifest's changes that the old code is void as transferred", async () => {

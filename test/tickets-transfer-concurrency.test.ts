@@ -4,7 +4,7 @@ import { call, expectError, newKey } from "./support/helpers.ts";
 import { bookingWithTickets, type TicketJson } from "./support/tickets-helpers.ts";
 import { postTransfer } from "./support/transfer-helpers.ts";
 
-/** A ticket has one holder however transfers race or are retried (invariant 14). */
+/** A ticket has one holder however transfers race or are retried. */
 describe("transfers of one ticket", () => {
   it("sent at once: one wins, the other is 409 TICKET_VOID, and one new ticket exists", async () => {
     const { tickets, token, bookingId } = await bookingWithTickets(1);
