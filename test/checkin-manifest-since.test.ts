@@ -1,5 +1,7 @@
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { call } from "./support/helpers.ts";
+import type { ShowObject } from "../src/show/show-object.ts";
+import { adminToken, call, stubOf } from "./support/helpers.ts";
 import {
   bookingWithTickets,
   checkIn,
@@ -80,6 +82,45 @@ describe("the manifest since a version", () => {
     expect(delta.used).toEqual([
       expect.objectContaining({ ticket_id: scanned.ticket_id, gate: "East" }),
     ]);
+  });
+
+  it("after the show's cancellation is the whole manifest, every ticket void", async () => {
+    const { showId, tickets } = await bookingWithTickets(2);
+    const before = await manifestSince(showId);
+
+    const cancel = await call("POST", `/v1/shows/${showId}/cancel`, {
+      token: await adminToken(),
+      body: { reason: "Flooded stage" },
+    });
+    expect(cancel.status).toBe(202);
+    const after = await manifestSince(showId, before.version);
+
+    expect(after.since).toBeNull();
+    expect(after.valid).toEqual([]);
+    expect([...after.void].sort()).toEqual(tickets.map((t) => t.ticket_id).sort());
+  });
+
+  it("picks the changes out of one pass over the show when very many bookings changed", async () => {
+    const party = await bookingWithTickets(1);
+    const before = await manifestSince(party.showId);
+    // More bookings named in the log than are read one by one (unknown ones list nothing).
+    await runInDurableObject(stubOf(party.showId), (_object: ShowObject, state) => {
+      state.storage.transactionSync(() => {
+        for (let i = 0; i < 1001; i++) {
+          state.storage.sql.exec(
+            "INSERT INTO ticket_changes (booking_id, ticket_id) VALUES (?, NULL)",
+            `booking_gone_${i}`,
+          );
+        }
+      });
+    });
+    const other = await ticketOnShow(party.showId, "user_many");
+
+    const delta = await manifestSince(party.showId, before.version);
+
+    expect(delta.since).toBe(before.version);
+    expect(delta.valid).toEqual([other.ticket.ticket_id]);
+    expect(delta.void).toEqual([]);
   });
 
   it("chains: each answer's version is the next request's since, and no change is missed", async () => {

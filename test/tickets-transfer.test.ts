@@ -88,6 +88,11 @@ describe("a transferred ticket", () => {
       },
       { ticket_id: second.ticket_id, seat_id: second.seats[0], status: "valid", user_id: user },
     ]);
+    const list = await call("GET", "/v1/bookings", { token });
+    const { bookings } = (await list.json()) as {
+      bookings: { booking_id: string; tickets: unknown[] }[];
+    };
+    expect(bookings.find((b) => b.booking_id === bookingId)?.tickets).toEqual(booking.tickets);
     await expectError(
       await call("GET", `/v1/bookings/${bookingId}`, { token: friend.token }),
       404,

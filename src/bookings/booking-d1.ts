@@ -113,25 +113,50 @@ export class BookingsD1 {
         .orderBy(sql`${tickets}.rowid`)
         .all(),
     ]);
-    return rows.map((row) => ({
+    return rows.map((row) => {
+      const seats = seatRows.filter((seat) => seat.bookingId === row.bookingId);
+      return this.readOf(row, seats, ticketRows);
+    });
+  }
+
+  /**
+   * One booking of the page. Its tickets in its seats' order: a transferred seat's old
+   * ticket (void) before its successor, as the show object lists them.
+   */
+  private readOf(
+    row: Awaited<ReturnType<ReturnType<BookingsD1["query"]>["all"]>>[number],
+    seats: (typeof bookingSeats.$inferSelect)[],
+    ticketRows: {
+      ticketId: string;
+      bookingId: string;
+      seatId: string | null;
+      userId: string;
+      status: string;
+      checkedInAt: string | null;
+    }[],
+  ): StoredBookingRead {
+    const seatOrder = new Map(seats.map((seat, i) => [seat.seatId, i]));
+    const position = (seatId: string | null) =>
+      seatId === null ? -1 : (seatOrder.get(seatId) ?? -1);
+    return {
       booking: {
         bookingId: row.bookingId,
         showId: row.showId,
         userId: row.userId,
-        seats: seatRows
-          .filter((seat) => seat.bookingId === row.bookingId)
-          .map((seat) => ({
-            seat_id: seat.seatId,
-            row: seat.row,
-            number: seat.number,
-            price: seat.price,
-          })),
+        seats: seats.map((seat) => ({
+          seat_id: seat.seatId,
+          row: seat.row,
+          number: seat.number,
+          price: seat.price,
+        })),
         totalAmount: row.totalAmount,
         status: row.status,
         paymentId: row.paymentId,
         ticketId: row.ticketId,
         tickets: ticketRows
           .filter((ticket) => ticket.bookingId === row.bookingId)
+          // Stable: a seat's tickets stay in the order they were issued.
+          .sort((a, b) => position(a.seatId) - position(b.seatId))
           .map(
             (ticket): BookingTicket => ({
               ticket_id: ticket.ticketId,
@@ -145,6 +170,6 @@ export class BookingsD1 {
         cancelledAt: row.cancelledAt,
       },
       show: { eventName: row.eventName, showTime: row.showTime, venueName: row.venueName },
-    }));
+    };
   }
 }
