@@ -5,7 +5,9 @@
  * (ZXing), and checks the decoded token against the published JWKS (jose); then the scanner
  * page admits that ticket once and refuses the second scan, admits the other seat's own
  * ticket apart, online, and in offline mode with a later sync;
- * and a door that scanned more tickets offline than one sync request carries syncs them all.
+ * a ticket transferred from its page is refused at the door as "transferred", online and,
+ * after the door's manifest sync, offline (scripts/ticket-transfer-browser-check.ts); and a
+ * door that scanned more tickets offline than one sync request carries syncs them all.
  */
 import { readFileSync } from "node:fs";
 import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from "jose";
@@ -13,6 +15,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from "playwrig
 import { prepareZXingModule, readBarcodes } from "zxing-wasm/reader";
 import { signAccessToken } from "../src/auth/access-token.ts";
 import { ensureJwtSecret } from "./local-env.ts";
+import { checkTransfer } from "./ticket-transfer-browser-check.ts";
 
 const base = process.argv[2] ?? "http://127.0.0.1:8787";
 const SHOW = "show_demo";
@@ -262,6 +265,8 @@ async function run(browser: Browser): Promise<void> {
   await context.setOffline(false);
   const again = await scan(page, offline);
   check(again.verdict === "refused", "after the sync, the offline-admitted ticket stays refused");
+
+  await checkTransfer({ base, secret, context, scanner: page, check, scan, bookTicket });
 
   await syncBacklog(page, context, scanner);
 }

@@ -30,6 +30,7 @@ import { showHoldRoutes } from "./routes/show-holds.ts";
 import { layoutRoutes } from "./routes/show-layout.ts";
 import { showSalesRoutes } from "./routes/show-sales.ts";
 import { showRoutes } from "./routes/shows.ts";
+import { ticketTransferRoutes } from "./routes/ticket-transfers.ts";
 import { ticketWalletRoutes } from "./routes/ticket-wallet.ts";
 import { ticketRoutes } from "./routes/tickets.ts";
 import { venueRoutes } from "./routes/venues.ts";
@@ -79,6 +80,7 @@ const api = apiRouter()
   .route("/", queueRoutes)
   .route("/", ticketRoutes)
   .route("/", ticketWalletRoutes)
+  .route("/", ticketTransferRoutes)
   .route("/", checkinRoutes)
   .route("/", devTokenRoutes)
   .route("/", adminRoutes)

@@ -42,6 +42,21 @@ describe("the ticket page", () => {
     expect(page).not.toContain("<svg");
   });
 
+  it("carries the holder's transfer form and its script on a valid ticket only, under its CSP", async () => {
+    const { ticket, user, token, bookingId } = await bookedTicket();
+    const res = await call("GET", pathOf(ticket.ticket_url));
+    expect(res.headers.get("Content-Security-Policy")).toMatch(
+      /script-src 'self'; connect-src 'self'; form-action 'none'/,
+    );
+    const page = await res.text();
+    expect(page).toContain(`<form id="transfer" hidden data-ticket="${ticket.ticket_id}"`);
+    expect(page).toContain(`data-holder="${user}"`);
+    expect(page).toContain('<script type="module" src="/js/ticket-transfer.js"></script>');
+    expect((await call("POST", `/v1/bookings/${bookingId}/cancel`, { token })).status).toBe(200);
+    const voided = await (await call("GET", pathOf(ticket.ticket_url))).text();
+    expect(voided).not.toContain('id="transfer"');
+  });
+
   it("answers 404 in the error envelope for a ticket id that does not exist", async () => {
     const { showId } = await bookedTicket();
     const missing = `ticket_${"a".repeat(26)}_${showId.slice("show_".length)}`;

@@ -35,5 +35,10 @@ export const loadShow = (token, showId) =>
   request(token, "GET", `/v1/shows/${encodeURIComponent(showId)}`);
 export const loadAttendance = (token, showId) =>
   request(token, "GET", `/v1/shows/${encodeURIComponent(showId)}/attendance`);
-export const loadManifest = (token, showId) =>
-  request(token, "GET", `/v1/shows/${encodeURIComponent(showId)}/checkins/manifest`);
+/** The show's manifest; with `since` (a version held), only the tickets changed after it. */
+export const loadManifest = (token, showId, since) =>
+  request(
+    token,
+    "GET",
+    `/v1/shows/${encodeURIComponent(showId)}/checkins/manifest${since ? `?since=${encodeURIComponent(since)}` : ""}`,
+  );

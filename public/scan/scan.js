@@ -132,7 +132,8 @@ async function checkOffline(token) {
   if (!verified.ok) return refused(`Not a valid ticket: ${verified.reason}`);
   const { claims } = verified;
   if (claims.show_id !== manifest.show_id) return refused("This ticket is for another show");
-  if (manifest.void.includes(claims.ticket_id)) return refused("Void ticket: cancelled");
+  const voided = store.voidReason(claims.ticket_id);
+  if (voided) return refused(`Void ticket: ${voided}`);
   // With re-entry a used ticket may come back: the server reconciles in and out at sync.
   const first = reentry ? null : store.usedScan(claims.ticket_id);
   if (first) return refused(usedReason(first));
@@ -163,18 +164,31 @@ async function check(text) {
 
 function renderOffline() {
   const { manifest, queue } = store;
+  const counts = store.counts();
   $("offline-status").textContent = manifest
-    ? `Manifest v${manifest.version} of ${manifest.show_id}: ${manifest.valid.length} valid, ${manifest.used.length} used, ${manifest.void.length} void. ${queue.length} scan(s) to sync.`
+    ? `Manifest v${manifest.version} of ${manifest.show_id}: ${counts.valid} valid, ${counts.used} used, ${counts.void} void. ${queue.length} scan(s) to sync.`
     : `No manifest loaded. ${queue.length} scan(s) to sync.`;
 }
 
 async function refreshManifest() {
   const { token, showId } = store.settings;
   if (!showId) throw new ApiFailure(400, { message: "Enter the show id in the door settings" });
-  const { manifest } = await loadManifest(token, showId);
+  // The door's own show held: only what changed since its version (a few tickets, cheap).
+  const held = store.manifest?.show_id === showId ? store.manifest.version : undefined;
+  const { manifest } = await loadManifest(token, showId, held);
   store.saveManifest(manifest);
   renderOffline();
 }
+
+/** How often a door holding a manifest asks for the changes since it, while online. */
+const MANIFEST_SYNC_MS = 5_000;
+
+// Revocations (a transferred, resold or cancelled ticket) reach the door within seconds,
+// so the old code is refused if the connection drops later.
+setInterval(() => {
+  if (!navigator.onLine || !store.manifest || syncing) return;
+  refreshManifest().catch(() => {});
+}, MANIFEST_SYNC_MS);
 
 /** Conflicts listed after a sync; a long backlog's are counted, not all listed. */
 const CONFLICTS_LISTED = 10;

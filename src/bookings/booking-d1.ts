@@ -116,28 +116,55 @@ export class BookingsD1 {
         .all(),
       this.db.select().from(bookingAreas).where(inArray(bookingAreas.bookingId, ids)).all(),
     ]);
-    return rows.map((row) => ({
+    return rows.map((row) => {
+      const seats = seatRows.filter((seat) => seat.bookingId === row.bookingId);
+      const areas = areaRows.filter((area) => area.bookingId === row.bookingId);
+      return this.readOf(row, seats, areas, ticketRows);
+    });
+  }
+
+  /**
+   * One booking of the page. Its tickets in its seats' order: a transferred seat's old
+   * ticket (void) before its successor, as the show object lists them.
+   */
+  private readOf(
+    row: Awaited<ReturnType<ReturnType<BookingsD1["query"]>["all"]>>[number],
+    seats: (typeof bookingSeats.$inferSelect)[],
+    areas: (typeof bookingAreas.$inferSelect)[],
+    ticketRows: {
+      ticketId: string;
+      bookingId: string;
+      seatId: string | null;
+      zone: string | null;
+      userId: string;
+      status: string;
+      checkedInAt: string | null;
+    }[],
+  ): StoredBookingRead {
+    const seatOrder = new Map(seats.map((seat, i) => [seat.seatId, i]));
+    // Seats' tickets in seat order; standing places' (no seat) after them.
+    const position = (seatId: string | null) =>
+      seatId === null ? Number.MAX_SAFE_INTEGER : (seatOrder.get(seatId) ?? -1);
+    return {
       booking: {
         bookingId: row.bookingId,
         showId: row.showId,
         userId: row.userId,
-        seats: seatRows
-          .filter((seat) => seat.bookingId === row.bookingId)
-          .map((seat) => ({
-            seat_id: seat.seatId,
-            row: seat.row,
-            number: seat.number,
-            price: seat.price,
-          })),
-        areas: areaRows
-          .filter((area) => area.bookingId === row.bookingId)
-          .map(({ zone, quantity, price }) => ({ zone, quantity, price })),
+        seats: seats.map((seat) => ({
+          seat_id: seat.seatId,
+          row: seat.row,
+          number: seat.number,
+          price: seat.price,
+        })),
+        areas: areas.map(({ zone, quantity, price }) => ({ zone, quantity, price })),
         totalAmount: row.totalAmount,
         status: row.status,
         paymentId: row.paymentId,
         ticketId: row.ticketId,
         tickets: ticketRows
           .filter((ticket) => ticket.bookingId === row.bookingId)
+          // Stable: a seat's tickets stay in the order they were issued.
+          .sort((a, b) => position(a.seatId) - position(b.seatId))
           .map(
             (ticket): BookingTicket => ({
               ticket_id: ticket.ticketId,
@@ -152,6 +179,6 @@ export class BookingsD1 {
         cancelledAt: row.cancelledAt,
       },
       show: { eventName: row.eventName, showTime: row.showTime, venueName: row.venueName },
-    }));
+    };
   }
 }

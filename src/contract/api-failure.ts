@@ -37,6 +37,7 @@ export type ErrorCode =
   | "TICKET_WRONG_SHOW"
   | "TICKET_ALREADY_INSIDE"
   | "TICKET_NOT_INSIDE"
+  | "TICKET_NOT_TRANSFERABLE"
   | "INTERNAL";
 
 /**

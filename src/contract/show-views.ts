@@ -6,6 +6,7 @@
 import type { BookingStatus } from "../db/schema.ts";
 import type { BookedSeat, TicketStatus } from "./booking-views.ts";
 import type { SeatStatus } from "./live-protocol.ts";
+import type { VoidReason } from "./ticket-transfer.ts";
 
 /** A show's sale: on sale, paused by its organizer, or called off. */
 export type ShowStatus = "scheduled" | "closed" | "cancelled";
@@ -72,7 +73,7 @@ export type ScanOutcome =
   | { result: "exited"; checkin: CheckinView; scan: ScanView }
   | { result: "rejected"; code: RejectedScanCode; reason: string; scan: ScanView }
   | { result: "duplicate"; first_scan: FirstScan }
-  | { result: "void"; reason: string }
+  | { result: "void"; reason: VoidReason }
   | { result: "invalid"; code: InvalidScanCode; reason: string };
 
 /** GET /v1/shows/{show_id}/attendance: the headcount, from the show's accepted scans. */
@@ -87,11 +88,19 @@ export interface AttendanceRead {
   gates: { gate: string | null; entered: number; exited: number }[];
 }
 
+/**
+ * The door's offline copy: the whole of it, or (`since` set) only the tickets whose status
+ * changed after that version, in the same shape.
+ */
 export interface ManifestRead {
   show_id: string;
   version: string;
+  /** The version this answer lists the changes after; null when it is the whole manifest. */
+  since: string | null;
   valid: string[];
   void: string[];
+  /** Each void ticket's reason, by ticket id. */
+  void_reasons: Record<string, VoidReason>;
   used: ({ ticket_id: string } & FirstScan)[];
 }
 
@@ -107,6 +116,8 @@ export interface TicketRead {
   /** A standing area's place: its zone (`seats` is empty). */
   zone?: string;
   status: TicketStatus;
+  /** Why a void ticket admits no one; null unless void. */
+  void_reason: VoidReason | null;
   checked_in_at: string | null;
   gate: string | null;
   /** When the ticket was issued (the booking's confirmation), epoch ms: the token's `iat`. */

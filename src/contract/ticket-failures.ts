@@ -1,5 +1,6 @@
 import { type ApiFailure, failure } from "../contract/api-failure.ts";
 import { iso } from "../lib/iso-time.ts";
+import type { TicketVoid } from "./ticket-transfer.ts";
 
 /** The refusals of ticket checks, built the same wherever they are decided. */
 
@@ -31,12 +32,32 @@ export function ticketAlreadyUsed(first: {
   );
 }
 
-/** 409: the booking was cancelled (or is being refunded), or the show was cancelled. */
-export function ticketVoid(ticketId: string, reason: string): ApiFailure {
-  return failure(409, "TICKET_VOID", `Ticket ${ticketId} is void: ${reason}`, {
+/**
+ * 409: the booking was cancelled (or is being refunded), or the show was cancelled; or the
+ * ticket was transferred (or resold) and its successor admits instead. `details.reason` is
+ * the short reason a door shows (`cancelled`, `transferred`, `resold`).
+ */
+export function ticketVoid(ticketId: string, voided: TicketVoid): ApiFailure {
+  return failure(409, "TICKET_VOID", `Ticket ${ticketId} is void: ${voided.detail}`, {
     ticket_id: ticketId,
-    reason,
+    reason: voided.reason,
   });
+}
+
+/**
+ * 409: a ticket that cannot be transferred on its own: a booking's one ticket from before
+ * tickets were per seat admits every seat of the booking at once.
+ */
+export function ticketNotTransferable(ticketId: string, reason: string): ApiFailure {
+  return failure(
+    409,
+    "TICKET_NOT_TRANSFERABLE",
+    `Ticket ${ticketId} cannot be transferred: ${reason}`,
+    {
+      ticket_id: ticketId,
+      reason,
+    },
+  );
 }
 
 /** 409: a valid ticket, for another show than the one being checked in. */

@@ -13,6 +13,7 @@ import {
   batchResponse,
   checkinRequest,
   checkinResponse,
+  manifestQuery,
   manifestResponse,
   showIdParam,
 } from "../tickets/ticket-schemas.ts";
@@ -51,7 +52,9 @@ const manifest = apiRoute({
   summary: "What a door scanner needs offline: keys and the show's ticket ids by status",
   access: "scanner, organizer (own organization) or admin",
   errors: [404],
-  request: { params: showIdParam },
+  description:
+    "The show's ticket ids by status (`valid`, `void` with each one's reason in `void_reasons`, `used` with its first scan) and a `version`. With `?since=<version>` of an earlier answer, only the tickets whose status changed after it, in the same shape (`since` says which version it follows): the current version gives empty lists, one the show does not know the whole manifest (`since: null`), so a door can sync every few seconds.",
+  request: { params: showIdParam, query: manifestQuery },
   responses: { 200: jsonAnswer(manifestResponse, "The manifest, with its version") },
 });
 
@@ -103,8 +106,9 @@ export const checkinRoutes = apiRouter()
   })
   .openapi(manifest, async (c) => {
     const { show_id } = c.req.valid("param");
+    const { since } = c.req.valid("query");
     const show = await showClient(c.env, show_id);
-    const read = unwrap(await show.checkinManifest());
+    const read = unwrap(await show.checkinManifest(since));
     const { jwks } = await ticketKeys(c.env);
     c.header("Cache-Control", "no-store");
     return c.json({ manifest: { ...read, generated_at: iso(Date.now()), keys: jwks } }, 200);

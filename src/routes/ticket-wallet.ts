@@ -64,7 +64,8 @@ function walletOff(wallet: string): ApiError {
 async function passableTicket(env: Env, ticketId: string): Promise<[TicketRead, string]> {
   const ticket = await readTicket(env, ticketId);
   if (ticket.status === "void") {
-    throw ApiError.from(ticketVoid(ticketId, "its booking or show was cancelled"));
+    const reason = ticket.void_reason ?? "cancelled";
+    throw ApiError.from(ticketVoid(ticketId, { reason, detail: `it was ${reason}` }));
   }
   return [ticket, await tokenOf(factsOf(ticket), await ticketKeys(env))];
 }

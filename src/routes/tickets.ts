@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { TicketRead, TicketStatus } from "../contract/show-views.ts";
+import type { VoidReason } from "../contract/ticket-transfer.ts";
 import { database } from "../db/database.ts";
 import { notFound } from "../http/api-error.ts";
 import { unwrap } from "../http/show-response.ts";
@@ -87,6 +88,7 @@ interface TicketFacts {
   zone?: string | undefined;
   userId: string;
   status: TicketStatus;
+  voidReason: VoidReason | null;
   checkedInAt: string | null;
   gate: string | null;
   /** Epoch ms. */
@@ -102,6 +104,7 @@ export function factsOf(ticket: TicketRead): TicketFacts {
     zone: ticket.zone,
     userId: ticket.user_id,
     status: ticket.status,
+    voidReason: ticket.void_reason,
     checkedInAt: ticket.checked_in_at,
     gate: ticket.gate,
     issuedAt: ticket.issued_at,
@@ -123,7 +126,7 @@ export function tokenOf(ticket: TicketFacts, keys: TicketKeys): Promise<string> 
 }
 
 /** A ticket as GET /v1/tickets/{id} and the list answer it. */
-async function ticketJson(env: Env, ticket: TicketFacts, keys: TicketKeys) {
+export async function ticketJson(env: Env, ticket: TicketFacts, keys: TicketKeys) {
   return {
     ticket_id: ticket.ticketId,
     booking_id: ticket.bookingId,
@@ -132,6 +135,7 @@ async function ticketJson(env: Env, ticket: TicketFacts, keys: TicketKeys) {
     ...(ticket.zone && { zone: ticket.zone }),
     user_id: ticket.userId,
     status: ticket.status,
+    void_reason: ticket.voidReason,
     checked_in_at: ticket.checkedInAt,
     gate: ticket.gate,
     token: await tokenOf(ticket, keys),

@@ -84,8 +84,8 @@ export class ShowClient {
     return this.stub.readTicket(...args);
   }
 
-  checkinManifest() {
-    return this.stub.checkinManifest();
+  checkinManifest(...args: Parameters<Stub["checkinManifest"]>) {
+    return this.stub.checkinManifest(...args);
   }
 
   attendance() {
@@ -116,6 +116,12 @@ export class ShowClient {
 
   checkInBatch(...args: Parameters<Stub["checkInBatch"]>) {
     return this.stub.checkInBatch(...args);
+  }
+
+  // ---- Transfers (a ticket changes holder; no seat changes) ------------------------------
+
+  transferTicket(...args: Parameters<Stub["transferTicket"]>) {
+    return this.stub.transferTicket(...args);
   }
 
   // ---- Changes of the seat map -----------------------------------------------------------

@@ -34,6 +34,7 @@ import type {
   VerifiedScan,
   WaitlistView,
 } from "../contract/show-views.ts";
+import type { TransferCommand, TransferredTicket } from "../contract/ticket-transfer.ts";
 import { runKeyed } from "./keyed-request.ts";
 import { salesReport } from "./services/show-report.ts";
 import { loadShow, openShow } from "./show-loader.ts";
@@ -252,8 +253,23 @@ export class ShowObject extends DurableObject<Env> {
     return this.withShow((show) => show.checkins.checkInBatch(scans));
   }
 
-  checkinManifest(): Promise<ShowResult<ManifestRead>> {
-    return this.withShow((show) => show.checkins.manifest());
+  /** The door's manifest; with `since`, only the tickets changed after that version. */
+  checkinManifest(since?: string): Promise<ShowResult<ManifestRead>> {
+    return this.withShow((show) => show.checkins.manifest(since));
+  }
+
+  /** POST /v1/tickets/{ticket_id}/transfer: the ticket reissued to another holder. */
+  transferTicket(
+    command: TransferCommand,
+    request: RequestContext,
+  ): Promise<ShowResult<TransferredTicket>> {
+    return this.withShow(
+      (show) =>
+        runKeyed(show.state.idempotency, request, (keyed) =>
+          show.transfers.transfer(command, keyed),
+        ),
+      notFoundFailure("ticket", command.ticketId),
+    );
   }
 
   /** The headcount: tickets inside now, scans in and out per gate. */

@@ -14,6 +14,7 @@ import { ShowCheckins } from "./services/show-checkins.ts";
 import { ShowHolds } from "./services/show-holds.ts";
 import { ShowOperations } from "./services/show-operations.ts";
 import { ShowPayments } from "./services/show-payments.ts";
+import { TicketTransfers } from "./services/ticket-transfers.ts";
 import { Waitlist } from "./services/waitlist.ts";
 import { RETRY_MS, type ShowState } from "./show-state.ts";
 
@@ -31,6 +32,7 @@ export class ShowServices {
   readonly codes: AccessCodes;
   readonly allocations: Allocations;
   readonly checkins: ShowCheckins;
+  readonly transfers: TicketTransfers;
   readonly reads: SeatReads;
   readonly providerEvents: ProviderEvents;
   readonly actions: PaymentActions;
@@ -70,6 +72,7 @@ export class ShowServices {
     this.holds = new ShowHolds(state);
     this.allocations = new Allocations(state, this.holds);
     this.checkins = new ShowCheckins(state);
+    this.transfers = new TicketTransfers(state, this.checkins);
     this.reads = new SeatReads(state);
     this.providerEvents = new ProviderEvents(state, this.actions);
     this.waitlist = new Waitlist(state, this.locking, env.TICKET_BASE_URL);

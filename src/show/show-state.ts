@@ -22,6 +22,7 @@ import { LateRefundStorage } from "./storage/late-refund-storage.ts";
 import { ProviderEventStorage } from "./storage/provider-event-storage.ts";
 import { ScanLogStorage } from "./storage/scan-log-storage.ts";
 import { SeatStorage, type ShowInfo } from "./storage/seat-storage.ts";
+import { TicketChangeLog } from "./storage/ticket-change-log.ts";
 import { TicketStorage } from "./storage/ticket-storage.ts";
 import { WaitlistStorage } from "./storage/waitlist-storage.ts";
 
@@ -82,6 +83,8 @@ export class ShowState {
   readonly scanLog: ScanLogStorage;
   /** Confirmed bookings' tickets, one per seat. */
   readonly ticketStorage: TicketStorage;
+  /** Which tickets changed at which manifest version (the door's `since`). */
+  readonly ticketChanges: TicketChangeLog;
   readonly outbox: D1Outbox;
   /** The organizer's seat holds (seats kept back from sale). */
   readonly holdStorage: HoldStorage;
@@ -125,6 +128,7 @@ export class ShowState {
     this.checkinStorage = new CheckinStorage(ctx.storage.sql);
     this.scanLog = new ScanLogStorage(ctx.storage.sql);
     this.ticketStorage = new TicketStorage(ctx.storage.sql);
+    this.ticketChanges = new TicketChangeLog(ctx.storage.sql);
     this.providerEvents = new ProviderEventStorage(ctx.storage.sql);
     this.lateRefunds = new LateRefundStorage(ctx.storage.sql);
     // The show id is its object's name (ctx.id.name, set since the object is got by name).

@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { TicketStatus } from "../contract/booking-views.ts";
+import type { VoidReason } from "../contract/ticket-transfer.ts";
 import type { Database } from "../db/database.ts";
 import { afterCursor, type Keyset, keysetOrder, type Page, toPage } from "../db/keyset-page.ts";
 import { bookingSeats, checkins, tickets } from "../db/schema.ts";
@@ -15,6 +16,8 @@ export interface ListedTicket {
   zone?: string;
   userId: string;
   status: TicketStatus;
+  /** Why a void ticket admits no one (`cancelled`, `transferred`); null unless void. */
+  voidReason: VoidReason | null;
   checkedInAt: string | null;
   gate: string | null;
   /** Epoch ms: its token's `iat`. */
@@ -40,6 +43,7 @@ export class TicketsD1 {
         zone: tickets.zone,
         userId: tickets.userId,
         status: tickets.status,
+        voidReason: tickets.voidReason,
         issuedAt: tickets.issuedAt,
         checkedInAt: checkins.checkedInAt,
         gate: checkins.gate,
@@ -63,6 +67,7 @@ export class TicketsD1 {
         ...(row.seatId === null && row.zone !== null ? { zone: row.zone } : {}),
         userId: row.userId,
         status: row.status === "void" ? "void" : row.checkedInAt ? "used" : "valid",
+        voidReason: row.status === "void" ? asVoidReason(row.voidReason) : null,
         checkedInAt: row.checkedInAt,
         gate: row.gate,
         issuedAt: Date.parse(row.issuedAt),
@@ -85,4 +90,9 @@ export class TicketsD1 {
       seats.set(row.bookingId, [...(seats.get(row.bookingId) ?? []), row.seatId]);
     return seats;
   }
+}
+
+/** The reason D1 keeps, as the API names it (a void row without one was cancelled). */
+function asVoidReason(stored: string | null): VoidReason {
+  return stored === "transferred" || stored === "resold" ? stored : "cancelled";
 }

@@ -9,9 +9,13 @@ import type { TicketRead } from "../contract/show-views.ts";
  * VOID and no code, so a screenshot of it admits no one.
  */
 
-/** Only inline styles; nothing else may load. Sent instead of the API's `default-src 'none'`. */
+/**
+ * Inline styles, and one script of our own (the transfer form's, /js/ticket-transfer.js),
+ * which may call this origin's API; nothing else loads, and no form posts anywhere. Sent
+ * instead of the API's `default-src 'none'`.
+ */
 export const TICKET_PAGE_CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'";
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'self'; connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 const STYLE = `
 body{margin:0;font:16px/1.4 system-ui,sans-serif;background:#f4f4f5;color:#18181b}
@@ -30,6 +34,11 @@ small{color:#52525b}
 .wallet{display:flex;flex-wrap:wrap;gap:.5rem;margin:1rem 0}
 .wallet a{flex:1;text-align:center;padding:.6rem .8rem;border-radius:999px;background:#18181b;
 color:#fff;text-decoration:none;font-weight:600;white-space:nowrap}
+
+form{margin:1rem 0 0;display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}
+label{display:flex;flex-direction:column;font-size:.9rem;flex:1}
+input{font:inherit;padding:.4rem;border:1px solid #a1a1aa;border-radius:6px}
+button{font:inherit;padding:.45rem .9rem;border:0;border-radius:6px;background:#18181b;color:#fff}
 `;
 
 /** Which wallets the deployment has keys for: only those are offered. */
@@ -38,7 +47,7 @@ export interface WalletLinks {
   apple: boolean;
 }
 
-/** Links to the ticket's wallet passes (plain links: the page runs no script). */
+/** Links to the ticket's wallet passes (plain links: they need no script). */
 function walletLinks(ticket: TicketRead, wallets: WalletLinks) {
   // A void ticket gets no pass (its routes answer 409): no link to one either.
   if (ticket.status === "void" || !(wallets.google || wallets.apple)) return "";
@@ -48,6 +57,21 @@ function walletLinks(ticket: TicketRead, wallets: WalletLinks) {
   // where a download would only save the file.
   const apple = wallets.apple ? html`<a href="${base}/apple">Add to Apple Wallet</a>` : "";
   return html`<nav class="wallet" aria-label="Add to a wallet">${google}${apple}</nav>`;
+}
+
+/**
+ * The holder's transfer form, hidden until the page's script finds the tab signed in as
+ * the holder (the seat-map page's user token, in this origin's sessionStorage); only a
+ * valid ticket has one. The script posts the transfer and links the new ticket.
+ */
+function transferForm(ticket: TicketRead) {
+  if (ticket.status !== "valid") return "";
+  return html`<form id="transfer" hidden data-ticket="${ticket.ticket_id}" data-holder="${ticket.user_id}">
+<label>Give this ticket to (user id)<input id="transfer-to" name="to_user_id" required maxlength="128" autocomplete="off"></label>
+<button type="submit">Transfer</button>
+</form>
+<p id="transfer-result" role="status"></p>
+<script type="module" src="/js/ticket-transfer.js"></script>`;
 }
 
 function formatTime(isoTime: string): string {
@@ -99,6 +123,7 @@ ${used}
 ${code}
 ${walletLinks(ticket, wallets)}
 <p><small>Ticket ${ticket.ticket_id}. Show this code at the door; it admits one entry.</small></p>
+${transferForm(ticket)}
 </div>
 </main>
 </body>

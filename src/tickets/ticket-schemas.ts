@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { userIdSchema } from "../auth/access-token.ts";
 import { showScopedIdPattern } from "../contract/scoped-ids.ts";
 import { showIdSchema } from "../openapi/seat-request-schemas.ts";
 
@@ -48,6 +49,8 @@ export const jwksSchema = z
   })
   .meta({ id: "TicketKeys" });
 
+const voidReason = z.enum(["cancelled", "transferred", "resold"]);
+
 const ticketSchema = z
   .object({
     ticket_id: z.string(),
@@ -60,6 +63,10 @@ const ticketSchema = z
       .meta({ description: "A standing area's place: its zone (`seats` is empty)" }),
     user_id: z.string(),
     status: z.enum(["valid", "used", "void"]),
+    void_reason: voidReason.nullable().meta({
+      description:
+        "Why a void ticket admits no one: `cancelled` (its booking or show), `transferred` (a new ticket replaced it), `resold`; null unless void",
+    }),
     checked_in_at: isoTime.nullable(),
     gate: z.string().nullable(),
     token: z.string().meta({ description: "The signed ticket token (compact JWS, EdDSA)" }),
@@ -173,7 +180,10 @@ export const batchResponse = z
             description:
               "Why an `invalid` scan was refused (not a ticket of ours, a ticket of another show, a `scanned_at` out of range, an `out` without re-entry), or why a `rejected` one does not count (re-entry: in while inside, out while not inside)",
           }),
-        reason: z.string().optional(),
+        reason: z.string().optional().meta({
+          description:
+            "Why an `invalid` scan was refused; for a `void` one, `cancelled`, `transferred` or `resold`",
+        }),
       }),
     ),
   })
@@ -204,9 +214,32 @@ export const manifestResponse = z
       version: z.string(),
       generated_at: isoTime,
       keys: jwksSchema.shape.keys,
+      since: z.string().nullable().meta({
+        description:
+          "The version this answer lists the changes after (`?since=`); null: the whole manifest (no `since`, or one this show does not know)",
+      }),
       valid: z.array(z.string()),
       void: z.array(z.string()),
+      void_reasons: z.record(z.string(), voidReason).meta({
+        description: "Each void ticket's reason, by ticket id",
+      }),
       used: z.array(firstScan.extend({ ticket_id: z.string() })),
     }),
   })
   .meta({ id: "CheckinManifest" });
+
+export const manifestQuery = z.object({
+  since: z.string().max(32).optional().meta({
+    description:
+      "A `version` of an earlier answer: only the tickets whose status changed after it (the current version: empty lists; one the show does not know: the whole manifest)",
+  }),
+});
+
+export const transferRequest = z.strictObject({
+  to_user_id: userIdSchema.meta({
+    description: "The new holder: a user id (a token's `sub`), not yours",
+    example: "user_42",
+  }),
+});
+
+export const transferResponse = z.object({ ticket: ticketSchema }).meta({ id: "TicketTransfer" });

@@ -9,6 +9,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "show.updated",
   "show.cancelled",
   "waitlist.offered",
+  "ticket.transferred",
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

@@ -57,3 +57,13 @@ export function ticketsVoided(db: Database, bookingId: string, reason: string): 
     .toSQL();
   return { sql, params };
 }
+
+/** A ticket transferred: void in D1 too (its successor goes in with ticketsIssued). */
+export function ticketTransferredAway(db: Database, ticketId: string): D1Statement {
+  const { sql, params } = db
+    .update(tickets)
+    .set({ status: "void", voidReason: "transferred" })
+    .where(eq(tickets.ticketId, ticketId))
+    .toSQL();
+  return { sql, params };
+}

@@ -1,4 +1,5 @@
 import type { FirstScan, ScanOutcome, VerifiedScan } from "../../contract/show-views.ts";
+import type { TicketVoid } from "../../contract/ticket-transfer.ts";
 import { iso } from "../../lib/iso-time.ts";
 import type { StoredBooking } from "../storage/booking-storage.ts";
 import type { StoredCheckin } from "../storage/checkin-storage.ts";
@@ -13,21 +14,29 @@ import type { ShowInfo } from "../storage/seat-storage.ts";
 /**
  * Why a ticket of the booking admits no one, or undefined while it is good. `cancelling`: a
  * refund of the booking is under way, which ends in its cancellation, so the ticket stops
- * admitting from the request. `ticketVoid`: why the ticket itself was voided, if it was.
+ * admitting from the request. `ticketVoid`: why the ticket itself was voided, if it was
+ * (`cancelled`, `transferred`, `resold`).
  */
 export function voidReason(
   status: ShowInfo["status"],
   booking: StoredBooking,
   cancelling: boolean,
   ticketVoid: string | null = null,
-): string | undefined {
-  if (status === "cancelled") return "the show was cancelled";
-  if (booking.status === "cancelled") return "the booking was cancelled";
-  if (booking.status !== "confirmed") return `the booking is ${booking.status}`;
-  if (cancelling) return "the booking is being cancelled";
-  if (ticketVoid === "cancelled") return "the booking was cancelled";
-  if (ticketVoid) return `the ticket is void (${ticketVoid})`;
+): TicketVoid | undefined {
+  if (status === "cancelled") return cancelled("the show was cancelled");
+  if (booking.status === "cancelled") return cancelled("the booking was cancelled");
+  if (booking.status !== "confirmed") return cancelled(`the booking is ${booking.status}`);
+  if (cancelling) return cancelled("the booking is being cancelled");
+  if (ticketVoid === "transferred") {
+    return { reason: "transferred", detail: "it was transferred to another holder" };
+  }
+  if (ticketVoid === "resold") return { reason: "resold", detail: "it was resold" };
+  if (ticketVoid) return cancelled("the booking was cancelled");
   return undefined;
+}
+
+function cancelled(detail: string): TicketVoid {
+  return { reason: "cancelled", detail };
 }
 
 /**

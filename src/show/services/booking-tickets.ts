@@ -1,5 +1,6 @@
 import type { BookingTicket, TicketStatus } from "../../contract/booking-views.ts";
 import { newShowScopedId } from "../../contract/scoped-ids.ts";
+import type { TicketVoid } from "../../contract/ticket-transfer.ts";
 import { voidReason } from "../seats/checkin-rules.ts";
 import type { ShowState } from "../show-state.ts";
 import type { StoredBooking } from "../storage/booking-storage.ts";
@@ -16,11 +17,15 @@ import type { StoredTicket } from "../storage/ticket-storage.ts";
 export interface DoorTicket {
   ticketId: string;
   booking: StoredBooking;
+  /** Its holder: the buyer, or whoever it was transferred to. */
+  userId: string;
+  /** Its own row, for a ticket per seat; undefined for a booking's one ticket from before. */
+  stored: StoredTicket | undefined;
   /** The seats it admits: its own; every seat of its booking for a ticket from before. */
   seatIds: string[];
   /** A standing area's place: its zone (no seat); null for a seat's ticket. */
   zone: string | null;
-  /** Why it was voided on its own (`cancelled`), else null. */
+  /** Why it was voided on its own (`cancelled`, `transferred`), else null. */
   storedVoid: string | null;
   /** Epoch ms: its token's `iat`. */
   issuedAt: number;
@@ -58,6 +63,8 @@ export function findTicket(show: ShowState, ticketId: string): DoorTicket | unde
     return {
       ticketId,
       booking,
+      userId: own.userId,
+      stored: own,
       seatIds: own.seatId ? [own.seatId] : [],
       zone: own.seatId ? null : own.zone,
       storedVoid: own.status === "void" ? (own.voidReason ?? "void") : null,
@@ -70,6 +77,8 @@ export function findTicket(show: ShowState, ticketId: string): DoorTicket | unde
   return {
     ticketId,
     booking,
+    userId: booking.userId,
+    stored: undefined,
     seatIds: booking.seatIds,
     zone: null,
     storedVoid: null,
@@ -78,7 +87,7 @@ export function findTicket(show: ShowState, ticketId: string): DoorTicket | unde
 }
 
 /** Why the ticket admits no one, or undefined while it is good. */
-export function ticketVoidReason(show: ShowState, ticket: DoorTicket): string | undefined {
+export function ticketVoidReason(show: ShowState, ticket: DoorTicket): TicketVoid | undefined {
   const { booking } = ticket;
   const cancelling = show.bookingStorage.cancellationRequested(booking.bookingId);
   return voidReason(show.info.status, booking, cancelling, ticket.storedVoid);
@@ -86,21 +95,31 @@ export function ticketVoidReason(show: ShowState, ticket: DoorTicket): string | 
 
 /**
  * The booking's tickets as its answers list them, void ones included; none before it is
- * confirmed. Three indexed reads at most (its tickets, its check-ins, a refund under way).
+ * confirmed. In the booking's seat order; a seat's transferred tickets come before the one
+ * that replaced them, and each names its own holder. Three indexed reads at most (its
+ * tickets, its check-ins, a refund under way).
  */
 export function bookingTickets(show: ShowState, booking: StoredBooking): BookingTicket[] {
   const first = booking.ticketId;
   if (!first) return [];
   const rows = show.ticketStorage.ofBooking(booking.bookingId);
+  const seatOrder = new Map(booking.seatIds.map((seatId, i) => [seatId, i]));
+  // Seats' tickets in seat order; standing places' (no seat) after them.
+  const position = (seat: string | null) =>
+    seat === null ? Number.MAX_SAFE_INTEGER : (seatOrder.get(seat) ?? -1);
   const listed =
     rows.length > 0
-      ? rows.map((row) => ({
-          id: row.ticketId,
-          seat: row.seatId,
-          zone: row.seatId === null ? row.zone : null,
-          void: row.status === "void",
-        }))
-      : [{ id: first, seat: null, zone: null, void: false }];
+      ? rows
+          .map((row) => ({
+            id: row.ticketId,
+            seat: row.seatId,
+            zone: row.seatId === null ? row.zone : null,
+            void: row.status === "void",
+            holder: row.userId,
+          }))
+          // Stable: a seat's tickets stay in the order they were issued.
+          .sort((a, b) => position(a.seat) - position(b.seat))
+      : [{ id: first, seat: null, zone: null, void: false, holder: booking.userId }];
   const cancelling =
     booking.status === "confirmed" && show.bookingStorage.cancellationRequested(booking.bookingId);
   const bookingVoid = voidReason(show.info.status, booking, cancelling) !== undefined;
@@ -115,7 +134,7 @@ export function bookingTickets(show: ShowState, booking: StoredBooking): Booking
       seat_id: ticket.seat,
       ...(ticket.zone && { zone: ticket.zone }),
       status,
-      user_id: booking.userId,
+      user_id: ticket.holder,
     };
   });
 }

@@ -12,6 +12,7 @@ import {
   ticketNotInside,
   ticketVoid,
 } from "../../contract/ticket-failures.ts";
+import type { VoidReason } from "../../contract/ticket-transfer.ts";
 import { iso } from "../../lib/iso-time.ts";
 import { checkinRecorded } from "../d1/checkin-d1.ts";
 import { scanTime } from "../seats/checkin-rules.ts";
@@ -234,7 +235,8 @@ function scanView(scan: LoggedScan, inside: boolean): ScanView {
 /** An offline scan's refusal before its direction matters: a bad or void ticket. */
 function offlineRefusal(failure: ApiFailure): ScanOutcome {
   if (failure.code === "TICKET_VOID") {
-    return { result: "void", reason: String(failure.details.reason ?? failure.message) };
+    // ticketVoid() names the short reason (cancelled, transferred, resold) in its details.
+    return { result: "void", reason: failure.details.reason as VoidReason };
   }
   const reason = String(failure.details.reason ?? failure.message);
   return { result: "invalid", code: "TICKET_INVALID", reason };

@@ -26,7 +26,8 @@ import type { ShowState } from "../show-state.ts";
 import type { StoredCheckin } from "../storage/checkin-storage.ts";
 import { bookingSeats } from "./booking-snapshot.ts";
 import { type DoorTicket, findTicket, ticketVoidReason } from "./booking-tickets.ts";
-import { buildManifest } from "./checkin-manifest.ts";
+
+import { manifestSince } from "./checkin-manifest.ts";
 import { checkinView } from "./checkin-view.ts";
 import { noReentry, ReentryCheckins } from "./reentry-checkins.ts";
 
@@ -63,10 +64,11 @@ export class ShowCheckins {
       ticket_id: ticketId,
       booking_id: booking.bookingId,
       show_id: show.showId,
-      user_id: booking.userId,
+      user_id: ticket.userId,
       seats: bookingSeats(show.seats, booking).filter((seat) => seats.has(seat.seat_id)),
       ...(ticket.zone && { zone: ticket.zone }),
       status,
+      void_reason: voided?.reason ?? null,
       checked_in_at: used ? iso(used.checkedInAt) : null,
       gate: used?.gate ?? null,
       issued_at: ticket.issuedAt,
@@ -121,9 +123,12 @@ export class ShowCheckins {
     return ok(outcomes);
   }
 
-  /** The door's offline copy: every ticket id of the show by status, and a version. */
-  manifest(): ShowResult<ManifestRead> {
-    return ok(buildManifest(this.show));
+  /**
+   * The door's offline copy: every ticket id of the show by status, and a version; with
+   * `since` (a version of this show's), only the tickets whose status changed after it.
+   */
+  manifest(since?: string): ShowResult<ManifestRead> {
+    return ok(manifestSince(this.show, since));
   }
 
   /** The headcount: tickets inside now, and scans in and out per gate. */
@@ -163,7 +168,7 @@ export class ShowCheckins {
       return { outcome: { result: "invalid", code: "TICKET_INVALID", reason }, written: false };
     }
     const voided = ticketVoidReason(this.show, ticket);
-    if (voided) return { outcome: { result: "void", reason: voided }, written: false };
+    if (voided) return { outcome: { result: "void", reason: voided.reason }, written: false };
     if (scan.direction === "out") {
       const { reason } = noReentry().details;
       return {

@@ -100,7 +100,8 @@ export class ShowOperations {
         cancelledAt: now,
         cancelReason: reason,
       };
-      await this.store(info, now, [showUpdated(show, info)]);
+      // Every ticket of the show is void from now on: doors hear of it at their next sync.
+      await this.store(info, now, [showUpdated(show, info)], () => show.ticketChanges.wholeShow());
       show.log.write("warn", "show cancelled", { reason });
     }
     this.sweep(now);

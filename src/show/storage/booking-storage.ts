@@ -1,5 +1,6 @@
 import type { AreaPlaces } from "../../contract/area-places.ts";
 import type { BookingViewStatus } from "../../contract/booking-views.ts";
+import { TicketChangeLog } from "./ticket-change-log.ts";
 
 /**
  * The show object's SQLite storage of its bookings and of the cancellations whose refund is
@@ -46,7 +47,12 @@ interface PendingCancellation {
 }
 
 export class BookingStorage {
-  constructor(private readonly sql: SqlStorage) {}
+  /** A cancellation asked for voids the booking's tickets: logged for the door's manifest. */
+  private readonly changes: TicketChangeLog;
+
+  constructor(private readonly sql: SqlStorage) {
+    this.changes = new TicketChangeLog(sql);
+  }
 
   insertBooking(booking: StoredBooking): void {
     this.sql.exec(
@@ -196,12 +202,14 @@ export class BookingStorage {
 
   /** A cancellation asked for whose refund is not confirmed yet (the alarm retries it). */
   requestCancellation(bookingId: string, at: number): void {
-    this.sql.exec(
+    const inserted = this.sql.exec(
       "INSERT OR IGNORE INTO cancellations (booking_id, requested_at, next_try_at) VALUES (?, ?, ?)",
       bookingId,
       at,
       at,
-    );
+    ).rowsWritten;
+    // Its tickets admit no one from now on: the door's manifest hears of it (once).
+    if (inserted > 0) this.changes.booking(bookingId);
   }
 
   /** A refund try failed: the next one is due at `nextTryAt`. */

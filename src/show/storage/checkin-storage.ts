@@ -1,3 +1,5 @@
+import { TicketChangeLog } from "./ticket-change-log.ts";
+
 /**
  * The show object's SQLite record of check-ins: one row per ticket, the scan that counts.
  * The object is the only writer, and a check-in is read and written in one synchronous
@@ -36,7 +38,12 @@ function toCheckin(row: CheckinRow): StoredCheckin {
 }
 
 export class CheckinStorage {
-  constructor(private readonly sql: SqlStorage) {}
+  /** Every check-in written is a change of its ticket for the door's manifest. */
+  private readonly changes: TicketChangeLog;
+
+  constructor(private readonly sql: SqlStorage) {
+    this.changes = new TicketChangeLog(sql);
+  }
 
   find(ticketId: string): StoredCheckin | undefined {
     const row = this.sql
@@ -56,6 +63,18 @@ export class CheckinStorage {
       .map(toCheckin);
   }
 
+  /** The check-ins of several bookings' tickets in one read (the manifest's changes). */
+  ofBookings(bookingIds: readonly string[]): StoredCheckin[] {
+    if (bookingIds.length === 0) return [];
+    return this.sql
+      .exec<CheckinRow>(
+        `SELECT * FROM checkins WHERE booking_id IN (${bookingIds.map(() => "?").join(", ")}) ORDER BY checked_in_at`,
+        ...bookingIds,
+      )
+      .toArray()
+      .map(toCheckin);
+  }
+
   /** Stores the scan that counts for its ticket (a new one, or an earlier one replacing it). */
   save(checkin: StoredCheckin): void {
     this.sql.exec(
@@ -70,7 +89,7 @@ export class CheckinStorage {
       checkin.deviceId,
       checkin.scanId,
     );
-    this.sql.exec("UPDATE checkin_meta SET version = version + 1 WHERE id = 1");
+    this.changes.ticket(checkin.bookingId, checkin.ticketId);
   }
 
   all(): StoredCheckin[] {
@@ -78,13 +97,5 @@ export class CheckinStorage {
       .exec<CheckinRow>("SELECT * FROM checkins ORDER BY checked_in_at")
       .toArray()
       .map(toCheckin);
-  }
-
-  /** Moves on with every check-in written, so a manifest's version tells a stale copy. */
-  version(): number {
-    const row = this.sql
-      .exec<{ version: number }>("SELECT version FROM checkin_meta WHERE id = 1")
-      .toArray()[0];
-    return row?.version ?? 0;
   }
 }

@@ -294,6 +294,18 @@ const MIGRATIONS: readonly ((sql: SqlStorage) => void)[] = [
     CREATE INDEX IF NOT EXISTS checkin_scans_ticket ON checkin_scans (ticket_id, at);
     INSERT INTO checkin_scans (ticket_id, direction, at, gate, device_id, scan_id, accepted)
       SELECT ticket_id, 'in', checked_in_at, gate, device_id, scan_id, 1 FROM checkins;`),
+  // 14. Ticket transfers and the door's manifest since a version: the log of ticket status
+  // changes (storage/ticket-change-log.ts), its rowid the manifest's version. It starts with
+  // a change of every ticket, so a version from before it (or of the old "<seats>.<check-
+  // ins>" form) gets the whole manifest.
+  (sql) =>
+    sql.exec(`
+    CREATE TABLE IF NOT EXISTS ticket_changes (
+      version INTEGER PRIMARY KEY,
+      booking_id TEXT,
+      ticket_id TEXT
+    );
+    INSERT INTO ticket_changes (booking_id, ticket_id) VALUES (NULL, NULL);`),
 ];
 
 /** The last step applied to this object's storage (0: none). */

@@ -1,4 +1,5 @@
 import type { StoredTicketStatus } from "../../db/schema.ts";
+import { TicketChangeLog } from "./ticket-change-log.ts";
 
 /**
  * The show object's SQLite record of its tickets: one per seat of a confirmed booking (or,
@@ -25,6 +26,7 @@ export interface TicketState {
   ticketId: string;
   bookingId: string;
   status: StoredTicketStatus;
+  voidReason: string | null;
 }
 
 interface TicketRow extends Record<string, SqlStorageValue> {
@@ -54,10 +56,22 @@ function toTicket(row: TicketRow): StoredTicket {
 const COLUMNS = 8;
 
 export class TicketStorage {
-  constructor(private readonly sql: SqlStorage) {}
+  /** Every change of a ticket's status here is logged for the door's manifest. */
+  private readonly changes: TicketChangeLog;
+
+  constructor(private readonly sql: SqlStorage) {
+    this.changes = new TicketChangeLog(sql);
+  }
 
   /** A booking's tickets, in one statement whatever their number (it runs on the sale's path). */
   insertAll(tickets: readonly StoredTicket[]): void {
+    this.insertRows(tickets);
+    for (const bookingId of new Set(tickets.map((t) => t.bookingId))) {
+      this.changes.booking(bookingId);
+    }
+  }
+
+  private insertRows(tickets: readonly StoredTicket[]): void {
     if (tickets.length === 0) return;
     const row = `(${new Array(COLUMNS).fill("?").join(", ")})`;
     this.sql.exec(
@@ -91,22 +105,57 @@ export class TicketStorage {
       .map(toTicket);
   }
 
-  /** Voids the booking's valid tickets (none for a booking from before per-seat tickets). */
+  /**
+   * Voids the booking's valid tickets (none for a booking from before per-seat tickets,
+   * whose one ticket is void with its booking: the change is logged for it all the same).
+   */
   voidBooking(bookingId: string, reason: string): void {
     this.sql.exec(
       "UPDATE tickets SET status = 'void', void_reason = ? WHERE booking_id = ? AND status = 'valid'",
       reason,
       bookingId,
     );
+    this.changes.booking(bookingId);
+  }
+
+  /** `previous` is void as transferred and `next` (its successor, for the new holder) issued. */
+  transfer(previous: StoredTicket, next: StoredTicket): void {
+    this.sql.exec(
+      "UPDATE tickets SET status = 'void', void_reason = 'transferred' WHERE ticket_id = ?",
+      previous.ticketId,
+    );
+    this.insertRows([next]);
+    this.changes.ticket(previous.bookingId, previous.ticketId);
+    this.changes.ticket(next.bookingId, next.ticketId);
+  }
+
+  /** Several bookings' tickets in one read (the manifest's changes), in issue order. */
+  ofBookings(bookingIds: readonly string[]): TicketState[] {
+    if (bookingIds.length === 0) return [];
+    return this.sql
+      .exec<TicketRow>(
+        `SELECT * FROM tickets WHERE booking_id IN (${bookingIds.map(() => "?").join(", ")}) ORDER BY rowid`,
+        ...bookingIds,
+      )
+      .toArray()
+      .map(toTicket);
   }
 
   /** Every ticket of the show, for the manifest: one read, however many. */
   all(): TicketState[] {
     return this.sql
-      .exec<{ ticket_id: string; booking_id: string; status: StoredTicketStatus }>(
-        "SELECT ticket_id, booking_id, status FROM tickets ORDER BY rowid",
-      )
+      .exec<{
+        ticket_id: string;
+        booking_id: string;
+        status: StoredTicketStatus;
+        void_reason: string | null;
+      }>("SELECT ticket_id, booking_id, status, void_reason FROM tickets ORDER BY rowid")
       .toArray()
-      .map((row) => ({ ticketId: row.ticket_id, bookingId: row.booking_id, status: row.status }));
+      .map((row) => ({
+        ticketId: row.ticket_id,
+        bookingId: row.booking_id,
+        status: row.status,
+        voidReason: row.void_reason,
+      }));
   }
 }
