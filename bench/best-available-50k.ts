@@ -9,7 +9,8 @@
  *
  * Timings are printed, never asserted; test/best-available-large.test.ts checks the picks.
  */
-import { type SeatInfo, SeatLedger } from "../src/show/seats/seat-ledger.ts";
+import { SeatLedger } from "../src/show/seats/seat-ledger.ts";
+import type { SeatInfo } from "../src/show/seats/seat-lock.ts";
 
 const ROWS = 250;
 const SEATS_PER_ROW = 200;

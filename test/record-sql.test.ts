@@ -9,7 +9,7 @@ import { fromMinorUnits } from "../src/lib/money.ts";
 import { bookingInserted, paymentRecorded } from "../src/show/d1/booking-d1.ts";
 import { lockCreated, lockEnded } from "../src/show/d1/lock-d1.ts";
 import { ticketsIssued } from "../src/show/d1/ticket-d1.ts";
-import type { SeatLock } from "../src/show/seats/seat-ledger.ts";
+import type { SeatLock } from "../src/show/seats/seat-lock.ts";
 import type { StoredBooking } from "../src/show/storage/booking-storage.ts";
 import type { StoredTicket } from "../src/show/storage/ticket-storage.ts";
 

@@ -1,6 +1,6 @@
 import { CatalogD1, type SeatTuple } from "../catalog/catalog-d1.ts";
 import { type Database, database } from "../db/database.ts";
-import type { SeatInfo } from "./seats/seat-ledger.ts";
+import type { SeatInfo } from "./seats/seat-lock.ts";
 import { ShowServices } from "./show-services.ts";
 import { ShowState } from "./show-state.ts";
 import { SeatStorage, type ShowCategory, type ShowInfo } from "./storage/seat-storage.ts";

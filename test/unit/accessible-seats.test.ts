@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Accessibility } from "../../src/contract/seat-accessibility.ts";
-import { type SeatInfo, SeatLedger } from "../../src/show/seats/seat-ledger.ts";
+import { SeatLedger } from "../../src/show/seats/seat-ledger.ts";
+import type { SeatInfo } from "../../src/show/seats/seat-lock.ts";
 
 /** One zone: row A `kinds` (null for a plain seat), row B four plain seats. */
 function hall(kinds: (Accessibility | null)[]): SeatInfo[] {

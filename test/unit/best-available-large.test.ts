@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { pickBestAvailable } from "../../src/show/seats/best-available.ts";
-import { type SeatInfo, SeatLedger } from "../../src/show/seats/seat-ledger.ts";
+import { SeatLedger } from "../../src/show/seats/seat-ledger.ts";
+import type { SeatInfo } from "../../src/show/seats/seat-lock.ts";
 
 /** Zones of `rows` rows of `perRow` seats, in seat-map order; seat ids `<row>_<number>`. */
 function venue(zones: { name: string; rows: number; perRow: number }[]): SeatInfo[] {

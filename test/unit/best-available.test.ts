@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { pickBestAvailable } from "../../src/show/seats/best-available.ts";
-import type { SeatInfo } from "../../src/show/seats/seat-ledger.ts";
+import type { SeatInfo } from "../../src/show/seats/seat-lock.ts";
 
 /** A zone of `rows` rows of `perRow` seats each. */
 function zone(name: string, rows: string[], perRow: number, start = 0): SeatInfo[] {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type SeatInfo, SeatLedger } from "../../src/show/seats/seat-ledger.ts";
+import { SeatLedger } from "../../src/show/seats/seat-ledger.ts";
+import type { SeatInfo } from "../../src/show/seats/seat-lock.ts";
 
 const seats: SeatInfo[] = ["s1", "s2", "s3", "s4"].map((seatId, i) => ({
   seatId,

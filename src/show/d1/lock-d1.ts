@@ -3,7 +3,7 @@ import type { Database } from "../../db/database.ts";
 import type { LockStatus } from "../../db/schema.ts";
 import { seatLocks } from "../../db/schema.ts";
 import { iso } from "../../lib/iso-time.ts";
-import type { SeatLock } from "../seats/seat-ledger.ts";
+import type { SeatLock } from "../seats/seat-lock.ts";
 import type { D1Statement } from "./d1-outbox.ts";
 import { sqlOnce } from "./record-sql.ts";
 

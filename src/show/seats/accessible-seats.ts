@@ -1,5 +1,5 @@
 import { isReservedKind } from "../../contract/seat-accessibility.ts";
-import type { SeatInfo } from "./seat-ledger.ts";
+import type { SeatInfo } from "./seat-lock.ts";
 
 /**
  * Wheelchair spaces and companion seats, kept back from plain sale (best available, a

@@ -1,4 +1,4 @@
-import type { SeatInfo } from "./seat-ledger.ts";
+import type { SeatInfo } from "./seat-lock.ts";
 
 /**
  * Best-available seat selection: `quantity` adjacent seats (consecutive numbers in one row)

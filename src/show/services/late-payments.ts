@@ -2,7 +2,7 @@ import type { LogFields } from "../../observability/log.ts";
 import type { ChargeOutcome, PaymentGateway } from "../../payments/payment-gateway.ts";
 import { lateRefundEventData } from "../../webhooks/booking-events.ts";
 import { paymentRecorded, paymentRefunded } from "../d1/booking-d1.ts";
-import { placesOf } from "../seats/seat-ledger.ts";
+import { placesOf } from "../seats/seat-lock.ts";
 import type { ShowState } from "../show-state.ts";
 import type { PaymentAttempt } from "../storage/attempt-storage.ts";
 import type { StoredBooking } from "../storage/booking-storage.ts";

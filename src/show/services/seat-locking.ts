@@ -9,7 +9,7 @@ import type { LockCommand, LockSelection, LockView, ShowResult } from "../../con
 import { iso } from "../../lib/iso-time.ts";
 import { lockCreated, lockEnded } from "../d1/lock-d1.ts";
 import type { KeyedRequest } from "../keyed-request.ts";
-import type { SeatLock } from "../seats/seat-ledger.ts";
+import type { SeatLock } from "../seats/seat-lock.ts";
 import { ok, outsideSaleWindow, paymentUnderWay, refused, showClosed } from "../show-results.ts";
 import type { ShowState } from "../show-state.ts";
 import type { AccessCodes } from "./access-codes.ts";

@@ -3,7 +3,7 @@ import type { Accessibility } from "../../contract/seat-accessibility.ts";
 import type { CheckinPolicy, ShowStatus } from "../../contract/show-views.ts";
 import type { LockStatus } from "../../db/schema.ts";
 import type { StoredArea } from "../seats/area-inventory.ts";
-import type { SeatInfo, SeatLock } from "../seats/seat-ledger.ts";
+import type { SeatInfo, SeatLock } from "../seats/seat-lock.ts";
 import { migrateShowSchema } from "./schema-migrations.ts";
 
 /**
