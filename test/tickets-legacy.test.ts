@@ -1,9 +1,6 @@
-import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { newShowScopedId } from "../src/contract/scoped-ids.ts";
-import type { ShowObject } from "../src/show/show-object.ts";
-import { call, expectError, stubOf } from "./support/helpers.ts";
+import { call, expectError } from "./support/helpers.ts";
 import {
   bookingWithTickets,
   checkIn,
@@ -12,6 +9,7 @@ import {
   readTicket,
   scannerToken,
   type TicketJson,
+  toOneTicketShape,
 } from "./support/tickets-helpers.ts";
 
 /**
@@ -26,17 +24,7 @@ async function legacyBooking(seatCount: number) {
     `user_legacy_${crypto.randomUUID().slice(0, 8)}`,
   );
   const { showId, bookingId } = booked;
-  const ticketId = newShowScopedId("ticket", showId);
-  await runInDurableObject(stubOf(showId), (_object: ShowObject, state) => {
-    state.storage.transactionSync(() => {
-      state.storage.sql.exec("DELETE FROM tickets WHERE booking_id = ?", bookingId);
-      state.storage.sql.exec(
-        "UPDATE bookings SET ticket_id = ? WHERE booking_id = ?",
-        ticketId,
-        bookingId,
-      );
-    });
-  });
+  const ticketId = await toOneTicketShape(showId, bookingId);
   await env.DB.batch([
     env.DB.prepare("DELETE FROM tickets WHERE booking_id = ?").bind(bookingId),
     env.DB.prepare("UPDATE bookings SET ticket_id = ? WHERE booking_id = ?").bind(

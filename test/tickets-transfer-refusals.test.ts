@@ -1,14 +1,13 @@
-import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { newShowScopedId } from "../src/contract/scoped-ids.ts";
-import type { ShowObject } from "../src/show/show-object.ts";
-import { call, expectError, stubOf } from "./support/helpers.ts";
+import { call, expectError } from "./support/helpers.ts";
 import {
   bookingWithTickets,
   checkIn,
   readTicket,
   scannerToken,
   type TicketJson,
+  toOneTicketShape,
 } from "./support/tickets-helpers.ts";
 import { newHolder, postTransfer, transferred } from "./support/transfer-helpers.ts";
 
@@ -84,18 +83,7 @@ describe("a transfer", () => {
 
   it("of a booking's one ticket from before per-seat tickets is 409 TICKET_NOT_TRANSFERABLE", async () => {
     const { token, bookingId, showId } = await bookingWithTickets(2);
-    const ticketId = newShowScopedId("ticket", showId);
-    // The booking written back to the shape of before: one ticket id, no rows per seat.
-    await runInDurableObject(stubOf(showId), (_object: ShowObject, state) => {
-      state.storage.transactionSync(() => {
-        state.storage.sql.exec("DELETE FROM tickets WHERE booking_id = ?", bookingId);
-        state.storage.sql.exec(
-          "UPDATE bookings SET ticket_id = ? WHERE booking_id = ?",
-          ticketId,
-          bookingId,
-        );
-      });
-    });
+    const ticketId = await toOneTicketShape(showId, bookingId);
 
     const error = await expectError(
       await postTransfer(token, ticketId, "user_half_party"),

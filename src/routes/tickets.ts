@@ -1,13 +1,12 @@
 import { z } from "zod";
-import type { TicketRead, TicketStatus } from "../contract/show-views.ts";
-import type { VoidReason } from "../contract/ticket-transfer.ts";
+import type { TicketRead } from "../contract/show-views.ts";
 import { database } from "../db/database.ts";
 import { notFound } from "../http/api-error.ts";
 import { unwrap } from "../http/show-response.ts";
 import { apiRoute, apiRouter, jsonAnswer } from "../openapi/api-route.ts";
 import { listQuerySchema } from "../openapi/shared-schemas.ts";
 import { owningShowClient } from "../show-client/show-client.ts";
-import { TicketsD1 } from "../tickets/ticket-d1.ts";
+import { type ListedTicket, TicketsD1 } from "../tickets/ticket-d1.ts";
 import { type TicketKeys, ticketKeys } from "../tickets/ticket-keys.ts";
 import { TICKET_PAGE_CSP, ticketPage } from "../tickets/ticket-page.ts";
 import {
@@ -78,22 +77,11 @@ export async function readTicket(env: Env, ticketId: string): Promise<TicketRead
   return unwrap(await stub.readTicket(ticketId));
 }
 
-/** What a ticket's JSON and token are made of, wherever it was read. */
-interface TicketFacts {
-  ticketId: string;
-  bookingId: string;
-  showId: string;
-  seatIds: string[];
-  /** A standing area's place: its zone (no seat). */
-  zone?: string | undefined;
-  userId: string;
-  status: TicketStatus;
-  voidReason: VoidReason | null;
-  checkedInAt: string | null;
-  gate: string | null;
-  /** Epoch ms. */
-  issuedAt: number;
-}
+/**
+ * What a ticket's JSON and token are made of, wherever it was read: the show object's read
+ * turned into the shape D1's list gives.
+ */
+type TicketFacts = ListedTicket;
 
 export function factsOf(ticket: TicketRead): TicketFacts {
   return {
@@ -101,7 +89,7 @@ export function factsOf(ticket: TicketRead): TicketFacts {
     bookingId: ticket.booking_id,
     showId: ticket.show_id,
     seatIds: ticket.seats.map((seat) => seat.seat_id),
-    zone: ticket.zone,
+    ...(ticket.zone && { zone: ticket.zone }),
     userId: ticket.user_id,
     status: ticket.status,
     voidReason: ticket.void_reason,

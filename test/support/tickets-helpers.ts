@@ -1,4 +1,7 @@
+import { runInDurableObject } from "cloudflare:test";
 import type { z } from "zod";
+import { newShowScopedId } from "../../src/contract/scoped-ids.ts";
+import type { ShowObject } from "../../src/show/show-object.ts";
 import type { ticketResponse } from "../../src/tickets/ticket-schemas.ts";
 import {
   type BookingJson,
@@ -11,6 +14,7 @@ import {
   postBooking,
   rowSeats,
   seatMap,
+  stubOf,
   tokenFor,
 } from "./helpers.ts";
 
@@ -114,4 +118,23 @@ export async function doorManifest(showId: string): Promise<ManifestJson> {
   });
   if (res.status !== 200) throw new Error(`manifest failed: ${await res.text()}`);
   return ((await res.json()) as { manifest: ManifestJson }).manifest;
+}
+
+/**
+ * Writes a booking of today back to the shape of before per-seat tickets: one ticket id on
+ * the booking, no rows in the object's tickets table. Answers that ticket's id.
+ */
+export async function toOneTicketShape(showId: string, bookingId: string): Promise<string> {
+  const ticketId = newShowScopedId("ticket", showId);
+  await runInDurableObject(stubOf(showId), (_object: ShowObject, state) => {
+    state.storage.transactionSync(() => {
+      state.storage.sql.exec("DELETE FROM tickets WHERE booking_id = ?", bookingId);
+      state.storage.sql.exec(
+        "UPDATE bookings SET ticket_id = ? WHERE booking_id = ?",
+        ticketId,
+        bookingId,
+      );
+    });
+  });
+  return ticketId;
 }
