@@ -142,3 +142,37 @@ describe("the show's waitlist_offer_seconds", () => {
     expect(await read()).toBe(900);
   });
 });
+
+describe("the waitlist and the sale's rules", () => {
+  it("refuses joining before sales_start, so a presale cannot be got around", async () => {
+    const { showId } = await soldOutShow();
+    const start = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    expect((await patchShow(showId, { sales_start: start })).status).toBe(200);
+
+    const early = await joinWaitlist(showId, "user_no_code", { quantity: 1 });
+
+    expect((await expectError(early, 400, "SALE_NOT_STARTED")).details).toMatchObject({
+      sales_start: start,
+    });
+  });
+
+  it("refuses a standing area's zone: the waitlist is for seats", async () => {
+    const { showId } = await createShow(
+      { floor: 100 },
+      {
+        name: "Field",
+        city: "Pune",
+        zones: [{ name: "floor", general_admission: true, capacity: 1 }],
+      },
+    );
+    const locked = await lockSeats(await tokenFor("user_floor_all"), {
+      show_id: showId,
+      areas: [{ zone: "floor", quantity: 1 }],
+    });
+    expect(locked.status).toBe(200);
+
+    const res = await joinWaitlist(showId, "user_floor_wait", { quantity: 1, zone: "floor" });
+
+    expect((await expectError(res, 400, "INVALID_INPUT")).details).toMatchObject({ field: "zone" });
+  });
+});

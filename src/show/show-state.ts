@@ -215,7 +215,9 @@ export class ShowState {
       }
       change.reply?.();
     };
-    if (change.seats || change.areas?.length) {
+    // An area's counts may have moved on a path that names no area (a lock released with
+    // its booking's cancellation, a show's locks swept): the ledger knows which did.
+    if (change.seats || change.areas?.length || this.seats.areas.hasMoved) {
       this.commit(change.seats ?? [], change.at, write, change.areas ?? []);
       return;
     }
@@ -248,13 +250,18 @@ export class ShowState {
         if (status === "available") freed = true;
         return [this.layoutIndex.get(seatId) ?? -1, CODE_OF[status]];
       }),
-      areaZones.length > 0
-        ? [...new Set(areaZones)].flatMap((zone) => this.seats.areas.counts(zone) ?? [])
-        : undefined,
+      this.movedAreas(areaZones),
     );
     void this.armAlarm();
     this.flushToD1Soon();
     if (freed && !this.waitlist.isEmpty) this.seatsFreed?.(now);
+  }
+
+  /** The counts of the areas a change moved (named, or found moved by the ledger). */
+  private movedAreas(named: readonly string[]) {
+    const zones = new Set([...named, ...this.seats.areas.takeMoved()]);
+    if (zones.size === 0) return undefined;
+    return [...zones].flatMap((zone) => this.seats.areas.counts(zone) ?? []);
   }
 
   /** Flushes the outbox at the end of the batch window (now, if someone awaits flushToD1). */

@@ -23,6 +23,11 @@ export interface StoredArea {
 
 export class AreaInventory {
   private readonly areas = new Map<string, Area>();
+  /**
+   * Areas whose counts moved since the show last published a change: the next change of
+   * the seat map carries them (ShowState.commit), whichever path moved them.
+   */
+  private readonly moved = new Set<string>();
 
   constructor(stored: readonly StoredArea[] = []) {
     for (const { zone, capacity, booked, held } of stored) {
@@ -89,6 +94,18 @@ export class AreaInventory {
     return [...this.areas.keys()].flatMap((zone) => this.counts(zone) ?? []);
   }
 
+  /** Whether some area's counts moved since takeMoved() was last called. */
+  get hasMoved(): boolean {
+    return this.moved.size > 0;
+  }
+
+  /** The areas whose counts moved since the last call, and forgets them. */
+  takeMoved(): string[] {
+    const zones = [...this.moved];
+    this.moved.clear();
+    return zones;
+  }
+
   private move(
     requests: readonly AreaRequest[],
     field: "locked" | "held" | "booked",
@@ -96,7 +113,9 @@ export class AreaInventory {
   ) {
     for (const { zone, quantity } of requests) {
       const area = this.areas.get(zone);
-      if (area) area[field] += sign * quantity;
+      if (!area || quantity === 0) continue;
+      area[field] += sign * quantity;
+      this.moved.add(zone);
     }
   }
 }

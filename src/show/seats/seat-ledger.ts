@@ -58,6 +58,8 @@ export class SeatLedger {
     this.refresh(booked.keys());
     this.refresh(reserved.keys());
     for (const lock of liveLocks) if (lock.status === "locked") this.addHold(lock);
+    // Rebuilt from storage: nothing has moved since the last published change.
+    this.areas.takeMoved();
   }
 
   /** A seat's status at `now`: a lock past its expiry no longer holds, alarm or not. */

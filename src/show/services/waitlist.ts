@@ -35,10 +35,19 @@ export class Waitlist {
     const now = Date.now();
     show.expireDue(now);
     this.settle(now);
-    const closed = showClosed(show.info, now, "locked") ?? outsideSaleWindow(show.info, now, true);
+    // Before sales_start too: a waitlist must not get around a presale.
+    const closed = showClosed(show.info, now, "locked") ?? outsideSaleWindow(show.info, now, false);
     if (closed) return refused(closed);
     const zones = this.zonesOf(input.zone);
     if (!zones) return refused(invalidInputFailure("zone", `no zone '${input.zone}' in this show`));
+    if (input.zone !== undefined && show.seats.areas.isArea(input.zone)) {
+      return refused(
+        invalidInputFailure(
+          "zone",
+          `'${input.zone}' is a standing area: the waitlist is for seats`,
+        ),
+      );
+    }
     const existing = show.waitlist.find(userId);
     if (existing) {
       return refused(
@@ -105,7 +114,7 @@ export class Waitlist {
     try {
       this.settle(now);
       const { show } = this;
-      if (showClosed(show.info, now, "locked") || outsideSaleWindow(show.info, now, true)) return;
+      if (showClosed(show.info, now, "locked") || outsideSaleWindow(show.info, now, false)) return;
       for (const entry of [...show.waitlist.all()]) {
         if (entry.lockId) continue;
         const zones = this.zonesOf(entry.zone ?? undefined) ?? [];
