@@ -13,6 +13,7 @@
  * provider), like the presale's; the buyers in this Node process.
  */
 import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { signAccessToken } from "../src/auth/access-token.ts";
 import { HttpClient } from "./http.ts";
 import type { CheckResult } from "./invariants.ts";
@@ -50,8 +51,6 @@ interface Sold {
   bookMs: Samples;
   lastBookedAt: number;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function api(
   client: HttpClient,

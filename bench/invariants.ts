@@ -38,7 +38,7 @@ interface PaymentRow {
 const minor = (amount: number) => Math.round(Number(amount) * 100);
 
 /** Shows at most a few examples of what went wrong. */
-function examples(items: readonly string[]): string {
+export function examples(items: readonly string[]): string {
   return items.length <= 3
     ? items.join(", ")
     : `${items.slice(0, 3).join(", ")} (+${items.length - 3})`;

@@ -12,9 +12,10 @@
  * the Stripe phase's; the buyers in this Node process.
  */
 import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { signAccessToken } from "../src/auth/access-token.ts";
 import { HttpClient, type Reply } from "./http.ts";
-import type { CheckResult } from "./invariants.ts";
+import { type CheckResult, examples } from "./invariants.ts";
 import { formatChecks, recordPhase } from "./report.ts";
 import { projectRoot, type WorkerServer } from "./serve.ts";
 import { type BenchShow, createShow } from "./show-setup.ts";
@@ -71,14 +72,6 @@ function errorOf(reply: Reply): ErrorBody["error"] {
   } catch {
     return undefined;
   }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function examples(items: readonly string[]): string {
-  return items.length <= 3
-    ? items.join(", ")
-    : `${items.slice(0, 3).join(", ")} (+${items.length - 3})`;
 }
 
 interface Buyer {

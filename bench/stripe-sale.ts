@@ -22,12 +22,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type StripeStandInServer, startStripeStandIn } from "../scripts/stripe-stand-in-server.ts";
 import { signAccessToken } from "../src/auth/access-token.ts";
 import type { RecordedRequest, StandInIntent } from "../test/support/stripe-stand-in.ts";
 import { STAND_IN_SECRET_KEY } from "../test/support/stripe-stand-in.ts";
 import { benchBindings } from "./bench-bindings.ts";
-import type { CheckResult } from "./invariants.ts";
+import { type CheckResult, examples } from "./invariants.ts";
 import { CpuMeter, type CpuUse, workerdProcesses } from "./proc.ts";
 import { formatChecks, recordPhase } from "./report.ts";
 import { bundleWorker, projectRoot, readWorkerPlan, WorkerServer } from "./serve.ts";
@@ -118,8 +119,6 @@ class Client {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 function errorOf(reply: Reply): ErrorBody["error"] {
   try {
     return (JSON.parse(reply.body) as ErrorBody).error;
@@ -134,12 +133,6 @@ function bookingIdOf(reply: Reply): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function examples(items: readonly string[]): string {
-  return items.length <= 3
-    ? items.join(", ")
-    : `${items.slice(0, 3).join(", ")} (+${items.length - 3})`;
 }
 
 interface Buyer {
