@@ -67,20 +67,50 @@ const rowAccessibilitySchema = z
   });
 
 /**
- * Refuses accessibility lists that do not fit the row: a list longer than the row, a number
- * past the row's last seat, a seat listed twice (in one list or two). Issues name the list
- * or the number (`accessibility.wheelchair.0`).
+ * Refuses seat lists that do not fit the row: a number past the row's last seat, a seat
+ * listed twice (in one list or two). `field` names the lists (accessibility, categories);
+ * issues name the number (`accessibility.wheelchair.0`). Lists in the body's key order, so
+ * the second mention of a seat is the one refused.
+ */
+function checkSeatLists(
+  field: string,
+  lists: Record<string, readonly number[] | undefined>,
+  seats: number,
+  ctx: z.RefinementCtx,
+): void {
+  const listedIn = new Map<number, string>();
+  for (const [list, numbers] of Object.entries(lists)) {
+    numbers?.forEach((number, index) => {
+      const path = [field, list, index];
+      const earlier = listedIn.get(number);
+      if (number > seats) {
+        ctx.addIssue({
+          code: "custom",
+          path,
+          message: `must be a seat of the row (1 to ${seats})`,
+        });
+      } else if (earlier !== undefined) {
+        const where = earlier === list ? "twice" : `already in ${earlier}`;
+        ctx.addIssue({ code: "custom", path, message: `seat ${number} is listed ${where}` });
+      } else {
+        listedIn.set(number, list);
+      }
+    });
+  }
+}
+
+/**
+ * Refuses accessibility lists that do not fit the row: a list longer than the row (named
+ * alone), else what checkSeatLists refuses.
  */
 function checkRowAccessibility(
   entry: { seats: number; accessibility?: z.output<typeof rowAccessibilitySchema> | undefined },
   ctx: z.RefinementCtx,
 ): void {
   if (!entry.accessibility) return;
-  const listedIn = new Map<number, string>();
-  // In the body's key order, so the second mention of a seat is the one refused.
+  const fitting: Record<string, readonly number[] | undefined> = {};
   for (const [kind, numbers] of Object.entries(entry.accessibility)) {
-    if (!numbers) continue;
-    if (numbers.length > entry.seats) {
+    if (numbers && numbers.length > entry.seats) {
       ctx.addIssue({
         code: "custom",
         path: ["accessibility", kind],
@@ -88,23 +118,9 @@ function checkRowAccessibility(
       });
       continue;
     }
-    numbers.forEach((number, index) => {
-      const path = ["accessibility", kind, index];
-      const earlier = listedIn.get(number);
-      if (number > entry.seats) {
-        ctx.addIssue({
-          code: "custom",
-          path,
-          message: `must be a seat of the row (1 to ${entry.seats})`,
-        });
-      } else if (earlier !== undefined) {
-        const where = earlier === kind ? "twice" : `already in ${earlier}`;
-        ctx.addIssue({ code: "custom", path, message: `seat ${number} is listed ${where}` });
-      } else {
-        listedIn.set(number, kind);
-      }
-    });
+    fitting[kind] = numbers;
   }
+  checkSeatLists("accessibility", fitting, entry.seats, ctx);
 }
 
 /**
@@ -119,31 +135,6 @@ const rowCategoriesSchema = z
       "Seats of the row priced apart from their zone: category name → seat numbers (1 to seats). A show prices each category in `prices` as it does zones.",
     examples: [{ restricted: [1, 2, 15, 16] }],
   });
-
-/** Refuses category lists that do not fit the row (numbers past its end, a seat twice). */
-function checkRowCategories(
-  entry: { seats: number; categories?: Record<string, number[]> | undefined },
-  ctx: z.RefinementCtx,
-): void {
-  const listedIn = new Map<number, string>();
-  for (const [category, numbers] of Object.entries(entry.categories ?? {})) {
-    numbers.forEach((number, index) => {
-      const path = ["categories", category, index];
-      const earlier = listedIn.get(number);
-      if (number > entry.seats) {
-        ctx.addIssue({
-          code: "custom",
-          path,
-          message: `must be a seat of the row (1 to ${entry.seats})`,
-        });
-      } else if (earlier !== undefined) {
-        ctx.addIssue({ code: "custom", path, message: `seat ${number} is already in ${earlier}` });
-      } else {
-        listedIn.set(number, category);
-      }
-    });
-  }
-}
 
 /**
  * One row (`row`), or a run of rows (`from` .. `to`, e.g. "A" .. "ZZ" or "S1R1" .. "S1R40")
@@ -183,7 +174,7 @@ const rowEntrySchema = z
       ctx.addIssue({ code: "custom", path: ["to"], message: "is required with from" });
     }
     checkRowAccessibility(entry, ctx);
-    checkRowCategories(entry, ctx);
+    checkSeatLists("categories", entry.categories ?? {}, entry.seats, ctx);
   });
 export type RowEntry = z.output<typeof rowEntrySchema>;
 
