@@ -6,47 +6,9 @@
  */
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { assert, callApi, check, resultsDir } from "./browser-support.ts";
+import { assert, check, createShow, resultsDir } from "./browser-support.ts";
 
 type OpenPage = (browser: Browser, showId: string, label: string) => Promise<Page>;
-
-async function festivalShow(base: string, adminToken: string): Promise<string> {
-  const stamp = new Date().toISOString();
-  const { event } = await callApi<{ event: { event_id: string } }>(
-    base,
-    adminToken,
-    "POST",
-    "/events",
-    { name: `Standing test ${stamp}` },
-  );
-  const { venue } = await callApi<{ venue: { venue_id: string } }>(
-    base,
-    adminToken,
-    "POST",
-    "/venues",
-    {
-      name: "Riverside Grounds",
-      city: "Testville",
-      zones: [
-        { name: "floor", general_admission: true, capacity: 40 },
-        { name: "stands", rows: [{ row: "A", seats: 8 }] },
-      ],
-    },
-  );
-  const { show } = await callApi<{ show: { show_id: string } }>(
-    base,
-    adminToken,
-    "POST",
-    "/shows",
-    {
-      event_id: event.event_id,
-      venue_id: venue.venue_id,
-      show_time: new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString(),
-      prices: { floor: 300, stands: 900 },
-    },
-  );
-  return show.show_id;
-}
 
 const floorSays = (page: Page, words: string) =>
   page.waitForFunction(
@@ -61,7 +23,13 @@ export async function checkStandingArea(
   adminToken: string,
   openPage: OpenPage,
 ): Promise<void> {
-  const showId = await festivalShow(base, adminToken);
+  const { showId } = await createShow(base, adminToken, "Standing test", {
+    zones: [
+      { name: "floor", general_admission: true, capacity: 40 },
+      { name: "stands", rows: [{ row: "A", seats: 8 }] },
+    ],
+    prices: { floor: 300, stands: 900 },
+  });
   const [buyer, viewer] = await Promise.all([
     openPage(browser, showId, "standing buyer"),
     openPage(browser, showId, "standing viewer"),

@@ -210,7 +210,16 @@ export async function createShow(
   base: string,
   adminToken: string,
   name: string,
-  { accessibleRow = false }: { accessibleRow?: boolean } = {},
+  {
+    accessibleRow = false,
+    zones,
+    prices = { front: 750, back: 400 },
+  }: {
+    accessibleRow?: boolean;
+    /** Another venue's zones (the hall's two zones of seats by default). */
+    zones?: unknown[];
+    prices?: Record<string, number>;
+  } = {},
 ) {
   const stamp = new Date().toISOString();
   const { event } = await callApi<{ event: { event_id: string } }>(
@@ -225,7 +234,7 @@ export async function createShow(
   }>(base, adminToken, "POST", "/venues", {
     name: "Browser Test Hall",
     city: "Testville",
-    zones: [
+    zones: zones ?? [
       {
         name: "front",
         rows: [
@@ -254,7 +263,7 @@ export async function createShow(
       event_id: event.event_id,
       venue_id: venue.venue_id,
       show_time: showTime.toISOString(),
-      prices: { front: 750, back: 400 },
+      prices,
     },
   );
   /** The id of a seat by row and number. */
