@@ -202,22 +202,40 @@ export interface CheckinPolicy {
 /** A show's policy when its organizer set none. */
 export const DEFAULT_CHECKIN_POLICY: CheckinPolicy = { reentry: false };
 
+/**
+ * A show's settings, as its object keeps them and as an organizer changes them (in a
+ * patch, undefined leaves one as it is and null sets it back to its default).
+ */
+export interface ShowSettings {
+  /** Whether wheelchair and companion seats are kept back from plain sale (absent: yes). */
+  accessibleSeatsReserved?: boolean;
+  /** The most seats one buyer may hold at once (absent or null: no limit). */
+  maxTicketsPerUser?: number | null;
+  /** When locks may start and stop (epoch ms; absent or null: from now, until the show). */
+  salesStart?: number | null;
+  salesEnd?: number | null;
+  /** How long a waitlist offer holds its seats (absent or null: the default, 900). */
+  waitlistOfferSeconds?: number | null;
+  /** How the door treats the tickets (absent or null: the default, no re-entry). */
+  checkinPolicy?: CheckinPolicy | null;
+}
+
+/** Every setting's name, for the object to merge a patch's settings into its own. */
+export const SHOW_SETTINGS = [
+  "accessibleSeatsReserved",
+  "maxTicketsPerUser",
+  "salesStart",
+  "salesEnd",
+  "waitlistOfferSeconds",
+  "checkinPolicy",
+] as const satisfies readonly (keyof ShowSettings)[];
+
 /** What an organizer may change: PATCH /v1/shows/{show_id}. */
-export interface ShowPatch {
+export interface ShowPatch extends ShowSettings {
   showTime?: number;
   status?: "scheduled" | "closed";
   /** zone → new price, for locks made from now on. */
   prices?: Record<string, number>;
-  /** false releases wheelchair and companion seats to plain sale; true keeps them back again. */
-  accessibleSeatsReserved?: boolean;
-  /** The sale settings (null clears one; undefined leaves it). Times are epoch ms. */
-  maxTicketsPerUser?: number | null;
-  salesStart?: number | null;
-  salesEnd?: number | null;
-  /** How long a waitlist offer holds its seats (null: the default, 900). */
-  waitlistOfferSeconds?: number | null;
-  /** How the door treats the tickets (null: the default, no re-entry). */
-  checkinPolicy?: CheckinPolicy | null;
 }
 
 /** A cancelled show's refunds: paid bookings, those refunded, those still to refund. */

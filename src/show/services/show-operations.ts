@@ -1,7 +1,13 @@
 import { and, eq } from "drizzle-orm";
 import { type ApiFailure, failure, invalidInputFailure } from "../../contract/api-failure.ts";
 import type { ShowResult } from "../../contract/show-rpc.ts";
-import type { CancellationProgress, ShowPatch, ShowStatusView } from "../../contract/show-views.ts";
+import {
+  type CancellationProgress,
+  SHOW_SETTINGS,
+  type ShowPatch,
+  type ShowSettings,
+  type ShowStatusView,
+} from "../../contract/show-views.ts";
 import { showPrices, shows } from "../../db/schema.ts";
 import { iso } from "../../lib/iso-time.ts";
 import { showEventData } from "../../webhooks/show-event-data.ts";
@@ -54,19 +60,7 @@ export class ShowOperations {
           price: newPrices.get(c.name) ?? c.price,
         })),
       }),
-      accessibleSeatsReserved: patch.accessibleSeatsReserved ?? show.info.accessibleSeatsReserved,
-      maxTicketsPerUser:
-        patch.maxTicketsPerUser === undefined
-          ? show.info.maxTicketsPerUser
-          : patch.maxTicketsPerUser,
-      salesStart: patch.salesStart === undefined ? show.info.salesStart : patch.salesStart,
-      salesEnd: patch.salesEnd === undefined ? show.info.salesEnd : patch.salesEnd,
-      waitlistOfferSeconds:
-        patch.waitlistOfferSeconds === undefined
-          ? show.info.waitlistOfferSeconds
-          : patch.waitlistOfferSeconds,
-      checkinPolicy:
-        patch.checkinPolicy === undefined ? show.info.checkinPolicy : patch.checkinPolicy,
+      ...changedSettings(patch),
     };
     const start = info.salesStart ?? null;
     const end = info.salesEnd ?? null;
@@ -228,4 +222,11 @@ function cancelledShow(info: ShowInfo): ApiFailure {
     field: "show_id",
     show_id: info.showId,
   });
+}
+
+/** The settings a patch changes: those it names (null among them), none it leaves out. */
+function changedSettings(patch: ShowPatch): ShowSettings {
+  const changed: Record<string, unknown> = {};
+  for (const key of SHOW_SETTINGS) if (patch[key] !== undefined) changed[key] = patch[key];
+  return changed as ShowSettings;
 }

@@ -1,6 +1,6 @@
 import type { AreaPlaces, AreaRequest } from "../../contract/area-places.ts";
 import type { Accessibility } from "../../contract/seat-accessibility.ts";
-import type { CheckinPolicy, ShowStatus } from "../../contract/show-views.ts";
+import type { ShowSettings, ShowStatus } from "../../contract/show-views.ts";
 import type { LockStatus } from "../../db/schema.ts";
 import type { StoredArea } from "../seats/area-inventory.ts";
 import type { SeatInfo, SeatLock } from "../seats/seat-lock.ts";
@@ -29,7 +29,8 @@ export interface ShowCategory {
   seats: number;
 }
 
-export interface ShowInfo {
+/** The show's facts, and its settings (ShowSettings: absent ones take their defaults). */
+export interface ShowInfo extends ShowSettings {
   showId: string;
   /** The organization selling it; absent in info stored before organizations (org_demo). */
   orgId?: string;
@@ -45,20 +46,6 @@ export interface ShowInfo {
   zones: ShowZone[];
   /** The venue's price categories (absent in info stored before them: none). */
   categories?: ShowCategory[];
-  /**
-   * Whether wheelchair and companion seats are kept back from plain sale until the rest of
-   * their zone is sold (absent: yes, the default); the organizer may release them.
-   */
-  accessibleSeatsReserved?: boolean;
-  /** The most seats one buyer may hold at once (absent or null: no limit). */
-  maxTicketsPerUser?: number | null;
-  /** When locks may start and stop (epoch ms; absent or null: from now, until the show). */
-  salesStart?: number | null;
-  salesEnd?: number | null;
-  /** How long a waitlist offer holds its seats (absent or null: WAITLIST_OFFER_SECONDS). */
-  waitlistOfferSeconds?: number | null;
-  /** How the door treats the tickets (absent or null: no re-entry). */
-  checkinPolicy?: CheckinPolicy | null;
   /** Set when an organizer cancelled the show (epoch ms) and why. */
   cancelledAt?: number;
   cancelReason?: string;
