@@ -44,10 +44,11 @@ const D1_BATCH_WINDOW_MS = 100;
 export interface ShowChange {
   /** When it happened (epoch ms). */
   at: number;
-  /** Seats whose status it changes: the seat map's version moves on and viewers hear. */
+  /**
+   * Seats whose status it changes: the seat map's version moves on and viewers hear. (The
+   * standing areas whose counts it changes need no naming: the seat ledger knows them.)
+   */
   seats?: readonly string[];
-  /** Standing areas whose counts it changes: the same, for their places. */
-  areas?: readonly string[];
   /** Its writes to the object's own storage. */
   store?: () => void;
   /** D1's copy of it, sent through the outbox. */
@@ -215,10 +216,10 @@ export class ShowState {
       }
       change.reply?.();
     };
-    // An area's counts may have moved on a path that names no area (a lock released with
-    // its booking's cancellation, a show's locks swept): the ledger knows which did.
-    if (change.seats || change.areas?.length || this.seats.areas.hasMoved) {
-      this.commit(change.seats ?? [], change.at, write, change.areas ?? []);
+    // Places of a standing area moved by this change (a lock, a sale, a hold, a lock ended
+    // on any path) make it a change of the seat map too: the ledger knows which areas moved.
+    if (change.seats || this.seats.areas.hasMoved) {
+      this.commit(change.seats ?? [], change.at, write);
       return;
     }
     this.transaction(write);
@@ -227,14 +228,10 @@ export class ShowState {
 
   /**
    * Applies one change to the seats: `write` stores it and the version moves on by one in
-   * the same transaction, viewers hear of `seatIds`, the alarm and the D1 flush follow.
+   * the same transaction, viewers hear of `seatIds` (and of the standing areas whose places
+   * moved), the alarm and the D1 flush follow.
    */
-  private commit(
-    seatIds: readonly string[],
-    now: number,
-    write: () => void,
-    areaZones: readonly string[] = [],
-  ): void {
+  private commit(seatIds: readonly string[], now: number, write: () => void): void {
     const version = this.version + 1;
     this.transaction(() => {
       write();
@@ -250,18 +247,18 @@ export class ShowState {
         if (status === "available") freed = true;
         return [this.layoutIndex.get(seatId) ?? -1, CODE_OF[status]];
       }),
-      this.movedAreas(areaZones),
+      this.movedAreas(),
     );
     void this.armAlarm();
     this.flushToD1Soon();
     if (freed && !this.waitlist.isEmpty) this.seatsFreed?.(now);
   }
 
-  /** The counts of the areas a change moved (named, or found moved by the ledger). */
-  private movedAreas(named: readonly string[]) {
-    const zones = new Set([...named, ...this.seats.areas.takeMoved()]);
-    if (zones.size === 0) return undefined;
-    return [...zones].flatMap((zone) => this.seats.areas.counts(zone) ?? []);
+  /** The counts of the standing areas whose places moved since the last change, if any. */
+  private movedAreas() {
+    const zones = this.seats.areas.takeMoved();
+    if (zones.length === 0) return undefined;
+    return zones.flatMap((zone) => this.seats.areas.counts(zone) ?? []);
   }
 
   /** Flushes the outbox at the end of the batch window (now, if someone awaits flushToD1). */
@@ -296,7 +293,6 @@ export class ShowState {
       () => {
         for (const lock of expired) this.endLock(lock.lockId, "expired", now, lock.expiresAt);
       },
-      expired.flatMap((lock) => (lock.areas ?? []).map((area) => area.zone)),
     );
     for (const lock of expired) {
       this.log.write("info", "lock expired", { lock_id: lock.lockId, seats: lock.seatIds.length });

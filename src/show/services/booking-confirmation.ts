@@ -40,7 +40,6 @@ export function confirmBooking(
   show.change({
     at,
     seats: booking.seatIds,
-    areas: areas.map((area) => area.zone),
     store: () => {
       show.attemptStorage.setAttemptStatus(chargeKey, "succeeded");
       show.bookingStorage.updateBooking(booking);

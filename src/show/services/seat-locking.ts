@@ -95,7 +95,6 @@ export class SeatLocking {
     show.change({
       at: now,
       seats: lock.seatIds,
-      areas: areas.value.map((area) => area.zone),
       store: () => show.seatStorage.insertLock(lock),
       d1: lockCreated(show.db, show.showId, lock),
       reply: () => {
@@ -149,7 +148,6 @@ export class SeatLocking {
     show.change({
       at: now,
       seats: released.seatIds,
-      areas: areasOf(released).map((area) => area.zone),
       store: () => show.seatStorage.endLock(lockId, "released", now),
       d1: [lockEnded(show.db, lockId, "released", now)],
     });

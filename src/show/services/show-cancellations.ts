@@ -213,7 +213,6 @@ export class ShowCancellations {
     show.change({
       at,
       seats: booking.seatIds,
-      areas: areas.map((area) => area.zone),
       store: () => {
         show.bookingStorage.updateBooking(booking);
         show.ticketStorage.voidBooking(booking.bookingId, "cancelled");

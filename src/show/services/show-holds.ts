@@ -75,7 +75,6 @@ export class ShowHolds {
     show.change({
       at: now,
       seats: hold.seatIds,
-      areas: hold.areas.map((area) => area.zone),
       store: () => {
         show.holdStorage.insert(hold);
         show.seatStorage.moveAreaPlaces("held", hold.areas, 1);
@@ -99,7 +98,6 @@ export class ShowHolds {
     show.change({
       at: Date.now(),
       seats: hold.seatIds,
-      areas: hold.areas.map((area) => area.zone),
       store: () => {
         show.holdStorage.delete(hold.holdId);
         show.seatStorage.moveAreaPlaces("held", hold.areas, -1);
