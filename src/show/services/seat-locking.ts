@@ -9,7 +9,7 @@ import type { LockCommand, LockSelection, LockView, ShowResult } from "../../con
 import { iso } from "../../lib/iso-time.ts";
 import { lockCreated, lockEnded } from "../d1/lock-d1.ts";
 import type { KeyedRequest } from "../keyed-request.ts";
-import type { SeatLock } from "../seats/seat-lock.ts";
+import { placesOf, type SeatLock } from "../seats/seat-lock.ts";
 import { ok, outsideSaleWindow, paymentUnderWay, refused, showClosed } from "../show-results.ts";
 import type { ShowState } from "../show-state.ts";
 import type { AccessCodes } from "./access-codes.ts";
@@ -40,8 +40,8 @@ export class SeatLocking {
     if (!picked.ok) return picked;
     const areas = checkAreaRequests(show, command.areas, code?.zones ?? undefined);
     if (!areas.ok) return areas;
-    const places = areas.value.reduce((sum, area) => sum + area.quantity, 0);
-    const overLimit = this.overLimit(command.userId, picked.value.length + places, now);
+    const asked = placesOf({ seatIds: picked.value, areas: areas.value });
+    const overLimit = this.overLimit(command.userId, asked, now);
     if (overLimit) return refused(overLimit);
     const outcome = show.seats.lock({
       lockId: newShowScopedId("lock", show.showId),
@@ -106,7 +106,7 @@ export class SeatLocking {
       lock_id: lock.lockId,
       user: lock.userId,
       seats: lock.seatIds.length,
-      places,
+      places: asked - lock.seatIds.length,
     });
     return result;
   }
