@@ -30,6 +30,7 @@ import { showHoldRoutes } from "./routes/show-holds.ts";
 import { layoutRoutes } from "./routes/show-layout.ts";
 import { showSalesRoutes } from "./routes/show-sales.ts";
 import { showRoutes } from "./routes/shows.ts";
+import { ticketResaleRoutes } from "./routes/ticket-resale.ts";
 import { ticketTransferRoutes } from "./routes/ticket-transfers.ts";
 import { ticketWalletRoutes } from "./routes/ticket-wallet.ts";
 import { ticketRoutes } from "./routes/tickets.ts";
@@ -81,6 +82,7 @@ const api = apiRouter()
   .route("/", ticketRoutes)
   .route("/", ticketWalletRoutes)
   .route("/", ticketTransferRoutes)
+  .route("/", ticketResaleRoutes)
   .route("/", checkinRoutes)
   .route("/", devTokenRoutes)
   .route("/", adminRoutes)

@@ -157,6 +157,7 @@ describe("every documented operation", () => {
       "POST /v1/bookings",
       "POST /v1/payments",
       "POST /v1/seats/lock",
+      "POST /v1/tickets/{ticket_id}/resale",
       "POST /v1/tickets/{ticket_id}/transfer",
     ]);
     for (const op of operations()) {

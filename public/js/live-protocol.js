@@ -6,6 +6,7 @@ export const CODE_OF = Object.freeze({
   locked: "l",
   held: "h",
   booked: "b",
+  resale: "r",
 });
 
 export const MESSAGE_TYPES = Object.freeze({
@@ -20,4 +21,5 @@ export const STATUS_OF = Object.freeze({
   l: "locked",
   h: "held",
   b: "booked",
+  r: "resale",
 });

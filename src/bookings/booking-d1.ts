@@ -5,6 +5,7 @@ import { afterCursor, type Keyset, keysetOrder, type Page, toPage } from "../db/
 import {
   type BookingStatus,
   bookingAreas,
+  bookingRefunds,
   bookingSeats,
   bookings,
   checkins,
@@ -94,7 +95,7 @@ export class BookingsD1 {
   ): Promise<StoredBookingRead[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((row) => row.bookingId);
-    const [seatRows, ticketRows, areaRows] = await this.db.batch([
+    const [seatRows, ticketRows, areaRows, refundRows] = await this.db.batch([
       this.db
         .select()
         .from(bookingSeats)
@@ -116,11 +117,26 @@ export class BookingsD1 {
         // Issued in one statement in the booking's seat order: rowid keeps that order.
         .orderBy(sql`${tickets}.rowid`),
       this.db.select().from(bookingAreas).where(inArray(bookingAreas.bookingId, ids)),
+      this.db
+        .select()
+        .from(bookingRefunds)
+        .where(inArray(bookingRefunds.bookingId, ids))
+        .orderBy(asc(bookingRefunds.createdAt), asc(bookingRefunds.ticketId)),
     ]);
     return rows.map((row) => {
       const seats = seatRows.filter((seat) => seat.bookingId === row.bookingId);
       const areas = areaRows.filter((area) => area.bookingId === row.bookingId);
-      return this.readOf(row, seats, areas, ticketRows);
+      const read = this.readOf(row, seats, areas, ticketRows);
+      const refunds = refundRows.filter((refund) => refund.bookingId === row.bookingId);
+      if (refunds.length > 0) {
+        read.booking.refunds = refunds.map((refund) => ({
+          ticket_id: refund.ticketId,
+          amount: refund.amount,
+          reason: refund.reason,
+          status: refund.status,
+        }));
+      }
+      return read;
     });
   }
 

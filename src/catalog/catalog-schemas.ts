@@ -307,6 +307,14 @@ export const checkinPolicyField = {
     .optional(),
 };
 
+/** Face-value resale, on POST /v1/shows and PATCH /v1/shows/{show_id}. */
+export const resaleField = {
+  resale: z.boolean().optional().meta({
+    description:
+      "true (the default): holders may list their tickets for resale at face value or less (POST /v1/tickets/{ticket_id}/resale); false: new listings are refused (409 `RESALE_DISABLED`), and listed seats read `booked` and cannot be bought until resale is on again",
+  }),
+};
+
 /** sales_start before sales_end, where both are given. */
 export function saleWindowIssue(body: {
   sales_start?: string | null | undefined;
@@ -325,6 +333,7 @@ export const createShowSchema = z
     show_time: showTimeSchema,
     ...saleSettingsFields,
     ...checkinPolicyField,
+    ...resaleField,
     // Without a prototype, a venue zone missing from `prices` reads as undefined even when it
     // is named like an Object.prototype member (`constructor`), never as an inherited value.
     prices: z

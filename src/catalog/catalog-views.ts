@@ -61,6 +61,7 @@ export function showView({ show, prices }: ShowRecord) {
     sales_end: show.salesEnd,
     waitlist_offer_seconds: show.waitlistOfferSeconds ?? DEFAULT_WAITLIST_OFFER_SECONDS,
     checkin_policy: show.checkinPolicy ?? DEFAULT_CHECKIN_POLICY,
+    resale: show.resale,
     created_at: show.createdAt,
   };
 }

@@ -1,4 +1,5 @@
 import type { BookingStatus } from "../db/schema.ts";
+import type { BookingRefundView } from "./ticket-resale.ts";
 
 /** The JSON of a booking, as each answer shows it (snake_case field names). */
 
@@ -67,6 +68,8 @@ export interface BookingSnapshot {
   cancelledAt: string | null;
   /** Only on a booking whose payment came after it expired and was refunded. */
   refund?: LateRefundView;
+  /** Parts of its payment given back apart from a cancellation (resold seats); absent: none. */
+  refunds?: BookingRefundView[];
 }
 
 export interface BookingShow {
@@ -90,6 +93,7 @@ export function createdBookingView(booking: BookingSnapshot) {
     tickets: booking.tickets,
     created_at: booking.createdAt,
     ...(booking.refund ? { refund: booking.refund } : {}),
+    ...(booking.refunds?.length ? { refunds: booking.refunds } : {}),
   };
 }
 
@@ -128,6 +132,7 @@ export function bookingDetailView(
     confirmed_at: booking.confirmedAt,
     cancelled_at: booking.cancelledAt,
     ...(booking.refund ? { refund: booking.refund } : {}),
+    ...(booking.refunds?.length ? { refunds: booking.refunds } : {}),
   };
 }
 

@@ -6,12 +6,13 @@
 
 /**
  * `a` available, `l` locked (held by a buyer's lock, or being paid for), `h` held back by
- * the organizer, `b` booked.
+ * the organizer, `b` booked, `r` resale (sold, and offered back by its holder: buyers lock
+ * it like an available seat, at its listing price).
  */
 /** A seat as viewers see it; `held`: kept back from sale by the organizer (house seats, access places, stage kills). */
-export type SeatStatus = "available" | "locked" | "held" | "booked";
+export type SeatStatus = "available" | "locked" | "held" | "booked" | "resale";
 
-export type SeatCode = "a" | "l" | "h" | "b";
+export type SeatCode = "a" | "l" | "h" | "b" | "r";
 
 /** The live feed's message types, as `type` names them. */
 export const MESSAGE_TYPES = {
@@ -30,12 +31,14 @@ export const CODE_OF: Record<SeatStatus, SeatCode> = {
   locked: "l",
   held: "h",
   booked: "b",
+  resale: "r",
 };
 export const STATUS_OF: Record<SeatCode, SeatStatus> = {
   a: "available",
   l: "locked",
   h: "held",
   b: "booked",
+  r: "resale",
 };
 
 /**

@@ -52,6 +52,8 @@ export interface SeatStatusRead {
   status: string | null;
   /** The standing areas' counts at this version (absent when the show has none). */
   areas?: AreaCounts[];
+  /** seat id → listing price, for the seats on resale at this version (absent: none). */
+  resale?: Record<string, number>;
   /** As in SeatMapRead: when a lock expires by time alone, or null. */
   changesBy: number | null;
 }

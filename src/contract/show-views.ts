@@ -6,6 +6,7 @@
 import type { BookingStatus } from "../db/schema.ts";
 import type { BookedSeat, TicketStatus } from "./booking-views.ts";
 import type { SeatStatus } from "./live-protocol.ts";
+import type { ResaleListingView } from "./ticket-resale.ts";
 import type { VoidReason } from "./ticket-transfer.ts";
 
 /** A show's sale: on sale, paused by its organizer, or called off. */
@@ -122,6 +123,8 @@ export interface TicketRead {
   gate: string | null;
   /** When the ticket was issued (the booking's confirmation), epoch ms: the token's `iat`. */
   issued_at: number;
+  /** Only while its holder offers it for resale (then the door refuses it: `listed`). */
+  listing?: ResaleListingView;
   event_name: string;
   show_time: string;
   venue: string;
@@ -218,6 +221,8 @@ export interface ShowSettings {
   waitlistOfferSeconds?: number | null;
   /** How the door treats the tickets (absent or null: the default, no re-entry). */
   checkinPolicy?: CheckinPolicy | null;
+  /** Whether holders may list tickets for face-value resale (absent: yes). */
+  resale?: boolean;
 }
 
 /** Every setting's name, for the object to merge a patch's settings into its own. */
@@ -228,6 +233,7 @@ export const SHOW_SETTINGS = [
   "salesEnd",
   "waitlistOfferSeconds",
   "checkinPolicy",
+  "resale",
 ] as const satisfies readonly (keyof ShowSettings)[];
 
 /** What an organizer may change: PATCH /v1/shows/{show_id}. */

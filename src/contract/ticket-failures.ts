@@ -60,6 +60,33 @@ export function ticketNotTransferable(ticketId: string, reason: string): ApiFail
   );
 }
 
+/** 409: the organizer turned resale off for this show. */
+export function resaleDisabled(showId: string): ApiFailure {
+  return failure(409, "RESALE_DISABLED", `Resale is turned off for show ${showId}`, {
+    show_id: showId,
+  });
+}
+
+/** 409: the ticket is listed for resale: withdraw the listing first. */
+export function ticketListed(ticketId: string, price: number): ApiFailure {
+  return failure(
+    409,
+    "TICKET_LISTED",
+    `Ticket ${ticketId} is listed for resale; withdraw the listing first`,
+    { ticket_id: ticketId, price },
+  );
+}
+
+/** 409: a ticket that cannot be offered for resale on its own; `reason` says why. */
+export function ticketNotResellable(ticketId: string, reason: string): ApiFailure {
+  return failure(
+    409,
+    "TICKET_NOT_RESELLABLE",
+    `Ticket ${ticketId} cannot be listed for resale: ${reason}`,
+    { ticket_id: ticketId, reason },
+  );
+}
+
 /** 409: a valid ticket, for another show than the one being checked in. */
 export function ticketWrongShow(ticketId: string, ticketShow: string, expected: string) {
   return failure(

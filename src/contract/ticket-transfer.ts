@@ -7,9 +7,10 @@ import type { TicketRead } from "./show-views.ts";
 
 /**
  * Why a ticket admits no one: its booking (or the whole show) was `cancelled`, it was
- * `transferred` to another holder (its successor admits instead), or `resold`.
+ * `transferred` to another holder (its successor admits instead), or `resold`; or, for as
+ * long as its holder offers it for resale, it is `listed` (it admits again once withdrawn).
  */
-export type VoidReason = "cancelled" | "transferred" | "resold";
+export type VoidReason = "cancelled" | "transferred" | "resold" | "listed";
 
 /** Why a ticket is void: the reason a door shows, and a sentence for the error message. */
 export interface TicketVoid {

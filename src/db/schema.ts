@@ -142,6 +142,8 @@ export const shows = sqliteTable(
     waitlistOfferSeconds: integer("waitlist_offer_seconds"),
     /** How the door treats the show's tickets, as JSON `{reentry}` (null: no re-entry). */
     checkinPolicy: text("checkin_policy", { mode: "json" }).$type<{ reentry: boolean }>(),
+    /** Whether holders may list their tickets for face-value resale. */
+    resale: integer("resale", { mode: "boolean" }).notNull().default(true),
   },
   (t) => [
     check("shows_valid_status", sql`${t.status} IN ('scheduled', 'closed', 'cancelled')`),
@@ -303,6 +305,34 @@ export const payments = sqliteTable(
     check("payments_valid_status", sql`${t.status} IN ('succeeded', 'refunded')`),
     check("payments_last4", sql`length(${t.cardLast4}) = 4`),
     uniqueIndex("uq_payments_booking").on(t.bookingId),
+  ],
+);
+
+/**
+ * Parts of a booking's payment given back apart from a cancellation: a seat resold at face
+ * value refunds its seller the resale price, once per resold ticket (`ticket_id`), through
+ * the booking's own charge. Written by the show object through its outbox: `pending` when
+ * the seat sells, `succeeded` once the provider confirms.
+ */
+export const bookingRefunds = sqliteTable(
+  "booking_refunds",
+  {
+    ticketId: text("ticket_id").primaryKey(),
+    bookingId: text("booking_id")
+      .notNull()
+      .references(() => bookings.bookingId, { onDelete: "cascade" }),
+    showId: text("show_id").notNull(),
+    amount: numeric("amount", { mode: "number" }).notNull(),
+    reason: text("reason", { enum: ["resold"] }).notNull(),
+    status: text("status", { enum: ["pending", "succeeded"] }).notNull(),
+    refundId: text("refund_id"),
+    createdAt: text("created_at").notNull(),
+    refundedAt: text("refunded_at"),
+  },
+  (t) => [
+    check("booking_refunds_valid_status", sql`${t.status} IN ('pending', 'succeeded')`),
+    check("booking_refunds_positive", sql`${t.amount} >= 0`),
+    index("idx_booking_refunds_booking").on(t.bookingId),
   ],
 );
 

@@ -101,6 +101,7 @@ const showSchema = z.object({
   checkin_policy: z.object({ reentry: z.boolean() }).meta({
     description: "reentry: tickets may leave and come back in (scans alternate in and out)",
   }),
+  resale: z.boolean().meta({ description: "Whether holders may list tickets for resale" }),
   created_at: isoTime,
   /** Only for a cancelled show. */
   cancellation: cancellationSchema.optional(),
@@ -116,7 +117,7 @@ export const showStatusSchema = z
   })
   .meta({ id: "ShowStatus" });
 
-const seatStatus = z.enum(["available", "locked", "held", "booked"]);
+const seatStatus = z.enum(["available", "locked", "held", "booked", "resale"]);
 
 /** Standing areas' places: only on a show that has some. */
 const areaCounts = z
@@ -186,10 +187,14 @@ export const seatStatusSchema = z
     version: z.number().int(),
     status: z.string().meta({
       description:
-        "One character per seat in layout order: a available, l locked (by a buyer's lock, or being paid for), h held back by the organizer, b booked",
+        "One character per seat in layout order: a available, l locked (by a buyer's lock, or being paid for), h held back by the organizer, b booked, r resale (listed by its holder: lock it like an available seat, at its price in `resale`)",
       example: "aaalbbaa",
     }),
     areas: areaCounts,
+    resale: z.record(z.string(), z.number()).optional().meta({
+      description:
+        "seat id → price, for the seats on resale (status `r`): a buyer pays this, not the layout's price. Absent when none is listed",
+    }),
   })
   .meta({ id: "SeatStatus" });
 
@@ -285,6 +290,20 @@ const lateRefund = z
     status: z.enum(["pending", "succeeded"]),
   })
   .meta({ id: "LateRefund" });
+/** Parts of a booking's payment given back apart from a cancellation: its resold seats. */
+const bookingRefunds = z
+  .array(
+    z.object({
+      ticket_id: z.string().meta({ description: "The resold ticket (void: `resold`)" }),
+      amount: z
+        .number()
+        .meta({ description: "The resale price, refunded through this booking's payment" }),
+      reason: z.literal("resold"),
+      status: z.enum(["pending", "succeeded"]),
+    }),
+  )
+  .optional()
+  .meta({ id: "BookingRefunds", description: "Only on a booking with a seat resold" });
 
 /** One of a booking's tickets: one per seat; `seat_id` null for a booking's one ticket from before. */
 const bookingTicket = z
@@ -324,6 +343,7 @@ const createdBooking = z.object({
   tickets: bookingTickets,
   created_at: isoTime,
   refund: lateRefund.optional(),
+  refunds: bookingRefunds,
 });
 
 export const createdBookingSchema = z
@@ -367,6 +387,7 @@ const bookingDetailSchema = z.object({
   confirmed_at: isoTime.nullable(),
   cancelled_at: isoTime.nullable(),
   refund: lateRefund.optional(),
+  refunds: bookingRefunds,
 });
 
 export const paymentSchema = z

@@ -57,6 +57,8 @@ export interface RefundRequest {
   chargeIdempotencyKey: string;
   /** The provider's id of the payment, where known (saves looking it up by the key). */
   paymentId?: string | undefined;
+  /** Minor units to give back, part of the charge; absent: everything the charge still holds. */
+  amountMinor?: number | undefined;
 }
 
 export type RefundOutcome = { status: "refunded"; refundId: string } | { status: "no_charge" };

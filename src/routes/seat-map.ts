@@ -121,6 +121,7 @@ export const seatMapRoutes = apiRouter()
               version: read.version,
               status: read.status,
               ...(read.areas && { areas: read.areas }),
+              ...(read.resale && { resale: read.resale }),
             });
       return { version: read.version, json, changesBy: read.changesBy };
     });

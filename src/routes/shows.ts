@@ -5,6 +5,7 @@ import {
   checkinPolicyField,
   createShowSchema,
   price,
+  resaleField,
   saleSettingsFields,
   saleWindowIssue,
   showTimeSchema,
@@ -63,6 +64,7 @@ const showPatchSchema = z
     }),
     ...saleSettingsFields,
     ...checkinPolicyField,
+    ...resaleField,
     accessible_seats_reserved: z.boolean().optional().meta({
       description:
         "true (the default): wheelchair and companion seats are kept from plain best available, and a companion seat from a lock without a wheelchair space, until the rest of their zone is sold; false releases them to everyone",
@@ -70,7 +72,7 @@ const showPatchSchema = z
   })
   .refine((p) => Object.values(p).some((value) => value !== undefined), {
     message:
-      "give show_time, status, prices, accessible_seats_reserved, max_tickets_per_user, sales_start, sales_end, waitlist_offer_seconds or checkin_policy",
+      "give show_time, status, prices, accessible_seats_reserved, max_tickets_per_user, sales_start, sales_end, waitlist_offer_seconds, checkin_policy or resale",
     path: ["status"],
   })
   .superRefine((p, ctx) => {
@@ -165,6 +167,7 @@ export const showRoutes = apiRouter()
         salesEnd: isoOrNull(input.sales_end),
         waitlistOfferSeconds: input.waitlist_offer_seconds ?? null,
         checkinPolicy: input.checkin_policy ?? null,
+        resale: input.resale ?? true,
         createdAt: new Date().toISOString(),
       },
       prices,
@@ -202,6 +205,7 @@ export const showRoutes = apiRouter()
         salesEnd: msOrNull(patch.sales_end),
         waitlistOfferSeconds: patch.waitlist_offer_seconds,
         checkinPolicy: patch.checkin_policy,
+        resale: patch.resale,
       }),
     );
     return c.json({ show: view }, 200);

@@ -157,7 +157,7 @@ export const ticketRoutes = apiRouter()
       throw notFound("ticket", ticket_id);
     }
     const json = await ticketJson(c.env, factsOf(ticket), await ticketKeys(c.env));
-    return c.json({ ticket: json }, 200);
+    return c.json({ ticket: { ...json, ...(ticket.listing && { listing: ticket.listing }) } }, 200);
   })
   .openapi(ticketPageRoute, async (c) => {
     const { ticket_id } = c.req.valid("param");

@@ -126,6 +126,15 @@ export class ShowClient {
 
   // ---- Changes of the seat map -----------------------------------------------------------
 
+  /** A listing changes its seat's status (`resale`) and price. */
+  listForResale(...args: Parameters<Stub["listForResale"]>) {
+    return this.changing(this.stub.listForResale(...args));
+  }
+
+  withdrawResale(...args: Parameters<Stub["withdrawResale"]>) {
+    return this.changing(this.stub.withdrawResale(...args));
+  }
+
   lock(...args: Parameters<Stub["lock"]>) {
     return this.changing(this.stub.lock(...args));
   }

@@ -46,6 +46,7 @@ export async function loadFromCatalog(
       salesEnd: record.show.salesEnd === null ? null : Date.parse(record.show.salesEnd),
       waitlistOfferSeconds: record.show.waitlistOfferSeconds,
       checkinPolicy: record.show.checkinPolicy,
+      resale: record.show.resale,
       zones: zones.map((zone) => ({
         name: zone.name,
         price: priceOf(zone.name),

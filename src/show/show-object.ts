@@ -34,6 +34,7 @@ import type {
   VerifiedScan,
   WaitlistView,
 } from "../contract/show-views.ts";
+import type { ListedTicket, ResaleCommand, WithdrawCommand } from "../contract/ticket-resale.ts";
 import type { TransferCommand, TransferredTicket } from "../contract/ticket-transfer.ts";
 import { runKeyed } from "./keyed-request.ts";
 import { salesReport } from "./services/show-report.ts";
@@ -268,6 +269,26 @@ export class ShowObject extends DurableObject<Env> {
         runKeyed(show.state.idempotency, request, (keyed) =>
           show.transfers.transfer(command, keyed),
         ),
+      notFoundFailure("ticket", command.ticketId),
+    );
+  }
+
+  /** POST /v1/tickets/{ticket_id}/resale: the ticket's seat offered at face value or less. */
+  listForResale(
+    command: ResaleCommand,
+    request: RequestContext,
+  ): Promise<ShowResult<ListedTicket>> {
+    return this.withShow(
+      (show) =>
+        runKeyed(show.state.idempotency, request, (keyed) => show.resale.list(command, keyed)),
+      notFoundFailure("ticket", command.ticketId),
+    );
+  }
+
+  /** DELETE /v1/tickets/{ticket_id}/resale: the listing withdrawn, the seat `booked` again. */
+  withdrawResale(command: WithdrawCommand): Promise<ShowResult<ListedTicket>> {
+    return this.withShow(
+      (show) => show.resale.withdraw(command),
       notFoundFailure("ticket", command.ticketId),
     );
   }

@@ -6,6 +6,7 @@ import { Allocations } from "./services/allocations.ts";
 import { LatePayments } from "./services/late-payments.ts";
 import { PaymentActions } from "./services/payment-actions.ts";
 import { ProviderEvents } from "./services/provider-events.ts";
+import { ResaleRefunds } from "./services/resale-refunds.ts";
 import { SeatLocking } from "./services/seat-locking.ts";
 import { SeatReads } from "./services/seat-reads.ts";
 import { ShowBookings } from "./services/show-bookings.ts";
@@ -14,6 +15,7 @@ import { ShowCheckins } from "./services/show-checkins.ts";
 import { ShowHolds } from "./services/show-holds.ts";
 import { ShowOperations } from "./services/show-operations.ts";
 import { ShowPayments } from "./services/show-payments.ts";
+import { TicketResale } from "./services/ticket-resale.ts";
 import { TicketTransfers } from "./services/ticket-transfers.ts";
 import { Waitlist } from "./services/waitlist.ts";
 import { RETRY_MS, type ShowState } from "./show-state.ts";
@@ -33,6 +35,8 @@ export class ShowServices {
   readonly allocations: Allocations;
   readonly checkins: ShowCheckins;
   readonly transfers: TicketTransfers;
+  readonly resale: TicketResale;
+  readonly resaleRefunds: ResaleRefunds;
   readonly reads: SeatReads;
   readonly providerEvents: ProviderEvents;
   readonly actions: PaymentActions;
@@ -73,6 +77,8 @@ export class ShowServices {
     this.allocations = new Allocations(state, this.holds);
     this.checkins = new ShowCheckins(state);
     this.transfers = new TicketTransfers(state, this.checkins);
+    this.resale = new TicketResale(state);
+    this.resaleRefunds = new ResaleRefunds(state, gateway);
     this.reads = new SeatReads(state);
     this.providerEvents = new ProviderEvents(state, this.actions);
     this.waitlist = new Waitlist(state, this.locking, env.TICKET_BASE_URL);
@@ -90,6 +96,7 @@ export class ShowServices {
     await this.payments.settleAbandoned();
     await this.actions.checkDue(Date.now());
     await this.late.retryDue(Date.now());
+    await this.resaleRefunds.retryDue(Date.now());
     // A cancelled show: what a payment confirmed since is queued for its refund too.
     this.operations.sweep(Date.now());
     await this.cancellations.retryDue(Date.now());
@@ -132,7 +139,7 @@ export class ShowServices {
           since: pending.requestedAt,
           next_try_at: pending.nextTryAt,
         })),
-        ...this.state.lateRefunds.pending().map((owed) => ({
+        ...[...this.state.lateRefunds.pending(), ...this.resaleRefunds.pending()].map((owed) => ({
           booking_id: owed.bookingId,
           attempts: owed.attempts,
           since: owed.createdAt,
@@ -197,6 +204,7 @@ export class ShowServices {
     for (const at of [
       this.cancellations.nextRetryAt(),
       this.late.nextRetryAt(),
+      this.resaleRefunds.nextRetryAt(),
       this.actions.nextCheckAt(),
     ]) {
       if (at !== undefined) due.push(Math.max(at, now));

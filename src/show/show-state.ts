@@ -9,6 +9,7 @@ import { D1Outbox, type D1Statement } from "./d1/d1-outbox.ts";
 import { lockEnded } from "./d1/lock-d1.ts";
 import { RelayFeed } from "./relay-feed.ts";
 import { ChangeCoalescer } from "./seats/change-coalescer.ts";
+import { ResaleListings } from "./seats/resale-listings.ts";
 import { SeatLedger } from "./seats/seat-ledger.ts";
 import { SeatMapTexts } from "./seats/seat-map-texts.ts";
 import { ShowLog } from "./show-log.ts";
@@ -20,6 +21,7 @@ import { HoldStorage } from "./storage/hold-storage.ts";
 import { IdempotencyStorage } from "./storage/idempotency-storage.ts";
 import { LateRefundStorage } from "./storage/late-refund-storage.ts";
 import { ProviderEventStorage } from "./storage/provider-event-storage.ts";
+import { ResaleStorage } from "./storage/resale-storage.ts";
 import { ScanLogStorage } from "./storage/scan-log-storage.ts";
 import { SeatStorage, type ShowInfo } from "./storage/seat-storage.ts";
 import { TicketChangeLog } from "./storage/ticket-change-log.ts";
@@ -92,6 +94,8 @@ export class ShowState {
   readonly accessCodes: AccessCodeStorage;
   /** Buyers waiting for seats of a sold-out show, and the locks offered to them. */
   readonly waitlist: WaitlistStorage;
+  /** Holders' resale listings, and the refunds owed to sellers of resold tickets. */
+  readonly resale: ResaleStorage;
   readonly idempotency: IdempotencyStorage;
   readonly db: Database;
   /** The show's facts; replaced (setInfo) when an organizer changes them. */
@@ -148,6 +152,7 @@ export class ShowState {
     this.holdStorage = new HoldStorage(ctx.storage.sql);
     this.accessCodes = new AccessCodeStorage(ctx.storage.sql);
     this.waitlist = new WaitlistStorage(ctx.storage.sql);
+    this.resale = new ResaleStorage(ctx.storage.sql);
     this.seats = new SeatLedger(
       stored.seats,
       stored.liveLocks,
@@ -155,6 +160,7 @@ export class ShowState {
       this.holdStorage.reservedSeats(),
       this.info.accessibleSeatsReserved !== false,
       stored.areas,
+      new ResaleListings(this.resale.openListings(), this.info.resale !== false),
     );
     this.texts = new SeatMapTexts(this.seats);
     this.layoutIndex = new Map([...this.seats.seats.keys()].map((seatId, i) => [seatId, i]));

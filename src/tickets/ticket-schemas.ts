@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { userIdSchema } from "../auth/access-token.ts";
+import { price } from "../catalog/catalog-schemas.ts";
 import { showScopedIdPattern } from "../contract/scoped-ids.ts";
 import { showIdSchema } from "../openapi/seat-request-schemas.ts";
 
@@ -49,7 +50,19 @@ export const jwksSchema = z
   })
   .meta({ id: "TicketKeys" });
 
-const voidReason = z.enum(["cancelled", "transferred", "resold"]);
+export const resaleListingSchema = z
+  .object({
+    ticket_id: z.string(),
+    seat_id: z.string(),
+    price: z.number().meta({ description: "What a buyer pays, and the seller is refunded" }),
+    face_price: z
+      .number()
+      .meta({ description: "What was paid for the seat: the most a listing may ask" }),
+    listed_at: isoTime,
+  })
+  .meta({ id: "ResaleListing" });
+
+const voidReason = z.enum(["cancelled", "transferred", "resold", "listed"]);
 
 const ticketSchema = z
   .object({
@@ -65,12 +78,16 @@ const ticketSchema = z
     status: z.enum(["valid", "used", "void"]),
     void_reason: voidReason.nullable().meta({
       description:
-        "Why a void ticket admits no one: `cancelled` (its booking or show), `transferred` (a new ticket replaced it), `resold`; null unless void",
+        "Why a void ticket admits no one: `cancelled` (its booking or show), `transferred` (a new ticket replaced it), `resold`; at the door also `listed` (offered for resale: it admits again once withdrawn); null unless void",
     }),
     checked_in_at: isoTime.nullable(),
     gate: z.string().nullable(),
     token: z.string().meta({ description: "The signed ticket token (compact JWS, EdDSA)" }),
     ticket_url: z.string(),
+    listing: resaleListingSchema.optional().meta({
+      description:
+        "Only while its holder offers it for resale (GET /v1/tickets/{ticket_id} only): the door refuses it (`listed`) until it is withdrawn",
+    }),
   })
   .meta({ id: "Ticket" });
 
@@ -241,5 +258,17 @@ export const transferRequest = z.strictObject({
     example: "user_42",
   }),
 });
+
+export const resaleRequest = z.strictObject({
+  price: price.optional().meta({
+    description:
+      "What a buyer pays, and you are refunded once it sells: at most what you paid for the seat (400 `INVALID_INPUT` naming `price` above it). Absent: what you paid",
+    example: 1500,
+  }),
+});
+
+export const resaleResponse = z
+  .object({ listing: resaleListingSchema })
+  .meta({ id: "ResaleListingResponse" });
 
 export const transferResponse = z.object({ ticket: ticketSchema }).meta({ id: "TicketTransfer" });

@@ -16,12 +16,18 @@ function statement(query: { toSQL(): { sql: string; params: unknown[] } }): D1St
   return { sql, params };
 }
 
-/** The booking and its seats, in the status it has now. */
+/**
+ * The booking and its seats, in the status it has now. `sellersSeats`: seats of a pending
+ * booking that are still their sellers' (listed for resale): inserted inactive, so D1's
+ * unique index over active booked seats holds; its confirmation activates them (the
+ * trigger of migration 0001) after the sellers' rows are made inactive, in one batch.
+ */
 export function bookingInserted(
   db: Database,
   show: Pick<ShowInfo, "showId" | "eventId">,
   booking: StoredBooking,
   seats: readonly BookedSeat[],
+  sellersSeats: ReadonlySet<string> = new Set(),
 ): D1Statement[] {
   const { showId, eventId } = show;
   const { status } = booking;
@@ -82,7 +88,7 @@ export function bookingInserted(
           // Same: a retry is a no-op, a seat sold twice (uq_booking_seats_show_seat_active) fails.
           .onConflictDoNothing({ target: [bookingSeats.bookingId, bookingSeats.seatId] }),
       ),
-      // The last value of each row is `active`, at its default 1 (a sold seat).
+      // The last value of each row is `active`: 1 for a sold seat.
       params: seatRows.flatMap((r) => [
         r.bookingId,
         r.showId,
@@ -90,7 +96,7 @@ export function bookingInserted(
         r.row,
         r.number,
         numericParam(r.price),
-        1,
+        sellersSeats.has(r.seatId) ? 0 : 1,
       ]),
     });
   }

@@ -58,11 +58,18 @@ export function ticketsVoided(db: Database, bookingId: string, reason: string): 
   return { sql, params };
 }
 
-/** A ticket transferred: void in D1 too (its successor goes in with ticketsIssued). */
-export function ticketTransferredAway(db: Database, ticketId: string): D1Statement {
+/**
+ * One ticket void in D1 too: transferred (its successor goes in with ticketsIssued) or
+ * resold (the buyer's goes in with their booking's).
+ */
+export function ticketVoidedAs(
+  db: Database,
+  ticketId: string,
+  reason: "transferred" | "resold",
+): D1Statement {
   const { sql, params } = db
     .update(tickets)
-    .set({ status: "void", voidReason: "transferred" })
+    .set({ status: "void", voidReason: reason })
     .where(eq(tickets.ticketId, ticketId))
     .toSQL();
   return { sql, params };

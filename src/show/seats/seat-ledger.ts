@@ -10,6 +10,7 @@ import type { AreaRequest } from "../../contract/area-places.ts";
 import { AccessibleSeats, pickAccessible } from "./accessible-seats.ts";
 import { AreaInventory, mergedRequests, type StoredArea } from "./area-inventory.ts";
 import { BestAvailableIndex } from "./best-available.ts";
+import { ResaleListings } from "./resale-listings.ts";
 import {
   holdsAt,
   type LockAttempt,
@@ -37,6 +38,8 @@ export class SeatLedger {
   private readonly accessible: AccessibleSeats;
   /** The places of general-admission areas, as counts. */
   readonly areas: AreaInventory;
+  /** Sold seats their holders listed for resale (they stay in `booked` until resold). */
+  readonly resale: ResaleListings;
 
   constructor(
     seats: readonly SeatInfo[],
@@ -47,8 +50,10 @@ export class SeatLedger {
     reserveAccessible = true,
     /** The general-admission areas with their booked and held places (locked: from the locks). */
     areas: readonly StoredArea[] = [],
+    resale: ResaleListings = new ResaleListings([], true),
   ) {
     this.areas = new AreaInventory(areas);
+    this.resale = resale;
     this.seats = new Map(seats.map((seat) => [seat.seatId, seat]));
     this.free = new BestAvailableIndex(seats);
     this.accessible = new AccessibleSeats(seats, reserveAccessible);
@@ -62,12 +67,27 @@ export class SeatLedger {
     this.areas.takeMoved();
   }
 
+  /** The booking a seat is sold to, if it is sold. */
+  bookingOf(seatId: string): string | undefined {
+    return this.booked.get(seatId);
+  }
+
   /** A seat's status at `now`: a lock past its expiry no longer holds, alarm or not. */
   statusOf(seatId: string, now: number): SeatStatus {
-    if (this.booked.has(seatId)) return "booked";
     if (this.reserved.has(seatId)) return "held";
     const lock = this.holds.get(seatId);
-    return lock && holdsAt(lock, now) ? "locked" : "available";
+    const locked = lock !== undefined && holdsAt(lock, now);
+    if (this.booked.has(seatId)) {
+      // A listed seat is the seller's until a buyer pays: locked while a buyer holds it.
+      if (!this.resale.onSale(seatId)) return "booked";
+      return locked ? "locked" : "resale";
+    }
+    return locked ? "locked" : "available";
+  }
+
+  /** What a buyer pays for the seat now: its listing's price when it is on resale. */
+  priceOf(seat: SeatInfo): number {
+    return this.resale.onSale(seat.seatId)?.price ?? seat.price;
   }
 
   /** The live lock by id, if it still holds its seats at `now`. */
@@ -99,7 +119,7 @@ export class SeatLedger {
     if (unknown.length > 0) return { ok: false, reason: "unknown_seats", seatIds: unknown };
     const bookedSeats = request.seatIds.filter(
       (id) =>
-        this.booked.has(id) ||
+        (this.booked.has(id) && !this.resale.onSale(id)) ||
         (this.reserved.has(id) && this.reserved.get(id) !== request.allowedHold),
     );
     // Looked up directly: an allocation's seat reads `held` whether a code's lock has it.
@@ -125,7 +145,11 @@ export class SeatLedger {
       lockedAt: request.now,
       expiresAt: request.now + request.durationMs,
       status: "locked",
-      prices: request.seatIds.map((id) => request.priceOverride ?? this.seats.get(id)?.price ?? 0),
+      // A resale seat's price is its listing's (the seller is refunded exactly that).
+      prices: request.seatIds.map(
+        (id) =>
+          this.resale.onSale(id)?.price ?? request.priceOverride ?? this.seats.get(id)?.price ?? 0,
+      ),
       ...(request.accessCodeId ? { accessCodeId: request.accessCodeId } : {}),
       ...(areas.length > 0 && {
         areas: areas.map((area) => ({
@@ -237,14 +261,21 @@ export class SeatLedger {
     return true;
   }
 
-  /** The lock's seats are sold to `bookingId`; the lock ends as confirmed. */
+  /**
+   * The lock's seats are sold to `bookingId` (a listed seat's listing ends: it is resold);
+   * the lock ends as confirmed.
+   */
   confirm(lockId: string, bookingId: string): SeatLock | undefined {
     const lock = this.liveLocks.get(lockId);
     if (!lock) return undefined;
     this.removeHold(lock);
     lock.status = "confirmed";
     lock.paying = false;
-    for (const seatId of lock.seatIds) this.booked.set(seatId, bookingId);
+    for (const seatId of lock.seatIds) {
+      const listing = this.resale.ofSeat(seatId);
+      if (listing) this.resale.remove(listing);
+      this.booked.set(seatId, bookingId);
+    }
     this.refresh(lock.seatIds);
     this.areas.booked(lock.areas ?? []);
     return lock;

@@ -50,7 +50,8 @@ export function seatMapView(
       row: seat.row,
       number: seat.number,
       status: seats.statusOf(seat.seatId, now),
-      price: seat.price,
+      // A resale seat costs its listing's price (at most its face price).
+      price: seats.priceOf(seat),
       zone: seat.zone,
       accessibility: seat.accessibility ?? null,
       ...(seat.category && { category: seat.category }),

@@ -8,6 +8,7 @@ import type { ShowState } from "../show-state.ts";
 import type { StoredBooking } from "../storage/booking-storage.ts";
 import { bookingSeats } from "./booking-snapshot.ts";
 import { issueTickets } from "./booking-tickets.ts";
+import { listingsBought, resaleWrites } from "./resold-seats.ts";
 
 type Succeeded = Extract<ChargeOutcome, { status: "succeeded" }>;
 
@@ -35,12 +36,16 @@ export function confirmBooking(
   booking.cardBrand = charge.card.brand;
   booking.cardLast4 = charge.card.last4;
   booking.confirmedAt = at;
+  // Listed seats it buys are resold in this same step (read before the ledger ends them).
+  const bought = listingsBought(show, booking);
+  const resale = resaleWrites(show, booking, bought, at);
   if (!afterLockExpired) show.seats.confirm(booking.lockId, booking.bookingId);
   const areas = booking.areas ?? [];
   show.change({
     at,
     seats: booking.seatIds,
     store: () => {
+      resale.store();
       show.attemptStorage.setAttemptStatus(chargeKey, "succeeded");
       show.bookingStorage.updateBooking(booking);
       show.ticketStorage.insertAll(tickets);
@@ -49,6 +54,8 @@ export function confirmBooking(
       if (!afterLockExpired) show.seatStorage.endLock(booking.lockId, "confirmed", at);
     },
     d1: [
+      // The sellers' seats are given up before this booking takes them (D1's unique index).
+      ...resale.d1,
       ...(booking.createdWithCard
         ? bookingInserted(show.db, show.info, booking, bookingSeats(show.seats, booking))
         : [bookingConfirmed(show.db, booking)]),
@@ -67,6 +74,9 @@ export function confirmBooking(
     events: [{ type: "booking.confirmed", data: bookingEventData(show.showId, booking, currency) }],
     reply: alsoWrite,
   });
+  // The sellers' refunds are the alarm's to make, now and until the provider confirms them:
+  // the buyer's answer does not wait for another payment call.
+  if (bought.length > 0) void show.armAlarm(at);
 }
 
 /** What a confirmation writes as its answer, in its own transaction. */

@@ -9,6 +9,7 @@ import { fromMinorUnits } from "../../lib/money.ts";
 import type { SeatLedger } from "../seats/seat-ledger.ts";
 import type { StoredBooking } from "../storage/booking-storage.ts";
 import type { LateRefund } from "../storage/late-refund-storage.ts";
+import type { ResaleRefund } from "../storage/resale-storage.ts";
 import type { ShowInfo } from "../storage/seat-storage.ts";
 
 /** A stored booking as the Worker's booking views take it. */
@@ -36,6 +37,8 @@ export function bookingSnapshot(
   booking: StoredBooking,
   tickets: BookingTicket[],
   lateRefund?: LateRefund,
+  /** Its sellers' refunds of resold seats. */
+  resaleRefunds: readonly ResaleRefund[] = [],
 ): BookingSnapshot {
   return {
     bookingId: booking.bookingId,
@@ -60,6 +63,14 @@ export function bookingSnapshot(
           },
         }
       : {}),
+    ...(resaleRefunds.length > 0 && {
+      refunds: resaleRefunds.map((refund) => ({
+        ticket_id: refund.ticketId,
+        amount: fromMinorUnits(refund.amountMinor),
+        reason: "resold" as const,
+        status: refund.status,
+      })),
+    }),
   };
 }
 

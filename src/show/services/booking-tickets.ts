@@ -86,11 +86,21 @@ export function findTicket(show: ShowState, ticketId: string): DoorTicket | unde
   };
 }
 
-/** Why the ticket admits no one, or undefined while it is good. */
-export function ticketVoidReason(show: ShowState, ticket: DoorTicket): TicketVoid | undefined {
+/**
+ * Why the ticket admits no one, or undefined while it is good. A ticket listed for resale
+ * admits no one while it is listed (`listed`), unless `listing` is false (its holder's own
+ * read, where it is still theirs and valid).
+ */
+export function ticketVoidReason(
+  show: ShowState,
+  ticket: DoorTicket,
+  listing = true,
+): TicketVoid | undefined {
   const { booking } = ticket;
   const cancelling = show.bookingStorage.cancellationRequested(booking.bookingId);
-  return voidReason(show.info.status, booking, cancelling, ticket.storedVoid);
+  const voided = voidReason(show.info.status, booking, cancelling, ticket.storedVoid);
+  if (voided || !listing || !show.seats.resale.ofTicket(ticket.ticketId)) return voided;
+  return { reason: "listed", detail: "it is listed for resale; its holder must withdraw it first" };
 }
 
 /**

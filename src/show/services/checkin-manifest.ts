@@ -118,9 +118,13 @@ function sortTickets(
     for (const ticket of perSeat.get(bookingId) ?? [older]) {
       if (!keep(ticket.ticketId, bookingId)) continue;
       const reason =
-        bookingVoid ??
-        (ticket.status === "void" ? voidReason(status, booking, false, ticket.voidReason) : null);
-      if (reason) voided.set(ticket.ticketId, reason.reason);
+        bookingVoid?.reason ??
+        (ticket.status === "void"
+          ? voidReason(status, booking, false, ticket.voidReason)?.reason
+          : undefined) ??
+        // A listed ticket admits no one until its holder withdraws it.
+        (show.seats.resale.ofTicket(ticket.ticketId) ? "listed" : undefined);
+      if (reason) voided.set(ticket.ticketId, reason);
       else if (!checkedIn.has(ticket.ticketId)) valid.push(ticket.ticketId);
     }
   }

@@ -30,12 +30,15 @@ export class SeatReads {
     const now = Date.now();
     show.expireDue(now);
     const status = knownVersion === show.version ? null : show.statusString(now);
-    const { areas } = show.seats;
+    const { areas, resale } = show.seats;
     return ok({
       version: show.version,
       status,
       changesBy: show.seats.nextExpiry() ?? null,
       ...(areas.isEmpty || status === null ? {} : { areas: areas.all() }),
+      ...(resale.size === 0 || !resale.isOpen || status === null
+        ? {}
+        : { resale: resale.prices() }),
     });
   }
 

@@ -134,7 +134,13 @@ export class ShowBookings {
       show.change({
         at: now,
         store: () => show.bookingStorage.insertBooking(booking),
-        d1: bookingInserted(show.db, show.info, booking, bookingSeats(show.seats, booking)),
+        d1: bookingInserted(
+          show.db,
+          show.info,
+          booking,
+          bookingSeats(show.seats, booking),
+          new Set(booking.seatIds.filter((id) => show.seats.resale.ofSeat(id))),
+        ),
         reply: () => {
           result = request.keep(result);
         },
@@ -233,13 +239,14 @@ export class ShowBookings {
     this.show.expireDue(Date.now());
     const booking = this.visibleBooking(bookingId);
     if (!booking) return refused(notFoundFailure("booking", bookingId));
-    const { info, seats, lateRefunds } = this.show;
+    const { info, seats, lateRefunds, resale } = this.show;
     const snapshot = bookingSnapshot(
       info,
       seats,
       booking,
       bookingTickets(this.show, booking),
       lateRefunds.ofBooking(bookingId),
+      resale.refundsOf(bookingId),
     );
     return ok({ booking: snapshot, show: bookingShow(info) });
   }

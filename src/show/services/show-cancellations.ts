@@ -1,4 +1,5 @@
 import {
+  failure,
   invalidInputFailure,
   notFoundFailure,
   requestInProgress,
@@ -18,6 +19,7 @@ import type { StoredBooking } from "../storage/booking-storage.ts";
 import { bookingShow, bookingSnapshot } from "./booking-snapshot.ts";
 import { bookingTickets } from "./booking-tickets.ts";
 import type { PaymentActions } from "./payment-actions.ts";
+import { resaleOf } from "./resold-seats.ts";
 import type { ShowBookings } from "./show-bookings.ts";
 
 /** The longest wait between two tries of a refund the provider did not confirm. */
@@ -70,6 +72,27 @@ export class ShowCancellations {
     if (closed) return refused(closed);
     if (this.refunding.has(booking.bookingId) || show.seats.liveLock(booking.lockId, now)?.paying) {
       return refused(paymentUnderWay());
+    }
+    const resale = resaleOf(show, booking);
+    // A buyer holding a listed seat of it may be paying for it: the seat may be theirs soon.
+    const buying = resale.listings.find((l) => show.seats.statusOf(l.seatId, now) === "locked");
+    if (buying) {
+      return refused(
+        failure(
+          409,
+          "RESALE_IN_PROGRESS",
+          `A buyer holds seat ${buying.seatId}, listed for resale, and may be paying for it; try again once their hold ends`,
+          { booking_id: booking.bookingId, seat_id: buying.seatId },
+        ),
+      );
+    }
+    if (resale.held.length === 0 && !booking.areas?.length && resale.resoldPaidMinor > 0) {
+      return refused(
+        invalidInputFailure(
+          "booking_id",
+          "every seat of the booking was resold; there is nothing to cancel",
+        ),
+      );
     }
     if (booking.status === "pending") {
       // A payment waiting for the buyer is called off first, so it can never charge later;
@@ -176,15 +199,20 @@ export class ShowCancellations {
     const charge = show.attemptStorage
       .attemptsOf(booking.bookingId)
       .find((a) => a.status === "succeeded");
+    if (!this.endListings(booking)) return false;
+    // Seats it resold were refunded to it by their resale: what is left is refunded here.
+    const resale = resaleOf(show, booking);
+    const amountMinor = booking.totalMinor - resale.resoldPaidMinor;
     this.refunding.add(booking.bookingId);
     const started = Date.now();
     try {
-      if (charge) {
+      if (charge && amountMinor > 0) {
         await this.gateway.refund({
           idempotencyKey: `refund:${booking.bookingId}`,
           chargeIdempotencyKey: charge.chargeKey,
           // The provider's payment, known once confirmed: no look-up by the key needed.
           paymentId: booking.paymentId ?? undefined,
+          ...(resale.resoldPaidMinor > 0 && { amountMinor }),
         });
       }
     } catch (err) {
@@ -208,15 +236,15 @@ export class ShowCancellations {
     booking.status = "cancelled";
     booking.cancelledAt = at;
     const areas = booking.areas ?? [];
-    show.seats.unbook(booking.bookingId, booking.seatIds, areas);
+    show.seats.unbook(booking.bookingId, resale.held, areas);
     const { currency } = show.webhooks;
     show.change({
       at,
-      seats: booking.seatIds,
+      seats: resale.held,
       store: () => {
         show.bookingStorage.updateBooking(booking);
         show.ticketStorage.voidBooking(booking.bookingId, "cancelled");
-        show.seatStorage.setSeatsBooking(booking.seatIds, null);
+        show.seatStorage.setSeatsBooking(resale.held, null);
         show.seatStorage.moveAreaPlaces("booked", areas, -1);
         show.bookingStorage.cancellationDone(booking.bookingId);
       },
@@ -247,11 +275,48 @@ export class ShowCancellations {
     return true;
   }
 
+  /**
+   * Withdraws the booking's resale listings before its refund, so none can sell while the
+   * refund is made (it would be refunded twice). False, with the next try scheduled, while
+   * a buyer holds one: they may be paying for it.
+   */
+  private endListings(booking: StoredBooking): boolean {
+    const { show } = this;
+    const now = Date.now();
+    const listings = show.seats.resale.ofBooking(booking.bookingId);
+    if (listings.length === 0) return true;
+    if (listings.some((listing) => show.seats.statusOf(listing.seatId, now) === "locked")) {
+      const nextTryAt = now + RETRY_MS;
+      show.transaction(() => show.bookingStorage.cancellationRetried(booking.bookingId, nextTryAt));
+      void show.armAlarm(nextTryAt);
+      return false;
+    }
+    for (const listing of listings) show.seats.resale.remove(listing);
+    show.change({
+      at: now,
+      seats: listings.map((listing) => listing.seatId),
+      store: () => {
+        for (const listing of listings) {
+          show.resale.withdraw(listing.ticketId, now);
+          show.ticketChanges.ticket(listing.bookingId, listing.ticketId);
+        }
+      },
+    });
+    return true;
+  }
+
   private answer(booking: StoredBooking): ShowResult<BookingDetail> {
     const { show } = this;
     return ok({
       booking: bookingDetailView(
-        bookingSnapshot(show.info, show.seats, booking, bookingTickets(show, booking)),
+        bookingSnapshot(
+          show.info,
+          show.seats,
+          booking,
+          bookingTickets(show, booking),
+          undefined,
+          show.resale.refundsOf(booking.bookingId),
+        ),
         bookingShow(show.info),
         this.ticketBaseUrl,
       ),

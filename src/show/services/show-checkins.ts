@@ -26,10 +26,10 @@ import type { ShowState } from "../show-state.ts";
 import type { StoredCheckin } from "../storage/checkin-storage.ts";
 import { bookingSeats } from "./booking-snapshot.ts";
 import { type DoorTicket, findTicket, ticketVoidReason } from "./booking-tickets.ts";
-
 import { manifestSince } from "./checkin-manifest.ts";
 import { checkinView } from "./checkin-view.ts";
 import { noReentry, ReentryCheckins } from "./reentry-checkins.ts";
+import { listingView } from "./ticket-resale.ts";
 
 // The object's RPC methods (show-object.ts) and the Worker name these types from here.
 
@@ -57,21 +57,25 @@ export class ShowCheckins {
     if (!ticket) return refused(notFoundFailure("ticket", ticketId));
     const { booking } = ticket;
     const used = show.checkinStorage.find(ticketId);
-    const voided = ticketVoidReason(show, ticket);
+    // A listed ticket is still its holder's, and valid, to them (the door refuses it).
+    const voided = ticketVoidReason(show, ticket, false);
     const status: TicketStatus = voided ? "void" : used ? "used" : "valid";
     const seats = new Set(ticket.seatIds);
+    const booked = bookingSeats(show.seats, booking).filter((seat) => seats.has(seat.seat_id));
+    const listing = show.seats.resale.ofTicket(ticketId);
     return ok({
       ticket_id: ticketId,
       booking_id: booking.bookingId,
       show_id: show.showId,
       user_id: ticket.userId,
-      seats: bookingSeats(show.seats, booking).filter((seat) => seats.has(seat.seat_id)),
+      seats: booked,
       ...(ticket.zone && { zone: ticket.zone }),
       status,
       void_reason: voided?.reason ?? null,
       checked_in_at: used ? iso(used.checkedInAt) : null,
       gate: used?.gate ?? null,
       issued_at: ticket.issuedAt,
+      ...(listing && { listing: listingView(listing, booked[0]?.price ?? 0) }),
       event_name: show.info.eventName,
       show_time: iso(show.info.showTime),
       venue: show.info.venueName,

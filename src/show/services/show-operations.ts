@@ -72,6 +72,8 @@ export class ShowOperations {
     }
     // Live locks keep the prices they fixed (SeatLock.prices); new locks take these.
     for (const [name, price] of prices) show.seats.setPrice(name, price);
+    // Listed seats read `resale` while resale is on, `booked` while it is off.
+    const listedSeats = patch.resale === undefined ? [] : show.seats.resale.setOpen(patch.resale);
     await this.store(
       info,
       now,
@@ -79,6 +81,7 @@ export class ShowOperations {
       () => {
         for (const [name, price] of prices) show.seatStorage.setPrice(name, price);
       },
+      listedSeats,
     );
     show.log.write("info", "show updated", { status: info.status, show_time: iso(info.showTime) });
     return ok(this.view());
@@ -161,12 +164,14 @@ export class ShowOperations {
     now: number,
     rows: D1Statement[],
     alsoWrite?: () => void,
+    /** Seats whose status the change moves too. */
+    seats: readonly string[] = [],
   ): Promise<void> {
     const { show } = this;
     const pricesChanged = info.zones.some((zone, i) => zone.price !== show.info.zones[i]?.price);
     show.change({
       at: now,
-      seats: [],
+      seats,
       store: () => {
         show.seatStorage.setInfo(info);
         alsoWrite?.();
@@ -202,6 +207,7 @@ function showUpdated(show: ShowState, info: ShowInfo): D1Statement {
       salesEnd: info.salesEnd ? iso(info.salesEnd) : null,
       waitlistOfferSeconds: info.waitlistOfferSeconds ?? null,
       checkinPolicy: info.checkinPolicy ?? null,
+      resale: info.resale !== false,
     })
     .where(eq(shows.showId, info.showId))
     .toSQL();

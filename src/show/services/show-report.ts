@@ -3,7 +3,13 @@ import type { BookingStatus } from "../../db/schema.ts";
 import { fromMinorUnits } from "../../lib/money.ts";
 import type { ShowState } from "../show-state.ts";
 
-const noSeats = (): SeatCounts => ({ available: 0, locked: 0, held: 0, booked: 0 });
+const noSeats = (): SeatCounts => ({
+  available: 0,
+  locked: 0,
+  held: 0,
+  booked: 0,
+  resale: 0,
+});
 
 /**
  * The report at the object's current version: seats (and standing places) counted from the
@@ -25,7 +31,7 @@ export function salesReport(state: ShowState, currency: string, now: number): Sa
   // A standing area's places count as its zone's, by the same four states.
   for (const area of state.seats.areas.all()) {
     const { zone: name, capacity, ...counts } = area;
-    zones[name] = { ...counts, total: capacity };
+    zones[name] = { ...counts, resale: 0, total: capacity };
     for (const status of ["available", "locked", "held", "booked"] as const) {
       total[status] += counts[status];
     }

@@ -3,13 +3,14 @@ import { newShowScopedId } from "../../contract/scoped-ids.ts";
 import type { ShowResult } from "../../contract/show-rpc.ts";
 import {
   ticketAlreadyUsed,
+  ticketListed,
   ticketNotTransferable,
   ticketVoid,
 } from "../../contract/ticket-failures.ts";
 import type { TransferCommand, TransferredTicket } from "../../contract/ticket-transfer.ts";
 import { iso } from "../../lib/iso-time.ts";
 import { ticketTransferredData } from "../../webhooks/ticket-events.ts";
-import { ticketsIssued, ticketTransferredAway } from "../d1/ticket-d1.ts";
+import { ticketsIssued, ticketVoidedAs } from "../d1/ticket-d1.ts";
 import type { KeyedRequest } from "../keyed-request.ts";
 import { ok, refused } from "../show-results.ts";
 import type { ShowState } from "../show-state.ts";
@@ -59,7 +60,7 @@ export class TicketTransfers {
         result = ok({ ticket: this.read(next.ticketId) });
       },
       d1: [
-        ticketTransferredAway(show.db, previous.ticketId),
+        ticketVoidedAs(show.db, previous.ticketId, "transferred"),
         ticketsIssued(show.db, show.showId, [next]),
       ],
       events: [
@@ -101,6 +102,8 @@ export class TicketTransfers {
     if (!ticket || ticket.userId !== command.userId) {
       return notFoundFailure("ticket", command.ticketId);
     }
+    const listed = show.seats.resale.ofTicket(command.ticketId);
+    if (listed) return ticketListed(command.ticketId, listed.price);
     const voided = ticketVoidReason(show, ticket);
     if (voided) return ticketVoid(command.ticketId, voided);
     const used = show.checkinStorage.find(command.ticketId);

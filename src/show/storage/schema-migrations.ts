@@ -306,6 +306,38 @@ const MIGRATIONS: readonly ((sql: SqlStorage) => void)[] = [
       ticket_id TEXT
     );
     INSERT INTO ticket_changes (booking_id, ticket_id) VALUES (NULL, NULL);`),
+  // 15. Face-value resale (storage/resale-storage.ts): holders' listings (one open listing
+  // per seat; the ended ones kept as history), and the seller's refund of each resold
+  // ticket, owed in the sale's own step and retried until the provider confirms it.
+  (sql) =>
+    sql.exec(`
+    CREATE TABLE IF NOT EXISTS resale_listings (
+      listing_id INTEGER PRIMARY KEY AUTOINCREMENT,
+      ticket_id TEXT NOT NULL,
+      seat_id TEXT NOT NULL,
+      booking_id TEXT NOT NULL,
+      user_id TEXT NOT NULL,
+      price REAL NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('open', 'sold', 'withdrawn')),
+      listed_at INTEGER NOT NULL,
+      ended_at INTEGER,
+      buyer_booking_id TEXT
+    );
+    CREATE UNIQUE INDEX IF NOT EXISTS resale_listings_open_seat
+      ON resale_listings (seat_id) WHERE status = 'open';
+    CREATE TABLE IF NOT EXISTS resale_refunds (
+      ticket_id TEXT PRIMARY KEY,
+      booking_id TEXT NOT NULL,
+      buyer_booking_id TEXT NOT NULL,
+      amount_minor INTEGER NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded')),
+      refund_id TEXT,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      next_try_at INTEGER NOT NULL,
+      created_at INTEGER NOT NULL,
+      refunded_at INTEGER
+    );
+    CREATE INDEX IF NOT EXISTS resale_refunds_booking ON resale_refunds (booking_id);`),
 ];
 
 /** The last step applied to this object's storage (0: none). */

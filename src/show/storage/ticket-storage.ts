@@ -120,13 +120,19 @@ export class TicketStorage {
 
   /** `previous` is void as transferred and `next` (its successor, for the new holder) issued. */
   transfer(previous: StoredTicket, next: StoredTicket): void {
-    this.sql.exec(
-      "UPDATE tickets SET status = 'void', void_reason = 'transferred' WHERE ticket_id = ?",
-      previous.ticketId,
-    );
+    this.voidOne(previous, "transferred");
     this.insertRows([next]);
-    this.changes.ticket(previous.bookingId, previous.ticketId);
     this.changes.ticket(next.bookingId, next.ticketId);
+  }
+
+  /** One ticket void on its own (transferred, resold), logged for the door's manifest. */
+  voidOne(ticket: { ticketId: string; bookingId: string }, reason: string): void {
+    this.sql.exec(
+      "UPDATE tickets SET status = 'void', void_reason = ? WHERE ticket_id = ?",
+      reason,
+      ticket.ticketId,
+    );
+    this.changes.ticket(ticket.bookingId, ticket.ticketId);
   }
 
   /** Several bookings' tickets in one read (the manifest's changes), in issue order. */

@@ -1,0 +1,80 @@
+import { toMinorUnits } from "../../lib/money.ts";
+import type { D1Statement } from "../d1/d1-outbox.ts";
+import { resaleRefundOwed, sellerSeatReleased } from "../d1/resale-d1.ts";
+import { ticketVoidedAs } from "../d1/ticket-d1.ts";
+import type { ResaleListing } from "../seats/resale-listings.ts";
+import type { ShowState } from "../show-state.ts";
+import type { StoredBooking } from "../storage/booking-storage.ts";
+
+/**
+ * What a buyer's confirmation does for each listed seat it buys, in the confirmation's own
+ * step: the seller's ticket is void as `resold` (the buyer's booking issues the new one),
+ * the listing is sold, and the seller is owed a refund of the listing's price through their
+ * own charge (resale-refunds.ts pays it, exactly once). A payment that fails changes
+ * nothing here: the listing stays as it was.
+ */
+
+/** The open listings among the booking's seats (read before the seat ledger confirms it). */
+export function listingsBought(show: ShowState, booking: StoredBooking): ResaleListing[] {
+  return booking.seatIds.flatMap((seatId) => show.seats.resale.ofSeat(seatId) ?? []);
+}
+
+/** The writes of the resale of `listings` to `buyer`: in the object, and D1's (first). */
+export function resaleWrites(
+  show: ShowState,
+  buyer: StoredBooking,
+  listings: readonly ResaleListing[],
+  at: number,
+): { store: () => void; d1: D1Statement[] } {
+  const owed = listings.map((listing) => ({
+    listing,
+    amountMinor: toMinorUnits(listing.price),
+  }));
+  return {
+    store: () => {
+      for (const { listing, amountMinor } of owed) {
+        show.ticketStorage.voidOne(listing, "resold");
+        show.resale.sold(listing, buyer.bookingId, amountMinor, at);
+      }
+    },
+    d1: owed.flatMap(({ listing, amountMinor }) => [
+      sellerSeatReleased(show.db, listing.bookingId, listing.seatId),
+      ticketVoidedAs(show.db, listing.ticketId, "resold"),
+      resaleRefundOwed(show.db, show.showId, {
+        ticketId: listing.ticketId,
+        bookingId: listing.bookingId,
+        buyerBookingId: buyer.bookingId,
+        amountMinor,
+        status: "pending",
+        refundId: null,
+        attempts: 0,
+        nextTryAt: at,
+        createdAt: at,
+        refundedAt: null,
+      }),
+    ]),
+  };
+}
+
+/**
+ * What resale left of a booking: the seats it still holds, its open listings, and what
+ * was paid for the seats it resold (minor units), which a cancellation does not refund
+ * again (their sellers' refunds are the resale's).
+ */
+export function resaleOf(
+  show: ShowState,
+  booking: StoredBooking,
+): { held: string[]; listings: ResaleListing[]; resoldPaidMinor: number } {
+  const resold = new Set(
+    show.resale
+      .refundsOf(booking.bookingId)
+      .map((refund) => show.ticketStorage.find(refund.ticketId)?.seatId ?? ""),
+  );
+  let resoldPaidMinor = 0;
+  const held: string[] = [];
+  for (const [i, seatId] of booking.seatIds.entries()) {
+    if (!resold.has(seatId)) held.push(seatId);
+    else resoldPaidMinor += toMinorUnits(booking.seatPrices?.[i] ?? 0);
+  }
+  return { held, listings: show.seats.resale.ofBooking(booking.bookingId), resoldPaidMinor };
+}
