@@ -20,3 +20,29 @@ export function ticketTransferredData(transfer: {
     to_user_id: transfer.toUserId,
   };
 }
+
+/**
+ * `data` of ticket.resold: the seller's ticket (now void) and booking, the buyer's booking,
+ * both holders, and the price (what the buyer paid and the seller is refunded).
+ */
+export function ticketResoldData(resale: {
+  ticketId: string;
+  bookingId: string;
+  buyerBookingId: string;
+  showId: string;
+  seatId: string;
+  fromUserId: string;
+  toUserId: string;
+  price: number;
+}): EventData {
+  return {
+    ticket_id: resale.ticketId,
+    booking_id: resale.bookingId,
+    buyer_booking_id: resale.buyerBookingId,
+    show_id: resale.showId,
+    seat_id: resale.seatId,
+    from_user_id: resale.fromUserId,
+    to_user_id: resale.toUserId,
+    price: resale.price,
+  };
+}

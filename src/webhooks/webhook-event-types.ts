@@ -10,6 +10,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "show.cancelled",
   "waitlist.offered",
   "ticket.transferred",
+  "ticket.resold",
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

@@ -71,7 +71,10 @@ export function confirmBooking(
       }),
       ...(afterLockExpired ? [] : [lockEnded(show.db, booking.lockId, "confirmed", at)]),
     ],
-    events: [{ type: "booking.confirmed", data: bookingEventData(show.showId, booking, currency) }],
+    events: [
+      { type: "booking.confirmed", data: bookingEventData(show.showId, booking, currency) },
+      ...resale.events,
+    ],
     reply: alsoWrite,
   });
   // The sellers' refunds are the alarm's to make, now and until the provider confirms them:

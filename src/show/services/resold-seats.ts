@@ -1,4 +1,6 @@
 import { toMinorUnits } from "../../lib/money.ts";
+import { ticketResoldData } from "../../webhooks/ticket-events.ts";
+import type { EventData, WebhookEventType } from "../../webhooks/webhook-event-types.ts";
 import type { D1Statement } from "../d1/d1-outbox.ts";
 import { resaleRefundOwed, sellerSeatReleased } from "../d1/resale-d1.ts";
 import { ticketVoidedAs } from "../d1/ticket-d1.ts";
@@ -25,7 +27,11 @@ export function resaleWrites(
   buyer: StoredBooking,
   listings: readonly ResaleListing[],
   at: number,
-): { store: () => void; d1: D1Statement[] } {
+): {
+  store: () => void;
+  d1: D1Statement[];
+  events: { type: WebhookEventType; data: EventData }[];
+} {
   const owed = listings.map((listing) => ({
     listing,
     amountMinor: toMinorUnits(listing.price),
@@ -37,6 +43,19 @@ export function resaleWrites(
         show.resale.sold(listing, buyer.bookingId, amountMinor, at);
       }
     },
+    events: listings.map((listing) => ({
+      type: "ticket.resold" as const,
+      data: ticketResoldData({
+        ticketId: listing.ticketId,
+        bookingId: listing.bookingId,
+        buyerBookingId: buyer.bookingId,
+        showId: show.showId,
+        seatId: listing.seatId,
+        fromUserId: listing.userId,
+        toUserId: buyer.userId,
+        price: listing.price,
+      }),
+    })),
     d1: owed.flatMap(({ listing, amountMinor }) => [
       sellerSeatReleased(show.db, listing.bookingId, listing.seatId),
       ticketVoidedAs(show.db, listing.ticketId, "resold"),

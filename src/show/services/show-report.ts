@@ -2,6 +2,7 @@ import type { SalesReport, SeatCounts } from "../../contract/show-views.ts";
 import type { BookingStatus } from "../../db/schema.ts";
 import { fromMinorUnits } from "../../lib/money.ts";
 import type { ShowState } from "../show-state.ts";
+import { resaleOf } from "./resold-seats.ts";
 
 const noSeats = (): SeatCounts => ({
   available: 0,
@@ -51,6 +52,7 @@ export function salesReport(state: ShowState, currency: string, now: number): Sa
     grossMinor += row.paidMinor;
     if (row.status === "cancelled") refundMinor += row.paidMinor;
   }
+  refundMinor += resaleRefundsMinor(state);
   return {
     show_id: state.showId,
     version: state.version,
@@ -62,4 +64,24 @@ export function salesReport(state: ShowState, currency: string, now: number): Sa
     net: fromMinorUnits(grossMinor - refundMinor),
     generated_at: new Date(now).toISOString(),
   };
+}
+
+/**
+ * Sellers' refunds of resold seats (owed or made), less what the cancellations of their
+ * bookings did not refund again: a cancelled seller's booking was refunded only what
+ * resale left of it, and the loop above counted the whole of what it paid.
+ */
+function resaleRefundsMinor(state: ShowState): number {
+  const refunds = state.resale.allRefunds();
+  let minor = 0;
+  const sellers = new Set<string>();
+  for (const refund of refunds) {
+    minor += refund.amountMinor;
+    sellers.add(refund.bookingId);
+  }
+  for (const bookingId of sellers) {
+    const booking = state.bookingStorage.findBooking(bookingId);
+    if (booking?.status === "cancelled") minor -= resaleOf(state, booking).resoldPaidMinor;
+  }
+  return minor;
 }

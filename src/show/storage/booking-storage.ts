@@ -129,10 +129,12 @@ export class BookingStorage {
    * live lock).
    */
   seatsBookedBy(userId: string): number {
+    // Seats they resold are their buyers' now (one refund row per resold seat).
     return this.sql
       .exec<{ n: number }>(
         `SELECT coalesce(sum(json_array_length(seat_ids)), 0)
-           + coalesce(sum((SELECT sum(value ->> 'quantity') FROM json_each(areas))), 0) AS n
+           + coalesce(sum((SELECT sum(value ->> 'quantity') FROM json_each(areas))), 0)
+           - coalesce(sum((SELECT count(*) FROM resale_refunds r WHERE r.booking_id = bookings.booking_id)), 0) AS n
          FROM bookings WHERE user_id = ? AND status = 'confirmed'`,
         userId,
       )

@@ -161,6 +161,14 @@ export class ResaleStorage {
       .map(toRefund);
   }
 
+  /** Every seller's refund of the show, oldest first (the sales report counts them). */
+  allRefunds(): ResaleRefund[] {
+    return this.sql
+      .exec<RefundRow>("SELECT * FROM resale_refunds ORDER BY created_at, ticket_id")
+      .toArray()
+      .map(toRefund);
+  }
+
   /** Refunds the provider has not confirmed yet, oldest first. */
   pendingRefunds(): ResaleRefund[] {
     return this.sql
