@@ -57,11 +57,41 @@ export interface RefundRequest {
   chargeIdempotencyKey: string;
   /** The provider's id of the payment, where known (saves looking it up by the key). */
   paymentId?: string | undefined;
-  /** Minor units to give back, part of the charge; absent: everything the charge still holds. */
+  /**
+   * Minor units to give back, part of the charge (a resold seat's price); absent:
+   * everything the charge still holds. A whole number above 0, the same on every try of a
+   * key (a key asked again for another amount is refused, as Stripe refuses it). More than
+   * the charge still holds is refused too (Stripe's amount_too_large), unless it holds
+   * nothing any more: then the answer is as for a refund without an amount. Refusals are
+   * thrown, so the caller's retries keep them in sight.
+   */
   amountMinor?: number | undefined;
 }
 
+/**
+ * `refunded`: the key's refund (a replay gives the same id). When the charge had been
+ * refunded in full already under another key, Stripe and Razorpay answer that earlier refund
+ * and the simulator `no_charge`: either way nothing is left to give back.
+ */
 export type RefundOutcome = { status: "refunded"; refundId: string } | { status: "no_charge" };
+
+/**
+ * The answer of a refund key found already done at the provider (its refund's id and amount,
+ * as Stripe and Razorpay both name them): that refund, when it gave back the amount asked
+ * now; one key for two amounts is the caller's bug, thrown.
+ */
+export function refundDone(
+  refundKey: string,
+  done: { id: string; amount: number },
+  askedMinor: number | undefined,
+): RefundOutcome {
+  if (askedMinor !== undefined && askedMinor !== done.amount) {
+    throw new Error(
+      `refund key ${refundKey} gave back ${done.amount}, and is asked again for ${askedMinor}`,
+    );
+  }
+  return { status: "refunded", refundId: done.id };
+}
 
 /**
  * The provider could not say what happened (timeout, error after the request left): the

@@ -50,8 +50,33 @@ export type LedgerCharge = {
   status: "succeeded" | "declined" | "refunded";
   decline_reason: string | null;
   created_at: string;
+  /** Given back so far, by full and partial refunds. */
+  refunded_minor: number;
+  /** When refunded_minor reached amount_minor (the charge is then `refunded`). */
   refunded_at: string | null;
 };
+
+/**
+ * One refund key's answer. `payment_id` null: the key found no charge to give back
+ * (`no_charge`), and `amount_minor` is 0.
+ */
+export type LedgerRefund = {
+  refund_id: string;
+  idempotency_key: string;
+  payment_id: string | null;
+  amount_minor: number;
+  created_at: string;
+};
+
+/**
+ * What a refund key got: as RefundOutcome, or `refused` (nothing given back, nothing kept
+ * under the key) for an amount the charge does not hold, or a key asked again for another
+ * amount; Stripe refuses both, and the gateway throws them.
+ */
+export type SimulatedRefundReply =
+  | { status: "refunded"; refundId: string }
+  | { status: "no_charge" }
+  | { status: "refused"; message: string };
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS charges (
@@ -65,20 +90,47 @@ CREATE TABLE IF NOT EXISTS charges (
   status TEXT NOT NULL,
   decline_reason TEXT,
   created_at TEXT NOT NULL,
+  refunded_minor INTEGER NOT NULL DEFAULT 0,
   refunded_at TEXT
 );
 CREATE TABLE IF NOT EXISTS refunds (
   refund_id TEXT PRIMARY KEY,
   idempotency_key TEXT NOT NULL UNIQUE,
   payment_id TEXT,
+  amount_minor INTEGER NOT NULL DEFAULT 0,
   created_at TEXT NOT NULL
 );
 `;
 
+/**
+ * Columns added since the tables were first made, for a ledger made before them (CREATE
+ * TABLE IF NOT EXISTS leaves an existing table as it is). `backfill` runs once, when the
+ * column is added: before partial refunds every refund gave back the whole charge.
+ */
+const ADDED_COLUMNS = [
+  {
+    table: "charges",
+    column: "refunded_minor",
+    definition: "INTEGER NOT NULL DEFAULT 0",
+    backfill: "UPDATE charges SET refunded_minor = amount_minor WHERE status = 'refunded'",
+  },
+  {
+    table: "refunds",
+    column: "amount_minor",
+    definition: "INTEGER NOT NULL DEFAULT 0",
+    backfill: `UPDATE refunds SET amount_minor = (
+      SELECT c.amount_minor FROM charges c WHERE c.payment_id = refunds.payment_id
+    ) WHERE payment_id IS NOT NULL`,
+  },
+] as const;
+
 export class PaymentSimulator extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.storage.sql.exec(SCHEMA);
+    ctx.storage.transactionSync(() => {
+      ctx.storage.sql.exec(SCHEMA);
+      addMissingColumns(ctx.storage.sql);
+    });
   }
 
   async charge(input: SimulatedChargeInput): Promise<SimulatedChargeReply> {
@@ -116,22 +168,36 @@ export class PaymentSimulator extends DurableObject<Env> {
     return { status: "succeeded", paymentId, card, processedAt: now };
   }
 
-  /** Refunds the charge made under `chargeIdempotencyKey`, once per refund key. */
+  /**
+   * Gives back `amountMinor` of the charge made under `chargeIdempotencyKey` (all it still
+   * holds when absent), once per refund key: the key answers as it first did. A charge
+   * stays `succeeded` while part of it is left, and is `refunded` once all of it is given
+   * back. One that was declined, never made, or holds nothing any more: `no_charge`.
+   */
   async refund(
     idempotencyKey: string,
     chargeIdempotencyKey: string,
-  ): Promise<{ status: "refunded"; refundId: string } | { status: "no_charge" }> {
+    amountMinor?: number,
+  ): Promise<SimulatedRefundReply> {
     const sql = this.ctx.storage.sql;
     const done = sql
-      .exec<{ refund_id: string; payment_id: string | null }>(
-        "SELECT refund_id, payment_id FROM refunds WHERE idempotency_key = ?",
-        idempotencyKey,
-      )
+      .exec<LedgerRefund>("SELECT * FROM refunds WHERE idempotency_key = ?", idempotencyKey)
       .toArray()[0];
     if (done) {
-      return done.payment_id
-        ? { status: "refunded", refundId: done.refund_id }
-        : { status: "no_charge" };
+      if (!done.payment_id) return { status: "no_charge" };
+      // Stripe refuses a key sent again with other parameters (idempotency_error): one key
+      // for two amounts is a bug of the caller's, not a refund to replay.
+      if (amountMinor !== undefined && amountMinor !== done.amount_minor) {
+        return refused(
+          `refund key ${idempotencyKey} gave back ${done.amount_minor}, and is asked again for ${amountMinor}`,
+        );
+      }
+      return { status: "refunded", refundId: done.refund_id };
+    }
+    if (amountMinor !== undefined && !(Number.isInteger(amountMinor) && amountMinor > 0)) {
+      return refused(
+        `a refund's amount is a whole number of minor units above 0, not ${amountMinor}`,
+      );
     }
     const charge = sql
       .exec<LedgerCharge>(
@@ -139,25 +205,38 @@ export class PaymentSimulator extends DurableObject<Env> {
         chargeIdempotencyKey,
       )
       .toArray()[0];
+    const left = charge ? charge.amount_minor - charge.refunded_minor : 0;
+    const amount = amountMinor ?? left;
+    if (charge && amount > left) {
+      // Stripe's amount_too_large: nothing is given back, and the key keeps nothing, so a
+      // caller that asks again keeps being refused (and its retries say why).
+      return refused(
+        `refund of ${amount} is more than the ${left} left of charge ${charge.payment_id}`,
+      );
+    }
     const refundId = newId("re");
     const now = new Date().toISOString();
     sql.exec(
-      "INSERT INTO refunds (refund_id, idempotency_key, payment_id, created_at) VALUES (?, ?, ?, ?)",
+      "INSERT INTO refunds (refund_id, idempotency_key, payment_id, amount_minor, created_at) VALUES (?, ?, ?, ?, ?)",
       refundId,
       idempotencyKey,
       charge?.payment_id ?? null,
+      charge ? amount : 0,
       now,
     );
     if (!charge) return { status: "no_charge" };
+    const all = amount === left;
     sql.exec(
-      "UPDATE charges SET status = 'refunded', refunded_at = ? WHERE payment_id = ?",
-      now,
+      `UPDATE charges SET refunded_minor = refunded_minor + ?, status = ?, refunded_at = ?
+       WHERE payment_id = ?`,
+      amount,
+      all ? "refunded" : "succeeded",
+      all ? now : null,
       charge.payment_id,
     );
     return { status: "refunded", refundId };
   }
 
-  /** The whole ledger, oldest first: what tests and the benchmark check invariants against. */
   /** The charge made under `idempotencyKey`, as its first answer said; undefined if none. */
   async find(idempotencyKey: string): Promise<SimulatedChargeReply | undefined> {
     const charge = this.ctx.storage.sql
@@ -166,11 +245,34 @@ export class PaymentSimulator extends DurableObject<Env> {
     return charge ? replyFor(charge) : undefined;
   }
 
+  /** The whole ledger, oldest first: what tests and the benchmark check invariants against. */
   async ledger(): Promise<LedgerCharge[]> {
     return this.ctx.storage.sql
       .exec<LedgerCharge>("SELECT * FROM charges ORDER BY created_at, payment_id")
       .toArray();
   }
+
+  /** Every refund key's answer, oldest first: how often, and how much, a charge was refunded. */
+  async refunds(): Promise<LedgerRefund[]> {
+    return this.ctx.storage.sql
+      .exec<LedgerRefund>(
+        "SELECT refund_id, idempotency_key, payment_id, amount_minor, created_at FROM refunds ORDER BY created_at, rowid",
+      )
+      .toArray();
+  }
+}
+
+function addMissingColumns(sql: SqlStorage): void {
+  for (const { table, column, definition, backfill } of ADDED_COLUMNS) {
+    const columns = sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray();
+    if (columns.some((c) => c.name === column)) continue;
+    sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+    sql.exec(backfill);
+  }
+}
+
+function refused(message: string): SimulatedRefundReply {
+  return { status: "refused", message };
 }
 
 function declineReason(digits: string, card: CardDetails): DeclineReason | undefined {

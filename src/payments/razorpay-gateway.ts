@@ -6,6 +6,7 @@ import {
   PaymentOutcomeUnknown,
   type RefundOutcome,
   type RefundRequest,
+  refundDone,
 } from "./payment-gateway.ts";
 import {
   isMissing,
@@ -140,14 +141,14 @@ export class RazorpayGateway implements PaymentGateway {
   /**
    * Gives back what the attempt paid, once per refund key: the captured payment of its order
    * (`paymentId`, a `pay_` or `order_` id, when given; else the order found by the attempt
-   * key), in full. An order with nothing captured charged nothing, and there is nothing to
-   * cancel on an order: no_charge.
+   * key), by `amountMinor`, or in full (what is left of it) without one. An order with
+   * nothing captured charged nothing, and there is nothing to cancel on an order: no_charge.
    */
   async refund(request: RefundRequest): Promise<RefundOutcome> {
     const attempt = await this.findAttempt(request.chargeIdempotencyKey, request.paymentId);
     if (!attempt) return { status: "no_charge" };
     const captured = attempt.payments.find(isCaptured);
-    if (captured) return this.refundPayment(captured, request.idempotencyKey);
+    if (captured) return this.refundPayment(captured, request);
     // Authorised, soon captured (or refunded by Razorpay): ask again later.
     if (attempt.payments.some((p) => p.status === "authorized")) {
       throw new PaymentOutcomeUnknown("provider_error");
@@ -155,14 +156,31 @@ export class RazorpayGateway implements PaymentGateway {
     return { status: "no_charge" };
   }
 
-  private async refundPayment(payment: RazorpayPayment, refundKey: string): Promise<RefundOutcome> {
+  private async refundPayment(
+    payment: RazorpayPayment,
+    request: RefundRequest,
+  ): Promise<RefundOutcome> {
+    const { idempotencyKey: refundKey, amountMinor } = request;
+    if (amountMinor !== undefined) {
+      // Unlike a second full refund, a second partial one is not refused: a key asked again
+      // after Razorpay has let it go finds its refund by the notes it carries.
+      const mine = (await this.refundsOf(payment.id)).find(
+        (r) => r.status !== "failed" && notesOf(r.notes).refund_key === refundKey,
+      );
+      if (mine) return refundDone(refundKey, mine, amountMinor);
+    }
+    // Partly refunded ("partial"): what is left can still be refunded.
     if (payment.refund_status !== "full") {
       try {
         // No amount: the whole payment (what is left of it). The body never changes between
-        // retries, as Razorpay's idempotency requires.
+        // retries of a key, as Razorpay's idempotency requires. More than is left is refused
+        // (a 400, thrown).
         const refund = await this.api.post<RazorpayRefund>(
           `/v1/payments/${payment.id}/refund`,
-          { notes: { refund_key: refundKey } },
+          {
+            ...(amountMinor === undefined ? {} : { amount: amountMinor }),
+            notes: { refund_key: refundKey },
+          },
           { "X-Refund-Idempotency": await refundIdempotencyKey(refundKey) },
         );
         return refunded(refund);
@@ -173,14 +191,19 @@ export class RazorpayGateway implements PaymentGateway {
       }
     }
     // Refunded in full already (under this key or another): that refund is the answer.
-    const earlier = await this.api.get<RazorpayCollection<RazorpayRefund>>(
-      `/v1/payments/${payment.id}/refunds`,
-      { count: "100" },
-    );
-    const given = earlier.items.filter((r) => r.status !== "failed");
+    const given = (await this.refundsOf(payment.id)).filter((r) => r.status !== "failed");
     const done = given.find((r) => notesOf(r.notes).refund_key === refundKey) ?? given[0];
     if (!done) throw new PaymentOutcomeUnknown("provider_error");
     return { status: "refunded", refundId: done.id };
+  }
+
+  /** The payment's refunds (the first 100: more than a booking's seats can make). */
+  private async refundsOf(paymentId: string): Promise<RazorpayRefund[]> {
+    const refunds = await this.api.get<RazorpayCollection<RazorpayRefund>>(
+      `/v1/payments/${paymentId}/refunds`,
+      { count: "100" },
+    );
+    return refunds.items;
   }
 
   /** The attempt's outcome; PaymentOutcomeUnknown while it cannot be told. */

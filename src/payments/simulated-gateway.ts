@@ -6,7 +6,11 @@ import {
   type RefundOutcome,
   type RefundRequest,
 } from "./payment-gateway.ts";
-import type { PaymentSimulator, SimulatedChargeReply } from "./payment-simulator.ts";
+import type {
+  PaymentSimulator,
+  SimulatedChargeReply,
+  SimulatedRefundReply,
+} from "./payment-simulator.ts";
 
 /** The gateway over the simulated provider (PAYMENT_PROVIDER = "simulated"). */
 export class SimulatedGateway implements PaymentGateway {
@@ -47,10 +51,19 @@ export class SimulatedGateway implements PaymentGateway {
   }
 
   async refund(request: RefundRequest): Promise<RefundOutcome> {
-    return withTimeout<RefundOutcome>(
-      async () => await this.simulator.refund(request.idempotencyKey, request.chargeIdempotencyKey),
+    const reply = await withTimeout<SimulatedRefundReply>(
+      async () =>
+        await this.simulator.refund(
+          request.idempotencyKey,
+          request.chargeIdempotencyKey,
+          request.amountMinor,
+        ),
       this.timeoutMs,
     );
+    // Thrown here, not in the simulator: an error thrown there would reach us like a lost
+    // connection (withTimeout's unknown outcome), and the caller's retries would not say why.
+    if (reply.status === "refused") throw new Error(`simulated refund refused: ${reply.message}`);
+    return reply;
   }
 }
 

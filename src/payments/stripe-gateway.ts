@@ -7,6 +7,7 @@ import {
   PaymentOutcomeUnknown,
   type RefundOutcome,
   type RefundRequest,
+  refundDone,
 } from "./payment-gateway.ts";
 import { providerOrigin } from "./provider-origin.ts";
 import {
@@ -33,7 +34,8 @@ import {
  *
  * Keys: `pi:` charge (create), `re:` refund, `ca:` cancel of an intent left waiting. A
  * Stripe key belongs to one endpoint, so a refund that has to cancel instead uses a key of
- * its own for that.
+ * its own for that. A partial refund (an amount given) also carries its key in its
+ * metadata (`refund_key`), which is how it is found again once Stripe has forgotten the key.
  */
 
 /**
@@ -129,17 +131,17 @@ export class StripeGateway implements PaymentGateway {
 
   /**
    * Gives back what the attempt charged, once per refund key. The intent is `paymentId`
-   * when given, else the one found by the attempt key. A succeeded intent is refunded in
-   * full; one still waiting (for the buyer's action, for capture) is cancelled, so it can
-   * never charge later, and that is no_charge, like an attempt that made no intent or
-   * whose card was declined.
+   * when given, else the one found by the attempt key. A succeeded intent is refunded by
+   * `amountMinor`, or in full (what is left of it) without one; one still waiting (for the
+   * buyer's action, for capture) is cancelled, so it can never charge later, and that is
+   * no_charge, like an attempt that made no intent or whose card was declined.
    */
   async refund(request: RefundRequest): Promise<RefundOutcome> {
     const intent = await this.findIntent(request.chargeIdempotencyKey, request.paymentId);
     if (!intent) return { status: "no_charge" };
     switch (intent.status) {
       case "succeeded":
-        return this.refundIntent(intent.id, request.idempotencyKey);
+        return this.refundIntent(intent.id, request);
       // Waiting, or failed but still confirmable from the browser with its client secret
       // (requires_payment_method): cancelled, so it can never charge later.
       case "requires_action":
@@ -164,23 +166,48 @@ export class StripeGateway implements PaymentGateway {
     return outcome;
   }
 
-  private async refundIntent(intentId: string, refundKey: string): Promise<RefundOutcome> {
+  private async refundIntent(intentId: string, request: RefundRequest): Promise<RefundOutcome> {
+    const { idempotencyKey: refundKey, amountMinor } = request;
+    if (amountMinor !== undefined) {
+      // Stripe forgets a key after 24 hours, and unlike a second full refund, a second
+      // partial one is not refused: a key asked again that late finds its refund by the
+      // metadata it carries.
+      const mine = (await this.refundsOf(intentId)).find(
+        (r) => given(r) && r.metadata?.refund_key === refundKey,
+      );
+      if (mine) return refundDone(refundKey, mine, amountMinor);
+    }
     try {
       const refund = await this.stripe.refunds.create(
-        { payment_intent: intentId },
+        // Without an amount, the request is the one made before partial refunds existed, so
+        // a key first sent then is still replayed, not refused as sent with other parameters.
+        amountMinor === undefined
+          ? { payment_intent: intentId }
+          : { payment_intent: intentId, amount: amountMinor, metadata: { refund_key: refundKey } },
         { idempotencyKey: `re:${refundKey}` },
       );
       return refunded(refund);
     } catch (err) {
+      // More than is left of a partly refunded charge: amount_too_large, thrown.
       if (refusalCode(err) !== "charge_already_refunded") throw failureOf(err);
     }
-    // Refunded already, under another refund key: that refund is the answer.
-    const earlier = await this.call(() =>
-      this.stripe.refunds.list({ payment_intent: intentId, limit: 10 }),
-    );
-    const done = earlier.data.find((r) => r.status === "succeeded" || r.status === "pending");
+    // Refunded in full already (under this key, or under others): this key's refund is the
+    // answer, else the latest.
+    const earlier = (await this.refundsOf(intentId)).filter(given);
+    const done = earlier.find((r) => r.metadata?.refund_key === refundKey) ?? earlier[0];
     if (!done) throw new PaymentOutcomeUnknown("provider_error");
     return { status: "refunded", refundId: done.id };
+  }
+
+  /**
+   * The intent's refunds, newest first: the last 100, more than a booking's seats can make
+   * (one partial refund per seat resold, and one for the rest).
+   */
+  private async refundsOf(intentId: string): Promise<Stripe.Refund[]> {
+    const page = await this.call(() =>
+      this.stripe.refunds.list({ payment_intent: intentId, limit: 100 }),
+    );
+    return page.data;
   }
 
   private async cancelIntent(intentId: string, refundKey: string): Promise<void> {
@@ -327,6 +354,11 @@ function outcomeOf(intent: Intent): ChargeOutcome | undefined {
 function cardOf(charge: Stripe.Charge | null): CardSummary {
   const card = charge?.payment_method_details?.card;
   return { brand: card?.brand ?? "unknown", last4: card?.last4 ?? "" };
+}
+
+/** A refund that gave the money back, or is giving it. */
+function given(refund: Stripe.Refund): boolean {
+  return refund.status === "succeeded" || refund.status === "pending";
 }
 
 function refunded(refund: Stripe.Refund): RefundOutcome {

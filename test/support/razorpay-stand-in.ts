@@ -14,13 +14,16 @@ import { hmacHex, randomToken } from "./stand-in-crypto.ts";
  *   GET /v1/orders (receipt, from, to, count, skip, authorized, expand[] payments and
  *   payments.card; newest first); GET /v1/orders/{id}; GET /v1/orders/{id}/payments;
  * - GET /v1/payments/{id} (expand[]=card); POST /v1/payments/{id}/refund (captured payments
- *   only; no amount = the rest of the payment; a second full refund is refused with "The
- *   payment has been fully refunded already"); `X-Refund-Idempotency` (10 or more of
- *   [A-Za-z0-9_-]): the same key and body answer the first refund again, another body under
- *   the key is a 409; GET /v1/payments/{id}/refunds.
+ *   only; an amount of at least 100, refund_status "partial" until the refunds add up to
+ *   the payment, then "full" and the payment `refunded`; no amount = the rest of the
+ *   payment; more than is left is refused; any refund of a payment refunded in full is
+ *   refused with "The payment has been fully refunded already"); `X-Refund-Idempotency`
+ *   (10 or more of [A-Za-z0-9_-]): the same key and body answer the first refund again,
+ *   another body under the key is a 409; GET /v1/payments/{id}/refunds.
  *
  * For tests: `pay(orderId, {result})` (the buyer in Checkout: a captured, failed or
  * authorised payment), `capture(paymentId)` (a late capture), `hangNext()` + `release()`,
+ * `forgetIdempotencyKeys()` (keys older than Razorpay keeps them),
  * `failNext(status | "network")`, the ledger (`orders`, `payments`, `refunds`, `requests`)
  * and `signedEvent(type, payload)`: a webhook as Razorpay signs it.
  */
@@ -192,6 +195,14 @@ export class RazorpayStandIn {
       afterProcessing: options.afterProcessing ?? false,
       on: options.on,
     };
+  }
+
+  /**
+   * Forgets every X-Refund-Idempotency key, as Razorpay does once its time is up: a refund
+   * sent again under one is carried out anew.
+   */
+  forgetIdempotencyKeys(): void {
+    this.kept.clear();
   }
 
   /** Answers every held request (those whose caller gave up go nowhere). */

@@ -21,8 +21,10 @@ import {
  *   (TEST_PAYMENT_METHODS): succeeded with a charge, a 402 card_error, or requires_action
  *   with a client secret; GET /v1/payment_intents/{id}; GET /v1/payment_intents/search (the
  *   form `metadata['key']:'value'` only); GET /v1/payment_intents (list, newest first);
- *   POST /v1/payment_intents/{id}/cancel; POST /v1/refunds (once per payment: a second full
- *   refund is 400 charge_already_refunded); GET /v1/refunds;
+ *   POST /v1/payment_intents/{id}/cancel; POST /v1/refunds (in full, or partly with
+ *   `amount`, the charge's amount_refunded adding up; more than is left is 400
+ *   amount_too_large, any refund of a charge refunded in full 400 charge_already_refunded);
+ *   GET /v1/refunds;
  * - Idempotency-Key on POST: the first answer under a key is kept once the endpoint starts
  *   work and replayed for the same endpoint and parameters (`Idempotent-Replayed: true`);
  *   another endpoint or other parameters under the key: 400 `idempotency_error`.
@@ -31,7 +33,8 @@ import {
  * `release()`, or dropped when the caller gives up), `failNext(status)` (the next request
  * answered with an error, before or after being carried out), `searchLagMs` (how long a
  * new intent stays out of search results, like Stripe's index), `searchUnavailable` (an
- * account without search), `completeAction(id)` (the buyer finishing 3-D Secure), the
+ * account without search), `completeAction(id)` (the buyer finishing 3-D Secure),
+ * `forgetIdempotencyKeys()` (keys older than Stripe keeps them), the
  * ledger (`intents`, `charges`, `refunds`) and every request seen (`requests`). And
  * `signedEvent(type, object)`: an event signed as Stripe signs webhooks.
  */
@@ -258,6 +261,14 @@ export class StripeStandIn {
       afterProcessing: options.afterProcessing ?? false,
       only: options.only,
     };
+  }
+
+  /**
+   * Forgets every Idempotency-Key, as Stripe does once a key is 24 hours old: a request
+   * sent again under one is carried out anew.
+   */
+  forgetIdempotencyKeys(): void {
+    this.kept.clear();
   }
 
   /** Answers every held request (those whose caller gave up go nowhere). */
