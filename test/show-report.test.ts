@@ -81,6 +81,7 @@ describe("the sales report", () => {
         locked: count("locked"),
         held: 0,
         booked: count("booked"),
+        resale: count("resale"),
         total: seats.length,
       });
     }

@@ -223,6 +223,7 @@ const seatCounts = z.object({
   locked: z.number().int(),
   held: z.number().int(),
   booked: z.number().int(),
+  resale: z.number().int().meta({ description: "Sold seats listed by their holders for resale" }),
 });
 
 const salesReport = z.object({
