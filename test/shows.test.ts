@@ -61,6 +61,7 @@ describe("POST /v1/shows", () => {
       sales_end: null,
       waitlist_offer_seconds: 900,
       checkin_policy: { reentry: false },
+      resale: true,
       created_at: expect.any(String),
     });
     const read = await call("GET", `/v1/shows/${show.show_id}`);
