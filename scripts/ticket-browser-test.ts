@@ -6,8 +6,11 @@
  * page admits that ticket once and refuses the second scan, admits the other seat's own
  * ticket apart, online, and in offline mode with a later sync;
  * a ticket transferred from its page is refused at the door as "transferred", online and,
- * after the door's manifest sync, offline (scripts/ticket-transfer-browser-check.ts); and a
- * door that scanned more tickets offline than one sync request carries syncs them all.
+ * after the door's manifest sync, offline (scripts/ticket-transfer-browser-check.ts); a
+ * ticket listed for resale from its page shows as resale on the seat-map page, is bought
+ * there by another user, and is then void as "resold" on its page and at the door
+ * (scripts/ticket-resale-browser-check.ts); and a door that scanned more tickets offline
+ * than one sync request carries syncs them all.
  */
 import { readFileSync } from "node:fs";
 import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from "jose";
@@ -15,6 +18,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from "playwrig
 import { prepareZXingModule, readBarcodes } from "zxing-wasm/reader";
 import { signAccessToken } from "../src/auth/access-token.ts";
 import { ensureJwtSecret } from "./local-env.ts";
+import { checkResale } from "./ticket-resale-browser-check.ts";
 import { checkTransfer } from "./ticket-transfer-browser-check.ts";
 
 const base = process.argv[2] ?? "http://127.0.0.1:8787";
@@ -267,6 +271,7 @@ async function run(browser: Browser): Promise<void> {
   check(again.verdict === "refused", "after the sync, the offline-admitted ticket stays refused");
 
   await checkTransfer({ base, secret, context, scanner: page, check, scan, bookTicket });
+  await checkResale({ base, secret, browser, context, scanner: page, check, scan });
 
   await syncBacklog(page, context, scanner);
 }

@@ -9,7 +9,7 @@ import { LiveSeats } from "./live.js";
 import { STATUS_OF } from "./live-protocol.js";
 import { restoreLock, stopCountdown } from "./lock.js";
 import { showError, showNotice } from "./notice.js";
-import { applySeatChanges, loadSeatMap } from "./seats.js";
+import { applySeatChanges, loadSeatMap, setResalePrices, unpricedResale } from "./seats.js";
 import { notify, setState, state } from "./state.js";
 import { restoreBooking } from "./ticket-panel.js";
 
@@ -19,7 +19,10 @@ let live = null;
 let layout = null;
 let layoutIds = [];
 
-/** The seat map the page draws, from the layout and the compact statuses. */
+/**
+ * The seat map the page draws, from the layout and the compact statuses (with the prices
+ * of the seats on resale, which the layout does not know).
+ */
 function seatMapOf(layout, status) {
   return {
     version: status.version,
@@ -27,6 +30,7 @@ function seatMapOf(layout, status) {
     zones: layout.zones,
     seats: layout.seats.map((seat, i) => ({ ...seat, status: STATUS_OF[status.status[i]] })),
     areas: status.areas ?? [],
+    resale: status.resale ?? {},
   };
 }
 
@@ -91,8 +95,14 @@ export async function openShow(show) {
       // Prices may have changed with it: the layout carries them.
       refreshLayout(state.show);
     },
-    onSnapshot: (snapshot) => loadSeatMap(snapshot),
-    onChanges: (version, seats, areas) => applySeatChanges(version, seats, areas),
+    onSnapshot: (snapshot) => {
+      loadSeatMap(snapshot);
+      priceResale();
+    },
+    onChanges: (version, seats, areas) => {
+      applySeatChanges(version, seats, areas);
+      priceResale();
+    },
     currentVersion: () => state.version,
     onState: (liveState) => setState({ live: liveState }),
   });
@@ -108,12 +118,33 @@ export async function refreshSeats() {
   if (!show || !layout) return;
   try {
     const status = await api.seatStatus(show.show_id);
-    if (show === state.show && status.version > state.version) {
-      loadSeatMap(seatMapOf(layout, status));
+    if (show !== state.show) return;
+    if (status.version > state.version) loadSeatMap(seatMapOf(layout, status));
+    else if (status.version === state.version) {
+      // The same statuses: only the listings' prices can be news (the feed has none).
+      setResalePrices(status.resale ?? {});
+      notify();
     }
   } catch {
     // The live feed or the next action will catch up.
   }
+}
+
+let pricing = false;
+
+/**
+ * A seat went on resale over the live feed, which carries statuses only: its price comes
+ * from a status read (its `resale` map). Tried a few times if the read lags the feed.
+ */
+async function priceResale(tries = 3) {
+  if (pricing || !unpricedResale()) return;
+  pricing = true;
+  try {
+    await refreshSeats();
+  } finally {
+    pricing = false;
+  }
+  if (tries > 1 && unpricedResale()) setTimeout(() => priceResale(tries - 1), 1_000);
 }
 
 /** A show not on sale says so plainly. */

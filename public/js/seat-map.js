@@ -10,11 +10,12 @@
 import { $, setText } from "./dom.js";
 import { capitalise, formatPrice } from "./format.js";
 import { mountSeatKeys } from "./seat-map-keys.js";
-import { availableCount, lookupSeat, shownState, toggleSeat } from "./seats.js";
+import { availableCount, forSale, lookupSeat, priceOf, shownState, toggleSeat } from "./seats.js";
 import { subscribe } from "./state.js";
 
 const STATE_WORDS = {
   available: "available",
+  resale: "resale from a ticket holder",
   selected: "selected",
   "own-lock": "held by you",
   locked: "held by someone else",
@@ -163,7 +164,7 @@ function build(container, state) {
   // The longest row sets how large seats can be drawn (see .seat-map in app.css).
   const longest = Math.max(1, ...grid.map((row) => row.length));
   container.style.setProperty("--cols", String(longest));
-  keys.setGrid(grid, (seatId) => shownState(seatId) === "available");
+  keys.setGrid(grid, (seatId) => forSale(shownState(seatId)));
   drawAccessLegend(new Set([...state.seats.values()].map((seat) => seat.accessibility)));
 }
 
@@ -186,12 +187,15 @@ function drawAccessLegend(kinds) {
   legend.hidden = shown.length === 0;
 }
 
-/** Brings one seat's button in step with its shown state, if that changed. */
+/** Brings one seat's button in step with its shown state and price, if either changed. */
 function paint(seatId, button) {
   const state = shownState(seatId);
-  if (painted.get(seatId) === state) return;
-  painted.set(seatId, state);
   const seat = lookupSeat(seatId);
+  // A resale seat's price arrives apart from its status (and changes with its listing).
+  const price = priceOf(seat);
+  const look = `${state} ${price}`;
+  if (painted.get(seatId) === look) return;
+  painted.set(seatId, look);
   const words = STATE_WORDS[state] ?? state;
   const access = ACCESS_KINDS[seat.accessibility]?.words;
   button.dataset.state = state;
@@ -205,13 +209,13 @@ function paint(seatId, button) {
   const where = seat.category ? `${seat.zone}, ${seat.category.replaceAll("_", " ")}` : seat.zone;
   button.setAttribute(
     "aria-label",
-    `Row ${seat.row} seat ${seat.number}, ${where}, ${formatPrice(seat.price)}, ${
+    `Row ${seat.row} seat ${seat.number}, ${where}, ${formatPrice(price)}, ${
       access ? `${access}, ` : ""
     }${words}`,
   );
   button.title = `Row ${seat.row} seat ${seat.number} · ${
     seat.category ? `${seat.category.replaceAll("_", " ")} · ` : ""
-  }${formatPrice(seat.price)} · ${access ? `${access} · ` : ""}${words}`;
+  }${formatPrice(price)} · ${access ? `${access} · ` : ""}${words}`;
 }
 
 function zoneHeading(zone, info, rows) {

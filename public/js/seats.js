@@ -1,9 +1,11 @@
 /**
  * The show's seats in the state: loading a map, live changes, and the selection's rules.
- * A seat's shown state combines what the server says (available / locked / booked) with
- * what only this page knows: the seats the user has selected, and the seats of the user's
- * own lock (which the server just reports as "locked", like anyone else's), shown as
- * "own-lock".
+ * A seat's shown state combines what the server says (available / locked / booked /
+ * resale) with what only this page knows: the seats the user has selected, and the seats
+ * of the user's own lock (which the server just reports as "locked", like anyone else's),
+ * shown as "own-lock". A resale seat (a ticket its holder offers back) is picked and held
+ * like an available one, at its listing's price (`resalePrice`, from the status read's
+ * `resale` map), not its zone's.
  */
 import { capitalise } from "./format.js";
 import { describeSeats } from "./messages.js";
@@ -18,8 +20,17 @@ export const lookupSeat = (seatId) => state.seats?.get(seatId);
 /** "row A seats 4, 5", from seat ids. */
 export const nameSeats = (seatIds) => describeSeats(seatIds, lookupSeat);
 
+/** Whether a seat of this server status can be picked and held: available, or on resale. */
+export const forSale = (status) => status === "available" || status === "resale";
+
+/** What a seat costs: its listing's price while on resale, else its zone's (or category's). */
+export const priceOf = (seat) => seat.resalePrice ?? seat.price;
+
 export const totalOf = (seatIds) =>
-  seatIds.reduce((sum, id) => sum + Number(lookupSeat(id)?.price ?? 0), 0);
+  seatIds.reduce((sum, id) => {
+    const seat = lookupSeat(id);
+    return sum + Number(seat ? priceOf(seat) : 0);
+  }, 0);
 
 /** What a lock costs: its seats, and its places of standing areas at their zone's price. */
 export const lockTotal = (lock) =>
@@ -46,25 +57,27 @@ export const nameLock = (lock) =>
 
 /**
  * The shown state: the user's own lock ("own-lock") and selection ("selected") first, then
- * the server's status (available, locked, held, booked).
+ * the server's status (available, resale, locked, held, booked).
  */
 export function shownState(seatId) {
   const seat = lookupSeat(seatId);
   if (!seat) return undefined;
   if (state.lock?.seat_ids.includes(seatId)) return "own-lock";
-  if (state.selected.has(seatId) && seat.status === "available") return "selected";
+  if (state.selected.has(seatId) && forSale(seat.status)) return "selected";
   return seat.status;
 }
 
 export function availableCount() {
   let count = 0;
-  for (const seat of state.seats?.values() ?? []) if (seat.status === "available") count++;
+  for (const seat of state.seats?.values() ?? []) if (forSale(seat.status)) count++;
   return count;
 }
 
 /**
  * Takes a full seat map (GET …/seats, or a live snapshot after connecting or resyncing).
- * The same seats as before only change status; a different set is a new layout.
+ * The same seats as before only change status; a different set is a new layout. A map
+ * with `resale` (seat id → price, as the status read gives it) sets the listings' prices;
+ * one without (a live snapshot) keeps those known.
  */
 export function loadSeatMap(map) {
   const sameLayout =
@@ -72,11 +85,12 @@ export function loadSeatMap(map) {
     map.seats.length === state.seats.size &&
     map.seats.every((seat) => state.seats.has(seat.seat_id));
   if (sameLayout) {
-    for (const seat of map.seats) state.seats.get(seat.seat_id).status = seat.status;
+    for (const seat of map.seats) setSeatStatus(seat.seat_id, seat.status);
   } else {
     state.seats = new Map(map.seats.map((seat) => [seat.seat_id, { ...seat }]));
     state.layout++;
   }
+  if (map.resale) setResalePrices(map.resale);
   state.version = map.version;
   state.zones = map.zones ?? state.zones;
   state.areas = map.areas ?? [];
@@ -99,10 +113,27 @@ export function applySeatChanges(version, changes, areas) {
   notify();
 }
 
+/**
+ * The listings' prices (seat id → price, the status read's `resale`): every other seat's
+ * listing price is forgotten.
+ */
+export function setResalePrices(resale) {
+  for (const [seatId, seat] of state.seats ?? []) {
+    if (typeof resale[seatId] === "number") seat.resalePrice = resale[seatId];
+    else delete seat.resalePrice;
+  }
+}
+
+/** Seats on resale whose listing price this page does not know yet. */
+export const unpricedResale = () =>
+  [...(state.seats?.values() ?? [])].some(
+    (seat) => seat.status === "resale" && seat.resalePrice === undefined,
+  );
+
 /** The seats an API error named as taken are taken: show them so at once. */
 export function markTaken(seatIds, status) {
   for (const id of seatIds) {
-    if (lookupSeat(id)?.status === "available") setSeatStatus(id, status);
+    if (forSale(lookupSeat(id)?.status)) setSeatStatus(id, status);
   }
   // The error message has named these seats already: leave the selection without a word.
   dropTakenSelection(false);
@@ -111,7 +142,11 @@ export function markTaken(seatIds, status) {
 
 export function setSeatStatus(seatId, status) {
   const seat = lookupSeat(seatId);
-  if (seat) seat.status = status;
+  if (!seat) return;
+  seat.status = status;
+  // A listing ends when its seat is sold on, withdrawn or taken off sale (a buyer's hold,
+  // "locked", keeps it: the buyer pays its price).
+  if (status !== "resale" && status !== "locked") delete seat.resalePrice;
 }
 
 /**
@@ -119,7 +154,7 @@ export function setSeatStatus(seatId, status) {
  * (unless the caller has said so already, `tell` false).
  */
 function dropTakenSelection(tell = true) {
-  const lost = [...state.selected].filter((id) => lookupSeat(id)?.status !== "available");
+  const lost = [...state.selected].filter((id) => !forSale(lookupSeat(id)?.status));
   if (lost.length === 0) return;
   for (const id of lost) state.selected.delete(id);
   if (tell) {
@@ -145,7 +180,7 @@ export function toggleSeat(seatId) {
     notify();
     return;
   }
-  if (seat.status !== "available") {
+  if (!forSale(seat.status)) {
     const why =
       seat.status === "booked"
         ? "is sold"

@@ -11,7 +11,7 @@ import { $, setText } from "./dom.js";
 import { seatCount } from "./format.js";
 import { adoptLock } from "./lock.js";
 import { clearNotice, showError, showNotice } from "./notice.js";
-import { nameSeats } from "./seats.js";
+import { forSale, nameSeats } from "./seats.js";
 import { setState, state, subscribe, whileBusy } from "./state.js";
 
 /** How often the place is read again while the user is on the list. */
@@ -33,7 +33,7 @@ export function mountWaitlistPanel() {
 /** No seat of the show can be held now (booked, held by others, or kept back). */
 function soldOut(seats) {
   if (!seats?.size) return false;
-  for (const seat of seats.values()) if (seat.status === "available") return false;
+  for (const seat of seats.values()) if (forSale(seat.status)) return false;
   return true;
 }
 

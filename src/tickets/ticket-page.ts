@@ -10,9 +10,10 @@ import type { TicketRead } from "../contract/show-views.ts";
  */
 
 /**
- * Inline styles, and one script of our own (the transfer form's, /js/ticket-transfer.js),
- * which may call this origin's API; nothing else loads, and no form posts anywhere. Sent
- * instead of the API's `default-src 'none'`.
+ * Inline styles, and scripts of our own only (the transfer form's, /js/ticket-transfer.js,
+ * and the resale section's, /js/ticket-resale.js), which may call this origin's API;
+ * nothing else loads, and no form posts anywhere. Sent instead of the API's
+ * `default-src 'none'`.
  */
 export const TICKET_PAGE_CSP =
   "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'self'; connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
@@ -26,11 +27,14 @@ dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem .75rem;margin:1rem 0}
 dt{color:#52525b}dd{margin:0;overflow-wrap:anywhere}
 .status{display:inline-block;padding:.2rem .6rem;border-radius:999px;font-weight:700}
 .valid{background:#dcfce7;color:#166534}.used{background:#fef9c3;color:#854d0e}
-.void{background:#fee2e2;color:#991b1b}
+.void{background:#fee2e2;color:#991b1b}.listed{background:#e0f2fe;color:#075985}
+.warn{background:#fef3c7;color:#78350f;border-left:4px solid #b45309;padding:.5rem .75rem;
+border-radius:6px}
+h2{font-size:1.05rem;margin:1.5rem 0 .25rem}
 .qr{background:#fff;padding:.5rem}.qr svg{display:block;width:100%;height:auto}
 .voidmark{font-size:4rem;font-weight:900;text-align:center;color:#991b1b;border:6px solid;
 border-radius:12px;margin:1rem 0;letter-spacing:.2em}
-small{color:#52525b}
+small{color:#52525b;overflow-wrap:anywhere}
 .wallet{display:flex;flex-wrap:wrap;gap:.5rem;margin:1rem 0}
 .wallet a{flex:1;text-align:center;padding:.6rem .8rem;border-radius:999px;background:#18181b;
 color:#fff;text-decoration:none;font-weight:600;white-space:nowrap}
@@ -62,16 +66,66 @@ function walletLinks(ticket: TicketRead, wallets: WalletLinks) {
 /**
  * The holder's transfer form, hidden until the page's script finds the tab signed in as
  * the holder (the seat-map page's user token, in this origin's sessionStorage); only a
- * valid ticket has one. The script posts the transfer and links the new ticket.
+ * valid ticket has one, and not while it is listed for resale (withdraw it first). The
+ * script posts the transfer and links the new ticket.
  */
 function transferForm(ticket: TicketRead) {
-  if (ticket.status !== "valid") return "";
+  if (ticket.status !== "valid" || ticket.listing) return "";
   return html`<form id="transfer" hidden data-ticket="${ticket.ticket_id}" data-holder="${ticket.user_id}">
 <label>Give this ticket to (user id)<input id="transfer-to" name="to_user_id" required maxlength="128" autocomplete="off"></label>
 <button type="submit">Transfer</button>
 </form>
 <p id="transfer-result" role="status"></p>
 <script type="module" src="/js/ticket-transfer.js"></script>`;
+}
+
+/** A price as the seat-map page writes it: whole, or with its two decimals. */
+function money(amount: number): string {
+  return Number.isInteger(amount) ? String(amount) : amount.toFixed(2);
+}
+
+/** Why a void ticket admits no one, in the page's words. */
+const VOID_WORDS: Record<string, string> = {
+  cancelled: "Cancelled: the booking or the show was called off.",
+  transferred: "Transferred: the new holder's ticket admits instead.",
+  resold:
+    "Resold: the seat was sold on at face value and its buyer's ticket admits instead. The price is refunded through the payment that bought it.",
+};
+
+/**
+ * Face-value resale, for a valid ticket of one seat (a standing place is transferred, not
+ * resold). Listed: the listing (price, face value, since when), that the ticket admits no
+ * one while listed, and a Withdraw button for the holder. Not listed: the holder's form,
+ * "Sell at face value", its price at most what was paid for the seat. The holder's parts
+ * show once the page's script finds the tab signed in as the holder, as for a transfer.
+ */
+function resaleSection(ticket: TicketRead) {
+  const [seat] = ticket.seats;
+  if (ticket.status !== "valid" || ticket.zone || ticket.seats.length !== 1 || !seat) return "";
+  const holder = html`data-ticket="${ticket.ticket_id}" data-holder="${ticket.user_id}"`;
+  const script = html`<p id="resale-result" role="status"></p>
+<script type="module" src="/js/ticket-resale.js"></script>`;
+  const { listing } = ticket;
+  if (listing) {
+    return html`<section id="listing" ${holder} data-price="${listing.price}">
+<h2>Listed for resale</h2>
+<dl>
+<dt>Price</dt><dd>${money(listing.price)}</dd>
+<dt>Face value</dt><dd>${money(listing.face_price)}</dd>
+<dt>Listed</dt><dd>${formatTime(listing.listed_at)}</dd>
+</dl>
+<p><small>When a buyer pays, this ticket is void and the price is refunded through your payment.</small></p>
+<button type="button" id="withdraw" hidden>Withdraw from resale</button>
+</section>
+${script}`;
+  }
+  return html`<form id="resale" hidden novalidate ${holder} data-face="${seat.price}">
+<h2>Sell at face value</h2>
+<p><small>You paid ${money(seat.price)} for this seat: a buyer pays your price, at most that. Once it sells, this ticket is void and the price is refunded through your payment. While it is listed, this ticket does not admit anyone at the door.</small></p>
+<label>Price (at most ${money(seat.price)})<input id="resale-price" name="price" type="number" inputmode="decimal" min="0" max="${seat.price}" step="0.01" value="${seat.price}" required></label>
+<button type="submit">List</button>
+</form>
+${script}`;
 }
 
 function formatTime(isoTime: string): string {
@@ -98,6 +152,17 @@ export function ticketPage(
     ticket.status === "used" && ticket.checked_in_at
       ? html`<dt>Checked in</dt><dd>${formatTime(ticket.checked_in_at)}${ticket.gate ? ` at ${ticket.gate}` : ""}</dd>`
       : "";
+  const voided =
+    ticket.status === "void" && ticket.void_reason
+      ? html`<dt>Void</dt><dd data-void-reason="${ticket.void_reason}">${
+          VOID_WORDS[ticket.void_reason] ?? ticket.void_reason
+        }</dd>`
+      : "";
+  // Listed, a valid ticket still shows its code, but the door refuses it: said up front.
+  const listed = ticket.listing
+    ? html` <span class="status listed" data-listed>LISTED FOR RESALE</span>
+<p class="warn" id="listed-note"><strong>This ticket does not admit anyone at the door while it is listed for resale.</strong> Withdraw the listing to use it again.</p>`
+    : "";
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -111,7 +176,7 @@ export function ticketPage(
 <main>
 <div class="card">
 <h1>${ticket.event_name}</h1>
-<span class="status ${ticket.status}" data-status="${ticket.status}">${ticket.status.toUpperCase()}</span>
+<span class="status ${ticket.status}" data-status="${ticket.status}">${ticket.status.toUpperCase()}</span>${listed}
 <dl>
 <dt>Show time</dt><dd>${formatTime(ticket.show_time)}</dd>
 <dt>Venue</dt><dd>${ticket.venue}</dd>
@@ -119,11 +184,17 @@ export function ticketPage(
 <dt>Holder</dt><dd>${ticket.user_id}</dd>
 <dt>Booking</dt><dd>${ticket.booking_id}</dd>
 ${used}
+${voided}
 </dl>
 ${code}
 ${walletLinks(ticket, wallets)}
-<p><small>Ticket ${ticket.ticket_id}. Show this code at the door; it admits one entry.</small></p>
+<p><small>Ticket ${ticket.ticket_id}. ${
+    ticket.listing
+      ? "While it is listed for resale, this code admits no one."
+      : "Show this code at the door; it admits one entry."
+  }</small></p>
 ${transferForm(ticket)}
+${resaleSection(ticket)}
 </div>
 </main>
 </body>
