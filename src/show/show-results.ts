@@ -32,6 +32,20 @@ export function showClosed(info: ShowInfo, now: number, what: string): ApiFailur
 }
 
 /**
+ * SHOW_CLOSED once the show has started, for what a holder does with a ticket before it
+ * (transfer, resale); a cancelled show's tickets are void, which the caller says instead.
+ */
+export function showStarted(info: ShowInfo, now: number, what: string): ApiFailure | undefined {
+  if (info.status === "cancelled" || now < info.showTime) return undefined;
+  return failure(
+    400,
+    "SHOW_CLOSED",
+    `show ${info.showId} has started; tickets can no longer be ${what}`,
+    { field: "show_id", show_id: info.showId, show_time: iso(info.showTime) },
+  );
+}
+
+/**
  * 400 SALE_NOT_STARTED before the show's sales_start (unless `presale`: the holder of a
  * valid access code), SALE_ENDED after its sales_end.
  */

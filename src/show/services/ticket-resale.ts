@@ -22,7 +22,7 @@ import { iso } from "../../lib/iso-time.ts";
 import { toMinorUnits } from "../../lib/money.ts";
 import type { KeyedRequest } from "../keyed-request.ts";
 import type { ResaleListing } from "../seats/resale-listings.ts";
-import { ok, refused } from "../show-results.ts";
+import { ok, refused, showStarted } from "../show-results.ts";
 import type { ShowState } from "../show-state.ts";
 import { bookingSeats } from "./booking-snapshot.ts";
 import { type DoorTicket, findTicket, ticketVoidReason } from "./booking-tickets.ts";
@@ -161,15 +161,7 @@ export class TicketResale {
         "it was transferred to you; only the buyer who paid for it can resell it",
       );
     }
-    if (show.info.status !== "cancelled" && now >= show.info.showTime) {
-      return failure(
-        400,
-        "SHOW_CLOSED",
-        `show ${show.showId} has started; tickets can no longer be resold`,
-        { field: "show_id", show_id: show.showId, show_time: iso(show.info.showTime) },
-      );
-    }
-    return undefined;
+    return showStarted(show.info, now, "resold");
   }
 }
 

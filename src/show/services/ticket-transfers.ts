@@ -1,4 +1,4 @@
-import { type ApiFailure, failure, notFoundFailure } from "../../contract/api-failure.ts";
+import { type ApiFailure, notFoundFailure } from "../../contract/api-failure.ts";
 import { newShowScopedId } from "../../contract/scoped-ids.ts";
 import type { ShowResult } from "../../contract/show-rpc.ts";
 import {
@@ -8,11 +8,10 @@ import {
   ticketVoid,
 } from "../../contract/ticket-failures.ts";
 import type { TransferCommand, TransferredTicket } from "../../contract/ticket-transfer.ts";
-import { iso } from "../../lib/iso-time.ts";
 import { ticketTransferredData } from "../../webhooks/ticket-events.ts";
 import { ticketsIssued, ticketVoidedAs } from "../d1/ticket-d1.ts";
 import type { KeyedRequest } from "../keyed-request.ts";
-import { ok, refused } from "../show-results.ts";
+import { ok, refused, showStarted } from "../show-results.ts";
 import type { ShowState } from "../show-state.ts";
 import type { StoredTicket } from "../storage/ticket-storage.ts";
 import { findTicket, ticketVoidReason } from "./booking-tickets.ts";
@@ -114,15 +113,7 @@ export class TicketTransfers {
         "it is a booking's one ticket from before tickets were per seat, which admits all its seats together",
       );
     }
-    if (show.info.status !== "cancelled" && now >= show.info.showTime) {
-      return failure(
-        400,
-        "SHOW_CLOSED",
-        `show ${show.showId} has started; tickets can no longer be transferred`,
-        { field: "show_id", show_id: show.showId, show_time: iso(show.info.showTime) },
-      );
-    }
-    return undefined;
+    return showStarted(show.info, now, "transferred");
   }
 
   private read(ticketId: string) {

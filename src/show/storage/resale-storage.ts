@@ -143,13 +143,6 @@ export class ResaleStorage {
     );
   }
 
-  findRefund(ticketId: string): ResaleRefund | undefined {
-    const row = this.sql
-      .exec<RefundRow>("SELECT * FROM resale_refunds WHERE ticket_id = ?", ticketId)
-      .toArray()[0];
-    return row ? toRefund(row) : undefined;
-  }
-
   /** A seller's booking's refunds, oldest first. */
   refundsOf(bookingId: string): ResaleRefund[] {
     return this.sql
