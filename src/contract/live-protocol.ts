@@ -63,6 +63,25 @@ export interface LiveChange {
   to: number;
   changes: [index: number, code: SeatCode][];
   areas?: LiveAreaCounts[];
+  /** The listing price of each changed seat that reads `r` (absent: none does). */
+  prices?: [index: number, price: number][];
+}
+
+/**
+ * Resale prices after `changes`: a seat that went to `r` takes its price from `prices`,
+ * any other changed seat has none any more.
+ */
+export function applyPrices(
+  into: Map<number, number>,
+  changes: readonly (readonly [number, SeatCode])[],
+  prices: readonly (readonly [number, number])[] | undefined,
+): void {
+  const listed = new Map(prices ?? []);
+  for (const [index, code] of changes) {
+    const price = code === "r" ? listed.get(index) : undefined;
+    if (price === undefined) into.delete(index);
+    else into.set(index, price);
+  }
 }
 
 /** Area counts of `later` replacing those of `earlier` for the same zone, in first-seen order. */
@@ -84,15 +103,23 @@ export function mergeChanges(list: readonly LiveChange[]): LiveChange | undefine
   const first = list[0];
   if (!first) return undefined;
   const seats = new Map<number, SeatCode>();
+  const prices = new Map<number, number>();
   let areas: LiveAreaCounts[] | undefined;
   let to = first.from;
   for (const change of list) {
     if (change.from !== to) return undefined;
     for (const [index, code] of change.changes) seats.set(index, code);
+    applyPrices(prices, change.changes, change.prices);
     areas = mergeAreas(areas, change.areas);
     to = change.to;
   }
-  return { from: first.from, to, changes: [...seats], ...(areas && { areas }) };
+  return {
+    from: first.from,
+    to,
+    changes: [...seats],
+    ...(areas && { areas }),
+    ...(prices.size > 0 && { prices: [...prices] }),
+  };
 }
 
 /** A bounded list of the latest changes, to catch up a relay or resume a viewer from. */

@@ -1,4 +1,5 @@
 import {
+  applyPrices,
   type LiveAreaCounts,
   type LiveChange,
   MESSAGE_TYPES,
@@ -39,24 +40,45 @@ export class RelaySeats {
   private snapshots: Partial<Record<FeedFormat, string>> = {};
   /** The standing areas' counts (none for most shows). */
   private areas: LiveAreaCounts[] | undefined;
+  /** Layout index → listing price, for the seats that read `r` (resale). */
+  private readonly prices = new Map<number, number>();
 
   constructor(
     private readonly layout: ShowLayout,
     public version: number,
     status: string,
     areas?: LiveAreaCounts[],
+    /** seat id → listing price of the seats on resale, as the show's status read gives it. */
+    resale?: Record<string, number>,
   ) {
     this.codes = [...status] as SeatCode[];
     this.areas = areas?.length ? areas : undefined;
+    this.setPrices(resale);
   }
 
   /** Starts again from the show's statuses (the changes held before no longer chain). */
-  reset(version: number, status: string, areas?: LiveAreaCounts[]): void {
+  reset(
+    version: number,
+    status: string,
+    areas?: LiveAreaCounts[],
+    resale?: Record<string, number>,
+  ): void {
     this.version = version;
     for (let i = 0; i < status.length; i++) this.codes[i] = status[i] as SeatCode;
     this.areas = areas?.length ? areas : undefined;
+    this.setPrices(resale);
     this.recent.clear();
     this.snapshots = {};
+  }
+
+  private setPrices(resale: Record<string, number> | undefined): void {
+    this.prices.clear();
+    if (!resale) return;
+    const listed = new Map(Object.entries(resale));
+    this.layout.seats.forEach((seat, i) => {
+      const price = listed.get(seat.seat_id);
+      if (price !== undefined) this.prices.set(i, price);
+    });
   }
 
   /** Takes a change that starts at or before this version (the part already held is no-op). */
@@ -66,9 +88,11 @@ export class RelaySeats {
       to: change.to,
       changes: change.changes,
       ...(change.areas?.length && { areas: change.areas }),
+      ...(change.prices?.length && { prices: change.prices }),
     };
     this.areas = mergeAreas(this.areas, change.areas);
     for (const [index, code] of change.changes) this.codes[index] = code;
+    applyPrices(this.prices, change.changes, change.prices);
     this.version = change.to;
     this.recent.add(forwarded);
     this.snapshots = {};
@@ -97,8 +121,10 @@ export class RelaySeats {
         version: change.to,
         changes: change.changes,
         ...areas,
+        ...(change.prices?.length && { prices: change.prices }),
       });
     }
+    const prices = new Map(change.prices ?? []);
     return JSON.stringify({
       type: MESSAGE_TYPES.seats,
       from_version: change.from,
@@ -106,6 +132,8 @@ export class RelaySeats {
       seats: change.changes.map(([index, code]) => ({
         seat_id: this.layout.seats[index]?.seat_id,
         status: STATUS_OF[code],
+        // A seat on resale costs its listing's price, not the layout's.
+        ...(prices.has(index) && { price: prices.get(index) }),
       })),
       ...areas,
     });
@@ -117,7 +145,15 @@ export class RelaySeats {
       version: this.version,
       status: this.codes.join(""),
       ...(this.areas && { areas: this.areas }),
+      ...(this.prices.size > 0 && { resale: this.resaleBySeat() }),
     });
+  }
+
+  /** seat id → listing price of the seats on resale, as the status read names them. */
+  private resaleBySeat(): Record<string, number> {
+    return Object.fromEntries(
+      [...this.prices].map(([index, price]) => [this.layout.seats[index]?.seat_id ?? "", price]),
+    );
   }
 
   /** The seed's seat map, as a `snapshot` message. */
@@ -133,7 +169,7 @@ export class RelaySeats {
         row: seat.row,
         number: seat.number,
         status: STATUS_OF[this.codes[i] ?? "a"],
-        price: seat.price,
+        price: this.prices.get(i) ?? seat.price,
         zone: seat.zone,
       })),
       zones: layout.zones,

@@ -214,12 +214,13 @@ export class SeatRelay extends DurableObject<Env> {
     const show = this.show();
     const [attached, layout] = await Promise.all([show.attachRelay(this.name), show.layout()]);
     if (!attached.ok || !layout.ok) return undefined;
-    const { version, status, areas } = attached.value;
+    const { version, status, areas, resale } = attached.value;
     const seats = new RelaySeats(
       JSON.parse(layout.value) as ShowLayout,
       version,
       status ?? "",
       areas,
+      resale,
     );
     this.seats = seats;
     // Viewers still here from before an eviction last saw `forwarded`: bring them up to now.
@@ -258,7 +259,7 @@ export class SeatRelay extends DurableObject<Env> {
       this.forward(seats, { ...value, from: version });
       return;
     }
-    seats.reset(value.version, value.status ?? "", value.areas);
+    seats.reset(value.version, value.status ?? "", value.areas, value.resale);
     for (const ws of this.open()) send(ws, seats.snapshot(formatOf(this.ctx, ws)));
     this.ctx.storage.kv.put(FORWARDED_KEY, seats.version);
   }

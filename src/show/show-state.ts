@@ -246,14 +246,20 @@ export class ShowState {
     this.version = version;
     this.texts.seatsChanged();
     let freed = false;
+    const prices: [number, number][] = [];
     this.coalescer.record(
       version,
       seatIds.map((seatId) => {
         const status = this.seats.statusOf(seatId, now);
         if (status === "available") freed = true;
-        return [this.layoutIndex.get(seatId) ?? -1, CODE_OF[status]];
+        const index = this.layoutIndex.get(seatId) ?? -1;
+        // A seat on resale costs its listing's price: viewers hear it with the status.
+        const listing = status === "resale" ? this.seats.resale.onSale(seatId) : undefined;
+        if (listing) prices.push([index, listing.price]);
+        return [index, CODE_OF[status]];
       }),
       this.movedAreas(),
+      prices.length > 0 ? prices : undefined,
     );
     void this.armAlarm();
     this.flushToD1Soon();

@@ -1,4 +1,5 @@
 import {
+  applyPrices,
   type LiveAreaCounts,
   type LiveChange,
   mergeAreas,
@@ -17,6 +18,8 @@ import {
  */
 export class ChangeCoalescer {
   private pending = new Map<number, SeatCode>();
+  /** Resale prices of pending seats that read `r`. */
+  private pendingPrices = new Map<number, number>();
   private pendingAreas: LiveAreaCounts[] | undefined;
   private from: number | undefined;
   private to = 0;
@@ -35,6 +38,7 @@ export class ChangeCoalescer {
     version: number,
     changes: readonly [number, SeatCode][],
     areas?: readonly LiveAreaCounts[],
+    prices?: readonly [number, number][],
   ): void {
     if (this.from === undefined) {
       this.from = version - 1;
@@ -42,6 +46,7 @@ export class ChangeCoalescer {
     }
     this.to = version;
     for (const [index, code] of changes) this.pending.set(index, code);
+    applyPrices(this.pendingPrices, changes, prices);
     this.pendingAreas = mergeAreas(this.pendingAreas, areas);
     if (this.clock() - this.openedAt >= this.windowMs) {
       this.flush();
@@ -60,8 +65,10 @@ export class ChangeCoalescer {
       to: this.to,
       changes: [...this.pending],
       ...(this.pendingAreas && { areas: this.pendingAreas }),
+      ...(this.pendingPrices.size > 0 && { prices: [...this.pendingPrices] }),
     };
     this.pending = new Map();
+    this.pendingPrices = new Map();
     this.pendingAreas = undefined;
     this.from = undefined;
     this.publish(change);
