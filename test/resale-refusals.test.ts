@@ -16,6 +16,7 @@ import {
   scannerToken,
   type TicketJson,
 } from "./support/tickets-helpers.ts";
+import { travelTo } from "./support/time.ts";
 import { newHolder, postTransfer, transferred } from "./support/transfer-helpers.ts";
 
 /** What POST and DELETE /v1/tickets/{id}/resale refuse, and what a refusal leaves as it was. */
@@ -108,6 +109,19 @@ describe("listing a ticket for resale", () => {
 
     const error = await expectError(res, 409, "TICKET_NOT_RESELLABLE");
     expect(error.details).toMatchObject({ ticket_id: given.ticket_id });
+    expect(await seatStatusOf(showId, seatOf(ticket))).toBe("booked");
+  });
+
+  it("refuses once the show has started with 400 SHOW_CLOSED", async () => {
+    const { showId, user, ticket } = await holder();
+    const show = await call("GET", `/v1/shows/${showId}`);
+    const { show_time } = ((await show.json()) as { show: { show_time: string } }).show;
+
+    travelTo(Date.parse(show_time) + 1);
+    const res = await postListing(await tokenFor(user), ticket.ticket_id);
+
+    const error = await expectError(res, 400, "SHOW_CLOSED");
+    expect(error.details).toMatchObject({ show_id: showId });
     expect(await seatStatusOf(showId, seatOf(ticket))).toBe("booked");
   });
 });
