@@ -23,6 +23,9 @@ export function voidReason(
   cancelling: boolean,
   ticketVoid: string | null = null,
 ): TicketVoid | undefined {
+  // A resold ticket's seat is its buyer's: what becomes of its seller's booking (or the
+  // show) after the sale does not change why this ticket admits no one.
+  if (ticketVoid === "resold") return RESOLD;
   if (status === "cancelled") return cancelled("the show was cancelled");
   if (booking.status === "cancelled") return cancelled("the booking was cancelled");
   if (booking.status !== "confirmed") return cancelled(`the booking is ${booking.status}`);
@@ -30,10 +33,11 @@ export function voidReason(
   if (ticketVoid === "transferred") {
     return { reason: "transferred", detail: "it was transferred to another holder" };
   }
-  if (ticketVoid === "resold") return { reason: "resold", detail: "it was resold" };
   if (ticketVoid) return cancelled("the booking was cancelled");
   return undefined;
 }
+
+const RESOLD: TicketVoid = { reason: "resold", detail: "it was resold" };
 
 function cancelled(detail: string): TicketVoid {
   return { reason: "cancelled", detail };

@@ -78,9 +78,10 @@ export class SeatLedger {
     const lock = this.holds.get(seatId);
     const locked = lock !== undefined && holdsAt(lock, now);
     if (this.booked.has(seatId)) {
-      // A listed seat is the seller's until a buyer pays: locked while a buyer holds it.
-      if (!this.resale.onSale(seatId)) return "booked";
-      return locked ? "locked" : "resale";
+      // A listed seat is the seller's until a buyer pays: locked while a buyer holds it,
+      // even once resale is off (the lock was made while it was on sale, and may be paid).
+      if (locked) return "locked";
+      return this.resale.onSale(seatId) ? "resale" : "booked";
     }
     return locked ? "locked" : "available";
   }

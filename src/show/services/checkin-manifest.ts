@@ -118,6 +118,8 @@ function sortTickets(
     for (const ticket of perSeat.get(bookingId) ?? [older]) {
       if (!keep(ticket.ticketId, bookingId)) continue;
       const reason =
+        // Resold stays the reason whatever becomes of the seller's booking (checkin-rules.ts).
+        (ticket.voidReason === "resold" ? "resold" : undefined) ??
         bookingVoid?.reason ??
         (ticket.status === "void"
           ? voidReason(status, booking, false, ticket.voidReason)?.reason

@@ -54,14 +54,19 @@ export class ResaleRefunds {
     const started = Date.now();
     let refundId: string;
     try {
-      if (!charge) throw new Error(`booking ${owed.bookingId} has no charge to refund through`);
-      const outcome = await this.gateway.refund({
-        idempotencyKey: `refund:resale:${owed.ticketId}`,
-        chargeIdempotencyKey: charge.chargeKey,
-        paymentId: seller?.paymentId ?? undefined,
-        amountMinor: owed.amountMinor,
-      });
-      refundId = outcome.status === "refunded" ? outcome.refundId : "none";
+      if (owed.amountMinor === 0) {
+        // Given away (listed at 0): nothing to give back, and providers refuse a refund of 0.
+        refundId = "none";
+      } else {
+        if (!charge) throw new Error(`booking ${owed.bookingId} has no charge to refund through`);
+        const outcome = await this.gateway.refund({
+          idempotencyKey: `refund:resale:${owed.ticketId}`,
+          chargeIdempotencyKey: charge.chargeKey,
+          paymentId: seller?.paymentId ?? undefined,
+          amountMinor: owed.amountMinor,
+        });
+        refundId = outcome.status === "refunded" ? outcome.refundId : "none";
+      }
     } catch (err) {
       const failures = owed.attempts + 1;
       const nextTryAt = Date.now() + refundRetryDelay(failures);

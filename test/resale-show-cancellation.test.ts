@@ -1,0 +1,99 @@
+import { describe, expect, it, vi } from "vitest";
+import { PaymentSimulator } from "../src/payments/payment-simulator.ts";
+import { adminToken, alarmOf, call, expectError, ledger } from "./support/helpers.ts";
+import {
+  buyLocked,
+  listed,
+  readBooking,
+  resaleBuyer,
+  runAlarm,
+  sellerBooking,
+} from "./support/resale-helpers.ts";
+import type { TicketJson } from "./support/tickets-helpers.ts";
+import { travelTo } from "./support/time.ts";
+
+/**
+ * A show cancelled while a buyer's charge for a listed seat is under way: the charge goes
+ * through after the show is cancelled, and the buyer is refunded at once. Everyone who paid
+ * for a cancelled show gets all of it back: the seller too, whose seat was never really
+ * resold (the buyer never got to use it).
+ */
+
+/** Holds the simulator's charges until `release()`; `started` resolves when one is held. */
+function holdCharges() {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const charge = PaymentSimulator.prototype.charge;
+  const spy = vi.spyOn(PaymentSimulator.prototype, "charge").mockImplementation(async function (
+    this: PaymentSimulator,
+    input,
+  ) {
+    await held;
+    return charge.call(this, input);
+  });
+  return { release, started: () => vi.waitFor(() => expect(spy).toHaveBeenCalled()) };
+}
+
+describe("a show cancelled while a resale buyer's charge is under way", () => {
+  // BUG (reported, not fixed here): confirmBooking (src/show/services/booking-confirmation.ts)
+  // resells the listed seat even when the show was cancelled during the buyer's charge: the
+  // seller's ticket is void as resold, the seller is owed only the listing's 70 by resale,
+  // and their cancellation refunds 200 − 100 (the resold seat's face): 170 of the 200 they
+  // paid for a cancelled show, while the buyer gets their 70 back in full. Not resold on a
+  // cancelled show, the seller's cancellation would refund all 200. Not a one-line fix: the
+  // seat ledger's confirm() and the D1 writes (sellerSeatReleased, the buyer's active seat
+  // rows) both move the seat; or a show's cancellation could refund a seller all the resale
+  // did not (total − their resale refunds). This test holds either way. Remove `.fails`
+  // once fixed.
+  it.fails("refunds the seller in full, as every buyer of a cancelled show", async () => {
+    const seller = await sellerBooking(2, { premium: 100, standard: 60 });
+    const ticket = seller.tickets[0] as TicketJson;
+    const seatId = ticket.seats[0] ?? "";
+    await listed(seller.token, ticket.ticket_id, 70);
+    const buyer = await resaleBuyer(seller.showId, [seatId]);
+    expect(buyer.res.status).toBe(200);
+    const charges = holdCharges();
+    const buying = buyLocked(buyer, seller.showId, [seatId]);
+    await charges.started();
+
+    const cancel = await call("POST", `/v1/shows/${seller.showId}/cancel`, {
+      token: await adminToken(),
+      body: { reason: "Storm warning" },
+    });
+    expect(cancel.status).toBe(202);
+    charges.release();
+
+    const error = await expectError(await buying, 409, "SHOW_CANCELLED");
+    const buyerBooking = String(error.details?.booking_id);
+    // The alarm refunds every paid booking of the show, the seller's among them.
+    await vi.waitFor(
+      async () => {
+        travelTo(Math.max(Date.now(), (await alarmOf(seller.showId)) ?? 0) + 1);
+        await runAlarm(seller.showId);
+        expect((await readBooking(seller.token, seller.bookingId)).status).toBe("cancelled");
+      },
+      { timeout: 5_000, interval: 50 },
+    );
+    await vi.waitFor(
+      async () => {
+        travelTo(Math.max(Date.now(), (await alarmOf(seller.showId)) ?? 0) + 1);
+        await runAlarm(seller.showId);
+        const read = await readBooking(seller.token, seller.bookingId);
+        expect(read.refunds?.every((r) => r.status === "succeeded") ?? true).toBe(true);
+      },
+      { timeout: 5_000, interval: 50 },
+    );
+
+    const charged = await ledger();
+    expect(charged.find((c) => c.reference === buyerBooking)).toMatchObject({
+      status: "refunded",
+      refunded_minor: 7_000,
+    });
+    expect(charged.find((c) => c.reference === seller.bookingId)).toMatchObject({
+      status: "refunded",
+      refunded_minor: 20_000,
+    });
+  });
+});
