@@ -85,7 +85,7 @@ describe("a listing on the compact status", () => {
 });
 
 describe("a listing on the compact live feed", () => {
-  it("is sent as [layout index, r], and its withdrawal as [layout index, b]", async () => {
+  it("is sent as [layout index, r] with its price, and its withdrawal as [layout index, b]", async () => {
     const { showId, token, ticket, index } = await listedSeat();
     const viewer = await watch(showId, "?format=compact");
     const start = (await statusOf(showId)).version;
@@ -98,6 +98,7 @@ describe("a listing on the compact live feed", () => {
       from_version: start,
       version: start + 1,
       changes: [[index, "r"]],
+      prices: [[index, 200]],
     });
 
     expect((await deleteListing(token, ticket.ticket_id)).status).toBe(200);
@@ -109,5 +110,33 @@ describe("a listing on the compact live feed", () => {
       changes: [[index, "b"]],
     });
     viewer.ws.close();
+  });
+});
+
+describe("a listing on the full live feed", () => {
+  it("shows the seat at its listing's price, in the change and in a new viewer's snapshot", async () => {
+    const { showId, token, ticket, seatId } = await listedSeat();
+    const viewer = await watch(showId);
+    const start = (await statusOf(showId)).version;
+    await reaches(viewer, start);
+
+    await listed(token, ticket.ticket_id, 150);
+    await reaches(viewer, start + 1);
+    expect(viewer.messages.at(-1)).toMatchObject({
+      type: "seats",
+      version: start + 1,
+      seats: [{ seat_id: seatId, status: "resale", price: 150 }],
+    });
+    const late = await watch(showId);
+    await reaches(late, start + 1);
+    const snapshot = late.messages.find((m) => m.type === "snapshot") as unknown as {
+      seats: { seat_id: string; status: string; price: number }[];
+    };
+    expect(snapshot.seats.find((seat) => seat.seat_id === seatId)).toMatchObject({
+      status: "resale",
+      price: 150,
+    });
+    viewer.ws.close();
+    late.ws.close();
   });
 });

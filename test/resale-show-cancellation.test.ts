@@ -37,17 +37,7 @@ function holdCharges() {
 }
 
 describe("a show cancelled while a resale buyer's charge is under way", () => {
-  // BUG (reported, not fixed here): confirmBooking (src/show/services/booking-confirmation.ts)
-  // resells the listed seat even when the show was cancelled during the buyer's charge: the
-  // seller's ticket is void as resold, the seller is owed only the listing's 70 by resale,
-  // and their cancellation refunds 200 − 100 (the resold seat's face): 170 of the 200 they
-  // paid for a cancelled show, while the buyer gets their 70 back in full. Not resold on a
-  // cancelled show, the seller's cancellation would refund all 200. Not a one-line fix: the
-  // seat ledger's confirm() and the D1 writes (sellerSeatReleased, the buyer's active seat
-  // rows) both move the seat; or a show's cancellation could refund a seller all the resale
-  // did not (total − their resale refunds). This test holds either way. Remove `.fails`
-  // once fixed.
-  it.fails("refunds the seller in full, as every buyer of a cancelled show", async () => {
+  it("refunds the seller in full, as every buyer of a cancelled show", async () => {
     const seller = await sellerBooking(2, { premium: 100, standard: 60 });
     const ticket = seller.tickets[0] as TicketJson;
     const seatId = ticket.seats[0] ?? "";

@@ -32,13 +32,15 @@ export function refundEventData(
   booking: StoredBooking,
   currency: string,
   refundedAt: number,
+  /** What was refunded (a booking with seats resold: less than its total). */
+  amountMinor: number = booking.totalMinor,
 ): EventData {
   return {
     payment_id: booking.paymentId,
     booking_id: booking.bookingId,
     show_id: showId,
     user_id: booking.userId,
-    amount: fromMinorUnits(booking.totalMinor),
+    amount: fromMinorUnits(amountMinor),
     currency,
     refunded_at: new Date(refundedAt).toISOString(),
   };

@@ -76,24 +76,32 @@ export function resaleWrites(
 }
 
 /**
- * What resale left of a booking: the seats it still holds, its open listings, and what
- * was paid for the seats it resold (minor units), which a cancellation does not refund
- * again (their sellers' refunds are the resale's).
+ * What resale left of a booking: the seats it still holds, its open listings, and what its
+ * cancellation refunds (minor units). A booking cancelled on its own is refunded what was
+ * paid for what it still holds (its resold seats were refunded by their resale, at the
+ * price its holder chose); one cancelled with its show gets back all of its payment that
+ * its resale refunds did not, as every buyer of a cancelled show does.
  */
 export function resaleOf(
   show: ShowState,
   booking: StoredBooking,
-): { held: string[]; listings: ResaleListing[]; resoldPaidMinor: number } {
-  const resold = new Set(
-    show.resale
-      .refundsOf(booking.bookingId)
-      .map((refund) => show.ticketStorage.find(refund.ticketId)?.seatId ?? ""),
+  withShow = show.info.status === "cancelled",
+): { held: string[]; listings: ResaleListing[]; resold: number; refundMinor: number } {
+  const refunds = show.resale.refundsOf(booking.bookingId);
+  const resoldSeats = new Set(
+    refunds.map((refund) => show.ticketStorage.find(refund.ticketId)?.seatId ?? ""),
   );
   let resoldPaidMinor = 0;
   const held: string[] = [];
   for (const [i, seatId] of booking.seatIds.entries()) {
-    if (!resold.has(seatId)) held.push(seatId);
+    if (!resoldSeats.has(seatId)) held.push(seatId);
     else resoldPaidMinor += toMinorUnits(booking.seatPrices?.[i] ?? 0);
   }
-  return { held, listings: show.seats.resale.ofBooking(booking.bookingId), resoldPaidMinor };
+  const resaleRefundsMinor = refunds.reduce((sum, refund) => sum + refund.amountMinor, 0);
+  return {
+    held,
+    listings: show.seats.resale.ofBooking(booking.bookingId),
+    resold: refunds.length,
+    refundMinor: booking.totalMinor - (withShow ? resaleRefundsMinor : resoldPaidMinor),
+  };
 }

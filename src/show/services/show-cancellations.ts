@@ -86,7 +86,7 @@ export class ShowCancellations {
         ),
       );
     }
-    if (resale.held.length === 0 && !booking.areas?.length && resale.resoldPaidMinor > 0) {
+    if (resale.held.length === 0 && !booking.areas?.length && resale.resold > 0) {
       return refused(
         invalidInputFailure(
           "booking_id",
@@ -202,7 +202,7 @@ export class ShowCancellations {
     if (!this.endListings(booking)) return false;
     // Seats it resold were refunded to it by their resale: what is left is refunded here.
     const resale = resaleOf(show, booking);
-    const amountMinor = booking.totalMinor - resale.resoldPaidMinor;
+    const amountMinor = resale.refundMinor;
     this.refunding.add(booking.bookingId);
     const started = Date.now();
     try {
@@ -212,7 +212,7 @@ export class ShowCancellations {
           chargeIdempotencyKey: charge.chargeKey,
           // The provider's payment, known once confirmed: no look-up by the key needed.
           paymentId: booking.paymentId ?? undefined,
-          ...(resale.resoldPaidMinor > 0 && { amountMinor }),
+          ...(resale.resold > 0 && { amountMinor }),
         });
       }
     } catch (err) {
@@ -259,7 +259,7 @@ export class ShowCancellations {
           ? [
               {
                 type: "payment.refunded" as const,
-                data: refundEventData(show.showId, booking, currency, at),
+                data: refundEventData(show.showId, booking, currency, at, amountMinor),
               },
             ]
           : []),
@@ -268,7 +268,7 @@ export class ShowCancellations {
     });
     show.log.write("info", "refund done", {
       ...context,
-      amount_minor: booking.totalMinor,
+      amount_minor: amountMinor,
       payment_id: booking.paymentId,
     });
     show.log.metric("refund", "done", Date.now() - started);

@@ -81,7 +81,11 @@ function resaleRefundsMinor(state: ShowState): number {
   }
   for (const bookingId of sellers) {
     const booking = state.bookingStorage.findBooking(bookingId);
-    if (booking?.status === "cancelled") minor -= resaleOf(state, booking).resoldPaidMinor;
+    if (booking?.status !== "cancelled") continue;
+    // Cancelled with its show, or on its own before: its refund was decided then.
+    const withShow =
+      state.info.cancelledAt !== undefined && (booking.cancelledAt ?? 0) >= state.info.cancelledAt;
+    minor -= booking.totalMinor - resaleOf(state, booking, withShow).refundMinor;
   }
   return minor;
 }
