@@ -148,17 +148,13 @@ export async function sellerRefunded(showId: string, token: string, bookingId: s
   );
 }
 
-/**
- * A refund as the simulated provider records it. `amount_minor` is there only once the
- * simulator takes partial refunds (RefundRequest.amountMinor); before that it refunds the
- * whole charge and keeps no amount.
- */
+/** A refund as the simulated provider records it (minor units). */
 export type ProviderRefund = {
   refund_id: string;
   idempotency_key: string;
   payment_id: string | null;
   created_at: string;
-  amount_minor?: number | null;
+  amount_minor: number;
 };
 
 /** The provider's refund records under `idempotencyKey`, read in its own SQLite. */
@@ -171,11 +167,7 @@ export function providerRefunds(idempotencyKey: string): Promise<ProviderRefund[
   );
 }
 
-/**
- * The minor units the provider refunded, or undefined while its ledger has no amount
- * column (the simulator before partial refunds: see ProviderRefund).
- */
+/** The minor units the provider refunded under one refund record. */
 export function refundedMinor(refund: ProviderRefund | undefined): number | undefined {
-  if (!refund || !("amount_minor" in refund)) return undefined;
-  return refund.amount_minor ?? undefined;
+  return refund?.amount_minor;
 }
