@@ -39,6 +39,10 @@ export interface RelayStats {
   publishes: number;
   /** Distinct changes (by version) among them. */
   changes: number;
+  /** Each relay's (by name) last version published to it. */
+  lastVersionByRelay?: Record<string, number>;
+  /** Per seat index, when its taking was first published to a relay (epoch ms). */
+  relayTakenAt?: Record<string, number>;
 }
 
 interface StatsStub {
@@ -74,17 +78,21 @@ export class ServerPair {
   /** Where viewers upgrade: the relay process, then the extra fronts. */
   readonly fronts: WorkerServer[];
   private relayPidList: number[];
+  /** The extra fronts' workerd pids (a subset of relayPidList), to meter them apart. */
+  private frontPidList: number[];
 
   private constructor(
     main: WorkerServer,
     relay: WorkerServer | undefined,
     fronts: WorkerServer[],
     relayPids: number[],
+    frontPids: number[],
   ) {
     this.main = main;
     this.relay = relay;
     this.fronts = fronts;
     this.relayPidList = relayPids;
+    this.frontPidList = frontPids;
   }
 
   static async start(options: PairOptions): Promise<ServerPair> {
@@ -110,7 +118,7 @@ export class ServerPair {
       anchorModule,
       ...(options.inspectorPort === undefined ? {} : { inspectorPort: options.inspectorPort }),
     });
-    if (relays === "same") return new ServerPair(main, undefined, [main], []);
+    if (relays === "same") return new ServerPair(main, undefined, [main], [], []);
     const before = new Set(workerdProcesses().map((p) => p.pid));
     const relayHost = join(bundle, "..", "relay-host.js");
     copyFileSync(join(projectRoot, "bench", "workers", "relay-host.js"), relayHost);
@@ -128,6 +136,7 @@ export class ServerPair {
     });
     await relay.applyMigrations();
     const fronts = [relay];
+    const beforeFronts = new Set(workerdProcesses().map((p) => p.pid));
     for (let i = 0; i < options.extraFronts; i++) {
       const front = await WorkerServer.start({
         plan,
@@ -147,10 +156,10 @@ export class ServerPair {
       await front.applyMigrations();
       fronts.push(front);
     }
-    const relayPids = workerdProcesses()
-      .map((p) => p.pid)
-      .filter((pid) => !before.has(pid));
-    return new ServerPair(main, relay, fronts, relayPids);
+    const started = workerdProcesses().map((p) => p.pid);
+    const relayPids = started.filter((pid) => !before.has(pid));
+    const frontPids = started.filter((pid) => !beforeFronts.has(pid));
+    return new ServerPair(main, relay, fronts, relayPids, frontPids);
   }
 
   /** The main process's workerd (after a reconfigure too: every one that is not the relays'). */
@@ -160,8 +169,19 @@ export class ServerPair {
       .filter((pid) => !this.relayPidList.includes(pid));
   }
 
+  /** The relays' side: the relay process and the extra fronts. */
   relayPids(): number[] {
     return [...this.relayPidList];
+  }
+
+  /** The relay process alone (its relays and its own Worker's viewers' upgrades). */
+  relayProcessPids(): number[] {
+    return this.relayPidList.filter((pid) => !this.frontPidList.includes(pid));
+  }
+
+  /** The extra fronts alone (viewers past the relay process's share). */
+  extraFrontPids(): number[] {
+    return [...this.frontPidList];
   }
 
   /** Where viewers open the live feed: the relay process's Worker when there is one. */
@@ -200,9 +220,18 @@ export class ServerPair {
   /** The relays' publish counts for a show (zeros when the relays share the main process). */
   async relayStats(showId: string): Promise<RelayStats> {
     if (!this.relay) return { relays: 0, publishes: 0, changes: 0 };
-    const namespace = await this.relay.namespace<StatsNamespace>("SEAT_RELAY");
-    // Any relay answers: the counts are kept per show in the relay process's isolate.
-    return namespace.get(namespace.idFromName(`${showId}:0`)).benchStats(showId);
+    // Miniflare's proxy to the relay process now and then finds its connection reset after
+    // a busy sale (ECONNRESET); the question is the bench's own, so it is asked again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const namespace = await this.relay.namespace<StatsNamespace>("SEAT_RELAY");
+        // Any relay answers: the counts are kept per show in the relay process's isolate.
+        return await namespace.get(namespace.idFromName(`${showId}:0`)).benchStats(showId);
+      } catch (err) {
+        if (attempt >= 3) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
   }
 
   describe(): string {

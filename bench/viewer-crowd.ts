@@ -6,6 +6,7 @@
  * every lock to every viewer as a histogram, the pairs never delivered, and the gaps seen.
  */
 
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { CODE_OF, MESSAGE_TYPES, type SeatCode } from "../src/contract/live-protocol.ts";
 import { nextStdinLine, releaseStdin, say } from "./control.ts";
 import type { CrowdResult, CrowdTask, SaleLocks } from "./crowd-protocol.ts";
@@ -141,29 +142,45 @@ export async function runCrowd(task: CrowdTask): Promise<CrowdResult> {
   const connectSeconds = (performance.now() - connectStarted) / 1000;
   // The crowd's own CPU from here on: what it took of the machine's cores during the sale.
   const cpuBefore = process.cpuUsage();
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   say(READY_LINE);
 
   const line = await nextStdinLine();
   releaseStdin();
   const sale = JSON.parse(line ?? "null") as SaleLocks | null;
   const delays = new Histogram();
+  const split = sale?.relayTakenAt ? { to: new Histogram(), from: new Histogram() } : undefined;
   let missed = 0;
   let caughtUp = false;
+  let cpu = process.cpuUsage(cpuBefore);
   if (sale) {
     caughtUp = await crowd.caughtUp(sale.version, sale.settleMs);
+    cpu = process.cpuUsage(cpuBefore);
+    loopDelay.disable();
     for (const [seatIds, committedAt] of sale.locks) {
       const seats = seatIds.map((id) => index.get(id) ?? -1);
+      // When the relays were told: the last of the lock's seats, as a viewer hears it.
+      let relayAt = Number.NEGATIVE_INFINITY;
+      for (const seat of seats)
+        relayAt = Math.max(relayAt, sale.relayTakenAt?.[seat] ?? Number.NaN);
       for (const viewer of crowd.viewers) {
         let heard = Number.NEGATIVE_INFINITY;
         for (const seat of seats) heard = Math.max(heard, viewer.takenAt[seat] ?? Number.NaN);
         if (Number.isNaN(heard)) missed++;
-        else delays.add(heard - committedAt);
+        else {
+          delays.add(heard - committedAt);
+          if (split && !Number.isNaN(relayAt)) {
+            split.to.add(relayAt - committedAt);
+            split.from.add(heard - relayAt);
+          }
+        }
       }
     }
   }
+  loopDelay.disable();
   const messages = crowd.viewers.reduce((sum, v) => sum + v.messages, 0);
   for (const viewer of crowd.viewers) viewer.socket.close();
-  const cpu = process.cpuUsage(cpuBefore);
   return {
     kind: "crowd",
     viewers: task.viewers,
@@ -175,6 +192,10 @@ export async function runCrowd(task: CrowdTask): Promise<CrowdResult> {
     gaps: crowd.gaps,
     missed,
     fromCommit: delays.sparse(),
+    ...(split ? { toRelay: split.to.sparse(), fromRelay: split.from.sparse() } : {}),
     clientCpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    // The histogram is in nanoseconds.
+    loopDelayP99Ms: round(loopDelay.percentile(99) / 1e6, 1),
+    loopDelayMaxMs: round(loopDelay.max / 1e6, 1),
   };
 }
