@@ -138,6 +138,9 @@ async function measureSize(
   }
 }
 
+/** A run in which some crowd's thread stopped for seconds: its delays say nothing. */
+const stalled = (run: BroadcastRun) => run.sale.crowds.some((c) => c.loopDelayMaxMs > 2_000);
+
 function describeRun(run: BroadcastRun): string[] {
   const s = run.sale;
   const t = s.broadcastSeconds;
@@ -153,7 +156,9 @@ function describeRun(run: BroadcastRun): string[] {
       `${publishRate.toFixed(1)} publishes a second to each relay, ` +
       `${(crowdMessages / Math.max(1, crowdViewers)).toFixed(1)} messages per crowd viewer`,
     `    commit → viewer p50 ${s.fromCommit.p50} ms, p99 ${s.fromCommit.p99} ms, max ${s.fromCommit.max} ms; ` +
-      `${s.missed} missed, ${s.gaps} gaps, ${s.messagesPerChange.toFixed(2)} publishes per change`,
+      `${s.missed} missed, ${s.gaps} gaps, ${s.messagesPerChange.toFixed(2)} publishes per change; ` +
+      `show object's process ${s.mainCpuMsPerRequest.toFixed(2)} ms CPU per lock or book` +
+      (stalled(run) ? "; STALLED: a crowd's event loop stopped for over 2 s (the VM paused?)" : ""),
     `    split at the relay: commit → relay told p50 ${s.toRelay?.p50} / p99 ${s.toRelay?.p99} ms; ` +
       `relay told → viewer p50 ${s.fromRelay?.p50} / p99 ${s.fromRelay?.p99} ms`,
     `    cores over the ${t} s broadcast: show object's process ${s.mainSide.serverCores} ` +
