@@ -15,13 +15,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { signAccessToken } from "../src/auth/access-token.ts";
 import { benchBindings } from "./bench-bindings.ts";
+import { Histogram } from "./histogram.ts";
 import { type HotSale, hotSale } from "./hot-show.ts";
 import { checkInvariants, waitForD1 } from "./invariants.ts";
 import { type CpuUse, MemorySampler, machineInfo } from "./proc.ts";
+import type { Latency } from "./protocol.ts";
 import type { Route } from "./serve.ts";
 import { bundleWorker, projectRoot, readWorkerPlan } from "./serve.ts";
 import { ServerPair } from "./server-pair.ts";
 import { createShow } from "./show-setup.ts";
+import { layoutIndex } from "./viewer-crowd.ts";
 
 export interface BroadcastOptions {
   /** VIEWERS_PER_RELAY values, each measured on fresh servers, in this order per round. */
@@ -54,8 +57,40 @@ export interface BroadcastRun {
     buyersCpuMs: number;
     windowSeconds: number;
   };
+  /** Per lock: commit → sent to the relays, and sent → relay told (see splitShowSide). */
+  showSide: { toSent: Latency; sentToRelay: Latency };
   invariantsPassed: number;
   invariantsFailed: number;
+}
+
+/**
+ * The show's side of each lock's broadcast, split where the show object calls publish():
+ * commit → sent is the coalescing window and the object's own thread; sent → relay told is
+ * the output gate, the bench's hop between workerd processes (Miniflare's dev registry,
+ * not Cloudflare's network) and the wait for the relay process's thread.
+ */
+async function splitShowSide(
+  pair: ServerPair,
+  showId: string,
+  locks: readonly [string[], number][],
+): Promise<BroadcastRun["showSide"]> {
+  const index = await layoutIndex(pair.main.url, showId);
+  const sentAt = await pair.sentTimes(showId);
+  const relayAt = (await pair.relayStats(showId)).relayTakenAt ?? {};
+  const toSent = new Histogram();
+  const sentToRelay = new Histogram();
+  // A lock is sent (told) when the last of its seats is, as a viewer hears it.
+  const last = (times: Record<string, number>, seats: number[]) =>
+    Math.max(...seats.map((seat) => times[seat] ?? Number.NaN));
+  for (const [seatIds, committedAt] of locks) {
+    const seats = seatIds.map((id) => index.get(id) ?? -1);
+    const sent = last(sentAt, seats);
+    const told = last(relayAt, seats);
+    if (Number.isNaN(sent) || Number.isNaN(told)) continue;
+    toSent.add(sent - committedAt);
+    sentToRelay.add(told - sent);
+  }
+  return { toSent: toSent.summary(), sentToRelay: sentToRelay.summary() };
 }
 
 /** The kernel's part of a process's CPU, as a percentage. */
@@ -81,6 +116,7 @@ async function measureSize(
     bindings: { ...benchBindings(secret), VIEWERS_PER_RELAY: String(relaySize) },
     route: options.route,
     relays: "process",
+    timePublishes: true,
     // More than 9,800 viewers take a second front (see ServerPair).
     extraFronts: viewers > 9_800 ? 1 : 0,
     anchor: false,
@@ -104,6 +140,7 @@ async function measureSize(
       deadlineMs: 120_000,
       settleMs: 60_000,
     });
+    const showSide = await splitShowSide(pair, show.showId, hot.sale.result.locks ?? []);
     await waitForD1(pair.main, show, 15_000);
     const checks = await checkInvariants(pair.main, show, hot.sale.result.confirmedBookingIds);
     const failed = checks.filter((c) => !c.passed);
@@ -121,6 +158,7 @@ async function measureSize(
         buyersCpuMs: sale.result.clientCpuMs,
         windowSeconds: sale.result.windowSeconds,
       },
+      showSide,
       invariantsPassed: checks.length - failed.length,
       invariantsFailed: failed.length,
     };
@@ -160,7 +198,9 @@ function describeRun(run: BroadcastRun): string[] {
       `show object's process ${s.mainCpuMsPerRequest.toFixed(2)} ms CPU per lock or book` +
       (stalled(run) ? "; STALLED: a crowd's event loop stopped for over 2 s (the VM paused?)" : ""),
     `    split at the relay: commit → relay told p50 ${s.toRelay?.p50} / p99 ${s.toRelay?.p99} ms; ` +
-      `relay told → viewer p50 ${s.fromRelay?.p50} / p99 ${s.fromRelay?.p99} ms`,
+      `relay told → viewer p50 ${s.fromRelay?.p50} / p99 ${s.fromRelay?.p99} ms; per lock, ` +
+      `commit → sent p50 ${run.showSide.toSent.p50} / p99 ${run.showSide.toSent.p99} ms, ` +
+      `sent → relay told p50 ${run.showSide.sentToRelay.p50} / p99 ${run.showSide.sentToRelay.p99} ms`,
     `    cores over the ${t} s broadcast: show object's process ${s.mainSide.serverCores} ` +
       `(busiest thread ${s.mainSide.busiestThreadCores}, kernel ${share(s.mainSide)}), ` +
       `relay process ${s.relayProcess.serverCores} (busiest thread ` +

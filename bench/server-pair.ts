@@ -45,6 +45,10 @@ export interface RelayStats {
   relayTakenAt?: Record<string, number>;
 }
 
+interface ClockNamespace {
+  idFromName(name: string): unknown;
+  get(id: unknown): { benchSentTimes(showId: string): Promise<Record<string, number>> };
+}
 interface StatsStub {
   benchStats(showId: string): Promise<RelayStats>;
 }
@@ -70,6 +74,11 @@ export interface PairOptions {
   countOperations?: boolean;
   /** workerd's inspector for the main process only (`--profile`). */
   inspectorPort?: number;
+  /**
+   * Serve the main process through bench/workers/publish-clock.js, which notes when each
+   * seat's taking was sent to the relays (`--broadcast`).
+   */
+  timePublishes?: boolean;
 }
 
 export class ServerPair {
@@ -102,10 +111,14 @@ export class ServerPair {
     if (anchorModule)
       copyFileSync(join(projectRoot, "bench", "workers", "anchor.js"), anchorModule);
     const entry = writeOpsEntry(bundle, plan, options.countOperations ?? false);
+    const clock = join(bundle, "..", "publish-clock.js");
+    if (options.timePublishes) {
+      copyFileSync(join(projectRoot, "bench", "workers", "publish-clock.js"), clock);
+    }
     const main = await WorkerServer.start({
       plan,
       name: plan.name,
-      modules: [...entry, bundle],
+      modules: [...(options.timePublishes ? [clock] : []), ...entry, bundle],
       stateDir: join(workDir, "state"),
       bindings: options.bindings,
       route: options.route,
@@ -232,6 +245,12 @@ export class ServerPair {
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
     }
+  }
+
+  /** With timePublishes: per seat index, when its taking was first sent to the relays. */
+  async sentTimes(showId: string): Promise<Record<string, number>> {
+    const namespace = await this.main.namespace<ClockNamespace>("SHOW");
+    return await namespace.get(namespace.idFromName(showId)).benchSentTimes(showId);
   }
 
   describe(): string {

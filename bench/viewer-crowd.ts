@@ -122,7 +122,8 @@ class Crowd {
   }
 }
 
-async function layoutIndex(baseUrl: string, showId: string): Promise<Map<string, number>> {
+/** Each seat id's index in the layout: the index the live feed names seats by. */
+export async function layoutIndex(baseUrl: string, showId: string): Promise<Map<string, number>> {
   const response = await fetch(`${baseUrl}/v1/shows/${showId}/layout`);
   if (response.status !== 200) throw new Error(`layout: ${response.status}`);
   const layout = (await response.json()) as { seats: { seat_id: string }[] };
