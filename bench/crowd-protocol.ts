@@ -23,6 +23,11 @@ export interface SaleLocks {
   settleMs: number;
   /** Each successful lock: its seat ids and its commit time (`locked_at`, epoch ms). */
   locks: [string[], number][];
+  /**
+   * Per seat index, when its taking first reached a relay (epoch ms, the relay process's
+   * clock, this machine's): splits each delay at the relay. Absent: no split.
+   */
+  relayTakenAt?: Record<string, number>;
 }
 
 export interface CrowdResult {
@@ -41,5 +46,15 @@ export interface CrowdResult {
   missed: number;
   /** Lock commit to each viewer's first hearing of it, every pair. */
   fromCommit: SparseHistogram;
+  /** With relayTakenAt, the same pairs split: commit → relay, and relay → viewer. */
+  toRelay?: SparseHistogram;
+  fromRelay?: SparseHistogram;
+  /** CPU from ready until every viewer caught up (not the tally after it). */
   clientCpuMs: number;
+  /**
+   * How late this process's event loop ran its callbacks meanwhile (p99, max): a message
+   * stamped on receipt is stamped that much late when the crowd's own thread is behind.
+   */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
 }

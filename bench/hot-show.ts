@@ -7,7 +7,7 @@
  * object's publish() calls, which gives the messages it sends per change.
  */
 import type { CrowdResult, CrowdTask, SaleLocks } from "./crowd-protocol.ts";
-import { Histogram } from "./histogram.ts";
+import { Histogram, type SparseHistogram } from "./histogram.ts";
 import { type Measured, measured, runLoad, startLoad } from "./phase.ts";
 import { CpuMeter, type CpuUse, type MemorySampler } from "./proc.ts";
 import { type Latency, READY_LINE, type SaleResult } from "./protocol.ts";
@@ -26,12 +26,21 @@ export interface SweepSettings {
   buyers: number;
   /** Crowd viewers connecting at once (200 if not given). */
   crowdBatch?: number;
+  /**
+   * Load processes each front's crowd is split into (1 if not given): a process reads its
+   * sockets' messages one after another, so fewer viewers each stamp arrivals sooner.
+   */
+  crowdSplit?: number;
+  /** Ask the relays when each seat's taking reached them, to split the delay there. */
+  splitAtRelay?: boolean;
   seed: number;
   deadlineMs: number;
   settleMs: number;
 }
 
-export interface HotSale {
+export interface HotSale extends SaleFigures, BroadcastFigures {}
+
+interface SaleFigures {
   viewers: number;
   sale: Measured<SaleResult>;
   /** Every viewer, the buyers' one and the crowd's. */
@@ -58,8 +67,29 @@ export interface HotSale {
   /** Relay process CPU per message delivered to a viewer. */
   relayCpuMsPerDelivery: number;
   crowdClientCpuMs: number;
+}
+
+/** Where a sale's broadcast spent its time and CPU, process by process. */
+export interface BroadcastFigures {
   /** Cores that processes outside the bench took while it ran (a shared machine). */
   outsideCores: number;
+  /** Sale start until every crowd caught up: the window the CPU figures below cover. */
+  broadcastSeconds: number;
+  /** The show object's process, the relay process alone and the extra fronts alone. */
+  mainSide: CpuUse;
+  relayProcess: CpuUse;
+  extraFronts: CpuUse;
+  /** Per crowd process: viewers, messages, CPU until caught up, its event loop's lateness. */
+  crowds: {
+    viewers: number;
+    messages: number;
+    cpuMs: number;
+    loopDelayP99Ms: number;
+    loopDelayMaxMs: number;
+  }[];
+  /** With splitAtRelay: commit → relay told, and relay told → viewer, every crowd pair. */
+  toRelay?: Latency;
+  fromRelay?: Latency;
 }
 
 interface RunningCrowd {
@@ -109,11 +139,12 @@ export async function hotSale(
       `${viewers} viewers need ${crowdSizes.length} fronts; there are ${pair.fronts.length}`,
     );
   }
-  const crowds = crowdSizes.map((size, i) =>
+  const crowdPlan = splitCrowds(crowdSizes, settings.crowdSplit ?? 1);
+  const crowds = crowdPlan.map(({ front, size }) =>
     startCrowd(
       {
         kind: "crowd",
-        baseUrl: (pair.fronts[i % pair.fronts.length] ?? pair.main).url,
+        baseUrl: (pair.fronts[front] ?? pair.main).url,
         showId: show.showId,
         viewers: size,
         batch: settings.crowdBatch ?? 200,
@@ -128,8 +159,10 @@ export async function hotSale(
   // told its last change (the sale's own window ends when its one viewer has).
   const relayMeter = new CpuMeter(pair.relayPids());
   const mainMeter = new CpuMeter(pair.mainPids());
-  relayMeter.start();
-  mainMeter.start();
+  const relayProcessMeter = new CpuMeter(pair.relayProcessPids());
+  const frontsMeter = new CpuMeter(pair.extraFrontPids());
+  const meters = [relayMeter, mainMeter, relayProcessMeter, frontsMeter];
+  for (const meter of meters) meter.start();
   const started = performance.now();
   const sale = await measured(sampler, () =>
     runLoad<SaleResult>(
@@ -151,18 +184,26 @@ export async function hotSale(
       settings.deadlineMs + 90_000,
     ),
   );
+  const relayTakenAt = settings.splitAtRelay
+    ? await relaysTold(pair, show.showId, sale.result.finalVersion)
+    : undefined;
   const locks: SaleLocks = {
     version: sale.result.finalVersion,
     settleMs: settings.settleMs,
     locks: sale.result.locks ?? [],
+    ...(relayTakenAt ? { relayTakenAt } : {}),
   };
   for (const crowd of crowds) {
     crowd.tell(JSON.stringify(locks));
     crowd.end();
   }
   const crowdResults = await Promise.all(crowds.map((crowd) => crowd.result));
-  const relaySide = relayMeter.stop();
-  const mainSide = mainMeter.stop();
+  const [relaySide, mainSide, relayProcess, extraFronts] = meters.map((meter) => meter.stop()) as [
+    CpuUse,
+    CpuUse,
+    CpuUse,
+    CpuUse,
+  ];
   // What the bench's own processes did not use of the machine in that window: other work.
   const seconds = (performance.now() - started) / 1000;
   const loadMs = sale.result.clientCpuMs + crowdResults.reduce((sum, c) => sum + c.clientCpuMs, 0);
@@ -170,8 +211,66 @@ export async function hotSale(
     0,
     relaySide.machineCores - relaySide.serverCores - mainSide.serverCores - loadMs / 1000 / seconds,
   );
-  const hot = summarise(viewers, sale, crowdResults, await pair.relayStats(show.showId), relaySide);
-  return { ...hot, outsideCores: Math.round(outsideCores * 100) / 100 };
+  // The seats' times are for the split above; the report keeps the counts only.
+  const { relayTakenAt: _times, ...relays } = await pair.relayStats(show.showId);
+  const hot = summarise(viewers, sale, crowdResults, relays, relaySide);
+  const split = (pick: (crowd: CrowdResult) => SparseHistogram | undefined) => {
+    const histogram = new Histogram();
+    for (const crowd of crowdResults) {
+      const part = pick(crowd);
+      if (part) histogram.merge(part);
+    }
+    return histogram.summary();
+  };
+  return {
+    ...hot,
+    outsideCores: Math.round(outsideCores * 100) / 100,
+    broadcastSeconds: Math.round(seconds * 100) / 100,
+    mainSide,
+    relayProcess,
+    extraFronts,
+    crowds: crowdResults.map((c) => ({
+      viewers: c.connected,
+      messages: c.messages,
+      cpuMs: c.clientCpuMs,
+      loopDelayP99Ms: c.loopDelayP99Ms,
+      loopDelayMaxMs: c.loopDelayMaxMs,
+    })),
+    ...(relayTakenAt
+      ? { toRelay: split((c) => c.toRelay), fromRelay: split((c) => c.fromRelay) }
+      : {}),
+  };
+}
+
+/** Each front's share of the crowd in `split` load processes of (nearly) equal size. */
+function splitCrowds(perFront: number[], split: number): { front: number; size: number }[] {
+  return perFront.flatMap((total, front) => {
+    const parts = Math.max(1, Math.min(split, total));
+    return Array.from({ length: parts }, (_, i) => ({
+      front,
+      size: Math.floor(total / parts) + (i < total % parts ? 1 : 0),
+    }));
+  });
+}
+
+/**
+ * When each seat's taking first reached a relay, once every relay that got publishes has
+ * the sale's last version (the buyers' viewer had it through relay 0; the others' publishes
+ * may still be queued behind a fan-out on the relay process's thread).
+ */
+async function relaysTold(
+  pair: ServerPair,
+  showId: string,
+  version: number,
+): Promise<Record<string, number> | undefined> {
+  const deadline = performance.now() + 30_000;
+  while (performance.now() < deadline) {
+    const stats = await pair.relayStats(showId);
+    const last = Object.values(stats.lastVersionByRelay ?? {});
+    if (last.length > 0 && last.every((v) => v >= version)) return stats.relayTakenAt;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return undefined;
 }
 
 function summarise(
@@ -180,7 +279,7 @@ function summarise(
   crowds: CrowdResult[],
   relays: RelayStats,
   relaySide: CpuUse,
-): Omit<HotSale, "outsideCores"> {
+): Omit<HotSale, keyof BroadcastFigures> {
   const s = sale.result;
   const delays = new Histogram();
   if (s.fromCommitHistogram) delays.merge(s.fromCommitHistogram);

@@ -18,6 +18,8 @@ interface ProcStat {
   comm: string;
   /** user + system CPU time, in seconds */
   cpuSeconds: number;
+  /** The system (kernel) part of it: on loopback, a sender's share of both ends' TCP work. */
+  systemSeconds: number;
 }
 
 /** /proc/<pid>/stat (the whole process) or /proc/<pid>/task/<tid>/stat (one thread). */
@@ -40,7 +42,13 @@ function readStat(pid: number, tid?: number): ProcStat | undefined {
     .split(" ");
   // After comm: state(0) ppid(1) ... utime(11) stime(12)
   const ticks = Number(fields[11]) + Number(fields[12]);
-  return { pid, ppid: Number(fields[1]), comm, cpuSeconds: ticks / clockTicksPerSecond };
+  return {
+    pid,
+    ppid: Number(fields[1]),
+    comm,
+    cpuSeconds: ticks / clockTicksPerSecond,
+    systemSeconds: Number(fields[12]) / clockTicksPerSecond,
+  };
 }
 
 function readStatusKiB(pid: number, field: "VmRSS" | "VmHWM"): number {
@@ -111,6 +119,8 @@ function machineBusySeconds(): number {
 interface CpuSnapshot {
   at: number;
   threads: Map<string, number>;
+  /** The processes' system time (whole processes, not per thread). */
+  system: number;
   machine: number;
 }
 
@@ -122,6 +132,8 @@ export interface CpuUse {
   /** Every process on the machine, the load process and whatever else runs. */
   machineCores: number;
   serverCpuMs: number;
+  /** The kernel's part of serverCpuMs. */
+  serverSystemCpuMs: number;
 }
 
 /** CPU use of the server's processes (and of the machine) between start() and stop(). */
@@ -154,15 +166,18 @@ export class CpuMeter {
       busiestThreadCores: cores(busiest),
       machineCores: cores(last.machine - first.machine),
       serverCpuMs: Math.round(total * 1000),
+      serverSystemCpuMs: Math.round((last.system - first.system) * 1000),
     };
   }
 
   private snapshot(): CpuSnapshot {
     const threads = new Map<string, number>();
+    let system = 0;
     for (const pid of this.pids) {
       for (const [thread, cpu] of threadCpuSeconds(pid)) threads.set(thread, cpu);
+      system += readStat(pid)?.systemSeconds ?? 0;
     }
-    return { at: performance.now(), threads, machine: machineBusySeconds() };
+    return { at: performance.now(), threads, system, machine: machineBusySeconds() };
   }
 }
 

@@ -13,9 +13,13 @@
  * the public sale, under a per-buyer limit) in a workerd process of its own
  * (bench/presale-sale.ts); `--presale` runs only that, `--no-presale` leaves it out. Then a
  * standing area's sale (a 5,000-place floor; bench/area-sale.ts): `--areas`, `--no-areas`.
+ * `--broadcast` runs only a sale watched by 10,000 viewers once per relay size, the relays
+ * served apart (bench/broadcast.ts): `--relay-sizes 1000,2000,5000`, `--crowd-split <n>`
+ * (load processes per front's crowd), `--rounds <n>`, `--viewers <n>`, `--alone` (each size
+ * also with one relay's worth of viewers, that relay alone on the relay process's thread).
  *
- *   node bench/run.ts [--ci | --flood | --queue | --stripe | --presale | --areas] [--no-stripe]
- *     [--no-presale] [--no-areas] [--route direct|entry]
+ *   node bench/run.ts [--ci | --flood | --queue | --stripe | --presale | --areas | --broadcast]
+ *     [--no-stripe] [--no-presale] [--no-areas] [--route direct|entry]
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -27,6 +31,7 @@ import { runAreaSaleBench } from "./area-sale.ts";
 import { benchBindings } from "./bench-bindings.ts";
 import { type PhaseSettings, type Phases, runPhases } from "./bench-phases.ts";
 import { billOf, ceilingOf, formatBill, formatCeiling, formatOperations } from "./bill.ts";
+import { runBroadcastBench } from "./broadcast.ts";
 import { floodSettings, runFloodBench } from "./flood-run.ts";
 import { type CheckResult, checkInvariants, waitForD1 } from "./invariants.ts";
 import { countOperations } from "./operation-counts.ts";
@@ -62,6 +67,12 @@ const { values: args } = parseArgs({
     areas: { type: "boolean", default: false },
     "no-areas": { type: "boolean", default: false },
     "no-presale": { type: "boolean", default: false },
+    broadcast: { type: "boolean", default: false },
+    "relay-sizes": { type: "string", default: "1000,2000,5000" },
+    "crowd-split": { type: "string", default: "1" },
+    rounds: { type: "string", default: "1" },
+    viewers: { type: "string", default: "10000" },
+    alone: { type: "boolean", default: false },
   },
 });
 
@@ -319,6 +330,18 @@ async function main(): Promise<number> {
  */
 async function withStripe(): Promise<number> {
   const ci = args.ci ?? false;
+  if (args.broadcast) {
+    const failed = await runBroadcastBench({
+      relaySizes: args["relay-sizes"].split(",").map(Number),
+      viewers: Number(args.viewers),
+      crowdSplit: Number(args["crowd-split"]),
+      rounds: Number(args.rounds),
+      alone: args.alone ?? false,
+      route,
+      log,
+    });
+    return failed === 0 ? 0 : 1;
+  }
   if (args.presale) return (await runPresaleSaleBench(ci, log)) === 0 ? 0 : 1;
   if (args.areas) return (await runAreaSaleBench(ci, log)) === 0 ? 0 : 1;
   if (args.stripe) return (await runStripeSaleBench(ci, log)) === 0 ? 0 : 1;

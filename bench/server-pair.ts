@@ -39,8 +39,16 @@ export interface RelayStats {
   publishes: number;
   /** Distinct changes (by version) among them. */
   changes: number;
+  /** Each relay's (by name) last version published to it. */
+  lastVersionByRelay?: Record<string, number>;
+  /** Per seat index, when its taking was first published to a relay (epoch ms). */
+  relayTakenAt?: Record<string, number>;
 }
 
+interface ClockNamespace {
+  idFromName(name: string): unknown;
+  get(id: unknown): { benchSentTimes(showId: string): Promise<Record<string, number>> };
+}
 interface StatsStub {
   benchStats(showId: string): Promise<RelayStats>;
 }
@@ -66,6 +74,11 @@ export interface PairOptions {
   countOperations?: boolean;
   /** workerd's inspector for the main process only (`--profile`). */
   inspectorPort?: number;
+  /**
+   * Serve the main process through bench/workers/publish-clock.js, which notes when each
+   * seat's taking was sent to the relays (`--broadcast`).
+   */
+  timePublishes?: boolean;
 }
 
 export class ServerPair {
@@ -74,17 +87,21 @@ export class ServerPair {
   /** Where viewers upgrade: the relay process, then the extra fronts. */
   readonly fronts: WorkerServer[];
   private relayPidList: number[];
+  /** The extra fronts' workerd pids (a subset of relayPidList), to meter them apart. */
+  private frontPidList: number[];
 
   private constructor(
     main: WorkerServer,
     relay: WorkerServer | undefined,
     fronts: WorkerServer[],
     relayPids: number[],
+    frontPids: number[],
   ) {
     this.main = main;
     this.relay = relay;
     this.fronts = fronts;
     this.relayPidList = relayPids;
+    this.frontPidList = frontPids;
   }
 
   static async start(options: PairOptions): Promise<ServerPair> {
@@ -94,10 +111,14 @@ export class ServerPair {
     if (anchorModule)
       copyFileSync(join(projectRoot, "bench", "workers", "anchor.js"), anchorModule);
     const entry = writeOpsEntry(bundle, plan, options.countOperations ?? false);
+    const clock = join(bundle, "..", "publish-clock.js");
+    if (options.timePublishes) {
+      copyFileSync(join(projectRoot, "bench", "workers", "publish-clock.js"), clock);
+    }
     const main = await WorkerServer.start({
       plan,
       name: plan.name,
-      modules: [...entry, bundle],
+      modules: [...(options.timePublishes ? [clock] : []), ...entry, bundle],
       stateDir: join(workDir, "state"),
       bindings: options.bindings,
       route: options.route,
@@ -110,7 +131,7 @@ export class ServerPair {
       anchorModule,
       ...(options.inspectorPort === undefined ? {} : { inspectorPort: options.inspectorPort }),
     });
-    if (relays === "same") return new ServerPair(main, undefined, [main], []);
+    if (relays === "same") return new ServerPair(main, undefined, [main], [], []);
     const before = new Set(workerdProcesses().map((p) => p.pid));
     const relayHost = join(bundle, "..", "relay-host.js");
     copyFileSync(join(projectRoot, "bench", "workers", "relay-host.js"), relayHost);
@@ -128,6 +149,7 @@ export class ServerPair {
     });
     await relay.applyMigrations();
     const fronts = [relay];
+    const beforeFronts = new Set(workerdProcesses().map((p) => p.pid));
     for (let i = 0; i < options.extraFronts; i++) {
       const front = await WorkerServer.start({
         plan,
@@ -147,10 +169,10 @@ export class ServerPair {
       await front.applyMigrations();
       fronts.push(front);
     }
-    const relayPids = workerdProcesses()
-      .map((p) => p.pid)
-      .filter((pid) => !before.has(pid));
-    return new ServerPair(main, relay, fronts, relayPids);
+    const started = workerdProcesses().map((p) => p.pid);
+    const relayPids = started.filter((pid) => !before.has(pid));
+    const frontPids = started.filter((pid) => !beforeFronts.has(pid));
+    return new ServerPair(main, relay, fronts, relayPids, frontPids);
   }
 
   /** The main process's workerd (after a reconfigure too: every one that is not the relays'). */
@@ -160,8 +182,19 @@ export class ServerPair {
       .filter((pid) => !this.relayPidList.includes(pid));
   }
 
+  /** The relays' side: the relay process and the extra fronts. */
   relayPids(): number[] {
     return [...this.relayPidList];
+  }
+
+  /** The relay process alone (its relays and its own Worker's viewers' upgrades). */
+  relayProcessPids(): number[] {
+    return this.relayPidList.filter((pid) => !this.frontPidList.includes(pid));
+  }
+
+  /** The extra fronts alone (viewers past the relay process's share). */
+  extraFrontPids(): number[] {
+    return [...this.frontPidList];
   }
 
   /** Where viewers open the live feed: the relay process's Worker when there is one. */
@@ -200,9 +233,24 @@ export class ServerPair {
   /** The relays' publish counts for a show (zeros when the relays share the main process). */
   async relayStats(showId: string): Promise<RelayStats> {
     if (!this.relay) return { relays: 0, publishes: 0, changes: 0 };
-    const namespace = await this.relay.namespace<StatsNamespace>("SEAT_RELAY");
-    // Any relay answers: the counts are kept per show in the relay process's isolate.
-    return namespace.get(namespace.idFromName(`${showId}:0`)).benchStats(showId);
+    // Miniflare's proxy to the relay process now and then finds its connection reset after
+    // a busy sale (ECONNRESET); the question is the bench's own, so it is asked again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const namespace = await this.relay.namespace<StatsNamespace>("SEAT_RELAY");
+        // Any relay answers: the counts are kept per show in the relay process's isolate.
+        return await namespace.get(namespace.idFromName(`${showId}:0`)).benchStats(showId);
+      } catch (err) {
+        if (attempt >= 3) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }
+
+  /** With timePublishes: per seat index, when its taking was first sent to the relays. */
+  async sentTimes(showId: string): Promise<Record<string, number>> {
+    const namespace = await this.main.namespace<ClockNamespace>("SHOW");
+    return await namespace.get(namespace.idFromName(showId)).benchSentTimes(showId);
   }
 
   describe(): string {

@@ -6,6 +6,7 @@
  * every lock to every viewer as a histogram, the pairs never delivered, and the gaps seen.
  */
 
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { CODE_OF, MESSAGE_TYPES, type SeatCode } from "../src/contract/live-protocol.ts";
 import { nextStdinLine, releaseStdin, say } from "./control.ts";
 import type { CrowdResult, CrowdTask, SaleLocks } from "./crowd-protocol.ts";
@@ -37,7 +38,12 @@ interface StatusSnapshot {
 /** The feed's letter for an available seat. */
 const AVAILABLE = CODE_OF.available;
 
-const now = () => performance.timeOrigin + performance.now();
+/**
+ * The wall clock, as the show object stamps `locked_at` and the relay entry its times: this
+ * VM's monotonic clock stops while the VM is paused and the wall clock then jumps, so a
+ * crowd on `timeOrigin + performance.now()` once measured deliveries before their commits.
+ */
+const now = () => Date.now();
 
 class Crowd {
   readonly viewers: CrowdViewer[] = [];
@@ -116,7 +122,8 @@ class Crowd {
   }
 }
 
-async function layoutIndex(baseUrl: string, showId: string): Promise<Map<string, number>> {
+/** Each seat id's index in the layout: the index the live feed names seats by. */
+export async function layoutIndex(baseUrl: string, showId: string): Promise<Map<string, number>> {
   const response = await fetch(`${baseUrl}/v1/shows/${showId}/layout`);
   if (response.status !== 200) throw new Error(`layout: ${response.status}`);
   const layout = (await response.json()) as { seats: { seat_id: string }[] };
@@ -141,29 +148,45 @@ export async function runCrowd(task: CrowdTask): Promise<CrowdResult> {
   const connectSeconds = (performance.now() - connectStarted) / 1000;
   // The crowd's own CPU from here on: what it took of the machine's cores during the sale.
   const cpuBefore = process.cpuUsage();
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   say(READY_LINE);
 
   const line = await nextStdinLine();
   releaseStdin();
   const sale = JSON.parse(line ?? "null") as SaleLocks | null;
   const delays = new Histogram();
+  const split = sale?.relayTakenAt ? { to: new Histogram(), from: new Histogram() } : undefined;
   let missed = 0;
   let caughtUp = false;
+  let cpu = process.cpuUsage(cpuBefore);
   if (sale) {
     caughtUp = await crowd.caughtUp(sale.version, sale.settleMs);
+    cpu = process.cpuUsage(cpuBefore);
+    loopDelay.disable();
     for (const [seatIds, committedAt] of sale.locks) {
       const seats = seatIds.map((id) => index.get(id) ?? -1);
+      // When the relays were told: the last of the lock's seats, as a viewer hears it.
+      let relayAt = Number.NEGATIVE_INFINITY;
+      for (const seat of seats)
+        relayAt = Math.max(relayAt, sale.relayTakenAt?.[seat] ?? Number.NaN);
       for (const viewer of crowd.viewers) {
         let heard = Number.NEGATIVE_INFINITY;
         for (const seat of seats) heard = Math.max(heard, viewer.takenAt[seat] ?? Number.NaN);
         if (Number.isNaN(heard)) missed++;
-        else delays.add(heard - committedAt);
+        else {
+          delays.add(heard - committedAt);
+          if (split && !Number.isNaN(relayAt)) {
+            split.to.add(relayAt - committedAt);
+            split.from.add(heard - relayAt);
+          }
+        }
       }
     }
   }
+  loopDelay.disable();
   const messages = crowd.viewers.reduce((sum, v) => sum + v.messages, 0);
   for (const viewer of crowd.viewers) viewer.socket.close();
-  const cpu = process.cpuUsage(cpuBefore);
   return {
     kind: "crowd",
     viewers: task.viewers,
@@ -175,6 +198,10 @@ export async function runCrowd(task: CrowdTask): Promise<CrowdResult> {
     gaps: crowd.gaps,
     missed,
     fromCommit: delays.sparse(),
+    ...(split ? { toRelay: split.to.sparse(), fromRelay: split.from.sparse() } : {}),
     clientCpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    // The histogram is in nanoseconds.
+    loopDelayP99Ms: round(loopDelay.percentile(99) / 1e6, 1),
+    loopDelayMaxMs: round(loopDelay.max / 1e6, 1),
   };
 }
