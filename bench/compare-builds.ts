@@ -12,11 +12,13 @@
  * `--phases reads` (or `writes,reads`) measures reads in each turn instead of (or beside)
  * the writes: 64 keep-alive connections read `/health`, the seat map of a 1,000-seat show,
  * its `seats/status`, then `/health` again (bench/read-turn.ts), and each read's
- * throughput is divided by the mean of its turn's two `/health` figures. `--limits` serves
- * both builds with rate limits on (limits no one reaches) for the whole run.
+ * throughput is divided by the mean of its turn's two `/health` figures.
+ * `--seat-map-limit <n>` serves both builds with rate limits on for the whole run, the
+ * seat_map class at n a minute: 100000000 for limits no one reaches, 300 (the default's)
+ * for one client flooding past its limit (the load comes from one address).
  *
  *   node bench/compare-builds.ts --old /tmp/old [--new .] [--rounds 2] [--buyers 500]
- *     [--phases writes|reads|writes,reads] [--read-seconds 4] [--limits]
+ *     [--phases writes|reads|writes,reads] [--read-seconds 4] [--seat-map-limit <n>]
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -44,7 +46,7 @@ const { values: args } = parseArgs({
     serial: { type: "string", default: "100" },
     phases: { type: "string", default: "writes" },
     "read-seconds": { type: "string", default: "4" },
-    limits: { type: "boolean", default: false },
+    "seat-map-limit": { type: "string" },
   },
 });
 const phases = new Set(args.phases.split(","));
@@ -87,7 +89,9 @@ async function serve(build: "old" | "new", bundlePath: string, workRoot: string)
     workDir,
     bindings: {
       ...benchBindings(secret),
-      ...(args.limits ? { RATE_LIMITS_ENABLED: "true", RATE_LIMIT_SEAT_MAP: "100000000" } : {}),
+      ...(args["seat-map-limit"] === undefined
+        ? {}
+        : { RATE_LIMITS_ENABLED: "true", RATE_LIMIT_SEAT_MAP: args["seat-map-limit"] }),
     },
     route: "direct",
     relays: "process",
@@ -246,7 +250,10 @@ try {
 }
 if (readTurns.length > 0) {
   log("");
-  log(`Reads, medians (old → new, new/old; rate limits ${args.limits ? "on" : "off"}):`);
+  const limits = args["seat-map-limit"];
+  log(
+    `Reads, medians (old → new, new/old; rate limits ${limits === undefined ? "off" : `on, seat_map ${limits}/min`}):`,
+  );
   for (const line of formatReadMedians(readTurns)) log(line);
 }
 /** The write phases' medians, old → new. */

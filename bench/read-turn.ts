@@ -30,7 +30,7 @@ export interface ReadTurn {
   build: "old" | "new";
   health: Omit<ReadFigure, "ratio">;
   reads: Record<ReadName, ReadFigure>;
-  /** Answers that were not 200, by status, over the whole turn. */
+  /** Answers that were not 200 (429s past a limit), by status, over the whole turn. */
   failures: Record<string, number>;
 }
 
