@@ -1,4 +1,5 @@
 import { app } from "./app.ts";
+import { answerFromCache, crowdRead, learnFrom } from "./http/crowd-reads.ts";
 
 export { RateLimiter } from "./limits/rate-limiter-object.ts";
 export { OpsRegistry } from "./ops/ops-registry.ts";
@@ -10,5 +11,15 @@ export { ShowObject } from "./show/show-object.ts";
 export { WebhookEndpoint } from "./webhooks/webhook-endpoint.ts";
 
 export default {
-  fetch: app.fetch,
+  /** A plain seat-map or status read whose answer is cached is answered without the app. */
+  async fetch(request, env, ctx) {
+    const read = crowdRead(request);
+    if (read) {
+      const cached = await answerFromCache(read, env);
+      if (cached) return cached;
+    }
+    const response = await app.fetch(request, env, ctx);
+    if (read) learnFrom(read, response);
+    return response;
+  },
 } satisfies ExportedHandler<Env>;

@@ -43,28 +43,37 @@ function refusal(limitClass: RateLimitClass, decision: Decision, now: number): A
 }
 
 /**
- * Counts the request against the client's budget for `limitClass` in the client's own
- * limiter object, before anything else is done: past the limit, 429 and nothing happens.
- * A client its limiter has refused in this window is refused here without asking it again
+ * Counts one request of `client` against its budget for `limitClass` in the client's own
+ * limiter object: the headers to answer with, or the 429 to refuse it with. A client its
+ * limiter has refused in this window is refused without asking it again
  * (refused-clients.ts: exact, since a window's refusals last to its end).
+ */
+export async function countRequest(
+  env: Env,
+  limitClass: RateLimitClass,
+  client: string,
+): Promise<Record<string, string> | ApiError> {
+  const limit = limitFor(env, limitClass);
+  const refused = refusedClients.refusal(client, limitClass, limit, Date.now());
+  if (refused) return refusal(limitClass, refused, Date.now());
+  const limiter = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(client));
+  const decision = await limiter.take(limitClass, limit, RATE_LIMIT_WINDOW_MS);
+  const now = Date.now();
+  if (decision.allowed) return headersFor(limitClass, decision, now);
+  refusedClients.remember(client, limitClass, decision);
+  return refusal(limitClass, decision, now);
+}
+
+/**
+ * Counts the request against the client's budget for `limitClass` before anything else is
+ * done: past the limit, 429 and nothing happens.
  */
 export function rateLimit(limitClass: RateLimitClass) {
   return createMiddleware<AppEnv>(async function rateLimit(c, next) {
     if (!rateLimitsEnabled(c.env)) return next();
-    const client = await clientKey(c);
-    const limit = limitFor(c.env, limitClass);
-    const refused = refusedClients.refusal(client, limitClass, limit, Date.now());
-    if (refused) throw refusal(limitClass, refused, Date.now());
-    const limiter = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(client));
-    const decision = await limiter.take(limitClass, limit, RATE_LIMIT_WINDOW_MS);
-    const now = Date.now();
-    if (!decision.allowed) {
-      refusedClients.remember(client, limitClass, decision);
-      throw refusal(limitClass, decision, now);
-    }
-    for (const [name, value] of Object.entries(headersFor(limitClass, decision, now))) {
-      c.header(name, value);
-    }
+    const counted = await countRequest(c.env, limitClass, await clientKey(c));
+    if (counted instanceof ApiError) throw counted;
+    for (const [name, value] of Object.entries(counted)) c.header(name, value);
     await next();
   });
 }

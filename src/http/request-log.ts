@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
 import { showIdOf } from "../contract/scoped-ids.ts";
-import { type LogLevel, logLine } from "../observability/log.ts";
+import { logLine } from "../observability/log.ts";
 import { type MetricKind, recordMetric } from "../observability/metrics.ts";
 import type { AppEnv } from "./app-env.ts";
 
@@ -42,6 +42,39 @@ function isCrowdRead(method: string, route: string | null, status: number): bool
   return method === "GET" && status < 400 && route !== null && SAMPLED_READS.has(route);
 }
 
+/** Whether this crowd read's line is the one in READ_SAMPLE that is kept. */
+export function keepsCrowdRead(): boolean {
+  return crowdReads++ % READ_SAMPLE === 0;
+}
+
+interface RequestLine {
+  requestId: string;
+  method: string;
+  route: string | null;
+  status: number;
+  durationMs: number;
+  user?: string | undefined;
+  showId: string | undefined;
+  code?: string | undefined;
+  /** A kept line of a sampled crowd read. */
+  sampled: boolean;
+}
+
+/** The request's line (also written by crowd-reads.ts for the reads it answers). */
+export function logRequestLine(line: RequestLine): void {
+  logLine(line.status >= 500 ? "error" : "info", "request", {
+    request_id: line.requestId,
+    method: line.method,
+    route: line.route,
+    status: line.status,
+    duration_ms: line.durationMs,
+    user: line.user,
+    show_id: line.showId,
+    code: line.code,
+    sample_rate: line.sampled ? 1 / READ_SAMPLE : undefined,
+  });
+}
+
 /** The show a request is about, from its path or its validated body, where it names one. */
 function showOf(c: Context<AppEnv>): string | undefined {
   const params = c.req.param() as Record<string, string | undefined>;
@@ -67,20 +100,19 @@ export function requestLog() {
     const route = pattern.endsWith("*") ? null : pattern;
     const status = c.res.status;
     const crowdRead = isCrowdRead(c.req.method, route, status);
-    if (crowdRead && crowdReads++ % READ_SAMPLE !== 0) return;
+    if (crowdRead && !keepsCrowdRead()) return;
     const code = c.get("errorCode");
     const showId = route ? showOf(c) : undefined;
-    const level: LogLevel = status >= 500 ? "error" : "info";
-    logLine(level, "request", {
-      request_id: c.get("requestId"),
+    logRequestLine({
+      requestId: c.get("requestId"),
       method: c.req.method,
       route,
       status,
-      duration_ms: durationMs,
+      durationMs,
       user: c.get("principal")?.userId,
-      show_id: showId,
+      showId,
       code,
-      sample_rate: crowdRead ? 1 / READ_SAMPLE : undefined,
+      sampled: crowdRead,
     });
     const kind = route ? METRIC_KINDS[`${c.req.method} ${route}`] : undefined;
     if (kind && showId) {
