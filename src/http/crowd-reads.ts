@@ -93,9 +93,12 @@ export async function answerFromCache(read: CrowdRead, env: Env): Promise<Respon
   if (!others) return undefined;
   const headers = new Headers(others);
   if (rateLimitsEnabled(env)) {
-    const counted = await countRequest(env, "seat_map", addressKey(read.address));
-    // Refused: the app answers, from the refusal this count remembered (no second count).
-    if (counted instanceof Error) return undefined;
+    // Refused: the app answers, from the refusal this count remembered (no second count). A
+    // limiter that failed: the app asks it again and answers its failure as it answers any.
+    const counted = await countRequest(env, "seat_map", addressKey(read.address)).catch(
+      () => undefined,
+    );
+    if (counted === undefined || counted instanceof Error) return undefined;
     for (const [name, value] of Object.entries(counted)) headers.set(name, value);
   }
   const requestId = newId("req");
