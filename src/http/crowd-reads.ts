@@ -27,7 +27,7 @@ import { etagOf, knownVersion } from "./version-etag.ts";
  * step by hand.
  */
 
-interface CrowdRead {
+export interface CrowdRead {
   showId: string;
   kind: ReadKind;
   route: string;
@@ -64,8 +64,12 @@ const keyOf = (kind: ReadKind, status: number) => `${kind}|${status}`;
 
 /** The read this request is, if it is a plain one (see above). */
 export function crowdRead(request: Request): CrowdRead | undefined {
-  if (request.method !== "GET") return undefined;
-  const url = new URL(request.url);
+  // Every request comes through here: the cheap checks first, so others pay next to nothing.
+  const href = request.url;
+  if (request.method !== "GET" || !(href.endsWith("/seats") || href.endsWith("/seats/status"))) {
+    return undefined;
+  }
+  const url = new URL(href);
   const match = url.search === "" ? PATH.exec(url.pathname) : null;
   const showId = match?.[1];
   if (!match || !showId) return undefined;
