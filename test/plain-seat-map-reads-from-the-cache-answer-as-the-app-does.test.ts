@@ -69,6 +69,7 @@ describe("a plain read of a cached seat map or status", () => {
     const token = await tokenFor("user_with_token");
     for (const [suffix, headers] of [
       ["?zone=premium", {}],
+      ["?then=/seats", {}],
       ["", { Origin: "https://elsewhere.example" }],
       ["", { Authorization: `Bearer ${token}` }],
       ["", { "X-Request-Id": "req_from_the_client" }],

@@ -58,8 +58,11 @@ const DISQUALIFYING = [
   "transfer-encoding",
 ];
 
-/** The app's other headers on its answers, by kind and status, learned once per isolate. */
-const learned = new Map<string, [string, string][]>();
+/**
+ * The app's other headers on its answers, by kind and status, learned once per isolate. Kept
+ * as Headers: a copy of one is made in the runtime, far cheaper than from a list of pairs.
+ */
+const learned = new Map<string, Headers>();
 const keyOf = (kind: ReadKind, status: number) => `${kind}|${status}`;
 
 /** The read this request is, if it is a plain one (see above). */
@@ -69,8 +72,10 @@ export function crowdRead(request: Request): CrowdRead | undefined {
   if (request.method !== "GET" || !(href.endsWith("/seats") || href.endsWith("/seats/status"))) {
     return undefined;
   }
-  const url = new URL(href);
-  const match = url.search === "" ? PATH.exec(url.pathname) : null;
+  // The path after the origin; a query leaves the read to the app (it ends in neither then
+  // but for `?x=/seats`). What the match takes for an id is only used if it is a cached one.
+  const path = href.slice(href.indexOf("/", href.indexOf("//") + 2));
+  const match = href.includes("?") ? null : PATH.exec(path);
   const showId = match?.[1];
   if (!match || !showId) return undefined;
   const { headers } = request;
@@ -130,6 +135,6 @@ export function learnFrom(read: CrowdRead, response: Response): void {
   if (learned.has(key)) return;
   learned.set(
     key,
-    [...response.headers].filter(([name]) => !OWN_HEADERS.has(name.toLowerCase())),
+    new Headers([...response.headers].filter(([name]) => !OWN_HEADERS.has(name.toLowerCase()))),
   );
 }
