@@ -9,7 +9,16 @@
  * prints the main process's CPU per pair as new/old ratios (ratios within one run: the
  * machine is shared and noisy).
  *
+ * `--phases reads` (or `writes,reads`) measures reads in each turn instead of (or beside)
+ * the writes: 64 keep-alive connections read `/health`, the seat map of a 1,000-seat show,
+ * its `seats/status`, then `/health` again (bench/read-turn.ts), and each read's
+ * throughput is divided by the mean of its turn's two `/health` figures.
+ * `--seat-map-limit <n>` serves both builds with rate limits on for the whole run, the
+ * seat_map class at n a minute: 100000000 for limits no one reaches, 300 (the default's)
+ * for one client flooding past its limit (the load comes from one address).
+ *
  *   node bench/compare-builds.ts --old /tmp/old [--new .] [--rounds 2] [--buyers 500]
+ *     [--phases writes|reads|writes,reads] [--read-seconds 4] [--seat-map-limit <n>]
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -23,6 +32,7 @@ import { checkInvariants, waitForD1 } from "./invariants.ts";
 import { runLoad } from "./phase.ts";
 import { CpuMeter, MemorySampler, machineInfo, workerdProcesses } from "./proc.ts";
 import type { HttpResult, SerialResult } from "./protocol.ts";
+import { formatReadMedians, formatReadTurn, type ReadTurn, readTurn } from "./read-turn.ts";
 import { bundleWorker, projectRoot, readWorkerPlan } from "./serve.ts";
 import { ServerPair } from "./server-pair.ts";
 import { createShow } from "./show-setup.ts";
@@ -34,8 +44,13 @@ const { values: args } = parseArgs({
     rounds: { type: "string", default: "2" },
     buyers: { type: "string", default: "500" },
     serial: { type: "string", default: "100" },
+    phases: { type: "string", default: "writes" },
+    "read-seconds": { type: "string", default: "4" },
+    "seat-map-limit": { type: "string" },
   },
 });
+const phases = new Set(args.phases.split(","));
+const readSeconds = Number(args["read-seconds"]);
 if (!args.old) throw new Error("--old <dir of the older tree> is required");
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -72,7 +87,12 @@ async function serve(build: "old" | "new", bundlePath: string, workRoot: string)
     plan: readWorkerPlan(),
     bundle: bundlePath,
     workDir,
-    bindings: benchBindings(secret),
+    bindings: {
+      ...benchBindings(secret),
+      ...(args["seat-map-limit"] === undefined
+        ? {}
+        : { RATE_LIMITS_ENABLED: "true", RATE_LIMIT_SEAT_MAP: args["seat-map-limit"] }),
+    },
     route: "direct",
     relays: "process",
     extraFronts: 0,
@@ -188,13 +208,39 @@ const servers = {
 };
 const sampler = new MemorySampler(500);
 sampler.start();
+const readTurns: ReadTurn[] = [];
+/** Each build's show for the reads, its object woken (and kept in memory) before any turn. */
+const readShows = new Map<"old" | "new", string>();
+if (phases.has("reads")) {
+  for (const build of ["old", "new"] as const) {
+    const { pair, admin } = servers[build];
+    readShows.set(build, (await createShow(pair.main.url, admin, 1_000)).showId);
+  }
+}
 try {
   for (let round = 0; round < Number(args.rounds); round++) {
     const order: ("old" | "new")[] = round % 2 === 0 ? ["old", "new"] : ["new", "old"];
     for (const build of order) {
-      const t = await turn(build, servers[build], sampler);
-      turns.push(t);
-      log(`round ${round + 1} ${build}: ${fields(t)}`);
+      const served = servers[build];
+      if (phases.has("reads")) {
+        const r = await readTurn(
+          build,
+          {
+            baseUrl: served.pair.main.url,
+            showId: readShows.get(build) ?? "",
+            mainPids: served.mainPids,
+            secret: served.secret,
+          },
+          readSeconds,
+        );
+        readTurns.push(r);
+        log(`round ${round + 1} ${build} reads: ${formatReadTurn(r)}`);
+      }
+      if (phases.has("writes")) {
+        const t = await turn(build, served, sampler);
+        turns.push(t);
+        log(`round ${round + 1} ${build}: ${fields(t)}`);
+      }
     }
   }
 } finally {
@@ -202,38 +248,51 @@ try {
   for (const served of Object.values(servers)) await served.pair.stop();
   rmSync(workRoot, { recursive: true, force: true });
 }
-const pick = (build: "old" | "new", key: keyof Omit<Turn, "build" | "invariants" | "sellOut">) =>
-  median(turns.filter((t) => t.build === build).map((t) => t[key]));
-const sellOut = (build: "old" | "new") =>
-  median(turns.filter((t) => t.build === build).map((t) => t.sellOut ?? Number.NaN));
-log("");
-log("Medians (old → new, new/old):");
-for (const key of [
-  "anchorCpu",
-  "aloneCpu",
-  "lockP50",
-  "bookP50",
-  "saleCpu",
-  "saleP50",
-  "viewerP50",
-  "viewerP99",
-] as const) {
-  const o = pick("old", key);
-  const n = pick("new", key);
-  log(`  ${key.padEnd(10)} ${o.toFixed(3)} → ${n.toFixed(3)}  (${(n / o).toFixed(2)}x)`);
-}
-log(
-  `  sellOut    ${sellOut("old").toFixed(2)} → ${sellOut("new").toFixed(2)} s  (${(sellOut("new") / sellOut("old")).toFixed(2)}x)`,
-);
-// Each turn's CPU per pair in its own anchor's CPU per write: a busy spell of the machine
-// inflates both, so this ratio varies less than either.
-const inAnchors = (build: "old" | "new", key: "aloneCpu" | "saleCpu") =>
-  median(turns.filter((t) => t.build === build).map((t) => t[key] / t.anchorCpu));
-for (const key of ["aloneCpu", "saleCpu"] as const) {
-  const o = inAnchors("old", key);
-  const n = inAnchors("new", key);
+if (readTurns.length > 0) {
+  log("");
+  const limits = args["seat-map-limit"];
   log(
-    `  ${key} in anchors (each turn's own): ${o.toFixed(1)}x → ${n.toFixed(1)}x  (${(n / o).toFixed(2)}x)`,
+    `Reads, medians (old → new, new/old; rate limits ${limits === undefined ? "off" : `on, seat_map ${limits}/min`}):`,
   );
+  for (const line of formatReadMedians(readTurns)) log(line);
 }
+/** The write phases' medians, old → new. */
+/** The write phases' medians, old → new. */
+function logWriteMedians(): void {
+  const pick = (build: "old" | "new", key: keyof Omit<Turn, "build" | "invariants" | "sellOut">) =>
+    median(turns.filter((t) => t.build === build).map((t) => t[key]));
+  const sellOut = (build: "old" | "new") =>
+    median(turns.filter((t) => t.build === build).map((t) => t.sellOut ?? Number.NaN));
+  log("");
+  log("Medians (old → new, new/old):");
+  for (const key of [
+    "anchorCpu",
+    "aloneCpu",
+    "lockP50",
+    "bookP50",
+    "saleCpu",
+    "saleP50",
+    "viewerP50",
+    "viewerP99",
+  ] as const) {
+    const o = pick("old", key);
+    const n = pick("new", key);
+    log(`  ${key.padEnd(10)} ${o.toFixed(3)} → ${n.toFixed(3)}  (${(n / o).toFixed(2)}x)`);
+  }
+  log(
+    `  sellOut    ${sellOut("old").toFixed(2)} → ${sellOut("new").toFixed(2)} s  (${(sellOut("new") / sellOut("old")).toFixed(2)}x)`,
+  );
+  // Each turn's CPU per pair in its own anchor's CPU per write: a busy spell of the machine
+  // inflates both, so this ratio varies less than either.
+  const inAnchors = (build: "old" | "new", key: "aloneCpu" | "saleCpu") =>
+    median(turns.filter((t) => t.build === build).map((t) => t[key] / t.anchorCpu));
+  for (const key of ["aloneCpu", "saleCpu"] as const) {
+    const o = inAnchors("old", key);
+    const n = inAnchors("new", key);
+    log(
+      `  ${key} in anchors (each turn's own): ${o.toFixed(1)}x → ${n.toFixed(1)}x  (${(n / o).toFixed(2)}x)`,
+    );
+  }
+}
+if (turns.length > 0) logWriteMedians();
 log(`Machine load average at the end: ${machineInfo().loadAverage}`);

@@ -113,16 +113,18 @@ export async function profiled(
 const pad = (text: string, width: number) => text.padEnd(width);
 const num = (value: number, width: number, digits = 3) => value.toFixed(digits).padStart(width);
 
-export function formatTable(phases: PhaseProfile[]): string {
+/** `unit`: what the figures are per (a lock+book pair by default; a request for reads). */
+export function formatTable(
+  phases: PhaseProfile[],
+  unit = "CPU per lock+book pair (ms, % of the process)",
+): string {
   const names = new Set<string>();
   for (const phase of phases) for (const name of phase.areas.keys()) names.add(name);
   const order = [...names].sort(
     (a, b) => (phases[1]?.areas.get(b) ?? 0) - (phases[1]?.areas.get(a) ?? 0),
   );
   const width = Math.max(...order.map((n) => n.length), 20) + 2;
-  const head =
-    pad("CPU per lock+book pair (ms, % of the process)", width) +
-    phases.map((p) => pad(`| ${p.name}`, 30)).join("");
+  const head = pad(unit, width) + phases.map((p) => pad(`| ${p.name}`, 30)).join("");
   const lines = [head, "-".repeat(head.length)];
   for (const name of order) {
     lines.push(
@@ -138,7 +140,7 @@ export function formatTable(phases: PhaseProfile[]): string {
   }
   lines.push("-".repeat(head.length));
   lines.push(
-    pad("main workerd process, /proc (per pair; pairs)", width) +
+    pad("main workerd process, /proc (each; count)", width) +
       phases
         .map((p) => pad(`| ${num(p.processCpuMs / Math.max(1, p.pairs), 7)} (${p.pairs})`, 30))
         .join(""),

@@ -31,6 +31,7 @@ import {
   WORKER_TARGET,
 } from "./profile-phase.ts";
 import type { HttpResult, SerialResult } from "./protocol.ts";
+import { runReadProfile } from "./read-profile.ts";
 import { bundleWorker, projectRoot, readWorkerPlan } from "./serve.ts";
 import { ServerPair } from "./server-pair.ts";
 import { createShow } from "./show-setup.ts";
@@ -205,11 +206,17 @@ export async function runProfile(
   }
 }
 
-// `node bench/profile-run.ts [--root <tree>]`: the same, for another commit's tree.
+// `node bench/profile-run.ts [--root <tree>] [--reads]`: the same, for another commit's
+// tree; `--reads` profiles seat-map and status reads instead (bench/read-profile.ts).
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { root: { type: "string", default: projectRoot } } });
-  process.exitCode = await runProfile(
-    (line) => process.stdout.write(`${line}\n`),
-    resolve(values.root),
-  );
+  const { values } = parseArgs({
+    options: {
+      root: { type: "string", default: projectRoot },
+      reads: { type: "boolean", default: false },
+    },
+  });
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  process.exitCode = values.reads
+    ? await runReadProfile(log, resolve(values.root))
+    : await runProfile(log, resolve(values.root));
 }

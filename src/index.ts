@@ -1,4 +1,5 @@
 import { app } from "./app.ts";
+import { answerFromCache, type CrowdRead, crowdRead, learnFrom } from "./http/crowd-reads.ts";
 
 export { RateLimiter } from "./limits/rate-limiter-object.ts";
 export { OpsRegistry } from "./ops/ops-registry.ts";
@@ -9,6 +10,23 @@ export { SeatRelay } from "./relay/seat-relay.ts";
 export { ShowObject } from "./show/show-object.ts";
 export { WebhookEndpoint } from "./webhooks/webhook-endpoint.ts";
 
+/** A plain seat-map or status read: from the cache when it can be, else the app's answer. */
+async function plainRead(
+  read: CrowdRead,
+  request: Request,
+  env: Env,
+  ctx: ExecutionContext,
+): Promise<Response> {
+  const cached = await answerFromCache(read, env);
+  if (cached) return cached;
+  const response = await app.fetch(request, env, ctx);
+  learnFrom(read, response);
+  return response;
+}
+
 export default {
-  fetch: app.fetch,
+  fetch(request, env, ctx) {
+    const read = crowdRead(request);
+    return read ? plainRead(read, request, env, ctx) : app.fetch(request, env, ctx);
+  },
 } satisfies ExportedHandler<Env>;

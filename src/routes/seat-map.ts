@@ -3,6 +3,7 @@ import { z } from "zod";
 import { zoneNameSchema } from "../catalog/catalog-schemas.ts";
 import type { AppEnv } from "../http/app-env.ts";
 import { unwrap } from "../http/show-response.ts";
+import { etagOf, knownVersion } from "../http/version-etag.ts";
 import { apiRoute, apiRouter, jsonAnswer } from "../openapi/api-route.ts";
 import { seatMapSchema, seatStatusSchema } from "../openapi/response-schemas.ts";
 import { showIdSchema } from "../openapi/seat-request-schemas.ts";
@@ -19,14 +20,6 @@ import { showClient } from "../show-client/show-client.ts";
 export const showParam = z.object({ show_id: showIdSchema });
 /** The conditional-read header of the versioned and cacheable reads (also show-layout.ts). */
 export const ifNoneMatch = z.object({ "If-None-Match": z.string().max(256).optional() });
-
-const etagOf = (version: number) => `"v${version}"`;
-
-/** The version named by If-None-Match (`"v12"` or `W/"v12"`), if any. */
-function knownVersion(header: string | undefined): number | undefined {
-  const match = header ? /"v(\d{1,15})"/.exec(header) : null;
-  return match?.[1] ? Number(match[1]) : undefined;
-}
 
 export const notModified = { description: "Unchanged since the ETag given in If-None-Match" };
 
