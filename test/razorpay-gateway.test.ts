@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type ChargeRequest, PaymentOutcomeUnknown } from "../src/payments/payment-gateway.ts";
 import { RazorpayRequestRefused } from "../src/payments/razorpay-api.ts";
-import { RazorpayGateway, type RazorpayGatewayConfig } from "../src/payments/razorpay-gateway.ts";
 import {
   RazorpayStandIn,
   STAND_IN_KEY_ID,
@@ -9,6 +8,7 @@ import {
   STAND_IN_ORIGIN,
 } from "./support/razorpay-stand-in.ts";
 import { answerFetchesWith } from "./support/stand-in-fetch.ts";
+import { razorpayStandInGateway } from "./support/stand-in-gateways.ts";
 
 /**
  * The Razorpay gateway (src/payments/razorpay-gateway.ts) against the stand-in, which speaks
@@ -26,15 +26,7 @@ afterEach(() => {
   standIn.release();
 });
 
-function gateway(options: Partial<RazorpayGatewayConfig> = {}): RazorpayGateway {
-  return new RazorpayGateway({
-    keyId: STAND_IN_KEY_ID,
-    keySecret: STAND_IN_KEY_SECRET,
-    apiBase: STAND_IN_ORIGIN,
-    timeoutMs: 5_000,
-    ...options,
-  });
-}
+const gateway = razorpayStandInGateway;
 
 let attempts = 0;
 

@@ -1,14 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { RefundRequest } from "../src/payments/payment-gateway.ts";
 import { RazorpayRequestRefused } from "../src/payments/razorpay-api.ts";
-import { RazorpayGateway } from "../src/payments/razorpay-gateway.ts";
-import {
-  RazorpayStandIn,
-  STAND_IN_KEY_ID,
-  STAND_IN_KEY_SECRET,
-  STAND_IN_ORIGIN,
-} from "./support/razorpay-stand-in.ts";
+import { RazorpayStandIn } from "./support/razorpay-stand-in.ts";
 import { answerFetchesWith } from "./support/stand-in-fetch.ts";
+import { razorpayStandInGateway } from "./support/stand-in-gateways.ts";
 
 /**
  * Partial refunds through the Razorpay gateway (src/payments/razorpay-gateway.ts), against
@@ -27,13 +22,7 @@ afterEach(() => {
   standIn.release();
 });
 
-const gateway = () =>
-  new RazorpayGateway({
-    keyId: STAND_IN_KEY_ID,
-    keySecret: STAND_IN_KEY_SECRET,
-    apiBase: STAND_IN_ORIGIN,
-    timeoutMs: 5_000,
-  });
+const gateway = () => razorpayStandInGateway();
 
 /** An attempt of ₹30 (a booking of two seats), paid in Checkout: its key. */
 async function paid(): Promise<string> {

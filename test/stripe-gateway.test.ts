@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type ChargeRequest, PaymentOutcomeUnknown } from "../src/payments/payment-gateway.ts";
-import { STRIPE_API_VERSION, StripeGateway } from "../src/payments/stripe-gateway.ts";
+import { STRIPE_API_VERSION } from "../src/payments/stripe-gateway.ts";
 import { answerFetchesWith } from "./support/stand-in-fetch.ts";
+import { stripeStandInGateway } from "./support/stand-in-gateways.ts";
 import { STAND_IN_ORIGIN, STAND_IN_SECRET_KEY, StripeStandIn } from "./support/stripe-stand-in.ts";
 
 /**
@@ -21,9 +22,7 @@ afterEach(() => {
   standIn.release();
 });
 
-function gateway(timeoutMs = 5_000): StripeGateway {
-  return new StripeGateway({ secretKey: STAND_IN_SECRET_KEY, apiBase: STAND_IN_ORIGIN, timeoutMs });
-}
+const gateway = stripeStandInGateway;
 
 let attempts = 0;
 

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { RefundRequest } from "../src/payments/payment-gateway.ts";
 import { StripeRequestRefused } from "../src/payments/stripe-errors.ts";
-import { StripeGateway } from "../src/payments/stripe-gateway.ts";
 import { answerFetchesWith } from "./support/stand-in-fetch.ts";
-import { STAND_IN_ORIGIN, STAND_IN_SECRET_KEY, StripeStandIn } from "./support/stripe-stand-in.ts";
+import { stripeStandInGateway } from "./support/stand-in-gateways.ts";
+import { StripeStandIn } from "./support/stripe-stand-in.ts";
 
 /**
  * Partial refunds through the Stripe gateway (src/payments/stripe-gateway.ts), against the
@@ -25,8 +25,7 @@ afterEach(() => {
   }
 });
 
-const gateway = () =>
-  new StripeGateway({ secretKey: STAND_IN_SECRET_KEY, apiBase: STAND_IN_ORIGIN, timeoutMs: 5_000 });
+const gateway = () => stripeStandInGateway();
 
 /** A paid attempt of 3,000 (a booking of two seats): its key. */
 async function paid(): Promise<string> {
