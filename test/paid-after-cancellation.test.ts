@@ -1,5 +1,5 @@
-import { describe, expect, it, vi } from "vitest";
-import { PaymentSimulator } from "../src/payments/payment-simulator.ts";
+import { describe, expect, it } from "vitest";
+import { holdCharges } from "./support/held-charges.ts";
 import {
   adminToken,
   bookingBody,
@@ -16,23 +16,6 @@ import {
  * buyer must hear that the show is cancelled (not 201 confirmed), and the money must be on
  * its way back before that answer, not at some later alarm.
  */
-
-/** Holds the simulator's charges until `release()`; `started` resolves when one is held. */
-function holdCharges() {
-  let release = () => {};
-  const held = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  const charge = PaymentSimulator.prototype.charge;
-  const spy = vi.spyOn(PaymentSimulator.prototype, "charge").mockImplementation(async function (
-    this: PaymentSimulator,
-    input,
-  ) {
-    await held;
-    return charge.call(this, input);
-  });
-  return { release, started: () => vi.waitFor(() => expect(spy).toHaveBeenCalled()) };
-}
 
 describe("a payment that goes through after its show was cancelled", () => {
   it("answers 409 SHOW_CANCELLED with the refund already made, and frees nothing twice", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { PaymentSimulator } from "../src/payments/payment-simulator.ts";
+import { holdCharges } from "./support/held-charges.ts";
 import { adminToken, alarmOf, call, expectError, ledger } from "./support/helpers.ts";
 import {
   buyLocked,
@@ -18,23 +18,6 @@ import { travelTo } from "./support/time.ts";
  * for a cancelled show gets all of it back: the seller too, whose seat was never really
  * resold (the buyer never got to use it).
  */
-
-/** Holds the simulator's charges until `release()`; `started` resolves when one is held. */
-function holdCharges() {
-  let release = () => {};
-  const held = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  const charge = PaymentSimulator.prototype.charge;
-  const spy = vi.spyOn(PaymentSimulator.prototype, "charge").mockImplementation(async function (
-    this: PaymentSimulator,
-    input,
-  ) {
-    await held;
-    return charge.call(this, input);
-  });
-  return { release, started: () => vi.waitFor(() => expect(spy).toHaveBeenCalled()) };
-}
 
 describe("a show cancelled while a resale buyer's charge is under way", () => {
   it("refunds the seller in full, as every buyer of a cancelled show", async () => {
