@@ -105,3 +105,29 @@ export function resaleOf(
     refundMinor: booking.totalMinor - (withShow ? resaleRefundsMinor : resoldPaidMinor),
   };
 }
+
+/**
+ * Withdraws the booking's resale listings (before its refund, so that none can sell while
+ * the refund is made: it would be refunded twice). False, changing nothing, while a buyer
+ * holds one of them: they may be paying for it.
+ */
+export function withdrawListingsOf(show: ShowState, booking: StoredBooking): boolean {
+  const now = Date.now();
+  const listings = show.seats.resale.ofBooking(booking.bookingId);
+  if (listings.length === 0) return true;
+  if (listings.some((listing) => show.seats.statusOf(listing.seatId, now) === "locked")) {
+    return false;
+  }
+  for (const listing of listings) show.seats.resale.remove(listing);
+  show.change({
+    at: now,
+    seats: listings.map((listing) => listing.seatId),
+    store: () => {
+      for (const listing of listings) {
+        show.resale.withdraw(listing.ticketId, now);
+        show.ticketChanges.ticket(listing.bookingId, listing.ticketId);
+      }
+    },
+  });
+  return true;
+}

@@ -19,7 +19,7 @@ import type { StoredBooking } from "../storage/booking-storage.ts";
 import { bookingShow, bookingSnapshot } from "./booking-snapshot.ts";
 import { bookingTickets } from "./booking-tickets.ts";
 import type { PaymentActions } from "./payment-actions.ts";
-import { resaleOf } from "./resold-seats.ts";
+import { resaleOf, withdrawListingsOf } from "./resold-seats.ts";
 import type { ShowBookings } from "./show-bookings.ts";
 
 /** The longest wait between two tries of a refund the provider did not confirm. */
@@ -199,7 +199,13 @@ export class ShowCancellations {
     const charge = show.attemptStorage
       .attemptsOf(booking.bookingId)
       .find((a) => a.status === "succeeded");
-    if (!this.endListings(booking)) return false;
+    if (!withdrawListingsOf(show, booking)) {
+      // A buyer holds one of its listed seats: they may be paying for it. Tried again soon.
+      const nextTryAt = Date.now() + RETRY_MS;
+      show.transaction(() => show.bookingStorage.cancellationRetried(booking.bookingId, nextTryAt));
+      void show.armAlarm(nextTryAt);
+      return false;
+    }
     // Seats it resold were refunded to it by their resale: what is left is refunded here.
     const resale = resaleOf(show, booking);
     const amountMinor = resale.refundMinor;
@@ -272,36 +278,6 @@ export class ShowCancellations {
       payment_id: booking.paymentId,
     });
     show.log.metric("refund", "done", Date.now() - started);
-    return true;
-  }
-
-  /**
-   * Withdraws the booking's resale listings before its refund, so none can sell while the
-   * refund is made (it would be refunded twice). False, with the next try scheduled, while
-   * a buyer holds one: they may be paying for it.
-   */
-  private endListings(booking: StoredBooking): boolean {
-    const { show } = this;
-    const now = Date.now();
-    const listings = show.seats.resale.ofBooking(booking.bookingId);
-    if (listings.length === 0) return true;
-    if (listings.some((listing) => show.seats.statusOf(listing.seatId, now) === "locked")) {
-      const nextTryAt = now + RETRY_MS;
-      show.transaction(() => show.bookingStorage.cancellationRetried(booking.bookingId, nextTryAt));
-      void show.armAlarm(nextTryAt);
-      return false;
-    }
-    for (const listing of listings) show.seats.resale.remove(listing);
-    show.change({
-      at: now,
-      seats: listings.map((listing) => listing.seatId),
-      store: () => {
-        for (const listing of listings) {
-          show.resale.withdraw(listing.ticketId, now);
-          show.ticketChanges.ticket(listing.bookingId, listing.ticketId);
-        }
-      },
-    });
     return true;
   }
 
