@@ -76,6 +76,9 @@ export function applyPrices(
   changes: readonly (readonly [number, SeatCode])[],
   prices: readonly (readonly [number, number])[] | undefined,
 ): void {
+  // Almost every change of a sale: no resale seat before or after, nothing to do (this runs
+  // for each change the show object records, and each one a relay applies).
+  if (into.size === 0 && !prices?.length) return;
   const listed = new Map(prices ?? []);
   for (const [index, code] of changes) {
     const price = code === "r" ? listed.get(index) : undefined;
