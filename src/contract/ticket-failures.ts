@@ -77,6 +77,20 @@ export function ticketListed(ticketId: string, price: number): ApiFailure {
   );
 }
 
+/**
+ * 409: a buyer holds a listed seat and may be paying for it, so its listing cannot end (a
+ * withdrawal, its booking's cancellation) until their hold does. `details` name what was
+ * asked for (the ticket, the booking) beside the seat.
+ */
+export function resaleInProgress(seatId: string, details: Record<string, string>): ApiFailure {
+  return failure(
+    409,
+    "RESALE_IN_PROGRESS",
+    `A buyer holds seat ${seatId}, listed for resale, and may be paying for it; try again once their hold ends`,
+    { ...details, seat_id: seatId },
+  );
+}
+
 /** 409: a ticket that cannot be offered for resale on its own; `reason` says why. */
 export function ticketNotResellable(ticketId: string, reason: string): ApiFailure {
   return failure(

@@ -106,18 +106,24 @@ export function resaleOf(
   };
 }
 
+/** The first of `listings` a buyer holds at `now` (they may be paying for it), if any. */
+export function listingBeingBought(
+  show: ShowState,
+  listings: readonly ResaleListing[],
+  now: number,
+): ResaleListing | undefined {
+  return listings.find((listing) => show.seats.statusOf(listing.seatId, now) === "locked");
+}
+
 /**
- * Withdraws the booking's resale listings (before its refund, so that none can sell while
- * the refund is made: it would be refunded twice). False, changing nothing, while a buyer
- * holds one of them: they may be paying for it.
+ * Ends `listings` as withdrawn, in one change: their seats read `booked` again and their
+ * tickets admit again (the door's manifest hears). Call when no buyer holds any of them.
  */
-export function withdrawListingsOf(show: ShowState, booking: StoredBooking): boolean {
-  const now = Date.now();
-  const listings = show.seats.resale.ofBooking(booking.bookingId);
-  if (listings.length === 0) return true;
-  if (listings.some((listing) => show.seats.statusOf(listing.seatId, now) === "locked")) {
-    return false;
-  }
+export function withdrawListings(
+  show: ShowState,
+  listings: readonly ResaleListing[],
+  now: number,
+): void {
   for (const listing of listings) show.seats.resale.remove(listing);
   show.change({
     at: now,
@@ -129,5 +135,18 @@ export function withdrawListingsOf(show: ShowState, booking: StoredBooking): boo
       }
     },
   });
+}
+
+/**
+ * Withdraws the booking's resale listings (before its refund, so that none can sell while
+ * the refund is made: it would be refunded twice). False, changing nothing, while a buyer
+ * holds one of them.
+ */
+export function withdrawListingsOf(show: ShowState, booking: StoredBooking): boolean {
+  const now = Date.now();
+  const listings = show.seats.resale.ofBooking(booking.bookingId);
+  if (listings.length === 0) return true;
+  if (listingBeingBought(show, listings, now)) return false;
+  withdrawListings(show, listings, now);
   return true;
 }

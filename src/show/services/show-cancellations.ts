@@ -1,12 +1,11 @@
 import {
-  failure,
   invalidInputFailure,
   notFoundFailure,
   requestInProgress,
 } from "../../contract/api-failure.ts";
 import { bookingDetailView } from "../../contract/booking-views.ts";
 import type { BookingDetail, CancelCommand, ShowResult } from "../../contract/show-rpc.ts";
-import { ticketAlreadyUsed } from "../../contract/ticket-failures.ts";
+import { resaleInProgress, ticketAlreadyUsed } from "../../contract/ticket-failures.ts";
 import type { LogFields } from "../../observability/log.ts";
 import type { PaymentGateway } from "../../payments/payment-gateway.ts";
 import { bookingEventData, refundEventData } from "../../webhooks/booking-events.ts";
@@ -19,7 +18,7 @@ import type { StoredBooking } from "../storage/booking-storage.ts";
 import { bookingShow, bookingSnapshot } from "./booking-snapshot.ts";
 import { bookingTickets } from "./booking-tickets.ts";
 import type { PaymentActions } from "./payment-actions.ts";
-import { resaleOf, withdrawListingsOf } from "./resold-seats.ts";
+import { listingBeingBought, resaleOf, withdrawListingsOf } from "./resold-seats.ts";
 import type { ShowBookings } from "./show-bookings.ts";
 
 /** The longest wait between two tries of a refund the provider did not confirm. */
@@ -75,16 +74,9 @@ export class ShowCancellations {
     }
     const resale = resaleOf(show, booking);
     // A buyer holding a listed seat of it may be paying for it: the seat may be theirs soon.
-    const buying = resale.listings.find((l) => show.seats.statusOf(l.seatId, now) === "locked");
+    const buying = listingBeingBought(show, resale.listings, now);
     if (buying) {
-      return refused(
-        failure(
-          409,
-          "RESALE_IN_PROGRESS",
-          `A buyer holds seat ${buying.seatId}, listed for resale, and may be paying for it; try again once their hold ends`,
-          { booking_id: booking.bookingId, seat_id: buying.seatId },
-        ),
-      );
+      return refused(resaleInProgress(buying.seatId, { booking_id: booking.bookingId }));
     }
     if (resale.held.length === 0 && !booking.areas?.length && resale.resold > 0) {
       return refused(

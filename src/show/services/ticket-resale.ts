@@ -7,6 +7,7 @@ import {
 import type { ShowResult } from "../../contract/show-rpc.ts";
 import {
   resaleDisabled,
+  resaleInProgress,
   ticketAlreadyUsed,
   ticketListed,
   ticketNotResellable,
@@ -26,6 +27,7 @@ import { ok, refused, showStarted } from "../show-results.ts";
 import type { ShowState } from "../show-state.ts";
 import { bookingSeats } from "./booking-snapshot.ts";
 import { type DoorTicket, findTicket, ticketVoidReason } from "./booking-tickets.ts";
+import { listingBeingBought, withdrawListings } from "./resold-seats.ts";
 
 /**
  * Face-value resale, the seller's side: a holder lists a seat's ticket at its face price or
@@ -102,25 +104,10 @@ export class TicketResale {
       );
     }
     // A buyer holding the seat may be paying for it: the listing stays until their hold ends.
-    if (show.seats.statusOf(listing.seatId, now) === "locked") {
-      return refused(
-        failure(
-          409,
-          "RESALE_IN_PROGRESS",
-          `A buyer holds seat ${listing.seatId} and may be paying for it; try again once their hold ends`,
-          { ticket_id: command.ticketId, seat_id: listing.seatId },
-        ),
-      );
+    if (listingBeingBought(show, [listing], now)) {
+      return refused(resaleInProgress(listing.seatId, { ticket_id: command.ticketId }));
     }
-    show.seats.resale.remove(listing);
-    show.change({
-      at: now,
-      seats: [listing.seatId],
-      store: () => {
-        show.resale.withdraw(listing.ticketId, now);
-        show.ticketChanges.ticket(listing.bookingId, listing.ticketId);
-      },
-    });
+    withdrawListings(show, [listing], now);
     show.log.write("info", "ticket listing withdrawn", { ticket_id: listing.ticketId });
     return ok({ listing: listingView(listing, this.faceOf(ticket, listing.seatId)) });
   }
