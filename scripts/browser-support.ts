@@ -170,6 +170,10 @@ export async function withServer(
 
 // ---- the API -------------------------------------------------------------------------------
 
+/**
+ * An API call as `token` (`path` under `/v1`), its JSON answer; a change carries an
+ * Idempotency-Key of its own (bookings ask for one; other routes ignore it).
+ */
 export async function callApi<T>(
   base: string,
   token: string,
@@ -182,6 +186,7 @@ export async function callApi<T>(
     headers: {
       Authorization: `Bearer ${token}`,
       ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+      ...(method === "GET" ? {} : { "Idempotency-Key": crypto.randomUUID() }),
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });

@@ -17,6 +17,7 @@ import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from "jose";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { prepareZXingModule, readBarcodes } from "zxing-wasm/reader";
 import { signAccessToken } from "../src/auth/access-token.ts";
+import { callApi } from "./browser-support.ts";
 import { ensureJwtSecret } from "./local-env.ts";
 import { checkResale } from "./ticket-resale-browser-check.ts";
 import { checkTransfer } from "./ticket-transfer-browser-check.ts";
@@ -38,19 +39,9 @@ function check(condition: unknown, message: string): asserts condition {
   console.log(`ok: ${message}`);
 }
 
-async function api<T>(method: string, path: string, token: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${token}`,
-      "Content-Type": "application/json",
-      "Idempotency-Key": crypto.randomUUID(),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+/** The API as `token`, by its path under the origin (`/v1/...`). */
+const api = <T>(method: string, path: string, token: string, body?: unknown): Promise<T> =>
+  callApi<T>(base, token, method, path.slice("/v1".length), body);
 
 const CARD = {
   type: "credit_card",

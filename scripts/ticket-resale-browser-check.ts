@@ -15,7 +15,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { signAccessToken } from "../src/auth/access-token.ts";
-import { createShow, resultsDir, seatSelector } from "./browser-support.ts";
+import { callApi, createShow, resultsDir, seatSelector } from "./browser-support.ts";
 
 export interface ResaleCheckDeps {
   base: string;
@@ -36,27 +36,6 @@ const CARD = {
   expiry_year: 2031,
   cvv: "123",
 };
-
-/** An API call as `token` (with an Idempotency-Key: booking asks for one); its JSON answer. */
-async function callApi<T>(
-  base: string,
-  token: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<T> {
-  const res = await fetch(`${base}/v1${path}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${token}`,
-      "Content-Type": "application/json",
-      "Idempotency-Key": crypto.randomUUID(),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
 
 /** The seller's face price (the front zone's) and the price they ask. */
 const FACE = 750;
