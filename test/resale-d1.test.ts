@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { type BookingJson, call, card, newKey, postBooking, stubOf } from "./support/helpers.ts";
+import { type BookingJson, call, card, newKey, stubOf } from "./support/helpers.ts";
 import {
   buyLocked,
   listed,
@@ -101,12 +101,7 @@ describe("D1 after a resale", () => {
   it("booked without a card, then paid: the seat stays the seller's in D1 until the payment", async () => {
     const { seller, ticket, seatId } = await listedSeat(80);
     const buyer = await resaleBuyer(seller.showId, [seatId]);
-    const pending = await postBooking(buyer.token, {
-      show_id: seller.showId,
-      lock_id: buyer.lock?.lock_id,
-      seat_ids: [seatId],
-      user_id: buyer.user,
-    });
+    const pending = await buyLocked(buyer, seller.showId, [seatId], null);
     expect(pending.status).toBe(201);
     const { booking } = (await pending.json()) as { booking: BookingJson };
     expect(booking).toMatchObject({ status: "pending", total_amount: 80 });
@@ -142,12 +137,7 @@ describe("D1 after a resale", () => {
   it("booked without a card and never paid: the listing is on sale again once the lock expires", async () => {
     const { seller, ticket, seatId } = await listedSeat(75);
     const buyer = await resaleBuyer(seller.showId, [seatId]);
-    const pending = await postBooking(buyer.token, {
-      show_id: seller.showId,
-      lock_id: buyer.lock?.lock_id,
-      seat_ids: [seatId],
-      user_id: buyer.user,
-    });
+    const pending = await buyLocked(buyer, seller.showId, [seatId], null);
     const { booking } = (await pending.json()) as { booking: BookingJson };
 
     travelTo(Date.parse(buyer.lock?.expires_at ?? "") + 1);

@@ -49,12 +49,15 @@ export async function resaleBuyer(showId: string, seatIds: string[], name = "use
   return { user, token, res, lock: res.status === 200 ? ((await res.json()) as LockJson) : null };
 }
 
-/** The buyer books their lock with a card (default: one that succeeds). */
+/**
+ * The buyer books their lock with a card (default: one that succeeds); with `card: null`,
+ * without one (a pending booking, paid later with POST /v1/payments).
+ */
 export async function buyLocked(
   buyer: { user: string; token: string; lock: LockJson | null },
   showId: string,
   seatIds: string[],
-  cardNumber?: string,
+  cardNumber?: string | null,
 ): Promise<Response> {
   if (!buyer.lock) throw new Error("the buyer has no lock");
   return postBooking(
@@ -64,7 +67,7 @@ export async function buyLocked(
       lock_id: buyer.lock.lock_id,
       seat_ids: seatIds,
       user_id: buyer.user,
-      payment_method: card(cardNumber),
+      ...(cardNumber !== null && { payment_method: card(cardNumber) }),
     },
     newKey(),
   );
