@@ -139,12 +139,14 @@ export class ShowServices {
           since: pending.requestedAt,
           next_try_at: pending.nextTryAt,
         })),
-        ...[...this.state.lateRefunds.pending(), ...this.resaleRefunds.pending()].map((owed) => ({
-          booking_id: owed.bookingId,
-          attempts: owed.attempts,
-          since: owed.createdAt,
-          next_try_at: owed.nextTryAt,
-        })),
+        ...[...this.state.lateRefunds.pending(), ...this.state.resale.pendingRefunds()].map(
+          (owed) => ({
+            booking_id: owed.bookingId,
+            attempts: owed.attempts,
+            since: owed.createdAt,
+            next_try_at: owed.nextTryAt,
+          }),
+        ),
       ],
       outbox: { waiting: backlog.waiting, since: backlog.oldestAt },
       cancellation: this.cancellationInProgress(),

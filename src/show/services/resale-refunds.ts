@@ -33,11 +33,6 @@ export class ResaleRefunds {
     return times.length > 0 ? Math.min(...times) : undefined;
   }
 
-  /** The seller's refunds (as unsettled work, for the operator's status). */
-  pending(): ResaleRefund[] {
-    return this.show.resale.pendingRefunds();
-  }
-
   private async refund(owed: ResaleRefund): Promise<void> {
     const { show } = this;
     const seller = show.bookingStorage.findBooking(owed.bookingId);
