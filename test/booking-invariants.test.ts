@@ -10,6 +10,7 @@ import {
   bookingBody,
   call,
   card,
+  d1CaughtUp,
   expectError,
   ledger,
   lockedSeats,
@@ -53,6 +54,7 @@ describe("Idempotency-Key", () => {
     expect(new Set(created).size).toBe(1);
     const charges = await chargesFor(ctx.showId);
     expect(charges.map((c) => c.status)).toEqual(["succeeded"]);
+    await d1CaughtUp(ctx.showId);
     const rows = await env.DB.prepare("SELECT COUNT(*) AS n FROM bookings WHERE lock_id = ?")
       .bind(ctx.lock.lock_id)
       .first<{ n: number }>();

@@ -7,6 +7,7 @@ import {
   bookingBody,
   call,
   card,
+  d1CaughtUp,
   expectError,
   ledger,
   lockedSeats,
@@ -50,7 +51,9 @@ describe("POST /v1/bookings with a card", () => {
     expect(booking.tickets[0]?.ticket_id).toBe(booking.ticket_id);
     expect(await statuses(ctx.showId, ctx.seats)).toEqual(["booked", "booked", "booked"]);
 
-    // D1 has the booking, its seats and the payment (brand and last four only).
+    // D1 has the booking, its seats and the payment (brand and last four only), once the
+    // show's batch window ends.
+    await d1CaughtUp(ctx.showId);
     const row = await env.DB.prepare(
       "SELECT status, total_amount, lock_id FROM bookings WHERE booking_id = ?",
     )
@@ -369,6 +372,7 @@ describe("GET /v1/bookings/{booking_id} and GET /v1/bookings", () => {
         booking: BookingJson;
       };
       made.push(booking.booking_id);
+      await d1CaughtUp(ctx.showId);
     }
     const token = await tokenFor(user);
     const first = (await (await call("GET", "/v1/bookings?limit=2", { token })).json()) as {

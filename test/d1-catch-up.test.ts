@@ -2,7 +2,15 @@ import { abortAllDurableObjects, runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { D1Outbox } from "../src/show/d1/d1-outbox.ts";
-import { alarmOf, bookingBody, call, lockedSeats, postBooking, stubOf } from "./support/helpers.ts";
+import {
+  alarmOf,
+  bookingBody,
+  call,
+  d1CaughtUp,
+  lockedSeats,
+  postBooking,
+  stubOf,
+} from "./support/helpers.ts";
 
 async function d1Status(bookingId: string): Promise<string | undefined> {
   const row = await env.DB.prepare("SELECT status FROM bookings WHERE booking_id = ?")
@@ -17,6 +25,7 @@ describe("D1 writes queued when the object stops", () => {
     const created = await postBooking(ctx.token, bookingBody(ctx));
     expect(created.status).toBe(201);
     const { booking } = (await created.json()) as { booking: { booking_id: string } };
+    await d1CaughtUp(ctx.showId);
     expect(await d1Status(booking.booking_id)).toBe("confirmed");
     // The lock's expiry alarm runs and finds nothing to do: no alarm is left armed.
     await runDurableObjectAlarm(stubOf(ctx.showId));

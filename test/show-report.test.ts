@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   adminToken,
   bookingBody,
@@ -117,9 +117,12 @@ describe("the show's bookings", () => {
   it("lists them newest first, filtered by status", async () => {
     const showId = await soldShow();
     const admin = await adminToken();
-    const all = await call("GET", `/v1/shows/${showId}/bookings`, { token: admin });
-    const { bookings } = (await all.json()) as { bookings: { status: string }[] };
-    expect(bookings.map((b) => b.status).sort()).toEqual(["cancelled", "confirmed", "pending"]);
+    // The list reads D1, which has a show's changes within its batch window.
+    await vi.waitFor(async () => {
+      const all = await call("GET", `/v1/shows/${showId}/bookings`, { token: admin });
+      const { bookings } = (await all.json()) as { bookings: { status: string }[] };
+      expect(bookings.map((b) => b.status).sort()).toEqual(["cancelled", "confirmed", "pending"]);
+    });
     const confirmed = await call("GET", `/v1/shows/${showId}/bookings?status=confirmed`, {
       token: admin,
     });

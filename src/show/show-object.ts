@@ -315,8 +315,7 @@ export class ShowObject extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const show = await this.loaded();
     if (!show) return;
-    show.state.alarmFired();
-    await show.upkeep();
+    await show.state.alarmFired(() => show.upkeep());
   }
 
   /** The show's logic, loading the show from the D1 catalog on first use; undefined if unknown. */

@@ -188,10 +188,12 @@ export class ShowServices {
    * A payment ended outside the alarm (a charge under way went through or failed): if the
    * registry lists this show, it hears at once, so the operator's status never keeps a
    * payment that went through. Nothing is sent while the show is not listed (a sale's
-   * payments cost no call).
+   * payments cost no call). The payment's D1 rows are sent first, so the report does not
+   * list them as waiting.
    */
   private reportIfListed(): void {
-    if (this.listed) void this.report(this.stuckWork());
+    if (!this.listed) return;
+    void this.state.flushToD1().then(() => this.report(this.stuckWork()));
   }
 
   /**

@@ -118,6 +118,7 @@ export class ShowState {
   private readonly coalescer: ChangeCoalescer;
   /** Set while a flush is due at the end of the D1 batch window. */
   private d1FlushDue = false;
+  private upkeepRunning = false;
   /** Told (once per change, after it is stored) when a change left some seat available. */
   private seatsFreed: ((now: number) => void) | undefined;
 
@@ -138,7 +139,10 @@ export class ShowState {
     this.lateRefunds = new LateRefundStorage(ctx.storage.sql);
     // The show id is its object's name (ctx.id.name, set since the object is got by name).
     this.log = new ShowLog(ctx.id.name ?? "unknown", env.METRICS);
-    this.outbox = new D1Outbox(ctx.storage.sql, env.DB, this.log);
+    // A read (the webhooks' subscribers) goes with the batch window's rows, not alone at once.
+    this.outbox = new D1Outbox(ctx.storage.sql, env.DB, this.log, () =>
+      queueMicrotask(() => this.flushToD1Soon()),
+    );
     this.idempotency = new IdempotencyStorage(ctx.storage.sql);
     this.db = database(env.DB);
     // The object's tables up to date first (the outbox runs the migrations once per instance).
@@ -275,6 +279,12 @@ export class ShowState {
 
   /** Flushes the outbox at the end of the batch window (now, if someone awaits flushToD1). */
   private flushToD1Soon(): void {
+    // Queued rows are unsettled work: should the object stop inside the window, an alarm
+    // must bring it back to send them. One armed already (a lock's expiry) does, and so
+    // does the alarm run under way; only an object with neither arms one.
+    if (this.alarmAt === null && !this.upkeepRunning) {
+      void this.armAlarm(Date.now() + D1_BATCH_WINDOW_MS + RETRY_MS);
+    }
     if (this.d1FlushDue) return;
     this.d1FlushDue = true;
     const due = new Promise<void>((resolve) => setTimeout(resolve, D1_BATCH_WINDOW_MS)).then(() => {
@@ -363,9 +373,18 @@ export class ShowState {
     await this.ctx.storage.setAlarm(at);
   }
 
-  /** The alarm has fired: none is armed until the next armAlarm(). */
-  alarmFired(): void {
+  /**
+   * The alarm has fired: none is armed until the next armAlarm(). While `upkeep` runs, what
+   * is queued for D1 needs no alarm behind it: upkeep sends the outbox and arms the next.
+   */
+  async alarmFired(upkeep: () => Promise<void>): Promise<void> {
     this.alarmAt = null;
+    this.upkeepRunning = true;
+    try {
+      await upkeep();
+    } finally {
+      this.upkeepRunning = false;
+    }
   }
 
   /** The seat map with its version, as JSON (built once per version); or one zone's. */

@@ -8,6 +8,7 @@ import {
   call,
   card,
   createShow,
+  d1CaughtUp,
   expectError,
   type LockJson,
   lockedSeats,
@@ -77,6 +78,7 @@ describe("a booking paid with a Stripe PaymentMethod", () => {
     });
     expect(await seatStatuses(ctx.showId, ctx.seats)).toEqual(["booked", "booked"]);
     // Of the card only its brand and last four digits are kept, with the payment.
+    await d1CaughtUp(ctx.showId);
     const payment = await env.DB.prepare(
       "SELECT payment_id, status, amount, currency, card_brand, card_last4 FROM payments WHERE booking_id = ?",
     )
@@ -136,6 +138,7 @@ describe("a booking paid with a Stripe PaymentMethod", () => {
       const failedBooking = attempt?.metadata.booking_id ?? "";
       expect(failedBooking).toMatch(/^booking_/);
       expect(await bookingStatus(ctx.token, failedBooking)).toBe(404);
+      await d1CaughtUp(ctx.showId);
       expect(await d1Booking(failedBooking)).toBeNull();
       expect(await seatStatuses(ctx.showId, ctx.seats)).toEqual(["locked", "locked"]);
 
@@ -188,6 +191,7 @@ describe("a booking paid with a Stripe PaymentMethod", () => {
     expect(refundPosts()).toHaveLength(1);
     const failedBooking = intent?.metadata.booking_id ?? "";
     expect(await bookingStatus(ctx.token, failedBooking)).toBe(404);
+    await d1CaughtUp(ctx.showId);
     expect(await d1Booking(failedBooking)).toBeNull();
     expect(await seatStatuses(ctx.showId, ctx.seats)).toEqual(["locked", "locked"]);
 

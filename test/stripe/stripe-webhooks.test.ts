@@ -1,7 +1,13 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { type BookingJson, expectError, lockedSeats, stubOf } from "../support/helpers.ts";
+import {
+  type BookingJson,
+  d1CaughtUp,
+  expectError,
+  lockedSeats,
+  stubOf,
+} from "../support/helpers.ts";
 import { collectLogLines } from "../support/log-lines.ts";
 import { hmacHex } from "../support/stand-in-crypto.ts";
 import {
@@ -199,7 +205,9 @@ describe("an event about no booking of ours", () => {
 
 describe("a charge.dispute.created event for a booking's payment", () => {
   it("is answered 200 and logged as payment disputed at level error, for an operator", async () => {
-    const { booking, intent } = await stripeBooking(standIn(), "user_hook_dispute");
+    const { ctx, booking, intent } = await stripeBooking(standIn(), "user_hook_dispute");
+    // A dispute comes days later: D1, where its payment is looked up, has the booking.
+    await d1CaughtUp(ctx.showId);
     vi.spyOn(console, "error").mockImplementation(() => {});
     // A dispute carries the charge and its intent, none of our metadata: the booking is
     // found by its payment.
@@ -292,6 +300,7 @@ describe("a payment_intent.succeeded event arriving before the API call's own an
     expect(intentsOf(standIn(), confirmed.booking_id)).toHaveLength(1);
     expect(standIn().intents).toHaveLength(1);
     expect(standIn().refunds).toEqual([]);
+    await d1CaughtUp(ctx.showId);
     expect(await d1Booking(confirmed.booking_id)).toEqual({ status: "confirmed" });
     const payments = await env.DB.prepare("SELECT payment_id FROM payments WHERE booking_id = ?")
       .bind(confirmed.booking_id)

@@ -1,5 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import { expect, vi } from "vitest";
 import type { z } from "zod";
 import { signAccessToken } from "../../src/auth/access-token.ts";
 import type { Role } from "../../src/auth/principal.ts";
@@ -234,4 +235,22 @@ export function alarmOf(showId: string): Promise<number | null> {
 /** The simulated provider's ledger. */
 export function ledger(): Promise<LedgerCharge[]> {
   return simulatorStub(env).ledger();
+}
+
+/**
+ * Waits until the show object has sent D1 every row it queued: D1 (the bookings and tickets
+ * lists, the organizer's reports) gets a show's changes at the end of its batch window.
+ */
+export async function d1CaughtUp(showId: string): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      const waiting = await runInDurableObject(
+        stubOf(showId),
+        (_object, state) =>
+          state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM d1_outbox").one().n,
+      );
+      expect(waiting).toBe(0);
+    },
+    { timeout: 3_000, interval: 20 },
+  );
 }

@@ -7,6 +7,7 @@ import {
   type BookingJson,
   bookingBody,
   call,
+  d1CaughtUp,
   type LockedSeats,
   type LockJson,
   lockedSeats,
@@ -62,6 +63,8 @@ export async function bookingWithTickets(seatCount = 3, user = "user_party") {
   const tickets = await Promise.all(
     booking.tickets.map((listed) => readTicket(ctx.token, listed.ticket_id)),
   );
+  // The lists (GET /v1/tickets) and the tests' D1 reads see it once the batch window ends.
+  await d1CaughtUp(ctx.showId);
   return { ...ctx, bookingId: booking.booking_id, booking, tickets };
 }
 

@@ -45,10 +45,15 @@ export class D1Outbox {
   private ready = false;
   private riders: Rider[] = [];
 
+  /**
+   * `sendSoon`: how a read asks for its batch to be sent; without it, once the current step
+   * is over. The show passes its batch window, so a change's reads and rows go together.
+   */
   constructor(
     private readonly sql: SqlStorage,
     private readonly db: D1Database,
     private readonly log: ShowLog,
+    private readonly sendSoon: () => void = () => queueMicrotask(() => void this.flush()),
   ) {}
 
   /** The object's tables, brought up to date once per instance (schema-migrations.ts). */
@@ -125,8 +130,8 @@ export class D1Outbox {
    * Reads D1 in the next batch this outbox sends (a webhook outbox's subscribers: one D1
    * request fewer per change), or alone when nothing is queued; sent after this call, so
    * its answer is as fresh as a read of one's own. May be called inside a transaction: the
-   * flush it asks for starts once the current step is over. A batch D1 refuses leaves the
-   * reads to go alone.
+   * flush it asks for (sendSoon) starts once the current step is over. A batch D1 refuses
+   * leaves the reads to go alone.
    */
   read(statement: D1PreparedStatement): RidingRead {
     let resolve: (result: D1Result) => void = () => {};
@@ -137,7 +142,7 @@ export class D1Outbox {
     });
     const read: RidingRead = { answer, sent: false };
     this.riders.push({ read, statement, resolve, reject });
-    queueMicrotask(() => void this.flush());
+    this.sendSoon();
     return read;
   }
 

@@ -109,29 +109,36 @@ export async function confirmPaid(
   },
 ): Promise<void> {
   const { booking, charge, replies } = paid;
-  const fields = { ...paid.context, booking_id: booking.bookingId };
-  show.log.write("info", "payment charged", {
-    ...fields,
+  // One line per paid booking: the charge's fields go on the line that says how it ended.
+  const fields = {
+    ...paid.context,
+    booking_id: booking.bookingId,
     payment_id: charge.paymentId,
     card_brand: charge.card.brand,
-  });
+  };
   const cancelled = show.info.status === "cancelled";
-  confirmBooking(
-    show,
-    currency,
-    booking,
-    paid.chargeKey,
-    charge,
-    () => {
-      if (!cancelled) {
-        replies.confirmed?.();
-        return;
-      }
-      show.bookingStorage.requestCancellation(booking.bookingId, Date.now());
-      replies.cancelled?.();
-    },
-    paid.afterLockExpired,
-  );
+  try {
+    confirmBooking(
+      show,
+      currency,
+      booking,
+      paid.chargeKey,
+      charge,
+      () => {
+        if (!cancelled) {
+          replies.confirmed?.();
+          return;
+        }
+        show.bookingStorage.requestCancellation(booking.bookingId, Date.now());
+        replies.cancelled?.();
+      },
+      paid.afterLockExpired,
+    );
+  } catch (error) {
+    // The charge is logged whatever happens next (the alarm settles the open attempt).
+    show.log.write("error", "payment charged, confirmation failed", fields);
+    throw error;
+  }
   if (cancelled) {
     show.log.write("warn", "payment after cancellation", fields);
     await refundNow(booking.bookingId);
@@ -142,7 +149,7 @@ export async function confirmPaid(
       seats: booking.seatIds.length,
     });
   }
-  // Answer once D1 has the booking when it can; if not, the alarm keeps retrying and the
-  // object answers reads meanwhile. A stop here loses nothing: the reply is kept already.
-  await show.flushToD1();
+  // D1 gets the booking with the batch window's other changes (ShowState.flushToD1Soon),
+  // not on the buyer's path: the object answers the booking's reads meanwhile, and the
+  // outbox rows were stored with the confirmation, so a stop loses nothing.
 }

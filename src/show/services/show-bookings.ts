@@ -145,7 +145,6 @@ export class ShowBookings {
           result = request.keep(result);
         },
       });
-      await show.flushToD1();
       return result;
     }
     show.bookingStorage.insertBooking(booking);
