@@ -7,6 +7,7 @@ import {
   bookingBody,
   call,
   createShow,
+  d1BookingStatus,
   d1CaughtUp,
   type LockJson,
   lockedSeats,
@@ -23,13 +24,6 @@ import {
  * organizer's lists) gets it with the show's other changes at the end of the batch window.
  */
 
-async function d1Status(bookingId: string): Promise<string | undefined> {
-  const row = await env.DB.prepare("SELECT status FROM bookings WHERE booking_id = ?")
-    .bind(bookingId)
-    .first<{ status: string }>();
-  return row?.status;
-}
-
 async function listed(token: string): Promise<string[]> {
   const res = await call("GET", "/v1/bookings", { token });
   expect(res.status).toBe(200);
@@ -44,7 +38,7 @@ describe("a paid booking", () => {
     expect(created.status).toBe(201);
     const { booking } = (await created.json()) as { booking: { booking_id: string } };
     // The 201 did not wait for D1: the batch window (100 ms) is still open.
-    expect(await d1Status(booking.booking_id)).toBeUndefined();
+    expect(await d1BookingStatus(booking.booking_id)).toBeUndefined();
 
     const read = await call("GET", `/v1/bookings/${booking.booking_id}`, { token: ctx.token });
     expect(read.status).toBe(200);
@@ -55,7 +49,7 @@ describe("a paid booking", () => {
     await vi.waitFor(async () => expect(await listed(ctx.token)).toContain(booking.booking_id), {
       timeout: 2_000,
     });
-    expect(await d1Status(booking.booking_id)).toBe("confirmed");
+    expect(await d1BookingStatus(booking.booking_id)).toBe("confirmed");
   });
 
   it("reaches D1 by the alarm when the object stops before the window ends", async () => {
@@ -64,12 +58,12 @@ describe("a paid booking", () => {
     expect(created.status).toBe(201);
     const { booking } = (await created.json()) as { booking: { booking_id: string } };
     await abortAllDurableObjects();
-    expect(await d1Status(booking.booking_id)).toBeUndefined();
+    expect(await d1BookingStatus(booking.booking_id)).toBeUndefined();
 
     // Nothing but the alarm wakes it: the lock's expiry armed it, and it is still armed.
     expect(await alarmOf(ctx.showId)).not.toBeNull();
     expect(await runDurableObjectAlarm(stubOf(ctx.showId))).toBe(true);
-    expect(await d1Status(booking.booking_id)).toBe("confirmed");
+    expect(await d1BookingStatus(booking.booking_id)).toBe("confirmed");
   });
 });
 
@@ -129,6 +123,6 @@ describe("a booking confirmed while no alarm is armed", () => {
     expect(armed).toBeLessThanOrEqual(Date.now() + 5_100);
     const { booking: confirmed } = (await created.json()) as { booking: { booking_id: string } };
     await d1CaughtUp(ctx.showId);
-    expect(await d1Status(confirmed.booking_id)).toBe("confirmed");
+    expect(await d1BookingStatus(confirmed.booking_id)).toBe("confirmed");
   });
 });

@@ -1,23 +1,16 @@
 import { abortAllDurableObjects, runDurableObjectAlarm } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { D1Outbox } from "../src/show/d1/d1-outbox.ts";
 import {
   alarmOf,
   bookingBody,
   call,
+  d1BookingStatus,
   d1CaughtUp,
   lockedSeats,
   postBooking,
   stubOf,
 } from "./support/helpers.ts";
-
-async function d1Status(bookingId: string): Promise<string | undefined> {
-  const row = await env.DB.prepare("SELECT status FROM bookings WHERE booking_id = ?")
-    .bind(bookingId)
-    .first<{ status: string }>();
-  return row?.status;
-}
 
 describe("D1 writes queued when the object stops", () => {
   it("are sent after the object starts again, with no lock or request to wake it", async () => {
@@ -26,7 +19,7 @@ describe("D1 writes queued when the object stops", () => {
     expect(created.status).toBe(201);
     const { booking } = (await created.json()) as { booking: { booking_id: string } };
     await d1CaughtUp(ctx.showId);
-    expect(await d1Status(booking.booking_id)).toBe("confirmed");
+    expect(await d1BookingStatus(booking.booking_id)).toBe("confirmed");
     // The lock's expiry alarm runs and finds nothing to do: no alarm is left armed.
     await runDurableObjectAlarm(stubOf(ctx.showId));
 
@@ -42,12 +35,12 @@ describe("D1 writes queued when the object stops", () => {
     await abortAllDurableObjects();
     await cancelling;
     hang.mockRestore();
-    expect(await d1Status(booking.booking_id)).toBe("confirmed");
+    expect(await d1BookingStatus(booking.booking_id)).toBe("confirmed");
 
     // Started again (any touch): its alarm is armed at once for the queued writes.
     expect(await alarmOf(ctx.showId)).not.toBeNull();
     expect(await runDurableObjectAlarm(stubOf(ctx.showId))).toBe(true);
-    expect(await d1Status(booking.booking_id)).toBe("cancelled");
+    expect(await d1BookingStatus(booking.booking_id)).toBe("cancelled");
     const list = await call("GET", "/v1/bookings", { token: ctx.token });
     const { bookings } = (await list.json()) as {
       bookings: { booking_id: string; status: string }[];

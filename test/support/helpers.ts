@@ -254,3 +254,11 @@ export async function d1CaughtUp(showId: string): Promise<void> {
     { timeout: 3_000, interval: 20 },
   );
 }
+
+/** A booking's status in D1, undefined while D1 has no row for it. */
+export async function d1BookingStatus(bookingId: string): Promise<string | undefined> {
+  const row = await env.DB.prepare("SELECT status FROM bookings WHERE booking_id = ?")
+    .bind(bookingId)
+    .first<{ status: string }>();
+  return row?.status;
+}
