@@ -40,6 +40,8 @@ const listBookings = apiRoute({
   path: "/v1/bookings",
   tags: ["Bookings"],
   summary: "Your bookings, newest first",
+  description:
+    "Read from the database, which has a booking within about 100 ms of its 201 (the show sends its changes in batches); `GET /v1/bookings/{booking_id}` reads the show and has it at once.",
   access: "user",
   rateLimit: "booking",
   request: { query: listQuerySchema },
