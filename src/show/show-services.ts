@@ -18,7 +18,8 @@ import { ShowPayments } from "./services/show-payments.ts";
 import { TicketResale } from "./services/ticket-resale.ts";
 import { TicketTransfers } from "./services/ticket-transfers.ts";
 import { Waitlist } from "./services/waitlist.ts";
-import { RETRY_MS, type ShowState } from "./show-state.ts";
+import { RETRY_MS } from "./show-schedule.ts";
+import type { ShowState } from "./show-state.ts";
 
 /**
  * The logic of a loaded show, wired once: each part uses the show's state (and the parts

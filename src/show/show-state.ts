@@ -13,6 +13,7 @@ import { ResaleListings } from "./seats/resale-listings.ts";
 import { SeatLedger } from "./seats/seat-ledger.ts";
 import { SeatMapTexts } from "./seats/seat-map-texts.ts";
 import { ShowLog } from "./show-log.ts";
+import { ShowSchedule } from "./show-schedule.ts";
 import { AccessCodeStorage } from "./storage/access-code-storage.ts";
 import { AttemptStorage } from "./storage/attempt-storage.ts";
 import { BookingStorage } from "./storage/booking-storage.ts";
@@ -30,17 +31,6 @@ import { WaitlistStorage } from "./storage/waitlist-storage.ts";
 
 /** Coalescing window for live seat-map changes. */
 const LIVE_WINDOW_MS = 20;
-
-/** How soon the alarm retries D1 writes and payment settlements that failed. */
-export const RETRY_MS = 5_000;
-
-/**
- * How long a change's D1 rows wait in the outbox for other changes to join them in one D1
- * batch, when nobody waits for D1: a buyer's lock then goes with their booking a few ms
- * later, and a sale's changes go together (one D1 call each was a third of the CPU a buyer
- * alone cost, issue 15). The rows are stored with the change, so waiting risks nothing.
- */
-const D1_BATCH_WINDOW_MS = 100;
 
 /** One change of the show, as a service describes it to ShowState.change(). */
 export interface ShowChange {
@@ -116,17 +106,15 @@ export class ShowState {
   /** seat id → its index in the layout (the seats' stored order). */
   private readonly layoutIndex: Map<string, number>;
   private readonly coalescer: ChangeCoalescer;
-  /** Set while a flush is due at the end of the D1 batch window. */
-  private d1FlushDue = false;
-  private upkeepRunning = false;
+  /** The one alarm and the D1 batch window. */
+  private readonly schedule: ShowSchedule;
   /** Told (once per change, after it is stored) when a change left some seat available. */
   private seatsFreed: ((now: number) => void) | undefined;
 
   private constructor(
     private readonly ctx: DurableObjectState,
     env: Env,
-    /** The alarm time last set, so an alarm that is already right is not set again. */
-    private alarmAt: number | null,
+    alarmAt: number | null,
   ) {
     this.seatStorage = new SeatStorage(ctx.storage.sql);
     this.bookingStorage = new BookingStorage(ctx.storage.sql);
@@ -141,8 +129,9 @@ export class ShowState {
     this.log = new ShowLog(ctx.id.name ?? "unknown", env.METRICS);
     // A read (the webhooks' subscribers) goes with the batch window's rows, not alone at once.
     this.outbox = new D1Outbox(ctx.storage.sql, env.DB, this.log, () =>
-      queueMicrotask(() => this.flushToD1Soon()),
+      queueMicrotask(() => this.schedule.flushToD1Soon()),
     );
+    this.schedule = new ShowSchedule(ctx, this.outbox, () => this.seats.nextExpiry(), alarmAt);
     this.idempotency = new IdempotencyStorage(ctx.storage.sql);
     this.db = database(env.DB);
     // The object's tables up to date first (the outbox runs the migrations once per instance).
@@ -233,7 +222,7 @@ export class ShowState {
       return;
     }
     this.transaction(write);
-    if (change.d1 && change.d1.length > 0) this.flushToD1Soon();
+    if (change.d1 && change.d1.length > 0) this.schedule.flushToD1Soon();
   }
 
   /**
@@ -266,7 +255,7 @@ export class ShowState {
       prices.length > 0 ? prices : undefined,
     );
     void this.armAlarm();
-    this.flushToD1Soon();
+    this.schedule.flushToD1Soon();
     if (freed && !this.waitlist.isEmpty) this.seatsFreed?.(now);
   }
 
@@ -275,23 +264,6 @@ export class ShowState {
     const zones = this.seats.areas.takeMoved();
     if (zones.length === 0) return undefined;
     return zones.flatMap((zone) => this.seats.areas.counts(zone) ?? []);
-  }
-
-  /** Flushes the outbox at the end of the batch window (now, if someone awaits flushToD1). */
-  private flushToD1Soon(): void {
-    // Queued rows are unsettled work: should the object stop inside the window, an alarm
-    // must bring it back to send them. One armed already (a lock's expiry) does, and so
-    // does the alarm run under way; only an object with neither arms one.
-    if (this.alarmAt === null && !this.upkeepRunning) {
-      void this.armAlarm(Date.now() + D1_BATCH_WINDOW_MS + RETRY_MS);
-    }
-    if (this.d1FlushDue) return;
-    this.d1FlushDue = true;
-    const due = new Promise<void>((resolve) => setTimeout(resolve, D1_BATCH_WINDOW_MS)).then(() => {
-      this.d1FlushDue = false;
-      return this.flushToD1();
-    });
-    this.ctx.waitUntil(due);
   }
 
   /**
@@ -353,38 +325,19 @@ export class ShowState {
     this.outbox.enqueue(rows);
   }
 
-  /**
-   * Sends queued D1 writes now, the batch window's included; what D1 did not take is
-   * retried by the alarm. A window that ends after this finds the outbox empty.
-   */
-  async flushToD1(): Promise<void> {
-    if (!(await this.outbox.flush())) await this.armAlarm(Date.now() + RETRY_MS);
+  /** Sends queued D1 writes now (see ShowSchedule). */
+  flushToD1(): Promise<void> {
+    return this.schedule.flushToD1();
   }
 
-  /** One alarm, armed for the earliest of: the next lock expiry, `retryAt`. */
-  async armAlarm(retryAt?: number): Promise<void> {
-    const candidates = [this.seats.nextExpiry(), retryAt].filter(
-      (t): t is number => t !== undefined,
-    );
-    if (candidates.length === 0) return;
-    const at = Math.min(...candidates);
-    if (this.alarmAt !== null && this.alarmAt <= at) return;
-    this.alarmAt = at;
-    await this.ctx.storage.setAlarm(at);
+  /** Arms the one alarm for the earliest of: the next lock expiry, `retryAt`. */
+  armAlarm(retryAt?: number): Promise<void> {
+    return this.schedule.armAlarm(retryAt);
   }
 
-  /**
-   * The alarm has fired: none is armed until the next armAlarm(). While `upkeep` runs, what
-   * is queued for D1 needs no alarm behind it: upkeep sends the outbox and arms the next.
-   */
-  async alarmFired(upkeep: () => Promise<void>): Promise<void> {
-    this.alarmAt = null;
-    this.upkeepRunning = true;
-    try {
-      await upkeep();
-    } finally {
-      this.upkeepRunning = false;
-    }
+  /** The alarm has fired: runs `upkeep` (see ShowSchedule). */
+  alarmFired(upkeep: () => Promise<void>): Promise<void> {
+    return this.schedule.alarmFired(upkeep);
   }
 
   /** The seat map with its version, as JSON (built once per version); or one zone's. */

@@ -13,7 +13,8 @@ import { iso } from "../../lib/iso-time.ts";
 import { showEventData } from "../../webhooks/show-event-data.ts";
 import type { D1Statement } from "../d1/d1-outbox.ts";
 import { ok, refused } from "../show-results.ts";
-import { RETRY_MS, type ShowState } from "../show-state.ts";
+import { RETRY_MS } from "../show-schedule.ts";
+import type { ShowState } from "../show-state.ts";
 import type { ShowInfo } from "../storage/seat-storage.ts";
 
 /**

@@ -11,7 +11,8 @@ import {
 import { lockExtended } from "../d1/lock-d1.ts";
 import type { KeyedRequest } from "../keyed-request.ts";
 import { refused } from "../show-results.ts";
-import { RETRY_MS, type ShowState } from "../show-state.ts";
+import { RETRY_MS } from "../show-schedule.ts";
+import type { ShowState } from "../show-state.ts";
 import type { StoredBooking } from "../storage/booking-storage.ts";
 import { confirmPaid, type PaidReplies } from "./booking-confirmation.ts";
 import { ACTION_CHECK_MS } from "./payment-actions.ts";
