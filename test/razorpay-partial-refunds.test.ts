@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { RefundRequest } from "../src/payments/payment-gateway.ts";
 import { RazorpayRequestRefused } from "../src/payments/razorpay-api.ts";
 import { RazorpayStandIn } from "./support/razorpay-stand-in.ts";
+import { cancellationRefund, resaleRefund } from "./support/refund-requests.ts";
 import { answerFetchesWith } from "./support/stand-in-fetch.ts";
 import { razorpayStandInGateway } from "./support/stand-in-gateways.ts";
 
@@ -39,12 +39,6 @@ async function paid(): Promise<string> {
   return attemptKey;
 }
 
-const resale = (attemptKey: string, seat: number, amountMinor: number): RefundRequest => ({
-  idempotencyKey: `resale:${attemptKey}:${seat}`,
-  chargeIdempotencyKey: attemptKey,
-  amountMinor,
-});
-
 const refundPosts = () =>
   standIn.requests.filter((r) => r.method === "POST" && r.path.endsWith("/refund"));
 
@@ -52,7 +46,7 @@ describe("a partial refund through the Razorpay gateway", () => {
   it("sends the amount in paise, and the payment is left captured and partly refunded", async () => {
     const attemptKey = await paid();
 
-    const outcome = await gateway().refund(resale(attemptKey, 1, 1_000));
+    const outcome = await gateway().refund(resaleRefund(attemptKey, 1, 1_000));
 
     expect(outcome).toEqual({ status: "refunded", refundId: standIn.refunds[0]?.id });
     expect(refundPosts().map((r) => r.body)).toEqual([
@@ -71,19 +65,16 @@ describe("a partial refund through the Razorpay gateway", () => {
 
   it("makes two partial refunds and then the rest, each once however often it is asked", async () => {
     const attemptKey = await paid();
-    const cancellation = {
-      idempotencyKey: `refund:${attemptKey}`,
-      chargeIdempotencyKey: attemptKey,
-    };
+    const cancellation = cancellationRefund(attemptKey);
 
-    const first = await gateway().refund(resale(attemptKey, 1, 1_000));
-    const second = await gateway().refund(resale(attemptKey, 2, 500));
+    const first = await gateway().refund(resaleRefund(attemptKey, 1, 1_000));
+    const second = await gateway().refund(resaleRefund(attemptKey, 2, 500));
     // Partly refunded: the rest can still be refunded.
     expect(standIn.payments[0]?.refund_status).toBe("partial");
     const rest = await gateway().refund(cancellation);
     const answersAgain = [
-      await gateway().refund(resale(attemptKey, 1, 1_000)),
-      await gateway().refund(resale(attemptKey, 2, 500)),
+      await gateway().refund(resaleRefund(attemptKey, 1, 1_000)),
+      await gateway().refund(resaleRefund(attemptKey, 2, 500)),
       await gateway().refund(cancellation),
     ];
 
@@ -99,10 +90,10 @@ describe("a partial refund through the Razorpay gateway", () => {
 
   it("refuses more than is left of the payment, giving nothing back", async () => {
     const attemptKey = await paid();
-    await gateway().refund(resale(attemptKey, 1, 2_000));
+    await gateway().refund(resaleRefund(attemptKey, 1, 2_000));
 
     const error = await gateway()
-      .refund(resale(attemptKey, 2, 1_500))
+      .refund(resaleRefund(attemptKey, 2, 1_500))
       .catch((err: unknown) => err);
 
     expect(error).toBeInstanceOf(RazorpayRequestRefused);
@@ -113,10 +104,10 @@ describe("a partial refund through the Razorpay gateway", () => {
 
   it("does not refund a seat twice when its key is asked again after Razorpay has let it go", async () => {
     const attemptKey = await paid();
-    const first = await gateway().refund(resale(attemptKey, 1, 1_000));
+    const first = await gateway().refund(resaleRefund(attemptKey, 1, 1_000));
     standIn.forgetIdempotencyKeys();
 
-    const late = await gateway().refund(resale(attemptKey, 1, 1_000));
+    const late = await gateway().refund(resaleRefund(attemptKey, 1, 1_000));
 
     expect(late).toEqual(first);
     expect(standIn.refunds).toHaveLength(1);
@@ -125,12 +116,9 @@ describe("a partial refund through the Razorpay gateway", () => {
 
   it("answers a partial refund of a payment refunded in full already with the earlier refund", async () => {
     const attemptKey = await paid();
-    const full = await gateway().refund({
-      idempotencyKey: `refund:${attemptKey}`,
-      chargeIdempotencyKey: attemptKey,
-    });
+    const full = await gateway().refund(cancellationRefund(attemptKey));
 
-    const late = await gateway().refund(resale(attemptKey, 1, 1_000));
+    const late = await gateway().refund(resaleRefund(attemptKey, 1, 1_000));
 
     expect(late).toEqual(full);
     expect(standIn.refunds).toHaveLength(1);

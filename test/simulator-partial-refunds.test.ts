@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { simulatorStub } from "../src/contract/object-stubs.ts";
 import { SimulatedGateway } from "../src/payments/simulated-gateway.ts";
 import { card, ledger, newKey } from "./support/helpers.ts";
+import { cancellationRefund, resaleRefund } from "./support/refund-requests.ts";
 
 /**
  * Partial refunds by the simulated provider (src/payments/payment-simulator.ts), through its
@@ -43,11 +44,7 @@ describe("a partial refund by the simulated provider", () => {
   it("gives back the amount asked and leaves the charge succeeded with the rest", async () => {
     const chargeKey = await paid(3_000);
 
-    const outcome = await gateway().refund({
-      idempotencyKey: `resale:${chargeKey}:1`,
-      chargeIdempotencyKey: chargeKey,
-      amountMinor: 1_000,
-    });
+    const outcome = await gateway().refund(resaleRefund(chargeKey, 1, 1_000));
 
     expect(outcome).toEqual({ status: "refunded", refundId: expect.stringMatching(/^re_/) });
     expect(await chargeOf(chargeKey)).toMatchObject({
@@ -69,11 +66,7 @@ describe("a partial refund by the simulated provider", () => {
 
   it("answers a key asked again with its first refund, and gives nothing more", async () => {
     const chargeKey = await paid(3_000);
-    const request = {
-      idempotencyKey: `resale:${chargeKey}:1`,
-      chargeIdempotencyKey: chargeKey,
-      amountMinor: 1_000,
-    };
+    const request = resaleRefund(chargeKey, 1, 1_000);
 
     const first = await gateway().refund(request);
     const again = await gateway().refund(request);
@@ -85,16 +78,9 @@ describe("a partial refund by the simulated provider", () => {
 
   it("gives back only what is left when a later refund names no amount (a cancellation)", async () => {
     const chargeKey = await paid(3_000);
-    await gateway().refund({
-      idempotencyKey: `resale:${chargeKey}:1`,
-      chargeIdempotencyKey: chargeKey,
-      amountMinor: 1_000,
-    });
+    await gateway().refund(resaleRefund(chargeKey, 1, 1_000));
 
-    const rest = await gateway().refund({
-      idempotencyKey: `refund:${chargeKey}`,
-      chargeIdempotencyKey: chargeKey,
-    });
+    const rest = await gateway().refund(cancellationRefund(chargeKey));
 
     expect(rest.status).toBe("refunded");
     expect((await refundsOf(chargeKey)).map((r) => r.amount_minor)).toEqual([1_000, 2_000]);
@@ -108,19 +94,12 @@ describe("a partial refund by the simulated provider", () => {
   it("marks the charge refunded once partial refunds add up to all of it", async () => {
     const chargeKey = await paid(3_000);
     for (const seat of [1, 2]) {
-      await gateway().refund({
-        idempotencyKey: `resale:${chargeKey}:${seat}`,
-        chargeIdempotencyKey: chargeKey,
-        amountMinor: 1_500,
-      });
+      await gateway().refund(resaleRefund(chargeKey, seat, 1_500));
       expect((await chargeOf(chargeKey)).status).toBe(seat === 1 ? "succeeded" : "refunded");
     }
 
     // Nothing is left: a cancellation's refund finds nothing to give back, as before.
-    const after = await gateway().refund({
-      idempotencyKey: `refund:${chargeKey}`,
-      chargeIdempotencyKey: chargeKey,
-    });
+    const after = await gateway().refund(cancellationRefund(chargeKey));
 
     expect(after).toEqual({ status: "no_charge" });
     expect(await chargeOf(chargeKey)).toMatchObject({ status: "refunded", refunded_minor: 3_000 });
@@ -129,16 +108,8 @@ describe("a partial refund by the simulated provider", () => {
 
   it("refuses more than the charge still holds, gives nothing back and keeps nothing under the key", async () => {
     const chargeKey = await paid(3_000);
-    await gateway().refund({
-      idempotencyKey: `resale:${chargeKey}:1`,
-      chargeIdempotencyKey: chargeKey,
-      amountMinor: 2_000,
-    });
-    const tooMuch = {
-      idempotencyKey: `resale:${chargeKey}:2`,
-      chargeIdempotencyKey: chargeKey,
-      amountMinor: 1_500,
-    };
+    await gateway().refund(resaleRefund(chargeKey, 1, 2_000));
+    const tooMuch = resaleRefund(chargeKey, 2, 1_500);
 
     await expect(gateway().refund(tooMuch)).rejects.toThrow(/1500 is more than the 1000 left/);
 
@@ -152,11 +123,7 @@ describe("a partial refund by the simulated provider", () => {
 
   it("refuses a key asked again for another amount, and an amount that is not a whole number above 0", async () => {
     const chargeKey = await paid(3_000);
-    const request = {
-      idempotencyKey: `resale:${chargeKey}:1`,
-      chargeIdempotencyKey: chargeKey,
-      amountMinor: 1_000,
-    };
+    const request = resaleRefund(chargeKey, 1, 1_000);
     await gateway().refund(request);
 
     await expect(gateway().refund({ ...request, amountMinor: 500 })).rejects.toThrow(

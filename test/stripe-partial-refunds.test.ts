@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { RefundRequest } from "../src/payments/payment-gateway.ts";
 import { StripeRequestRefused } from "../src/payments/stripe-errors.ts";
+import { cancellationRefund, resaleRefund } from "./support/refund-requests.ts";
 import { answerFetchesWith } from "./support/stand-in-fetch.ts";
 import { stripeStandInGateway } from "./support/stand-in-gateways.ts";
 import { StripeStandIn } from "./support/stripe-stand-in.ts";
@@ -41,12 +41,6 @@ async function paid(): Promise<string> {
   return attemptKey;
 }
 
-const resale = (attemptKey: string, seat: number, amountMinor: number): RefundRequest => ({
-  idempotencyKey: `resale:${attemptKey}:${seat}`,
-  chargeIdempotencyKey: attemptKey,
-  amountMinor,
-});
-
 const refundPosts = () =>
   standIn.requests.filter((r) => r.method === "POST" && r.path === "/v1/refunds");
 
@@ -54,7 +48,7 @@ describe("a partial refund through the Stripe gateway", () => {
   it("sends the amount to Stripe, which gives back that much and leaves the rest charged", async () => {
     const attemptKey = await paid();
 
-    const outcome = await gateway().refund(resale(attemptKey, 1, 1_000));
+    const outcome = await gateway().refund(resaleRefund(attemptKey, 1, 1_000));
 
     expect(outcome).toEqual({ status: "refunded", refundId: standIn.refunds[0]?.id });
     expect(refundPosts().map((r) => [r.idempotencyKey, r.params])).toEqual([
@@ -73,17 +67,14 @@ describe("a partial refund through the Stripe gateway", () => {
 
   it("makes two partial refunds and then the rest, each once however often it is asked", async () => {
     const attemptKey = await paid();
-    const cancellation = {
-      idempotencyKey: `refund:${attemptKey}`,
-      chargeIdempotencyKey: attemptKey,
-    };
+    const cancellation = cancellationRefund(attemptKey);
 
-    const first = await gateway().refund(resale(attemptKey, 1, 1_000));
-    const second = await gateway().refund(resale(attemptKey, 2, 500));
+    const first = await gateway().refund(resaleRefund(attemptKey, 1, 1_000));
+    const second = await gateway().refund(resaleRefund(attemptKey, 2, 500));
     const rest = await gateway().refund(cancellation);
     const answersAgain = [
-      await gateway().refund(resale(attemptKey, 1, 1_000)),
-      await gateway().refund(resale(attemptKey, 2, 500)),
+      await gateway().refund(resaleRefund(attemptKey, 1, 1_000)),
+      await gateway().refund(resaleRefund(attemptKey, 2, 500)),
       await gateway().refund(cancellation),
     ];
 
@@ -104,10 +95,10 @@ describe("a partial refund through the Stripe gateway", () => {
 
   it("refuses more than is left of the charge with Stripe's amount_too_large, giving nothing back", async () => {
     const attemptKey = await paid();
-    await gateway().refund(resale(attemptKey, 1, 2_000));
+    await gateway().refund(resaleRefund(attemptKey, 1, 2_000));
 
     const error = await gateway()
-      .refund(resale(attemptKey, 2, 1_500))
+      .refund(resaleRefund(attemptKey, 2, 1_500))
       .catch((err: unknown) => err);
 
     expect(error).toBeInstanceOf(StripeRequestRefused);
@@ -118,16 +109,16 @@ describe("a partial refund through the Stripe gateway", () => {
 
   it("does not refund a seat twice when its key is asked again after Stripe has forgotten it", async () => {
     const attemptKey = await paid();
-    const first = await gateway().refund(resale(attemptKey, 1, 1_000));
+    const first = await gateway().refund(resaleRefund(attemptKey, 1, 1_000));
     standIn.forgetIdempotencyKeys();
 
-    const late = await gateway().refund(resale(attemptKey, 1, 1_000));
+    const late = await gateway().refund(resaleRefund(attemptKey, 1, 1_000));
 
     expect(late).toEqual(first);
     expect(standIn.refunds).toHaveLength(1);
     expect(refundPosts()).toHaveLength(1);
     // The same key for another amount is a bug of the caller's: thrown, nothing given.
-    await expect(gateway().refund(resale(attemptKey, 1, 700))).rejects.toThrow(
+    await expect(gateway().refund(resaleRefund(attemptKey, 1, 700))).rejects.toThrow(
       /gave back 1000, and is asked again for 700/,
     );
     expect(standIn.refunds).toHaveLength(1);
@@ -135,12 +126,9 @@ describe("a partial refund through the Stripe gateway", () => {
 
   it("answers a partial refund of a charge refunded in full already with the earlier refund", async () => {
     const attemptKey = await paid();
-    const full = await gateway().refund({
-      idempotencyKey: `refund:${attemptKey}`,
-      chargeIdempotencyKey: attemptKey,
-    });
+    const full = await gateway().refund(cancellationRefund(attemptKey));
 
-    const late = await gateway().refund(resale(attemptKey, 1, 1_000));
+    const late = await gateway().refund(resaleRefund(attemptKey, 1, 1_000));
 
     expect(late).toEqual(full);
     expect(standIn.refunds).toHaveLength(1);
