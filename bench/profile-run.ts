@@ -1,39 +1,22 @@
-/**
- * `npm run bench -- --profile` (issue 15): where one lock and one book spend their CPU. Serves
- * the Worker as the bench does (bench/server-pair.ts: the main workerd process with the show
- * objects and every other object, the relays in a second process) with workerd's inspector on
- * for the main process, and takes CPU profiles of its isolates (bench/cpu-profile.ts) while
- * load processes run: the anchor (one SQLite write in one object), one buyer alone (lock +
- * book rounds), the 500-buyer sale with one viewer, and one buyer alone with rate limits on.
- * Prints, per lock+book pair, the CPU of each area of our code (bench/profile-areas.ts), of
- * Miniflare's D1 and KV workers, and what no isolate ran (workerd's C++: RPC, sockets, the
- * SQLite engine outside a JS call, kernel time): the main process's CPU from /proc less the
- * profiled JS. Writes bench-results/profile.json and the Worker isolate's profiles
- * (bench-results/profile-<phase>.cpuprofile, for DevTools).
- */
-import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { signAccessToken } from "../src/auth/access-token.ts";
-import { benchBindings } from "./bench-bindings.ts";
-import { BundleModules, type CpuProfile, PROFILED_TARGETS } from "./cpu-profile.ts";
+import { type CpuProfile, PROFILED_TARGETS } from "./cpu-profile.ts";
 import { hotSale } from "./hot-show.ts";
 import { runLoad } from "./phase.ts";
 import { CpuMeter, MemorySampler, machineInfo } from "./proc.ts";
 import {
   formatTable,
-  freePort,
   INTERVAL_US,
   type PhaseProfile,
   profiled,
   WORKER_TARGET,
 } from "./profile-phase.ts";
+import { serveProfiled } from "./profiled-server.ts";
 import type { HttpResult, SerialResult } from "./protocol.ts";
 import { runReadProfile } from "./read-profile.ts";
-import { bundleWorker, projectRoot, readWorkerPlan } from "./serve.ts";
-import { ServerPair } from "./server-pair.ts";
+import { projectRoot } from "./serve.ts";
 import { createShow } from "./show-setup.ts";
 
 /** `root`: the tree whose Worker is bundled and profiled (another commit's worktree too). */
@@ -46,24 +29,10 @@ export async function runProfile(
     `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB RAM, ` +
       `Node ${machine.node}, load average ${machine.loadAverage}`,
   );
-  const workDir = mkdtempSync(join(tmpdir(), "ticket-profile-"));
-  const secret = randomBytes(32).toString("hex");
-  const bindings = benchBindings(secret);
-  const port = await freePort();
-  const bundle = bundleWorker(join(workDir, "bundle"), root);
-  log(`Worker bundled from ${root}`);
-  const modules = new BundleModules(bundle);
-  const pair = await ServerPair.start({
-    plan: readWorkerPlan(),
-    bundle,
-    workDir,
-    bindings,
-    route: "direct",
-    relays: "process",
-    extraFronts: 0,
+  const { secret, bindings, pair, port, modules, stop } = await serveProfiled(root, {
     anchor: true,
-    inspectorPort: port,
   });
+  log(`Worker bundled from ${root}`);
   const sampler = new MemorySampler(500);
   sampler.start();
   const out = join(projectRoot, "bench-results");
@@ -201,8 +170,7 @@ export async function runProfile(
     return 0;
   } finally {
     sampler.stop();
-    await pair.stop();
-    rmSync(workDir, { recursive: true, force: true });
+    await stop();
   }
 }
 

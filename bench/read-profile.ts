@@ -1,27 +1,12 @@
-/**
- * `node bench/profile-run.ts --reads [--root <tree>]` (issue 29): where a read spends its
- * CPU. Serves the Worker as the bench does (bench/server-pair.ts, the show objects in the
- * main workerd process) with workerd's inspector on, and profiles the main process's
- * isolates while 64 keep-alive connections read, one path at a time: `/health` (the
- * baseline), the seat map of a 1,000-seat show, its `seats/status`, and the seat map again
- * with rate limits on (limits no one reaches). Prints, per request, the CPU of each area
- * (bench/profile-areas.ts) and what no isolate ran (workerd's C++: sockets, HTTP, RPC),
- * and the heaviest self frames of each read; writes each read's profile of the Worker's
- * isolate to bench-results/profile-reads-<read>.cpuprofile (for DevTools).
- */
-import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { signAccessToken } from "../src/auth/access-token.ts";
-import { benchBindings } from "./bench-bindings.ts";
-import { BundleModules } from "./cpu-profile.ts";
 import { runLoad } from "./phase.ts";
 import { machineInfo } from "./proc.ts";
-import { formatTable, freePort, type PhaseProfile, profiled } from "./profile-phase.ts";
+import { formatTable, type PhaseProfile, profiled } from "./profile-phase.ts";
+import { serveProfiled } from "./profiled-server.ts";
 import type { HttpResult } from "./protocol.ts";
-import { bundleWorker, projectRoot, readWorkerPlan } from "./serve.ts";
-import { ServerPair } from "./server-pair.ts";
+import { projectRoot } from "./serve.ts";
 import { createShow } from "./show-setup.ts";
 
 const CONNECTIONS = 64;
@@ -32,22 +17,8 @@ export async function runReadProfile(log: (line: string) => void, root: string):
   log(
     `Machine: ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, load average ${machine.loadAverage}`,
   );
-  const workDir = mkdtempSync(join(tmpdir(), "ticket-read-profile-"));
-  const secret = randomBytes(32).toString("hex");
-  const bindings = benchBindings(secret);
-  const port = await freePort();
-  const bundle = bundleWorker(join(workDir, "bundle"), root);
-  const modules = new BundleModules(bundle);
-  const pair = await ServerPair.start({
-    plan: readWorkerPlan(),
-    bundle,
-    workDir,
-    bindings,
-    route: "direct",
-    relays: "process",
-    extraFronts: 0,
+  const { secret, bindings, pair, port, modules, stop } = await serveProfiled(root, {
     anchor: false,
-    inspectorPort: port,
   });
   try {
     log(`Worker bundled from ${root}; served: ${pair.describe()}`);
@@ -109,7 +80,6 @@ export async function runReadProfile(log: (line: string) => void, root: string):
     }
     return 0;
   } finally {
-    await pair.stop();
-    rmSync(workDir, { recursive: true, force: true });
+    await stop();
   }
 }
