@@ -195,6 +195,15 @@ export async function callApi<T>(
   return JSON.parse(text) as T;
 }
 
+/** A card the simulated provider charges (its test card that succeeds). */
+export const TEST_CARD = {
+  type: "credit_card",
+  card_number: "4242424242424242",
+  expiry_month: 12,
+  expiry_year: 2031,
+  cvv: "123",
+};
+
 /**
  * Row E of the venue with `accessibleRow`: an aisle seat, two wheelchair spaces with two
  * companion seats between them, and a seat with a limited view (docs/api.md, "Accessible

@@ -17,7 +17,7 @@ import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from "jose";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { prepareZXingModule, readBarcodes } from "zxing-wasm/reader";
 import { signAccessToken } from "../src/auth/access-token.ts";
-import { callApi } from "./browser-support.ts";
+import { callApi, TEST_CARD } from "./browser-support.ts";
 import { ensureJwtSecret } from "./local-env.ts";
 import { checkResale } from "./ticket-resale-browser-check.ts";
 import { checkTransfer } from "./ticket-transfer-browser-check.ts";
@@ -43,14 +43,6 @@ function check(condition: unknown, message: string): asserts condition {
 const api = <T>(method: string, path: string, token: string, body?: unknown): Promise<T> =>
   callApi<T>(base, token, method, path.slice("/v1".length), body);
 
-const CARD = {
-  type: "credit_card",
-  card_number: "4242424242424242",
-  expiry_month: 12,
-  expiry_year: 2031,
-  cvv: "123",
-};
-
 /**
  * A confirmed booking of two free seats of the demo show: its first ticket's URL, and the
  * token of the second seat's own ticket.
@@ -70,7 +62,7 @@ async function bookTicket(user: string): Promise<{ url: string; otherSeatToken: 
       lock_id: lock.lock_id,
       seat_ids: lock.seat_ids,
       user_id: user,
-      payment_method: CARD,
+      payment_method: TEST_CARD,
     },
   );
   const read = await api<{ booking: { ticket_url: string; tickets: { ticket_id: string }[] } }>(
@@ -142,7 +134,7 @@ async function ticketTokens(showId: string, count: number): Promise<string[]> {
           lock_id: lock.lock_id,
           seat_ids: lock.seat_ids,
           user_id: user,
-          payment_method: CARD,
+          payment_method: TEST_CARD,
         },
       );
       const { ticket } = await api<{ ticket: { token: string } }>(

@@ -15,7 +15,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { signAccessToken } from "../src/auth/access-token.ts";
-import { callApi, createShow, resultsDir, seatSelector } from "./browser-support.ts";
+import { callApi, createShow, resultsDir, seatSelector, TEST_CARD } from "./browser-support.ts";
 
 export interface ResaleCheckDeps {
   base: string;
@@ -28,14 +28,6 @@ export interface ResaleCheckDeps {
   check(condition: unknown, message: string): void;
   scan(page: Page, token: string): Promise<{ verdict: string; reason: string }>;
 }
-
-const CARD = {
-  type: "credit_card",
-  card_number: "4242424242424242",
-  expiry_month: 12,
-  expiry_year: 2031,
-  cvv: "123",
-};
 
 /** The seller's face price (the front zone's) and the price they ask. */
 const FACE = 750;
@@ -88,7 +80,7 @@ export async function checkResale(deps: ResaleCheckDeps): Promise<void> {
       lock_id: lock.lock_id,
       seat_ids: [seatId],
       user_id: seller,
-      payment_method: CARD,
+      payment_method: TEST_CARD,
     },
   );
   const { ticket } = await callApi<{ ticket: { token: string; ticket_url: string } }>(
