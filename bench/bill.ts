@@ -197,8 +197,13 @@ function unitsOf(report: OperationsReport): PerUnit[] {
   return units;
 }
 
-/** The statements that wrote the most rows (objects' SQLite and D1), per unit. */
-function heaviestWrites(counts: OpCounts, units: number, top: number): string[] {
+/** The statements that wrote (or read) the most rows (objects' SQLite and D1), per unit. */
+function heaviest(
+  counts: OpCounts,
+  units: number,
+  top: number,
+  rows: "rowsWritten" | "rowsRead",
+): string[] {
   const all: [string, StatementCounts][] = [
     ...Object.entries(counts.objects).flatMap(([name, o]) =>
       Object.entries(o.statements).map(([sql, c]): [string, StatementCounts] => [
@@ -212,12 +217,12 @@ function heaviestWrites(counts: OpCounts, units: number, top: number): string[] 
     ]),
   ];
   return all
-    .filter(([, c]) => c.rowsWritten > 0)
-    .sort((a, b) => b[1].rowsWritten - a[1].rowsWritten)
+    .filter(([, c]) => c[rows] > 0)
+    .sort((a, b) => b[1][rows] - a[1][rows])
     .slice(0, top)
     .map(
       ([what, c]) =>
-        `  ${fixed(c.rowsWritten / units).padStart(5)} rows (${fixed(c.executions / units)} runs)  ${what.length > 110 ? `${what.slice(0, 107)}...` : what}`,
+        `  ${fixed(c[rows] / units).padStart(5)} rows (${fixed(c.executions / units)} runs)  ${what.length > 110 ? `${what.slice(0, 107)}...` : what}`,
     );
 }
 
@@ -277,7 +282,9 @@ export function formatOperations(report: OperationsReport): string {
         ];
       })
     : [];
-  const heaviest = first ? heaviestWrites(first.counts, Math.max(1, first.bookings), 8) : [];
+  const pairs = Math.max(1, first?.bookings ?? 1);
+  const writers = first ? heaviest(first.counts, pairs, 8, "rowsWritten") : [];
+  const readers = first ? heaviest(first.counts, pairs, 8, "rowsRead") : [];
   const d1 = units.every((u) => u.counts.d1.instrumented || u.counts.d1.requests === 0)
     ? []
     : ["  (D1 could not be counted: the binding's fetcher was not found)"];
@@ -296,8 +303,11 @@ export function formatOperations(report: OperationsReport): string {
           ...methods,
         ]
       : []),
-    ...(heaviest.length > 0
-      ? ["Rows written per lock+book pair in the 1-viewer sale, heaviest statements:", ...heaviest]
+    ...(writers.length > 0
+      ? ["Rows written per lock+book pair in the 1-viewer sale, heaviest statements:", ...writers]
+      : []),
+    ...(readers.length > 0
+      ? ["Rows read per lock+book pair in the 1-viewer sale, heaviest statements:", ...readers]
       : []),
     ...d1,
   ].join("\n");

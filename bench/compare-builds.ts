@@ -16,9 +16,13 @@
  * `--seat-map-limit <n>` serves both builds with rate limits on for the whole run, the
  * seat_map class at n a minute: 100000000 for limits no one reaches, 300 (the default's)
  * for one client flooding past its limit (the load comes from one address).
+ * `--shows process` serves each build's show objects in a workerd process of their own
+ * (ServerPair's `shows`), and each write phase also reports that process's CPU: what a
+ * show's own thread spent per lock+book pair, set against the anchor's CPU per write.
  *
  *   node bench/compare-builds.ts --old /tmp/old [--new .] [--rounds 2] [--buyers 500]
  *     [--phases writes|reads|writes,reads] [--read-seconds 4] [--seat-map-limit <n>]
+ *     [--shows same|process]
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -30,7 +34,7 @@ import { benchBindings } from "./bench-bindings.ts";
 import { hotSale } from "./hot-show.ts";
 import { checkInvariants, waitForD1 } from "./invariants.ts";
 import { runLoad } from "./phase.ts";
-import { CpuMeter, MemorySampler, machineInfo, workerdProcesses } from "./proc.ts";
+import { CpuMeter, type CpuUse, MemorySampler, machineInfo, workerdProcesses } from "./proc.ts";
 import type { HttpResult, SerialResult } from "./protocol.ts";
 import { formatReadMedians, formatReadTurn, type ReadTurn, readTurn } from "./read-turn.ts";
 import { bundleWorker, projectRoot, readWorkerPlan } from "./serve.ts";
@@ -47,11 +51,14 @@ const { values: args } = parseArgs({
     phases: { type: "string", default: "writes" },
     "read-seconds": { type: "string", default: "4" },
     "seat-map-limit": { type: "string" },
+    shows: { type: "string", default: "same" },
   },
 });
 const phases = new Set(args.phases.split(","));
 const readSeconds = Number(args["read-seconds"]);
 if (!args.old) throw new Error("--old <dir of the older tree> is required");
+if (args.shows !== "same" && args.shows !== "process") throw new Error("--shows same|process");
+const showsApart = args.shows === "process";
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -59,9 +66,16 @@ interface Turn {
   build: "old" | "new";
   anchorCpu: number;
   aloneCpu: number;
+  /** The show objects' process alone, per pair (NaN when they share the main process). */
+  aloneShowCpu: number;
   lockP50: number;
   bookP50: number;
   saleCpu: number;
+  saleShowCpu: number;
+  /** Of saleShowCpu, the kernel's part (system time: sockets, files). */
+  saleShowKernel: number;
+  /** The show process's CPU per lock or booking request in the sale, refused ones too. */
+  saleShowPerRequest: number;
   sellOut: number | null;
   saleP50: number;
   /** Commit → viewer in the sale (its one viewer). */
@@ -95,6 +109,7 @@ async function serve(build: "old" | "new", bundlePath: string, workRoot: string)
     },
     route: "direct",
     relays: "process",
+    shows: showsApart ? "process" : "same",
     extraFronts: 0,
     anchor: true,
   });
@@ -102,19 +117,26 @@ async function serve(build: "old" | "new", bundlePath: string, workRoot: string)
   const admin = await signAccessToken({ sub: "admin", role: "admin", ttlSeconds: 3600 }, secret);
   const mainPids = workerdProcesses()
     .map((p) => p.pid)
-    .filter((pid) => !before.has(pid) && !pair.relayPids().includes(pid));
+    .filter(
+      (pid) =>
+        !before.has(pid) && !pair.relayPids().includes(pid) && !pair.showPids().includes(pid),
+    );
   return { pair, mainPids, secret, admin, workDir };
 }
 
 /** One turn of one build: the anchor, a buyer alone on a fresh show, a sale on another. */
 async function turn(build: "old" | "new", served: Served, sampler: MemorySampler): Promise<Turn> {
   const { pair, secret, admin } = served;
-  // The other build's processes are idle meanwhile; only this pair's main process is metered.
-  const metered = async <T>(run: () => Promise<T>): Promise<[T, number]> => {
+  // The other build's processes are idle meanwhile; only this pair's main process (and its
+  // show process, when the shows are apart) is metered.
+  const metered = async <T>(run: () => Promise<T>): Promise<[T, number, CpuUse | undefined]> => {
     const meter = new CpuMeter(served.mainPids);
+    const showMeter = new CpuMeter(pair.showPids());
     meter.start();
+    showMeter.start();
     const result = await run();
-    return [result, meter.stop().serverCpuMs];
+    const shows = showsApart ? showMeter.stop() : undefined;
+    return [result, meter.stop().serverCpuMs, shows];
   };
   const anchorUrl = await pair.main.anchorUrl();
   const [anchor, anchorMs] = await metered(() =>
@@ -134,6 +156,7 @@ async function turn(build: "old" | "new", served: Served, sampler: MemorySampler
   );
 
   const probe = await createShow(pair.main.url, admin, 1_000);
+  await pair.shareShow(probe);
   const serialTask = (locks: number) => ({
     kind: "serial" as const,
     baseUrl: pair.main.url,
@@ -142,13 +165,13 @@ async function turn(build: "old" | "new", served: Served, sampler: MemorySampler
     serverPids: [],
   });
   await runLoad<SerialResult>(serialTask(10), secret, 60_000);
-  const [alone, aloneMs] = await metered(() =>
+  const [alone, aloneMs, aloneShows] = await metered(() =>
     runLoad<SerialResult>(serialTask(Number(args.serial)), secret, 120_000),
   );
 
   const show = await createShow(pair.main.url, admin, 1_000);
   // Metered here, not by the sale (whose meter would take in the other build's processes).
-  const [hot, saleMs] = await metered(() =>
+  const [hot, saleMs, saleShows] = await metered(() =>
     hotSale(pair, sampler, secret, show, 1, {
       buyers: Number(args.buyers),
       seed: 20_261_126,
@@ -164,9 +187,14 @@ async function turn(build: "old" | "new", served: Served, sampler: MemorySampler
     build,
     anchorCpu: anchorMs / Math.max(1, anchor.requests),
     aloneCpu: aloneMs / Math.max(1, alone.locks),
+    aloneShowCpu: (aloneShows?.serverCpuMs ?? Number.NaN) / Math.max(1, alone.locks),
     lockP50: alone.lockLatencyMs.p50,
     bookP50: alone.bookLatencyMs.p50,
     saleCpu: saleMs / Math.max(1, s.bookingsOk),
+    saleShowCpu: (saleShows?.serverCpuMs ?? Number.NaN) / Math.max(1, s.bookingsOk),
+    saleShowKernel: (saleShows?.serverSystemCpuMs ?? Number.NaN) / Math.max(1, s.bookingsOk),
+    saleShowPerRequest:
+      (saleShows?.serverCpuMs ?? Number.NaN) / Math.max(1, s.lockAttempts + s.bookingAttempts),
     sellOut: s.sellOutSeconds,
     saleP50: s.lockAndBookLatencyMs.p50,
     viewerP50: s.broadcastFromCommitMs.p50,
@@ -199,7 +227,10 @@ log(
 const turns: Turn[] = [];
 const fields = (t: Turn) =>
   `anchor ${t.anchorCpu.toFixed(3)} ms/write | alone ${t.aloneCpu.toFixed(3)} ms/pair, lock p50 ${t.lockP50.toFixed(1)} + book p50 ${t.bookP50.toFixed(1)} ms | ` +
-  `sale ${t.saleCpu.toFixed(3)} ms/pair, sold out ${t.sellOut ?? "-"} s, p50 ${t.saleP50.toFixed(0)} ms, commit → viewer p50 ${t.viewerP50.toFixed(0)} p99 ${t.viewerP99.toFixed(0)} ms | invariants ${t.invariants}`;
+  `sale ${t.saleCpu.toFixed(3)} ms/pair, sold out ${t.sellOut ?? "-"} s, p50 ${t.saleP50.toFixed(0)} ms, commit → viewer p50 ${t.viewerP50.toFixed(0)} p99 ${t.viewerP99.toFixed(0)} ms | invariants ${t.invariants}` +
+  (showsApart
+    ? ` | show process ${t.aloneShowCpu.toFixed(3)} ms/pair alone, ${t.saleShowCpu.toFixed(3)} ms/pair in the sale (kernel ${t.saleShowKernel.toFixed(3)}; ${t.saleShowPerRequest.toFixed(3)} ms per lock or booking request)`
+    : "");
 // Both builds are served for the whole run and measured in turns, old and new alternating
 // (and which goes first alternating too), so a busy spell of the machine hits both.
 const servers = {
@@ -274,6 +305,9 @@ function logWriteMedians(): void {
     "saleP50",
     "viewerP50",
     "viewerP99",
+    ...(showsApart
+      ? (["aloneShowCpu", "saleShowCpu", "saleShowKernel", "saleShowPerRequest"] as const)
+      : []),
   ] as const) {
     const o = pick("old", key);
     const n = pick("new", key);
@@ -284,7 +318,8 @@ function logWriteMedians(): void {
   );
   // Each turn's CPU per pair in its own anchor's CPU per write: a busy spell of the machine
   // inflates both, so this ratio varies less than either.
-  const inAnchors = (build: "old" | "new", key: "aloneCpu" | "saleCpu") =>
+  type PerPair = "aloneCpu" | "saleCpu" | "aloneShowCpu" | "saleShowCpu" | "saleShowPerRequest";
+  const inAnchors = (build: "old" | "new", key: PerPair) =>
     median(turns.filter((t) => t.build === build).map((t) => t[key] / t.anchorCpu));
   for (const key of ["aloneCpu", "saleCpu"] as const) {
     const o = inAnchors("old", key);
@@ -293,6 +328,21 @@ function logWriteMedians(): void {
       `  ${key} in anchors (each turn's own): ${o.toFixed(1)}x → ${n.toFixed(1)}x  (${(n / o).toFixed(2)}x)`,
     );
   }
+  if (!showsApart) return;
+  // A pair is two of the show's operations (a lock, a booking); the anchor's is one write.
+  for (const key of ["aloneShowCpu", "saleShowCpu"] as const) {
+    const o = inAnchors("old", key) / 2;
+    const n = inAnchors("new", key) / 2;
+    log(
+      `  ${key} per lock or book, in anchor writes: ${o.toFixed(2)}x → ${n.toFixed(2)}x  (${(n / o).toFixed(2)}x)`,
+    );
+  }
+  // The sale's refused locks (seats taken first by another buyer) are requests too.
+  const o = inAnchors("old", "saleShowPerRequest");
+  const n = inAnchors("new", "saleShowPerRequest");
+  log(
+    `  saleShowCpu per lock or booking request, refused ones too, in anchor writes: ${o.toFixed(2)}x → ${n.toFixed(2)}x  (${(n / o).toFixed(2)}x)`,
+  );
 }
 if (turns.length > 0) logWriteMedians();
 log(`Machine load average at the end: ${machineInfo().loadAverage}`);

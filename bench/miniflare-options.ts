@@ -35,6 +35,12 @@ export interface WorkerSetup {
   keepInMemory: string[];
   /** The dev registry shared by the processes; none for a single process. */
   registryPath: string | undefined;
+  /**
+   * D1 and KV kept in this directory and shared with the other processes that name it
+   * (Miniflare's shared storage: the first process to start owns it, the others reach it
+   * through the dev registry); each process's objects keep their storage in `stateDir`.
+   */
+  sharedStateDir?: string;
   /** The anchor worker's module, served in this process too. */
   anchorModule: string | undefined;
   direct: boolean;
@@ -83,7 +89,7 @@ export function miniflareOptions(
       unsafeDirectSockets: socket,
     });
   }
-  return convertV4MiniflareOptions({
+  const options = convertV4MiniflareOptions({
     host: "127.0.0.1",
     port: 0,
     cf: false,
@@ -94,8 +100,15 @@ export function miniflareOptions(
       if (entry.level === "error" || entry.level === "warn") record(entry.message);
     },
     telemetry: { enabled: false },
-    resourcePersistencePath: setup.stateDir,
+    ...(setup.sharedStateDir
+      ? {
+          resourcePersistencePath: setup.sharedStateDir,
+          isolatedResourcePersistencePath: setup.stateDir,
+        }
+      : { resourcePersistencePath: setup.stateDir }),
     ...(setup.registryPath ? { unsafeDevRegistryPath: setup.registryPath } : {}),
     workers,
   } as Parameters<typeof convertV4MiniflareOptions>[0]);
+  // The v4 form has no word for shared storage; it is set on the converted options.
+  return setup.sharedStateDir ? { ...options, unsafeEnableSharedStorage: true } : options;
 }

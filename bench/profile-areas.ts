@@ -74,6 +74,7 @@ export function workerArea(stack: CallFrame[], moduleAt: (frame: CallFrame) => s
 export function isolateArea(targetId: string): string {
   if (targetId.startsWith("d1:")) return "D1 (Miniflare's D1 worker)";
   if (targetId.startsWith("kv:")) return "KV (Miniflare's KV worker)";
-  if (targetId === "core:user:dev-registry-proxy") return "dev-registry proxy (publish to relays)";
+  if (targetId === "core:user:dev-registry-proxy")
+    return "dev-registry proxy (calls to another process)";
   return `isolate ${targetId}`;
 }

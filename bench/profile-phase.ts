@@ -16,6 +16,8 @@ import { isolateArea, workerArea } from "./profile-areas.ts";
 import type { ServerPair } from "./server-pair.ts";
 
 export const WORKER_TARGET = "core:user:edge-ticket-booking";
+/** The show objects' isolate when they are served apart (ServerPair's `shows`). */
+export const SHOWS_TARGET = "core:user:bench-shows";
 const ANCHOR_TARGET = "core:user:bench-anchor";
 /** Sampling interval, µs: fine enough for a ~1 ms request, light enough not to swamp it. */
 export const INTERVAL_US = 500;
@@ -67,17 +69,23 @@ function selfFrames(profile: CpuProfile, modules: BundleModules): [string, numbe
     .slice(0, 40);
 }
 
-/** Runs `work` with every listed isolate profiled; the process's CPU split into areas. */
+/**
+ * Runs `work` with every listed isolate profiled; the process's CPU split into areas. The
+ * main process's, or with `showsApart` the show process's (the bundle's isolate there is
+ * SHOWS_TARGET).
+ */
 export async function profiled(
   name: string,
   pair: ServerPair,
   port: number,
   modules: BundleModules,
   work: () => Promise<number>,
+  showsApart = false,
 ): Promise<{ phase: PhaseProfile; worker: CpuProfile | undefined }> {
-  const targets = [...PROFILED_TARGETS, ANCHOR_TARGET];
+  const bundleTarget = showsApart ? SHOWS_TARGET : WORKER_TARGET;
+  const targets = [...PROFILED_TARGETS, ANCHOR_TARGET, SHOWS_TARGET];
   const profilers = await IsolateProfilers.start(port, targets, INTERVAL_US);
-  const meter = new CpuMeter(pair.mainPids());
+  const meter = new CpuMeter(showsApart ? pair.showPids() : pair.mainPids());
   meter.start();
   const pairs = await work();
   const cpu = meter.stop();
@@ -86,7 +94,7 @@ export async function profiled(
   let profiledMs = 0;
   for (const [target, profile] of profiles) {
     const parts =
-      target === WORKER_TARGET
+      target === bundleTarget
         ? attribute(profile, CAP_US, (stack) =>
             workerArea(stack, (f) => modules.moduleAt(f.lineNumber)),
           )
@@ -97,7 +105,7 @@ export async function profiled(
     "workerd outside JS (C++: RPC, sockets, SQLite engine between calls, kernel)",
     Math.max(0, cpu.serverCpuMs - profiledMs),
   );
-  const worker = profiles.get(WORKER_TARGET);
+  const worker = profiles.get(bundleTarget);
   return {
     phase: {
       name,

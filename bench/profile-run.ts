@@ -19,10 +19,15 @@ import { runReadProfile } from "./read-profile.ts";
 import { projectRoot } from "./serve.ts";
 import { createShow } from "./show-setup.ts";
 
-/** `root`: the tree whose Worker is bundled and profiled (another commit's worktree too). */
+/**
+ * `root`: the tree whose Worker is bundled and profiled (another commit's worktree too).
+ * `showsApart`: the show objects served in a process of their own, and that process
+ * profiled instead of the main one: what a show's own thread spends per lock+book pair.
+ */
 export async function runProfile(
   log: (line: string) => void,
   root: string = projectRoot,
+  showsApart = false,
 ): Promise<number> {
   const machine = machineInfo();
   log(
@@ -31,14 +36,17 @@ export async function runProfile(
   );
   const { secret, bindings, pair, port, modules, stop } = await serveProfiled(root, {
     anchor: true,
+    showsApart,
   });
+  const profiledPids = () => (showsApart ? pair.showPids() : pair.mainPids());
+  const where = showsApart ? "show process" : "main process";
   log(`Worker bundled from ${root}`);
   const sampler = new MemorySampler(500);
   sampler.start();
   const out = join(projectRoot, "bench-results");
   mkdirSync(out, { recursive: true });
   try {
-    log(`Served: ${pair.describe()}; workerd inspector on 127.0.0.1:${port} (main process)`);
+    log(`Served: ${pair.describe()}; workerd inspector on 127.0.0.1:${port} (${where})`);
     log(
       `Profiles: V8 sampling every ${INTERVAL_US} µs in the isolates ${[WORKER_TARGET, ...PROFILED_TARGETS.slice(1)].join(", ")}`,
     );
@@ -50,6 +58,7 @@ export async function runProfile(
     /** A fresh show, its object loaded and the code warmed by 20 rounds, outside the window. */
     const warmShow = async (): Promise<string> => {
       const show = await createShow(pair.main.url, admin, 1_000);
+      await pair.shareShow(show);
       await runLoad<SerialResult>(
         { kind: "serial", baseUrl: pair.main.url, showId: show.showId, locks: 20, serverPids: [] },
         secret,
@@ -70,7 +79,7 @@ export async function runProfile(
 
     log("Phase 1/5: anchor, one connection, 4 s (GET /anchor: one object, one SQLite write)");
     const anchorUrl = await pair.main.anchorUrl();
-    const anchor = await profiled("anchor (per write)", pair, port, modules, async () => {
+    const anchorLoad = async () => {
       const r = await runLoad<HttpResult>(
         {
           kind: "http",
@@ -86,71 +95,95 @@ export async function runProfile(
         60_000,
       );
       return r.requests;
-    });
-    phases.push(anchor.phase);
+    };
+    if (showsApart) {
+      // The anchor runs in the main process, which is not profiled here: metered only.
+      const anchorMeter = new CpuMeter(pair.mainPids());
+      anchorMeter.start();
+      const writes = await anchorLoad();
+      const anchorMs = anchorMeter.stop().serverCpuMs / Math.max(1, writes);
+      log(`  anchor: ${anchorMs.toFixed(3)} ms of the main process's CPU per write`);
+    } else {
+      const anchor = await profiled("anchor (per write)", pair, port, modules, anchorLoad);
+      phases.push(anchor.phase);
+    }
 
     log("Phase 2/5: one buyer alone, 150 lock+book rounds, not profiled (the profiler's cost)");
     const plainShow = await warmShow();
-    const plainMeter = new CpuMeter(pair.mainPids());
+    const plainMeter = new CpuMeter(profiledPids());
     plainMeter.start();
     const plain = await serial(plainShow, 150);
     const plainCpu = plainMeter.stop().serverCpuMs / Math.max(1, plain.locks);
 
     log("Phase 3/5: one buyer alone, 150 lock+book rounds (best available, 2 seats, card)");
     const aloneShow = await warmShow();
-    const alone = await profiled("one buyer alone", pair, port, modules, async () => {
-      const r = await serial(aloneShow, 150);
-      return r.locks;
-    });
+    const alone = await profiled(
+      "one buyer alone",
+      pair,
+      port,
+      modules,
+      async () => (await serial(aloneShow, 150)).locks,
+      showsApart,
+    );
     phases.push(alone.phase);
     keep("alone", alone.worker);
 
     log("Phase 4/5: the sale, 500 buyers, 1 viewer (a fresh 1,000-seat show)");
     const show = await createShow(pair.main.url, admin, 1_000);
     let saleLine = "";
-    const sale = await profiled("sale, 1 viewer", pair, port, modules, async () => {
-      const hot = await hotSale(pair, sampler, secret, show, 1, {
-        buyers: 500,
-        seed: 20_261_126,
-        deadlineMs: 120_000,
-        settleMs: 10_000,
-      });
-      const s = hot.sale.result;
-      saleLine =
-        `  sale: ${s.seatsSold}/${s.seatsTotal} seats, sold out in ${s.sellOutSeconds ?? "-"} s, ` +
-        `${s.bookingsOk} bookings, ${s.lockAttempts} locks (${s.lockConflicts} conflicts), ` +
-        `lock+book p50 ${s.lockAndBookLatencyMs.p50} ms; main process ${(s.server.serverCpuMs / Math.max(1, s.bookingsOk)).toFixed(3)} ms CPU per pair in the sale's window`;
-      return s.bookingsOk;
-    });
+    const sale = await profiled(
+      "sale, 1 viewer",
+      pair,
+      port,
+      modules,
+      async () => {
+        const hot = await hotSale(pair, sampler, secret, show, 1, {
+          buyers: 500,
+          seed: 20_261_126,
+          deadlineMs: 120_000,
+          settleMs: 10_000,
+        });
+        const s = hot.sale.result;
+        saleLine =
+          `  sale: ${s.seatsSold}/${s.seatsTotal} seats, sold out in ${s.sellOutSeconds ?? "-"} s, ` +
+          `${s.bookingsOk} bookings, ${s.lockAttempts} locks (${s.lockConflicts} conflicts), ` +
+          `lock+book p50 ${s.lockAndBookLatencyMs.p50} ms; main process ${(s.server.serverCpuMs / Math.max(1, s.bookingsOk)).toFixed(3)} ms CPU per pair in the sale's window`;
+        return s.bookingsOk;
+      },
+      showsApart,
+    );
     log(saleLine);
     phases.push(sale.phase);
     keep("sale", sale.worker);
 
-    log("Phase 5/5: one buyer alone, rate limits on (limits no one reaches)");
-    await pair.main.reconfigure({
-      ...bindings,
-      RATE_LIMITS_ENABLED: "true",
-      RATE_LIMIT_SEAT_SELECTION: "100000000",
-      RATE_LIMIT_BOOKING: "100000000",
-      RATE_LIMIT_SEAT_MAP: "100000000",
-    });
-    const limitedShow = await warmShow();
-    const limited = await profiled("alone, rate limits on", pair, port, modules, async () => {
-      const r = await serial(limitedShow, 150);
-      return r.locks;
-    });
-    phases.push(limited.phase);
-    keep("alone-limited", limited.worker);
+    // Rate limits are the Worker's, in the main process: nothing to see in the show process.
+    if (!showsApart) {
+      log("Phase 5/5: one buyer alone, rate limits on (limits no one reaches)");
+      await pair.main.reconfigure({
+        ...bindings,
+        RATE_LIMITS_ENABLED: "true",
+        RATE_LIMIT_SEAT_SELECTION: "100000000",
+        RATE_LIMIT_BOOKING: "100000000",
+        RATE_LIMIT_SEAT_MAP: "100000000",
+      });
+      const limitedShow = await warmShow();
+      const limited = await profiled("alone, rate limits on", pair, port, modules, async () => {
+        const r = await serial(limitedShow, 150);
+        return r.locks;
+      });
+      phases.push(limited.phase);
+      keep("alone-limited", limited.worker);
+    }
 
     log("");
     log(formatTable(phases));
     const profiledCpu = alone.phase.processCpuMs / Math.max(1, alone.phase.pairs);
     log(
-      `One buyer alone, main process CPU per pair: ${plainCpu.toFixed(3)} ms unprofiled, ` +
+      `One buyer alone, ${where} CPU per pair: ${plainCpu.toFixed(3)} ms unprofiled, ` +
         `${profiledCpu.toFixed(3)} ms profiled (${(profiledCpu / Math.max(1e-9, plainCpu)).toFixed(2)}x: the profiler's own cost is in the table)`,
     );
     log("");
-    log("Heaviest self frames of the Worker's isolate in the sale (ms per pair):");
+    log(`Heaviest self frames of the bundle's isolate (${where}) in the sale (ms per pair):`);
     for (const [frame, ms] of sale.phase.topFrames) {
       log(`  ${(ms / Math.max(1, sale.phase.pairs)).toFixed(4)}  ${frame}`);
     }
@@ -174,17 +207,19 @@ export async function runProfile(
   }
 }
 
-// `node bench/profile-run.ts [--root <tree>] [--reads]`: the same, for another commit's
-// tree; `--reads` profiles seat-map and status reads instead (bench/read-profile.ts).
+// `node bench/profile-run.ts [--root <tree>] [--reads] [--shows process]`: the same, for
+// another commit's tree; `--reads` profiles seat-map and status reads instead
+// (bench/read-profile.ts); `--shows process` profiles the show objects' own process.
 if (import.meta.main) {
   const { values } = parseArgs({
     options: {
       root: { type: "string", default: projectRoot },
       reads: { type: "boolean", default: false },
+      shows: { type: "string", default: "same" },
     },
   });
   const log = (line: string) => process.stdout.write(`${line}\n`);
   process.exitCode = values.reads
     ? await runReadProfile(log, resolve(values.root))
-    : await runProfile(log, resolve(values.root));
+    : await runProfile(log, resolve(values.root), values.shows === "process");
 }

@@ -1,8 +1,8 @@
 /**
  * The Worker bundled from a tree and served as `npm run bench` serves it
  * (bench/server-pair.ts: the relays in a process of their own), with workerd's inspector on
- * for the main process: what `--profile` and its read profile (bench/read-profile.ts)
- * attach their profilers to.
+ * for the main process (or the show process, with the show objects apart): what `--profile`
+ * and its read profile (bench/read-profile.ts) attach their profilers to.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -20,7 +20,7 @@ export interface ProfiledServer {
   /** The bindings it was served with (a phase may serve again with some changed). */
   bindings: Record<string, string>;
   pair: ServerPair;
-  /** The main process's inspector port. */
+  /** The inspector port of the main process (of the show process when the shows are apart). */
   port: number;
   /** The bundle's modules, to name the profiles' frames. */
   modules: BundleModules;
@@ -28,10 +28,13 @@ export interface ProfiledServer {
   stop(): Promise<void>;
 }
 
-/** `anchor`: serve the bench's anchor worker beside the Worker. */
+/**
+ * `anchor`: serve the bench's anchor worker beside the Worker; `showsApart`: serve the show
+ * objects in a process of their own, the one the inspector is on.
+ */
 export async function serveProfiled(
   root: string,
-  options: { anchor: boolean },
+  options: { anchor: boolean; showsApart?: boolean },
 ): Promise<ProfiledServer> {
   const workDir = mkdtempSync(join(tmpdir(), "ticket-profile-"));
   const secret = randomBytes(32).toString("hex");
@@ -45,6 +48,7 @@ export async function serveProfiled(
     bindings,
     route: "direct",
     relays: "process",
+    shows: options.showsApart ? "process" : "same",
     extraFronts: 0,
     anchor: options.anchor,
     inspectorPort: port,

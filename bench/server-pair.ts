@@ -25,10 +25,11 @@ import { workerdProcesses } from "./proc.ts";
 import { projectRoot, type ServeOptions, type WorkerPlan, WorkerServer } from "./serve.ts";
 import type { BenchShow } from "./show-setup.ts";
 
-/** Where the relays run: in the main process, or in a process of their own. */
+/** Where the relays (or the show objects) run: in the main process, or in one of their own. */
 export type RelayPlacement = "same" | "process";
 
 const RELAY_WORKER = "bench-relays";
+const SHOWS_WORKER = "bench-shows";
 const FRONT_WORKER = "bench-front";
 
 /** Publishes a relay process has taken, for one show (bench/workers/relay-host.js). */
@@ -64,6 +65,13 @@ export interface PairOptions {
   bindings: Record<string, string>;
   route: ServeOptions["route"];
   relays: RelayPlacement;
+  /**
+   * Where the show objects run. "process" serves them in a process of their own, as each
+   * show has a thread of its own on Cloudflare, so that process's CPU is theirs alone: the
+   * Worker, D1, KV and every other object stay in the main process, D1 and KV shared with
+   * the show process through Miniflare's shared storage (compare-builds `--shows process`).
+   */
+  shows?: RelayPlacement;
   /** Processes running only the Worker for viewers, besides the relay process. */
   extraFronts: number;
   anchor: boolean;
@@ -72,7 +80,10 @@ export interface PairOptions {
    * process, so the run can count operations; otherwise the entry only passes it through.
    */
   countOperations?: boolean;
-  /** workerd's inspector for the main process only (`--profile`). */
+  /**
+   * workerd's inspector (`--profile`) for one process: the main one, or the show process
+   * when the show objects are served apart.
+   */
   inspectorPort?: number;
   /**
    * Serve the main process through bench/workers/publish-clock.js, which notes when each
@@ -81,32 +92,53 @@ export interface PairOptions {
   timePublishes?: boolean;
 }
 
+interface ShowNamespace {
+  idFromName(name: string): unknown;
+  get(id: unknown): { showStatus(): Promise<unknown> };
+}
+
+/** The processes a pair started, besides the main one. */
+interface Others {
+  relay: WorkerServer | undefined;
+  fronts: WorkerServer[];
+  shows: WorkerServer | undefined;
+  relayPids: number[];
+  frontPids: number[];
+  showPids: number[];
+}
+
 export class ServerPair {
   readonly main: WorkerServer;
   readonly relay: WorkerServer | undefined;
   /** Where viewers upgrade: the relay process, then the extra fronts. */
   readonly fronts: WorkerServer[];
+  /** The show objects' own process, when they are served apart (`shows: "process"`). */
+  readonly shows: WorkerServer | undefined;
   private relayPidList: number[];
   /** The extra fronts' workerd pids (a subset of relayPidList), to meter them apart. */
   private frontPidList: number[];
+  private showPidList: number[];
 
-  private constructor(
-    main: WorkerServer,
-    relay: WorkerServer | undefined,
-    fronts: WorkerServer[],
-    relayPids: number[],
-    frontPids: number[],
-  ) {
+  private constructor(main: WorkerServer, others: Others) {
     this.main = main;
-    this.relay = relay;
-    this.fronts = fronts;
-    this.relayPidList = relayPids;
-    this.frontPidList = frontPids;
+    this.relay = others.relay;
+    this.fronts = others.fronts;
+    this.shows = others.shows;
+    this.relayPidList = others.relayPids;
+    this.frontPidList = others.frontPids;
+    this.showPidList = others.showPids;
   }
 
   static async start(options: PairOptions): Promise<ServerPair> {
     const { plan, bundle, workDir, relays } = options;
-    const registryPath = relays === "process" ? join(workDir, "registry") : undefined;
+    const showsApart = options.shows === "process";
+    if (showsApart && options.timePublishes) {
+      throw new Error("publish times are noted in the main process; serve the shows there");
+    }
+    const registryPath = relays === "process" || showsApart ? join(workDir, "registry") : undefined;
+    const sharedStateDir = showsApart ? join(workDir, "shared-state") : undefined;
+    const showHost = showsApart ? SHOWS_WORKER : plan.name;
+    const relayHostName = relays === "process" ? RELAY_WORKER : plan.name;
     const anchorModule = options.anchor ? join(workDir, "anchor.js") : undefined;
     if (anchorModule)
       copyFileSync(join(projectRoot, "bench", "workers", "anchor.js"), anchorModule);
@@ -120,18 +152,60 @@ export class ServerPair {
       name: plan.name,
       modules: [...(options.timePublishes ? [clock] : []), ...entry, bundle],
       stateDir: join(workDir, "state"),
+      ...(sharedStateDir ? { sharedStateDir } : {}),
       bindings: options.bindings,
       route: options.route,
-      remote:
-        relays === "process"
+      remote: [
+        ...(relays === "process"
           ? [{ binding: "SEAT_RELAY", className: "SeatRelay", scriptName: RELAY_WORKER }]
-          : [],
-      keepInMemory: relays === "process" ? ["ShowObject"] : [],
+          : []),
+        ...(showsApart
+          ? [{ binding: "SHOW", className: "ShowObject", scriptName: SHOWS_WORKER }]
+          : []),
+      ],
+      keepInMemory: relays === "process" && !showsApart ? ["ShowObject"] : [],
       registryPath,
       anchorModule,
-      ...(options.inspectorPort === undefined ? {} : { inspectorPort: options.inspectorPort }),
+      ...(options.inspectorPort === undefined || showsApart
+        ? {}
+        : { inspectorPort: options.inspectorPort }),
     });
-    if (relays === "same") return new ServerPair(main, undefined, [main], [], []);
+    const beforeShows = new Set(workerdProcesses().map((p) => p.pid));
+    // Every object but the shows stays in the main process (the relays in theirs).
+    const shows = showsApart
+      ? await WorkerServer.start({
+          plan,
+          name: SHOWS_WORKER,
+          modules: [...entry, bundle],
+          stateDir: join(workDir, "shows-state"),
+          ...(sharedStateDir ? { sharedStateDir } : {}),
+          bindings: options.bindings,
+          route: "direct",
+          remote: plan.durableObjects
+            .filter((d) => d.binding !== "SHOW")
+            .map((d) => ({
+              binding: d.binding,
+              className: d.className,
+              scriptName: d.binding === "SEAT_RELAY" ? relayHostName : plan.name,
+            })),
+          keepInMemory: ["ShowObject"],
+          registryPath,
+          anchorModule: undefined,
+          ...(options.inspectorPort === undefined ? {} : { inspectorPort: options.inspectorPort }),
+        })
+      : undefined;
+    const showPids = workerdProcesses()
+      .map((p) => p.pid)
+      .filter((pid) => !beforeShows.has(pid));
+    const others: Others = {
+      relay: undefined,
+      fronts: [main],
+      shows,
+      relayPids: [],
+      frontPids: [],
+      showPids,
+    };
+    if (relays === "same") return new ServerPair(main, others);
     const before = new Set(workerdProcesses().map((p) => p.pid));
     const relayHost = join(bundle, "..", "relay-host.js");
     copyFileSync(join(projectRoot, "bench", "workers", "relay-host.js"), relayHost);
@@ -142,7 +216,7 @@ export class ServerPair {
       stateDir: join(workDir, "relay-state"),
       bindings: options.bindings,
       route: "direct",
-      remote: [{ binding: "SHOW", className: "ShowObject", scriptName: plan.name }],
+      remote: [{ binding: "SHOW", className: "ShowObject", scriptName: showHost }],
       keepInMemory: ["SeatRelay"],
       registryPath,
       anchorModule: undefined,
@@ -159,7 +233,7 @@ export class ServerPair {
         bindings: options.bindings,
         route: "direct",
         remote: [
-          { binding: "SHOW", className: "ShowObject", scriptName: plan.name },
+          { binding: "SHOW", className: "ShowObject", scriptName: showHost },
           { binding: "SEAT_RELAY", className: "SeatRelay", scriptName: RELAY_WORKER },
         ],
         keepInMemory: [],
@@ -170,16 +244,25 @@ export class ServerPair {
       fronts.push(front);
     }
     const started = workerdProcesses().map((p) => p.pid);
-    const relayPids = started.filter((pid) => !before.has(pid));
-    const frontPids = started.filter((pid) => !beforeFronts.has(pid));
-    return new ServerPair(main, relay, fronts, relayPids, frontPids);
+    return new ServerPair(main, {
+      ...others,
+      relay,
+      fronts,
+      relayPids: started.filter((pid) => !before.has(pid)),
+      frontPids: started.filter((pid) => !beforeFronts.has(pid)),
+    });
   }
 
   /** The main process's workerd (after a reconfigure too: every one that is not the relays'). */
   mainPids(): number[] {
     return workerdProcesses()
       .map((p) => p.pid)
-      .filter((pid) => !this.relayPidList.includes(pid));
+      .filter((pid) => !this.relayPidList.includes(pid) && !this.showPidList.includes(pid));
+  }
+
+  /** The show objects' own process, when they are served apart; none otherwise. */
+  showPids(): number[] {
+    return [...this.showPidList];
   }
 
   /** The relays' side: the relay process and the extra fronts. */
@@ -202,10 +285,18 @@ export class ServerPair {
     return (this.fronts[0] ?? this.main).url;
   }
 
-  /** Lets the fronts' Workers find the show (their own D1 holds nothing). */
+  /**
+   * Lets the fronts' Workers find the show (their own D1 holds nothing) and, when the show
+   * objects are served apart, wakes the show's object there by its name: reached from
+   * another process by its id alone, a fresh object would not know which show it is.
+   */
   async shareShow(show: BenchShow): Promise<void> {
     for (const front of this.fronts) {
       if (front !== this.main) await this.copyShow(front, show);
+    }
+    if (this.shows) {
+      const namespace = await this.shows.namespace<ShowNamespace>("SHOW");
+      await namespace.get(namespace.idFromName(show.showId)).showStatus();
     }
   }
 
@@ -254,6 +345,16 @@ export class ServerPair {
   }
 
   describe(): string {
+    if (!this.shows) return this.describeRelays();
+    return (
+      `${this.describeRelays()}. ShowObject in a workerd process of its own (Miniflare instance ` +
+      `"${SHOWS_WORKER}", the same bundle; every other object in the main process, bound across ` +
+      "processes), D1 and KV shared with it through Miniflare's shared storage, so that " +
+      "process's CPU is the show objects' alone"
+    );
+  }
+
+  private describeRelays(): string {
     const main = this.main.describe();
     if (!this.relay) return `${main}; SeatRelay objects in the same workerd process`;
     return (
@@ -269,6 +370,7 @@ export class ServerPair {
   async stop(): Promise<void> {
     for (const front of this.fronts.slice(1)) await front.stop();
     await this.relay?.stop();
+    await this.shows?.stop();
     await this.main.stop();
   }
 }
