@@ -38,6 +38,23 @@ describe("D1Outbox", () => {
     expect(await eventExists("event_ob_2")).toBe(true);
   });
 
+  it("queues a change of more statements than one object query may bind, in their order", async () => {
+    const ids = Array.from({ length: 70 }, (_, i) => `event_ob_many_${String(i).padStart(2, "0")}`);
+    await withOutbox(async (outbox, sql) => {
+      outbox.enqueue(ids.map(insertEvent));
+      const queued = sql
+        .exec<{ params: string }>("SELECT params FROM d1_outbox ORDER BY id")
+        .toArray()
+        .map((row) => (JSON.parse(row.params) as string[])[0]);
+      expect(queued).toEqual(ids);
+      expect(await outbox.flush()).toBe(true);
+    });
+    const stored = await env.DB.prepare(
+      "SELECT count(*) AS n FROM events WHERE event_id LIKE 'event_ob_many_%'",
+    ).first<{ n: number }>();
+    expect(stored?.n).toBe(ids.length);
+  });
+
   it("sends a read in the next batch, after the rows queued before it, or alone", async () => {
     await withOutbox(async (outbox) => {
       const batch = vi.spyOn(env.DB, "batch");

@@ -39,6 +39,8 @@ interface Rider {
 const ATTEMPTS_BEFORE_SINGLE_STEPPING = 3;
 /** Largest batch sent at once. */
 const BATCH_SIZE = 200;
+/** Outbox rows one INSERT writes: 3 values each, within an object query's 100. */
+const ROWS_PER_INSERT = 33;
 
 export class D1Outbox {
   private flushing: Promise<boolean> | undefined;
@@ -67,23 +69,16 @@ export class D1Outbox {
   enqueue(statements: readonly D1Statement[]): void {
     this.prepare();
     const now = Date.now();
-    const [only] = statements;
-    if (statements.length === 1 && only) {
+    // A change's statements in one exec() (a booking has four), a row each, in their order:
+    // one VALUES list, which SQLite writes without reading a row (a json_each() source is
+    // read and sorted first). An object's query binds at most 100 values: 33 rows of 3.
+    for (let i = 0; i < statements.length; i += ROWS_PER_INSERT) {
+      const rows = statements.slice(i, i + ROWS_PER_INSERT);
       this.sql.exec(
-        "INSERT INTO d1_outbox (statement, params, enqueued_at) VALUES (?, ?, ?)",
-        only.sql,
-        JSON.stringify(only.params),
-        now,
+        `INSERT INTO d1_outbox (statement, params, enqueued_at) VALUES ${rows.map(() => "(?, ?, ?)").join(", ")}`,
+        ...rows.flatMap((s) => [s.sql, JSON.stringify(s.params), now]),
       );
-      return;
     }
-    // A change's statements in one exec() (a booking has four), a row each, in their order.
-    this.sql.exec(
-      `INSERT INTO d1_outbox (statement, params, enqueued_at)
-       SELECT value ->> 0, value ->> 1, ? FROM json_each(?) ORDER BY key`,
-      now,
-      JSON.stringify(statements.map((s) => [s.sql, JSON.stringify(s.params)])),
-    );
   }
 
   /** What waits for D1, for operators: how many rows, since when. */
