@@ -28,7 +28,7 @@ export interface PhaseProfile {
   name: string;
   /** Lock+book pairs (the anchor: writes) the phase made. */
   pairs: number;
-  /** The main workerd process's CPU over the window (/proc), ms. */
+  /** The profiled workerd process's CPU over the window (/proc), ms. */
   processCpuMs: number;
   /** ms by area, whole window. */
   areas: Map<string, number>;
@@ -121,10 +121,14 @@ export async function profiled(
 const pad = (text: string, width: number) => text.padEnd(width);
 const num = (value: number, width: number, digits = 3) => value.toFixed(digits).padStart(width);
 
-/** `unit`: what the figures are per (a lock+book pair by default; a request for reads). */
+/**
+ * `unit`: what the figures are per (a lock+book pair by default; a request for reads);
+ * `process`: the workerd process profiled.
+ */
 export function formatTable(
   phases: PhaseProfile[],
   unit = "CPU per lock+book pair (ms, % of the process)",
+  process = "main workerd process",
 ): string {
   const names = new Set<string>();
   for (const phase of phases) for (const name of phase.areas.keys()) names.add(name);
@@ -148,7 +152,7 @@ export function formatTable(
   }
   lines.push("-".repeat(head.length));
   lines.push(
-    pad("main workerd process, /proc (each; count)", width) +
+    pad(`${process}, /proc (each; count)`, width) +
       phases
         .map((p) => pad(`| ${num(p.processCpuMs / Math.max(1, p.pairs), 7)} (${p.pairs})`, 30))
         .join(""),

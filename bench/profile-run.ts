@@ -11,6 +11,7 @@ import {
   INTERVAL_US,
   type PhaseProfile,
   profiled,
+  SHOWS_TARGET,
   WORKER_TARGET,
 } from "./profile-phase.ts";
 import { serveProfiled } from "./profiled-server.ts";
@@ -48,7 +49,7 @@ export async function runProfile(
   try {
     log(`Served: ${pair.describe()}; workerd inspector on 127.0.0.1:${port} (${where})`);
     log(
-      `Profiles: V8 sampling every ${INTERVAL_US} µs in the isolates ${[WORKER_TARGET, ...PROFILED_TARGETS.slice(1)].join(", ")}`,
+      `Profiles: V8 sampling every ${INTERVAL_US} µs in the isolates ${[showsApart ? SHOWS_TARGET : WORKER_TARGET, ...PROFILED_TARGETS.slice(1)].join(", ")}`,
     );
     await pair.main.applyMigrations();
     const admin = await signAccessToken(
@@ -176,7 +177,7 @@ export async function runProfile(
     }
 
     log("");
-    log(formatTable(phases));
+    log(formatTable(phases, undefined, `${where} of workerd`));
     const profiledCpu = alone.phase.processCpuMs / Math.max(1, alone.phase.pairs);
     log(
       `One buyer alone, ${where} CPU per pair: ${plainCpu.toFixed(3)} ms unprofiled, ` +

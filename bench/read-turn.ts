@@ -8,6 +8,7 @@
  */
 import { runLoad } from "./phase.ts";
 import type { HttpResult } from "./protocol.ts";
+import { median } from "./stats.ts";
 
 const CONNECTIONS = 64;
 const WARMUP_MS = 500;
@@ -100,12 +101,6 @@ export function formatReadTurn(t: ReadTurn): string {
   const failed = Object.entries(t.failures);
   if (failed.length > 0) parts.push(`NOT 200: ${JSON.stringify(t.failures)}`);
   return parts.join(" | ");
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
 /** The medians of each build's turns, old → new, as lines. */

@@ -2,7 +2,8 @@
  * The bench's workerd processes: the main one (the Worker, the show objects and every
  * other object, the anchor worker) and, unless `relays` is "same", a relay process that
  * serves the SeatRelay objects from the same bundle, and `extraFronts` more processes that
- * run only the Worker, for viewers' upgrades. Each viewer's connection takes two file
+ * run only the Worker, for viewers' upgrades; with `shows: "process"`, the show objects
+ * are served in a process of their own too (the processes: bench/pair-processes.ts). Each viewer's connection takes two file
  * descriptors in the workerd that accepts it, and a process may open 20,000 here, so
  * 10,000 viewers need two such fronts: the relay process's own Worker and one more. The
  * main process's workerd pid is kept apart, so a phase charges the show object's process
@@ -13,7 +14,8 @@
  *   `ctx.id.name` is empty there. The relay process's entry (bench/workers/relay-host.js)
  *   finds each relay's name again from its id; the show objects, whose names the relays
  *   need, are always first woken by the main process (by a read of the seat map before
- *   any viewer comes) and kept in memory there, so they keep their names.
+ *   any viewer comes) and kept in memory there, so they keep their names; served apart,
+ *   they are woken by name in their own process (shareShow) and kept in memory there.
  * - viewers upgrade through the relay process's copy of the Worker (the same route code)
  *   or an extra front's, whose D1 is their own: the show's rows are copied into them,
  *   since the route first checks that the show exists.
@@ -21,16 +23,23 @@
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeOpsEntry } from "./ops-entry.ts";
+import {
+  copyShowRows,
+  describeProcesses,
+  type PairBase,
+  RELAY_WORKER,
+  SHOWS_WORKER,
+  startFront,
+  startRelayProcess,
+  startShowProcess,
+  withNewPids,
+} from "./pair-processes.ts";
 import { workerdProcesses } from "./proc.ts";
 import { projectRoot, type ServeOptions, type WorkerPlan, WorkerServer } from "./serve.ts";
 import type { BenchShow } from "./show-setup.ts";
 
 /** Where the relays (or the show objects) run: in the main process, or in one of their own. */
 export type RelayPlacement = "same" | "process";
-
-const RELAY_WORKER = "bench-relays";
-const SHOWS_WORKER = "bench-shows";
-const FRONT_WORKER = "bench-front";
 
 /** Publishes a relay process has taken, for one show (bench/workers/relay-host.js). */
 export interface RelayStats {
@@ -135,24 +144,29 @@ export class ServerPair {
     if (showsApart && options.timePublishes) {
       throw new Error("publish times are noted in the main process; serve the shows there");
     }
-    const registryPath = relays === "process" || showsApart ? join(workDir, "registry") : undefined;
-    const sharedStateDir = showsApart ? join(workDir, "shared-state") : undefined;
-    const showHost = showsApart ? SHOWS_WORKER : plan.name;
-    const relayHostName = relays === "process" ? RELAY_WORKER : plan.name;
     const anchorModule = options.anchor ? join(workDir, "anchor.js") : undefined;
     if (anchorModule)
       copyFileSync(join(projectRoot, "bench", "workers", "anchor.js"), anchorModule);
-    const entry = writeOpsEntry(bundle, plan, options.countOperations ?? false);
     const clock = join(bundle, "..", "publish-clock.js");
     if (options.timePublishes) {
       copyFileSync(join(projectRoot, "bench", "workers", "publish-clock.js"), clock);
     }
+    const base: PairBase = {
+      plan,
+      bundle,
+      modules: [...writeOpsEntry(bundle, plan, options.countOperations ?? false), bundle],
+      workDir,
+      bindings: options.bindings,
+      registryPath: relays === "process" || showsApart ? join(workDir, "registry") : undefined,
+      sharedStateDir: showsApart ? join(workDir, "shared-state") : undefined,
+    };
+    const showHost = showsApart ? SHOWS_WORKER : plan.name;
     const main = await WorkerServer.start({
       plan,
       name: plan.name,
-      modules: [...(options.timePublishes ? [clock] : []), ...entry, bundle],
+      modules: [...(options.timePublishes ? [clock] : []), ...base.modules],
       stateDir: join(workDir, "state"),
-      ...(sharedStateDir ? { sharedStateDir } : {}),
+      ...(base.sharedStateDir ? { sharedStateDir: base.sharedStateDir } : {}),
       bindings: options.bindings,
       route: options.route,
       remote: [
@@ -164,39 +178,21 @@ export class ServerPair {
           : []),
       ],
       keepInMemory: relays === "process" && !showsApart ? ["ShowObject"] : [],
-      registryPath,
+      registryPath: base.registryPath,
       anchorModule,
       ...(options.inspectorPort === undefined || showsApart
         ? {}
         : { inspectorPort: options.inspectorPort }),
     });
-    const beforeShows = new Set(workerdProcesses().map((p) => p.pid));
-    // Every object but the shows stays in the main process (the relays in theirs).
-    const shows = showsApart
-      ? await WorkerServer.start({
-          plan,
-          name: SHOWS_WORKER,
-          modules: [...entry, bundle],
-          stateDir: join(workDir, "shows-state"),
-          ...(sharedStateDir ? { sharedStateDir } : {}),
-          bindings: options.bindings,
-          route: "direct",
-          remote: plan.durableObjects
-            .filter((d) => d.binding !== "SHOW")
-            .map((d) => ({
-              binding: d.binding,
-              className: d.className,
-              scriptName: d.binding === "SEAT_RELAY" ? relayHostName : plan.name,
-            })),
-          keepInMemory: ["ShowObject"],
-          registryPath,
-          anchorModule: undefined,
-          ...(options.inspectorPort === undefined ? {} : { inspectorPort: options.inspectorPort }),
-        })
-      : undefined;
-    const showPids = workerdProcesses()
-      .map((p) => p.pid)
-      .filter((pid) => !beforeShows.has(pid));
+    const [shows, showPids] = showsApart
+      ? await withNewPids(() =>
+          startShowProcess(
+            base,
+            relays === "process" ? RELAY_WORKER : plan.name,
+            options.inspectorPort,
+          ),
+        )
+      : [undefined, []];
     const others: Others = {
       relay: undefined,
       fronts: [main],
@@ -206,50 +202,20 @@ export class ServerPair {
       showPids,
     };
     if (relays === "same") return new ServerPair(main, others);
-    const before = new Set(workerdProcesses().map((p) => p.pid));
-    const relayHost = join(bundle, "..", "relay-host.js");
-    copyFileSync(join(projectRoot, "bench", "workers", "relay-host.js"), relayHost);
-    const relay = await WorkerServer.start({
-      plan,
-      name: RELAY_WORKER,
-      modules: [relayHost, ...entry, bundle],
-      stateDir: join(workDir, "relay-state"),
-      bindings: options.bindings,
-      route: "direct",
-      remote: [{ binding: "SHOW", className: "ShowObject", scriptName: showHost }],
-      keepInMemory: ["SeatRelay"],
-      registryPath,
-      anchorModule: undefined,
+    const [relay, relayOwnPids] = await withNewPids(() => startRelayProcess(base, showHost));
+    const [fronts, frontPids] = await withNewPids(async () => {
+      const started: WorkerServer[] = [];
+      for (let i = 0; i < options.extraFronts; i++) {
+        started.push(await startFront(base, i, showHost));
+      }
+      return started;
     });
-    await relay.applyMigrations();
-    const fronts = [relay];
-    const beforeFronts = new Set(workerdProcesses().map((p) => p.pid));
-    for (let i = 0; i < options.extraFronts; i++) {
-      const front = await WorkerServer.start({
-        plan,
-        name: `${FRONT_WORKER}-${i}`,
-        modules: [...entry, bundle],
-        stateDir: join(workDir, `front-state-${i}`),
-        bindings: options.bindings,
-        route: "direct",
-        remote: [
-          { binding: "SHOW", className: "ShowObject", scriptName: showHost },
-          { binding: "SEAT_RELAY", className: "SeatRelay", scriptName: RELAY_WORKER },
-        ],
-        keepInMemory: [],
-        registryPath,
-        anchorModule: undefined,
-      });
-      await front.applyMigrations();
-      fronts.push(front);
-    }
-    const started = workerdProcesses().map((p) => p.pid);
     return new ServerPair(main, {
       ...others,
       relay,
-      fronts,
-      relayPids: started.filter((pid) => !before.has(pid)),
-      frontPids: started.filter((pid) => !beforeFronts.has(pid)),
+      fronts: [relay, ...fronts],
+      relayPids: [...relayOwnPids, ...frontPids],
+      frontPids,
     });
   }
 
@@ -292,32 +258,11 @@ export class ServerPair {
    */
   async shareShow(show: BenchShow): Promise<void> {
     for (const front of this.fronts) {
-      if (front !== this.main) await this.copyShow(front, show);
+      if (front !== this.main) await copyShowRows(this.main, front, show);
     }
     if (this.shows) {
       const namespace = await this.shows.namespace<ShowNamespace>("SHOW");
       await namespace.get(namespace.idFromName(show.showId)).showStatus();
-    }
-  }
-
-  private async copyShow(front: WorkerServer, show: BenchShow): Promise<void> {
-    const copies: [string, string, string][] = [
-      ["events", "event_id", show.eventId],
-      ["venues", "venue_id", show.venueId],
-      ["shows", "show_id", show.showId],
-    ];
-    for (const [table, key, id] of copies) {
-      const rows = await this.main.query<Record<string, unknown>>(
-        `SELECT * FROM ${table} WHERE ${key} = ?`,
-        id,
-      );
-      for (const row of rows) {
-        const columns = Object.keys(row);
-        await front.query(
-          `INSERT OR IGNORE INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
-          ...Object.values(row),
-        );
-      }
     }
   }
 
@@ -345,26 +290,11 @@ export class ServerPair {
   }
 
   describe(): string {
-    if (!this.shows) return this.describeRelays();
-    return (
-      `${this.describeRelays()}. ShowObject in a workerd process of its own (Miniflare instance ` +
-      `"${SHOWS_WORKER}", the same bundle; every other object in the main process, bound across ` +
-      "processes), D1 and KV shared with it through Miniflare's shared storage, so that " +
-      "process's CPU is the show objects' alone"
-    );
-  }
-
-  private describeRelays(): string {
-    const main = this.main.describe();
-    if (!this.relay) return `${main}; SeatRelay objects in the same workerd process`;
-    return (
-      `${main}. SeatRelay objects in a second workerd process (Miniflare instance "${RELAY_WORKER}", ` +
-      "the same bundle, entry bench/workers/relay-host.js), linked to the main one through " +
-      "Miniflare's dev registry (cross-process Durable Object bindings over workerd's debug port): " +
-      "the show object's publish() calls run in the relay process; viewers upgrade through that " +
-      `process's copy of the Worker (its own socket)${this.fronts.length > 1 ? ` or that of ${this.fronts.length - 1} more workerd process(es) running only the Worker ("${FRONT_WORKER}-<n>", SHOW and SEAT_RELAY bound across processes)` : ""}, ` +
-      "so no viewer's bytes pass through the show object's process; the relays' side is metered as those processes together"
-    );
+    return describeProcesses(this.main.describe(), {
+      relays: this.relay !== undefined,
+      extraFronts: this.fronts.length - 1,
+      showsApart: this.shows !== undefined,
+    });
   }
 
   async stop(): Promise<void> {
