@@ -1,12 +1,10 @@
 /**
  * The bill (issue 29): the counted operations (bench/operation-counts.ts) at Cloudflare's
  * list prices (bench/cloudflare-prices.ts) for 1,000 tickets sold and 1,000,000 seat-map
- * reads, the operations table beside it, and the per-show ceiling that the show object's
- * process CPU per lock+book pair implies.
+ * reads, and the operations table beside it (the per-show ceiling: bench/ceiling.ts).
  */
 
 import { LOG_RETENTION_DAYS, OBJECT_GB, PRICES, type PricedItem } from "./cloudflare-prices.ts";
-import type { HotSale } from "./hot-show.ts";
 import {
   type CountedSale,
   type ObjectCounts,
@@ -331,42 +329,4 @@ export function formatBill(bill: Bill): string {
     table(["item", ...bill.columns.map((c) => c.title)], rows),
     ...bill.notes.map((note) => `  ${note}`),
   ].join("\n");
-}
-
-// --- the ceiling ----------------------------------------------------------------------------
-
-export interface Ceiling {
-  cpuMsPerPair: number;
-  pairsPerSecond: number;
-  seatsPerBooking: number;
-  ticketsPerSecond: number;
-  /** The anchor (one SQLite write in one object): writes a second on its CPU alone. */
-  anchorWritesPerSecond: number;
-}
-
-/** 1000 / the show object's process CPU per lock+book pair in the 1-viewer sale. */
-export function ceilingOf(quiet: HotSale | undefined, anchorCpuMs: number): Ceiling | undefined {
-  if (!quiet) return undefined;
-  const s = quiet.sale.result;
-  const cpuMsPerPair = s.server.serverCpuMs / Math.max(1, s.bookingsOk);
-  if (cpuMsPerPair <= 0) return undefined;
-  const seatsPerBooking = s.seatsSold / Math.max(1, s.bookingsOk);
-  const pairsPerSecond = 1000 / cpuMsPerPair;
-  return {
-    cpuMsPerPair,
-    pairsPerSecond,
-    seatsPerBooking,
-    ticketsPerSecond: pairsPerSecond * seatsPerBooking,
-    anchorWritesPerSecond: anchorCpuMs > 0 ? 1000 / anchorCpuMs : 0,
-  };
-}
-
-export function formatCeiling(ceiling: Ceiling | undefined): string {
-  if (!ceiling) return "Per-show ceiling: no 1-viewer sale to take it from.";
-  return (
-    `Per-show ceiling: 1000 / ${ceiling.cpuMsPerPair.toFixed(2)} ms CPU per lock+book pair (the show object's process, 1-viewer sale) = ` +
-    `${ceiling.pairsPerSecond.toFixed(0)} sales/s, ${ceiling.ticketsPerSecond.toFixed(0)} tickets/s at ${ceiling.seatsPerBooking.toFixed(2)} seats a booking, ` +
-    "if the show object's thread did nothing else (that process also ran the Worker, the other objects and local D1, so the object's own ceiling is higher); " +
-    `the anchor's CPU per write gives ${ceiling.anchorWritesPerSecond.toFixed(0)} writes/s`
-  );
 }

@@ -6,6 +6,7 @@
  */
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
+import type { RemoteClass } from "./miniflare-options.ts";
 import { workerdProcesses } from "./proc.ts";
 import { projectRoot, type WorkerPlan, WorkerServer } from "./serve.ts";
 import type { BenchShow } from "./show-setup.ts";
@@ -38,6 +39,39 @@ export async function withNewPids<T>(start: () => Promise<T>): Promise<[T, numbe
   return [started, pids];
 }
 
+/** What differs between the processes beside the main one. */
+interface Side {
+  name: string;
+  modules: string[];
+  /** Under the run's work directory. */
+  stateDir: string;
+  remote: RemoteClass[];
+  keepInMemory: string[];
+  /** D1 and KV shared with the main process; otherwise its own D1 is migrated. */
+  sharedStateDir?: string | undefined;
+  inspectorPort?: number | undefined;
+}
+
+/** A process beside the main one: the Worker on a direct socket, the run's registry. */
+async function startBeside(base: PairBase, side: Side): Promise<WorkerServer> {
+  const server = await WorkerServer.start({
+    plan: base.plan,
+    name: side.name,
+    modules: side.modules,
+    stateDir: join(base.workDir, side.stateDir),
+    ...(side.sharedStateDir ? { sharedStateDir: side.sharedStateDir } : {}),
+    bindings: base.bindings,
+    route: "direct",
+    remote: side.remote,
+    keepInMemory: side.keepInMemory,
+    registryPath: base.registryPath,
+    anchorModule: undefined,
+    ...(side.inspectorPort === undefined ? {} : { inspectorPort: side.inspectorPort }),
+  });
+  if (!side.sharedStateDir) await server.applyMigrations();
+  return server;
+}
+
 /**
  * The show objects alone: every other object binding reaches the main process (the relays
  * `relayHost`), and D1 and KV are the main process's through the shared storage.
@@ -48,14 +82,11 @@ export function startShowProcess(
   inspectorPort: number | undefined,
 ): Promise<WorkerServer> {
   const { plan } = base;
-  return WorkerServer.start({
-    plan,
+  return startBeside(base, {
     name: SHOWS_WORKER,
     modules: base.modules,
-    stateDir: join(base.workDir, "shows-state"),
-    ...(base.sharedStateDir ? { sharedStateDir: base.sharedStateDir } : {}),
-    bindings: base.bindings,
-    route: "direct",
+    stateDir: "shows-state",
+    sharedStateDir: base.sharedStateDir,
     remote: plan.durableObjects
       .filter((d) => d.binding !== "SHOW")
       .map((d) => ({
@@ -64,9 +95,7 @@ export function startShowProcess(
         scriptName: d.binding === "SEAT_RELAY" ? relayHost : plan.name,
       })),
     keepInMemory: ["ShowObject"],
-    registryPath: base.registryPath,
-    anchorModule: undefined,
-    ...(inspectorPort === undefined ? {} : { inspectorPort }),
+    inspectorPort,
   });
 }
 
@@ -75,45 +104,27 @@ export async function startRelayProcess(base: PairBase, showHost: string): Promi
   // Beside the bundle, so its import of ./ops-entry.js resolves.
   const relayEntry = join(base.bundle, "..", "relay-host.js");
   copyFileSync(join(projectRoot, "bench", "workers", "relay-host.js"), relayEntry);
-  const relay = await WorkerServer.start({
-    plan: base.plan,
+  return startBeside(base, {
     name: RELAY_WORKER,
     modules: [relayEntry, ...base.modules],
-    stateDir: join(base.workDir, "relay-state"),
-    bindings: base.bindings,
-    route: "direct",
+    stateDir: "relay-state",
     remote: [{ binding: "SHOW", className: "ShowObject", scriptName: showHost }],
     keepInMemory: ["SeatRelay"],
-    registryPath: base.registryPath,
-    anchorModule: undefined,
   });
-  await relay.applyMigrations();
-  return relay;
 }
 
 /** The n-th process running only the Worker, for viewers' upgrades. */
-export async function startFront(
-  base: PairBase,
-  n: number,
-  showHost: string,
-): Promise<WorkerServer> {
-  const front = await WorkerServer.start({
-    plan: base.plan,
+export function startFront(base: PairBase, n: number, showHost: string): Promise<WorkerServer> {
+  return startBeside(base, {
     name: `${FRONT_WORKER}-${n}`,
     modules: base.modules,
-    stateDir: join(base.workDir, `front-state-${n}`),
-    bindings: base.bindings,
-    route: "direct",
+    stateDir: `front-state-${n}`,
     remote: [
       { binding: "SHOW", className: "ShowObject", scriptName: showHost },
       { binding: "SEAT_RELAY", className: "SeatRelay", scriptName: RELAY_WORKER },
     ],
     keepInMemory: [],
-    registryPath: base.registryPath,
-    anchorModule: undefined,
   });
-  await front.applyMigrations();
-  return front;
 }
 
 /** Copies the show's catalog rows from `from`'s D1 into `to`'s (a front's own D1). */

@@ -5,7 +5,8 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Bill, Ceiling } from "./bill.ts";
+import type { Bill } from "./bill.ts";
+import type { Ceiling } from "./ceiling.ts";
 import type { HotSale } from "./hot-show.ts";
 import type { CheckResult } from "./invariants.ts";
 import type { OperationsReport } from "./operation-counts.ts";

@@ -30,8 +30,9 @@ import { signAccessToken } from "../src/auth/access-token.ts";
 import { runAreaSaleBench } from "./area-sale.ts";
 import { benchBindings } from "./bench-bindings.ts";
 import { type PhaseSettings, type Phases, runPhases } from "./bench-phases.ts";
-import { billOf, ceilingOf, formatBill, formatCeiling, formatOperations } from "./bill.ts";
+import { billOf, formatBill, formatOperations } from "./bill.ts";
 import { runBroadcastBench } from "./broadcast.ts";
+import { ceilingOf, formatCeiling } from "./ceiling.ts";
 import { floodSettings, runFloodBench } from "./flood-run.ts";
 import { type CheckResult, checkInvariants, waitForD1 } from "./invariants.ts";
 import { countOperations } from "./operation-counts.ts";
@@ -52,6 +53,7 @@ import {
 import { buildRows } from "./report-rows.ts";
 import { bundleWorker, projectRoot, type Route, readWorkerPlan } from "./serve.ts";
 import { ServerPair } from "./server-pair.ts";
+import { measureShowThread } from "./show-thread.ts";
 import { runStripeSaleBench } from "./stripe-sale.ts";
 
 const { values: args } = parseArgs({
@@ -187,9 +189,10 @@ async function main(): Promise<number> {
   // The flood and the queue measure the show object with its viewers as they were
   // measured before the relays had a process of their own; the sales need that process.
   const bench = !args.flood && !args.queue;
+  const bundle = bundleWorker(join(workDir, "bundle"));
   const pair = await ServerPair.start({
     plan: readWorkerPlan(),
-    bundle: bundleWorker(join(workDir, "bundle")),
+    bundle,
     workDir,
     bindings: baseBindings(secret),
     route,
@@ -257,7 +260,23 @@ async function main(): Promise<number> {
       log,
     });
 
-    const invariants: CheckResult[] = [];
+    log(
+      "The show object's own thread: a 1-viewer sale, the show objects in a process of their own...",
+    );
+    const showsApart = await measureShowThread({
+      bundle,
+      workDir,
+      bindings: baseBindings(secret),
+      route,
+      secret,
+      adminToken: admin,
+      seats: settings.seats,
+      buyers: settings.buyers,
+      deadlineMs: settings.saleDeadlineMs,
+      log,
+    });
+
+    const invariants: CheckResult[] = [...showsApart.invariants];
     for (const [i, show] of phases.saleShows.entries()) {
       const hot = phases.sales[i];
       if (!hot) continue;
@@ -310,6 +329,7 @@ async function main(): Promise<number> {
       ceiling: ceilingOf(
         phases.sales.find((hot) => hot.viewers === 1),
         phases.anchor.cost.serverCpuMsPerRequest,
+        showsApart.thread,
       ),
     };
     printReport(report, server.workerErrors + (pair.relay?.workerErrors ?? 0), phases);
