@@ -35,7 +35,7 @@ import { formatTurn, logWriteMedians, type Turn } from "./compare-turns.ts";
 import { hotSale } from "./hot-show.ts";
 import { checkInvariants, waitForD1 } from "./invariants.ts";
 import { runLoad } from "./phase.ts";
-import { CpuMeter, type CpuUse, MemorySampler, machineInfo, workerdProcesses } from "./proc.ts";
+import { CpuMeter, type CpuUse, MemorySampler, machineInfo, withNewPids } from "./proc.ts";
 import type { HttpResult, SerialResult } from "./protocol.ts";
 import { formatReadMedians, formatReadTurn, type ReadTurn, readTurn } from "./read-turn.ts";
 import { bundleWorker, projectRoot, readWorkerPlan } from "./serve.ts";
@@ -75,31 +75,28 @@ interface Served {
 async function serve(build: "old" | "new", bundlePath: string, workRoot: string): Promise<Served> {
   const workDir = mkdtempSync(join(workRoot, `${build}-`));
   const secret = randomBytes(32).toString("hex");
-  const before = new Set(workerdProcesses().map((p) => p.pid));
-  const pair = await ServerPair.start({
-    plan: readWorkerPlan(),
-    bundle: bundlePath,
-    workDir,
-    bindings: {
-      ...benchBindings(secret),
-      ...(args["seat-map-limit"] === undefined
-        ? {}
-        : { RATE_LIMITS_ENABLED: "true", RATE_LIMIT_SEAT_MAP: args["seat-map-limit"] }),
-    },
-    route: "direct",
-    relays: "process",
-    shows: showsApart ? "process" : "same",
-    extraFronts: 0,
-    anchor: true,
-  });
+  const [pair, started] = await withNewPids(() =>
+    ServerPair.start({
+      plan: readWorkerPlan(),
+      bundle: bundlePath,
+      workDir,
+      bindings: {
+        ...benchBindings(secret),
+        ...(args["seat-map-limit"] === undefined
+          ? {}
+          : { RATE_LIMITS_ENABLED: "true", RATE_LIMIT_SEAT_MAP: args["seat-map-limit"] }),
+      },
+      route: "direct",
+      relays: "process",
+      shows: showsApart ? "process" : "same",
+      extraFronts: 0,
+      anchor: true,
+    }),
+  );
   await pair.main.applyMigrations();
   const admin = await signAccessToken({ sub: "admin", role: "admin", ttlSeconds: 3600 }, secret);
-  const mainPids = workerdProcesses()
-    .map((p) => p.pid)
-    .filter(
-      (pid) =>
-        !before.has(pid) && !pair.relayPids().includes(pid) && !pair.showPids().includes(pid),
-    );
+  const others = [...pair.relayPids(), ...pair.showPids()];
+  const mainPids = started.filter((pid) => !others.includes(pid));
   return { pair, mainPids, secret, admin, workDir };
 }
 

@@ -7,7 +7,6 @@
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RemoteClass } from "./miniflare-options.ts";
-import { workerdProcesses } from "./proc.ts";
 import { projectRoot, type WorkerPlan, WorkerServer } from "./serve.ts";
 import type { BenchShow } from "./show-setup.ts";
 
@@ -27,16 +26,6 @@ export interface PairBase {
   registryPath: string | undefined;
   /** Where the main and show processes share D1 and KV (shows apart only). */
   sharedStateDir: string | undefined;
-}
-
-/** Runs `start` and the workerd pids it added (this process's children). */
-export async function withNewPids<T>(start: () => Promise<T>): Promise<[T, number[]]> {
-  const before = new Set(workerdProcesses().map((p) => p.pid));
-  const started = await start();
-  const pids = workerdProcesses()
-    .map((p) => p.pid)
-    .filter((pid) => !before.has(pid));
-  return [started, pids];
 }
 
 /** What differs between the processes beside the main one. */

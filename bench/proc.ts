@@ -92,6 +92,16 @@ export function workerdProcesses(rootPid = process.pid): ProcStat[] {
   return found;
 }
 
+/** Runs `start` and the workerd pids it added (this process's children). */
+export async function withNewPids<T>(start: () => Promise<T>): Promise<[T, number[]]> {
+  const before = new Set(workerdProcesses().map((p) => p.pid));
+  const started = await start();
+  const pids = workerdProcesses()
+    .map((p) => p.pid)
+    .filter((pid) => !before.has(pid));
+  return [started, pids];
+}
+
 function threadCpuSeconds(pid: number): Map<string, number> {
   const threads = new Map<string, number>();
   let tids: string[] = [];

@@ -32,9 +32,8 @@ import {
   startFront,
   startRelayProcess,
   startShowProcess,
-  withNewPids,
 } from "./pair-processes.ts";
-import { workerdProcesses } from "./proc.ts";
+import { withNewPids, workerdProcesses } from "./proc.ts";
 import { projectRoot, type ServeOptions, type WorkerPlan, WorkerServer } from "./serve.ts";
 import type { BenchShow } from "./show-setup.ts";
 

@@ -29,7 +29,7 @@ import type { RecordedRequest, StandInIntent } from "../test/support/stripe-stan
 import { STAND_IN_SECRET_KEY } from "../test/support/stripe-stand-in.ts";
 import { benchBindings } from "./bench-bindings.ts";
 import { type CheckResult, examples } from "./invariants.ts";
-import { CpuMeter, type CpuUse, workerdProcesses } from "./proc.ts";
+import { CpuMeter, type CpuUse, withNewPids } from "./proc.ts";
 import { formatChecks, recordPhase } from "./report.ts";
 import { bundleWorker, projectRoot, readWorkerPlan, WorkerServer } from "./serve.ts";
 import { type BenchShow, createShow } from "./show-setup.ts";
@@ -780,28 +780,27 @@ export async function runStripeSaleBench(
   try {
     const plan = readWorkerPlan();
     const bundle = bundleWorker(join(workDir, "bundle"), root);
-    const before = new Set(workerdProcesses().map((p) => p.pid));
-    server = await WorkerServer.start({
-      plan,
-      name: plan.name,
-      modules: [bundle],
-      stateDir: join(workDir, "state"),
-      bindings: {
-        ...benchBindings(secret),
-        PAYMENT_PROVIDER: "stripe",
-        STRIPE_API_BASE: stand.origin,
-        STRIPE_SECRET_KEY: STAND_IN_SECRET_KEY,
-        STRIPE_WEBHOOK_SECRET: webhookSecret,
-      },
-      route: "direct",
-      remote: [],
-      keepInMemory: [],
-      registryPath: undefined,
-      anchorModule: undefined,
-    });
-    const pids = workerdProcesses()
-      .map((p) => p.pid)
-      .filter((pid) => !before.has(pid));
+    const [started, pids] = await withNewPids(() =>
+      WorkerServer.start({
+        plan,
+        name: plan.name,
+        modules: [bundle],
+        stateDir: join(workDir, "state"),
+        bindings: {
+          ...benchBindings(secret),
+          PAYMENT_PROVIDER: "stripe",
+          STRIPE_API_BASE: stand.origin,
+          STRIPE_SECRET_KEY: STAND_IN_SECRET_KEY,
+          STRIPE_WEBHOOK_SECRET: webhookSecret,
+        },
+        route: "direct",
+        remote: [],
+        keepInMemory: [],
+        registryPath: undefined,
+        anchorModule: undefined,
+      }),
+    );
+    server = started;
     stand.webhookUrl = `${server.url}/v1/payments/webhooks/stripe`;
     await server.applyMigrations();
     const served =
