@@ -41,6 +41,7 @@ import { formatReadMedians, formatReadTurn, type ReadTurn, readTurn } from "./re
 import { bundleWorker, projectRoot, readWorkerPlan } from "./serve.ts";
 import { ServerPair } from "./server-pair.ts";
 import { createShow } from "./show-setup.ts";
+import { showThreadCpu } from "./show-thread.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -156,6 +157,7 @@ async function turn(build: "old" | "new", served: Served, sampler: MemorySampler
     }),
   );
   const s = hot.sale.result;
+  const saleThread = saleShows ? showThreadCpu(saleShows, s) : undefined;
   await waitForD1(pair.main, show, 15_000);
   const checks = await checkInvariants(pair.main, show, s.confirmedBookingIds);
   const failed = checks.filter((c) => !c.passed);
@@ -167,10 +169,9 @@ async function turn(build: "old" | "new", served: Served, sampler: MemorySampler
     lockP50: alone.lockLatencyMs.p50,
     bookP50: alone.bookLatencyMs.p50,
     saleCpu: saleMs / Math.max(1, s.bookingsOk),
-    saleShowCpu: (saleShows?.serverCpuMs ?? Number.NaN) / Math.max(1, s.bookingsOk),
-    saleShowKernel: (saleShows?.serverSystemCpuMs ?? Number.NaN) / Math.max(1, s.bookingsOk),
-    saleShowPerRequest:
-      (saleShows?.serverCpuMs ?? Number.NaN) / Math.max(1, s.lockAttempts + s.bookingAttempts),
+    saleShowCpu: saleThread?.cpuMsPerPair ?? Number.NaN,
+    saleShowKernel: saleThread?.kernelMsPerPair ?? Number.NaN,
+    saleShowPerRequest: saleThread?.cpuMsPerRequest ?? Number.NaN,
     sellOut: s.sellOutSeconds,
     saleP50: s.lockAndBookLatencyMs.p50,
     viewerP50: s.broadcastFromCommitMs.p50,

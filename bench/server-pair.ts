@@ -3,11 +3,12 @@
  * other object, the anchor worker) and, unless `relays` is "same", a relay process that
  * serves the SeatRelay objects from the same bundle, and `extraFronts` more processes that
  * run only the Worker, for viewers' upgrades; with `shows: "process"`, the show objects
- * are served in a process of their own too (the processes: bench/pair-processes.ts). Each viewer's connection takes two file
- * descriptors in the workerd that accepts it, and a process may open 20,000 here, so
- * 10,000 viewers need two such fronts: the relay process's own Worker and one more. The
- * main process's workerd pid is kept apart, so a phase charges the show object's process
- * alone; the others are metered together as the relays' side.
+ * are served in a process of their own too (the processes: bench/pair-processes.ts).
+ * Each viewer's connection takes two file descriptors in the workerd that accepts it, and
+ * a process may open 20,000 here, so 10,000 viewers need two such fronts: the relay
+ * process's own Worker and one more. The main process's workerd pid is kept apart, so a
+ * phase charges the show object's process alone; the others are metered together as the
+ * relays' side.
  *
  * Two things the dev registry does not carry are made up here, for the bench only:
  * - an object reached from the other process is addressed by its id alone, so its

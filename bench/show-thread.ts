@@ -9,7 +9,8 @@
 import { join } from "node:path";
 import { hotSale } from "./hot-show.ts";
 import { type CheckResult, checkInvariants, waitForD1 } from "./invariants.ts";
-import { CpuMeter, MemorySampler } from "./proc.ts";
+import { CpuMeter, type CpuUse, MemorySampler } from "./proc.ts";
+import type { SaleResult } from "./protocol.ts";
 import { type Route, readWorkerPlan } from "./serve.ts";
 import { ServerPair } from "./server-pair.ts";
 import { createShow } from "./show-setup.ts";
@@ -23,6 +24,19 @@ export interface ShowThread {
   kernelMsPerPair: number;
   /** Per lock or booking request the object received, refused locks too. */
   cpuMsPerRequest: number;
+}
+
+/** The show process's CPU (`use`, metered over `sale`) per pair and per request. */
+export function showThreadCpu(
+  use: CpuUse,
+  sale: SaleResult,
+): Pick<ShowThread, "cpuMsPerPair" | "kernelMsPerPair" | "cpuMsPerRequest"> {
+  const pairs = Math.max(1, sale.bookingsOk);
+  return {
+    cpuMsPerPair: use.serverCpuMs / pairs,
+    kernelMsPerPair: use.serverSystemCpuMs / pairs,
+    cpuMsPerRequest: use.serverCpuMs / Math.max(1, sale.lockAttempts + sale.bookingAttempts),
+  };
 }
 
 export interface ShowThreadInput {
@@ -58,6 +72,7 @@ export async function measureShowThread(
   try {
     await pair.main.applyMigrations();
     const show = await createShow(pair.main.url, input.adminToken, input.seats);
+    // Woken (its first load from D1) before the meter starts; hotSale's own wake finds it up.
     await pair.shareShow(show);
     const meter = new CpuMeter(pair.showPids());
     meter.start();
@@ -70,7 +85,6 @@ export async function measureShowThread(
     });
     const use = meter.stop();
     const s = hot.sale.result;
-    const pairs = Math.max(1, s.bookingsOk);
     const waitedMs = await waitForD1(pair.main, show, 15_000);
     input.log(`Checking the shows-apart sale's invariants (D1 caught up after ${waitedMs} ms)...`);
     const checks = await checkInvariants(pair.main, show, s.confirmedBookingIds);
@@ -78,9 +92,7 @@ export async function measureShowThread(
       thread: {
         bookings: s.bookingsOk,
         seatsSold: s.seatsSold,
-        cpuMsPerPair: use.serverCpuMs / pairs,
-        kernelMsPerPair: use.serverSystemCpuMs / pairs,
-        cpuMsPerRequest: use.serverCpuMs / Math.max(1, s.lockAttempts + s.bookingAttempts),
+        ...showThreadCpu(use, s),
       },
       invariants: checks.map((c) => ({ ...c, name: `shows apart: ${c.name}` })),
     };
