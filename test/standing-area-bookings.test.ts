@@ -80,6 +80,11 @@ describe("a booking of standing places", () => {
     expect(places).toHaveLength(3);
     expect(places.every((t) => t.zone === "floor" && t.status === "valid")).toBe(true);
     expect(booking.tickets.filter((t) => t.seat_id === seat)).toHaveLength(1);
+    // The 201 lists the tickets as a read of the booking does: seat first, then places.
+    const read = await call("GET", `/v1/bookings/${booking.booking_id}`, { token });
+    expect(((await read.json()) as { booking: AreaBookingJson }).booking.tickets).toEqual(
+      booking.tickets,
+    );
     expect((await areaCounts(showId))[0]).toMatchObject({ booked: 3, locked: 0, available: 47 });
 
     const door = await scannerToken();

@@ -1,3 +1,4 @@
+import type { BookingTicket } from "../../contract/booking-views.ts";
 import type { LogFields } from "../../observability/log.ts";
 import type { ChargeOutcome } from "../../payments/payment-gateway.ts";
 import { bookingEventData } from "../../webhooks/booking-events.ts";
@@ -7,7 +8,7 @@ import { ticketsIssued } from "../d1/ticket-d1.ts";
 import type { ShowState } from "../show-state.ts";
 import type { StoredBooking } from "../storage/booking-storage.ts";
 import { bookingSeats } from "./booking-snapshot.ts";
-import { issueTickets } from "./booking-tickets.ts";
+import { issuedTicketViews, issueTickets } from "./booking-tickets.ts";
 import { listingsBought, resaleWrites } from "./resold-seats.ts";
 
 type Succeeded = Extract<ChargeOutcome, { status: "succeeded" }>;
@@ -15,7 +16,9 @@ type Succeeded = Extract<ChargeOutcome, { status: "succeeded" }>;
 /**
  * Sells the seats, confirms the booking, issues its tickets (one per seat; the booking's
  * `ticket_id` is the first's) and records it all (D1 through the outbox);
- * `alsoWrite` runs in the same transaction, after the booking is confirmed in memory.
+ * `alsoWrite` runs in the same transaction, after the booking is confirmed in memory, given
+ * the tickets just issued as the booking's views show them (so its answer need not read
+ * them back).
  * `afterLockExpired`: the payment came after the lock expired, and the caller has sold the seats
  * in the seat book already (SeatLedger.bookFree): the lock's rows stay as they ended.
  */
@@ -25,7 +28,7 @@ export function confirmBooking(
   booking: StoredBooking,
   chargeKey: string,
   charge: Succeeded,
-  alsoWrite: () => void,
+  alsoWrite: (tickets: BookingTicket[]) => void,
   afterLockExpired = false,
 ): void {
   const at = Date.now();
@@ -75,7 +78,7 @@ export function confirmBooking(
       { type: "booking.confirmed", data: bookingEventData(show.showId, booking, currency) },
       ...resale.events,
     ],
-    reply: alsoWrite,
+    reply: () => alsoWrite(issuedTicketViews(tickets)),
   });
   // The sellers' refunds are the alarm's to make, now and until the provider confirms them:
   // the buyer's answer does not wait for another payment call.
@@ -84,7 +87,8 @@ export function confirmBooking(
 
 /** What a confirmation writes as its answer, in its own transaction. */
 export interface PaidReplies {
-  confirmed?: () => void;
+  /** Given the tickets the confirmation issued. */
+  confirmed?: (tickets: BookingTicket[]) => void;
   /** The show was cancelled while the charge was under way. */
   cancelled?: () => void;
 }
@@ -124,9 +128,9 @@ export async function confirmPaid(
       booking,
       paid.chargeKey,
       charge,
-      () => {
+      (tickets) => {
         if (!cancelled) {
-          replies.confirmed?.();
+          replies.confirmed?.(tickets);
           return;
         }
         show.bookingStorage.requestCancellation(booking.bookingId, Date.now());

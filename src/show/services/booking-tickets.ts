@@ -54,6 +54,21 @@ export function issueTickets(show: ShowState, booking: StoredBooking, at: number
   ];
 }
 
+/**
+ * Tickets issueTickets() just made, as bookingTickets() would read them back in the same
+ * step: in the same order, each valid (a booking confirmed this instant has no check-in and
+ * no cancellation yet). The confirmation's answer uses this instead of three reads.
+ */
+export function issuedTicketViews(tickets: readonly StoredTicket[]): BookingTicket[] {
+  return tickets.map((ticket) => ({
+    ticket_id: ticket.ticketId,
+    seat_id: ticket.seatId,
+    ...(ticket.seatId === null && ticket.zone && { zone: ticket.zone }),
+    status: "valid",
+    user_id: ticket.userId,
+  }));
+}
+
 /** The ticket with this id, per seat or from before; undefined if the show has none. */
 export function findTicket(show: ShowState, ticketId: string): DoorTicket | undefined {
   const own = show.ticketStorage.find(ticketId);

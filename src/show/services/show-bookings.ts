@@ -5,7 +5,7 @@ import {
   notFoundFailure,
   requestInProgress,
 } from "../../contract/api-failure.ts";
-import { createdBookingView } from "../../contract/booking-views.ts";
+import { type BookingTicket, createdBookingView } from "../../contract/booking-views.ts";
 import { newShowScopedId } from "../../contract/scoped-ids.ts";
 import type {
   BookCommand,
@@ -124,11 +124,11 @@ export class ShowBookings {
       confirmedAt: null,
       cancelledAt: null,
     };
-    const view = () =>
-      createdBookingView(
-        bookingSnapshot(show.info, show.seats, booking, bookingTickets(show, booking)),
-      );
-    const created = () => ok<CreatedBooking>({ booking: view() }, 201);
+    // `tickets`: the ones a confirmation just issued; else read (a pending booking has none).
+    const view = (tickets = bookingTickets(show, booking)) =>
+      createdBookingView(bookingSnapshot(show.info, show.seats, booking, tickets));
+    const created = (tickets?: BookingTicket[]) =>
+      ok<CreatedBooking>({ booking: view(tickets) }, 201);
     if (!command.method) {
       let result: ShowResult<CreatedBooking> = created();
       show.change({
@@ -149,7 +149,7 @@ export class ShowBookings {
     }
     show.bookingStorage.insertBooking(booking);
     const paid = await this.payments.pay(booking, command.method, 1, request, {
-      paid: created,
+      paid: (_charge, tickets) => created(tickets),
       waiting: (action) =>
         ok<CreatedBooking>({ booking: view(), payment: this.actionView(action) }, 202),
     });
@@ -211,14 +211,14 @@ export class ShowBookings {
     }
     const attempt = show.attemptStorage.attemptsOf(booking.bookingId).length + 1;
     return this.payments.pay(booking, command.method, attempt, request, {
-      paid: (charge) =>
+      paid: (charge, tickets) =>
         ok<PaymentReceipt>({
           payment_id: charge.paymentId,
           booking_id: booking.bookingId,
           status: "succeeded",
           amount: fromMinorUnits(booking.totalMinor),
           processed_at: charge.processedAt,
-          tickets: bookingTickets(show, booking),
+          tickets,
         }),
       waiting: (action) =>
         ok<PaymentReceipt>(

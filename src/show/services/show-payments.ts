@@ -1,4 +1,5 @@
 import type { ApiFailure } from "../../contract/api-failure.ts";
+import type { BookingTicket } from "../../contract/booking-views.ts";
 import type { ShowResult } from "../../contract/show-rpc.ts";
 import type { LogFields } from "../../observability/log.ts";
 import {
@@ -29,7 +30,8 @@ export type ActionNeeded = Extract<ChargeOutcome, { status: "requires_action" }>
 
 /** How to answer a payment's request: paid at once, or waiting for the buyer's action. */
 export interface PayAnswers<T> {
-  paid: (charge: Succeeded) => ShowResult<T>;
+  /** `tickets`: the ones the confirmation issued, as the booking's views show them. */
+  paid: (charge: Succeeded, tickets: BookingTicket[]) => ShowResult<T>;
   waiting: (action: ActionNeeded) => ShowResult<T>;
 }
 
@@ -115,8 +117,8 @@ export class ShowPayments {
     }
     let result: ShowResult<T> | undefined;
     await this.confirmPaid(booking, chargeKey, charged.charge, context, {
-      confirmed: () => {
-        result = request.keep(answers.paid(charged.charge));
+      confirmed: (tickets) => {
+        result = request.keep(answers.paid(charged.charge, tickets));
       },
       cancelled: () => {
         result = request.keep(refused(paidAfterCancellation(this.show.showId, booking.bookingId)));
