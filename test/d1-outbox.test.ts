@@ -122,4 +122,27 @@ describe("D1Outbox", () => {
     expect(await eventExists("event_dup")).toBe(true);
     expect(await eventExists("event_after_dup")).toBe(true);
   });
+
+  it("keeps every dead letter when the emptied queue gives a row's id again", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const outcome = await withOutbox(async (outbox, sql) => {
+      const setAside = async (id: string) => {
+        // The first row goes through, its copy is refused: the queue is empty afterwards.
+        outbox.enqueue([insertEvent(id), insertEvent(id)]);
+        const ids = sql.exec<{ id: number }>("SELECT id FROM d1_outbox ORDER BY id").toArray();
+        let empty = false;
+        for (let i = 0; i < 6 && !empty; i++) empty = await outbox.flush();
+        expect(empty).toBe(true);
+        return ids.map((row) => row.id);
+      };
+      const first = await setAside("event_dead_again_1");
+      const second = await setAside("event_dead_again_2");
+      return { first, second, letters: outbox.deadLetters() };
+    });
+    vi.restoreAllMocks();
+    // The outbox numbered the second change's rows as it did the first's.
+    expect(outcome.second).toEqual(outcome.first);
+    expect(outcome.letters).toHaveLength(2);
+    expect(new Set(outcome.letters.map((letter) => letter.id)).size).toBe(2);
+  });
 });

@@ -83,4 +83,50 @@ describe("the show object's schema migrations", () => {
     expect(seat?.status).toBe("locked");
     expect((await createShow()).showId).toMatch(/^show_/);
   });
+
+  it("rebuild the outboxes without AUTOINCREMENT, keeping the rows that wait, in order", async () => {
+    const stub = stubOf("schema_probe_outboxes");
+    const after = await runInDurableObject(stub, (_object, state) => {
+      const { sql } = state.storage;
+      // An object at step 15: the outboxes as step 1 made them, rows waiting in each.
+      state.storage.transactionSync(() => migrateShowSchema(sql));
+      sql.exec("UPDATE schema_version SET version = 15");
+      sql.exec(`
+        DROP TABLE d1_outbox;
+        CREATE TABLE d1_outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, statement TEXT NOT NULL,
+          params TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+          enqueued_at INTEGER NOT NULL DEFAULT 0);
+        INSERT INTO d1_outbox (id, statement, params, attempts, enqueued_at)
+          VALUES (7, 'SELECT 1', '[]', 2, 100), (9, 'SELECT 2', '[]', 0, 200);
+        DROP TABLE webhook_outbox;
+        CREATE TABLE webhook_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          event_id TEXT NOT NULL, type TEXT NOT NULL, ordering_key TEXT NOT NULL,
+          body TEXT NOT NULL, occurred_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);
+        INSERT INTO webhook_outbox (seq, event_id, type, ordering_key, body, occurred_at)
+          VALUES (4, 'evt_a', 'booking.confirmed', 'booking_a', '{}', 300);`);
+      state.storage.transactionSync(() => migrateShowSchema(sql));
+      const schemaOf = (table: string) =>
+        sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE name = ?", table).one().sql;
+      return {
+        version: sql.exec<{ version: number }>("SELECT version FROM schema_version").one().version,
+        outbox: sql.exec("SELECT id, statement, attempts FROM d1_outbox ORDER BY id").toArray(),
+        webhooks: sql.exec("SELECT seq, event_id FROM webhook_outbox").toArray(),
+        schemas: [schemaOf("d1_outbox"), schemaOf("webhook_outbox")],
+        // A row queued after the rebuild still comes after the ones that waited.
+        next: sql
+          .exec<{ id: number }>(
+            "INSERT INTO d1_outbox (statement, params) VALUES ('SELECT 3', '[]') RETURNING id",
+          )
+          .one().id,
+      };
+    });
+    expect(after.version).toBe(SHOW_SCHEMA_VERSION);
+    expect(after.outbox).toEqual([
+      { id: 7, statement: "SELECT 1", attempts: 2 },
+      { id: 9, statement: "SELECT 2", attempts: 0 },
+    ]);
+    expect(after.webhooks).toEqual([{ seq: 4, event_id: "evt_a" }]);
+    for (const schema of after.schemas) expect(schema).not.toMatch(/AUTOINCREMENT/);
+    expect(after.next).toBe(10);
+  });
 });

@@ -235,15 +235,18 @@ export class D1Outbox {
         });
         return false;
       }
-      this.sql.exec(
-        "INSERT INTO d1_dead_letters (id, statement, params, error, failed_at) VALUES (?, ?, ?, ?, ?)",
-        row.id,
-        row.statement,
-        row.params,
-        message,
-        Date.now(),
-      );
-      this.log.write("error", "outbox dead letter", { outbox_id: row.id, message });
+      // Its own id: an outbox id may be given again once the queue has been empty.
+      const letter = this.sql
+        .exec<{ id: number }>(
+          "INSERT INTO d1_dead_letters (statement, params, error, failed_at) VALUES (?, ?, ?, ?) RETURNING id",
+          row.statement,
+          row.params,
+          message,
+          Date.now(),
+        )
+        .one();
+      // outbox_id: the id the operator's status lists the letter under.
+      this.log.write("error", "outbox dead letter", { outbox_id: letter.id, message });
     }
     this.sql.exec("DELETE FROM d1_outbox WHERE id = ?", row.id);
     return true;

@@ -338,6 +338,37 @@ const MIGRATIONS: readonly ((sql: SqlStorage) => void)[] = [
       refunded_at INTEGER
     );
     CREATE INDEX IF NOT EXISTS resale_refunds_booking ON resale_refunds (booking_id);`),
+  // 16. The two outboxes number their rows without AUTOINCREMENT: a row's id only orders it
+  // among the rows waiting (a new one always gets a larger id than every row still there),
+  // and AUTOINCREMENT cost every change a write of sqlite_sequence, a page of its own in each
+  // commit (issue 29). A dead letter has its own id now (d1-outbox.ts), as an outbox id may
+  // come back once the queue has been empty. Rebuilt, rows kept.
+  (sql) =>
+    sql.exec(`
+    CREATE TABLE d1_outbox_v16 (
+      id INTEGER PRIMARY KEY,
+      statement TEXT NOT NULL,
+      params TEXT NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      enqueued_at INTEGER NOT NULL DEFAULT 0
+    );
+    INSERT INTO d1_outbox_v16 (id, statement, params, attempts, enqueued_at)
+      SELECT id, statement, params, attempts, enqueued_at FROM d1_outbox;
+    DROP TABLE d1_outbox;
+    ALTER TABLE d1_outbox_v16 RENAME TO d1_outbox;
+    CREATE TABLE webhook_outbox_v16 (
+      seq INTEGER PRIMARY KEY,
+      event_id TEXT NOT NULL,
+      type TEXT NOT NULL,
+      ordering_key TEXT NOT NULL,
+      body TEXT NOT NULL,
+      occurred_at INTEGER NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0
+    );
+    INSERT INTO webhook_outbox_v16 (seq, event_id, type, ordering_key, body, occurred_at, attempts)
+      SELECT seq, event_id, type, ordering_key, body, occurred_at, attempts FROM webhook_outbox;
+    DROP TABLE webhook_outbox;
+    ALTER TABLE webhook_outbox_v16 RENAME TO webhook_outbox;`),
 ];
 
 /** The last step applied to this object's storage (0: none). */
