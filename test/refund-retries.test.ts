@@ -1,7 +1,7 @@
 import { abortAllDurableObjects, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { PaymentSimulator } from "../src/payments/payment-simulator.ts";
-import { MAX_REFUND_RETRY_MS, refundRetryDelay } from "../src/show/services/show-cancellations.ts";
+import { MAX_REFUND_RETRY_MS, refundRetryDelay } from "../src/show/services/refund-retry.ts";
 import {
   alarmOf,
   bookingBody,

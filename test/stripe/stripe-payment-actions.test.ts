@@ -293,6 +293,12 @@ describe("a 3-D Secure payment that succeeds after the seats' hold ran out", () 
       amount: 500,
       status: "pending",
     });
+    // Its failed try is logged as the other refunds' are: when the next one is due.
+    expect(lines.find((l) => l.msg === "refund retrying" && l.booking_id === id)).toMatchObject({
+      level: "warn",
+      failures: 1,
+      next_try_at: expect.any(String),
+    });
     travelTo(Date.now() + 60_000);
     await runAlarm(ctx.showId);
     await buyerFinishesAgain(intent);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { refundRetryDelay } from "../../src/show/services/show-cancellations.ts";
+import { refundRetryDelay } from "../../src/show/services/refund-retry.ts";
 
 /** The wait between tries of a refund that keeps failing (test/refund-retries.test.ts runs them). */
 

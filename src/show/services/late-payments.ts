@@ -8,7 +8,7 @@ import type { PaymentAttempt } from "../storage/attempt-storage.ts";
 import type { StoredBooking } from "../storage/booking-storage.ts";
 import type { LateRefund } from "../storage/late-refund-storage.ts";
 import { codeUses } from "./access-codes.ts";
-import { refundRetryDelay } from "./show-cancellations.ts";
+import { earliestTry, refundTryFailed } from "./refund-retry.ts";
 import type { ShowPayments } from "./show-payments.ts";
 
 type Succeeded = Extract<ChargeOutcome, { status: "succeeded" }>;
@@ -97,8 +97,7 @@ export class LatePayments {
 
   /** When the next late refund try is due, if any waits. */
   nextRetryAt(): number | undefined {
-    const times = this.show.lateRefunds.pending().map((owed) => owed.nextTryAt);
-    return times.length > 0 ? Math.min(...times) : undefined;
+    return earliestTry(this.show.lateRefunds.pending());
   }
 
   /** The booking still has its live lock (its latest booking): paid as if on time. */
@@ -173,6 +172,7 @@ export class LatePayments {
       payment_id: owed.paymentId,
     };
     this.refunding.add(owed.chargeKey);
+    const started = Date.now();
     let refundId: string;
     try {
       const outcome = await this.gateway.refund({
@@ -183,13 +183,13 @@ export class LatePayments {
       // no_charge: the provider says nothing was taken (a payment undone meanwhile).
       refundId = outcome.status === "refunded" ? outcome.refundId : "none";
     } catch (err) {
-      const nextTryAt = Date.now() + refundRetryDelay(owed.attempts + 1);
-      show.transaction(() => show.lateRefunds.retried(owed.chargeKey, nextTryAt));
-      void show.armAlarm(nextTryAt);
-      show.log.write(owed.attempts + 1 >= 3 ? "error" : "warn", "refund retrying", {
-        ...fields,
+      refundTryFailed(show, {
         failures: owed.attempts + 1,
-        message: err instanceof Error ? err.message : String(err),
+        retried: (nextTryAt) => show.lateRefunds.retried(owed.chargeKey, nextTryAt),
+        msg: "refund retrying",
+        fields,
+        error: err,
+        startedAt: started,
       });
       return;
     } finally {

@@ -2,7 +2,7 @@ import type { PaymentGateway } from "../../payments/payment-gateway.ts";
 import { resaleRefundDone } from "../d1/resale-d1.ts";
 import type { ShowState } from "../show-state.ts";
 import type { ResaleRefund } from "../storage/resale-storage.ts";
-import { refundRetryDelay } from "./show-cancellations.ts";
+import { earliestTry, refundTryFailed } from "./refund-retry.ts";
 
 /**
  * Sellers' refunds of resold tickets: each is owed from the step that resold the seat
@@ -29,8 +29,7 @@ export class ResaleRefunds {
 
   /** When the next try is due, if any refund waits. */
   nextRetryAt(): number | undefined {
-    const times = this.show.resale.pendingRefunds().map((owed) => owed.nextTryAt);
-    return times.length > 0 ? Math.min(...times) : undefined;
+    return earliestTry(this.show.resale.pendingRefunds());
   }
 
   private async refund(owed: ResaleRefund): Promise<void> {
@@ -63,17 +62,14 @@ export class ResaleRefunds {
         refundId = outcome.status === "refunded" ? outcome.refundId : "none";
       }
     } catch (err) {
-      const failures = owed.attempts + 1;
-      const nextTryAt = Date.now() + refundRetryDelay(failures);
-      show.transaction(() => show.resale.retried(owed.ticketId, nextTryAt));
-      void show.armAlarm(nextTryAt);
-      show.log.write(failures >= 3 ? "error" : "warn", "resale refund retrying", {
-        ...fields,
-        failures,
-        next_try_at: new Date(nextTryAt).toISOString(),
-        message: err instanceof Error ? err.message : String(err),
+      refundTryFailed(show, {
+        failures: owed.attempts + 1,
+        retried: (nextTryAt) => show.resale.retried(owed.ticketId, nextTryAt),
+        msg: "resale refund retrying",
+        fields,
+        error: err,
+        startedAt: started,
       });
-      show.log.metric("refund", "retrying", Date.now() - started);
       return;
     } finally {
       this.refunding.delete(owed.ticketId);

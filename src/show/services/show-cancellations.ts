@@ -19,16 +19,9 @@ import type { StoredBooking } from "../storage/booking-storage.ts";
 import { bookingShow, bookingSnapshot } from "./booking-snapshot.ts";
 import { bookingTickets } from "./booking-tickets.ts";
 import type { PaymentActions } from "./payment-actions.ts";
+import { earliestTry, refundTryFailed } from "./refund-retry.ts";
 import { listingBeingBought, resaleOf, withdrawListingsOf } from "./resold-seats.ts";
 import type { ShowBookings } from "./show-bookings.ts";
-
-/** The longest wait between two tries of a refund the provider did not confirm. */
-export const MAX_REFUND_RETRY_MS = 5 * 60_000;
-
-/** Wait before the next refund try after `failures` failed ones: doubling, capped. */
-export function refundRetryDelay(failures: number): number {
-  return Math.min(RETRY_MS * 2 ** Math.max(0, failures - 1), MAX_REFUND_RETRY_MS);
-}
 
 /**
  * Cancelling bookings before the show. A confirmed booking is refunded first (key
@@ -151,8 +144,7 @@ export class ShowCancellations {
 
   /** When the next refund try is due, if any cancellation waits for one. */
   nextRetryAt(): number | undefined {
-    const times = this.show.bookingStorage.requestedCancellations().map((c) => c.nextTryAt);
-    return times.length > 0 ? Math.min(...times) : undefined;
+    return earliestTry(this.show.bookingStorage.requestedCancellations());
   }
 
   private cancelPending(booking: StoredBooking, now: number): void {
@@ -215,18 +207,15 @@ export class ShowCancellations {
         });
       }
     } catch (err) {
-      const failures = show.bookingStorage.cancellationFailures(booking.bookingId) + 1;
-      const nextTryAt = Date.now() + refundRetryDelay(failures);
-      show.bookingStorage.cancellationRetried(booking.bookingId, nextTryAt);
-      void show.armAlarm(nextTryAt);
-      // Past a few tries the provider is not just blinking: someone should look.
-      show.log.write(failures >= 3 ? "error" : "warn", "refund retrying", {
-        ...context,
-        failures,
-        next_try_at: new Date(nextTryAt).toISOString(),
-        message: err instanceof Error ? err.message : String(err),
+      refundTryFailed(show, {
+        failures: show.bookingStorage.cancellationFailures(booking.bookingId) + 1,
+        retried: (nextTryAt) =>
+          show.bookingStorage.cancellationRetried(booking.bookingId, nextTryAt),
+        msg: "refund retrying",
+        fields: context,
+        error: err,
+        startedAt: started,
       });
-      show.log.metric("refund", "retrying", Date.now() - started);
       return false;
     } finally {
       this.refunding.delete(booking.bookingId);
