@@ -5,10 +5,12 @@ import {
   bookingListResponse,
   bookingResponse,
   createdBookingSchema,
-  eventListResponse,
-  eventResponse,
   lockSchema,
   lockWithStatusSchema,
+} from "../src/openapi/booking-response-schemas.ts";
+import {
+  eventListResponse,
+  eventResponse,
   seatMapSchema,
   showListResponse,
   showResponse,

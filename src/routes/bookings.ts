@@ -11,7 +11,7 @@ import {
   bookingResponse,
   createdBookingSchema,
   paymentWaitingSchema,
-} from "../openapi/response-schemas.ts";
+} from "../openapi/booking-response-schemas.ts";
 import { listQuerySchema } from "../openapi/shared-schemas.ts";
 import { acceptedMethod } from "../payments/accepted-methods.ts";
 import { owningShowClient, showClient } from "../show-client/show-client.ts";

@@ -1,7 +1,7 @@
 import { createPaymentSchema } from "../bookings/booking-schemas.ts";
 import { respondOrWait } from "../http/show-response.ts";
 import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
-import { paymentSchema, paymentWaitingSchema } from "../openapi/response-schemas.ts";
+import { paymentSchema, paymentWaitingSchema } from "../openapi/booking-response-schemas.ts";
 import { acceptedMethod } from "../payments/accepted-methods.ts";
 import { owningShowClient } from "../show-client/show-client.ts";
 

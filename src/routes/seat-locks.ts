@@ -1,6 +1,6 @@
 import { respond, unwrap } from "../http/show-response.ts";
 import { apiRoute, apiRouter, jsonAnswer, jsonRequest } from "../openapi/api-route.ts";
-import { lockSchema, lockWithStatusSchema } from "../openapi/response-schemas.ts";
+import { lockSchema, lockWithStatusSchema } from "../openapi/booking-response-schemas.ts";
 import { lockIdParam, lockRequestSchema } from "../openapi/seat-request-schemas.ts";
 import { queueGate } from "../queue/queue-gate.ts";
 import { queuePassHeaders } from "../queue/queue-schemas.ts";

@@ -7,10 +7,12 @@ import type { Role } from "../../src/auth/principal.ts";
 import { showStub, simulatorStub } from "../../src/contract/object-stubs.ts";
 import type {
   createdBookingSchema,
-  errorEnvelopeSchema,
-  eventResponse,
   lockSchema,
   lockWithStatusSchema,
+} from "../../src/openapi/booking-response-schemas.ts";
+import type {
+  errorEnvelopeSchema,
+  eventResponse,
   seatMapSchema,
   showResponse,
   venueResponse,
