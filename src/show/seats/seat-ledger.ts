@@ -10,28 +10,20 @@ import type { AreaRequest } from "../../contract/area-places.ts";
 import { AccessibleSeats, pickAccessible } from "./accessible-seats.ts";
 import { AreaInventory, mergedRequests, type StoredArea } from "./area-inventory.ts";
 import { BestAvailableIndex } from "./best-available.ts";
+import { LiveLocks } from "./live-locks.ts";
 import { ResaleListings } from "./resale-listings.ts";
-import {
-  holdsAt,
-  type LockAttempt,
-  type LockOutcome,
-  placesOf,
-  type SeatInfo,
-  type SeatLock,
-} from "./seat-lock.ts";
+import type { LockAttempt, LockOutcome, SeatInfo, SeatLock } from "./seat-lock.ts";
 
 export class SeatLedger {
   readonly seats: ReadonlyMap<string, SeatInfo>;
   /** seat id → booking id, for sold seats. */
   private readonly booked = new Map<string, string>();
-  /** Live locks by id; released, expired and confirmed locks leave this map. */
-  private readonly liveLocks = new Map<string, SeatLock>();
-  /** seat id → the live lock on it. */
-  private readonly holds = new Map<string, SeatLock>();
+  /** Live locks, by id and by seat (live-locks.ts). */
+  private readonly locks = new LiveLocks();
   /** seat id → the organizer's hold on it (kept back from sale). */
   private readonly reserved = new Map<string, string>();
   /**
-   * Free seats by zone and row, kept in step with `booked`, `holds`, `reserved` and the
+   * Free seats by zone and row, kept in step with `booked`, `locks`, `reserved` and the
    * wheelchair and companion seats kept back (refresh()).
    */
   private readonly free: BestAvailableIndex;
@@ -75,8 +67,7 @@ export class SeatLedger {
   /** A seat's status at `now`: a lock past its expiry no longer holds, alarm or not. */
   statusOf(seatId: string, now: number): SeatStatus {
     if (this.reserved.has(seatId)) return "held";
-    const lock = this.holds.get(seatId);
-    const locked = lock !== undefined && holdsAt(lock, now);
+    const locked = this.locks.onSeat(seatId, now) !== undefined;
     if (this.booked.has(seatId)) {
       // A listed seat is the seller's until a buyer pays: locked while a buyer holds it,
       // even once resale is off (the lock was made while it was on sale, and may be paid).
@@ -93,8 +84,7 @@ export class SeatLedger {
 
   /** The live lock by id, if it still holds its seats at `now`. */
   liveLock(lockId: string, now: number): SeatLock | undefined {
-    const lock = this.liveLocks.get(lockId);
-    return lock && holdsAt(lock, now) ? lock : undefined;
+    return this.locks.holding(lockId, now);
   }
 
   /**
@@ -124,10 +114,9 @@ export class SeatLedger {
         (this.reserved.has(id) && this.reserved.get(id) !== request.allowedHold),
     );
     // Looked up directly: an allocation's seat reads `held` whether a code's lock has it.
-    const heldSeats = request.seatIds.filter((id) => {
-      const lock = this.holds.get(id);
-      return lock !== undefined && holdsAt(lock, request.now);
-    });
+    const heldSeats = request.seatIds.filter(
+      (id) => this.locks.onSeat(id, request.now) !== undefined,
+    );
     if (bookedSeats.length > 0) {
       return { ok: false, reason: "unavailable", seatIds: [...bookedSeats, ...heldSeats] };
     }
@@ -160,14 +149,14 @@ export class SeatLedger {
       }),
     };
     // A seat still pointing at an expired lock is simply re-pointed: the expired lock stays
-    // in liveLocks until expireDue() reports it, and removeHold() leaves re-pointed seats be.
+    // live until expireDue() reports it, and ending it leaves re-pointed seats be.
     this.addHold(lock);
     return { ok: true, lock };
   }
 
   /** Ends a live lock early. Returns it, or undefined when it is not live any more. */
   release(lockId: string): SeatLock | undefined {
-    const lock = this.liveLocks.get(lockId);
+    const lock = this.locks.get(lockId);
     if (!lock) return undefined;
     this.removeHold(lock);
     lock.status = "released";
@@ -179,10 +168,7 @@ export class SeatLedger {
    * time returns nothing: expiry is idempotent.
    */
   expireDue(now: number): SeatLock[] {
-    const expired: SeatLock[] = [];
-    for (const lock of this.liveLocks.values()) {
-      if (!holdsAt(lock, now)) expired.push(lock);
-    }
+    const expired = this.locks.due(now);
     for (const lock of expired) {
       this.removeHold(lock);
       lock.status = "expired";
@@ -192,30 +178,17 @@ export class SeatLedger {
 
   /** Live locks made with the access code at `now` (each holds one of its uses). */
   liveLocksOfCode(accessCodeId: string, now: number): number {
-    let count = 0;
-    for (const lock of this.liveLocks.values()) {
-      if (lock.accessCodeId === accessCodeId && holdsAt(lock, now)) count += 1;
-    }
-    return count;
+    return this.locks.ofCode(accessCodeId, now);
   }
 
   /** Seats and area places `userId`'s live locks hold at `now` (a buyer's limit counts them). */
   seatsLockedBy(userId: string, now: number): number {
-    let seats = 0;
-    for (const lock of this.liveLocks.values()) {
-      if (lock.userId === userId && holdsAt(lock, now)) seats += placesOf(lock);
-    }
-    return seats;
+    return this.locks.placesOf(userId, now);
   }
 
   /** Earliest expiry among live locks, for the alarm. */
   nextExpiry(): number | undefined {
-    let earliest: number | undefined;
-    for (const lock of this.liveLocks.values()) {
-      if (lock.paying) continue;
-      if (earliest === undefined || lock.expiresAt < earliest) earliest = lock.expiresAt;
-    }
-    return earliest;
+    return this.locks.nextExpiry();
   }
 
   /** Marks a live lock as being paid for, so it cannot expire until the payment settles. */
@@ -227,7 +200,7 @@ export class SeatLedger {
 
   /** The payment failed: the lock holds until its expiry again (which may have passed). */
   abandonPayment(lockId: string): void {
-    const lock = this.liveLocks.get(lockId);
+    const lock = this.locks.get(lockId);
     if (lock) lock.paying = false;
   }
 
@@ -236,7 +209,7 @@ export class SeatLedger {
    * waiting for the buyer). Returns the lock, or undefined when it is not live.
    */
   extend(lockId: string, until: number): SeatLock | undefined {
-    const lock = this.liveLocks.get(lockId);
+    const lock = this.locks.get(lockId);
     if (!lock) return undefined;
     lock.expiresAt = Math.max(lock.expiresAt, until);
     return lock;
@@ -267,7 +240,7 @@ export class SeatLedger {
    * the lock ends as confirmed.
    */
   confirm(lockId: string, bookingId: string): SeatLock | undefined {
-    const lock = this.liveLocks.get(lockId);
+    const lock = this.locks.get(lockId);
     if (!lock) return undefined;
     this.removeHold(lock);
     lock.status = "confirmed";
@@ -375,17 +348,13 @@ export class SeatLedger {
   }
 
   private addHold(lock: SeatLock): void {
-    this.liveLocks.set(lock.lockId, lock);
-    for (const seatId of lock.seatIds) this.holds.set(seatId, lock);
+    this.locks.add(lock);
     this.refresh(lock.seatIds);
     this.areas.locked(lock.areas ?? []);
   }
 
   private removeHold(lock: SeatLock): void {
-    if (this.liveLocks.delete(lock.lockId)) this.areas.locked(lock.areas ?? [], -1);
-    for (const seatId of lock.seatIds) {
-      if (this.holds.get(seatId) === lock) this.holds.delete(seatId);
-    }
+    if (this.locks.remove(lock)) this.areas.locked(lock.areas ?? [], -1);
     this.refresh(lock.seatIds);
   }
 
@@ -432,7 +401,7 @@ export class SeatLedger {
     this.free.setTaken(
       seatId,
       this.booked.has(seatId) ||
-        this.holds.has(seatId) ||
+        this.locks.pointsAt(seatId) ||
         this.reserved.has(seatId) ||
         (seat !== undefined && this.accessible.withheld(seat)),
     );
