@@ -1,7 +1,9 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { KeyedRequest } from "../src/show/keyed-request.ts";
 import type { ShowObject } from "../src/show/show-object.ts";
+import { ok } from "../src/show/show-results.ts";
 import { IdempotencyStorage } from "../src/show/storage/idempotency-storage.ts";
 import { migrateShowSchema } from "../src/show/storage/schema-migrations.ts";
 
@@ -59,6 +61,29 @@ describe("the show object's operation log", () => {
       expect(log.begin(key, 1_001).kind).toBe("in_progress");
       log.forgetUnfinished();
       expect(log.begin(key, 1_002).kind).toBe("new");
+    });
+  });
+
+  it("answers a kept reply as its body alone, the body a replay answers too", async () => {
+    await withStorage((sql) => {
+      const log = new IdempotencyStorage(sql);
+      const context = { requestId: "req_1", idempotency: key };
+      const first = new KeyedRequest(log, context);
+      expect(first.begin(1_000)).toBeUndefined();
+      const kept = first.keep(ok({ booking_id: "booking_1" }, 201));
+      // The Worker sends the body: the value does not cross a second time as an object.
+      expect(kept).toEqual({
+        ok: true,
+        status: 201,
+        value: undefined,
+        kept: { status: 201, body: '{"booking_id":"booking_1"}', replayed: false },
+      });
+      const replay = new KeyedRequest(log, context).begin(1_001);
+      expect(replay?.kept).toEqual({
+        status: 201,
+        body: '{"booking_id":"booking_1"}',
+        replayed: true,
+      });
     });
   });
 });

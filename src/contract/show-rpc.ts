@@ -26,7 +26,8 @@ interface KeptReply {
 /**
  * What every RPC method of the show object answers: a value with its HTTP status, or a
  * refusal. `kept` is there when the answer is also kept under the request's
- * Idempotency-Key: the Worker then sends `kept.body` byte for byte and keeps it in KV.
+ * Idempotency-Key: the Worker then sends `kept.body` byte for byte and keeps it in KV, and
+ * a successful answer's `value` is not sent (read the body instead).
  */
 export type ShowResult<T> =
   | { ok: true; status: 200 | 201 | 202; value: T; kept?: KeptReply }

@@ -40,7 +40,8 @@ async function transferAnswer(
 ): Promise<TransferAnswer> {
   if (!result.ok) return respond(c, result, 200) as unknown as TransferAnswer;
   const { kept } = result;
-  const read = kept?.replayed ? (JSON.parse(kept.body) as TransferredTicket) : result.value;
+  // A kept answer comes as its body alone (ShowResult).
+  const read = kept ? (JSON.parse(kept.body) as TransferredTicket) : result.value;
   const ticket = await ticketJson(c.env, factsOf(read.ticket), await ticketKeys(c.env));
   const body = JSON.stringify({ ticket });
   if (kept?.replayed) return replayResponse(c, 200, body) as TransferAnswer;

@@ -55,7 +55,9 @@ export class KeyedRequest {
 
   /**
    * Keeps `result` as the key's final answer (call inside the transaction of the change it
-   * reports) and returns it marked as kept. A "retry shortly" answer is not kept: the retry
+   * reports) and returns it as kept: its body only, which the Worker sends as it is, so the
+   * value does not cross to the Worker a second time as an object (a booking's view is most
+   * of what a booking's answer carries). A "retry shortly" answer is not kept: the retry
    * must be able to run.
    */
   keep<T>(result: ShowResult<T>): ShowResult<T> {
@@ -71,7 +73,10 @@ export class KeyedRequest {
       result.ok ? result.value : errorEnvelope(result.error, this.context.requestId),
     );
     this.log.finish(key, status, body);
-    return { ...result, kept: { status, body, replayed: false } };
+    const kept = { status, body, replayed: false };
+    return result.ok
+      ? { ok: true, status: result.status, value: undefined as never, kept }
+      : { ok: false, error: result.error, kept };
   }
 
   /** The request failed unexpectedly: forget the key, so a retry runs afresh. */
