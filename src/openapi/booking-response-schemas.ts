@@ -91,9 +91,8 @@ const firstTicketId = z.string().nullable().meta({
     "The booking's first ticket (its only one if confirmed before tickets were per seat)",
 });
 
-const createdBooking = z.object({
-  booking_id: z.string(),
-  show_id: z.string(),
+/** What a booking is, as created and as read (in this order in both). */
+const bookingFields = {
   user_id: z.string(),
   seats: z.array(bookedSeat),
   areas: bookedAreas,
@@ -101,6 +100,12 @@ const createdBooking = z.object({
   status: bookingStatus,
   payment_id: z.string().nullable(),
   ticket_id: firstTicketId,
+};
+
+const createdBooking = z.object({
+  booking_id: z.string(),
+  show_id: z.string(),
+  ...bookingFields,
   tickets: bookingTickets,
   created_at: isoTime,
   refund: lateRefund.optional(),
@@ -135,13 +140,7 @@ const bookingDetailSchema = z.object({
     show_time: isoTime,
     venue: z.string(),
   }),
-  user_id: z.string(),
-  seats: z.array(bookedSeat),
-  areas: bookedAreas,
-  total_amount: z.number(),
-  status: bookingStatus,
-  payment_id: z.string().nullable(),
-  ticket_id: firstTicketId,
+  ...bookingFields,
   ticket_url: z.string().nullable().meta({ description: "The page of the first ticket" }),
   tickets: bookingTickets,
   created_at: isoTime,
