@@ -8,6 +8,8 @@ import { Agent, request } from "node:http";
 export interface Reply {
   status: number;
   body: string;
+  /** The answer is a kept one, replayed (`Idempotent-Replayed: true`). */
+  replayed: boolean;
   /** Request sent to last byte received. */
   ms: number;
   /** performance.now() when the last byte arrived. */
@@ -62,6 +64,7 @@ export class HttpClient {
             resolve({
               status: res.statusCode ?? 0,
               body: Buffer.concat(chunks).toString("utf8"),
+              replayed: res.headers["idempotent-replayed"] === "true",
               ms: at - started,
               at,
             });
@@ -101,5 +104,20 @@ export class HttpClient {
 
   close(): void {
     this.agent.destroy();
+  }
+}
+
+/** The API's error envelope, as the load reads it: the fields it looks at. */
+export interface ApiErrorBody {
+  code?: string;
+  details?: { reason?: string; unavailable_seats?: string[] };
+}
+
+/** The error an answer carries, if its body is the API's error envelope. */
+export function apiErrorOf(reply: { body: string }): ApiErrorBody | undefined {
+  try {
+    return (JSON.parse(reply.body) as { error?: ApiErrorBody }).error;
+  } catch {
+    return undefined;
   }
 }

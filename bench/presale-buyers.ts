@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { HttpClient, Reply } from "./http.ts";
+import { apiErrorOf, type HttpClient, type Reply } from "./http.ts";
 import type { BenchShow } from "./show-setup.ts";
 import { BENCH_CARD } from "./solo-server.ts";
 import { round, Samples } from "./stats.ts";
@@ -11,18 +11,6 @@ import { round, Samples } from "./stats.ts";
  */
 
 export const CODE = "BENCH-PRESALE-27";
-
-interface ErrorBody {
-  error?: { code?: string; details?: { reason?: string } };
-}
-
-export function errorOf(reply: Reply): ErrorBody["error"] {
-  try {
-    return (JSON.parse(reply.body) as ErrorBody).error;
-  } catch {
-    return undefined;
-  }
-}
 
 export interface Buyer {
   userId: string;
@@ -105,7 +93,7 @@ export class PresaleSale {
         held += lock.seat_ids.length;
         continue;
       }
-      const error = errorOf(reply);
+      const error = apiErrorOf(reply);
       if (error?.code === "SEATS_UNAVAILABLE" || error?.code === "SEATS_ALREADY_LOCKED") {
         wave.conflicts++;
         if (ask > 1) ask--;
@@ -154,7 +142,7 @@ export class PresaleSale {
         wave.lastBookedAt = Math.max(wave.lastBookedAt, reply.at);
         return true;
       }
-      const code = reply ? errorOf(reply)?.code : undefined;
+      const code = reply ? apiErrorOf(reply)?.code : undefined;
       wave.count(`book ${reply?.status ?? "network"} ${code ?? ""}`.trim());
       if (reply && reply.status < 500 && code !== "REQUEST_IN_PROGRESS") return false;
       await sleep(50 * attempt);

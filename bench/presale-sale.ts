@@ -14,9 +14,9 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { signAccessToken } from "../src/auth/access-token.ts";
-import { HttpClient } from "./http.ts";
+import { apiErrorOf, HttpClient } from "./http.ts";
 import type { CheckResult } from "./invariants.ts";
-import { type Buyer, CODE, errorOf, PresaleSale, Wave } from "./presale-buyers.ts";
+import { type Buyer, CODE, PresaleSale, Wave } from "./presale-buyers.ts";
 import { checkPresale, waitForD1 } from "./presale-checks.ts";
 import { formatChecks, recordPhase } from "./report.ts";
 import { projectRoot } from "./serve.ts";
@@ -187,7 +187,7 @@ export async function runPresaleSaleBench(
           quantity: 1,
           ...(wrongCode ? { access_code: "NOT-THE-CODE" } : {}),
         });
-        const error = reply ? errorOf(reply) : undefined;
+        const error = reply ? apiErrorOf(reply) : undefined;
         const what = `${wrongCode ? "wrong code: " : ""}${reply?.status ?? "network"} ${error?.code ?? ""}${error?.details?.reason ? ` ${error.details.reason}` : ""}`;
         publicTries[what] = (publicTries[what] ?? 0) + 1;
         if (reply?.status === 200) {

@@ -5,7 +5,7 @@
  * until the show is sold out; meanwhile `viewers` WebSockets watch the live seat map.
  */
 import { signAccessToken } from "../src/auth/access-token.ts";
-import { HttpClient, type Reply } from "./http.ts";
+import { apiErrorOf, HttpClient, type Reply } from "./http.ts";
 import { CpuMeter } from "./proc.ts";
 import { type SaleResult, type SaleTask, SECRET_ENV } from "./protocol.ts";
 import { SeatBoard, type SeatMap } from "./seat-board.ts";
@@ -17,10 +17,6 @@ const CARD = BENCH_CARD;
 
 /** Most seats one buyer wants. */
 const MAX_WANT = 4;
-
-interface ErrorBody {
-  error?: { code?: string; details?: { unavailable_seats?: string[] } };
-}
 
 interface LockBody {
   lock_id: string;
@@ -47,14 +43,6 @@ export class SaleStats {
 
   countUnexpected(what: string): void {
     this.unexpected[what] = (this.unexpected[what] ?? 0) + 1;
-  }
-}
-
-function errorOf(reply: Reply): ErrorBody["error"] {
-  try {
-    return (JSON.parse(reply.body) as ErrorBody).error;
-  } catch {
-    return undefined;
   }
 }
 
@@ -132,7 +120,7 @@ export class Sale {
         if (await this.book(buyer, lock)) holding += lock.seat_ids.length;
         continue;
       }
-      const error = errorOf(reply);
+      const error = apiErrorOf(reply);
       if (error?.code === "SEATS_ALREADY_LOCKED" || error?.code === "SEATS_UNAVAILABLE") {
         this.stats.lockConflicts++;
         const named = error.details?.unavailable_seats ?? [];
@@ -169,7 +157,7 @@ export class Sale {
         this.stats.lastBookingAt = Math.max(this.stats.lastBookingAt, reply.at);
         return true;
       }
-      const error = reply ? errorOf(reply) : undefined;
+      const error = reply ? apiErrorOf(reply) : undefined;
       const retry = !reply || reply.status >= 500 || error?.code === "REQUEST_IN_PROGRESS";
       this.stats.countUnexpected(`book ${reply?.status ?? "network"} ${error?.code ?? ""}`.trim());
       if (!retry) break;

@@ -1,5 +1,5 @@
-import { Agent, request } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
+import { apiErrorOf, HttpClient, type Reply } from "./http.ts";
 import type { BenchShow } from "./show-setup.ts";
 import { Samples } from "./stats.ts";
 
@@ -17,72 +17,22 @@ const PM = {
   threeDS: "pm_card_threeDSecure2Required",
 } as const;
 
-interface Reply {
-  status: number;
-  body: string;
-  replayed: boolean;
-  ms: number;
-  at: number;
-}
-
-interface ErrorBody {
-  error?: { code?: string; details?: Record<string, unknown> };
-}
-
-/** A keep-alive client that also reports `Idempotent-Replayed`. */
+/** The API as a buyer calls it: with their token, and an Idempotency-Key when given. */
 export class Client {
-  private readonly agent: Agent;
-  private readonly port: number;
+  private readonly http: HttpClient;
 
   constructor(baseUrl: string, sockets: number) {
-    this.port = Number(new URL(baseUrl).port);
-    this.agent = new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
+    this.http = new HttpClient(baseUrl, sockets);
   }
 
   send(method: string, path: string, token: string, body?: unknown, key?: string): Promise<Reply> {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
-    if (payload !== undefined) {
-      headers["Content-Type"] = "application/json";
-      headers["Content-Length"] = String(Buffer.byteLength(payload));
-    }
     if (key) headers["Idempotency-Key"] = key;
-    return new Promise((resolve, reject) => {
-      const started = performance.now();
-      const req = request(
-        { agent: this.agent, host: "127.0.0.1", port: this.port, method, path, headers },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (chunk: Buffer) => chunks.push(chunk));
-          res.on("end", () => {
-            const at = performance.now();
-            resolve({
-              status: res.statusCode ?? 0,
-              body: Buffer.concat(chunks).toString("utf8"),
-              replayed: res.headers["idempotent-replayed"] === "true",
-              ms: at - started,
-              at,
-            });
-          });
-          res.on("error", reject);
-        },
-      );
-      req.on("error", reject);
-      req.setTimeout(30_000, () => req.destroy(new Error("no answer in 30 s")));
-      req.end(payload);
-    });
+    return this.http.send(method, path, headers, body, 30_000);
   }
 
   close(): void {
-    this.agent.destroy();
-  }
-}
-
-function errorOf(reply: Reply): ErrorBody["error"] {
-  try {
-    return (JSON.parse(reply.body) as ErrorBody).error;
-  } catch {
-    return undefined;
+    this.http.close();
   }
 }
 
@@ -173,7 +123,7 @@ export class StripeSale {
         await this.pay(buyer, lock);
         return;
       }
-      const code = errorOf(reply)?.code;
+      const code = apiErrorOf(reply)?.code;
       if (code === "SEATS_UNAVAILABLE" || code === "SEATS_ALREADY_LOCKED") {
         this.out.lockConflicts++;
         if (ask > 1) ask--;
@@ -207,7 +157,7 @@ export class StripeSale {
     if (buyer.kind === "decline-first" || buyer.kind === "3ds-first") {
       const pm = buyer.kind === "decline-first" ? PM.declined : PM.threeDS;
       const reply = await this.book(buyer, body(pm), `bench-stripe-${lock.lock_id}-first`);
-      const error = reply ? errorOf(reply) : undefined;
+      const error = reply ? apiErrorOf(reply) : undefined;
       const reason = error?.details?.reason;
       const expected = buyer.kind === "decline-first" ? "card_declined" : "requires_action";
       if (reply?.status === 202 && buyer.kind === "3ds-first") {
@@ -238,7 +188,7 @@ export class StripeSale {
           this.confirmed(buyer, reply);
           return;
         }
-        const code = reply ? errorOf(reply)?.code : undefined;
+        const code = reply ? apiErrorOf(reply)?.code : undefined;
         this.out.count(`book ${reply?.status ?? "network"} ${code ?? ""}`.trim());
         if (reply && reply.status < 500 && code !== "REQUEST_IN_PROGRESS") return;
         await sleep(50 * attempt);
@@ -260,7 +210,7 @@ export class StripeSale {
         this.confirmed(buyer, reply);
         return;
       }
-      const code = reply ? errorOf(reply)?.code : undefined;
+      const code = reply ? apiErrorOf(reply)?.code : undefined;
       if (reply?.status === 409 && code === "REQUEST_IN_PROGRESS") this.out.sameKeyInProgress++;
       else this.out.count(`same-key ${reply?.status ?? "network"} ${code ?? ""}`.trim());
     };
@@ -351,7 +301,7 @@ export class StripeSale {
     let done = false;
     for (let attempt = 0; ; attempt++) {
       for (const reply of replies.splice(0)) {
-        const code = reply ? errorOf(reply)?.code : undefined;
+        const code = reply ? apiErrorOf(reply)?.code : undefined;
         if (reply?.status === 200) {
           const status = (JSON.parse(reply.body) as { booking: { status: string } }).booking.status;
           if (status === "cancelled") {
