@@ -60,13 +60,21 @@ export function issueTickets(show: ShowState, booking: StoredBooking, at: number
  * no cancellation yet). The confirmation's answer uses this instead of three reads.
  */
 export function issuedTicketViews(tickets: readonly StoredTicket[]): BookingTicket[] {
-  return tickets.map((ticket) => ({
+  return tickets.map((ticket) => ticketView(ticket, "valid"));
+}
+
+/** One ticket as a booking's answers list it: a standing place's names its zone. */
+function ticketView(
+  ticket: Pick<StoredTicket, "ticketId" | "seatId" | "zone" | "userId">,
+  status: TicketStatus,
+): BookingTicket {
+  return {
     ticket_id: ticket.ticketId,
     seat_id: ticket.seatId,
     ...(ticket.seatId === null && ticket.zone && { zone: ticket.zone }),
-    status: "valid",
+    status,
     user_id: ticket.userId,
-  }));
+  };
 }
 
 /** The ticket with this id, per seat or from before; undefined if the show has none. */
@@ -132,34 +140,25 @@ export function bookingTickets(show: ShowState, booking: StoredBooking): Booking
   // Seats' tickets in seat order; standing places' (no seat) after them.
   const position = (seat: string | null) =>
     seat === null ? Number.MAX_SAFE_INTEGER : (seatOrder.get(seat) ?? -1);
-  const listed =
+  const listed: Pick<StoredTicket, "ticketId" | "seatId" | "zone" | "userId" | "status">[] =
     rows.length > 0
-      ? rows
-          .map((row) => ({
-            id: row.ticketId,
-            seat: row.seatId,
-            zone: row.seatId === null ? row.zone : null,
-            void: row.status === "void",
-            holder: row.userId,
-          }))
-          // Stable: a seat's tickets stay in the order they were issued.
-          .sort((a, b) => position(a.seat) - position(b.seat))
-      : [{ id: first, seat: null, zone: null, void: false, holder: booking.userId }];
+      ? // Stable: a seat's tickets stay in the order they were issued.
+        rows.sort((a, b) => position(a.seatId) - position(b.seatId))
+      : [{ ticketId: first, seatId: null, zone: null, userId: booking.userId, status: "valid" }];
   const cancelling =
     booking.status === "confirmed" && show.bookingStorage.cancellationRequested(booking.bookingId);
   const bookingVoid = voidReason(show.info.status, booking, cancelling) !== undefined;
   const used = bookingVoid
     ? new Set<string>()
     : new Set(show.checkinStorage.ofBooking(booking.bookingId).map((c) => c.ticketId));
-  return listed.map((ticket) => {
-    const status: TicketStatus =
-      bookingVoid || ticket.void ? "void" : used.has(ticket.id) ? "used" : "valid";
-    return {
-      ticket_id: ticket.id,
-      seat_id: ticket.seat,
-      ...(ticket.zone && { zone: ticket.zone }),
-      status,
-      user_id: ticket.holder,
-    };
-  });
+  return listed.map((ticket) =>
+    ticketView(
+      ticket,
+      bookingVoid || ticket.status === "void"
+        ? "void"
+        : used.has(ticket.ticketId)
+          ? "used"
+          : "valid",
+    ),
+  );
 }
