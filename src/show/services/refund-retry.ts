@@ -31,8 +31,8 @@ export interface FailedRefundTry {
   startedAt: number;
 }
 
-/** Schedules the next try of a refund whose try failed; answers when it is due. */
-export function refundTryFailed(show: ShowState, failed: FailedRefundTry): number {
+/** Schedules the next try of a refund whose try failed. */
+export function refundTryFailed(show: ShowState, failed: FailedRefundTry): void {
   const nextTryAt = Date.now() + refundRetryDelay(failed.failures);
   show.transaction(() => failed.retried(nextTryAt));
   void show.armAlarm(nextTryAt);
@@ -44,7 +44,6 @@ export function refundTryFailed(show: ShowState, failed: FailedRefundTry): numbe
     message: failed.error instanceof Error ? failed.error.message : String(failed.error),
   });
   show.log.metric("refund", "retrying", Date.now() - failed.startedAt);
-  return nextTryAt;
 }
 
 /** The earliest of the refunds' next tries, if any waits (for the alarm). */
