@@ -13,10 +13,9 @@
  * provider), like the presale's; the buyers in this Node process.
  */
 import { randomBytes } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import { signAccessToken } from "../src/auth/access-token.ts";
 import { HttpClient } from "./http.ts";
-import type { CheckResult } from "./invariants.ts";
+import { type CheckResult, waitForD1Row } from "./invariants.ts";
 import { formatChecks, recordPhase } from "./report.ts";
 import { projectRoot, type WorkerServer } from "./serve.ts";
 import { BENCH_CARD, startSoloServer } from "./solo-server.ts";
@@ -228,17 +227,13 @@ export async function runAreaSaleBench(
 }
 
 /** Until D1 has every confirmed booking (at most 15 s); the ms waited. */
-async function waitForD1(server: WorkerServer, showId: string, confirmed: number): Promise<number> {
-  const started = performance.now();
-  while (performance.now() - started < 15_000) {
-    const [row] = await server.query<{ booked: number }>(
-      "SELECT COUNT(*) AS booked FROM bookings WHERE show_id = ? AND status = 'confirmed'",
-      showId,
-    );
-    if (row && row.booked >= confirmed) break;
-    await sleep(250);
-  }
-  return Math.round(performance.now() - started);
+function waitForD1(server: WorkerServer, showId: string, confirmed: number): Promise<number> {
+  return waitForD1Row<{ booked: number }>(
+    server,
+    showId,
+    "SELECT COUNT(*) AS booked FROM bookings WHERE show_id = ?1 AND status = 'confirmed'",
+    (row) => row.booked >= confirmed,
+  );
 }
 
 async function check(

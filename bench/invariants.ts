@@ -54,25 +54,43 @@ function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[
   return groups;
 }
 
+/**
+ * Reads one row of the show's D1 every 250 ms until `caughtUp` says D1 has the show's
+ * changes (the show objects send them after their batch window), or `timeoutMs` passed;
+ * the ms waited. `?1` in `sql` is the show id.
+ */
+export async function waitForD1Row<R>(
+  server: WorkerServer,
+  showId: string,
+  sql: string,
+  caughtUp: (row: R) => boolean,
+  timeoutMs = 15_000,
+): Promise<number> {
+  const started = performance.now();
+  while (performance.now() - started < timeoutMs) {
+    const [row] = await server.query<R>(sql, showId);
+    if (row && caughtUp(row)) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return Math.round(performance.now() - started);
+}
+
 /** Waits (up to `timeoutMs`) for the show object's D1 outbox to have delivered everything. */
-export async function waitForD1(
+export function waitForD1(
   server: WorkerServer,
   show: BenchShow,
   timeoutMs: number,
 ): Promise<number> {
-  const started = performance.now();
-  while (performance.now() - started < timeoutMs) {
-    const [row] = await server.query<{ live: number; sold: number }>(
-      `SELECT
-         (SELECT COUNT(*) FROM seat_locks WHERE show_id = ?1 AND status = 'locked') AS live,
-         (SELECT COUNT(*) FROM booking_seats bs JOIN bookings b ON b.booking_id = bs.booking_id
-           WHERE b.show_id = ?1 AND b.status = 'confirmed') AS sold`,
-      show.showId,
-    );
-    if (row && row.live === 0 && row.sold === show.totalSeats) break;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return Math.round(performance.now() - started);
+  return waitForD1Row<{ live: number; sold: number }>(
+    server,
+    show.showId,
+    `SELECT
+       (SELECT COUNT(*) FROM seat_locks WHERE show_id = ?1 AND status = 'locked') AS live,
+       (SELECT COUNT(*) FROM booking_seats bs JOIN bookings b ON b.booking_id = bs.booking_id
+         WHERE b.show_id = ?1 AND b.status = 'confirmed') AS sold`,
+    (row) => row.live === 0 && row.sold === show.totalSeats,
+    timeoutMs,
+  );
 }
 
 export async function checkInvariants(

@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from "node:timers/promises";
-import { type CheckResult, examples } from "./invariants.ts";
+import { type CheckResult, examples, waitForD1Row } from "./invariants.ts";
 import type { Wave } from "./presale-buyers.ts";
 import type { PresaleSettings } from "./presale-sale.ts";
 import type { WorkerServer } from "./serve.ts";
@@ -11,23 +10,19 @@ import type { BenchShow } from "./show-setup.ts";
  */
 
 /** Until D1 has every confirmed booking and no live lock (at most 15 s); the ms waited. */
-export async function waitForD1(
+export function waitForD1(
   server: WorkerServer,
   showId: string,
   confirmed: number,
 ): Promise<number> {
-  const started = performance.now();
-  while (performance.now() - started < 15_000) {
-    const [row] = await server.query<{ live: number; booked: number }>(
-      `SELECT
-         (SELECT COUNT(*) FROM seat_locks WHERE show_id = ?1 AND status = 'locked') AS live,
-         (SELECT COUNT(*) FROM bookings WHERE show_id = ?1 AND status = 'confirmed') AS booked`,
-      showId,
-    );
-    if (row && row.live === 0 && row.booked >= confirmed) break;
-    await sleep(250);
-  }
-  return Math.round(performance.now() - started);
+  return waitForD1Row<{ live: number; booked: number }>(
+    server,
+    showId,
+    `SELECT
+       (SELECT COUNT(*) FROM seat_locks WHERE show_id = ?1 AND status = 'locked') AS live,
+       (SELECT COUNT(*) FROM bookings WHERE show_id = ?1 AND status = 'confirmed') AS booked`,
+    (row) => row.live === 0 && row.booked >= confirmed,
+  );
 }
 
 export async function checkPresale(input: {

@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { StripeStandInServer } from "../scripts/stripe-stand-in-server.ts";
 import type { RecordedRequest, StandInIntent } from "../test/support/stripe-stand-in.ts";
-import { type CheckResult, examples } from "./invariants.ts";
+import { type CheckResult, examples, waitForD1Row } from "./invariants.ts";
 import type { WorkerServer } from "./serve.ts";
 import type { BenchShow } from "./show-setup.ts";
 import type { Client, Outcomes } from "./stripe-buyers.ts";
@@ -23,25 +22,21 @@ interface BookingRow {
 const minor = (amount: number) => Math.round(Number(amount) * 100);
 
 /** Waits until D1 has every booking's last state (confirmed, cancelled) and no live lock. */
-export async function waitForD1(
+export function waitForD1(
   server: WorkerServer,
   showId: string,
   confirmed: number,
   cancelled: number,
 ): Promise<number> {
-  const started = performance.now();
-  while (performance.now() - started < 15_000) {
-    const [row] = await server.query<{ live: number; ok: number; gone: number }>(
-      `SELECT
-         (SELECT COUNT(*) FROM seat_locks WHERE show_id = ?1 AND status = 'locked') AS live,
-         (SELECT COUNT(*) FROM bookings WHERE show_id = ?1 AND status = 'confirmed') AS ok,
-         (SELECT COUNT(*) FROM bookings WHERE show_id = ?1 AND status = 'cancelled') AS gone`,
-      showId,
-    );
-    if (row && row.live === 0 && row.ok === confirmed && row.gone === cancelled) break;
-    await sleep(250);
-  }
-  return Math.round(performance.now() - started);
+  return waitForD1Row<{ live: number; ok: number; gone: number }>(
+    server,
+    showId,
+    `SELECT
+       (SELECT COUNT(*) FROM seat_locks WHERE show_id = ?1 AND status = 'locked') AS live,
+       (SELECT COUNT(*) FROM bookings WHERE show_id = ?1 AND status = 'confirmed') AS ok,
+       (SELECT COUNT(*) FROM bookings WHERE show_id = ?1 AND status = 'cancelled') AS gone`,
+    (row) => row.live === 0 && row.ok === confirmed && row.gone === cancelled,
+  );
 }
 
 /** A Stripe request as a route: ids replaced (`/v1/payment_intents/:id/cancel`). */
